@@ -1,0 +1,1 @@
+"""Event types and the event store. Imports nothing else of Treffpunkt's."""

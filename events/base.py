@@ -1,0 +1,129 @@
+"""The shape every stored event shares, and the registry that turns stored rows back into events.
+
+Every event type is a frozen msgspec Struct with an explicit dotted tag (``room.booked``), never
+derived from the class name, so a rename never orphans stored events. ``schema_version`` counts
+changes of an event's stored shape; an upcaster turns an older stored shape into the current one
+when it is read, so stored events never have to be rewritten.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any, ClassVar
+from uuid import UUID
+
+import msgspec
+
+
+class Event(msgspec.Struct, frozen=True, kw_only=True, tag_field="type"):
+    """Base of every domain event. Subclasses set ``tag="area.happened"``."""
+
+    schema_version: ClassVar[int] = 1
+
+
+class EventMetadata(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
+    """Who and what caused an event; stored beside it, covered by its hash."""
+
+    actor: str
+    correlation_id: str | None = None
+    causation_id: str | None = None
+    idempotency_key: str | None = None
+
+
+class RecordedEvent(msgspec.Struct, frozen=True, kw_only=True):
+    """An event as the store holds it."""
+
+    position: int
+    transaction_id: int
+    event_id: UUID
+    stream_id: str
+    stream_version: int
+    type: str
+    schema_version: int
+    event: Event
+    metadata: EventMetadata
+    occurred_at: datetime
+    recorded_at: datetime
+    hash: bytes
+    prev_hash: bytes | None
+
+
+Upcaster = Callable[[dict[str, Any]], dict[str, Any]]
+
+
+class EventRegistry:
+    """Knows every event type by tag, decodes stored data, and upcasts old shapes."""
+
+    def __init__(self) -> None:
+        self._types: dict[str, type[Event]] = {}
+        self._upcasters: dict[tuple[str, int], Upcaster] = {}
+        self._decoder: msgspec.json.Decoder[Any] | None = None
+
+    def register(self, *event_types: type[Event]) -> None:
+        for event_type in event_types:
+            tag = event_type.__struct_config__.tag
+            if not isinstance(tag, str) or "." not in tag:
+                raise TypeError(f"{event_type.__name__} needs an explicit dotted tag")
+            known = self._types.get(tag)
+            if known is not None and known is not event_type:
+                raise TypeError(f"tag {tag!r} is already used by {known.__name__}")
+            self._types[tag] = event_type
+        self._decoder = None
+
+    def upcaster(self, tag: str, from_version: int) -> Callable[[Upcaster], Upcaster]:
+        """Register a function that turns the stored shape of ``from_version`` into the next."""
+
+        def decorate(function: Upcaster) -> Upcaster:
+            self._upcasters[(tag, from_version)] = function
+            return function
+
+        return decorate
+
+    def type_for(self, tag: str) -> type[Event]:
+        try:
+            return self._types[tag]
+        except KeyError:
+            raise UnknownEventType(tag) from None
+
+    def current_version(self, tag: str) -> int:
+        return self.type_for(tag).schema_version
+
+    @property
+    def tags(self) -> list[str]:
+        return sorted(self._types)
+
+    def decode(self, tag: str, schema_version: int, data: bytes | str) -> Event:
+        event_type = self.type_for(tag)
+        if schema_version == event_type.schema_version:
+            return self._union_decoder().decode(data)
+        raw = msgspec.json.decode(data)
+        version = schema_version
+        while version < event_type.schema_version:
+            try:
+                raw = self._upcasters[(tag, version)](raw)
+            except KeyError:
+                raise UnknownEventType(f"{tag} v{version} (no upcaster)") from None
+            version += 1
+        return msgspec.convert(raw, event_type)
+
+    def _union_decoder(self) -> msgspec.json.Decoder[Any]:
+        if self._decoder is None:
+            union = tuple(self._types.values())
+            self._decoder = msgspec.json.Decoder(
+                union[0] if len(union) == 1 else _union_of(union)
+            )
+        return self._decoder
+
+
+def _union_of(types: tuple[type[Event], ...]) -> Any:
+    from typing import Union
+
+    return Union[types]  # noqa: UP007 - a runtime union of a dynamic tuple
+
+
+class UnknownEventType(LookupError):
+    pass
+
+
+encode = msgspec.json.Encoder().encode

@@ -1,0 +1,246 @@
+"""Sealing the global history into a hash chain, and verifying events and chain against it."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterable
+from datetime import datetime
+from uuid import UUID
+
+import asyncpg
+import msgspec
+
+from events.hashing import GENESIS, content_digest, event_hash, ledger_hash
+
+# Any constant will do: only one sealer may extend the ledger at a time.
+_SEAL_LOCK = 7_461_802_312
+_BATCH = 2000
+
+_RAW_COLUMNS = """e.position, e.event_id, e.stream_id, e.stream_version, e.type,
+    e.schema_version, e.data, e.metadata, e.occurred_at, e.recorded_at, e.prev_hash, e.hash"""
+
+
+class StoredEvent(msgspec.Struct, frozen=True, kw_only=True):
+    """The hashed fields of one event, exactly as stored (or as exported)."""
+
+    position: int
+    event_id: UUID
+    stream_id: str
+    stream_version: int
+    type: str
+    schema_version: int
+    data: bytes
+    metadata: bytes
+    occurred_at: datetime
+    recorded_at: datetime
+    prev_hash: bytes | None
+    hash: bytes
+    chain_hash: bytes | None = None
+    """The ledger's hash at this event, if it was sealed."""
+
+
+class Verification(msgspec.Struct, frozen=True, kw_only=True):
+    ok: bool
+    events_checked: int
+    head: str | None
+    """The ledger head (hex) that was checked against; None for an empty or unsealed history."""
+    first_bad_position: int | None = None
+    problem: str | None = None
+
+
+async def seal(pool: asyncpg.Pool) -> int:
+    """Extend the ledger with every event readable now, in read order; returns how many.
+
+    Safe to run concurrently and repeatedly: one sealer holds the lock, the others return 0.
+    """
+    sealed = 0
+    while True:
+        async with pool.acquire() as connection, connection.transaction():
+            if not await connection.fetchval("SELECT pg_try_advisory_xact_lock($1)", _SEAL_LOCK):
+                return sealed
+            last = await connection.fetchrow(
+                "SELECT seq, position, chain_hash FROM ledger ORDER BY seq DESC LIMIT 1"
+            )
+            seq, after, chain = (last["seq"], last["position"], last["chain_hash"]) if last else (0, 0, GENESIS)
+            rows = await connection.fetch(
+                """SELECT position, recorded_at, hash FROM events
+                    WHERE (transaction_id, position) > (
+                          coalesce((SELECT transaction_id FROM events WHERE position = $1),
+                                   '0'::xid8), $1)
+                      AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+                    ORDER BY transaction_id, position LIMIT $2""",
+                after,
+                _BATCH,
+            )
+            if not rows:
+                return sealed
+            entries = []
+            for row in rows:
+                seq += 1
+                chain = ledger_hash(chain, row["position"], row["recorded_at"], row["hash"])
+                entries.append((seq, row["position"], chain))
+            await connection.copy_records_to_table(
+                "ledger", records=entries, columns=["seq", "position", "chain_hash"]
+            )
+            sealed += len(entries)
+
+
+async def ledger_head(pool: asyncpg.Pool) -> tuple[int, str | None]:
+    """(number of sealed events, head hash in hex)."""
+    row = await pool.fetchrow("SELECT seq, chain_hash FROM ledger ORDER BY seq DESC LIMIT 1")
+    return (row["seq"], row["chain_hash"].hex()) if row else (0, None)
+
+
+async def stored_events(pool: asyncpg.Pool, batch: int = _BATCH) -> AsyncIterator[StoredEvent]:
+    """Every stored event: first the sealed ones in ledger order, then the unsealed by position."""
+    after_seq = 0
+    while True:
+        rows = await pool.fetch(
+            f"""SELECT {_RAW_COLUMNS}, l.seq, l.chain_hash FROM ledger l
+                  JOIN events e ON e.position = l.position
+                 WHERE l.seq > $1 ORDER BY l.seq LIMIT $2""",
+            after_seq,
+            batch,
+        )
+        for row in rows:
+            yield _stored(row)
+        if len(rows) < batch:
+            break
+        after_seq = rows[-1]["seq"]
+    after_position = 0
+    while True:
+        rows = await pool.fetch(
+            f"""SELECT {_RAW_COLUMNS}, NULL::bytea AS chain_hash FROM events e
+                 WHERE e.position > $1
+                   AND NOT EXISTS (SELECT 1 FROM ledger l WHERE l.position = e.position)
+                 ORDER BY e.position LIMIT $2""",
+            after_position,
+            batch,
+        )
+        for row in rows:
+            yield _stored(row)
+        if len(rows) < batch:
+            break
+        after_position = rows[-1]["position"]
+
+
+def _stored(row: asyncpg.Record) -> StoredEvent:
+    return StoredEvent(
+        position=row["position"],
+        event_id=row["event_id"],
+        stream_id=row["stream_id"],
+        stream_version=row["stream_version"],
+        type=row["type"],
+        schema_version=row["schema_version"],
+        data=row["data"],
+        metadata=row["metadata"],
+        occurred_at=row["occurred_at"],
+        recorded_at=row["recorded_at"],
+        prev_hash=row["prev_hash"],
+        hash=row["hash"],
+        chain_hash=row["chain_hash"],
+    )
+
+
+class Verifier:
+    """Checks events one by one, in the order sealed events then unsealed ones.
+
+    Each event's own hash, its link to the previous event of its stream, the stream's versions
+    without gaps, and, for sealed events, the ledger chain. Used online and on an export.
+    """
+
+    def __init__(self) -> None:
+        self.checked = 0
+        self.head: bytes | None = None
+        self._chain = GENESIS
+        self._streams: dict[str, tuple[int, bytes]] = {}
+        self._unsealed_seen = False
+        self._seen_positions: set[int] = set()
+        self.failure: tuple[int, str] | None = None
+
+    def check(self, event: StoredEvent) -> bool:
+        problem = self._problem(event)
+        if problem is not None:
+            self.failure = (event.position, problem)
+            return False
+        self.checked += 1
+        return True
+
+    def _problem(self, event: StoredEvent) -> str | None:
+        if event.position in self._seen_positions:
+            return "position appears twice"
+        self._seen_positions.add(event.position)
+        digest = content_digest(
+            event_id=event.event_id,
+            stream_id=event.stream_id,
+            stream_version=event.stream_version,
+            type=event.type,
+            schema_version=event.schema_version,
+            data=event.data,
+            metadata=event.metadata,
+            occurred_at=event.occurred_at,
+        )
+        if event_hash(event.prev_hash, digest) != event.hash:
+            return "the event's content does not match its hash"
+        version, previous = self._streams.get(event.stream_id, (0, None))
+        if event.stream_version != version + 1:
+            return f"stream {event.stream_id} jumps from version {version} to {event.stream_version}"
+        if event.prev_hash != previous:
+            return "the event does not link to the previous event of its stream"
+        self._streams[event.stream_id] = (event.stream_version, event.hash)
+        if event.chain_hash is None:
+            self._unsealed_seen = True
+            return None
+        if self._unsealed_seen:
+            return "a sealed event follows unsealed ones"
+        self._chain = ledger_hash(self._chain, event.position, event.recorded_at, event.hash)
+        if self._chain != event.chain_hash:
+            return "the ledger chain breaks here"
+        self.head = self._chain
+        return None
+
+    def result(self) -> Verification:
+        head = self.head.hex() if self.head is not None else None
+        if self.failure is not None:
+            position, problem = self.failure
+            return Verification(
+                ok=False,
+                events_checked=self.checked,
+                head=head,
+                first_bad_position=position,
+                problem=problem,
+            )
+        return Verification(ok=True, events_checked=self.checked, head=head)
+
+
+def verify_events(events: Iterable[StoredEvent], expected_head: str | None = None) -> Verification:
+    verifier = Verifier()
+    for event in events:
+        if not verifier.check(event):
+            return verifier.result()
+    result = verifier.result()
+    if expected_head is not None and result.head != expected_head:
+        return Verification(
+            ok=False,
+            events_checked=result.events_checked,
+            head=result.head,
+            problem=f"the history ends at head {result.head}, expected {expected_head}",
+        )
+    return result
+
+
+async def verify(pool: asyncpg.Pool) -> Verification:
+    """Recompute every event hash, every stream link and the ledger chain of the whole store."""
+    verifier = Verifier()
+    async for event in stored_events(pool):
+        if not verifier.check(event):
+            return verifier.result()
+    sealed, head = await ledger_head(pool)
+    result = verifier.result()
+    if result.head != head:
+        return Verification(
+            ok=False,
+            events_checked=result.events_checked,
+            head=head,
+            problem="the ledger holds entries for events that are missing",
+        )
+    return result

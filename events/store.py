@@ -1,0 +1,244 @@
+"""The event store on PostgreSQL: atomic multi-stream append, stream reads, gap-free global reads."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID, uuid4
+
+import asyncpg
+import msgspec
+
+from events.base import Event, EventMetadata, EventRegistry, RecordedEvent
+from events.hashing import content_digest
+
+CONCURRENCY_SQLSTATE = "TPCON"
+PARTIAL_IDS_SQLSTATE = "TPIDS"
+NOTIFY_CHANNEL = "treffpunkt_events"
+
+_encode = msgspec.json.Encoder().encode
+_decode_metadata = msgspec.json.Decoder(EventMetadata).decode
+
+
+class ConcurrencyError(Exception):
+    """A stream was not at the version the writer expected; nothing was written."""
+
+    def __init__(self, message: str, stream_id: str | None = None) -> None:
+        super().__init__(message)
+        self.stream_id = stream_id
+
+
+class PendingEvent(msgspec.Struct, frozen=True, kw_only=True):
+    """An event about to be appended. ``occurred_at`` is when it happened in the world."""
+
+    event: Event
+    occurred_at: datetime
+    event_id: UUID = msgspec.field(default_factory=uuid4)
+
+
+class StreamWrite(msgspec.Struct, frozen=True):
+    """Events for one stream, valid only if the stream holds ``expected_version`` events now."""
+
+    stream_id: str
+    expected_version: int
+    events: Sequence[PendingEvent]
+
+
+class AppendResult(msgspec.Struct, frozen=True):
+    position: int
+    """The global position of the last event stored (of the first attempt, on a replay)."""
+    replayed: bool = False
+    """True when these event ids were stored before: nothing new was written."""
+
+
+async def init_connection(connection: asyncpg.Connection) -> None:
+    """Pass json columns through as raw bytes: hashed and decoded without re-encoding."""
+    await connection.set_type_codec(
+        "json",
+        encoder=bytes,
+        decoder=bytes,
+        schema="pg_catalog",
+        format="binary",
+    )
+
+
+async def create_pool(dsn: str, **kwargs: Any) -> asyncpg.Pool:
+    return await asyncpg.create_pool(dsn, init=init_connection, **kwargs)
+
+
+_APPEND = "SELECT last_position, replayed FROM append_events($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+
+_COLUMNS = """position, transaction_id::text::bigint AS transaction_id, event_id, stream_id,
+    stream_version, type, schema_version, data, metadata, occurred_at, recorded_at, hash, prev_hash"""
+
+_READ_STREAM = f"""
+SELECT {_COLUMNS} FROM events
+ WHERE stream_id = $1 AND stream_version > $2
+ ORDER BY stream_version"""
+
+# Global order is (transaction_id, position). Only transactions older than every one still in
+# flight are read: a transaction that took a lower position but commits later is therefore
+# read after, never skipped, and the order of what was read never changes.
+_READ_ALL = f"""
+SELECT {_COLUMNS} FROM events
+ WHERE (transaction_id, position) > (
+           coalesce((SELECT transaction_id FROM events WHERE position = $1), '0'::xid8), $1)
+   AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+ ORDER BY transaction_id, position
+ LIMIT $2"""
+
+
+class EventStore:
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        registry: EventRegistry,
+        *,
+        on_commit: Callable[[int], Awaitable[None] | None] | None = None,
+    ) -> None:
+        self.pool = pool
+        self.registry = registry
+        self._on_commit = on_commit
+
+    async def append(self, *writes: StreamWrite, metadata: EventMetadata) -> AppendResult:
+        """Append to one or several streams atomically, each checked against its expected version.
+
+        Raises ConcurrencyError if any stream moved on; then nothing is written.
+        """
+        arguments = self._append_arguments(writes, metadata)
+        try:
+            row = await self.pool.fetchrow(_APPEND, *arguments)
+        except asyncpg.UniqueViolationError as error:
+            # Two writers passed the version check at once; the index let only one through.
+            if error.constraint_name == "events_event_id_key":
+                row = await self.pool.fetchrow(_APPEND, *arguments)
+            else:
+                raise ConcurrencyError(str(error)) from error
+        except asyncpg.PostgresError as error:
+            if error.sqlstate == CONCURRENCY_SQLSTATE:
+                raise ConcurrencyError(error.message, error.detail) from error
+            raise
+        assert row is not None
+        result = AppendResult(position=row["last_position"], replayed=row["replayed"])
+        if self._on_commit is not None and not result.replayed:
+            woken = self._on_commit(result.position)
+            if woken is not None:
+                await woken
+        return result
+
+    def _append_arguments(
+        self, writes: Sequence[StreamWrite], metadata: EventMetadata
+    ) -> tuple[list[Any], ...]:
+        if not writes or not any(write.events for write in writes):
+            raise ValueError("an append needs at least one event")
+        stream_ids = [write.stream_id for write in writes]
+        if len(set(stream_ids)) != len(stream_ids):
+            raise ValueError("each stream may appear only once in an append")
+        metadata_bytes = _encode(metadata)
+        expected: list[int] = []
+        event_ids: list[UUID] = []
+        event_streams: list[int] = []
+        types: list[str] = []
+        versions: list[int] = []
+        data: list[bytes] = []
+        metadatas: list[bytes] = []
+        occurred: list[datetime] = []
+        digests: list[bytes] = []
+        for index, write in enumerate(writes, start=1):
+            if write.expected_version < 0:
+                raise ValueError("expected_version counts events and cannot be negative")
+            expected.append(write.expected_version)
+            for offset, pending in enumerate(write.events, start=1):
+                tag = type(pending.event).__struct_config__.tag
+                assert isinstance(tag, str)
+                schema_version = self.registry.current_version(tag)
+                encoded = _encode(pending.event)
+                if pending.occurred_at.tzinfo is None:
+                    raise ValueError("occurred_at must carry a UTC offset")
+                occurred_at = pending.occurred_at.astimezone(UTC)
+                event_ids.append(pending.event_id)
+                event_streams.append(index)
+                types.append(tag)
+                versions.append(schema_version)
+                data.append(encoded)
+                metadatas.append(metadata_bytes)
+                occurred.append(occurred_at)
+                digests.append(
+                    content_digest(
+                        event_id=pending.event_id,
+                        stream_id=write.stream_id,
+                        stream_version=write.expected_version + offset,
+                        type=tag,
+                        schema_version=schema_version,
+                        data=encoded,
+                        metadata=metadata_bytes,
+                        occurred_at=occurred_at,
+                    )
+                )
+        return (
+            stream_ids,
+            expected,
+            event_ids,
+            event_streams,
+            types,
+            versions,
+            data,
+            metadatas,
+            occurred,
+            digests,
+        )
+
+    async def read_stream(self, stream_id: str, after_version: int = 0) -> list[RecordedEvent]:
+        rows = await self.pool.fetch(_READ_STREAM, stream_id, after_version)
+        return [self.decode_row(row) for row in rows]
+
+    async def read_all(self, after: int = 0, limit: int = 1000) -> list[RecordedEvent]:
+        """Up to ``limit`` events after position ``after``, in global read order.
+
+        ``after`` is the position of the last event the caller has seen (0 for the start).
+        """
+        rows = await self.pool.fetch(_READ_ALL, after, limit)
+        return [self.decode_row(row) for row in rows]
+
+    async def head_position(self) -> int:
+        """The position of the last event readable by ``read_all`` now (0 if none)."""
+        row = await self.pool.fetchval(
+            """SELECT position FROM events
+                WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+                ORDER BY transaction_id DESC, position DESC LIMIT 1"""
+        )
+        return row or 0
+
+    async def is_at_or_before(self, position: int, checkpoint: int) -> bool:
+        """Whether ``position`` comes at or before ``checkpoint`` in global read order."""
+        if position <= 0:
+            return True
+        if checkpoint <= 0:
+            return False
+        return bool(
+            await self.pool.fetchval(
+                """SELECT (a.transaction_id, a.position) <= (b.transaction_id, b.position)
+                     FROM events a, events b WHERE a.position = $1 AND b.position = $2""",
+                position,
+                checkpoint,
+            )
+        )
+
+    def decode_row(self, row: asyncpg.Record) -> RecordedEvent:
+        tag = row["type"]
+        return RecordedEvent(
+            position=row["position"],
+            transaction_id=row["transaction_id"],
+            event_id=row["event_id"],
+            stream_id=row["stream_id"],
+            stream_version=row["stream_version"],
+            type=tag,
+            schema_version=row["schema_version"],
+            event=self.registry.decode(tag, row["schema_version"], row["data"]),
+            metadata=_decode_metadata(row["metadata"]),
+            occurred_at=row["occurred_at"],
+            recorded_at=row["recorded_at"],
+            hash=row["hash"],
+            prev_hash=row["prev_hash"],
+        )

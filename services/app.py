@@ -1,0 +1,38 @@
+"""create_app(settings): the one place where the Litestar application is wired."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+
+from litestar import Litestar
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.openapi import OpenAPIConfig
+
+from services.operations.routes import OperationsController
+from services.problems import exception_handlers
+from services.resources import Resources, open_resources
+from services.settings import Settings
+
+MAX_BODY_BYTES = 1_000_000
+
+
+def create_app(settings: Settings) -> Litestar:
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        async with open_resources(settings) as resources:
+            app.state.resources = resources
+            yield
+
+    def provide_resources(state: State) -> Resources:
+        return state.resources
+
+    return Litestar(
+        route_handlers=[OperationsController],
+        lifespan=[lifespan],
+        dependencies={"resources": Provide(provide_resources, sync_to_thread=False)},
+        exception_handlers=exception_handlers,
+        request_max_body_size=MAX_BODY_BYTES,
+        openapi_config=OpenAPIConfig(title="Treffpunkt", version="0.1.0", path="/schema"),
+    )

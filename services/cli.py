@@ -1,0 +1,179 @@
+"""The ``treffpunkt`` command: serve, migrate, audit."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from events import ledger
+from events.catalog import registry
+from events.migrations import apply_migrations
+from events.store import EventStore, create_pool
+from services.accounts.bootstrap import ensure_admin
+from services.embedded import EmbeddedServers
+from services.settings import Settings, data_dir_from_env, env_settings
+
+log = logging.getLogger("treffpunkt")
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    parser = argparse.ArgumentParser(prog="treffpunkt")
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="run the API and a worker (embedded servers if no URLs)")
+    serve.add_argument("--demo", action="store_true", help="seed demo data into an empty store")
+    serve.add_argument("--api-processes", type=int, default=1)
+    serve.add_argument("--worker-processes", type=int, default=1)
+    commands.add_parser("migrate", help="apply database migrations")
+    audit = commands.add_parser("audit", help="auditor's tools")
+    audit_commands = audit.add_subparsers(dest="audit_command", required=True)
+    audit_commands.add_parser("verify", help="verify every event hash and the ledger chain")
+    audit_commands.add_parser("seal", help="seal every readable event into the ledger now")
+    args = parser.parse_args(argv)
+
+    if args.command == "serve":
+        return serve_forever(args)
+    with servers_for_command() as settings:
+        if args.command == "migrate":
+            asyncio.run(_migrate(settings.database_url))
+            return 0
+        if args.audit_command == "seal":
+            count = asyncio.run(_with_pool(settings.database_url, ledger.seal))
+            print(f"sealed {count} events")
+            return 0
+        result = asyncio.run(_with_pool(settings.database_url, ledger.verify))
+        print(result)
+        return 0 if result.ok else 1
+
+
+class servers_for_command:
+    """Settings with the URLs from the environment, or embedded servers started for the command."""
+
+    def __enter__(self) -> Settings:
+        self.embedded = EmbeddedServers(data_dir_from_env())
+        database_url, redis_url = self.embedded.start(
+            os.environ.get("DATABASE_URL"), os.environ.get("REDIS_URL")
+        )
+        return env_settings(database_url, redis_url)
+
+    def __exit__(self, *exc: object) -> None:
+        self.embedded.stop()
+
+
+async def _with_pool(database_url: str, action):  # type: ignore[no-untyped-def]
+    pool = await create_pool(database_url, min_size=1, max_size=2)
+    try:
+        return await action(pool)
+    finally:
+        await pool.close()
+
+
+async def _migrate(database_url: str) -> None:
+    pool = await create_pool(database_url, min_size=1, max_size=2)
+    try:
+        async with pool.acquire() as connection:
+            applied = await apply_migrations(connection)
+        log.info("migrations applied: %s", ", ".join(applied) or "none (up to date)")
+    finally:
+        await pool.close()
+
+
+async def prepare(settings: Settings, demo: bool) -> None:
+    """Migrate, create the first admin, and seed demo data into an empty store."""
+    pool = await create_pool(settings.database_url, min_size=1, max_size=4)
+    try:
+        async with pool.acquire() as connection:
+            applied = await apply_migrations(connection)
+        log.info("migrations applied: %s", ", ".join(applied) or "none (up to date)")
+        store = EventStore(pool, registry)
+        if await ensure_admin(store, settings.admin_email, settings.admin_password):
+            log.info("created the admin account %s", settings.admin_email)
+        if demo:
+            from services.demo import seed_demo
+
+            await seed_demo(store, settings)
+    finally:
+        await pool.close()
+
+
+def secret_key(settings: Settings) -> str:
+    if settings.secret_key:
+        return settings.secret_key
+    path = settings.data_dir / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def serve_forever(args: argparse.Namespace) -> int:
+    embedded = EmbeddedServers(data_dir_from_env())
+    children: list[subprocess.Popen[bytes]] = []
+    stopping = False
+
+    def stop(signum: int, _frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        database_url, redis_url = embedded.start(
+            os.environ.get("DATABASE_URL"), os.environ.get("REDIS_URL")
+        )
+        settings = env_settings(database_url, redis_url)
+        asyncio.run(prepare(settings, args.demo))
+        env = {
+            **os.environ,
+            "DATABASE_URL": database_url,
+            "REDIS_URL": redis_url,
+            "TREFFPUNKT_SECRET_KEY": secret_key(settings),
+        }
+        python = sys.executable
+        children.append(
+            subprocess.Popen(
+                [python, "-m", "dramatiq", "workers.actors", "--processes",
+                 str(args.worker_processes), "--threads", "2"],
+                env=env,
+            )
+        )
+        children.append(
+            subprocess.Popen(
+                [python, "-m", "uvicorn", "services.asgi:app", "--host",
+                 os.environ.get("HOST", "127.0.0.1"), "--port", str(settings.port),
+                 "--workers", str(args.api_processes), "--no-access-log"],
+                env=env,
+            )
+        )
+        log.info("Treffpunkt is running on http://127.0.0.1:%s (Ctrl-C stops it)", settings.port)
+        while not stopping:
+            for child in children:
+                if child.poll() is not None:
+                    log.error("a child process exited with %s; stopping", child.returncode)
+                    stopping = True
+            time.sleep(0.3)
+        return 0
+    finally:
+        for child in children:
+            if child.poll() is None:
+                child.send_signal(signal.SIGTERM)
+        for child in children:
+            try:
+                child.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                child.kill()
+        embedded.stop()
+        log.info("stopped")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

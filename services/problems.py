@@ -1,0 +1,93 @@
+"""Every error as application/problem+json (RFC 9457), never a stack trace."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import asyncpg
+from litestar import Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+from litestar.status_codes import (
+    HTTP_422_UNPROCESSABLE_ENTITY,
+    HTTP_500_INTERNAL_SERVER_ERROR,
+    HTTP_503_SERVICE_UNAVAILABLE,
+)
+
+log = logging.getLogger(__name__)
+PROBLEM_JSON = "application/problem+json"
+
+
+class Problem(HTTPException):
+    """An error a handler raises on purpose, with extra members for the problem document."""
+
+    def __init__(
+        self,
+        status_code: int,
+        title: str,
+        detail: str = "",
+        *,
+        type_: str = "about:blank",
+        headers: dict[str, str] | None = None,
+        **members: Any,
+    ) -> None:
+        super().__init__(status_code=status_code, detail=detail or title, headers=headers)
+        self.title = title
+        self.type_ = type_
+        self.members = members
+
+
+def problem_response(
+    status: int,
+    title: str,
+    detail: str,
+    *,
+    type_: str = "about:blank",
+    headers: dict[str, str] | None = None,
+    **members: Any,
+) -> Response[dict[str, Any]]:
+    body = {"type": type_, "title": title, "status": status, "detail": detail, **members}
+    return Response(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def _validation_errors(exc: ValidationException) -> list[dict[str, Any]]:
+    errors = []
+    for item in exc.extra if isinstance(exc.extra, list) else []:
+        if isinstance(item, dict):
+            field = item.get("key") or item.get("source") or "body"
+            errors.append({"field": field, "message": item.get("message", "invalid")})
+    return errors or [{"field": "body", "message": exc.detail}]
+
+
+def handle_exception(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
+    if isinstance(exc, Problem):
+        return problem_response(
+            exc.status_code, exc.title, exc.detail, type_=exc.type_, headers=exc.headers, **exc.members
+        )
+    if isinstance(exc, ValidationException):
+        errors = _validation_errors(exc)
+        return problem_response(
+            exc.status_code if exc.status_code != 400 else HTTP_422_UNPROCESSABLE_ENTITY,
+            "Invalid request",
+            "; ".join(f"{e['field']}: {e['message']}" for e in errors),
+            errors=errors,
+        )
+    if isinstance(exc, HTTPException):
+        title = exc.detail if isinstance(exc.detail, str) else "Error"
+        return problem_response(exc.status_code, title, title, headers=exc.headers)
+    if isinstance(exc, (OSError, asyncpg.PostgresConnectionError, asyncpg.InterfaceError,
+                        asyncpg.CannotConnectNowError, TimeoutError)):
+        log.warning("service unavailable: %s", type(exc).__name__)
+        return problem_response(
+            HTTP_503_SERVICE_UNAVAILABLE,
+            "Service unavailable",
+            "The database is not reachable right now; nothing was lost. Try again shortly.",
+            headers={"Retry-After": "2"},
+        )
+    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    return problem_response(
+        HTTP_500_INTERNAL_SERVER_ERROR, "Internal error", "Something went wrong on our side."
+    )
+
+
+exception_handlers = {Exception: handle_exception}

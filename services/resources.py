@@ -1,0 +1,51 @@
+"""The resources one API process holds: database pool, event store, wake-ups, Redis."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+import asyncpg
+import redis.asyncio as aioredis
+
+from events.catalog import registry
+from events.notify import Coalescer, postgres_notifier
+from events.store import EventStore, create_pool
+from services.settings import Settings
+from services.wakeup import worker_waker
+
+
+@dataclass
+class Resources:
+    settings: Settings
+    pool: asyncpg.Pool
+    store: EventStore
+    redis: aioredis.Redis
+    notifier: Coalescer
+    waker: Coalescer
+
+
+@contextlib.asynccontextmanager
+async def open_resources(settings: Settings) -> AsyncIterator[Resources]:
+    pool = await create_pool(
+        settings.database_url, min_size=1, max_size=10, command_timeout=30, timeout=5
+    )
+    notifier = postgres_notifier(pool)
+    waker = worker_waker(settings.redis_url, settings.broker_namespace)
+
+    def after_commit(position: int) -> None:
+        notifier.poke(position)
+        waker.poke(position)
+
+    store = EventStore(pool, registry, on_commit=after_commit)
+    redis = aioredis.from_url(settings.redis_url, socket_timeout=1.0, socket_connect_timeout=1.0)
+    notifier.start()
+    waker.start()
+    try:
+        yield Resources(settings, pool, store, redis, notifier, waker)
+    finally:
+        await waker.close()
+        await notifier.close()
+        await redis.aclose()
+        await pool.close()

@@ -1,0 +1,42 @@
+"""Settings from the environment, read once at start and passed to whatever needs them."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import msgspec
+
+DEFAULT_DATA_DIR = Path(__file__).resolve().parent.parent / ".treffpunkt"
+DEMO_ADMIN_EMAIL = "admin@treffpunkt.example"
+DEMO_ADMIN_PASSWORD = "treffpunkt-demo"
+
+
+class Settings(msgspec.Struct, kw_only=True):
+    database_url: str
+    redis_url: str
+    port: int = 8000
+    data_dir: Path = DEFAULT_DATA_DIR
+    admin_email: str = DEMO_ADMIN_EMAIL
+    admin_password: str = DEMO_ADMIN_PASSWORD
+    secret_key: str = ""
+    """Signs tokens and sessions. Empty: a random key kept in the data folder."""
+    broker_namespace: str = "treffpunkt"
+    demo_data: bool = False
+
+
+def env_settings(database_url: str, redis_url: str) -> Settings:
+    return Settings(
+        database_url=database_url,
+        redis_url=redis_url,
+        port=int(os.environ.get("PORT", "8000")),
+        data_dir=data_dir_from_env(),
+        admin_email=os.environ.get("TREFFPUNKT_ADMIN_EMAIL", DEMO_ADMIN_EMAIL),
+        admin_password=os.environ.get("TREFFPUNKT_ADMIN_PASSWORD", DEMO_ADMIN_PASSWORD),
+        secret_key=os.environ.get("TREFFPUNKT_SECRET_KEY", ""),
+        broker_namespace=os.environ.get("TREFFPUNKT_BROKER_NAMESPACE", "treffpunkt"),
+    )
+
+
+def data_dir_from_env() -> Path:
+    return Path(os.environ.get("TREFFPUNKT_DATA_DIR", str(DEFAULT_DATA_DIR))).resolve()

@@ -1,0 +1,62 @@
+#!/usr/bin/env python3
+"""The two commands of the README, and the environment they need.
+
+    python3 tasks.py start   # the service with demo data on http://127.0.0.1:8000
+    python3 tasks.py test    # the whole test suite
+
+Both create ./.venv from the pinned requirements.lock (hash-checked) when it is missing or the
+lock changed. Only Python 3.11 or newer is needed; PostgreSQL and Redis come embedded unless
+DATABASE_URL / REDIS_URL point to servers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+LOCK = ROOT / "requirements.lock"
+STAMP = VENV / ".installed-lock"
+
+
+def venv_python() -> Path:
+    return VENV / "bin" / "python"
+
+
+def ensure_environment() -> None:
+    if sys.version_info < (3, 11):
+        sys.exit("Treffpunkt needs Python 3.11 or newer")
+    wanted = hashlib.sha256(LOCK.read_bytes() + (ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    if STAMP.exists() and STAMP.read_text() == wanted and venv_python().exists():
+        return
+    print("Preparing the environment in .venv (first run, or the lock file changed) ...", flush=True)
+    if not venv_python().exists():
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    pip = [str(venv_python()), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+    subprocess.run([*pip, "--require-hashes", "--no-deps", "-r", str(LOCK)], check=True)
+    subprocess.run([*pip, "--no-deps", "--no-build-isolation", "-e", str(ROOT)], check=True)
+    STAMP.write_text(wanted)
+
+
+def main() -> int:
+    command = sys.argv[1] if len(sys.argv) > 1 else ""
+    rest = sys.argv[2:]
+    if command not in {"start", "test"}:
+        print(__doc__)
+        return 2
+    ensure_environment()
+    os.chdir(ROOT)
+    if command == "start":
+        args = [str(VENV / "bin" / "treffpunkt"), "serve", "--demo", *rest]
+    else:
+        args = [str(venv_python()), "-m", "pytest", *rest]
+    os.execv(args[0], args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,102 @@
+"""Servers for the tests: the machine's (DATABASE_URL / REDIS_URL) or embedded ones.
+
+Every test that needs a database gets a fresh one, cloned from a template that holds the
+migrated schema, and dropped afterwards. Redis is shared; each test gets its own broker
+namespace, so queues never mix.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import asyncpg
+import pytest
+
+from events.catalog import registry
+from events.migrations import apply_migrations
+from events.store import EventStore, create_pool
+from services.embedded import EmbeddedServers
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def database_url_named(url: str, name: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+class Servers:
+    def __init__(self, database_url: str, redis_url: str) -> None:
+        self.database_url = database_url
+        self.redis_url = redis_url
+        self.run_id = uuid.uuid4().hex[:8]
+        self.template = f"treffpunkt_template_{self.run_id}"
+
+    def database_url_for(self, name: str) -> str:
+        return database_url_named(self.database_url, name)
+
+
+@pytest.fixture(scope="session")
+def servers() -> Iterator[Servers]:
+    embedded = EmbeddedServers(
+        Path(os.environ.get("TREFFPUNKT_TEST_DATA_DIR", ROOT / ".treffpunkt" / "test"))
+    )
+    database_url, redis_url = embedded.start(
+        os.environ.get("DATABASE_URL"), os.environ.get("REDIS_URL")
+    )
+    try:
+        yield Servers(database_url, redis_url)
+    finally:
+        embedded.stop()
+
+
+@pytest.fixture(scope="session")
+async def template_database(servers: Servers) -> AsyncIterator[str]:
+    admin = await asyncpg.connect(servers.database_url)
+    try:
+        await admin.execute(f'CREATE DATABASE "{servers.template}"')
+        connection = await asyncpg.connect(servers.database_url_for(servers.template))
+        try:
+            await apply_migrations(connection)
+        finally:
+            await connection.close()
+        yield servers.template
+    finally:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{servers.template}" WITH (FORCE)')
+        await admin.close()
+
+
+@pytest.fixture
+async def database_url(servers: Servers, template_database: str) -> AsyncIterator[str]:
+    """A fresh, migrated database of this test's own."""
+    name = f"treffpunkt_test_{servers.run_id}_{uuid.uuid4().hex[:8]}"
+    admin = await asyncpg.connect(servers.database_url)
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template_database}"')
+        yield servers.database_url_for(name)
+    finally:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
+
+
+@pytest.fixture
+async def pool(database_url: str) -> AsyncIterator[asyncpg.Pool]:
+    pool = await create_pool(database_url, min_size=1, max_size=20)
+    try:
+        yield pool
+    finally:
+        await pool.close()
+
+
+@pytest.fixture
+def store(pool: asyncpg.Pool) -> EventStore:
+    return EventStore(pool, registry)
+
+
+@pytest.fixture
+def broker_namespace() -> str:
+    return f"treffpunkt-test-{uuid.uuid4().hex[:8]}"

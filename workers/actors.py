@@ -1,0 +1,16 @@
+"""Dramatiq actors. Every actor is safe to run twice: a message only wakes a catch-up."""
+
+from __future__ import annotations
+
+import dramatiq
+
+from projections.wakeup import QUEUE, WAKE_ACTOR
+from workers.broker import broker
+from workers.catch_up import CatchUpTicker, catch_up
+
+broker.add_middleware(CatchUpTicker())
+
+
+@dramatiq.actor(actor_name=WAKE_ACTOR, queue_name=QUEUE, max_retries=3, min_backoff=200)
+async def wake(position: int = 0) -> None:
+    await catch_up()

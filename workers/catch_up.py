@@ -1,0 +1,46 @@
+"""What a worker does whenever it is woken, and the ticker that wakes it without Redis.
+
+Wake-ups through Redis are the fast path. If Redis was down when events were committed, the
+ticker still runs the same catch-up every few seconds, so nothing waits for the next command.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+import dramatiq
+from dramatiq.asyncio import get_event_loop_thread
+
+from events import ledger
+from workers import resources
+
+log = logging.getLogger(__name__)
+TICK_SECONDS = 2.0
+
+
+async def catch_up() -> None:
+    pool = await resources.pool()
+    await ledger.seal(pool)
+
+
+class CatchUpTicker(dramatiq.Middleware):
+    def __init__(self, interval: float = TICK_SECONDS) -> None:
+        self.interval = interval
+        self._stop = threading.Event()
+
+    def after_worker_boot(self, broker: dramatiq.Broker, worker: dramatiq.Worker) -> None:
+        threading.Thread(target=self._run, name="catch-up-ticker", daemon=True).start()
+
+    def before_worker_shutdown(self, broker: dramatiq.Broker, worker: dramatiq.Worker) -> None:
+        self._stop.set()
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            loop_thread = get_event_loop_thread()
+            if loop_thread is None:
+                continue
+            try:
+                loop_thread.run_coroutine(catch_up())
+            except Exception:  # the next tick tries again; the error is in the log
+                log.exception("catch-up failed")
