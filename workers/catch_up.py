@@ -13,15 +13,29 @@ import dramatiq
 from dramatiq.asyncio import get_event_loop_thread
 
 from events import ledger
+from events.catalog import registry
+from events.store import EventStore
+from projections.catalog import PROJECTIONS
+from projections.runner import ensure_projection, run_once
 from workers import resources
 
 log = logging.getLogger(__name__)
 TICK_SECONDS = 2.0
 
 
+_ensured: set[str] = set()
+
+
 async def catch_up() -> None:
+    """Seal new events into the ledger and bring every read model up to date."""
     pool = await resources.pool()
     await ledger.seal(pool)
+    store = EventStore(pool, registry)
+    for projection in PROJECTIONS:
+        if projection.name not in _ensured:
+            await ensure_projection(pool, projection)
+            _ensured.add(projection.name)
+        await run_once(store, projection)
 
 
 class CatchUpTicker(dramatiq.Middleware):

@@ -1,0 +1,202 @@
+"""Running projections: from the store's history to read models, exactly once per event.
+
+A projection declares its tables and an ``apply`` step for a batch of events. The runner holds
+the projection's advisory lock (so of several workers one applies it at a time), reads a batch
+after the checkpoint, and applies it and advances the checkpoint in ONE transaction: a crash at
+any point neither skips nor applies an event twice.
+
+Tables live in generations: a projection's logical table ``shift_board`` is the view of that
+name over ``shift_board__g<N>``. A rebuild fills generation N+1 from position 0 while readers
+keep using N, and swaps the views in the same transaction as the last batch once caught up.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Mapping, Sequence
+from typing import Protocol
+
+import asyncpg
+
+from events.base import RecordedEvent
+from events.store import EventStore
+
+BATCH_SIZE = 1000
+
+_STATE_DDL = """
+CREATE TABLE IF NOT EXISTS projection_state (
+    name        text    NOT NULL,
+    generation  integer NOT NULL,
+    position    bigint  NOT NULL DEFAULT 0,
+    live        boolean NOT NULL DEFAULT false,
+    applied     bigint  NOT NULL DEFAULT 0,
+    updated_at  timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (name, generation)
+)"""
+
+
+class Projection(Protocol):
+    name: str
+    tables: Mapping[str, str]
+    """Logical table name -> column definitions (the body of CREATE TABLE)."""
+    indexes: Sequence[str]
+    """CREATE INDEX statements with ``{table}`` placeholders, e.g. ``ON {shift_board} (site_id)``."""
+
+    async def apply(
+        self,
+        connection: asyncpg.Connection,
+        tables: Mapping[str, str],
+        events: Sequence[RecordedEvent],
+    ) -> None:
+        """Apply events to the read model, using the physical names in ``tables``."""
+
+
+def physical_tables(projection: Projection, generation: int) -> dict[str, str]:
+    return {table: f"{table}__g{generation}" for table in projection.tables}
+
+
+def lock_key(name: str) -> int:
+    return zlib.crc32(f"treffpunkt-projection:{name}".encode())
+
+
+async def ensure_state_table(connection: asyncpg.Connection) -> None:
+    await connection.execute(_STATE_DDL)
+
+
+async def _create_generation(
+    connection: asyncpg.Connection, projection: Projection, generation: int
+) -> None:
+    tables = physical_tables(projection, generation)
+    for table, columns in projection.tables.items():
+        await connection.execute(f"DROP TABLE IF EXISTS {tables[table]} CASCADE")
+        await connection.execute(f"CREATE TABLE {tables[table]} ({columns})")
+    for index in projection.indexes:
+        await connection.execute(index.format(**tables))
+    await connection.execute(
+        """INSERT INTO projection_state (name, generation) VALUES ($1, $2)
+           ON CONFLICT (name, generation) DO UPDATE SET position = 0, applied = 0, live = false""",
+        projection.name,
+        generation,
+    )
+
+
+async def _swap_in(connection: asyncpg.Connection, projection: Projection, generation: int) -> None:
+    tables = physical_tables(projection, generation)
+    for table in projection.tables:
+        await connection.execute(f"DROP VIEW IF EXISTS {table}")
+        await connection.execute(f"CREATE VIEW {table} AS SELECT * FROM {tables[table]}")
+    await connection.execute(
+        "UPDATE projection_state SET live = (generation = $2) WHERE name = $1",
+        projection.name,
+        generation,
+    )
+
+
+async def ensure_projection(pool: asyncpg.Pool, projection: Projection) -> None:
+    """Create the first generation of a projection's tables if it has none."""
+    async with pool.acquire() as connection, connection.transaction():
+        await connection.execute("SELECT pg_advisory_xact_lock($1)", lock_key(projection.name))
+        await ensure_state_table(connection)
+        exists = await connection.fetchval(
+            "SELECT 1 FROM projection_state WHERE name = $1 AND live", projection.name
+        )
+        if not exists:
+            await _create_generation(connection, projection, 1)
+            await _swap_in(connection, projection, 1)
+
+
+async def run_once(
+    store: EventStore,
+    projection: Projection,
+    *,
+    batch_size: int = BATCH_SIZE,
+    max_batches: int | None = None,
+) -> int:
+    """Catch the projection's live generation (and a pending rebuild) up; returns events applied.
+
+    Returns 0 at once if another process holds the projection.
+    """
+    applied = 0
+    batches = 0
+    while max_batches is None or batches < max_batches:
+        async with store.pool.acquire() as connection, connection.transaction():
+            if not await connection.fetchval(
+                "SELECT pg_try_advisory_xact_lock($1)", lock_key(projection.name)
+            ):
+                return applied
+            rows = await connection.fetch(
+                """SELECT generation, position, live FROM projection_state
+                    WHERE name = $1 ORDER BY generation""",
+                projection.name,
+            )
+            if not rows:
+                raise LookupError(f"projection {projection.name} has no tables; ensure it first")
+            # Feed every generation: the live one, and a rebuild in progress if there is one.
+            caught_up = True
+            for generation in rows:
+                events = await store.read_all(after=generation["position"], limit=batch_size)
+                if events:
+                    tables = physical_tables(projection, generation["generation"])
+                    await projection.apply(connection, tables, events)
+                    await connection.execute(
+                        """UPDATE projection_state
+                              SET position = $3, applied = applied + $4, updated_at = now()
+                            WHERE name = $1 AND generation = $2""",
+                        projection.name,
+                        generation["generation"],
+                        events[-1].position,
+                        len(events),
+                    )
+                    if generation["live"]:
+                        applied += len(events)
+                if len(events) == batch_size:
+                    caught_up = False
+                elif not generation["live"]:
+                    await _swap_in(connection, projection, generation["generation"])
+                    await _drop_older_generations(connection, projection, generation["generation"])
+            if caught_up:
+                return applied
+        batches += 1
+    return applied
+
+
+async def _drop_older_generations(
+    connection: asyncpg.Connection, projection: Projection, generation: int
+) -> None:
+    older = await connection.fetch(
+        "SELECT generation FROM projection_state WHERE name = $1 AND generation < $2",
+        projection.name,
+        generation,
+    )
+    for row in older:
+        for table in physical_tables(projection, row["generation"]).values():
+            await connection.execute(f"DROP TABLE IF EXISTS {table}")
+    await connection.execute(
+        "DELETE FROM projection_state WHERE name = $1 AND generation < $2",
+        projection.name,
+        generation,
+    )
+
+
+async def start_rebuild(pool: asyncpg.Pool, projection: Projection) -> int:
+    """Create an empty next generation; ``run_once`` fills it and swaps it in when caught up."""
+    async with pool.acquire() as connection, connection.transaction():
+        await connection.execute("SELECT pg_advisory_xact_lock($1)", lock_key(projection.name))
+        await ensure_state_table(connection)
+        newest = await connection.fetchval(
+            "SELECT max(generation) FROM projection_state WHERE name = $1", projection.name
+        )
+        generation = (newest or 0) + 1
+        await _create_generation(connection, projection, generation)
+        if newest is None:
+            await _swap_in(connection, projection, generation)
+        return generation
+
+
+async def live_position(connection: asyncpg.Connection | asyncpg.Pool, name: str) -> int:
+    return (
+        await connection.fetchval(
+            "SELECT position FROM projection_state WHERE name = $1 AND live", name
+        )
+        or 0
+    )
