@@ -122,3 +122,22 @@ async def test_a_rebuild_fills_new_tables_while_reads_see_the_old_then_swaps_the
         "SELECT count(*) FROM projection_state WHERE name = $1", projection.name
     ) == 1
     assert await pool.fetchval("SELECT to_regclass('toy_stream_counts__g1')") is None
+
+
+async def test_a_read_waits_for_its_own_write_and_gives_up_after_the_limit(store, pool):
+    from services.problems import Problem
+    from services.read_models import wait_for_projection
+
+    projection = EventsPerStream()
+    await ensure_projection(pool, projection)
+    await write_events(store, streams=3, per_stream=1)
+    head = await store.head_position()
+
+    with pytest.raises(Problem) as not_yet:
+        await wait_for_projection(store, projection.name, head, timeout=0.2)
+    assert not_yet.value.status_code == 503 and not_yet.value.headers["Retry-After"]
+
+    waiting = asyncio.create_task(wait_for_projection(store, projection.name, head, timeout=5))
+    await asyncio.sleep(0.1)
+    await run_once(store, projection)
+    assert await waiting == head
