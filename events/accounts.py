@@ -7,7 +7,7 @@ from uuid import UUID
 from events.base import Event
 
 
-class AccountRegistered(Event, tag="account.registered", frozen=True):
+class AccountRegistered(Event, tag="account.registered", frozen=True, kw_only=True):
     account_id: UUID
     email: str
     password_hash: str

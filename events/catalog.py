@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from events import accounts
+from events import accounts, volunteers
 from events.base import EventRegistry
 
 
 def build_registry() -> EventRegistry:
     registry = EventRegistry()
-    registry.register(*accounts.EVENTS)
+    registry.register(*accounts.EVENTS, *volunteers.EVENTS)
     return registry
 
 

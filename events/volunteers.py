@@ -1,0 +1,27 @@
+"""Events of a volunteer's stream (``volunteer-<id>``) about the person.
+
+Personal fields are stored only as ciphertext (AES-GCM with the volunteer's own key, kept outside
+the event history); destroying that key erases them while every event and hash stays intact.
+"""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from events.base import Event
+
+
+class VolunteerRegistered(Event, tag="volunteer.registered", frozen=True, kw_only=True):
+    volunteer_id: UUID
+    site_ids: list[UUID] = []
+    name: bytes
+    """Ciphertext (nonce + AES-GCM) of the name."""
+    email: bytes
+    phone: bytes | None = None
+
+
+class VolunteerErased(Event, tag="volunteer.erased", frozen=True, kw_only=True):
+    volunteer_id: UUID
+
+
+EVENTS = (VolunteerRegistered, VolunteerErased)
