@@ -230,6 +230,22 @@ def verify_events(events: Iterable[StoredEvent], expected_head: str | None = Non
 
 async def verify(pool: asyncpg.Pool) -> Verification:
     """Recompute every event hash, every stream link and the ledger chain of the whole store."""
+    # The sealer seals in read order, so an unsealed event that sorts before the last sealed
+    # one was not written by the store: it was inserted into the past.
+    inserted = await pool.fetchval(
+        """SELECT min(e.position) FROM events e, ledger l, events head
+            WHERE l.seq = (SELECT max(seq) FROM ledger) AND head.position = l.position
+              AND (e.transaction_id, e.position) < (head.transaction_id, head.position)
+              AND NOT EXISTS (SELECT 1 FROM ledger s WHERE s.position = e.position)"""
+    )
+    if inserted is not None:
+        return Verification(
+            ok=False,
+            events_checked=0,
+            head=(await ledger_head(pool))[1],
+            first_bad_position=inserted,
+            problem="an event older than the ledger head was never sealed: inserted afterwards",
+        )
     verifier = Verifier()
     async for event in stored_events(pool):
         if not verifier.check(event):
