@@ -1,4 +1,8 @@
-"""Events of the accounts stream (``account-<id>``)."""
+"""Events of accounts. No plaintext e-mail is stored: only a keyed digest for signing in.
+
+Streams: ``account-<id>`` for the account, ``account-email-<digest>`` claims an e-mail for one
+account (appended together, so two accounts can never share an e-mail).
+"""
 
 from __future__ import annotations
 
@@ -9,11 +13,16 @@ from events.base import Event
 
 class AccountRegistered(Event, tag="account.registered", frozen=True, kw_only=True):
     account_id: UUID
-    email: str
+    email_digest: str
     password_hash: str
     role: str
     site_ids: list[UUID] = []
     volunteer_id: UUID | None = None
 
 
-EVENTS = (AccountRegistered,)
+class AccountEmailClaimed(Event, tag="account.email_claimed", frozen=True, kw_only=True):
+    account_id: UUID
+    email_digest: str
+
+
+EVENTS = (AccountRegistered, AccountEmailClaimed)

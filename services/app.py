@@ -10,7 +10,14 @@ from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 
+from litestar.middleware.base import DefineMiddleware
+
+from services.accounts.routes import AccountsController, SignInController
+from services.accounts.service import SignInThrottle
+from services.auth.middleware import BearerAuthentication
+from services.keys import derive_keys
 from services.operations.routes import OperationsController
+from services.volunteers.routes import VolunteersController
 from services.problems import exception_handlers
 from services.resources import Resources, open_resources
 from services.settings import Settings
@@ -19,17 +26,29 @@ MAX_BODY_BYTES = 1_000_000
 
 
 def create_app(settings: Settings) -> Litestar:
+    keys = derive_keys(settings.secret_key)
+
     @contextlib.asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         async with open_resources(settings) as resources:
             app.state.resources = resources
+            app.state.sign_in_throttle = SignInThrottle(resources.redis, settings.broker_namespace)
             yield
 
     def provide_resources(state: State) -> Resources:
         return state.resources
 
     return Litestar(
-        route_handlers=[OperationsController],
+        route_handlers=[
+            OperationsController,
+            SignInController,
+            AccountsController,
+            VolunteersController,
+        ],
+        state=State({"secret_keys": keys, "token_key": keys.tokens}),
+        middleware=[
+            DefineMiddleware(BearerAuthentication, exclude=["^/health$", "^/ready$", "^/metrics$", "^/schema"])
+        ],
         lifespan=[lifespan],
         dependencies={"resources": Provide(provide_resources, sync_to_thread=False)},
         exception_handlers=exception_handlers,

@@ -15,10 +15,11 @@ from pathlib import Path
 
 from events import ledger
 from events.catalog import registry
-from events.migrations import apply_migrations
 from events.store import EventStore, create_pool
 from services.accounts.bootstrap import ensure_admin
+from services.database import migrate
 from services.embedded import EmbeddedServers
+from services.keys import derive_keys
 from services.settings import Settings, data_dir_from_env, env_settings
 
 log = logging.getLogger("treffpunkt")
@@ -32,7 +33,7 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--demo", action="store_true", help="seed demo data into an empty store")
     serve.add_argument("--api-processes", type=int, default=1)
     serve.add_argument("--worker-processes", type=int, default=1)
-    commands.add_parser("migrate", help="apply database migrations")
+    commands.add_parser("migrate", help="apply migrations and create the first admin")
     audit = commands.add_parser("audit", help="auditor's tools")
     audit_commands = audit.add_subparsers(dest="audit_command", required=True)
     audit_commands.add_parser("verify", help="verify every event hash and the ledger chain")
@@ -43,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
         return serve_forever(args)
     with servers_for_command() as settings:
         if args.command == "migrate":
-            asyncio.run(_migrate(settings.database_url))
+            asyncio.run(prepare(settings, demo=False))
             return 0
         if args.audit_command == "seal":
             count = asyncio.run(_with_pool(settings.database_url, ledger.seal))
@@ -76,25 +77,16 @@ async def _with_pool(database_url: str, action):  # type: ignore[no-untyped-def]
         await pool.close()
 
 
-async def _migrate(database_url: str) -> None:
-    pool = await create_pool(database_url, min_size=1, max_size=2)
-    try:
-        async with pool.acquire() as connection:
-            applied = await apply_migrations(connection)
-        log.info("migrations applied: %s", ", ".join(applied) or "none (up to date)")
-    finally:
-        await pool.close()
-
-
 async def prepare(settings: Settings, demo: bool) -> None:
     """Migrate, create the first admin, and seed demo data into an empty store."""
     pool = await create_pool(settings.database_url, min_size=1, max_size=4)
     try:
         async with pool.acquire() as connection:
-            applied = await apply_migrations(connection)
+            applied = await migrate(connection)
         log.info("migrations applied: %s", ", ".join(applied) or "none (up to date)")
         store = EventStore(pool, registry)
-        if await ensure_admin(store, settings.admin_email, settings.admin_password):
+        if await ensure_admin(store, derive_keys(secret_key(settings)), settings.admin_email,
+                              settings.admin_password):
             log.info("created the admin account %s", settings.admin_email)
         if demo:
             from services.demo import seed_demo

@@ -14,6 +14,8 @@ from litestar.status_codes import (
     HTTP_503_SERVICE_UNAVAILABLE,
 )
 
+from services.rejections import Rejection
+
 log = logging.getLogger(__name__)
 PROBLEM_JSON = "application/problem+json"
 
@@ -60,6 +62,11 @@ def _validation_errors(exc: ValidationException) -> list[dict[str, Any]]:
 
 
 def handle_exception(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
+    if isinstance(exc, Rejection):
+        return problem_response(
+            exc.status, exc.title, str(exc),
+            errors=[{"field": exc.field, "message": exc.message}], **exc.members,
+        )
     if isinstance(exc, Problem):
         return problem_response(
             exc.status_code, exc.title, exc.detail, type_=exc.type_, headers=exc.headers, **exc.members

@@ -17,8 +17,8 @@ import asyncpg
 import pytest
 
 from events.catalog import registry
-from events.migrations import apply_migrations
 from events.store import EventStore, create_pool
+from services.database import migrate
 from services.embedded import EmbeddedServers
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -61,7 +61,7 @@ async def template_database(servers: Servers) -> AsyncIterator[str]:
         await admin.execute(f'CREATE DATABASE "{servers.template}"')
         connection = await asyncpg.connect(servers.database_url_for(servers.template))
         try:
-            await apply_migrations(connection)
+            await migrate(connection)
         finally:
             await connection.close()
         yield servers.template

@@ -54,7 +54,7 @@ async def write_events(store: EventStore, streams: int, per_stream: int) -> None
                 [
                     PendingEvent(
                         event=AccountRegistered(
-                            account_id=account_id, email="x@example.org", password_hash="-",
+                            account_id=account_id, email_digest="d", password_hash="-",
                             role="volunteer",
                         ),
                         occurred_at=datetime.now(UTC),

@@ -1,0 +1,96 @@
+"""Accounts and signing in (API.md, "Accounts")."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+from uuid import UUID
+
+import msgspec
+from litestar import Controller, Request, post
+from litestar.di import NamedDependency
+from litestar.params import JSONBody
+
+from services.accounts import service
+from services.auth import tokens
+from services.auth.guards import ADMIN, roles
+from services.problems import Problem
+from services.auth.tokens import Principal
+from services.resources import Resources
+
+Email = Annotated[str, msgspec.Meta(min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+$")]
+Password = Annotated[str, msgspec.Meta(min_length=8, max_length=256)]
+
+
+class TokenRequest(msgspec.Struct, forbid_unknown_fields=True):
+    email: Annotated[str, msgspec.Meta(max_length=254)]
+    password: Annotated[str, msgspec.Meta(max_length=256)]
+
+
+class TokenResponse(msgspec.Struct):
+    access_token: str
+    expires_at: datetime
+    role: str
+    token_type: str = "bearer"
+
+
+class NewAccount(msgspec.Struct, forbid_unknown_fields=True):
+    email: Email
+    password: Password
+    role: str
+    site_ids: list[UUID] = []
+    volunteer_id: UUID | None = None
+
+
+class Created(msgspec.Struct):
+    id: UUID
+    position: int
+
+
+class SignInController(Controller):
+    path = "/api/auth"
+    tags = ["accounts"]
+
+    @post("/token", exclude_from_auth=True, status_code=200, summary="Sign in")
+    async def token(
+        self, data: JSONBody[TokenRequest], resources: NamedDependency[Resources], request: Request[Principal, Any, Any]
+    ) -> TokenResponse:
+        keys = request.app.state.secret_keys
+        digest = keys.email_digest(data.email)
+        throttle: service.SignInThrottle = request.app.state.sign_in_throttle
+        locked = await throttle.seconds_locked(digest)
+        if locked:
+            raise Problem(429, "Too many failed sign-ins", "Wait a moment before trying again.",
+                          headers={"Retry-After": str(locked)})
+        principal = await service.sign_in(resources.store, keys, data.email, data.password)
+        if principal is None:
+            await throttle.failed(digest)
+            raise Problem(401, "Sign-in failed", "E-mail or password is wrong.")
+        await throttle.succeeded(digest)
+        return TokenResponse(
+            access_token=tokens.issue(keys.tokens, principal),
+            expires_at=principal.expires_at,
+            role=principal.role,
+        )
+
+
+class AccountsController(Controller):
+    path = "/api/accounts"
+    tags = ["accounts"]
+    guards = [roles(ADMIN)]
+
+    @post("/", summary="Create an account (admin)")
+    async def create(
+        self, data: JSONBody[NewAccount], resources: NamedDependency[Resources], request: Request[Principal, Any, Any]
+    ) -> Created:
+        result, account_id = await service.register_account(
+            resources.store,
+            request.app.state.secret_keys,
+            email=data.email,
+            password=data.password,
+            role=data.role,
+            site_ids=data.site_ids,
+            volunteer_id=data.volunteer_id,
+            actor=f"account:{request.user.account_id}",
+        )
+        return Created(id=account_id, position=result.position)

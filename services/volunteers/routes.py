@@ -1,0 +1,69 @@
+"""Volunteers' personal data (API.md, "Volunteers and shifts" and the erasure route)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from uuid import UUID
+
+import msgspec
+from litestar import Controller, Request, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody
+
+from services.accounts.routes import Created, Email
+from services.auth.guards import ADMIN, COORDINATOR, roles, staff_or_the_volunteer_itself
+from services.auth.tokens import Principal
+from services.resources import Resources
+from services.volunteers import service
+
+Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+Phone = Annotated[str, msgspec.Meta(min_length=3, max_length=40, pattern=r"^[0-9+()/ .-]+$")]
+
+
+class NewVolunteer(msgspec.Struct, forbid_unknown_fields=True):
+    name: Name
+    email: Email
+    phone: Phone | None = None
+
+
+class Positioned(msgspec.Struct):
+    position: int
+
+
+class VolunteersController(Controller):
+    path = "/api/volunteers"
+    tags = ["volunteers"]
+
+    @post("/", guards=[roles(ADMIN, COORDINATOR)], summary="Register a volunteer")
+    async def create(
+        self, data: JSONBody[NewVolunteer], resources: NamedDependency[Resources], request: Request[Principal, Any, Any]
+    ) -> Created:
+        result, volunteer_id = await service.register(
+            resources.store, data.name, data.email, data.phone,
+            actor=f"account:{request.user.account_id}",
+        )
+        return Created(id=volunteer_id, position=result.position)
+
+    @get(
+        "/{volunteer_id:uuid}",
+        guards=[staff_or_the_volunteer_itself("volunteer_id", staff=(ADMIN, COORDINATOR))],
+        summary="A volunteer's profile",
+    )
+    async def read(
+        self, volunteer_id: FromPath[UUID], resources: NamedDependency[Resources]
+    ) -> service.Profile:
+        return await service.profile(resources.store, volunteer_id)
+
+    @post(
+        "/{volunteer_id:uuid}/erasure",
+        guards=[roles(ADMIN)],
+        status_code=200,
+        summary="Erase a volunteer's personal data (right to erasure)",
+    )
+    async def erase(
+        self, volunteer_id: FromPath[UUID], resources: NamedDependency[Resources], request: Request[Principal, Any, Any]
+    ) -> Positioned:
+        result = await service.erase(
+            resources.store, volunteer_id, actor=f"account:{request.user.account_id}"
+        )
+        return Positioned(position=result.position)

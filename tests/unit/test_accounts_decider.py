@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from uuid import uuid4
+
+import pytest
+
+from events.accounts import AccountEmailClaimed, AccountRegistered
+from services.accounts.decider import RegisterAccount, decide, evolve, initial_state
+from services.rejections import Conflict, Invalid
+
+pytestmark = pytest.mark.unit
+
+
+def given(*events):
+    state = initial_state
+    for event in events:
+        state = evolve(state, event)
+    return state
+
+
+def register(**changes) -> RegisterAccount:
+    fields = dict(
+        account_id=uuid4(), email_digest="d1", password_hash="$argon2id$...", role="auditor",
+        site_ids=[], volunteer_id=None, now=datetime(2026, 3, 2, tzinfo=UTC),
+    )
+    return RegisterAccount(**{**fields, **changes})
+
+
+def test_a_free_email_gets_its_claim_and_the_account():
+    command = register()
+    assert decide(command, given()) == [
+        AccountEmailClaimed(account_id=command.account_id, email_digest="d1"),
+        AccountRegistered(account_id=command.account_id, email_digest="d1",
+                          password_hash="$argon2id$...", role="auditor"),
+    ]
+
+
+def test_an_email_that_has_an_account_is_refused():
+    with pytest.raises(Conflict):
+        decide(register(), given(AccountEmailClaimed(account_id=uuid4(), email_digest="d1")))
+
+
+def test_an_unknown_role_is_refused():
+    with pytest.raises(Invalid) as refused:
+        decide(register(role="mayor"), given())
+    assert refused.value.field == "role"
+
+
+def test_a_coordinator_needs_a_site_and_keeps_only_its_sites():
+    with pytest.raises(Invalid):
+        decide(register(role="coordinator"), given())
+    site = uuid4()
+    [_, account] = decide(register(role="coordinator", site_ids=[site]), given())
+    assert account.site_ids == [site]
+
+
+def test_a_volunteer_account_needs_its_volunteer_and_other_roles_drop_it():
+    with pytest.raises(Invalid):
+        decide(register(role="volunteer"), given())
+    volunteer = uuid4()
+    [_, account] = decide(register(role="volunteer", volunteer_id=volunteer), given())
+    assert account.volunteer_id == volunteer
+    [_, auditor] = decide(register(role="auditor", volunteer_id=volunteer), given())
+    assert auditor.volunteer_id is None
