@@ -108,17 +108,27 @@ class EventStore:
         """
         arguments = self._append_arguments(writes, metadata)
         try:
-            row = await self.pool.fetchrow(_APPEND, *arguments)
-        except asyncpg.UniqueViolationError as error:
-            # Two writers passed the version check at once; the index let only one through.
-            if error.constraint_name == "events_event_id_key":
+            try:
                 row = await self.pool.fetchrow(_APPEND, *arguments)
-            else:
+            except asyncpg.UniqueViolationError:
+                # Two writers passed the checks at once and a unique index let only one through.
+                # Once more, now that the winner has committed: if it wrote these very events,
+                # this is a replay; otherwise the version check names the conflict.
+                row = await self.pool.fetchrow(_APPEND, *arguments)
+        except asyncpg.UniqueViolationError as error:
+            replay = await self._stored_already(arguments[2])
+            if replay is None:
                 raise ConcurrencyError(str(error)) from error
+            return replay
         except asyncpg.PostgresError as error:
-            if error.sqlstate == CONCURRENCY_SQLSTATE:
+            if error.sqlstate != CONCURRENCY_SQLSTATE:
+                raise
+            # The same events may have been committed by a concurrent first attempt between
+            # the function's id check and its version check.
+            replay = await self._stored_already(arguments[2])
+            if replay is None:
                 raise ConcurrencyError(error.message, error.detail) from error
-            raise
+            return replay
         assert row is not None
         result = AppendResult(position=row["last_position"], replayed=row["replayed"])
         if self._on_commit is not None and not result.replayed:
@@ -126,6 +136,15 @@ class EventStore:
             if woken is not None:
                 await woken
         return result
+
+    async def _stored_already(self, event_ids: list[UUID]) -> AppendResult | None:
+        row = await self.pool.fetchrow(
+            "SELECT count(*) AS n, max(position) AS last FROM events WHERE event_id = ANY($1)",
+            event_ids,
+        )
+        if row is not None and row["n"] == len(event_ids):
+            return AppendResult(position=row["last"], replayed=True)
+        return None
 
     def _append_arguments(
         self, writes: Sequence[StreamWrite], metadata: EventMetadata

@@ -11,6 +11,7 @@ import pytest
 from events.base import Event, EventMetadata, EventRegistry
 from events.migrations import apply_migrations
 from events.notify import listen, postgres_notifier
+from tests.helpers import read_everything, seal_everything
 from events.store import (
     ConcurrencyError,
     EventStore,
@@ -166,7 +167,7 @@ async def test_an_event_committed_late_is_neither_skipped_nor_read_out_of_order(
     notes, pool, database_url
 ):
     await notes.append(StreamWrite("early", 0, [noted()]), metadata=METADATA)
-    seen = [e.position for e in await notes.read_all(0)]
+    seen = [e.position for e in await read_everything(notes, 1)]
 
     connection = await asyncpg.connect(database_url)
     await init_connection(connection)
@@ -184,11 +185,15 @@ async def test_an_event_committed_late_is_neither_skipped_nor_read_out_of_order(
     finally:
         await connection.close()
 
-    while batch := await notes.read_all(seen[-1], limit=2):
-        seen += [e.position for e in batch]
+    async def read_on() -> None:
+        while len(seen) < 7:
+            seen.extend(e.position for e in await notes.read_all(seen[-1], limit=2))
+
+    await asyncio.wait_for(read_on(), timeout=20)
+    seen += [e.position for e in await notes.read_all(seen[-1])]
     assert late_position in seen
     assert len(seen) == len(set(seen)) == await count(pool) == 7
-    assert [e.position for e in await notes.read_all(0)] == seen
+    assert [e.position for e in await read_everything(notes, 7)] == seen
 
 
 async def test_a_reader_polling_during_many_writers_sees_every_event_exactly_once(notes, pool):
@@ -200,20 +205,20 @@ async def test_a_reader_polling_during_many_writers_sees_every_event_exactly_onc
 
     async def reader() -> list[int]:
         seen: list[int] = []
-        while True:
-            finished = writers_done.is_set()
+        while not (writers_done.is_set() and len(seen) >= 180):
             batch = await notes.read_all(seen[-1] if seen else 0, limit=7)
             seen += [e.position for e in batch]
-            if finished and not batch:
-                return seen
             await asyncio.sleep(0)
+        # Nothing more may arrive: a duplicate or a stray would show here.
+        seen += [e.position for e in await notes.read_all(seen[-1])]
+        return seen
 
     reading = asyncio.create_task(reader())
     await asyncio.gather(*(writer(n) for n in range(12)))
     writers_done.set()
-    seen = await reading
+    seen = await asyncio.wait_for(reading, timeout=30)
     assert len(seen) == len(set(seen)) == 180
-    assert seen == [e.position for e in await notes.read_all(0, limit=1000)]
+    assert seen == [e.position for e in await read_everything(notes, 180)]
 
 
 async def test_a_stored_old_shape_is_upcast_when_read_through_the_store(pool):
@@ -254,9 +259,7 @@ async def test_a_stored_old_shape_is_upcast_when_read_through_the_store(pool):
 )
 async def test_history_cannot_be_updated_or_deleted(notes, pool, statement):
     await notes.append(StreamWrite("note-1", 0, [noted()]), metadata=METADATA)
-    from events import ledger
-
-    await ledger.seal(pool)
+    await seal_everything(pool)
     with pytest.raises(asyncpg.PostgresError) as error:
         await pool.execute(statement)
     assert error.value.sqlstate == "TPIMM"

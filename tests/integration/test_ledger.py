@@ -10,6 +10,7 @@ from events import ledger
 from events.base import Event, EventMetadata, EventRegistry
 from events.hashing import content_digest, event_hash
 from events.store import EventStore, PendingEvent, StreamWrite
+from tests.helpers import seal_everything
 
 pytestmark = pytest.mark.integration
 METADATA = EventMetadata(actor="account:test")
@@ -47,7 +48,7 @@ async def as_attacker(pool, *statements: str) -> None:
 
 
 async def test_an_untouched_history_verifies_and_names_its_head(history, pool):
-    assert await ledger.seal(pool) == 20
+    await seal_everything(pool)
     result = await ledger.verify(pool)
     assert result.ok and result.events_checked == 20
     assert result.head == (await ledger.ledger_head(pool))[1]
@@ -63,6 +64,7 @@ async def test_sealing_is_incremental_and_several_sealers_at_once_seal_each_even
         metadata=METADATA,
     )
     await asyncio.gather(*(ledger.seal(pool) for _ in range(4)))
+    await seal_everything(pool)
     rows = await pool.fetch("SELECT seq, position FROM ledger ORDER BY seq")
     assert [row["seq"] for row in rows] == list(range(1, 22))
     assert len({row["position"] for row in rows}) == 21
@@ -75,7 +77,7 @@ async def test_unsealed_events_are_verified_by_their_stream_chain(history, pool)
 
 
 async def test_one_changed_byte_in_stored_data_is_caught_at_its_position(history, pool):
-    await ledger.seal(pool)
+    await seal_everything(pool)
     await as_attacker(
         pool, "UPDATE events SET data = replace(data::text, '12', '99')::json WHERE position = 8"
     )
@@ -84,7 +86,7 @@ async def test_one_changed_byte_in_stored_data_is_caught_at_its_position(history
 
 
 async def test_a_changed_recorded_at_is_caught(history, pool):
-    await ledger.seal(pool)
+    await seal_everything(pool)
     await as_attacker(
         pool, "UPDATE events SET recorded_at = recorded_at - interval '1 day' WHERE position = 5"
     )
@@ -93,7 +95,7 @@ async def test_a_changed_recorded_at_is_caught(history, pool):
 
 
 async def test_a_deleted_event_is_caught(history, pool):
-    await ledger.seal(pool)
+    await seal_everything(pool)
     await as_attacker(
         pool,
         "DELETE FROM ledger WHERE position = 6",
@@ -105,7 +107,7 @@ async def test_a_deleted_event_is_caught(history, pool):
 
 async def test_an_event_inserted_into_the_past_with_correct_hashes_is_caught(history, pool):
     """A forger who knows the hashing writes a well-formed event dated into sealed history."""
-    await ledger.seal(pool)
+    await seal_everything(pool)
     event_id, occurred_at = uuid4(), datetime(2026, 1, 5, 10, 0, tzinfo=UTC)
     data, metadata = b'{"type":"test.counted","visitors":500}', b'{"actor":"account:test"}'
     digest = content_digest(
@@ -128,7 +130,7 @@ async def test_an_event_inserted_into_the_past_with_correct_hashes_is_caught(his
 
 
 async def test_a_rewritten_ledger_entry_is_caught(history, pool):
-    await ledger.seal(pool)
+    await seal_everything(pool)
     await as_attacker(pool, "UPDATE ledger SET chain_hash = sha256(chain_hash) WHERE seq = 10")
     result = await ledger.verify(pool)
     assert not result.ok
