@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from events import accounts, volunteers
+from events import accounts, offers, rooms, shifts, sites, trainings, volunteers
 from events.base import EventRegistry
 
 
 def build_registry() -> EventRegistry:
     registry = EventRegistry()
     registry.register(*accounts.EVENTS, *volunteers.EVENTS)
+    registry.register(
+        *sites.EVENTS, *rooms.EVENTS, *offers.EVENTS, *shifts.EVENTS, *trainings.EVENTS
+    )
     return registry
 
 

@@ -11,13 +11,10 @@ from events.base import EventMetadata
 from events.store import AppendResult, EventStore, PendingEvent, StreamWrite
 from events.volunteers import VolunteerErased, VolunteerRegistered
 from services.rejections import Conflict, NotFound
+from services.streams import volunteer_stream
 from services.volunteers import personal_data
 
 ERASED = "erased"
-
-
-def volunteer_stream(volunteer_id: UUID) -> str:
-    return f"volunteer-{volunteer_id}"
 
 
 class Profile(msgspec.Struct, kw_only=True):

@@ -1,0 +1,86 @@
+"""Events of a shift's stream (``shift-<id>``) and the shift events of a volunteer's stream.
+
+A claim that takes a place is written to both streams at once: the shift's (capacity) and the
+volunteer's (``volunteer-<id>``: no two claimed shifts of one volunteer overlap).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+from events.base import Event
+
+
+class ShiftCreated(Event, tag="shift.created", frozen=True, kw_only=True):
+    shift_id: UUID
+    site_id: UUID
+    title: str
+    starts_at: datetime
+    ends_at: datetime
+    capacity: int
+    required_qualifications: list[str] = []
+    session_id: UUID | None = None
+
+
+class ShiftClaimed(Event, tag="shift.claimed", frozen=True, kw_only=True):
+    shift_id: UUID
+    volunteer_id: UUID
+    from_waitlist: bool = False
+
+
+class ShiftWaitlisted(Event, tag="shift.waitlisted", frozen=True, kw_only=True):
+    shift_id: UUID
+    volunteer_id: UUID
+
+
+class ShiftClaimReleased(Event, tag="shift.claim_released", frozen=True, kw_only=True):
+    shift_id: UUID
+    volunteer_id: UUID
+
+
+class ShiftWaitlistLeft(Event, tag="shift.waitlist_left", frozen=True, kw_only=True):
+    shift_id: UUID
+    volunteer_id: UUID
+
+
+class ShiftAttendanceConfirmed(Event, tag="shift.attendance_confirmed", frozen=True, kw_only=True):
+    """Who served; a later confirmation replaces the earlier one and carries a reason."""
+
+    shift_id: UUID
+    present: list[UUID]
+    starts_at: datetime
+    ends_at: datetime
+    reason: str | None = None
+
+
+class VolunteerShiftClaimed(Event, tag="volunteer.shift_claimed", frozen=True, kw_only=True):
+    volunteer_id: UUID
+    shift_id: UUID
+    starts_at: datetime
+    ends_at: datetime
+
+
+class VolunteerShiftReleased(Event, tag="volunteer.shift_released", frozen=True, kw_only=True):
+    volunteer_id: UUID
+    shift_id: UUID
+
+
+ShiftEvent = (
+    ShiftCreated
+    | ShiftClaimed
+    | ShiftWaitlisted
+    | ShiftClaimReleased
+    | ShiftWaitlistLeft
+    | ShiftAttendanceConfirmed
+)
+EVENTS = (
+    ShiftCreated,
+    ShiftClaimed,
+    ShiftWaitlisted,
+    ShiftClaimReleased,
+    ShiftWaitlistLeft,
+    ShiftAttendanceConfirmed,
+    VolunteerShiftClaimed,
+    VolunteerShiftReleased,
+)

@@ -1,0 +1,229 @@
+"""Rooms and their bookings. The room stream decides double booking.
+
+The state keeps every active occurrence as a slot ``(starts_at, ends_at, booking_id)``, sorted.
+Active slots never overlap, so they are sorted by end as well, and the slots that overlap a new
+range are found by bisection instead of a scan of the room's whole calendar.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+import msgspec
+
+from events.base import Event
+from events.offers import SessionOccurrencesCancelled
+from events.rooms import Occurrence, Recurrence, RoomAdded, RoomBooked, RoomOccurrencesCancelled
+from events.trainings import TrainingCancelled
+from services.checks import require_aware, require_positive, require_text
+from services.rejections import Conflict, NotFound
+from services.rooms.recurrence import expand
+from services.sites.decider import SiteState
+
+Slot = tuple[datetime, datetime, UUID]
+
+
+class AddRoom(msgspec.Struct, frozen=True, kw_only=True):
+    room_id: UUID
+    site_id: UUID
+    name: str
+    capacity: int
+    now: datetime
+
+
+class BookRoom(msgspec.Struct, frozen=True, kw_only=True):
+    room_id: UUID
+    booking_id: UUID
+    title: str
+    starts_at: datetime
+    ends_at: datetime
+    recurrence: Recurrence | None = None
+    now: datetime
+
+
+class CancelBooking(msgspec.Struct, frozen=True, kw_only=True):
+    """Cancels one occurrence, or (without ``occurrence_starts_at``) every one not yet started."""
+
+    room_id: UUID
+    booking_id: UUID
+    occurrence_starts_at: datetime | None = None
+    now: datetime
+
+
+RoomCommand = AddRoom | BookRoom | CancelBooking
+
+
+class Booking(msgspec.Struct, frozen=True, kw_only=True):
+    title: str
+    session_id: UUID | None = None
+    training_id: UUID | None = None
+    cancelled: frozenset[datetime] = frozenset()
+
+
+class RoomState(msgspec.Struct, frozen=True, kw_only=True):
+    exists: bool = False
+    site_id: UUID | None = None
+    name: str = ""
+    capacity: int = 0
+    bookings: dict[UUID, Booking] = {}
+    slots: tuple[Slot, ...] = ()
+
+
+initial_state = RoomState()
+
+
+def decide(command: RoomCommand, state: RoomState | tuple[SiteState, RoomState]) -> list[Event]:
+    """``AddRoom`` is decided on ``(site, room)``; the other commands on the room alone."""
+    match command, state:
+        case AddRoom(), (SiteState(exists=False), _):
+            raise NotFound("site_id", "no such site", code="site_not_found")
+        case AddRoom(), (_, RoomState(exists=True)):
+            raise Conflict("room_id", "this room exists already", code="exists")
+        case AddRoom(), _:
+            require_text("name", command.name)
+            require_positive("capacity", command.capacity)
+            return [
+                RoomAdded(
+                    room_id=command.room_id,
+                    site_id=command.site_id,
+                    name=command.name.strip(),
+                    capacity=command.capacity,
+                )
+            ]
+        case BookRoom(), RoomState(exists=False):
+            raise NotFound("room_id", "no such room", code="room_not_found")
+        case BookRoom(), RoomState():
+            require_text("title", command.title)
+            occurrences = expand(command.starts_at, command.ends_at, command.recurrence)
+            return [
+                book(
+                    state,
+                    room_id=command.room_id,
+                    booking_id=command.booking_id,
+                    title=command.title.strip(),
+                    occurrences=occurrences,
+                    recurrence=command.recurrence,
+                )
+            ]
+        case CancelBooking(), RoomState(exists=False):
+            raise NotFound("room_id", "no such room", code="room_not_found")
+        case CancelBooking(), RoomState():
+            return _cancel(command, state)
+    raise TypeError(f"unknown command {command!r}")
+
+
+def book(
+    state: RoomState,
+    *,
+    room_id: UUID,
+    booking_id: UUID,
+    title: str,
+    occurrences: list[Occurrence],
+    recurrence: Recurrence | None = None,
+    session_id: UUID | None = None,
+    training_id: UUID | None = None,
+) -> RoomBooked:
+    """The booking event, or Conflict ``room_taken`` listing every active occurrence in the way."""
+    if booking_id in state.bookings:
+        raise Conflict("booking_id", "this booking exists already", code="exists")
+    conflicts = conflicts_with(state, occurrences)
+    if conflicts:
+        raise Conflict(
+            "starts_at",
+            f"the room is booked at {len(conflicts)} overlapping time(s)",
+            code="room_taken",
+            conflicts=conflicts,
+        )
+    return RoomBooked(
+        room_id=room_id,
+        booking_id=booking_id,
+        title=title,
+        occurrences=occurrences,
+        recurrence=recurrence,
+        session_id=session_id,
+        training_id=training_id,
+    )
+
+
+def conflicts_with(state: RoomState, occurrences: list[Occurrence]) -> list[dict[str, Any]]:
+    """Each active occurrence overlapping any of ``occurrences``, once, in time order."""
+    found: dict[tuple[datetime, UUID], dict[str, Any]] = {}
+    slots = state.slots
+    for occurrence in occurrences:
+        index = bisect_left(slots, occurrence.ends_at, key=lambda slot: slot[0])
+        while index > 0 and slots[index - 1][1] > occurrence.starts_at:
+            index -= 1
+            starts_at, ends_at, booking_id = slots[index]
+            found[(starts_at, booking_id)] = {
+                "booking_id": booking_id,
+                "title": state.bookings[booking_id].title,
+                "starts_at": starts_at,
+                "ends_at": ends_at,
+            }
+    return [found[key] for key in sorted(found)]
+
+
+def _cancel(command: CancelBooking, state: RoomState) -> list[Event]:
+    booking = state.bookings.get(command.booking_id)
+    if booking is None:
+        raise NotFound("booking_id", "no such booking in this room", code="not_found")
+    active = [slot[0] for slot in state.slots if slot[2] == command.booking_id]
+    if command.occurrence_starts_at is None:
+        starts = [start for start in active if start > command.now]
+        if not starts:
+            raise Conflict(
+                "booking_id", "no occurrence of it is still ahead", code="nothing_to_cancel"
+            )
+    else:
+        require_aware("occurrence", command.occurrence_starts_at)
+        wanted = command.occurrence_starts_at.astimezone(UTC)
+        if wanted in booking.cancelled:
+            raise Conflict("occurrence", "is cancelled already", code="already_cancelled")
+        if wanted not in active:
+            raise NotFound("occurrence", "the booking has no occurrence then", code="not_found")
+        if wanted <= command.now:
+            raise Conflict("occurrence", "has started already", code="already_started")
+        starts = [wanted]
+    events: list[Event] = [
+        RoomOccurrencesCancelled(
+            room_id=command.room_id, booking_id=command.booking_id, occurrence_starts_at=starts
+        )
+    ]
+    if booking.session_id is not None:
+        events.append(
+            SessionOccurrencesCancelled(session_id=booking.session_id, occurrence_starts_at=starts)
+        )
+    if booking.training_id is not None:
+        events.append(TrainingCancelled(training_id=booking.training_id))
+    return events
+
+
+def evolve(state: RoomState, event: Event) -> RoomState:
+    match event:
+        case RoomAdded(site_id=site_id, name=name, capacity=capacity):
+            return msgspec.structs.replace(
+                state, exists=True, site_id=site_id, name=name, capacity=capacity
+            )
+        case RoomBooked(booking_id=booking_id, occurrences=occurrences):
+            booking = Booking(
+                title=event.title, session_id=event.session_id, training_id=event.training_id
+            )
+            added = [(o.starts_at, o.ends_at, booking_id) for o in occurrences]
+            return msgspec.structs.replace(
+                state,
+                bookings={**state.bookings, booking_id: booking},
+                slots=tuple(sorted((*state.slots, *added))),
+            )
+        case RoomOccurrencesCancelled(booking_id=booking_id, occurrence_starts_at=starts):
+            gone = frozenset(starts)
+            booking = state.bookings[booking_id]
+            booking = msgspec.structs.replace(booking, cancelled=booking.cancelled | gone)
+            return msgspec.structs.replace(
+                state,
+                bookings={**state.bookings, booking_id: booking},
+                slots=tuple(s for s in state.slots if s[2] != booking_id or s[0] not in gone),
+            )
+    return state

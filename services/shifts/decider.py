@@ -1,0 +1,262 @@
+"""Shifts: capacity, claims, the waitlist, and who served.
+
+A claim is decided on ``(shift, volunteer)``: the shift guards its capacity, the volunteer's
+stream guards against overlapping shifts; a claim that takes a place is written to both. A
+release is decided on ``(shift, schedules of the waitlisted)``, so the first one on the
+waitlist who can still take the place gets it in the same step.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from uuid import UUID
+
+import msgspec
+
+from events.base import Event
+from events.shifts import (
+    ShiftAttendanceConfirmed,
+    ShiftClaimed,
+    ShiftClaimReleased,
+    ShiftCreated,
+    ShiftWaitlisted,
+    ShiftWaitlistLeft,
+    VolunteerShiftClaimed,
+    VolunteerShiftReleased,
+)
+from services.checks import require_positive, require_range, require_text
+from services.offers.decider import SessionState
+from services.rejections import Conflict, Invalid, NotFound
+from services.shifts.volunteer import VolunteerSchedule
+from services.sites.decider import SiteState
+
+
+class CreateShift(msgspec.Struct, frozen=True, kw_only=True):
+    shift_id: UUID
+    site_id: UUID
+    title: str
+    starts_at: datetime
+    ends_at: datetime
+    capacity: int
+    required_qualifications: list[str] = []
+    session_id: UUID | None = None
+    now: datetime
+
+
+class ClaimShift(msgspec.Struct, frozen=True, kw_only=True):
+    shift_id: UUID
+    volunteer_id: UUID
+    now: datetime
+
+
+class ReleaseClaim(msgspec.Struct, frozen=True, kw_only=True):
+    """Frees a held place, or takes the volunteer off the waitlist."""
+
+    shift_id: UUID
+    volunteer_id: UUID
+    now: datetime
+
+
+class ConfirmShiftAttendance(msgspec.Struct, frozen=True, kw_only=True):
+    shift_id: UUID
+    present: list[UUID]
+    reason: str | None = None
+    now: datetime
+
+
+ShiftCommand = CreateShift | ClaimShift | ReleaseClaim | ConfirmShiftAttendance
+
+
+class ShiftState(msgspec.Struct, frozen=True, kw_only=True):
+    exists: bool = False
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
+    capacity: int = 0
+    required: tuple[str, ...] = ()
+    claimed: tuple[UUID, ...] = ()
+    waitlist: tuple[UUID, ...] = ()
+    attendance_confirmed: bool = False
+
+
+initial_state = ShiftState()
+
+
+def decide(
+    command: ShiftCommand,
+    state: tuple[SiteState, SessionState, ShiftState]
+    | tuple[ShiftState, VolunteerSchedule]
+    | tuple[ShiftState, Mapping[UUID, VolunteerSchedule]]
+    | ShiftState,
+) -> list[Event]:
+    """Decided on ``(site, session, shift)`` (an empty session when none is named),
+    ``(shift, volunteer)``, ``(shift, {waitlisted volunteer: schedule})`` and ``shift``."""
+    match command, state:
+        case CreateShift(), (SiteState(exists=False), _, _):
+            raise NotFound("site_id", "no such site", code="site_not_found")
+        case CreateShift(session_id=UUID()), (_, SessionState(exists=False), _):
+            raise NotFound("session_id", "no such session", code="session_not_found")
+        case CreateShift(), (_, _, ShiftState(exists=True)):
+            raise Conflict("shift_id", "this shift exists already", code="exists")
+        case CreateShift(), (_, SessionState() as session, _):
+            return [_create(command, session)]
+        case (ClaimShift() | ReleaseClaim() | ConfirmShiftAttendance()), (
+            ShiftState(exists=False), *_
+        ) | ShiftState(exists=False):
+            raise NotFound("shift_id", "no such shift", code="shift_not_found")
+        case ClaimShift(), (ShiftState() as shift, VolunteerSchedule() as volunteer):
+            return _claim(command, shift, volunteer)
+        case ReleaseClaim(), (ShiftState() as shift, waiting):
+            return _release(command, shift, waiting)
+        case ConfirmShiftAttendance(), ShiftState():
+            return [_confirm(command, state)]
+    raise TypeError(f"unknown command {command!r} for {type(state).__name__}")
+
+
+def _create(command: CreateShift, session: SessionState) -> ShiftCreated:
+    require_text("title", command.title)
+    require_range(command.starts_at, command.ends_at)
+    require_positive("capacity", command.capacity)
+    required = [q.strip() for q in command.required_qualifications]
+    for index, qualification in enumerate(required):
+        require_text(f"required_qualifications[{index}]", qualification)
+    if command.session_id is not None and session.site_id != command.site_id:
+        raise Invalid("session_id", "the session belongs to another site", code="other_site")
+    return ShiftCreated(
+        shift_id=command.shift_id,
+        site_id=command.site_id,
+        title=command.title.strip(),
+        starts_at=command.starts_at.astimezone(UTC),
+        ends_at=command.ends_at.astimezone(UTC),
+        capacity=command.capacity,
+        required_qualifications=list(dict.fromkeys(required)),
+        session_id=command.session_id,
+    )
+
+
+def _claim(command: ClaimShift, shift: ShiftState, volunteer: VolunteerSchedule) -> list[Event]:
+    if not volunteer.active:
+        raise NotFound("volunteer_id", "no such volunteer", code="volunteer_not_found")
+    assert shift.starts_at is not None and shift.ends_at is not None
+    if command.now >= shift.starts_at:
+        raise Conflict("shift_id", "the shift has started", code="shift_started")
+    if command.volunteer_id in shift.claimed:
+        raise Conflict("volunteer_id", "already holds this shift", code="already_claimed")
+    if command.volunteer_id in shift.waitlist:
+        raise Conflict("volunteer_id", "already on the waitlist", code="already_waitlisted")
+    missing = volunteer.missing(shift.required, shift.starts_at)
+    if missing:
+        raise Invalid(
+            "required_qualifications",
+            f"missing or expired at the shift's start: {', '.join(missing)}",
+            code="qualification_missing",
+            missing=missing,
+        )
+    overlapping = volunteer.overlapping(shift.starts_at, shift.ends_at, besides=command.shift_id)
+    if overlapping:
+        raise Conflict(
+            "shift_id",
+            "the volunteer holds an overlapping shift",
+            code="overlapping_shift",
+            shifts=overlapping,
+        )
+    if len(shift.claimed) >= shift.capacity:
+        return [ShiftWaitlisted(shift_id=command.shift_id, volunteer_id=command.volunteer_id)]
+    return _taken(command.shift_id, command.volunteer_id, shift)
+
+
+def _taken(
+    shift_id: UUID, volunteer_id: UUID, shift: ShiftState, *, from_waitlist: bool = False
+) -> list[Event]:
+    assert shift.starts_at is not None and shift.ends_at is not None
+    return [
+        ShiftClaimed(shift_id=shift_id, volunteer_id=volunteer_id, from_waitlist=from_waitlist),
+        VolunteerShiftClaimed(
+            volunteer_id=volunteer_id,
+            shift_id=shift_id,
+            starts_at=shift.starts_at,
+            ends_at=shift.ends_at,
+        ),
+    ]
+
+
+def _release(
+    command: ReleaseClaim, shift: ShiftState, waiting: Mapping[UUID, VolunteerSchedule]
+) -> list[Event]:
+    assert shift.starts_at is not None and shift.ends_at is not None
+    if command.volunteer_id in shift.waitlist:
+        return [ShiftWaitlistLeft(shift_id=command.shift_id, volunteer_id=command.volunteer_id)]
+    if command.volunteer_id not in shift.claimed:
+        raise NotFound("volunteer_id", "holds no place on this shift", code="no_claim")
+    if command.now >= shift.starts_at:
+        raise Conflict("shift_id", "the shift has started", code="shift_started")
+    events: list[Event] = [
+        ShiftClaimReleased(shift_id=command.shift_id, volunteer_id=command.volunteer_id),
+        VolunteerShiftReleased(volunteer_id=command.volunteer_id, shift_id=command.shift_id),
+    ]
+    # Someone who meanwhile took an overlapping shift (or lost a qualification) keeps their
+    # place in the queue but is passed over; the place goes to the first who can take it.
+    for candidate in shift.waitlist:
+        schedule = waiting.get(candidate)
+        if (
+            schedule is not None
+            and schedule.active
+            and not schedule.missing(shift.required, shift.starts_at)
+            and not schedule.overlapping(shift.starts_at, shift.ends_at, besides=command.shift_id)
+        ):
+            events += _taken(command.shift_id, candidate, shift, from_waitlist=True)
+            break
+    return events
+
+
+def _confirm(command: ConfirmShiftAttendance, shift: ShiftState) -> ShiftAttendanceConfirmed:
+    assert shift.starts_at is not None and shift.ends_at is not None
+    if command.now < shift.starts_at:
+        raise Conflict("shift_id", "the shift has not begun", code="not_held_yet")
+    present = list(dict.fromkeys(command.present))
+    strangers = [v for v in present if v not in shift.claimed]
+    if strangers:
+        raise Invalid(
+            "present", "did not hold this shift", code="not_claimed", volunteers=strangers
+        )
+    reason = command.reason.strip() if command.reason else None
+    if shift.attendance_confirmed and not reason:
+        raise Invalid("reason", "a correction needs a reason", code="reason_required")
+    return ShiftAttendanceConfirmed(
+        shift_id=command.shift_id,
+        present=present,
+        starts_at=shift.starts_at,
+        ends_at=shift.ends_at,
+        reason=reason,
+    )
+
+
+def evolve(state: ShiftState, event: Event) -> ShiftState:
+    match event:
+        case ShiftCreated():
+            return ShiftState(
+                exists=True,
+                starts_at=event.starts_at,
+                ends_at=event.ends_at,
+                capacity=event.capacity,
+                required=tuple(event.required_qualifications),
+            )
+        case ShiftClaimed(volunteer_id=volunteer_id):
+            return msgspec.structs.replace(
+                state,
+                claimed=(*state.claimed, volunteer_id),
+                waitlist=tuple(v for v in state.waitlist if v != volunteer_id),
+            )
+        case ShiftWaitlisted(volunteer_id=volunteer_id):
+            return msgspec.structs.replace(state, waitlist=(*state.waitlist, volunteer_id))
+        case ShiftClaimReleased(volunteer_id=volunteer_id):
+            return msgspec.structs.replace(
+                state, claimed=tuple(v for v in state.claimed if v != volunteer_id)
+            )
+        case ShiftWaitlistLeft(volunteer_id=volunteer_id):
+            return msgspec.structs.replace(
+                state, waitlist=tuple(v for v in state.waitlist if v != volunteer_id)
+            )
+        case ShiftAttendanceConfirmed():
+            return msgspec.structs.replace(state, attendance_confirmed=True)
+    return state

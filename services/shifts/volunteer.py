@@ -1,0 +1,68 @@
+"""A volunteer's stream (``volunteer-<id>``) as shift and training decisions see it.
+
+``volunteer.registered`` / ``volunteer.erased`` belong to the volunteers area; only existence is
+read from them here. Claimed shifts and qualifications come from this area's own events.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+import msgspec
+
+from events.base import Event
+from events.shifts import VolunteerShiftClaimed, VolunteerShiftReleased
+from events.trainings import VolunteerQualified
+from events.volunteers import VolunteerErased, VolunteerRegistered
+
+
+class VolunteerSchedule(msgspec.Struct, frozen=True, kw_only=True):
+    registered: bool = False
+    erased: bool = False
+    claimed: dict[UUID, tuple[datetime, datetime]] = {}
+    """Shift id -> its ``[starts_at, ends_at)``, for every shift the volunteer holds."""
+    qualifications: dict[str, datetime] = {}
+    """Qualification -> the latest ``valid_until`` granted."""
+
+    @property
+    def active(self) -> bool:
+        return self.registered and not self.erased
+
+    def missing(self, required: tuple[str, ...] | list[str], at: datetime) -> list[str]:
+        """The required qualifications not valid at ``at``."""
+        return [q for q in required if not self.qualifications.get(q, at) > at]
+
+    def overlapping(self, starts_at: datetime, ends_at: datetime, *, besides: UUID) -> list[UUID]:
+        """The held shifts (other than ``besides``) overlapping ``[starts_at, ends_at)``."""
+        return [
+            shift_id
+            for shift_id, (start, end) in self.claimed.items()
+            if shift_id != besides and start < ends_at and starts_at < end
+        ]
+
+
+initial_state = VolunteerSchedule()
+
+
+def evolve(state: VolunteerSchedule, event: Event) -> VolunteerSchedule:
+    match event:
+        case VolunteerRegistered():
+            return msgspec.structs.replace(state, registered=True)
+        case VolunteerErased():
+            return msgspec.structs.replace(state, erased=True)
+        case VolunteerShiftClaimed(shift_id=shift_id, starts_at=starts_at, ends_at=ends_at):
+            return msgspec.structs.replace(
+                state, claimed={**state.claimed, shift_id: (starts_at, ends_at)}
+            )
+        case VolunteerShiftReleased(shift_id=shift_id):
+            return msgspec.structs.replace(
+                state, claimed={k: v for k, v in state.claimed.items() if k != shift_id}
+            )
+        case VolunteerQualified(qualification=name, valid_until=valid_until):
+            if name in state.qualifications and state.qualifications[name] >= valid_until:
+                return state
+            return msgspec.structs.replace(
+                state, qualifications={**state.qualifications, name: valid_until}
+            )
+    return state

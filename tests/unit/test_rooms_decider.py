@@ -1,0 +1,317 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from functools import reduce
+from uuid import uuid4
+
+import pytest
+
+from events.offers import SessionOccurrencesCancelled
+from events.rooms import Occurrence, Recurrence, RoomAdded, RoomBooked, RoomOccurrencesCancelled
+from events.sites import SiteAdded
+from events.trainings import TrainingCancelled
+from services.rejections import Conflict, Invalid, NotFound
+from services.rooms.decider import (
+    AddRoom,
+    BookRoom,
+    CancelBooking,
+    decide,
+    evolve,
+    initial_state,
+)
+from services.sites import decider as sites
+
+pytestmark = pytest.mark.unit
+
+NOW = datetime(2026, 10, 1, 8, tzinfo=UTC)
+SITE, ROOM = uuid4(), uuid4()
+ADDED = RoomAdded(room_id=ROOM, site_id=SITE, name="Saal", capacity=40)
+
+
+def at(day: int, hour: int, month: int = 10) -> datetime:
+    return datetime(2026, month, day, hour, tzinfo=UTC)
+
+
+def given(*events):
+    return reduce(evolve, events, initial_state)
+
+
+def booked(start: datetime, end: datetime, title: str = "Mittagstisch", **owner) -> RoomBooked:
+    return RoomBooked(
+        room_id=ROOM,
+        booking_id=uuid4(),
+        title=title,
+        occurrences=[Occurrence(starts_at=start, ends_at=end)],
+        **owner,
+    )
+
+
+def book(start: datetime, end: datetime, recurrence: Recurrence | None = None, **kw) -> BookRoom:
+    return BookRoom(
+        room_id=ROOM, booking_id=kw.pop("booking_id", uuid4()), title="Yoga", starts_at=start,
+        ends_at=end, recurrence=recurrence, now=NOW, **kw,
+    )
+
+
+# --- adding rooms
+
+
+def test_a_room_is_added_to_an_existing_site():
+    site = sites.evolve(sites.initial_state, SiteAdded(site_id=SITE, name="A", village="B"))
+    command = AddRoom(room_id=ROOM, site_id=SITE, name="Saal", capacity=40, now=NOW)
+    assert decide(command, (site, given())) == [ADDED]
+
+
+def test_a_room_needs_an_existing_site():
+    command = AddRoom(room_id=ROOM, site_id=SITE, name="Saal", capacity=40, now=NOW)
+    with pytest.raises(NotFound) as rejected:
+        decide(command, (sites.initial_state, given()))
+    assert rejected.value.field == "site_id"
+
+
+def test_a_room_cannot_be_added_twice():
+    site = sites.evolve(sites.initial_state, SiteAdded(site_id=SITE, name="A", village="B"))
+    command = AddRoom(room_id=ROOM, site_id=SITE, name="Saal", capacity=40, now=NOW)
+    with pytest.raises(Conflict):
+        decide(command, (site, given(ADDED)))
+
+
+@pytest.mark.parametrize(
+    ("field", "values"), [("name", {"name": " "}), ("capacity", {"capacity": 0})]
+)
+def test_a_room_needs_a_name_and_a_positive_capacity(field, values):
+    site = sites.evolve(sites.initial_state, SiteAdded(site_id=SITE, name="A", village="B"))
+    command = AddRoom(
+        room_id=ROOM, site_id=SITE, now=NOW, **({"name": "Saal", "capacity": 10} | values)
+    )
+    with pytest.raises(Invalid) as rejected:
+        decide(command, (site, given()))
+    assert rejected.value.field == field
+
+
+# --- booking
+
+
+def test_a_free_room_is_booked_in_utc():
+    booking = uuid4()
+    start = datetime(2026, 10, 5, 18, tzinfo=UTC) + timedelta(hours=0)
+    events = decide(book(start, start + timedelta(hours=2), booking_id=booking), given(ADDED))
+    assert events == [
+        RoomBooked(
+            room_id=ROOM,
+            booking_id=booking,
+            title="Yoga",
+            occurrences=[Occurrence(starts_at=start, ends_at=start + timedelta(hours=2))],
+        )
+    ]
+
+
+def test_bookings_that_touch_do_not_overlap():
+    state = given(ADDED, booked(at(5, 10), at(5, 12)))
+    assert decide(book(at(5, 12), at(5, 14)), state)
+    assert decide(book(at(5, 8), at(5, 10)), state)
+
+
+def test_an_overlapping_booking_is_refused_naming_the_booking_in_the_way():
+    existing = booked(at(5, 10), at(5, 12))
+    with pytest.raises(Conflict) as rejected:
+        decide(book(at(5, 11), at(5, 13)), given(ADDED, existing))
+    assert rejected.value.members["code"] == "room_taken"
+    assert rejected.value.members["conflicts"] == [
+        {"booking_id": existing.booking_id, "title": "Mittagstisch",
+         "starts_at": at(5, 10), "ends_at": at(5, 12)}
+    ]
+
+
+def test_a_series_with_conflicts_is_refused_whole_listing_every_conflict():
+    first, second = booked(at(7, 16), at(7, 17), "A"), booked(at(21, 16), at(21, 20), "B")
+    state = given(ADDED, first, booked(at(14, 10), at(14, 12), "not in the way"), second)
+    weekly = Recurrence(rrule="FREQ=WEEKLY", count=4)
+    # 18:00 Berlin on Wednesdays from 2026-10-07: 16:00Z, then 17:00Z after the clock change.
+    with pytest.raises(Conflict) as rejected:
+        decide(book(at(7, 16), at(7, 18), weekly), state)
+    conflicts = rejected.value.members["conflicts"]
+    assert [(c["booking_id"], c["title"]) for c in conflicts] == [
+        (first.booking_id, "A"), (second.booking_id, "B")
+    ]
+
+
+def test_a_cancelled_occurrence_frees_its_time():
+    existing = booked(at(5, 10), at(5, 12))
+    cancelled = RoomOccurrencesCancelled(
+        room_id=ROOM, booking_id=existing.booking_id, occurrence_starts_at=[at(5, 10)]
+    )
+    assert decide(book(at(5, 10), at(5, 12)), given(ADDED, existing, cancelled))
+
+
+def test_booking_needs_an_existing_room():
+    with pytest.raises(NotFound) as rejected:
+        decide(book(at(5, 10), at(5, 12)), given())
+    assert rejected.value.field == "room_id"
+
+
+def test_a_booking_id_is_used_once():
+    existing = booked(at(5, 10), at(5, 12))
+    with pytest.raises(Conflict) as rejected:
+        decide(book(at(6, 10), at(6, 12), booking_id=existing.booking_id), given(ADDED, existing))
+    assert rejected.value.field == "booking_id"
+
+
+def test_a_booking_must_end_after_it_starts():
+    with pytest.raises(Invalid) as rejected:
+        decide(book(at(5, 12), at(5, 12)), given(ADDED))
+    assert rejected.value.field == "ends_at"
+
+
+def test_a_booking_needs_times_with_an_offset():
+    with pytest.raises(Invalid) as rejected:
+        decide(book(datetime(2026, 10, 5, 10), at(5, 12)), given(ADDED))
+    assert rejected.value.field == "starts_at"
+
+
+def test_a_booking_needs_a_title():
+    command = BookRoom(room_id=ROOM, booking_id=uuid4(), title=" ", starts_at=at(5, 10),
+                       ends_at=at(5, 11), now=NOW)
+    with pytest.raises(Invalid) as rejected:
+        decide(command, given(ADDED))
+    assert rejected.value.field == "title"
+
+
+# --- recurrence
+
+
+def test_a_weekly_series_keeps_its_local_hour_across_the_end_of_october():
+    start = datetime.fromisoformat("2026-10-21T18:00:00+02:00")
+    weekly = Recurrence(rrule="FREQ=WEEKLY;BYDAY=WE", count=2)
+    [event] = decide(book(start, start + timedelta(hours=2), weekly), given(ADDED))
+    assert [(o.starts_at, o.ends_at) for o in event.occurrences] == [
+        (datetime(2026, 10, 21, 16, tzinfo=UTC), datetime(2026, 10, 21, 18, tzinfo=UTC)),
+        (datetime(2026, 10, 28, 17, tzinfo=UTC), datetime(2026, 10, 28, 19, tzinfo=UTC)),
+    ]
+    assert event.recurrence == weekly
+
+
+def test_a_series_may_end_at_an_until():
+    weekly = Recurrence(rrule="FREQ=WEEKLY", until=at(20, 0))
+    [event] = decide(book(at(1, 16), at(1, 17), weekly), given(ADDED))
+    assert len(event.occurrences) == 3
+
+
+@pytest.mark.parametrize(
+    ("recurrence", "field", "code"),
+    [
+        (Recurrence(rrule="FREQ=DAILY", count=501), "recurrence", "too_many_occurrences"),
+        (Recurrence(rrule="FREQ=MONTHLY", count=25), "recurrence", "beyond_horizon"),
+        (Recurrence(rrule="FREQ=WEEKLY"), "recurrence", "unbounded"),
+        (Recurrence(rrule="FREQ=WEEKLY", count=2, until=at(30, 0)), "recurrence", "two_bounds"),
+        (Recurrence(rrule="FREQ=WEEKLY;COUNT=2", count=2), "recurrence", "two_bounds"),
+        (Recurrence(rrule="FREQ=SOMETIMES", count=2), "recurrence.rrule", "bad_rrule"),
+        (Recurrence(rrule="DTSTART:20260101T000000\nRRULE:FREQ=DAILY", count=2),
+         "recurrence.rrule", "bad_rrule"),
+        (Recurrence(rrule="FREQ=WEEKLY", count=0), "recurrence.count", "not_positive"),
+        (Recurrence(rrule="FREQ=WEEKLY", until=datetime(2026, 12, 1)), "recurrence.until",
+         "no_offset"),
+        (Recurrence(rrule="FREQ=HOURLY", count=3), "recurrence.rrule", "occurrences_overlap"),
+    ],
+)
+def test_a_series_out_of_bounds_is_refused(recurrence, field, code):
+    with pytest.raises(Invalid) as rejected:
+        decide(book(at(1, 16), at(1, 18), recurrence), given(ADDED))
+    assert (rejected.value.field, rejected.value.members["code"]) == (field, code)
+
+
+def test_a_series_of_500_within_two_years_is_fine():
+    [event] = decide(
+        book(at(1, 6), at(1, 7), Recurrence(rrule="FREQ=DAILY", count=500)), given(ADDED)
+    )
+    assert len(event.occurrences) == 500
+
+
+# --- cancelling
+
+
+def series(*starts: datetime, **owner) -> RoomBooked:
+    return RoomBooked(
+        room_id=ROOM, booking_id=uuid4(), title="Turnen",
+        occurrences=[Occurrence(starts_at=s, ends_at=s + timedelta(hours=1)) for s in starts],
+        **owner,
+    )
+
+
+def cancel(booking, occurrence=None, now=NOW) -> CancelBooking:
+    return CancelBooking(room_id=ROOM, booking_id=booking, occurrence_starts_at=occurrence, now=now)
+
+
+def test_cancelling_a_series_cancels_every_occurrence_still_ahead():
+    b = series(at(20, 9, month=9), at(5, 9), at(12, 9))
+    assert decide(cancel(b.booking_id), given(ADDED, b)) == [
+        RoomOccurrencesCancelled(room_id=ROOM, booking_id=b.booking_id,
+                                 occurrence_starts_at=[at(5, 9), at(12, 9)])
+    ]
+
+
+def test_cancelling_one_occurrence_cancels_only_it():
+    b = series(at(5, 9), at(12, 9))
+    assert decide(cancel(b.booking_id, at(12, 9)), given(ADDED, b)) == [
+        RoomOccurrencesCancelled(room_id=ROOM, booking_id=b.booking_id,
+                                 occurrence_starts_at=[at(12, 9)])
+    ]
+
+
+def test_cancelling_a_sessions_booking_tells_the_session():
+    session_id = uuid4()
+    b = series(at(5, 9), session_id=session_id)
+    events = decide(cancel(b.booking_id), given(ADDED, b))
+    assert events[1] == SessionOccurrencesCancelled(
+        session_id=session_id, occurrence_starts_at=[at(5, 9)]
+    )
+
+
+def test_cancelling_a_trainings_booking_cancels_the_training():
+    training_id = uuid4()
+    b = series(at(5, 9), training_id=training_id)
+    assert decide(cancel(b.booking_id), given(ADDED, b))[1] == TrainingCancelled(
+        training_id=training_id
+    )
+
+
+def test_cancelling_in_an_unknown_room_is_refused():
+    with pytest.raises(NotFound) as rejected:
+        decide(cancel(uuid4()), given())
+    assert rejected.value.field == "room_id"
+
+
+def test_cancelling_an_unknown_booking_is_refused():
+    with pytest.raises(NotFound) as rejected:
+        decide(cancel(uuid4()), given(ADDED))
+    assert rejected.value.field == "booking_id"
+
+
+def test_cancelling_an_occurrence_the_booking_does_not_have_is_refused():
+    b = series(at(5, 9))
+    with pytest.raises(NotFound) as rejected:
+        decide(cancel(b.booking_id, at(6, 9)), given(ADDED, b))
+    assert rejected.value.field == "occurrence"
+
+
+def test_cancelling_an_occurrence_twice_is_refused():
+    b = series(at(5, 9), at(12, 9))
+    gone = RoomOccurrencesCancelled(room_id=ROOM, booking_id=b.booking_id,
+                                    occurrence_starts_at=[at(5, 9)])
+    with pytest.raises(Conflict) as rejected:
+        decide(cancel(b.booking_id, at(5, 9)), given(ADDED, b, gone))
+    assert rejected.value.members["code"] == "already_cancelled"
+
+
+def test_an_occurrence_that_has_started_cannot_be_cancelled():
+    b = series(at(5, 9))
+    with pytest.raises(Conflict) as rejected:
+        decide(cancel(b.booking_id, at(5, 9), now=at(5, 9)), given(ADDED, b))
+    assert rejected.value.members["code"] == "already_started"
+
+
+def test_a_series_with_nothing_ahead_cannot_be_cancelled():
+    b = series(at(20, 9, month=9))
+    with pytest.raises(Conflict) as rejected:
+        decide(cancel(b.booking_id), given(ADDED, b))
+    assert rejected.value.members["code"] == "nothing_to_cancel"
