@@ -66,7 +66,7 @@ async def seal(pool: asyncpg.Pool) -> int:
                     WHERE (transaction_id, position) > (
                           coalesce((SELECT transaction_id FROM events WHERE position = $1),
                                    '0'::xid8), $1)
-                      AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+                      AND transaction_id < (SELECT pg_snapshot_xmin(pg_current_snapshot()))
                     ORDER BY transaction_id, position LIMIT $2""",
                 after,
                 _BATCH,

@@ -63,7 +63,17 @@ async def init_connection(connection: asyncpg.Connection) -> None:
     )
 
 
+async def _reset(connection: asyncpg.Connection) -> None:
+    """Before a connection goes back to the pool: end a transaction left open (by a cancelled
+    task), and nothing else. Our code keeps no session state (advisory locks are per
+    transaction, listeners have connections of their own), so asyncpg's full reset, one more
+    round trip on every use, buys nothing."""
+    if connection.is_in_transaction():
+        await connection.execute("ROLLBACK")
+
+
 async def create_pool(dsn: str, **kwargs: Any) -> asyncpg.Pool:
+    kwargs.setdefault("reset", _reset)
     return await asyncpg.create_pool(dsn, init=init_connection, **kwargs)
 
 
@@ -77,15 +87,16 @@ SELECT {_COLUMNS} FROM events
  WHERE stream_id = $1 AND stream_version > $2
  ORDER BY stream_version"""
 
-# Global order is (transaction_id, position). Only transactions older than every one still in
-# flight are read: a transaction that took a lower position but commits later is therefore
-# read after, never skipped, and the order of what was read never changes.
+# Global order is (transaction_id, position) of the table (qualified: the output column of that
+# name is a cast). Only transactions older than every one still in flight are read (the barrier
+# is computed once per query): a transaction that took a lower position but commits later is
+# therefore read after, never skipped, and the order of what was read never changes.
 _READ_ALL = f"""
 SELECT {_COLUMNS} FROM events
  WHERE (transaction_id, position) > (
            coalesce((SELECT transaction_id FROM events WHERE position = $1), '0'::xid8), $1)
-   AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
- ORDER BY transaction_id, position
+   AND transaction_id < (SELECT pg_snapshot_xmin(pg_current_snapshot()))
+ ORDER BY events.transaction_id, events.position
  LIMIT $2"""
 
 
