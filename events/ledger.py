@@ -246,6 +246,25 @@ async def verify(pool: asyncpg.Pool) -> Verification:
             first_bad_position=inserted,
             problem="an event older than the ledger head was never sealed: inserted afterwards",
         )
+    # The sealer also seals in read order: each sealed event sorts after the one sealed before
+    # it. If not, the read order was rewritten (a changed transaction_id), or a ledger entry was
+    # forged for an event put into the past; every hash may still check out.
+    out_of_order = await pool.fetchval(
+        """SELECT l.position FROM ledger l
+             JOIN ledger p ON p.seq = l.seq - 1
+             JOIN events e ON e.position = l.position
+             JOIN events pe ON pe.position = p.position
+            WHERE (e.transaction_id, e.position) <= (pe.transaction_id, pe.position)
+            ORDER BY l.seq LIMIT 1"""
+    )
+    if out_of_order is not None:
+        return Verification(
+            ok=False,
+            events_checked=0,
+            head=(await ledger_head(pool))[1],
+            first_bad_position=out_of_order,
+            problem="a sealed event is out of read order: the order or the ledger was rewritten",
+        )
     verifier = Verifier()
     async for event in stored_events(pool):
         if not verifier.check(event):

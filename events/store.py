@@ -165,6 +165,10 @@ class EventStore:
         stream_ids = [write.stream_id for write in writes]
         if len(set(stream_ids)) != len(stream_ids):
             raise ValueError("each stream may appear only once in an append")
+        # Every append inserts into its streams in one order, by stream id: two appends to the
+        # same streams then wait for each other in the unique index instead of deadlocking.
+        writes = sorted(writes, key=lambda write: write.stream_id)
+        stream_ids.sort()
         metadata_bytes = _encode(metadata)
         expected: list[int] = []
         event_ids: list[UUID] = []
@@ -206,6 +210,8 @@ class EventStore:
                         occurred_at=occurred_at,
                     )
                 )
+        if len(set(event_ids)) != len(event_ids):
+            raise ValueError("each event id may appear only once in an append")
         return (
             stream_ids,
             expected,
