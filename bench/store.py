@@ -1,37 +1,66 @@
-"""Event store benchmark, run by hand: python bench/store.py [--events N]
+"""Event store benchmark, run by hand: .venv/bin/python bench/store.py [--events N]
 
-Measures, in one run against one PostgreSQL, the store's append (sequential and 16 concurrent
-writers on distinct streams) and its decoded read_all, next to raw asyncpg references: single-row
-INSERTs into a plain table shaped like `events` (sequential and 16 connections) and a raw SELECT
-with json.loads. Uses DATABASE_URL if set, else the embedded server under .treffpunkt/bench.
+In one run against one PostgreSQL, with N events of about 150 bytes of data per case, prints
+events/s for
+
+  1. EventStore.append, one event per call (one transaction), sequential
+  2. EventStore.append, 16 concurrent writers on distinct streams (a pool of 16 connections)
+  3. EventStore.read_all decoded to event Structs, in batches (several sizes, the best reported)
+and, as the reference, in the same run:
+  4. raw asyncpg single-row INSERT into bench_raw (LIKE events ...), sequential, autocommit
+  5. the same with 16 connections
+  6. raw SELECT of the same columns, the same batch sizes, json.loads on data
+
+with the ratios (2)/(5), (1)/(4) (targets >= 0.85) and (3)/(6) (target >= 1.0).
+
+A store case and its reference run interleaved, in rounds (``--rounds``, each after a short
+warm-up), so a change of load on the machine during the run hits both alike. Beside the wall
+clock rate it prints the CPU spent per event by this client process and by the PostgreSQL server
+(its backends serving the bench database, read from /proc when the server runs here): on a
+small machine that CPU, not waiting, is what limits the rate.
+
+Uses DATABASE_URL if set, else starts the embedded server under .treffpunkt/bench. Creates a fresh
+database, applies the migrations, drops the database at the end.
+
+``--profile`` afterwards runs the store's cases once more under cProfile (client side) and prints
+the top functions. ``--prototype`` adds rows for the experimental store in
+bench/store_prototype.py (a copy with changes; see that file), measured in the same rounds.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import cProfile
 import json
 import os
 import platform
+import pstats
 import sys
 import time
 import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
+import msgspec
 
-ROOT = Path(__file__).resolve().parent.parent
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 
 from events.base import Event, EventMetadata, EventRegistry  # noqa: E402
+from events.migrations import apply_migrations  # noqa: E402
 from events.store import EventStore, PendingEvent, StreamWrite, create_pool  # noqa: E402
-from services.database import migrate  # noqa: E402
 from services.embedded import EmbeddedServers  # noqa: E402
 
 WRITERS = 16
-BATCH = 1000
+BATCH_SIZES = (100, 500, 1000, 2000, 5000)
+WARMUP = 200  # events before each timed write round (per round, all writers together)
 
 
 class BenchHappened(Event, tag="bench.happened", frozen=True, kw_only=True):
@@ -41,82 +70,174 @@ class BenchHappened(Event, tag="bench.happened", frozen=True, kw_only=True):
     note: str
 
 
-def registry() -> EventRegistry:
-    registry = EventRegistry()
-    registry.register(BenchHappened)
-    return registry
-
-
-def event(n: int) -> BenchHappened:
-    # About 150 bytes of JSON.
-    return BenchHappened(room_id=uuid.uuid4(), title=f"Mittagstisch {n}", visitors=n % 40,
-                         note="Gemeinsames Essen im Dorftreff, bitte anmelden.")
-
+REGISTRY = EventRegistry()
+REGISTRY.register(BenchHappened)
 
 METADATA = EventMetadata(actor="account:bench", correlation_id=str(uuid.uuid4()))
+_encode = msgspec.json.Encoder().encode
+METADATA_TEXT = _encode(METADATA).decode()
 
 
-async def timed(label: str, count: int, work) -> float:  # type: ignore[no-untyped-def]
-    started = time.perf_counter()
-    await work()
-    rate = count / (time.perf_counter() - started)
-    print(f"  {label:<46} {rate:>10,.0f} events/s", flush=True)
-    return rate
+def make_event(n: int) -> BenchHappened:
+    # About 150 bytes of JSON with its tag (printed at the start of a run).
+    return BenchHappened(
+        room_id=uuid.uuid4(),
+        title=f"Mittagstisch {n}",
+        visitors=n % 40,
+        note="Gemeinsames Essen im Dorftreff.",
+    )
 
 
-async def store_append_sequential(store: EventStore, n: int, prefix: str) -> None:
-    for i in range(n):
-        await store.append(
-            StreamWrite(f"{prefix}-{i}", 0, [PendingEvent(event=event(i), occurred_at=datetime.now(UTC))]),
-            metadata=METADATA,
+# --- CPU accounting ---------------------------------------------------------------------------
+
+
+class ServerCpu:
+    """CPU seconds of the server backends connected to the bench's own database (so neither
+    other users of a shared server nor its background processes count), from /proc. None when
+    the server is not a local process we can see."""
+
+    def __init__(self, pool: asyncpg.Pool | None = None, local: bool = False) -> None:
+        self.pool = pool
+        self.local = local
+        self.tick = os.sysconf("SC_CLK_TCK")
+
+    async def seconds(self) -> float | None:
+        if self.pool is None or not self.local:
+            return None
+        pids = await self.pool.fetch(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
         )
+        total = 0
+        for (pid,) in pids:
+            try:
+                with open(f"/proc/{pid}/stat", "rb") as handle:
+                    stat = handle.read()
+            except OSError:
+                continue
+            fields = stat[stat.rindex(b")") + 2 :].split()
+            total += int(fields[11]) + int(fields[12])  # utime + stime
+        return total / self.tick
 
 
-async def store_append_concurrent(store: EventStore, n: int, prefix: str) -> None:
-    async def writer(w: int) -> None:
-        for version in range(n // WRITERS):
-            await store.append(
-                StreamWrite(f"{prefix}-{w}", version,
-                            [PendingEvent(event=event(version), occurred_at=datetime.now(UTC))]),
-                metadata=METADATA,
-            )
+@dataclass
+class Measure:
+    events: int = 0
+    wall: float = 0.0
+    client_cpu: float = 0.0
+    server_cpu: float | None = 0.0
+    samples: list[float] = field(default_factory=list)
 
-    await asyncio.gather(*(writer(w) for w in range(WRITERS)))
+    @property
+    def rate(self) -> float:
+        return self.events / self.wall if self.wall else 0.0
 
+    def per_event_us(self, seconds: float | None) -> str:
+        if seconds is None or not self.events:
+            return "-"
+        return f"{seconds / self.events * 1e6:.0f}"
+
+
+async def measured(
+    into: Measure, server: ServerCpu, work: Callable[[], Awaitable[int]]
+) -> float:
+    server_before = await server.seconds()
+    cpu_before = time.process_time()
+    started = time.perf_counter()
+    count = await work()
+    wall = time.perf_counter() - started
+    into.client_cpu += time.process_time() - cpu_before
+    server_after = await server.seconds()
+    if into.server_cpu is not None and server_before is not None and server_after is not None:
+        into.server_cpu += server_after - server_before
+    else:
+        into.server_cpu = None
+    into.events += count
+    into.wall += wall
+    into.samples.append(count / wall)
+    return count / wall
+
+
+# --- the store ---------------------------------------------------------------------------------
+
+
+class Streams:
+    """Fresh stream names for every round; per concurrent writer, its next expected version."""
+
+    def __init__(self, prefix: str) -> None:
+        self.prefix = prefix
+        self.counter = 0
+
+    def fresh(self) -> str:
+        self.counter += 1
+        return f"{self.prefix}-{self.counter}"
+
+
+def pending(n: int) -> list[PendingEvent]:
+    return [PendingEvent(event=make_event(n), occurred_at=datetime.now(UTC))]
+
+
+async def store_append_sequential(store: EventStore, n: int, streams: Streams) -> int:
+    for i in range(n):
+        await store.append(StreamWrite(streams.fresh(), 0, pending(i)), metadata=METADATA)
+    return n
+
+
+async def store_append_concurrent(store: EventStore, n: int, streams: Streams) -> int:
+    async def writer(stream: str, count: int) -> None:
+        for version in range(count):
+            await store.append(StreamWrite(stream, version, pending(version)), metadata=METADATA)
+
+    await asyncio.gather(
+        *(writer(streams.fresh(), per_writer(n, w)) for w in range(WRITERS))
+    )
+    return n
+
+
+async def store_read_all(store: EventStore, batch: int, upto: int) -> int:
+    after, count = 0, 0
+    while count < upto and (events := await store.read_all(after, limit=batch)):
+        after = events[-1].position
+        count += len(events)
+    return count
+
+
+# --- the raw reference -------------------------------------------------------------------------
 
 RAW_INSERT = """INSERT INTO bench_raw (event_id, stream_id, stream_version, type, schema_version,
-    data, metadata, occurred_at, hash) VALUES ($1, $2, $3, $4, 1, $5, $6, $7, $8)"""
+    data, metadata, occurred_at, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"""
 
 
-def raw_row(i: int, stream: str, version: int) -> tuple:
-    return (uuid.uuid4(), stream, version, "bench.happened",
-            json.dumps({"type": "bench.happened", "room_id": str(uuid.uuid4()),
-                        "title": f"Mittagstisch {i}", "visitors": i % 40,
-                        "note": "Gemeinsames Essen im Dorftreff, bitte anmelden."}),
-            '{"actor":"account:bench"}', datetime.now(UTC), os.urandom(32))
+def raw_row(n: int, stream: str, version: int) -> tuple[Any, ...]:
+    # The same values the store writes; json as text (no codec on this pool).
+    return (
+        uuid.uuid4(),
+        stream,
+        version,
+        "bench.happened",
+        1,
+        _encode(make_event(n)).decode(),
+        METADATA_TEXT,
+        datetime.now(UTC),
+        None,
+        os.urandom(32),
+    )
 
 
-async def raw_insert_sequential(pool: asyncpg.Pool, n: int, prefix: str) -> None:
+async def raw_insert_sequential(pool: asyncpg.Pool, n: int, streams: Streams) -> int:
     async with pool.acquire() as connection:
         for i in range(n):
-            await connection.execute(RAW_INSERT, *raw_row(i, f"{prefix}-{i}", 1))
+            await connection.execute(RAW_INSERT, *raw_row(i, streams.fresh(), 1))
+    return n
 
 
-async def raw_insert_concurrent(pool: asyncpg.Pool, n: int, prefix: str) -> None:
-    async def writer(w: int) -> None:
+async def raw_insert_concurrent(pool: asyncpg.Pool, n: int, streams: Streams) -> int:
+    async def writer(stream: str, count: int) -> None:
         async with pool.acquire() as connection:
-            for version in range(1, n // WRITERS + 1):
-                await connection.execute(RAW_INSERT, *raw_row(version, f"{prefix}-{w}", version))
+            for version in range(1, count + 1):
+                await connection.execute(RAW_INSERT, *raw_row(version, stream, version))
 
-    await asyncio.gather(*(writer(w) for w in range(WRITERS)))
-
-
-async def store_read_all(store: EventStore) -> int:
-    after, count = 0, 0
-    while batch := await store.read_all(after, limit=BATCH):
-        after = batch[-1].position
-        count += len(batch)
-    return count
+    await asyncio.gather(*(writer(streams.fresh(), per_writer(n, w)) for w in range(WRITERS)))
+    return n
 
 
 RAW_SELECT = """SELECT position, transaction_id::text::bigint AS transaction_id, event_id,
@@ -124,75 +245,277 @@ RAW_SELECT = """SELECT position, transaction_id::text::bigint AS transaction_id,
     hash, prev_hash FROM events WHERE position > $1 ORDER BY position LIMIT $2"""
 
 
-async def raw_read(pool: asyncpg.Pool) -> int:
+async def raw_read(pool: asyncpg.Pool, batch: int, upto: int) -> int:
     after, count = 0, 0
-    while rows := await pool.fetch(RAW_SELECT, after, BATCH):
+    loads = json.loads
+    while count < upto and (rows := await pool.fetch(RAW_SELECT, after, batch)):
         for row in rows:
-            json.loads(row["data"])
-            json.loads(row["metadata"])
+            loads(row["data"])
         after = rows[-1]["position"]
         count += len(rows)
     return count
 
 
-async def run(database_url: str, n: int) -> None:
+# --- running -----------------------------------------------------------------------------------
+
+
+def per_writer(n: int, w: int) -> int:
+    return n // WRITERS + (1 if w < n % WRITERS else 0)
+
+
+def split(n: int, rounds: int) -> list[int]:
+    return [n // rounds + (1 if r < n % rounds else 0) for r in range(rounds)]
+
+
+async def server_is_local(connection: asyncpg.Connection) -> bool:
+    backend = await connection.fetchval("SELECT pg_backend_pid()")
+    try:
+        with open(f"/proc/{backend}/stat", "rb") as handle:
+            return b"(postgres)" in handle.read()
+    except OSError:
+        return False  # not on this machine (or not visible)
+
+
+async def profiled(label: str, work: Callable[[], Awaitable[object]]) -> None:
+    profile = cProfile.Profile()
+    profile.enable()
+    await work()
+    profile.disable()
+    print(f"\n--- cProfile (client side): {label} ---")
+    pstats.Stats(profile).sort_stats("tottime").print_stats(16)
+
+
+def print_table(rows: list[tuple[str, str, Measure, str]]) -> None:
+    print(
+        f"  {'#':>3}  {'case':<44} {'events/s':>10} {'rounds (events/s)':>28}"
+        f" {'client us/ev':>12} {'server us/ev':>12}"
+    )
+    for key, label, m, note in rows:
+        rounds = " ".join(f"{s:,.0f}" for s in m.samples[:4]) + (" ..." if len(m.samples) > 4 else "")
+        print(
+            f"  {key:>3}  {label:<44} {m.rate:>10,.0f} {rounds:>28}"
+            f" {m.per_event_us(m.client_cpu):>12} {m.per_event_us(m.server_cpu):>12}"
+            + (f"  {note}" if note else "")
+        )
+
+
+async def run(database_url: str, args: argparse.Namespace) -> None:
+    n: int = args.events
+    rounds: int = args.rounds
+    batch_sizes = tuple(int(b) for b in args.batches.split(","))
     admin = await asyncpg.connect(database_url)
     name = f"treffpunkt_bench_{uuid.uuid4().hex[:8]}"
     await admin.execute(f'CREATE DATABASE "{name}"')
     url = urlunsplit(urlsplit(database_url)._replace(path=f"/{name}"))
+    pools: list[asyncpg.Pool] = []
     try:
         connection = await asyncpg.connect(url)
-        await migrate(connection)
+        await apply_migrations(connection)
         await connection.execute(
-            "CREATE TABLE bench_raw (LIKE events INCLUDING DEFAULTS INCLUDING IDENTITY INCLUDING INDEXES)"
+            "CREATE TABLE bench_raw "
+            "(LIKE events INCLUDING DEFAULTS INCLUDING IDENTITY INCLUDING INDEXES)"
         )
-        version = await connection.fetchval("SHOW server_version")
+        server_version = await connection.fetchval("SHOW server_version")
+        local = await server_is_local(connection)
+        prototype = None
+        if args.prototype:
+            import store_prototype  # bench/store_prototype.py
+
+            variant = store_prototype.configure(args.prototype_variant)
+            await store_prototype.install(connection)
         await connection.close()
+
         store_pool = await create_pool(url, min_size=WRITERS, max_size=WRITERS)
         raw_pool = await asyncpg.create_pool(url, min_size=WRITERS, max_size=WRITERS)
-        store = EventStore(store_pool, registry())
-        print(f"machine: {os.cpu_count()} cores, {platform.platform()}, Python "
-              f"{platform.python_version()}, PostgreSQL {version}; {n:,} events per case")
-        # Warm-up: connections, plans, the PL/pgSQL function.
-        await store_append_sequential(store, 300, "warm")
-        await raw_insert_sequential(raw_pool, 300, "warm")
+        pools += [store_pool, raw_pool]
+        store = EventStore(store_pool, REGISTRY)
+        server = ServerCpu(await asyncpg.create_pool(url, min_size=1, max_size=1), local)
+        pools.append(server.pool)
+        if args.prototype:
+            proto_pool = await store_prototype.create_pool(url, min_size=WRITERS, max_size=WRITERS)
+            pools.append(proto_pool)
+            prototype = store_prototype.EventStore(proto_pool, REGISTRY)
 
-        raw_seq = await timed("raw INSERT, sequential", n, lambda: raw_insert_sequential(raw_pool, n, "rs"))
-        seq = await timed("store.append, sequential", n, lambda: store_append_sequential(store, n, "s"))
-        raw_conc = await timed(f"raw INSERT, {WRITERS} connections", n,
-                               lambda: raw_insert_concurrent(raw_pool, n, "rc"))
-        conc = await timed(f"store.append, {WRITERS} writers", n,
-                           lambda: store_append_concurrent(store, n, "c"))
+        load = os.getloadavg()
+        print(
+            f"machine: nproc {os.cpu_count()}, PostgreSQL {server_version}, Python "
+            f"{platform.python_version()}, asyncpg {asyncpg.__version__}, msgspec "
+            f"{msgspec.__version__}, {platform.machine()} {platform.system()}; "
+            f"load average at start {load[0]:.2f}"
+        )
+        print(
+            f"{n:,} events per case, event data {len(_encode(make_event(12345)))} bytes, "
+            f"metadata {len(METADATA_TEXT)} bytes; writes in {rounds} interleaved rounds with "
+            f"{WARMUP} warm-up events each; server CPU "
+            + ("of its backends from /proc" if local else "not visible (remote server)")
+        )
+
+        m: dict[str, Measure] = {k: Measure() for k in ("1", "2", "4", "5", "1p", "2p")}
+        names = {k: Streams(f"s{k}") for k in m}
+        names.update({f"w{k}": Streams(f"w{k}") for k in m})
+
+        def seq_cases() -> list[tuple[str, Callable[[int, Streams], Awaitable[int]]]]:
+            cases = [
+                ("4", lambda k, s: raw_insert_sequential(raw_pool, k, s)),
+                ("1", lambda k, s: store_append_sequential(store, k, s)),
+            ]
+            if prototype is not None:
+                cases.append(("1p", lambda k, s: store_append_sequential(prototype, k, s)))
+            return cases
+
+        def conc_cases() -> list[tuple[str, Callable[[int, Streams], Awaitable[int]]]]:
+            cases = [
+                ("5", lambda k, s: raw_insert_concurrent(raw_pool, k, s)),
+                ("2", lambda k, s: store_append_concurrent(store, k, s)),
+            ]
+            if prototype is not None:
+                cases.append(("2p", lambda k, s: store_append_concurrent(prototype, k, s)))
+            return cases
+
+        for part in split(n, rounds):
+            for key, case in [*seq_cases(), *conc_cases()]:
+                await case(WARMUP, names[f"w{key}"])  # warm-up, untimed
+                await measured(m[key], server, lambda: case(part, names[key]))  # noqa: B023
+
+        # Reads: the whole events table (cases 1 and 2, their warm-ups, the prototype's rows),
+        # cached; per batch size the best of --read-repeats passes, store and raw alternating.
+        await store_pool.execute("VACUUM ANALYZE events")
         total = await store_pool.fetchval("SELECT count(*) FROM events")
-        await raw_read(raw_pool)  # warm the cache for both readers
-        raw_rd = await timed("raw SELECT + json.loads", total, lambda: raw_read(raw_pool))
-        rd = await timed("store.read_all, decoded to Structs", total, lambda: store_read_all(store))
-        print()
-        print(f"  {'case':<40} {'ratio':>7} {'target':>7}")
-        for label, ratio, target in [
-            ("append sequential / raw sequential", seq / raw_seq, 0.85),
-            (f"append {WRITERS} writers / raw {WRITERS} connections", conc / raw_conc, 0.85),
-            ("read_all decoded / raw read + json.loads", rd / raw_rd, 1.0),
-        ]:
+        upto = total
+        reads: dict[tuple[str, int], Measure] = {}
+        readers: list[tuple[str, Callable[[int], Awaitable[int]]]] = [
+            ("6", lambda b: raw_read(raw_pool, b, upto)),
+            ("3", lambda b: store_read_all(store, b, upto)),
+        ]
+        if prototype is not None:
+            readers.append(("3p", lambda b: store_read_all(prototype, b, upto)))
+        for key, reader in readers:  # warm-up: caches, plans
+            await reader(batch_sizes[0])
+        for batch in batch_sizes:
+            for _ in range(args.read_repeats):
+                for key, reader in readers:
+                    measure = Measure()
+                    await measured(measure, server, lambda: reader(batch))  # noqa: B023
+                    best = reads.get((key, batch))
+                    if best is None or measure.rate > best.rate:
+                        measure.samples = (best.samples if best else []) + measure.samples
+                        reads[(key, batch)] = measure
+                    else:
+                        best.samples += measure.samples
+
+        def best_read(key: str) -> tuple[int, Measure]:
+            return max(((b, reads[(key, b)]) for b in batch_sizes), key=lambda x: x[1].rate)
+
+        labels = {
+            "1": "store.append, sequential",
+            "2": f"store.append, {WRITERS} writers",
+            "3": "store.read_all -> Structs",
+            "4": "raw INSERT, sequential",
+            "5": f"raw INSERT, {WRITERS} connections",
+            "6": "raw SELECT + json.loads(data)",
+            "1p": "prototype append, sequential",
+            "2p": f"prototype append, {WRITERS} writers",
+            "3p": "prototype read_all -> Structs",
+        }
+        b3, r3 = best_read("3")
+        b6, r6 = best_read("6")
+        rows = [
+            ("1", labels["1"], m["1"], ""),
+            ("2", labels["2"], m["2"], ""),
+            ("3", labels["3"], r3, f"best batch {b3}"),
+            ("4", labels["4"], m["4"], ""),
+            ("5", labels["5"], m["5"], ""),
+            ("6", labels["6"], r6, f"best batch {b6}"),
+        ]
+        if prototype is not None:
+            b3p, r3p = best_read("3p")
+            rows += [
+                ("1p", labels["1p"], m["1p"], ""),
+                ("2p", labels["2p"], m["2p"], ""),
+                ("3p", labels["3p"], r3p, f"best batch {b3p}"),
+            ]
+        if prototype is not None:
+            print(f"prototype (bench/store_prototype.py) changes: {variant}")
+        print(f"(reads over all {total:,} events of the table; rounds column: first samples)\n")
+        print_table(rows)
+
+        print("\n  read rate by batch size (best of", args.read_repeats, "passes), events/s:")
+        print("  " + f"{'batch':>7}" + "".join(f"{labels[k][:30]:>32}" for k, _ in readers))
+        for batch in batch_sizes:
+            print(
+                "  " + f"{batch:>7}"
+                + "".join(f"{reads[(k, batch)].rate:>32,.0f}" for k, _ in readers)
+            )
+
+        def cpu(measure: Measure) -> float | None:
+            if measure.server_cpu is None or not measure.events:
+                return None
+            return (measure.client_cpu + measure.server_cpu) / measure.events
+
+        def ratio_line(text: str, a: Measure, b: Measure, target: float) -> None:
+            ratio = a.rate / b.rate
             verdict = "met" if ratio >= target else "MISSED"
-            print(f"  {label:<40} {ratio:>7.2f} {target:>7.2f}  {verdict}")
-        await store_pool.close()
-        await raw_pool.close()
+            cpu_a, cpu_b = cpu(a), cpu(b)
+            by_cpu = f"{cpu_b / cpu_a:>6.2f}" if cpu_a and cpu_b else f"{'-':>6}"
+            print(f"  {text:<56} {ratio:>6.2f}  >= {target:.2f}  {verdict:<6}  {by_cpu}")
+
+        print()
+        print(f"  {'ratio':<56} {'value':>6}  target          by CPU/event*")
+        ratio_line(f"(2)/(5) append {WRITERS} writers / raw {WRITERS} connections",
+                   m["2"], m["5"], 0.85)
+        ratio_line("(1)/(4) append sequential / raw sequential", m["1"], m["4"], 0.85)
+        ratio_line(f"(3)/(6) read_all decoded / raw + json.loads (batch {b3}/{b6})",
+                   r3, r6, 1.0)
+        if prototype is not None:
+            ratio_line("(2p)/(5) prototype, 16 writers", m["2p"], m["5"], 0.85)
+            ratio_line("(1p)/(4) prototype, sequential", m["1p"], m["4"], 0.85)
+            b3p, r3p = best_read("3p")
+            ratio_line(f"(3p)/(6) prototype read (batch {b3p}/{b6})", r3p, r6, 1.0)
+        print(
+            "  * (client + server CPU per event of the reference) / (the same of the store):\n"
+            "    the ratio the wall clock tends to when the machine's CPU is the limit"
+        )
+        print(f"  load average at end {os.getloadavg()[0]:.2f}")
+
+        if args.profile:
+            k = min(n, 5000)
+            s = Streams("p")
+            await profiled(f"store append sequential x{k}",
+                           lambda: store_append_sequential(store, k, s))
+            await profiled(f"raw INSERT sequential x{k}",
+                           lambda: raw_insert_sequential(raw_pool, k, s))
+            await profiled(f"store append {WRITERS} writers x{k}",
+                           lambda: store_append_concurrent(store, k, s))
+            await profiled(f"store read_all batch {b3}", lambda: store_read_all(store, b3, upto))
+            await profiled(f"raw SELECT batch {b6}", lambda: raw_read(raw_pool, b6, upto))
     finally:
+        for pool in pools:
+            await pool.close()
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await admin.close()
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--events", type=int, default=20_000)
+    parser = argparse.ArgumentParser(description="Event store benchmark")
+    parser.add_argument("--events", type=int, default=20_000, help="events per case")
+    parser.add_argument("--rounds", type=int, default=4, help="interleaved rounds per write case")
+    parser.add_argument("--batches", default=",".join(map(str, BATCH_SIZES)),
+                        help="read_all batch sizes to try, comma-separated")
+    parser.add_argument("--read-repeats", type=int, default=3)
+    parser.add_argument("--profile", action="store_true", help="cProfile the client afterwards")
+    parser.add_argument("--prototype", action="store_true",
+                        help="also measure bench/store_prototype.py")
+    parser.add_argument("--prototype-variant", default="all",
+                        help="prototype changes to switch on: all, none, or some of sql,pool,decode")
     args = parser.parse_args()
     embedded = EmbeddedServers(ROOT / ".treffpunkt" / "bench")
-    database_url, _ = embedded.start(os.environ.get("DATABASE_URL"), "redis://unused")
+    database_url = os.environ.get("DATABASE_URL")
+    if database_url is None:
+        database_url = embedded.postgres.start()
     try:
-        asyncio.run(run(database_url, args.events))
+        asyncio.run(run(database_url, args))
     finally:
-        embedded.stop()
+        embedded.postgres.stop()
 
 
 if __name__ == "__main__":

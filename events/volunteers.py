@@ -20,8 +20,15 @@ class VolunteerRegistered(Event, tag="volunteer.registered", frozen=True, kw_onl
     phone: bytes | None = None
 
 
+class VolunteerAccountLinked(Event, tag="volunteer.account_linked", frozen=True, kw_only=True):
+    """An account of role ``volunteer`` acts for this volunteer (appended with the account)."""
+
+    volunteer_id: UUID
+    account_id: UUID
+
+
 class VolunteerErased(Event, tag="volunteer.erased", frozen=True, kw_only=True):
     volunteer_id: UUID
 
 
-EVENTS = (VolunteerRegistered, VolunteerErased)
+EVENTS = (VolunteerRegistered, VolunteerAccountLinked, VolunteerErased)

@@ -13,10 +13,15 @@ from litestar.openapi import OpenAPIConfig
 from litestar.middleware.base import DefineMiddleware
 
 from services.accounts.routes import AccountsController, SignInController
-from services.accounts.service import SignInThrottle
-from services.auth.middleware import BearerAuthentication
-from services.keys import derive_keys
+from services.auth.middleware import TokenAuthentication
+from services.auth.throttle import SignInThrottle
+from services.keys import derive_keys, secret_of
+from services.offers.routes import OffersController
 from services.operations.routes import OperationsController
+from services.rooms.routes import RoomsController
+from services.shifts.routes import ShiftsController
+from services.sites.routes import SitesController
+from services.trainings.routes import TrainingsController
 from services.volunteers.routes import VolunteersController
 from services.problems import exception_handlers
 from services.resources import Resources, open_resources
@@ -26,7 +31,7 @@ MAX_BODY_BYTES = 1_000_000
 
 
 def create_app(settings: Settings) -> Litestar:
-    keys = derive_keys(settings.secret_key)
+    keys = derive_keys(secret_of(settings))
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -44,10 +49,15 @@ def create_app(settings: Settings) -> Litestar:
             SignInController,
             AccountsController,
             VolunteersController,
+            SitesController,
+            RoomsController,
+            OffersController,
+            ShiftsController,
+            TrainingsController,
         ],
         state=State({"secret_keys": keys, "token_key": keys.tokens}),
         middleware=[
-            DefineMiddleware(BearerAuthentication, exclude=["^/health$", "^/ready$", "^/metrics$", "^/schema"])
+            DefineMiddleware(TokenAuthentication, exclude=["^/health$", "^/ready$", "^/metrics$", "^/schema"])
         ],
         lifespan=[lifespan],
         dependencies={"resources": Provide(provide_resources, sync_to_thread=False)},

@@ -6,7 +6,6 @@ import argparse
 import asyncio
 import logging
 import os
-import secrets
 import signal
 import subprocess
 import sys
@@ -19,7 +18,7 @@ from events.store import EventStore, create_pool
 from services.accounts.bootstrap import ensure_admin
 from services.database import migrate
 from services.embedded import EmbeddedServers
-from services.keys import derive_keys
+from services.keys import derive_keys, secret_of
 from services.settings import Settings, data_dir_from_env, env_settings
 
 log = logging.getLogger("treffpunkt")
@@ -85,26 +84,15 @@ async def prepare(settings: Settings, demo: bool) -> None:
             applied = await migrate(connection)
         log.info("migrations applied: %s", ", ".join(applied) or "none (up to date)")
         store = EventStore(pool, registry)
-        if await ensure_admin(store, derive_keys(secret_key(settings)), settings.admin_email,
+        if await ensure_admin(store, derive_keys(secret_of(settings)), settings.admin_email,
                               settings.admin_password):
-            log.info("created the admin account %s", settings.admin_email)
+            log.info("created the admin account (TREFFPUNKT_ADMIN_EMAIL)")
         if demo:
             from services.demo import seed_demo
 
             await seed_demo(store, settings)
     finally:
         await pool.close()
-
-
-def secret_key(settings: Settings) -> str:
-    if settings.secret_key:
-        return settings.secret_key
-    path = settings.data_dir / "secret_key"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(48))
-        path.chmod(0o600)
-    return path.read_text().strip()
 
 
 def serve_forever(args: argparse.Namespace) -> int:
@@ -128,7 +116,7 @@ def serve_forever(args: argparse.Namespace) -> int:
             **os.environ,
             "DATABASE_URL": database_url,
             "REDIS_URL": redis_url,
-            "TREFFPUNKT_SECRET_KEY": secret_key(settings),
+            "TREFFPUNKT_SECRET_KEY": secret_of(settings),
         }
         python = sys.executable
         children.append(

@@ -137,6 +137,10 @@ class CommandHandler:
             return CommandResult(result.position, events)
         raise ConcurrencyError(f"{name}: still contended after {self.max_attempts} attempts")
 
+    async def state(self, stream_id: str, fold: Fold) -> Any:
+        """The current state of one stream (for reads beside a command, e.g. a guard's)."""
+        return (await self._fold(stream_id, fold))[1]
+
     async def _fold(self, stream_id: str, fold: Fold) -> tuple[int, Any]:
         key = (stream_id, fold)
         version, state = self._cache.get(key, (0, fold.initial))

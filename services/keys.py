@@ -1,4 +1,10 @@
-"""Keys derived from the one secret: one for tokens, one for e-mail digests."""
+"""Keys derived from the one secret: one for tokens, one for e-mail digests.
+
+The secret is ``TREFFPUNKT_SECRET_KEY`` (the launcher always passes one to its processes), else
+a random secret kept in the data folder, so that an app started on its own still finds the
+accounts ``treffpunkt migrate`` created. Changing the secret signs everyone out *and* makes
+every e-mail digest unfindable: rotate it only together with a re-keying of the claims.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +14,8 @@ import logging
 import secrets
 
 import msgspec
+
+from services.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -33,3 +41,20 @@ def derive_keys(secret: str) -> Keys:
         tokens=hmac.new(root, b"treffpunkt/tokens", hashlib.sha256).digest(),
         emails=hmac.new(root, b"treffpunkt/emails", hashlib.sha256).digest(),
     )
+
+
+def secret_of(settings: Settings) -> str:
+    """The configured secret, else the data folder's (created on first use); "" if neither
+    can be had (derive_keys then uses a random one for this process)."""
+    if settings.secret_key:
+        return settings.secret_key
+    path = settings.data_dir / "secret_key"
+    try:
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_urlsafe(48))
+            path.chmod(0o600)
+        return path.read_text().strip()
+    except OSError as error:
+        log.warning("cannot keep a secret in %s (%s)", path.parent, type(error).__name__)
+        return ""

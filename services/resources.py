@@ -12,6 +12,7 @@ import redis.asyncio as aioredis
 from events.catalog import registry
 from events.notify import Coalescer, postgres_notifier
 from events.store import EventStore, create_pool
+from services.command_handler import CommandHandler
 from services.settings import Settings
 from services.wakeup import worker_waker
 
@@ -24,6 +25,7 @@ class Resources:
     redis: aioredis.Redis
     notifier: Coalescer
     waker: Coalescer
+    commands: CommandHandler
 
 
 @contextlib.asynccontextmanager
@@ -43,7 +45,7 @@ async def open_resources(settings: Settings) -> AsyncIterator[Resources]:
     notifier.start()
     waker.start()
     try:
-        yield Resources(settings, pool, store, redis, notifier, waker)
+        yield Resources(settings, pool, store, redis, notifier, waker, CommandHandler(store))
     finally:
         await waker.close()
         await notifier.close()

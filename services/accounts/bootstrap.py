@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from events.store import EventStore
 from services.accounts import service
-from services.auth.guards import ADMIN
+from services.auth.roles import ADMIN
 from services.keys import Keys
 from services.rejections import Conflict
 

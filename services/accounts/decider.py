@@ -1,4 +1,9 @@
-"""Registering accounts: pure decide/evolve over the e-mail claim stream."""
+"""Accounts: pure decide/evolve over two streams.
+
+``account-email-<digest>`` (the e-mail's claim, folded into ``EmailClaim``) guarantees that one
+e-mail names one account at a time; ``account-<id>`` (folded into ``Account``) holds the account.
+Registering writes to both in one append; closing an account releases its e-mail.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +12,15 @@ from uuid import UUID
 
 import msgspec
 
-from events.accounts import AccountEmailClaimed, AccountRegistered
+from events.accounts import (
+    AccountClosed,
+    AccountEmailClaimed,
+    AccountEmailReleased,
+    AccountRegistered,
+)
 from events.base import Event
-from services.auth.guards import COORDINATOR, ROLES, VOLUNTEER
-from services.rejections import Conflict, Invalid
+from services.auth.roles import COORDINATOR, ROLES, VOLUNTEER
+from services.rejections import Conflict, Invalid, NotFound
 
 
 class RegisterAccount(msgspec.Struct, frozen=True, kw_only=True):
@@ -23,19 +33,48 @@ class RegisterAccount(msgspec.Struct, frozen=True, kw_only=True):
     now: datetime
 
 
+class CloseAccount(msgspec.Struct, frozen=True, kw_only=True):
+    account_id: UUID
+    reason: str
+    now: datetime
+
+
 class EmailClaim(msgspec.Struct, frozen=True):
     account_id: UUID | None = None
 
 
-initial_state = EmailClaim()
+class Account(msgspec.Struct, frozen=True, kw_only=True):
+    registered: AccountRegistered | None = None
+    closed: bool = False
+
+    @property
+    def active(self) -> bool:
+        return self.registered is not None and not self.closed
+
+
+initial_claim = EmailClaim()
+initial_account = Account()
+initial_state = initial_claim  # registering decides on the e-mail's claim
 
 
 def evolve(state: EmailClaim, event: Event) -> EmailClaim:
+    """The e-mail claim stream."""
     match event:
         case AccountEmailClaimed(account_id=account_id):
             return EmailClaim(account_id)
-        case _:
-            return state
+        case AccountEmailReleased():
+            return EmailClaim()
+    return state
+
+
+def evolve_account(state: Account, event: Event) -> Account:
+    """The account stream."""
+    match event:
+        case AccountRegistered():
+            return Account(registered=event)
+        case AccountClosed():
+            return msgspec.structs.replace(state, closed=True)
+    return state
 
 
 def decide(command: RegisterAccount, state: EmailClaim) -> list[Event]:
@@ -61,5 +100,20 @@ def decide(command: RegisterAccount, state: EmailClaim) -> list[Event]:
                     site_ids=command.site_ids if command.role == COORDINATOR else [],
                     volunteer_id=command.volunteer_id if command.role == VOLUNTEER else None,
                 ),
+            ]
+    raise AssertionError("unreachable")
+
+
+def decide_close(command: CloseAccount, state: Account) -> list[Event]:
+    """Closing an account; the e-mail's release goes to the claim stream."""
+    match command, state:
+        case CloseAccount(), Account(registered=None):
+            raise NotFound("account_id", "no such account")
+        case CloseAccount(), Account(closed=True):
+            return []
+        case CloseAccount(account_id=account_id, reason=reason), Account(registered=registered):
+            return [
+                AccountClosed(account_id=account_id, reason=reason),
+                AccountEmailReleased(account_id=account_id, email_digest=registered.email_digest),
             ]
     raise AssertionError("unreachable")

@@ -13,9 +13,11 @@ from litestar.params import JSONBody
 
 from services.accounts import service
 from services.auth import tokens
-from services.auth.guards import ADMIN, roles
-from services.problems import Problem
+from services.auth.guards import ADMIN, requires_roles
+from services.auth.throttle import SignInThrottle
 from services.auth.tokens import Principal
+from services.keys import Keys
+from services.problems import Problem
 from services.resources import Resources
 
 Email = Annotated[str, msgspec.Meta(min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+$")]
@@ -53,18 +55,20 @@ class SignInController(Controller):
 
     @post("/token", exclude_from_auth=True, status_code=200, summary="Sign in")
     async def token(
-        self, data: JSONBody[TokenRequest], resources: NamedDependency[Resources], request: Request[Principal, Any, Any]
+        self,
+        data: JSONBody[TokenRequest],
+        resources: NamedDependency[Resources],
+        request: Request[Principal, Any, Any],
     ) -> TokenResponse:
-        keys = request.app.state.secret_keys
+        keys: Keys = request.app.state.secret_keys
         digest = keys.email_digest(data.email)
-        throttle: service.SignInThrottle = request.app.state.sign_in_throttle
-        locked = await throttle.seconds_locked(digest)
-        if locked:
-            raise Problem(429, "Too many failed sign-ins", "Wait a moment before trying again.",
-                          headers={"Retry-After": str(locked)})
+        throttle: SignInThrottle = request.app.state.sign_in_throttle
+        wait = await throttle.admit(digest)
+        if wait:
+            raise Problem(429, "Too many sign-in attempts", "Wait a moment before trying again.",
+                          headers={"Retry-After": str(wait)})
         principal = await service.sign_in(resources.store, keys, data.email, data.password)
         if principal is None:
-            await throttle.failed(digest)
             raise Problem(401, "Sign-in failed", "E-mail or password is wrong.")
         await throttle.succeeded(digest)
         return TokenResponse(
@@ -77,11 +81,14 @@ class SignInController(Controller):
 class AccountsController(Controller):
     path = "/api/accounts"
     tags = ["accounts"]
-    guards = [roles(ADMIN)]
+    guards = [requires_roles(ADMIN)]
 
     @post("/", summary="Create an account (admin)")
     async def create(
-        self, data: JSONBody[NewAccount], resources: NamedDependency[Resources], request: Request[Principal, Any, Any]
+        self,
+        data: JSONBody[NewAccount],
+        resources: NamedDependency[Resources],
+        request: Request[Principal, Any, Any],
     ) -> Created:
         result, account_id = await service.register_account(
             resources.store,

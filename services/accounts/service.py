@@ -1,30 +1,32 @@
-"""Account commands and signing in."""
+"""Account commands (register, close) and signing in."""
 
 from __future__ import annotations
 
-import time
+import asyncio
 from datetime import UTC, datetime
 from uuid import UUID, uuid4
 
-import redis.asyncio as aioredis
 from argon2 import PasswordHasher
-from argon2.exceptions import VerificationError, InvalidHashError
+from argon2.exceptions import InvalidHashError, VerificationError
 
-from events.accounts import AccountEmailClaimed, AccountRegistered
-from events.base import EventMetadata
+from events.accounts import (
+    AccountClosed,
+    AccountEmailClaimed,
+    AccountEmailReleased,
+    AccountRegistered,
+)
+from events.base import Event, EventMetadata
 from events.store import AppendResult, EventStore, StreamWrite
 from services.accounts import decider
 from services.auth import tokens
 from services.commands import append_with_retry, load, pending
 from services.keys import Keys
-from services.rejections import NotFound
+from services.streams import volunteer_stream
+from services.volunteers import decider as volunteers
 
 _hasher = PasswordHasher()
 # Verified against when an e-mail is unknown, so both answers take the same time.
 _DUMMY_HASH = _hasher.hash("treffpunkt: no such account")
-
-SIGN_IN_FAILURES_ALLOWED = 5
-SIGN_IN_LOCK_SECONDS = 300
 
 
 def account_stream(account_id: UUID) -> str:
@@ -46,85 +48,110 @@ async def register_account(
     volunteer_id: UUID | None,
     actor: str,
 ) -> tuple[AppendResult, UUID]:
+    """Claim the e-mail, create the account and, for a volunteer, link it: one atomic append."""
     digest = keys.email_digest(email)
     command = decider.RegisterAccount(
         account_id=uuid4(),
         email_digest=digest,
-        password_hash=_hasher.hash(password),
+        password_hash=await asyncio.to_thread(_hasher.hash, password),
         role=role,
         site_ids=site_ids,
         volunteer_id=volunteer_id,
         now=datetime.now(UTC),
     )
-    if volunteer_id is not None and not await store.read_stream(f"volunteer-{volunteer_id}"):
-        raise NotFound("volunteer_id", "no such volunteer")
 
-    async def attempt():  # type: ignore[no-untyped-def]
-        state, version = await load(store, email_stream(digest), decider.evolve, decider.initial_state)
-        events = decider.decide(command, state)
-        claims = [e for e in events if isinstance(e, AccountEmailClaimed)]
-        accounts = [e for e in events if isinstance(e, AccountRegistered)]
-        return [
-            StreamWrite(email_stream(digest), version, pending(claims, command.now)),
-            StreamWrite(account_stream(command.account_id), 0, pending(accounts, command.now)),
-        ], command.account_id
+    async def attempt() -> tuple[list[StreamWrite], UUID]:
+        claim, claim_version = await load(
+            store, email_stream(digest), decider.evolve, decider.initial_claim
+        )
+        events = decider.decide(command, claim)
+        writes = _writes_of_account_events(events, {email_stream(digest): claim_version},
+                                           command.now)
+        account = next(e for e in events if isinstance(e, AccountRegistered))
+        if account.volunteer_id is not None:
+            person, version = await load(store, volunteer_stream(account.volunteer_id),
+                                         volunteers.evolve, volunteers.initial_state)
+            linked = volunteers.decide(
+                volunteers.LinkAccount(volunteer_id=account.volunteer_id,
+                                       account_id=command.account_id, now=command.now),
+                person,
+            )
+            writes.append(StreamWrite(volunteer_stream(account.volunteer_id), version,
+                                      pending(linked, command.now)))
+        return writes, command.account_id
 
     return await append_with_retry(store, attempt, EventMetadata(actor=actor))
 
 
+async def closing_writes(store: EventStore, account_id: UUID, reason: str,
+                         now: datetime) -> list[StreamWrite]:
+    """The writes that close an account and release its e-mail, for a caller's own append."""
+    account, version = await load(store, account_stream(account_id), decider.evolve_account,
+                                  decider.initial_account)
+    events = decider.decide_close(
+        decider.CloseAccount(account_id=account_id, reason=reason, now=now), account
+    )
+    if not events:
+        return []
+    digest = account.registered.email_digest  # type: ignore[union-attr] - decided: registered
+    _, claim_version = await load(store, email_stream(digest), decider.evolve,
+                                  decider.initial_claim)
+    return _writes_of_account_events(
+        events, {account_stream(account_id): version, email_stream(digest): claim_version}, now
+    )
+
+
+def _writes_of_account_events(
+    events: list[Event], versions: dict[str, int], now: datetime
+) -> list[StreamWrite]:
+    """Sort account events into their streams; ``versions`` holds each loaded stream's version
+    (a stream not loaded is new: version 0)."""
+    by_stream: dict[str, list[Event]] = {}
+    for event in events:
+        match event:
+            case AccountEmailClaimed(email_digest=digest) | AccountEmailReleased(
+                email_digest=digest
+            ):
+                stream = email_stream(digest)
+            case AccountRegistered(account_id=account_id) | AccountClosed(account_id=account_id):
+                stream = account_stream(account_id)
+            case _:
+                raise TypeError(f"not an account event: {type(event).__name__}")
+        by_stream.setdefault(stream, []).append(event)
+    return [
+        StreamWrite(stream, versions.get(stream, 0), pending(stream_events, now))
+        for stream, stream_events in by_stream.items()
+    ]
+
+
+def _password_matches(password_hash: str, password: str) -> bool:
+    """Argon2 takes tens of milliseconds on purpose: callers run it off the event loop."""
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
 async def find_account(store: EventStore, digest: str) -> AccountRegistered | None:
-    claim, _ = await load(store, email_stream(digest), decider.evolve, decider.initial_state)
+    """The open account this e-mail digest names, if any."""
+    claim, _ = await load(store, email_stream(digest), decider.evolve, decider.initial_claim)
     if claim.account_id is None:
         return None
-    for recorded in await store.read_stream(account_stream(claim.account_id)):
-        if isinstance(recorded.event, AccountRegistered):
-            return recorded.event
-    return None
+    account, _ = await load(store, account_stream(claim.account_id), decider.evolve_account,
+                            decider.initial_account)
+    return account.registered if account.active else None
 
 
-class SignInThrottle:
-    """Counts failed sign-ins per e-mail digest in Redis; in memory while Redis is down."""
-
-    def __init__(self, redis: aioredis.Redis, namespace: str) -> None:
-        self._redis = redis
-        self._prefix = f"{namespace}:signin-failures:"
-        self._local: dict[str, tuple[int, float]] = {}
-
-    async def seconds_locked(self, digest: str) -> int:
-        try:
-            failures = int(await self._redis.get(self._prefix + digest) or 0)
-            ttl = await self._redis.ttl(self._prefix + digest)
-        except (aioredis.RedisError, OSError):
-            failures, until = self._local.get(digest, (0, 0.0))
-            ttl = int(until - time.monotonic())
-        return max(ttl, 1) if failures >= SIGN_IN_FAILURES_ALLOWED and ttl > 0 else 0
-
-    async def failed(self, digest: str) -> None:
-        key = self._prefix + digest
-        try:
-            async with self._redis.pipeline(transaction=True) as pipe:
-                await pipe.incr(key).expire(key, SIGN_IN_LOCK_SECONDS).execute()
-        except (aioredis.RedisError, OSError):
-            failures, _ = self._local.get(digest, (0, 0.0))
-            self._local[digest] = (failures + 1, time.monotonic() + SIGN_IN_LOCK_SECONDS)
-
-    async def succeeded(self, digest: str) -> None:
-        self._local.pop(digest, None)
-        try:
-            await self._redis.delete(self._prefix + digest)
-        except (aioredis.RedisError, OSError):
-            pass
-
-
-async def sign_in(store: EventStore, keys: Keys, email: str, password: str) -> tokens.Principal | None:
+async def sign_in(
+    store: EventStore, keys: Keys, email: str, password: str
+) -> tokens.Principal | None:
     """The principal for these credentials, or None; takes as long for an unknown e-mail."""
     account = await find_account(store, keys.email_digest(email))
-    try:
-        _hasher.verify(account.password_hash if account else _DUMMY_HASH, password)
-    except (VerificationError, InvalidHashError):
-        return None
-    if account is None:
+    if not await asyncio.to_thread(
+        _password_matches, account.password_hash if account else _DUMMY_HASH, password
+    ) or account is None:
         return None
     return tokens.new_principal(
-        account.account_id, account.role, account.site_ids, account.volunteer_id, datetime.now(UTC)
+        account.account_id, account.role, account.site_ids, account.volunteer_id,
+        datetime.now(UTC),
     )

@@ -1,23 +1,63 @@
-"""Bearer authentication for every /api route except signing in."""
+"""Authentication: who is calling. Puts the ``Principal`` on ``request.user``; guards decide.
+
+Credentials come from *sources*, tried in order. The API has one: ``Authorization: Bearer``.
+The pages (issue 7) add a session-cookie source for their own paths, e.g.
+
+    def session_cookie(connection) -> str | None:
+        return connection.cookies.get(SESSION_COOKIE)
+
+    DefineMiddleware(TokenAuthentication, exclude=..., sources=(session_cookie,)) scoped to the
+    pages, with Litestar's ``CSRFConfig`` on the app so every form POST carries a CSRF token.
+
+A cookie must never be accepted on ``/api`` routes: browsers send cookies by themselves, so an
+API that accepted them would be open to cross-site request forgery. The cookie's value is the
+same signed token (``tokens.issue``), set ``HttpOnly; Secure; SameSite=Lax`` by a sign-in form.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
+from litestar.types import ASGIApp
 
 from services.auth import tokens
 
+CredentialSource = Callable[[ASGIConnection[Any, Any, Any, Any]], str | None]
+CHALLENGE = {"WWW-Authenticate": 'Bearer realm="treffpunkt"'}
 
-class BearerAuthentication(AbstractAuthenticationMiddleware):
-    async def authenticate_request(self, connection: ASGIConnection) -> AuthenticationResult:
-        header = connection.headers.get("authorization", "")
-        scheme, _, token = header.partition(" ")
-        if scheme.lower() != "bearer" or not token:
-            raise NotAuthorizedException("Sign in first: send Authorization: Bearer <token>")
-        key: bytes = connection.app.state.token_key
+
+def bearer_header(connection: ASGIConnection[Any, Any, Any, Any]) -> str | None:
+    scheme, _, token = connection.headers.get("authorization", "").partition(" ")
+    return (token.strip() or None) if scheme.lower() == "bearer" else None
+
+
+class TokenAuthentication(AbstractAuthenticationMiddleware):
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        sources: Sequence[CredentialSource] = (bearer_header,),
+        **options: Any,
+    ) -> None:
+        super().__init__(app, **options)
+        self.sources = tuple(sources)
+
+    async def authenticate_request(
+        self, connection: ASGIConnection[Any, Any, Any, Any]
+    ) -> AuthenticationResult:
+        token = next((t for source in self.sources if (t := source(connection))), None)
+        if token is None:
+            raise NotAuthorizedException(
+                "Sign in first: send Authorization: Bearer <token>", headers=CHALLENGE
+            )
         try:
-            principal = tokens.read(key, token.strip())
+            principal = tokens.read(connection.app.state.token_key, token)
         except tokens.InvalidToken:
-            raise NotAuthorizedException("The token is invalid or has expired") from None
+            raise NotAuthorizedException(
+                "The token is invalid or has expired", headers=CHALLENGE
+            ) from None
         return AuthenticationResult(user=principal, auth=token)

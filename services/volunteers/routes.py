@@ -11,7 +11,13 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
 from services.accounts.routes import Created, Email
-from services.auth.guards import ADMIN, COORDINATOR, roles, staff_or_the_volunteer_itself
+from services.auth.guards import (
+    ADMIN,
+    STAFF,
+    from_path,
+    requires_roles,
+    staff_or_volunteer_itself,
+)
 from services.auth.tokens import Principal
 from services.resources import Resources
 from services.volunteers import service
@@ -34,7 +40,7 @@ class VolunteersController(Controller):
     path = "/api/volunteers"
     tags = ["volunteers"]
 
-    @post("/", guards=[roles(ADMIN, COORDINATOR)], summary="Register a volunteer")
+    @post("/", guards=[requires_roles(*STAFF)], summary="Register a volunteer")
     async def create(
         self, data: JSONBody[NewVolunteer], resources: NamedDependency[Resources], request: Request[Principal, Any, Any]
     ) -> Created:
@@ -46,7 +52,7 @@ class VolunteersController(Controller):
 
     @get(
         "/{volunteer_id:uuid}",
-        guards=[staff_or_the_volunteer_itself("volunteer_id", staff=(ADMIN, COORDINATOR))],
+        guards=[staff_or_volunteer_itself(from_path("volunteer_id"), staff=STAFF)],
         summary="A volunteer's profile",
     )
     async def read(
@@ -56,7 +62,7 @@ class VolunteersController(Controller):
 
     @post(
         "/{volunteer_id:uuid}/erasure",
-        guards=[roles(ADMIN)],
+        guards=[requires_roles(ADMIN)],
         status_code=200,
         summary="Erase a volunteer's personal data (right to erasure)",
     )

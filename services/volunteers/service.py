@@ -8,13 +8,16 @@ from uuid import UUID, uuid4
 import msgspec
 
 from events.base import EventMetadata
-from events.store import AppendResult, EventStore, PendingEvent, StreamWrite
-from events.volunteers import VolunteerErased, VolunteerRegistered
-from services.rejections import Conflict, NotFound
+from events.store import AppendResult, EventStore, StreamWrite
+from events.volunteers import VolunteerRegistered
+from services.accounts.service import closing_writes
+from services.commands import append_with_retry, load, pending
+from services.rejections import NotFound
 from services.streams import volunteer_stream
-from services.volunteers import personal_data
+from services.volunteers import decider, personal_data
 
 ERASED = "erased"
+ERASURE_REASON = "volunteer erased"
 
 
 class Profile(msgspec.Struct, kw_only=True):
@@ -29,19 +32,19 @@ class Profile(msgspec.Struct, kw_only=True):
 async def register(
     store: EventStore, name: str, email: str, phone: str | None, actor: str
 ) -> tuple[AppendResult, UUID]:
+    """Create the volunteer's key, then store only ciphertext. A failed append drops the key."""
     volunteer_id = uuid4()
     key = await personal_data.create_key(store.pool, volunteer_id)
-    event = VolunteerRegistered(
+    command = decider.RegisterVolunteer(
         volunteer_id=volunteer_id,
         name=personal_data.encrypt(key, volunteer_id, name),
         email=personal_data.encrypt(key, volunteer_id, email),
         phone=personal_data.encrypt(key, volunteer_id, phone) if phone else None,
+        now=datetime.now(UTC),
     )
     try:
-        result = await store.append(
-            StreamWrite(volunteer_stream(volunteer_id), 0,
-                        [PendingEvent(event=event, occurred_at=datetime.now(UTC))]),
-            metadata=EventMetadata(actor=actor),
+        result, _ = await append_with_retry(
+            store, lambda: _decided(store, command), EventMetadata(actor=actor)
         )
     except BaseException:
         await personal_data.destroy_key(store.pool, volunteer_id)
@@ -51,16 +54,14 @@ async def register(
 
 async def profile(store: EventStore, volunteer_id: UUID) -> Profile:
     registered: VolunteerRegistered | None = None
-    erased = False
+    state = decider.initial_state
     for recorded in await store.read_stream(volunteer_stream(volunteer_id)):
-        match recorded.event:
-            case VolunteerRegistered() as event:
-                registered = event
-            case VolunteerErased():
-                erased = True
+        state = decider.evolve(state, recorded.event)
+        if isinstance(recorded.event, VolunteerRegistered):
+            registered = recorded.event
     if registered is None:
         raise NotFound("id", "no such volunteer")
-    key = None if erased else await personal_data.key_of(store.pool, volunteer_id)
+    key = None if state.erased else await personal_data.key_of(store.pool, volunteer_id)
     name = personal_data.decrypt(key, volunteer_id, registered.name)
     return Profile(
         id=volunteer_id,
@@ -72,17 +73,39 @@ async def profile(store: EventStore, volunteer_id: UUID) -> Profile:
 
 
 async def erase(store: EventStore, volunteer_id: UUID, actor: str) -> AppendResult:
-    """Record the erasure, then destroy the key: from then on only ciphertext remains."""
-    events = await store.read_stream(volunteer_stream(volunteer_id))
-    if not events:
-        raise NotFound("id", "no such volunteer")
-    if any(isinstance(e.event, VolunteerErased) for e in events):
-        raise Conflict("id", "this volunteer's personal data is already erased")
-    result = await store.append(
-        StreamWrite(volunteer_stream(volunteer_id), events[-1].stream_version,
-                    [PendingEvent(event=VolunteerErased(volunteer_id=volunteer_id),
-                                  occurred_at=datetime.now(UTC))]),
-        metadata=EventMetadata(actor=actor),
-    )
-    await personal_data.destroy_key(store.pool, volunteer_id)
+    """Record the erasure (closing the volunteer's account and releasing its e-mail in the same
+    append), then destroy the key: from then on only ciphertext remains.
+
+    Should the process stop between the two, the next erasure request finds the volunteer
+    erased, destroys the key all the same, and answers 409.
+    """
+    command = decider.EraseVolunteer(volunteer_id=volunteer_id, now=datetime.now(UTC))
+
+    async def attempt() -> tuple[list[StreamWrite], None]:
+        stream = volunteer_stream(volunteer_id)
+        person, version = await load(store, stream, decider.evolve, decider.initial_state)
+        erased = decider.decide(command, person)
+        writes = [StreamWrite(stream, version, pending(erased, command.now))]
+        for account_id in person.account_ids:
+            writes += await closing_writes(store, account_id, ERASURE_REASON, command.now)
+        return writes, None
+
+    try:
+        result, _ = await append_with_retry(store, attempt, EventMetadata(actor=actor))
+    finally:
+        if await _is_erased(store, volunteer_id):
+            await personal_data.destroy_key(store.pool, volunteer_id)
     return result
+
+
+async def _decided(store: EventStore, command: decider.Command) -> tuple[list[StreamWrite], None]:
+    stream = volunteer_stream(command.volunteer_id)
+    state, version = await load(store, stream, decider.evolve, decider.initial_state)
+    events = decider.decide(command, state)
+    return [StreamWrite(stream, version, pending(events, command.now))], None
+
+
+async def _is_erased(store: EventStore, volunteer_id: UUID) -> bool:
+    state, _ = await load(store, volunteer_stream(volunteer_id), decider.evolve,
+                          decider.initial_state)
+    return state.erased

@@ -2,36 +2,109 @@
 
 from __future__ import annotations
 
+import base64
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from uuid import UUID, uuid4
 
 import pytest
+from litestar.routes import HTTPRoute
 from litestar.testing import AsyncTestClient
 
 from events import ledger
+from events.catalog import registry
+from events.store import EventStore
+from services.accounts.bootstrap import ensure_admin
 from services.app import create_app
 from services.auth import tokens
+from services.embedded import free_port
+from services.keys import derive_keys
 from services.settings import Settings
 
 pytestmark = pytest.mark.integration
 
 SECRET = "test-secret-key"
 ADMIN_EMAIL, ADMIN_PASSWORD = "admin@example.org", "admin-password"
+PASSWORD = "password-1"
 ALICE = {"name": "Alice Beispiel-Unique", "email": "alice.unique@example.org",
          "phone": "+49 5131 123456"}
+
+
+# --- The allowed set of every API route, written once (API.md) ----------------------------------
+#
+# Callers: every role, the two coordinators scoped to different sites, the volunteer whose id is
+# in the path (``volunteer_self``) and another one, plus requests without valid credentials.
+# A route lists who may call it; everyone else gets 403, and the last three callers get 401
+# unless the route is public. Path parameters are filled from ``World.targets`` by name.
+
+ADMIN, COORDINATOR_A, COORDINATOR_B = "admin", "coordinator_a", "coordinator_b"
+VOLUNTEER_SELF, VOLUNTEER_OTHER, AUDITOR = "volunteer_self", "volunteer_other", "auditor"
+ROLES = (ADMIN, COORDINATOR_A, COORDINATOR_B, VOLUNTEER_SELF, VOLUNTEER_OTHER, AUDITOR)
+UNAUTHENTICATED = ("no token", "expired token", "forged token", "tampered token")
+COORDINATORS = {COORDINATOR_A, COORDINATOR_B}
+ANYONE = {*ROLES, *UNAUTHENTICATED}
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    path: str
+    """As Litestar formats it: ``/api/volunteers/{volunteer_id}``."""
+    allowed: frozenset[str] | set[str]
+    success: int = 200
+    body: Callable[[World], dict[str, Any]] | None = None
+    consumes_target: bool = False
+    """Succeeds once per target (erasure): each allowed caller gets a fresh volunteer."""
+
+
+ROUTES = [
+    Route("POST", "/api/auth/token", ANYONE, 200,
+          body=lambda w: {"email": "auditor@example.org", "password": PASSWORD}),
+    Route("POST", "/api/accounts", {ADMIN}, 201,
+          body=lambda w: {"email": f"{uuid4().hex}@example.org", "password": PASSWORD,
+                          "role": "auditor"}),
+    Route("POST", "/api/volunteers", {ADMIN, *COORDINATORS}, 201,
+          body=lambda w: {"name": "N", "email": f"{uuid4().hex}@example.org"}),
+    Route("GET", "/api/volunteers/{volunteer_id}", {ADMIN, *COORDINATORS, VOLUNTEER_SELF}),
+    Route("POST", "/api/volunteers/{volunteer_id}/erasure", {ADMIN}, 200,
+          consumes_target=True),
+    Route("POST", "/api/sites", {ADMIN}, 201,
+          body=lambda w: {"name": f"Treff {uuid4().hex[:6]}", "village": "Wennigsen"}),
+    Route("POST", "/api/sites/{site_id}/rooms", {ADMIN, COORDINATOR_A}, 201,
+          body=lambda w: {"name": f"Raum {uuid4().hex[:6]}", "capacity": 12}),
+]
+
+NOT_YET_IN_MATRIX = {
+    # Served, but not walked here yet: each needs its target (a room, an offer, a shift, a
+    # training) in World.targets. Move a route into ROUTES when it is; the test below keeps
+    # any route from being served without being listed in one of the two.
+    ("POST", "/api/rooms/{room_id}/bookings"),
+    ("DELETE", "/api/rooms/{room_id}/bookings/{booking_id}"),
+    ("POST", "/api/offers"),
+    ("POST", "/api/offers/{offer_id}/sessions"),
+    ("POST", "/api/sessions/{session_id}/attendance"),
+    ("POST", "/api/shifts"),
+    ("POST", "/api/shifts/{shift_id}/claims"),
+    ("DELETE", "/api/shifts/{shift_id}/claims/{volunteer_id}"),
+    ("POST", "/api/shifts/{shift_id}/attendance"),
+    ("POST", "/api/trainings"),
+    ("POST", "/api/trainings/{training_id}/enrollments"),
+    ("DELETE", "/api/trainings/{training_id}/enrollments/{volunteer_id}"),
+    ("POST", "/api/trainings/{training_id}/completion"),
+}
 
 
 @dataclass
 class World:
     client: AsyncTestClient
-    tokens: dict[str, str]
-    volunteer_id: UUID
-    other_volunteer_id: UUID
-    site_a: UUID
+    tokens: dict[str, str | None]
+    targets: dict[str, UUID]
 
 
-async def sign_in(client, email: str, password: str) -> str:
+async def sign_in(client: AsyncTestClient, email: str, password: str) -> str:
     response = await client.post("/api/auth/token", json={"email": email, "password": password})
     assert response.status_code == 200, response.text
     return response.json()["access_token"]
@@ -41,46 +114,61 @@ def bearer(token: str | None) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"} if token else {}
 
 
+def settings_for(database_url: str, redis_url: str, broker_namespace: str) -> Settings:
+    return Settings(database_url=database_url, redis_url=redis_url, secret_key=SECRET,
+                    broker_namespace=broker_namespace)
+
+
+async def register_volunteer(client: AsyncTestClient, admin: str, person: dict) -> UUID:
+    created = await client.post("/api/volunteers", json=person, headers=bearer(admin))
+    assert created.status_code == 201, created.text
+    return UUID(created.json()["id"])
+
+
+async def add_site(client: AsyncTestClient, admin: str, name: str) -> UUID:
+    created = await client.post("/api/sites", json={"name": name, "village": "Wennigsen"},
+                                headers=bearer(admin))
+    assert created.status_code == 201, created.text
+    return UUID(created.json()["id"])
+
+
 @pytest.fixture
 async def world(database_url, servers, broker_namespace, pool):
-    from services.accounts.bootstrap import ensure_admin
-    from services.keys import derive_keys
-    from events.catalog import registry
-    from events.store import EventStore
-
-    await ensure_admin(EventStore(pool, registry), derive_keys(SECRET), ADMIN_EMAIL, ADMIN_PASSWORD)
-    settings = Settings(database_url=database_url, redis_url=servers.redis_url,
-                        secret_key=SECRET, broker_namespace=broker_namespace)
-    async with AsyncTestClient(create_app(settings)) as client:
+    await ensure_admin(EventStore(pool, registry), derive_keys(SECRET), ADMIN_EMAIL,
+                       ADMIN_PASSWORD)
+    app = create_app(settings_for(database_url, servers.redis_url, broker_namespace))
+    async with AsyncTestClient(app) as client:
         admin = await sign_in(client, ADMIN_EMAIL, ADMIN_PASSWORD)
-        volunteers = []
-        for person in (ALICE, {"name": "Bernd", "email": "bernd@example.org"}):
-            created = await client.post("/api/volunteers", json=person, headers=bearer(admin))
-            assert created.status_code == 201, created.text
-            volunteers.append(UUID(created.json()["id"]))
-        site_a, site_b = uuid4(), uuid4()
+        alice = await register_volunteer(client, admin, ALICE)
+        bernd = await register_volunteer(client, admin, {"name": "Bernd",
+                                                         "email": "bernd@example.org"})
+        site_a, site_b = [await add_site(client, admin, name) for name in ("Treff A", "Treff B")]
         accounts = {
-            "coordinator_a": {"role": "coordinator", "site_ids": [str(site_a)]},
-            "coordinator_b": {"role": "coordinator", "site_ids": [str(site_b)]},
-            "volunteer_self": {"role": "volunteer", "volunteer_id": str(volunteers[0])},
-            "volunteer_other": {"role": "volunteer", "volunteer_id": str(volunteers[1])},
-            "auditor": {"role": "auditor"},
+            COORDINATOR_A: {"role": "coordinator", "site_ids": [str(site_a)]},
+            COORDINATOR_B: {"role": "coordinator", "site_ids": [str(site_b)]},
+            VOLUNTEER_SELF: {"role": "volunteer", "volunteer_id": str(alice)},
+            VOLUNTEER_OTHER: {"role": "volunteer", "volunteer_id": str(bernd)},
+            AUDITOR: {"role": "auditor"},
         }
-        signed_in = {"admin": admin}
+        signed_in: dict[str, str | None] = {ADMIN: admin}
         for name, fields in accounts.items():
             email = f"{name}@example.org"
             response = await client.post(
-                "/api/accounts", json={"email": email, "password": "password-1", **fields},
+                "/api/accounts", json={"email": email, "password": PASSWORD, **fields},
                 headers=bearer(admin),
             )
             assert response.status_code == 201, response.text
-            signed_in[name] = await sign_in(client, email, "password-1")
-        yield World(client, signed_in, volunteers[0], volunteers[1], site_a)
+            signed_in[name] = await sign_in(client, email, PASSWORD)
+        signed_in |= {
+            "no token": None,
+            "expired token": expired_token(),
+            "forged token": forged_token(),
+            "tampered token": tampered(signed_in[VOLUNTEER_SELF]),
+        }
+        yield World(client, signed_in, {"volunteer_id": alice, "site_id": site_a})
 
 
 def expired_token() -> str:
-    from services.keys import derive_keys
-
     past = tokens.new_principal(uuid4(), "admin", [], None, datetime.now(UTC) - timedelta(days=2))
     return tokens.issue(derive_keys(SECRET).tokens, past)
 
@@ -90,47 +178,54 @@ def forged_token() -> str:
     return tokens.issue(b"not the service's key", principal)
 
 
-EVERYONE = {"admin", "coordinator_a", "coordinator_b", "volunteer_self", "volunteer_other",
-            "auditor"}
-
-# The allowed set of every API route, written once (API.md). {volunteer} is the
-# volunteer_self's id. Each route: (method, path, body, roles allowed).
-ROUTES = [
-    ("POST", "/api/accounts", lambda w: {"email": f"{uuid4().hex}@example.org",
-                                          "password": "password-1", "role": "auditor"},
-     {"admin"}),
-    ("POST", "/api/volunteers", lambda w: {"name": "N", "email": f"{uuid4().hex}@example.org"},
-     {"admin", "coordinator_a", "coordinator_b"}),
-    ("GET", "/api/volunteers/{volunteer}", None,
-     {"admin", "coordinator_a", "coordinator_b", "volunteer_self"}),
-    ("POST", "/api/volunteers/{volunteer}/erasure", None, {"admin"}),
-]
-CALLERS = [*sorted(EVERYONE), "no token", "expired token", "forged token"]
+def tampered(token: str) -> str:
+    """The volunteer's own valid token with its claims rewritten to admin, signature kept."""
+    claims, signature = token.split(".")
+    payload = base64.urlsafe_b64decode(claims + "=" * (-len(claims) % 4))
+    forged = payload.replace(b'"role":"volunteer"', b'"role":"admin"')
+    assert forged != payload
+    return f"{base64.urlsafe_b64encode(forged).rstrip(b'=').decode()}.{signature}"
 
 
-@pytest.mark.parametrize("method, path, body, allowed", ROUTES, ids=[f"{r[0]} {r[1]}" for r in ROUTES])
-async def test_every_route_answers_each_role_as_the_contract_says(world, method, path, body, allowed):
-    for caller in CALLERS:
-        token = {
-            "no token": None, "expired token": expired_token(), "forged token": forged_token()
-        }.get(caller, world.tokens.get(caller))
-        url = path.format(volunteer=world.volunteer_id)
-        if "erasure" in url and caller in allowed:
-            # Erasure is allowed once per volunteer; give each allowed caller a fresh one.
-            fresh = await world.client.post("/api/volunteers", json={"name": "E", "email": "e@x.org"},
-                                            headers=bearer(world.tokens["admin"]))
-            url = path.format(volunteer=fresh.json()["id"])
+def test_the_table_names_every_api_route_the_app_serves():
+    app = create_app(Settings(database_url="postgresql://unused", redis_url="redis://unused",
+                              secret_key=SECRET))
+    served = {
+        (method, route.path_format)
+        for route in app.routes if isinstance(route, HTTPRoute)
+        and route.path_format.startswith("/api/")
+        for handler in route.route_handlers
+        for method in handler.http_methods if method not in {"OPTIONS", "HEAD"}
+    }
+    # The scheduling write routes have their own table and access tests (test_scheduling_api).
+    from tests.integration.test_scheduling_api import WRITE_ROUTES
+
+    listed = {(route.method, route.path) for route in ROUTES} | NOT_YET_IN_MATRIX
+    assert not served - listed, f"add these routes to ROUTES with who may call them: {sorted(served - listed)}"
+    assert not listed - served, f"ROUTES names routes the app does not serve: {sorted(listed - served)}" | WRITE_ROUTES
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=[f"{r.method} {r.path}" for r in ROUTES])
+async def test_every_route_answers_each_caller_as_the_contract_says(world, route):
+    public = UNAUTHENTICATED[0] in route.allowed
+    for caller in [*ROLES, *UNAUTHENTICATED]:
+        targets = dict(world.targets)
+        if route.consumes_target and caller in route.allowed:
+            targets["volunteer_id"] = await register_volunteer(
+                world.client, world.tokens[ADMIN], {"name": "E", "email": "e@example.org"})
         response = await world.client.request(
-            method, url, json=body(world) if body else None, headers=bearer(token)
+            route.method, route.path.format(**targets),
+            json=route.body(world) if route.body else None,
+            headers=bearer(world.tokens[caller]),
         )
-        if caller in {"no token", "expired token", "forged token"}:
-            expected = {401}
-        elif caller in allowed:
-            expected = {200, 201}
+        if caller in route.allowed:
+            expected = route.success
+        elif caller in UNAUTHENTICATED and not public:
+            expected = 401
         else:
-            expected = {403}
-        assert response.status_code in expected, f"{caller}: {response.status_code} {response.text}"
-        if response.status_code >= 400:
+            expected = 403
+        assert response.status_code == expected, f"{caller}: {response.status_code} {response.text}"
+        if expected >= 400:
             assert response.headers["content-type"].startswith("application/problem+json")
 
 
@@ -140,82 +235,155 @@ async def test_signing_in_with_a_wrong_password_or_unknown_email_says_the_same(w
     unknown = await world.client.post("/api/auth/token",
                                       json={"email": "nobody@example.org", "password": "nope-nope"})
     assert wrong.status_code == unknown.status_code == 401
-    assert wrong.json()["detail"] == unknown.json()["detail"]
+    assert wrong.json() == unknown.json()
+
+
+async def test_a_token_answers_with_its_role_and_expiry_and_is_accepted_until_then(world):
+    response = await world.client.post("/api/auth/token",
+                                       json={"email": "Auditor@Example.org ", "password": PASSWORD})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["role"] == "auditor"
+    expires_at = datetime.fromisoformat(body["expires_at"])
+    assert timedelta(hours=1) < expires_at - datetime.now(UTC) <= tokens.TOKEN_LIFETIME
+
+
+async def test_a_tampered_or_expired_token_gets_401(world):
+    for caller in ("expired token", "forged token", "tampered token"):
+        response = await world.client.get(
+            f"/api/volunteers/{world.targets['volunteer_id']}", headers=bearer(world.tokens[caller]))
+        assert response.status_code == 401, caller
+        assert response.json()["status"] == 401
 
 
 async def test_repeated_failed_sign_ins_for_one_email_are_slowed_down(world):
-    email = "volunteer_self@example.org"
-    statuses = []
-    for _ in range(7):
-        response = await world.client.post("/api/auth/token",
-                                           json={"email": email, "password": "wrong-password"})
-        statuses.append(response.status_code)
+    statuses = await failed_sign_ins(world.client, "volunteer_self@example.org", 7)
     assert statuses[:5] == [401] * 5 and statuses[5:] == [429, 429]
-    locked = await world.client.post("/api/auth/token", json={"email": email, "password": "password-1"})
+    locked = await world.client.post("/api/auth/token", json={
+        "email": "volunteer_self@example.org", "password": PASSWORD})
     assert locked.status_code == 429 and int(locked.headers["retry-after"]) > 0
+    assert locked.headers["content-type"].startswith("application/problem+json")
+    # An unknown e-mail is locked the same way: a lock reveals nothing.
+    assert (await failed_sign_ins(world.client, "nobody@example.org", 6))[-1] == 429
     other = await world.client.post("/api/auth/token",
-                                    json={"email": "auditor@example.org", "password": "password-1"})
+                                    json={"email": "auditor@example.org", "password": PASSWORD})
     assert other.status_code == 200
+
+
+async def failed_sign_ins(client: AsyncTestClient, email: str, count: int) -> list[int]:
+    statuses = []
+    for _ in range(count):
+        response = await client.post("/api/auth/token",
+                                     json={"email": email, "password": "wrong-password"})
+        statuses.append(response.status_code)
+    return statuses
+
+
+async def test_sign_ins_are_still_slowed_down_while_redis_is_unreachable(world, database_url,
+                                                                       broker_namespace):
+    app = create_app(settings_for(database_url, f"redis://127.0.0.1:{free_port()}/0",
+                                  broker_namespace))
+    async with AsyncTestClient(app) as client:
+        assert (await client.post("/api/auth/token", json={
+            "email": "auditor@example.org", "password": PASSWORD})).status_code == 200
+        statuses = await failed_sign_ins(client, "auditor@example.org", 6)
+        assert statuses == [401] * 5 + [429]
 
 
 async def test_every_event_names_the_account_that_caused_it(world, pool):
     actors = {row["actor"] for row in await pool.fetch(
         "SELECT metadata::jsonb ->> 'actor' AS actor FROM events")}
-    assert "system" in actors and all(a == "system" or a.startswith("account:") for a in actors)
+    admin_account = await pool.fetchval(
+        "SELECT data::jsonb ->> 'account_id' FROM events WHERE type = 'account.registered' "
+        "AND metadata::jsonb ->> 'actor' = 'system'")
+    assert actors == {"system", f"account:{admin_account}"}
 
 
 async def test_no_password_or_email_is_stored_in_plain_text(world, pool):
     history = "\n".join(await all_table_text(pool))
-    assert "password-1" not in history and ADMIN_PASSWORD not in history
+    assert PASSWORD not in history and ADMIN_PASSWORD not in history
     assert ADMIN_EMAIL not in history and "auditor@example.org" not in history
+    hashes = await pool.fetch(
+        "SELECT data::jsonb ->> 'password_hash' AS h FROM events WHERE type = 'account.registered'")
+    assert hashes and all(row["h"].startswith("$argon2id$") for row in hashes)
 
 
 async def all_table_text(pool) -> list[str]:
-    tables = [row["table_name"] for row in await pool.fetch(
-        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'")]
+    """Every row of every table in the database, as text: what plain SQL can find."""
+    tables = await pool.fetch(
+        "SELECT table_schema, table_name FROM information_schema.tables "
+        "WHERE table_schema NOT IN ('pg_catalog', 'information_schema') "
+        "AND table_type = 'BASE TABLE'")
     texts = []
     for table in tables:
-        texts += [row["t"] for row in await pool.fetch(f'SELECT t::text AS t FROM "{table}" t')]
+        texts += [row["t"] for row in await pool.fetch(
+            f'SELECT t::text AS t FROM "{table["table_schema"]}"."{table["table_name"]}" t')]
     return texts
 
 
 async def test_erasure_removes_the_key_and_every_plaintext_while_history_still_verifies(world, pool):
-    client, admin = world.client, bearer(world.tokens["admin"])
-    profile = await client.get(f"/api/volunteers/{world.volunteer_id}", headers=admin)
+    client, admin = world.client, bearer(world.tokens[ADMIN])
+    alice = world.targets["volunteer_id"]
+    profile = await client.get(f"/api/volunteers/{alice}", headers=admin)
     assert profile.json()["name"] == ALICE["name"] and profile.json()["phone"] == ALICE["phone"]
     await ledger.seal(pool)
     history_before = await pool.fetch("SELECT position, hash FROM events ORDER BY position")
-    key = await pool.fetchval("SELECT key FROM subject_keys WHERE subject_id = $1",
-                              world.volunteer_id)
+    key = await pool.fetchval("SELECT key FROM subject_keys WHERE subject_id = $1", alice)
     assert key is not None
 
-    erased = await client.post(f"/api/volunteers/{world.volunteer_id}/erasure", headers=admin)
+    erased = await client.post(f"/api/volunteers/{alice}/erasure", headers=admin)
     assert erased.status_code == 200 and erased.json()["position"] > 0
 
-    after = await client.get(f"/api/volunteers/{world.volunteer_id}", headers=admin)
-    assert after.json() | {"id": None} == {"id": None, "name": "erased", "email": None,
-                                           "phone": None, "erased": True, "qualifications": []}
-    assert (await client.post(f"/api/volunteers/{world.volunteer_id}/erasure",
-                              headers=admin)).status_code == 409
+    for reader in (ADMIN, COORDINATOR_B, VOLUNTEER_SELF):  # her token is still valid until it ends
+        after = await client.get(f"/api/volunteers/{alice}", headers=bearer(world.tokens[reader]))
+        assert after.json() == {"id": str(alice), "name": "erased", "email": None,
+                                "phone": None, "erased": True, "qualifications": []}
+    assert (await client.post(f"/api/volunteers/{alice}/erasure", headers=admin)).status_code == 409
     everything = "\n".join(await all_table_text(pool))
     for secret in (ALICE["name"], ALICE["email"], ALICE["phone"], key.hex()):
         assert secret not in everything
-    assert await pool.fetchval("SELECT count(*) FROM subject_keys WHERE subject_id = $1",
-                               world.volunteer_id) == 0
+    assert await pool.fetchval("SELECT count(*) FROM subject_keys WHERE subject_id = $1", alice) == 0
     history_after = await pool.fetch("SELECT position, hash FROM events ORDER BY position")
     assert history_after[: len(history_before)] == history_before
     await ledger.seal(pool)
     assert (await ledger.verify(pool)).ok
 
 
+async def test_an_erased_volunteer_can_no_longer_sign_in_and_the_email_is_free_again(world):
+    client, admin = world.client, bearer(world.tokens[ADMIN])
+    credentials = {"email": "volunteer_self@example.org", "password": PASSWORD}
+    assert (await client.post("/api/auth/token", json=credentials)).status_code == 200
+    await client.post(f"/api/volunteers/{world.targets['volunteer_id']}/erasure", headers=admin)
+
+    refused = await client.post("/api/auth/token", json=credentials)
+    assert refused.status_code == 401 and refused.json()["detail"] == "E-mail or password is wrong."
+    again = await client.post("/api/accounts", headers=admin,
+                              json={**credentials, "role": "auditor"})
+    assert again.status_code == 201, again.text
+
+
+async def test_a_volunteer_account_needs_an_existing_volunteer_without_an_account(world, pool):
+    admin = bearer(world.tokens[ADMIN])
+    before = await pool.fetchval("SELECT count(*) FROM events")
+    for volunteer_id, status in ((uuid4(), 404), (world.targets["volunteer_id"], 409)):
+        response = await world.client.post("/api/accounts", headers=admin, json={
+            "email": f"{uuid4().hex}@example.org", "password": PASSWORD, "role": "volunteer",
+            "volunteer_id": str(volunteer_id)})
+        assert response.status_code == status, response.text
+        assert response.json()["errors"][0]["field"] == "volunteer_id"
+    assert await pool.fetchval("SELECT count(*) FROM events") == before
+
+
 async def test_bad_input_is_refused_with_the_field_named_and_nothing_stored(world, pool):
     before = await pool.fetchval("SELECT count(*) FROM events")
-    admin = bearer(world.tokens["admin"])
+    admin = bearer(world.tokens[ADMIN])
     for body, field in [
-        ({"email": "not-an-email", "password": "password-1", "role": "auditor"}, "email"),
+        ({"email": "not-an-email", "password": PASSWORD, "role": "auditor"}, "email"),
         ({"email": "a@b.org", "password": "short", "role": "auditor"}, "password"),
-        ({"email": "a@b.org", "password": "password-1", "role": "mayor"}, "role"),
-        ({"email": "auditor@example.org", "password": "password-1", "role": "auditor"}, "email"),
+        ({"email": "a@b.org", "password": PASSWORD, "role": "mayor"}, "role"),
+        ({"email": "a@b.org", "password": PASSWORD, "role": "coordinator"}, "site_ids"),
+        ({"email": "a@b.org", "password": PASSWORD, "role": "volunteer"}, "volunteer_id"),
+        ({"email": "auditor@example.org", "password": PASSWORD, "role": "auditor"}, "email"),
     ]:
         response = await world.client.post("/api/accounts", json=body, headers=admin)
         assert response.status_code in {409, 422}, response.text
@@ -223,4 +391,41 @@ async def test_bad_input_is_refused_with_the_field_named_and_nothing_stored(worl
     malformed = await world.client.post("/api/volunteers", content=b"{not json",
                                         headers={**admin, "content-type": "application/json"})
     assert 400 <= malformed.status_code < 500
+    assert malformed.headers["content-type"].startswith("application/problem+json")
     assert await pool.fetchval("SELECT count(*) FROM events") == before
+
+
+async def test_personal_fields_appear_in_no_log_and_no_error_message(world, caplog):
+    admin = bearer(world.tokens[ADMIN])
+    person = {"name": "Zoe Geheimnis", "email": "zoe.geheim@example.org",
+              "phone": "+49 30 999888"}
+    caplog.set_level(logging.DEBUG)
+    answers = [
+        await world.client.post("/api/volunteers", headers=admin,
+                                json={**person, "phone": "call me: +49 30 999888"}),
+        await world.client.post("/api/volunteers", headers=admin,
+                                json={**person, "email": "zoe.geheim at example"}),
+        await world.client.post("/api/volunteers", headers=admin,
+                                json={**person, "name": "", "nickname": person["name"]}),
+        await world.client.post("/api/auth/token",
+                                json={"email": person["email"], "password": "Geheimnis-123"}),
+        await world.client.post("/api/accounts", headers=admin, json={
+            "email": person["email"], "password": "Geheimnis-123", "role": "mayor"}),
+    ]
+    assert [a.status_code for a in answers] == [422, 422, 422, 401, 422]
+    created = await world.client.post("/api/volunteers", headers=admin, json=person)
+    assert created.status_code == 201
+    seen = caplog.text + "".join(a.text for a in [*answers, created])
+    for value in (*person.values(), "Geheimnis-123", "zoe.geheim at example"):
+        assert value not in seen
+
+
+async def test_erasing_again_destroys_a_key_an_interrupted_erasure_left_behind(world, pool):
+    admin, alice = bearer(world.tokens[ADMIN]), world.targets["volunteer_id"]
+    key = await pool.fetchval("SELECT key FROM subject_keys WHERE subject_id = $1", alice)
+    assert (await world.client.post(f"/api/volunteers/{alice}/erasure", headers=admin)).status_code == 200
+    # As if the process had stopped after recording the erasure but before deleting the key:
+    await pool.execute("INSERT INTO subject_keys (subject_id, key) VALUES ($1, $2)", alice, key)
+    again = await world.client.post(f"/api/volunteers/{alice}/erasure", headers=admin)
+    assert again.status_code == 409
+    assert await pool.fetchval("SELECT count(*) FROM subject_keys WHERE subject_id = $1", alice) == 0

@@ -1,18 +1,20 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 from uuid import UUID, uuid4
 
 import asyncpg
+import msgspec
 import pytest
 
-from events.base import Event, EventMetadata, EventRegistry
+from events.base import Event, EventMetadata, EventRegistry, RecordedEvent
+from events.hashing import content_digest, event_hash
 from events.migrations import apply_migrations
 from events.notify import listen, postgres_notifier
-from tests.helpers import read_everything, seal_everything
 from events.store import (
+    NOTIFY_CHANNEL,
     ConcurrencyError,
     EventStore,
     PendingEvent,
@@ -20,19 +22,20 @@ from events.store import (
     create_pool,
     init_connection,
 )
+from services.database import migrate
+from tests.helpers import read_everything, seal_everything
 
 pytestmark = pytest.mark.integration
 
-METADATA = EventMetadata(actor="account:test", correlation_id="c-1", causation_id="k-1",
-                         idempotency_key="idem-1")
+METADATA = EventMetadata(
+    actor="account:test", correlation_id="corr-1", causation_id="cause-1", idempotency_key="idem-1"
+)
+# A session held in the past: what happened in the world, not when it was recorded.
+HAPPENED = datetime(2024, 5, 4, 18, 30, 15, 250_000, tzinfo=UTC)
 
 
 class Noted(Event, tag="test.noted", frozen=True, kw_only=True):
     text: str
-
-
-class Renamed(Event, tag="test.renamed", frozen=True, kw_only=True):
-    name: str
 
 
 def notes_registry() -> EventRegistry:
@@ -46,94 +49,255 @@ def notes(pool) -> EventStore:
     return EventStore(pool, notes_registry())
 
 
-def noted(text: str = "x", occurred_at: datetime | None = None, event_id: UUID | None = None):
+def noted(text: str = "x", occurred_at: datetime = HAPPENED, event_id: UUID | None = None):
     return PendingEvent(
-        event=Noted(text=text),
-        occurred_at=occurred_at or datetime(2026, 3, 2, 17, 0, tzinfo=UTC),
-        **({"event_id": event_id} if event_id else {}),
+        event=Noted(text=text), occurred_at=occurred_at, event_id=event_id or uuid4()
     )
+
+
+def write(stream: str, expected: int, *texts: str) -> StreamWrite:
+    return StreamWrite(stream, expected, [noted(text) for text in texts or ("x",)])
 
 
 async def count(pool) -> int:
     return await pool.fetchval("SELECT count(*) FROM events")
 
 
-async def test_an_append_stores_every_field_and_reads_back(notes, pool):
-    happened = datetime(2026, 3, 2, 17, 0, tzinfo=UTC)
-    result = await notes.append(StreamWrite("note-1", 0, [noted("a", happened), noted("b")]),
-                                metadata=METADATA)
-    events = await notes.read_stream("note-1")
-    assert [e.stream_version for e in events] == [1, 2]
-    assert [e.event for e in events] == [Noted(text="a"), Noted(text="b")]
-    assert result.position == events[-1].position and not result.replayed
-    first = events[0]
-    assert first.type == "test.noted" and first.schema_version == 1
-    assert first.metadata == METADATA
-    assert first.occurred_at == happened
-    assert first.recorded_at > datetime.now(UTC) - timedelta(minutes=1)
-    assert first.recorded_at != first.occurred_at
-    assert first.prev_hash is None and events[1].prev_hash == first.hash
+async def version_of(store: EventStore, stream: str) -> int:
+    events = await store.read_stream(stream)
+    return events[-1].stream_version if events else 0
 
 
-async def test_an_append_to_several_streams_is_atomic_and_checks_every_expected_version(
-    notes, pool
-):
-    await notes.append(StreamWrite("note-a", 0, [noted()]), metadata=METADATA)
+# --- appending -----------------------------------------------------------------------------
+
+
+async def test_an_append_stores_every_field_and_reads_it_back(notes, pool):
+    berlin = timezone(timedelta(hours=2))
+    before = await pool.fetchval("SELECT clock_timestamp()")
     result = await notes.append(
-        StreamWrite("note-a", 1, [noted()]), StreamWrite("note-b", 0, [noted(), noted()]),
+        StreamWrite("note-1", 0, [noted("a"), noted("b", HAPPENED.astimezone(berlin))]),
+        metadata=METADATA,
+    )
+    after = await pool.fetchval("SELECT clock_timestamp()")
+
+    events = await notes.read_stream("note-1")
+    assert [e.event for e in events] == [Noted(text="a"), Noted(text="b")]
+    assert [e.stream_version for e in events] == [1, 2]
+    assert [e.stream_id for e in events] == ["note-1", "note-1"]
+    assert result.position == events[-1].position and not result.replayed
+    assert events[0].position < events[1].position
+    for event in events:
+        assert event.type == "test.noted" and event.schema_version == 1
+        assert event.metadata == METADATA
+        assert event.occurred_at == HAPPENED  # the same instant, whatever offset it came in
+        assert before <= event.recorded_at <= after  # the database's clock at the write
+        assert event.recorded_at != event.occurred_at
+    assert events[0].prev_hash is None and events[1].prev_hash == events[0].hash
+
+
+async def test_occurred_at_and_recorded_at_are_separate_columns(notes, pool):
+    await notes.append(write("note-1", 0), metadata=METADATA)
+    row = await pool.fetchrow("SELECT occurred_at, recorded_at, metadata FROM events")
+    assert row["occurred_at"] == HAPPENED
+    assert row["recorded_at"] > HAPPENED + timedelta(days=365)
+    assert msgspec.json.decode(row["metadata"]) == {
+        "actor": "account:test",
+        "correlation_id": "corr-1",
+        "causation_id": "cause-1",
+        "idempotency_key": "idem-1",
+    }
+
+
+async def test_metadata_with_only_an_actor_round_trips(notes):
+    await notes.append(write("note-1", 0), metadata=EventMetadata(actor="system"))
+    [event] = await notes.read_stream("note-1")
+    assert event.metadata == EventMetadata(actor="system")
+    assert event.metadata.correlation_id is None and event.metadata.idempotency_key is None
+
+
+async def test_a_stream_is_read_after_a_version(notes):
+    await notes.append(write("note-1", 0, "a", "b"), metadata=METADATA)
+    await notes.append(write("note-1", 2, "c"), metadata=METADATA)
+    await notes.append(write("note-2", 0, "other"), metadata=METADATA)
+    assert [e.event.text for e in await notes.read_stream("note-1", after_version=1)] == ["b", "c"]
+    assert await notes.read_stream("note-1", after_version=3) == []
+    assert await notes.read_stream("nobody") == []
+
+
+async def test_the_hash_the_database_completes_matches_the_one_recomputed_from_the_row(notes, pool):
+    await notes.append(write("note-1", 0, "a", "b", "c"), metadata=METADATA)
+    rows = await pool.fetch("SELECT * FROM events ORDER BY stream_version")
+    previous = None
+    for row in rows:
+        digest = content_digest(
+            event_id=row["event_id"],
+            stream_id=row["stream_id"],
+            stream_version=row["stream_version"],
+            type=row["type"],
+            schema_version=row["schema_version"],
+            data=row["data"],
+            metadata=row["metadata"],
+            occurred_at=row["occurred_at"],
+        )
+        assert row["prev_hash"] == previous
+        assert row["hash"] == event_hash(previous, digest)
+        previous = row["hash"]
+
+
+async def test_an_append_to_several_streams_is_one_transaction(notes, pool):
+    await notes.append(write("note-a", 0), metadata=METADATA)
+    result = await notes.append(
+        write("note-a", 1, "a2"), write("note-b", 0, "b1", "b2"), write("note-c", 0, "c1"),
         metadata=METADATA,
     )
     assert result.position == await pool.fetchval("SELECT max(position) FROM events")
+    assert await version_of(notes, "note-a") == 2
+    assert await version_of(notes, "note-b") == 2
+    assert await version_of(notes, "note-c") == 1
+    transactions = await pool.fetch(
+        """SELECT DISTINCT transaction_id FROM events
+            WHERE stream_version > 1 OR stream_id <> 'note-a'"""
+    )
+    assert len(transactions) == 1
+
+
+async def test_a_wrong_expected_version_on_any_one_of_several_streams_writes_nothing(notes, pool):
+    await notes.append(write("s-0", 0), write("s-1", 0, "a", "b"), metadata=METADATA)
     before = await count(pool)
-    with pytest.raises(ConcurrencyError) as error:
-        await notes.append(
-            StreamWrite("note-a", 2, [noted()]),  # right
-            StreamWrite("note-b", 1, [noted()]),  # wrong: note-b holds 2
-            metadata=METADATA,
-        )
-    assert error.value.stream_id == "note-b"
-    assert await count(pool) == before
+    for wrong_stream in range(3):
+        expected = [1, 2, 0]  # s-0 holds 1 event, s-1 holds 2, s-2 is new
+        expected[wrong_stream] += 1
+        with pytest.raises(ConcurrencyError) as error:
+            await notes.append(
+                *(write(f"s-{i}", version, "new") for i, version in enumerate(expected)),
+                metadata=METADATA,
+            )
+        assert error.value.stream_id == f"s-{wrong_stream}"
+        assert await count(pool) == before
+        assert [await version_of(notes, f"s-{i}") for i in range(3)] == [1, 2, 0]
 
 
 async def test_a_wrong_expected_version_writes_nothing(notes, pool):
-    await notes.append(StreamWrite("note-1", 0, [noted()]), metadata=METADATA)
+    await notes.append(write("note-1", 0), metadata=METADATA)
     for wrong in (0, 2, 5):
         with pytest.raises(ConcurrencyError):
-            await notes.append(StreamWrite("note-1", wrong, [noted()]), metadata=METADATA)
+            await notes.append(write("note-1", wrong, "late"), metadata=METADATA)
+    with pytest.raises(ConcurrencyError):
+        await notes.append(write("never-written", 1), metadata=METADATA)
     assert await count(pool) == 1
 
 
-async def test_of_many_writers_at_the_same_version_exactly_one_wins(notes, pool):
-    await notes.append(StreamWrite("note-1", 0, [noted()]), metadata=METADATA)
+async def test_of_many_writers_at_the_same_expected_version_exactly_one_wins(notes, pool):
+    await notes.append(write("note-1", 0), metadata=METADATA)
     outcomes = await asyncio.gather(
-        *(notes.append(StreamWrite("note-1", 1, [noted(str(i))]), metadata=METADATA)
-          for i in range(15)),
+        *(notes.append(write("note-1", 1, f"writer {i}"), metadata=METADATA) for i in range(20)),
         return_exceptions=True,
     )
-    assert sum(not isinstance(o, BaseException) for o in outcomes) == 1
-    assert all(isinstance(o, ConcurrencyError) for o in outcomes if isinstance(o, BaseException))
+    winners = [o for o in outcomes if not isinstance(o, BaseException)]
+    losers = [o for o in outcomes if isinstance(o, BaseException)]
+    assert len(winners) == 1 and not winners[0].replayed
+    assert len(losers) == 19 and all(isinstance(o, ConcurrencyError) for o in losers)
     assert await count(pool) == 2
+    [second] = await notes.read_stream("note-1", after_version=1)
+    assert second.position == winners[0].position
+
+
+async def test_of_many_new_streams_raced_by_multi_stream_writers_each_is_written_once(notes, pool):
+    """Writers race for overlapping pairs of new streams; a pair is all or nothing."""
+    outcomes = await asyncio.gather(
+        *(
+            notes.append(write(f"pair-{i % 4}", 0, str(i)), write(f"pair-{(i + 1) % 4}", 0, str(i)),
+                         metadata=METADATA)
+            for i in range(12)
+        ),
+        return_exceptions=True,
+    )
+    assert all(isinstance(o, ConcurrencyError) for o in outcomes if isinstance(o, BaseException))
+    rows = await pool.fetch("SELECT stream_id, data FROM events ORDER BY stream_id")
+    assert len({r["stream_id"] for r in rows}) == len(rows)  # every stream holds one event
+    by_writer: dict[str, int] = {}
+    for row in rows:
+        text = msgspec.json.decode(row["data"])["text"]
+        by_writer[text] = by_writer.get(text, 0) + 1
+    assert set(by_writer.values()) == {2}  # each winner wrote both of its streams
+    assert len(by_writer) == sum(not isinstance(o, BaseException) for o in outcomes)
+
+
+async def test_two_appends_naming_the_same_streams_in_opposite_orders_never_deadlock(notes, pool):
+    """Each waits for the other's key in the unique index; in opposite orders that was a cycle
+    PostgreSQL broke only after deadlock_timeout, with an error that was not a ConcurrencyError."""
+    many = [f"e{i}" for i in range(20)]
+    for round_ in range(40):
+        a, b = f"a-{round_}", f"b-{round_}"
+        outcomes = await asyncio.gather(
+            notes.append(write(a, 0, *many), write(b, 0, *many), metadata=METADATA),
+            notes.append(write(b, 0, *many), write(a, 0, *many), metadata=METADATA),
+            return_exceptions=True,
+        )
+        assert sorted(type(o).__name__ for o in outcomes) == ["AppendResult", "ConcurrencyError"]
+    assert await count(pool) == 40 * 2 * 20
+
+
+async def test_an_append_naming_one_event_id_twice_is_refused(notes, pool):
+    twice = noted("twice")
+    with pytest.raises(ValueError, match="event id"):
+        await notes.append(StreamWrite("note-1", 0, [twice, twice]), metadata=METADATA)
+    with pytest.raises(ValueError, match="event id"):
+        await notes.append(
+            StreamWrite("note-1", 0, [twice]), StreamWrite("note-2", 0, [twice]), metadata=METADATA
+        )
+    assert await count(pool) == 0
+
+
+# --- idempotency ---------------------------------------------------------------------------
 
 
 async def test_a_retried_append_with_the_same_event_ids_stores_nothing_new(notes, pool):
-    pending = [noted("a", event_id=uuid4()), noted("b", event_id=uuid4())]
+    pending = [noted("a"), noted("b")]
     first = await notes.append(StreamWrite("note-1", 0, pending), metadata=METADATA)
     again = await notes.append(StreamWrite("note-1", 0, pending), metadata=METADATA)
-    concurrent = await asyncio.gather(
-        *(notes.append(StreamWrite("note-1", 0, pending), metadata=METADATA) for _ in range(5))
-    )
+    assert not first.replayed
     assert again.replayed and again.position == first.position
-    assert all(r.replayed and r.position == first.position for r in concurrent)
+    assert await count(pool) == 2
+
+
+async def test_concurrent_retries_of_a_stored_append_all_replay_it(notes, pool):
+    pending = [noted("a"), noted("b")]
+    first = await notes.append(StreamWrite("note-1", 0, pending), metadata=METADATA)
+    retries = await asyncio.gather(
+        *(notes.append(StreamWrite("note-1", 0, pending), metadata=METADATA) for _ in range(10))
+    )
+    assert all(r.replayed and r.position == first.position for r in retries)
     assert await count(pool) == 2
 
 
 async def test_concurrent_first_attempts_with_the_same_event_ids_store_once(notes, pool):
-    pending = [noted("a", event_id=uuid4())]
+    pending = [noted("a"), noted("b")]
     results = await asyncio.gather(
-        *(notes.append(StreamWrite("note-9", 0, pending), metadata=METADATA) for _ in range(8))
+        *(notes.append(StreamWrite("note-9", 0, pending), metadata=METADATA) for _ in range(12))
     )
     assert len({r.position for r in results}) == 1
     assert sum(not r.replayed for r in results) == 1
+    assert await count(pool) == 2
+
+
+async def test_a_retry_after_the_stream_moved_on_is_still_a_replay(notes, pool):
+    pending = [noted("first")]
+    first = await notes.append(StreamWrite("note-1", 0, pending), metadata=METADATA)
+    await notes.append(write("note-1", 1, "second"), metadata=METADATA)
+    again = await notes.append(StreamWrite("note-1", 0, pending), metadata=METADATA)
+    assert again.replayed and again.position == first.position
+    assert await count(pool) == 2
+
+
+async def test_reusing_some_stored_event_ids_with_new_ones_is_refused_and_writes_nothing(
+    notes, pool
+):
+    stored = noted("a")
+    await notes.append(StreamWrite("note-1", 0, [stored]), metadata=METADATA)
+    with pytest.raises(asyncpg.PostgresError) as error:
+        await notes.append(StreamWrite("note-1", 1, [stored, noted("b")]), metadata=METADATA)
+    assert error.value.sqlstate == "TPIDS"
     assert await count(pool) == 1
 
 
@@ -141,166 +305,292 @@ async def test_bad_appends_are_refused_before_anything_is_written(notes, pool):
     with pytest.raises(ValueError):
         await notes.append(metadata=METADATA)
     with pytest.raises(ValueError):
-        await notes.append(StreamWrite("n", 0, [noted()]), StreamWrite("n", 0, [noted()]),
-                           metadata=METADATA)
+        await notes.append(StreamWrite("n", 0, []), metadata=METADATA)
     with pytest.raises(ValueError):
+        await notes.append(write("n", 0), write("n", 0), metadata=METADATA)
+    with pytest.raises(ValueError):
+        await notes.append(write("n", -1), metadata=METADATA)
+    with pytest.raises(ValueError, match="UTC offset"):
         await notes.append(
-            StreamWrite("n", 0, [PendingEvent(event=Noted(text="x"),
-                                              occurred_at=datetime(2026, 3, 2, 17, 0))]),
+            StreamWrite("n", 0, [noted(occurred_at=datetime(2026, 3, 2, 17, 0))]),
             metadata=METADATA,
         )
     assert await count(pool) == 0
 
 
-async def hold_open_append(connection: asyncpg.Connection, store: EventStore, stream: str):
-    """Begin a transaction that appends and stays open until the caller commits it."""
-    transaction = connection.transaction()
-    await transaction.start()
-    arguments = store._append_arguments([StreamWrite(stream, 0, [noted("late")])], METADATA)
-    await connection.fetchrow(
-        "SELECT * FROM append_events($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)", *arguments
-    )
-    return transaction
+# --- reading everything in global order ----------------------------------------------------
 
 
-async def test_an_event_committed_late_is_neither_skipped_nor_read_out_of_order(
+async def read_on(store: EventStore, seen: list[RecordedEvent], total: int, limit: int) -> None:
+    """Poll from the checkpoint (the last position seen) the way a projection does."""
+    while len(seen) < total:
+        batch = await store.read_all(seen[-1].position if seen else 0, limit=limit)
+        seen.extend(batch)
+        if not batch:
+            await asyncio.sleep(0.01)
+
+
+async def test_an_event_committed_late_is_neither_skipped_nor_read_twice_and_order_is_stable(
     notes, pool, database_url
 ):
-    await notes.append(StreamWrite("early", 0, [noted()]), metadata=METADATA)
-    seen = [e.position for e in await read_everything(notes, 1)]
+    await notes.append(write("early", 0), metadata=METADATA)
+    seen = await read_everything(notes, 1)
 
     connection = await asyncpg.connect(database_url)
-    await init_connection(connection)
+    await init_connection(connection)  # json parameters pass as the bytes the store encoded
     try:
-        late = await hold_open_append(connection, notes, "late")
-        late_position = await connection.fetchval(
-            "SELECT position FROM events WHERE stream_id = 'late'"
-        )
-        for i in range(5):
-            await notes.append(StreamWrite(f"after-{i}", 0, [noted()]), metadata=METADATA)
-        # The late writer took a lower position but has not committed: the reader must wait
-        # for it rather than pass it, so it reads nothing of those that committed after it.
-        assert await notes.read_all(seen[-1]) == []
-        await late.commit()
+        async with connection.transaction():
+            arguments = notes._append_arguments([write("late", 0, "late")], METADATA)
+            await connection.fetchrow(
+                "SELECT * FROM append_events($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                *arguments,
+            )
+            late_position = await connection.fetchval(
+                "SELECT position FROM events WHERE stream_id = 'late'"
+            )
+            after = [
+                (await notes.append(write(f"after-{i}", 0), metadata=METADATA)).position
+                for i in range(5)
+            ]
+            assert late_position < min(after)  # it took its position first...
+            assert await count(pool) == 6  # ...the others committed, it has not
+            assert (await notes.read_stream("after-4"))[0].position == after[-1]
+            # The barrier: while the late writer is in flight, a reader passes none of the
+            # events committed after it, however often it polls.
+            for _ in range(5):
+                assert await notes.read_all(seen[-1].position) == []
+                assert not {e.position for e in await notes.read_all(0)} & set(after)
+                await asyncio.sleep(0.01)
+            assert await notes.head_position() in (0, seen[-1].position)
+        # committed now
     finally:
         await connection.close()
 
-    async def read_on() -> None:
-        while len(seen) < 7:
-            seen.extend(e.position for e in await notes.read_all(seen[-1], limit=2))
+    await asyncio.wait_for(read_on(notes, seen, 7, limit=2), timeout=20)
+    assert await notes.read_all(seen[-1].position) == []  # nothing more, nothing twice
+    assert [e.stream_id for e in seen] == ["early", "late"] + [f"after-{i}" for i in range(5)]
+    positions = [e.position for e in seen]
+    assert len(set(positions)) == 7 and late_position in positions and set(after) <= set(positions)
+    # Stable: a fresh reader from the start, and one reading one by one, see the same order.
+    assert [e.position for e in await notes.read_all(0)] == positions
+    one_by_one: list[RecordedEvent] = []
+    await read_on(notes, one_by_one, 7, limit=1)
+    assert [e.position for e in one_by_one] == positions
 
-    await asyncio.wait_for(read_on(), timeout=20)
-    seen += [e.position for e in await notes.read_all(seen[-1])]
-    assert late_position in seen
-    assert len(seen) == len(set(seen)) == await count(pool) == 7
-    assert [e.position for e in await read_everything(notes, 7)] == seen
+
+async def test_a_rolled_back_writer_leaves_no_gap_that_stops_the_reader(notes, pool, database_url):
+    connection = await asyncpg.connect(database_url)
+    await init_connection(connection)
+    try:
+        transaction = connection.transaction()
+        await transaction.start()
+        arguments = notes._append_arguments([write("doomed", 0)], METADATA)
+        await connection.fetchrow(
+            "SELECT * FROM append_events($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)", *arguments
+        )
+        await notes.append(write("survivor", 0), metadata=METADATA)
+        await transaction.rollback()
+    finally:
+        await connection.close()
+    [event] = await read_everything(notes, 1)
+    assert event.stream_id == "survivor"
 
 
 async def test_a_reader_polling_during_many_writers_sees_every_event_exactly_once(notes, pool):
+    writers, appends = 12, 15
+    total = writers * appends + 3 * 2 * 3
     writers_done = asyncio.Event()
 
     async def writer(n: int) -> None:
-        for version in range(15):
-            await notes.append(StreamWrite(f"w-{n}", version, [noted()]), metadata=METADATA)
+        for version in range(appends):
+            await notes.append(write(f"w-{n}", version), metadata=METADATA)
+
+    async def pair_writer(n: int) -> None:  # multi-stream appends in the mix
+        for version in range(2):
+            await notes.append(
+                write(f"p-{n}-a", version), write(f"p-{n}-b", 2 * version, "b1", "b2"),
+                metadata=METADATA,
+            )
 
     async def reader() -> list[int]:
         seen: list[int] = []
-        while not (writers_done.is_set() and len(seen) >= 180):
+        while not (writers_done.is_set() and len(seen) >= total):
             batch = await notes.read_all(seen[-1] if seen else 0, limit=7)
             seen += [e.position for e in batch]
-            await asyncio.sleep(0)
-        # Nothing more may arrive: a duplicate or a stray would show here.
-        seen += [e.position for e in await notes.read_all(seen[-1])]
+            await asyncio.sleep(0 if batch else 0.005)
+        seen += [e.position for e in await notes.read_all(seen[-1])]  # a stray would show here
         return seen
 
     reading = asyncio.create_task(reader())
-    await asyncio.gather(*(writer(n) for n in range(12)))
-    writers_done.set()
-    seen = await asyncio.wait_for(reading, timeout=30)
-    assert len(seen) == len(set(seen)) == 180
-    assert seen == [e.position for e in await read_everything(notes, 180)]
+    try:
+        await asyncio.gather(
+            *(writer(n) for n in range(writers)), *(pair_writer(n) for n in range(3))
+        )
+        writers_done.set()
+        seen = await asyncio.wait_for(reading, timeout=30)
+    finally:
+        reading.cancel()
+
+    stored = await pool.fetch("SELECT position FROM events")
+    assert len(stored) == total
+    assert len(seen) == len(set(seen)) == total
+    assert set(seen) == {row["position"] for row in stored}
+    assert seen == [e.position for e in await read_everything(notes, total)]
+
+
+# --- upcasting through the store -----------------------------------------------------------
+
+
+class LabelledV1(Event, tag="test.labelled", frozen=True, kw_only=True):
+    label: str
+
+
+class LabelledV2(Event, tag="test.labelled", frozen=True, kw_only=True):
+    schema_version = 2
+    name: str
+    village: str
+
+
+def registry_at_v2() -> EventRegistry:
+    registry = EventRegistry()
+    registry.register(LabelledV2)
+
+    @registry.upcaster("test.labelled", from_version=1)
+    def split_label(old: dict[str, Any]) -> dict[str, Any]:
+        name, _, village = old["label"].partition(" in ")
+        return {"type": old["type"], "name": name, "village": village}
+
+    return registry
 
 
 async def test_a_stored_old_shape_is_upcast_when_read_through_the_store(pool):
-    class RenamedV1(Event, tag="test.renamed", frozen=True, kw_only=True):
-        label: str
-
     old = EventRegistry()
-    old.register(RenamedV1)
+    old.register(LabelledV1)
     await EventStore(pool, old).append(
-        StreamWrite("thing-1", 0, [PendingEvent(event=RenamedV1(label="Dorftreff"),
-                                                occurred_at=datetime.now(UTC))]),
+        StreamWrite("place-1", 0, [PendingEvent(event=LabelledV1(label="Dorftreff in Ahlten"),
+                                                occurred_at=HAPPENED)]),
         metadata=METADATA,
     )
 
-    class RenamedV2(Event, tag="test.renamed", frozen=True, kw_only=True):
-        schema_version = 2
-        name: str
+    new_store = EventStore(pool, registry_at_v2())
+    [from_stream] = await new_store.read_stream("place-1")
+    [from_all] = await read_everything(new_store, 1)
+    for event in (from_stream, from_all):
+        assert event.event == LabelledV2(name="Dorftreff", village="Ahlten")
+        assert event.schema_version == 1  # the stored row is what it was
+    stored = await pool.fetchrow("SELECT schema_version, data FROM events")
+    assert stored["schema_version"] == 1
+    assert msgspec.json.decode(stored["data"]) == {"type": "test.labelled",
+                                                   "label": "Dorftreff in Ahlten"}
 
-    new = EventRegistry()
-    new.register(RenamedV2)
-
-    @new.upcaster("test.renamed", from_version=1)
-    def label_became_name(old_shape: dict[str, Any]) -> dict[str, Any]:
-        return {"type": old_shape["type"], "name": old_shape["label"]}
-
-    [event] = await EventStore(pool, new).read_stream("thing-1")
-    assert event.event == RenamedV2(name="Dorftreff") and event.schema_version == 1
+    # A new event is stored at the current version and read without an upcaster.
+    await new_store.append(
+        StreamWrite("place-1", 1, [PendingEvent(event=LabelledV2(name="Scheune", village="Ahlten"),
+                                                occurred_at=HAPPENED)]),
+        metadata=METADATA,
+    )
+    assert [e.schema_version for e in await new_store.read_stream("place-1")] == [1, 2]
 
 
-@pytest.mark.parametrize(
-    "statement",
-    [
+# --- history is append-only ----------------------------------------------------------------
+
+
+async def test_history_cannot_be_updated_deleted_or_truncated(notes, pool):
+    await notes.append(write("note-1", 0), metadata=METADATA)
+    await seal_everything(pool)
+    for statement in [
         "UPDATE events SET type = 'x'",
+        "UPDATE events SET data = '{}'::json",
         "DELETE FROM events",
         "TRUNCATE events CASCADE",
         "UPDATE ledger SET seq = 0",
-    ],
-)
-async def test_history_cannot_be_updated_or_deleted(notes, pool, statement):
-    await notes.append(StreamWrite("note-1", 0, [noted()]), metadata=METADATA)
-    await seal_everything(pool)
-    with pytest.raises(asyncpg.PostgresError) as error:
-        await pool.execute(statement)
-    assert error.value.sqlstate == "TPIMM"
+        "DELETE FROM ledger",
+        "TRUNCATE ledger",
+    ]:
+        with pytest.raises(asyncpg.PostgresError) as error:
+            await pool.execute(statement)
+        assert error.value.sqlstate == "TPIMM", statement
+        assert "append-only" in error.value.message
+    assert await count(pool) == 1
+    assert await pool.fetchval("SELECT count(*) FROM ledger") == 1
 
 
-async def test_migrations_applied_again_change_nothing_and_an_edited_one_is_refused(
-    pool, tmp_path
-):
+# --- migrations ----------------------------------------------------------------------------
+
+
+async def test_migrations_applied_again_change_nothing(pool):
     async with pool.acquire() as connection:
+        recorded = await connection.fetch("SELECT name, applied_at FROM schema_migrations")
         assert await apply_migrations(connection) == []
-        folder = tmp_path / "extra" / "migrations"
-        folder.mkdir(parents=True)
-        (folder / "0001_table.sql").write_text("CREATE TABLE extra_thing (id int);")
+        assert await migrate(connection) == []
+        assert await connection.fetch("SELECT name, applied_at FROM schema_migrations") == recorded
+    assert "events/0001_event_store.sql" in {row["name"] for row in recorded}
+
+
+async def test_a_new_migration_is_applied_once_and_an_edited_one_is_refused(pool, tmp_path):
+    folder = tmp_path / "extra" / "migrations"
+    folder.mkdir(parents=True)
+    (folder / "0001_table.sql").write_text("CREATE TABLE extra_thing (id int);")
+    async with pool.acquire() as connection:
         assert await apply_migrations(connection, folder) == ["extra/0001_table.sql"]
         assert await apply_migrations(connection, folder) == []
+
         (folder / "0001_table.sql").write_text("CREATE TABLE extra_thing (id bigint);")
+        (folder / "0002_more.sql").write_text("CREATE TABLE extra_more (id int);")
         with pytest.raises(RuntimeError, match="changed after it was applied"):
             await apply_migrations(connection, folder)
+        # Refused as a whole: the migration after the edited one was not applied either.
+        assert await connection.fetchval("SELECT to_regclass('extra_more')") is None
 
 
-async def test_listeners_are_woken_after_a_commit_with_only_a_position(
-    notes, pool, database_url
+async def test_an_edited_event_store_migration_is_refused(pool):
+    async with pool.acquire() as connection:
+        await connection.execute(
+            """UPDATE schema_migrations SET checksum = 'edited'
+                WHERE name = 'events/0001_event_store.sql'"""
+        )
+        with pytest.raises(RuntimeError, match="changed after it was applied"):
+            await apply_migrations(connection)
+
+
+# --- waking listeners ----------------------------------------------------------------------
+
+
+async def test_a_listener_on_another_connection_is_woken_with_only_a_position(
+    pool, database_url
 ):
-    woken: asyncio.Queue[int] = asyncio.Queue()
-    listener = await asyncpg.connect(database_url)
+    payloads: asyncio.Queue[str] = asyncio.Queue()
+    positions: asyncio.Queue[int] = asyncio.Queue()
+    raw = await asyncpg.connect(database_url)
+    woken = await asyncpg.connect(database_url)
     notifier = postgres_notifier(pool)
     notifier.start()
-    waking = EventStore(pool, notes_registry(), on_commit=notifier.poke)
+    store = EventStore(pool, notes_registry(), on_commit=notifier.poke)
     try:
-        await listen(listener, woken.put_nowait)
-        result = await waking.append(StreamWrite("note-1", 0, [noted("secret")]),
-                                     metadata=METADATA)
-        assert await asyncio.wait_for(woken.get(), timeout=5) == result.position
+        await raw.add_listener(NOTIFY_CHANNEL, lambda *args: payloads.put_nowait(args[-1]))
+        await listen(woken, positions.put_nowait)
+        secret = noted("a private remark", event_id=uuid4())
+        result = await store.append(StreamWrite("note-1", 0, [secret]), metadata=METADATA)
+
+        payload = await asyncio.wait_for(payloads.get(), timeout=5)
+        assert payload == str(result.position)  # the position, and nothing of the event
+        assert await asyncio.wait_for(positions.get(), timeout=5) == result.position
+        # Woken after the commit: what the wake-up announces is there to read.
+        assert [e.position for e in await store.read_stream("note-1")] == [result.position]
+
+        # A replay writes nothing and so wakes no one.
+        assert (await store.append(StreamWrite("note-1", 0, [secret]), metadata=METADATA)).replayed
+        await asyncio.sleep(0.3)
+        assert payloads.empty()
     finally:
         await notifier.close()
-        await listener.close()
+        await raw.close()
+        await woken.close()
 
 
 async def test_a_pool_made_by_create_pool_passes_json_through_as_bytes(database_url):
     pool = await create_pool(database_url, min_size=1, max_size=1)
     try:
-        assert await pool.fetchval("""SELECT '{"a": 1}'::json""") == b'{"a": 1}'
+        assert await pool.fetchval("""SELECT '{"a":  1}'::json""") == b'{"a":  1}'
     finally:
         await pool.close()

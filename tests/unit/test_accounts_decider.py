@@ -5,9 +5,23 @@ from uuid import uuid4
 
 import pytest
 
-from events.accounts import AccountEmailClaimed, AccountRegistered
-from services.accounts.decider import RegisterAccount, decide, evolve, initial_state
-from services.rejections import Conflict, Invalid
+from events.accounts import (
+    AccountClosed,
+    AccountEmailClaimed,
+    AccountEmailReleased,
+    AccountRegistered,
+)
+from services.accounts.decider import (
+    CloseAccount,
+    RegisterAccount,
+    decide,
+    decide_close,
+    evolve,
+    evolve_account,
+    initial_account,
+    initial_state,
+)
+from services.rejections import Conflict, Invalid, NotFound
 
 pytestmark = pytest.mark.unit
 
@@ -63,3 +77,39 @@ def test_a_volunteer_account_needs_its_volunteer_and_other_roles_drop_it():
     assert account.volunteer_id == volunteer
     [_, auditor] = decide(register(role="auditor", volunteer_id=volunteer), given())
     assert auditor.volunteer_id is None
+
+
+def given_account(*events):
+    state = initial_account
+    for event in events:
+        state = evolve_account(state, event)
+    return state
+
+
+def close(account_id):
+    return CloseAccount(account_id=account_id, reason="volunteer erased",
+                        now=datetime(2026, 3, 2, tzinfo=UTC))
+
+
+def test_closing_an_account_releases_its_email_for_a_new_account():
+    command = register()
+    claimed, registered = decide(command, given())
+    assert decide_close(close(command.account_id), given_account(registered)) == [
+        AccountClosed(account_id=command.account_id, reason="volunteer erased"),
+        AccountEmailReleased(account_id=command.account_id, email_digest="d1"),
+    ]
+    released = AccountEmailReleased(account_id=command.account_id, email_digest="d1")
+    assert decide(register(), given(claimed, released))[0].email_digest == "d1"
+
+
+def test_a_closed_account_is_not_active_and_closing_it_again_changes_nothing():
+    command = register()
+    _, registered = decide(command, given())
+    closed = given_account(registered, AccountClosed(account_id=command.account_id, reason="x"))
+    assert not closed.active and given_account(registered).active
+    assert decide_close(close(command.account_id), closed) == []
+
+
+def test_closing_an_unknown_account_is_refused():
+    with pytest.raises(NotFound):
+        decide_close(close(uuid4()), given_account())

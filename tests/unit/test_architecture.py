@@ -1,22 +1,52 @@
+"""The import contracts of pyproject.toml, checked by import-linter in this process."""
+
 from __future__ import annotations
 
-import subprocess
-import sys
+import tomllib
 from pathlib import Path
 
 import pytest
+from importlinter.cli import EXIT_STATUS_ERROR, EXIT_STATUS_SUCCESS, lint_imports
 
 pytestmark = pytest.mark.unit
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_dependencies_point_one_way_as_the_import_contracts_say():
-    lint_imports = Path(sys.executable).parent / "lint-imports"
-    result = subprocess.run(
-        [str(lint_imports), "--config", str(ROOT / "pyproject.toml")],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
+def run_import_linter(config: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+    capsys.readouterr()
+    status = lint_imports(config_filename=str(config), no_cache=True, no_logo=True)
+    return status, capsys.readouterr().out
+
+
+def test_dependencies_point_one_way_as_the_import_contracts_say(capsys, monkeypatch):
+    monkeypatch.chdir(ROOT)  # import-linter finds the root packages from the working directory
+    contracts = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"][
+        "contracts"
+    ]
+    assert len(contracts) >= 2, "pyproject.toml lost its import contracts"
+
+    status, report = run_import_linter(ROOT / "pyproject.toml", capsys)
+
+    assert status == EXIT_STATUS_SUCCESS, report
+    assert f"Contracts: {len(contracts)} kept, 0 broken." in report, report
+
+
+def test_a_broken_contract_fails_the_check(capsys, monkeypatch, tmp_path):
+    """Guards the guard: a contract the code certainly breaks is reported as broken."""
+    monkeypatch.chdir(ROOT)
+    config = tmp_path / "broken.toml"
+    config.write_text(
+        """
+[tool.importlinter]
+root_packages = ["events"]
+
+[[tool.importlinter.contracts]]
+name = "The store may not use the hashing module (it does)"
+type = "forbidden"
+source_modules = ["events.store"]
+forbidden_modules = ["events.hashing"]
+"""
     )
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert "broken" not in result.stdout.lower().replace("0 broken", "")
+    status, report = run_import_linter(config, capsys)
+    assert status == EXIT_STATUS_ERROR
+    assert "BROKEN" in report and "events.store -> events.hashing" in report, report

@@ -11,14 +11,28 @@ pytestmark = pytest.mark.unit
 
 
 class PlaceNamed(Event, tag="test.place_named", frozen=True, kw_only=True):
+    """Version 1 stored one ``label`` ("Dorftreff in Ahlten"); version 2 splits it in two."""
+
     schema_version = 2
     name: str
     village: str
 
 
+class PlaceClosed(Event, tag="test.place_closed", frozen=True, kw_only=True):
+    reason: str = ""
+
+
+class SessionHeld(Event, tag="test.session_held", frozen=True, kw_only=True):
+    """v1: ``minutes``; v2: ``duration_minutes``; v3: adds ``attendees`` (default 0)."""
+
+    schema_version = 3
+    duration_minutes: int
+    attendees: int = 0
+
+
 def registry_with_upcaster() -> EventRegistry:
     registry = EventRegistry()
-    registry.register(PlaceNamed)
+    registry.register(PlaceNamed, PlaceClosed)
 
     @registry.upcaster("test.place_named", from_version=1)
     def split_label(old: dict[str, Any]) -> dict[str, Any]:
@@ -28,12 +42,29 @@ def registry_with_upcaster() -> EventRegistry:
     return registry
 
 
-def test_an_event_type_needs_an_explicit_dotted_tag():
+def test_an_event_type_needs_an_explicit_tag():
     class Untagged(Event, frozen=True, kw_only=True):
         name: str
 
     with pytest.raises(TypeError, match="dotted tag"):
         EventRegistry().register(Untagged)
+
+
+def test_a_tag_taken_from_the_class_name_is_refused():
+    class PlaceRenamed(Event, tag=True, frozen=True, kw_only=True):
+        name: str
+
+    assert PlaceRenamed.__struct_config__.tag == "PlaceRenamed"
+    with pytest.raises(TypeError, match="dotted tag"):
+        EventRegistry().register(PlaceRenamed)
+
+
+def test_a_tag_without_a_dot_is_refused():
+    class Flat(Event, tag="placenamed", frozen=True, kw_only=True):
+        name: str
+
+    with pytest.raises(TypeError, match="dotted tag"):
+        EventRegistry().register(Flat)
 
 
 def test_one_tag_cannot_name_two_event_types():
@@ -42,22 +73,64 @@ def test_one_tag_cannot_name_two_event_types():
 
     registry = EventRegistry()
     registry.register(PlaceNamed)
-    with pytest.raises(TypeError, match="already used"):
+    with pytest.raises(TypeError, match="already used by PlaceNamed"):
         registry.register(Twin)
+    assert registry.type_for("test.place_named") is PlaceNamed
 
 
-def test_an_event_of_the_current_version_decodes_directly():
-    data = msgspec.json.encode(PlaceNamed(name="Dorftreff", village="Ahlten"))
-    assert registry_with_upcaster().decode("test.place_named", 2, data) == PlaceNamed(
+def test_registering_the_same_type_again_is_harmless():
+    registry = EventRegistry()
+    registry.register(PlaceNamed)
+    registry.register(PlaceNamed, PlaceClosed)
+    assert registry.tags == ["test.place_closed", "test.place_named"]
+
+
+def test_the_stored_shape_carries_the_dotted_tag_not_the_class_name():
+    encoded = msgspec.json.decode(msgspec.json.encode(PlaceClosed(reason="Umbau")))
+    assert encoded == {"type": "test.place_closed", "reason": "Umbau"}
+
+
+def test_an_event_of_the_current_version_decodes_to_its_own_type():
+    registry = registry_with_upcaster()
+    assert registry.current_version("test.place_named") == 2
+    named = msgspec.json.encode(PlaceNamed(name="Dorftreff", village="Ahlten"))
+    closed = msgspec.json.encode(PlaceClosed(reason="Umbau"))
+    assert registry.decode("test.place_named", 2, named) == PlaceNamed(
         name="Dorftreff", village="Ahlten"
     )
+    assert registry.decode("test.place_closed", 1, closed) == PlaceClosed(reason="Umbau")
 
 
 def test_an_old_stored_shape_is_upcast_to_the_current_one_when_read():
     stored_v1 = b'{"type":"test.place_named","label":"Dorftreff in Ahlten"}'
-    assert registry_with_upcaster().decode("test.place_named", 1, stored_v1) == PlaceNamed(
-        name="Dorftreff", village="Ahlten"
+    event = registry_with_upcaster().decode("test.place_named", 1, stored_v1)
+    assert event == PlaceNamed(name="Dorftreff", village="Ahlten")
+    assert type(event) is PlaceNamed
+
+
+def test_upcasters_are_applied_one_version_after_another():
+    registry = EventRegistry()
+    registry.register(SessionHeld)
+    applied: list[int] = []
+
+    @registry.upcaster("test.session_held", from_version=1)
+    def rename_minutes(old: dict[str, Any]) -> dict[str, Any]:
+        applied.append(1)
+        return {"type": old["type"], "duration_minutes": old["minutes"]}
+
+    @registry.upcaster("test.session_held", from_version=2)
+    def count_attendees(old: dict[str, Any]) -> dict[str, Any]:
+        applied.append(2)
+        return {**old, "attendees": len(old.get("names", []))}
+
+    v1 = b'{"type":"test.session_held","minutes":90}'
+    v2 = b'{"type":"test.session_held","duration_minutes":60,"names":["a","b"]}'
+    assert registry.decode("test.session_held", 1, v1) == SessionHeld(duration_minutes=90)
+    assert applied == [1, 2]
+    assert registry.decode("test.session_held", 2, v2) == SessionHeld(
+        duration_minutes=60, attendees=2
     )
+    assert applied == [1, 2, 2]
 
 
 def test_an_old_shape_without_an_upcaster_is_refused_clearly():
@@ -70,3 +143,16 @@ def test_an_old_shape_without_an_upcaster_is_refused_clearly():
 def test_an_unknown_tag_is_refused():
     with pytest.raises(UnknownEventType):
         EventRegistry().decode("test.nothing", 1, b"{}")
+    with pytest.raises(UnknownEventType):
+        EventRegistry().current_version("test.nothing")
+
+
+def test_every_registered_event_type_of_treffpunkt_has_a_unique_dotted_tag():
+    from events.catalog import build_registry
+
+    registry = build_registry()
+    assert registry.tags, "the catalog registers no event types"
+    for tag in registry.tags:
+        area, _, happened = tag.partition(".")
+        assert area and happened, tag
+        assert registry.type_for(tag).__struct_config__.tag == tag

@@ -1,0 +1,86 @@
+"""What the scheduling write routes share: running a command for a request, and finding the site
+a request acts on when only a room, offer, session, shift or training is named (for ``for_site``).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+from uuid import UUID, uuid4
+
+import msgspec
+from litestar import Request
+
+from events.base import Event, EventMetadata
+from services.auth.guards import Connection, Locator, from_path
+from services.auth.tokens import Principal
+from services.command_handler import CommandResult, Fold
+from services.rejections import NotFound
+from services.resources import Resources
+from services.scheduling import SchedulingCommand, run
+
+Aware = Annotated[datetime, msgspec.Meta(tz=True)]
+"""A timestamp that must carry a UTC offset; a naive one is a 422 naming the field."""
+Title = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+
+
+class Positioned(msgspec.Struct):
+    position: int
+
+
+class Created(msgspec.Struct):
+    id: UUID
+    position: int
+
+
+def metadata_for(request: Request[Principal, Any, Any]) -> EventMetadata:
+    return EventMetadata(
+        actor=f"account:{request.user.account_id}",
+        correlation_id=str(uuid4()),
+        idempotency_key=request.headers.get("idempotency-key"),
+    )
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+async def execute(
+    resources: Resources, command: SchedulingCommand, metadata: EventMetadata
+) -> CommandResult:
+    return await run(resources.commands, command, metadata)
+
+
+def first_of(result: CommandResult, kind: type[Any]) -> Any:
+    return next(event for event in result.events if isinstance(event, kind))
+
+
+# Site scope ------------------------------------------------------------------------------------
+
+
+def _site_of_stream(site_id: UUID | None, event: Event) -> UUID | None:
+    return site_id if site_id is not None else getattr(event, "site_id", None)
+
+
+_SITE_OF = Fold(None, _site_of_stream)
+"""The site a room, offer, session, shift or training belongs to: its first event names it."""
+
+
+def site_of(stream: Any, parameter: str) -> Locator:
+    """The site of the entity whose id is the path ``parameter`` (``stream`` names its stream).
+
+    An unknown entity is a 404 naming the parameter, for everyone who passes the role check."""
+
+    locate_entity = from_path(parameter)
+
+    async def locate(connection: Connection) -> UUID | None:
+        entity_id = await locate_entity(connection)
+        if entity_id is None:
+            return None
+        resources: Resources = connection.app.state.resources
+        site_id = await resources.commands.state(stream(entity_id), _SITE_OF)
+        if site_id is None:
+            raise NotFound(parameter, "no such " + parameter.removesuffix("_id"), code="not_found")
+        return site_id
+
+    return locate

@@ -1,0 +1,108 @@
+"""Offers, sessions and attendance (API.md): write routes."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from uuid import UUID
+
+import msgspec
+from litestar import Controller, Request, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody
+
+from events.offers import SessionScheduled
+from services.auth.guards import ADMIN, COORDINATOR, for_site, from_body, requires_roles
+from services.auth.tokens import Principal
+from services.command_handler import entity_id
+from services.command_routes import (
+    Aware,
+    Created,
+    Positioned,
+    Title,
+    execute,
+    first_of,
+    metadata_for,
+    now,
+    site_of,
+)
+from services.offers.decider import CreateOffer, RecordAttendance, ScheduleSession
+from services.resources import Resources
+from services.rooms.routes import Booked, NewRecurrence
+from services.streams import offer_stream, session_stream
+
+Count = Annotated[int, msgspec.Meta(ge=0, le=1_000_000)]
+
+
+class NewOffer(msgspec.Struct, forbid_unknown_fields=True):
+    site_id: UUID
+    title: Title
+    category: str
+    description: Annotated[str, msgspec.Meta(max_length=5000)] | None = None
+
+
+class NewSession(msgspec.Struct, forbid_unknown_fields=True):
+    room_id: UUID
+    starts_at: Aware
+    ends_at: Aware
+    recurrence: NewRecurrence | None = None
+
+
+class NewAttendance(msgspec.Struct, forbid_unknown_fields=True):
+    occurrence_starts_at: Aware
+    visitors: Count
+    breakdown: dict[Annotated[str, msgspec.Meta(min_length=1, max_length=100)], Count] | None = None
+    reason: Annotated[str, msgspec.Meta(max_length=1000)] | None = None
+
+
+class OffersController(Controller):
+    path = "/api"
+    tags = ["offers"]
+    guards = [requires_roles(ADMIN, COORDINATOR)]
+
+    @post("/offers", guards=[for_site(from_body("site_id"))], summary="Create an offer")
+    async def create(
+        self, data: JSONBody[NewOffer], resources: NamedDependency[Resources],
+        request: Request[Principal, Any, Any],
+    ) -> Created:
+        metadata = metadata_for(request)
+        offer_id = entity_id(metadata, "offer")
+        result = await execute(resources, CreateOffer(
+            offer_id=offer_id, site_id=data.site_id, title=data.title, category=data.category,
+            description=data.description, now=now(),
+        ), metadata)
+        return Created(id=offer_id, position=result.position)
+
+    @post(
+        "/offers/{offer_id:uuid}/sessions",
+        guards=[for_site(site_of(offer_stream, "offer_id"))],
+        summary="Book the room and schedule the session(s) in one step",
+    )
+    async def schedule(
+        self, offer_id: FromPath[UUID], data: JSONBody[NewSession],
+        resources: NamedDependency[Resources], request: Request[Principal, Any, Any],
+    ) -> Booked:
+        metadata = metadata_for(request)
+        result = await execute(resources, ScheduleSession(
+            session_id=entity_id(metadata, "session"), booking_id=entity_id(metadata, "booking"),
+            offer_id=offer_id, room_id=data.room_id, starts_at=data.starts_at,
+            ends_at=data.ends_at,
+            recurrence=data.recurrence.recurrence() if data.recurrence else None, now=now(),
+        ), metadata)
+        scheduled = first_of(result, SessionScheduled)
+        return Booked(id=scheduled.session_id, occurrences=scheduled.occurrences,
+                      position=result.position)
+
+    @post(
+        "/sessions/{session_id:uuid}/attendance",
+        guards=[for_site(site_of(session_stream, "session_id"))],
+        summary="Record (or correct, with a reason) the visitors of one held occurrence",
+    )
+    async def attendance(
+        self, session_id: FromPath[UUID], data: JSONBody[NewAttendance],
+        resources: NamedDependency[Resources], request: Request[Principal, Any, Any],
+    ) -> Positioned:
+        result = await execute(resources, RecordAttendance(
+            session_id=session_id, occurrence_starts_at=data.occurrence_starts_at,
+            visitors=data.visitors, breakdown=data.breakdown, reason=data.reason, now=now(),
+        ), metadata_for(request))
+        return Positioned(position=result.position)

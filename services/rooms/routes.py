@@ -1,0 +1,117 @@
+"""Rooms and bookings (API.md, "Sites and rooms"): write routes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+from uuid import UUID
+
+import msgspec
+from litestar import Controller, Request, delete, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery, JSONBody
+
+from events.rooms import Occurrence, Recurrence, RoomBooked
+from services.auth.guards import ADMIN, COORDINATOR, for_site, from_path, requires_roles
+from services.auth.tokens import Principal
+from services.command_handler import entity_id
+from services.command_routes import (
+    Aware,
+    Created,
+    Positioned,
+    Title,
+    execute,
+    first_of,
+    metadata_for,
+    now,
+    site_of,
+)
+from services.resources import Resources
+from services.rooms.decider import AddRoom, BookRoom, CancelBooking
+from services.streams import room_stream
+
+STAFF_ONLY = requires_roles(ADMIN, COORDINATOR)
+
+
+class NewRoom(msgspec.Struct, forbid_unknown_fields=True):
+    name: Title
+    capacity: Annotated[int, msgspec.Meta(ge=1, le=100_000)]
+
+
+class NewRecurrence(msgspec.Struct, forbid_unknown_fields=True):
+    rrule: Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
+    until: Aware | None = None
+    count: Annotated[int, msgspec.Meta(ge=1)] | None = None
+
+    def recurrence(self) -> Recurrence:
+        return Recurrence(rrule=self.rrule, until=self.until, count=self.count)
+
+
+class NewBooking(msgspec.Struct, forbid_unknown_fields=True):
+    title: Title
+    starts_at: Aware
+    ends_at: Aware
+    recurrence: NewRecurrence | None = None
+
+
+class Booked(msgspec.Struct):
+    id: UUID
+    occurrences: list[Occurrence]
+    position: int
+
+
+class RoomsController(Controller):
+    path = "/api"
+    tags = ["rooms"]
+    guards = [STAFF_ONLY]
+
+    @post(
+        "/sites/{site_id:uuid}/rooms",
+        guards=[for_site(from_path("site_id"))],
+        summary="Add a room to a site",
+    )
+    async def add_room(
+        self, site_id: FromPath[UUID], data: JSONBody[NewRoom],
+        resources: NamedDependency[Resources], request: Request[Principal, Any, Any],
+    ) -> Created:
+        metadata = metadata_for(request)
+        room_id = entity_id(metadata, "room")
+        result = await execute(resources, AddRoom(
+            room_id=room_id, site_id=site_id, name=data.name, capacity=data.capacity, now=now(),
+        ), metadata)
+        return Created(id=room_id, position=result.position)
+
+    @post(
+        "/rooms/{room_id:uuid}/bookings",
+        guards=[for_site(site_of(room_stream, "room_id"))],
+        summary="Book a room, once or as a series; 409 with the conflicts when it is taken",
+    )
+    async def book(
+        self, room_id: FromPath[UUID], data: JSONBody[NewBooking],
+        resources: NamedDependency[Resources], request: Request[Principal, Any, Any],
+    ) -> Booked:
+        metadata = metadata_for(request)
+        result = await execute(resources, BookRoom(
+            room_id=room_id, booking_id=entity_id(metadata, "booking"), title=data.title,
+            starts_at=data.starts_at, ends_at=data.ends_at,
+            recurrence=data.recurrence.recurrence() if data.recurrence else None, now=now(),
+        ), metadata)
+        booked = first_of(result, RoomBooked)
+        return Booked(id=booked.booking_id, occurrences=booked.occurrences,
+                      position=result.position)
+
+    @delete(
+        "/rooms/{room_id:uuid}/bookings/{booking_id:uuid}",
+        guards=[for_site(site_of(room_stream, "room_id"))],
+        status_code=200,
+        summary="Cancel a booking's coming occurrences, or the one at ?occurrence=",
+    )
+    async def cancel(
+        self, room_id: FromPath[UUID], booking_id: FromPath[UUID],
+        resources: NamedDependency[Resources], request: Request[Principal, Any, Any],
+        occurrence: FromQuery[datetime | None] = None,
+    ) -> Positioned:
+        result = await execute(resources, CancelBooking(
+            room_id=room_id, booking_id=booking_id, occurrence_starts_at=occurrence, now=now(),
+        ), metadata_for(request))
+        return Positioned(position=result.position)

@@ -1,0 +1,137 @@
+"""Shifts, claims and who served (API.md, "Volunteers and shifts"): write routes."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+import msgspec
+from litestar import Controller, Request, delete, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody
+
+from events.shifts import ShiftWaitlisted
+from services.auth.guards import (
+    ADMIN,
+    COORDINATOR,
+    for_site,
+    from_body,
+    from_path,
+    requires_roles,
+    volunteer_itself_or,
+)
+from services.auth.tokens import Principal
+from services.command_handler import CommandResult, entity_id
+from services.command_routes import (
+    Aware, Created, Positioned, Title, execute, metadata_for, now, site_of,
+)
+from services.rejections import Invalid
+from services.resources import Resources
+from services.shifts.decider import ClaimShift, ConfirmShiftAttendance, CreateShift, ReleaseClaim
+from services.streams import shift_stream
+
+STAFF_OF_SHIFT = for_site(site_of(shift_stream, "shift_id"))
+Qualification = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
+
+
+class NewShift(msgspec.Struct, forbid_unknown_fields=True):
+    site_id: UUID
+    title: Title
+    starts_at: Aware
+    ends_at: Aware
+    capacity: Annotated[int, msgspec.Meta(ge=1, le=10_000)]
+    required_qualifications: Annotated[list[Qualification], msgspec.Meta(max_length=50)] = []
+    session_id: UUID | None = None
+
+
+class NewClaim(msgspec.Struct, forbid_unknown_fields=True):
+    volunteer_id: UUID | None = None
+
+
+class Claimed(msgspec.Struct):
+    status: Literal["claimed", "waitlisted"]
+    position: int
+
+
+class NewShiftAttendance(msgspec.Struct, forbid_unknown_fields=True):
+    present: Annotated[list[UUID], msgspec.Meta(max_length=10_000)]
+    reason: Annotated[str, msgspec.Meta(max_length=1000)] | None = None
+
+
+def volunteer_of(request: Request[Principal, Any, Any], named: UUID | None) -> UUID:
+    """The volunteer named, or the caller's own (``{volunteer_id?}``); the guard checked it."""
+    volunteer_id = named or request.user.volunteer_id
+    if volunteer_id is None:
+        raise Invalid("volunteer_id", "name the volunteer", code="required")
+    return volunteer_id
+
+
+class ShiftsController(Controller):
+    path = "/api/shifts"
+    tags = ["shifts"]
+
+    @post(
+        "/",
+        guards=[requires_roles(ADMIN, COORDINATOR), for_site(from_body("site_id"))],
+        summary="Create a shift",
+    )
+    async def create(
+        self, data: JSONBody[NewShift], resources: NamedDependency[Resources],
+        request: Request[Principal, Any, Any],
+    ) -> Created:
+        metadata = metadata_for(request)
+        shift_id = entity_id(metadata, "shift")
+        result = await execute(resources, CreateShift(
+            shift_id=shift_id, site_id=data.site_id, title=data.title, starts_at=data.starts_at,
+            ends_at=data.ends_at, capacity=data.capacity,
+            required_qualifications=data.required_qualifications, session_id=data.session_id,
+            now=now(),
+        ), metadata)
+        return Created(id=shift_id, position=result.position)
+
+    @post(
+        "/{shift_id:uuid}/claims",
+        guards=[volunteer_itself_or(from_body("volunteer_id", default_to_self=True),
+                                    STAFF_OF_SHIFT)],
+        summary="Claim a place (or a place on the waitlist when the shift is full)",
+    )
+    async def claim(
+        self, shift_id: FromPath[UUID], resources: NamedDependency[Resources],
+        request: Request[Principal, Any, Any], data: JSONBody[NewClaim | None] = None,
+    ) -> Claimed:
+        result: CommandResult = await execute(resources, ClaimShift(
+            shift_id=shift_id,
+            volunteer_id=volunteer_of(request, data.volunteer_id if data is not None else None),
+            now=now(),
+        ), metadata_for(request))
+        waitlisted = any(isinstance(event, ShiftWaitlisted) for event in result.events)
+        return Claimed(status="waitlisted" if waitlisted else "claimed", position=result.position)
+
+    @delete(
+        "/{shift_id:uuid}/claims/{volunteer_id:uuid}",
+        guards=[volunteer_itself_or(from_path("volunteer_id"), STAFF_OF_SHIFT)],
+        status_code=200,
+        summary="Free a place (the first on the waitlist takes it) or leave the waitlist",
+    )
+    async def release(
+        self, shift_id: FromPath[UUID], volunteer_id: FromPath[UUID],
+        resources: NamedDependency[Resources], request: Request[Principal, Any, Any],
+    ) -> Positioned:
+        result = await execute(resources, ReleaseClaim(
+            shift_id=shift_id, volunteer_id=volunteer_id, now=now(),
+        ), metadata_for(request))
+        return Positioned(position=result.position)
+
+    @post(
+        "/{shift_id:uuid}/attendance",
+        guards=[requires_roles(ADMIN, COORDINATOR), STAFF_OF_SHIFT],
+        summary="Confirm who served",
+    )
+    async def attendance(
+        self, shift_id: FromPath[UUID], data: JSONBody[NewShiftAttendance],
+        resources: NamedDependency[Resources], request: Request[Principal, Any, Any],
+    ) -> Positioned:
+        result = await execute(resources, ConfirmShiftAttendance(
+            shift_id=shift_id, present=data.present, reason=data.reason, now=now(),
+        ), metadata_for(request))
+        return Positioned(position=result.position)

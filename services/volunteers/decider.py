@@ -1,0 +1,88 @@
+"""A volunteer as a person: registering, linking its account, erasing. Pure decide/evolve.
+
+The stream ``volunteer-<id>`` also holds the shift and training areas' events; they pass
+through ``evolve`` unchanged. Personal fields arrive already encrypted: the decider never sees
+plaintext or keys.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+import msgspec
+
+from events.base import Event
+from events.volunteers import VolunteerAccountLinked, VolunteerErased, VolunteerRegistered
+from services.rejections import Conflict, NotFound
+
+
+class RegisterVolunteer(msgspec.Struct, frozen=True, kw_only=True):
+    volunteer_id: UUID
+    name: bytes
+    email: bytes
+    phone: bytes | None
+    now: datetime
+
+
+class LinkAccount(msgspec.Struct, frozen=True, kw_only=True):
+    volunteer_id: UUID
+    account_id: UUID
+    now: datetime
+
+
+class EraseVolunteer(msgspec.Struct, frozen=True, kw_only=True):
+    volunteer_id: UUID
+    now: datetime
+
+
+Command = RegisterVolunteer | LinkAccount | EraseVolunteer
+
+
+class Volunteer(msgspec.Struct, frozen=True, kw_only=True):
+    registered: bool = False
+    erased: bool = False
+    account_ids: tuple[UUID, ...] = ()
+
+
+initial_state = Volunteer()
+
+
+def evolve(state: Volunteer, event: Event) -> Volunteer:
+    match event:
+        case VolunteerRegistered():
+            return msgspec.structs.replace(state, registered=True)
+        case VolunteerAccountLinked(account_id=account_id):
+            return msgspec.structs.replace(state, account_ids=(*state.account_ids, account_id))
+        case VolunteerErased():
+            return msgspec.structs.replace(state, erased=True)
+    return state
+
+
+def decide(command: Command, state: Volunteer) -> list[Event]:
+    match command, state:
+        case RegisterVolunteer(), Volunteer(registered=True):
+            raise Conflict("id", "this volunteer is registered already")
+        case RegisterVolunteer(), _:
+            return [
+                VolunteerRegistered(
+                    volunteer_id=command.volunteer_id,
+                    name=command.name,
+                    email=command.email,
+                    phone=command.phone,
+                )
+            ]
+        case LinkAccount() | EraseVolunteer(), Volunteer(registered=False):
+            field = "volunteer_id" if isinstance(command, LinkAccount) else "id"
+            raise NotFound(field, "no such volunteer")
+        case LinkAccount(), Volunteer(erased=True):
+            raise Conflict("volunteer_id", "this volunteer's personal data is erased")
+        case LinkAccount(), Volunteer(account_ids=(_, *_)):
+            raise Conflict("volunteer_id", "this volunteer has an account already")
+        case LinkAccount(volunteer_id=volunteer_id, account_id=account_id), _:
+            return [VolunteerAccountLinked(volunteer_id=volunteer_id, account_id=account_id)]
+        case EraseVolunteer(), Volunteer(erased=True):
+            raise Conflict("id", "this volunteer's personal data is already erased")
+        case EraseVolunteer(volunteer_id=volunteer_id), _:
+            return [VolunteerErased(volunteer_id=volunteer_id)]
+    raise AssertionError("unreachable")
