@@ -18,6 +18,7 @@ from services.auth.throttle import SignInThrottle
 from services.keys import derive_keys, secret_of
 from services.offers.routes import OffersController
 from services.operations.routes import OperationsController
+from services.pages.wiring import PAGE_PATHS, csrf_config, page_handlers, template_config
 from services.rooms.routes import RoomsController
 from services.shifts.routes import ShiftsController
 from services.sites.routes import SitesController
@@ -54,14 +55,21 @@ def create_app(settings: Settings) -> Litestar:
             OffersController,
             ShiftsController,
             TrainingsController,
+            *page_handlers(),
         ],
         state=State({"secret_keys": keys, "token_key": keys.tokens}),
         middleware=[
-            DefineMiddleware(TokenAuthentication, exclude=["^/health$", "^/ready$", "^/metrics$", "^/schema"])
+            # The API's bearer tokens; the pages read the session cookie through their own.
+            DefineMiddleware(
+                TokenAuthentication,
+                exclude=["^/health$", "^/ready$", "^/metrics$", "^/schema", PAGE_PATHS],
+            )
         ],
         lifespan=[lifespan],
         dependencies={"resources": Provide(provide_resources, sync_to_thread=False)},
         exception_handlers=exception_handlers,
         request_max_body_size=MAX_BODY_BYTES,
+        template_config=template_config(),
+        csrf_config=csrf_config(keys),
         openapi_config=OpenAPIConfig(title="Treffpunkt", version="0.1.0", path="/schema"),
     )

@@ -1,0 +1,35 @@
+"""Signing in with e-mail and password, shared by the API's token route and the sign-in page.
+
+Attempts are throttled per e-mail digest before the password is checked; the answer never says
+whether the e-mail has an account.
+"""
+
+from __future__ import annotations
+
+from litestar.datastructures import State
+
+from services.accounts import service
+from services.auth.throttle import SignInThrottle
+from services.auth.tokens import Principal
+from services.keys import Keys
+from services.problems import Problem
+from services.resources import Resources
+
+
+async def sign_in(state: State, resources: Resources, email: str, password: str) -> Principal:
+    """The principal for these credentials; 429 while throttled, 401 when wrong."""
+    keys: Keys = state.secret_keys
+    digest = keys.email_digest(email)
+    throttle: SignInThrottle = state.sign_in_throttle
+    wait = await throttle.admit(digest)
+    if wait:
+        raise Problem(429, "Too many sign-in attempts", "Wait a moment before trying again.",
+                      headers={"Retry-After": str(wait)}, retry_after=wait)
+    principal = await service.sign_in(resources.store, keys, email, password)
+    if principal is None:
+        raise Problem(401, "Sign-in failed", "E-mail or password is wrong.")
+    await throttle.succeeded(digest)
+    return principal
+
+
+__all__ = ["sign_in"]

@@ -1,0 +1,34 @@
+"""Rendering a page: the template with what every page needs (language, words, who is signed in)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request
+from litestar.datastructures import Cookie
+from litestar.response import Template
+
+from services.pages.i18n import LANGUAGE_COOKIE, LANGUAGES, language_of, translator
+
+
+def page(
+    request: Request[Any, Any, Any],
+    template: str,
+    *,
+    status_code: int = 200,
+    cookies: list[Cookie] | None = None,
+    **context: Any,
+) -> Template:
+    language = language_of(request)
+    cookies = list(cookies or [])
+    if request.query_params.get("lang") in LANGUAGES:
+        cookies.append(Cookie(key=LANGUAGE_COOKIE, value=language, path="/", samesite="lax",
+                              max_age=365 * 24 * 3600))
+    user = request.scope.get("user")
+    return Template(
+        template_name=template,
+        context={"lang": language, "t": translator(language), "user": user, **context},
+        status_code=status_code,
+        cookies=cookies,
+        headers={"Cache-Control": "no-store", "Content-Language": language},
+    )

@@ -1,0 +1,69 @@
+"""Sign-in, sign-out and the start page of each role."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Controller, Request, get, post
+from litestar.di import NamedDependency
+from litestar.enums import RequestEncodingType
+from litestar.params import Body
+from litestar.response import Redirect, Template
+
+from services.auth.sign_in import sign_in
+from services.auth.tokens import Principal, issue
+from services.pages.rendering import page
+from services.pages.session import session_cleared, session_set, safe_next
+from services.problems import Problem
+from services.resources import Resources
+
+
+class SignInForm(msgspec.Struct):
+    email: Annotated[str, msgspec.Meta(max_length=254)] = ""
+    password: Annotated[str, msgspec.Meta(max_length=256)] = ""
+    next: Annotated[str, msgspec.Meta(max_length=2000)] = "/"
+
+
+class SessionPages(Controller):
+    """Reachable without a session."""
+
+    include_in_schema = False
+
+    @get("/sign-in", exclude_from_auth=True)
+    async def sign_in_form(self, request: Request[Any, Any, Any]) -> Template:
+        return page(request, "sign_in.html", next=safe_next(request.query_params.get("next")),
+                    signed_out=request.query_params.get("signed_out") == "1")
+
+    @post("/sign-in", exclude_from_auth=True)
+    async def sign_in(
+        self,
+        request: Request[Any, Any, Any],
+        resources: NamedDependency[Resources],
+        data: Annotated[SignInForm, Body(media_type=RequestEncodingType.URL_ENCODED)],
+    ) -> Template | Redirect:
+        try:
+            principal = await sign_in(request.app.state, resources, data.email, data.password)
+        except Problem as problem:
+            error = (
+                ("sign_in.throttled", {"seconds": problem.members.get("retry_after", 60)})
+                if problem.status_code == 429 else ("sign_in.failed", {})
+            )
+            return page(request, "sign_in.html", status_code=problem.status_code,
+                        next=safe_next(data.next), email=data.email, error=error)
+        token = issue(request.app.state.token_key, principal)
+        return Redirect(safe_next(data.next), status_code=303,
+                        cookies=[session_set(request, token)])
+
+    @post("/sign-out", exclude_from_auth=True)
+    async def sign_out(self, request: Request[Any, Any, Any]) -> Redirect:
+        return Redirect("/sign-in?signed_out=1", status_code=303,
+                        cookies=[session_cleared(request)])
+
+
+class HomePage(Controller):
+    include_in_schema = False
+
+    @get("/")
+    async def home(self, request: Request[Principal, Any, Any]) -> Template:
+        return page(request, "home.html")

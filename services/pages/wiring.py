@@ -1,0 +1,63 @@
+"""Everything the app needs for the pages: their routes behind the session cookie, templates,
+CSRF protection of forms, and the stylesheet."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from pathlib import Path
+from typing import Any
+
+from litestar import Request, Router
+from litestar.config.csrf import CSRFConfig
+from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.middleware.base import DefineMiddleware
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.response import Template
+from litestar.static_files import create_static_files_router
+from litestar.template.config import TemplateConfig
+from litestar.types import ControllerRouterHandler
+
+from services.auth.middleware import TokenAuthentication
+from services.keys import Keys
+from services.pages.i18n import language_of, translator
+from services.pages.rendering import page
+from services.pages.routes import HomePage, SessionPages
+from services.pages.session import session_cookie, to_sign_in
+
+HERE = Path(__file__).parent
+PAGE_PATHS = r"^/($|sign-in$|sign-out$|static/|volunteer(/|$)|coordinator(/|$)|auditor(/|$))"
+"""The pages' paths: the session cookie's, never the bearer middleware's."""
+API_PATHS = r"^/(api|health|ready|metrics|schema)(/|$)"
+"""Paths that are not pages: the bearer middleware's, never the cookie's, and free of CSRF."""
+
+
+def forbidden_page(request: Request[Any, Any, Any], _: PermissionDeniedException) -> Template:
+    message = translator(language_of(request))("error.forbidden")
+    return page(request, "error.html", status_code=403, message=message)
+
+
+def page_handlers() -> list[ControllerRouterHandler]:
+    pages = Router(
+        path="/",
+        route_handlers=[SessionPages, HomePage],
+        middleware=[DefineMiddleware(TokenAuthentication, sources=(session_cookie,))],
+        exception_handlers={
+            NotAuthorizedException: to_sign_in,
+            PermissionDeniedException: forbidden_page,
+        },
+        include_in_schema=False,
+    )
+    static = create_static_files_router(path="/static", directories=[HERE / "static"],
+                                        include_in_schema=False, opt={"exclude_from_auth": True})
+    return [pages, static]
+
+
+def template_config() -> TemplateConfig[JinjaTemplateEngine]:
+    return TemplateConfig(directory=HERE / "templates", engine=JinjaTemplateEngine)
+
+
+def csrf_config(keys: Keys) -> CSRFConfig:
+    secret = hmac.new(keys.tokens, b"treffpunkt/csrf", hashlib.sha256).hexdigest()
+    return CSRFConfig(secret=secret, cookie_name="treffpunkt_csrf", cookie_httponly=True,
+                      cookie_samesite="lax", exclude=API_PATHS)
