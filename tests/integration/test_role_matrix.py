@@ -1,0 +1,220 @@
+"""Every API route × every caller, against the allowed set written once below (API.md).
+
+Callers: each role, two coordinators of different sites, the volunteer the request is about
+(``volunteer_self``) and another one, and four kinds of bad credentials. A caller outside the
+allowed set gets exactly 403; bad credentials get exactly 401 (unless the route is public); an
+allowed caller gets past the guards (its answer may still be a 409 or 422 of the rules, e.g. a
+second claim of the same shift, but never 401, 403 or a 5xx).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from uuid import UUID, uuid4
+
+import pytest
+from litestar.routes import HTTPRoute
+from litestar.testing import AsyncTestClient
+
+from services.app import create_app
+from services.settings import Settings
+from tests.integration.test_accounts_api import (
+    ADMIN,
+    AUDITOR,
+    COORDINATOR_A,
+    COORDINATOR_B,
+    PASSWORD,
+    ROLES,
+    SECRET,
+    UNAUTHENTICATED,
+    VOLUNTEER_OTHER,
+    VOLUNTEER_SELF,
+    bearer,
+    world as accounts_world,  # noqa: F401 - the fixture this module's world builds on
+)
+
+pytestmark = pytest.mark.integration
+
+COORDINATORS = {COORDINATOR_A, COORDINATOR_B}
+SIGNED_IN = set(ROLES)
+STAFF_A = {ADMIN, COORDINATOR_A}
+"""Admins and the coordinator of site A, where every target below lives."""
+ANYONE = {*ROLES, *UNAUTHENTICATED}
+
+Body = Callable[["Targets"], dict[str, Any]] | None
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    path: str
+    """As Litestar formats it; ``{name}`` is filled from the targets."""
+    allowed: frozenset[str] | set[str]
+    body: Body = None
+    query: str = ""
+
+
+@dataclass
+class Targets:
+    ids: dict[str, UUID]
+    slot: int = 0
+    extra: dict[str, str] = field(default_factory=dict)
+
+    def next_slot(self) -> tuple[str, str]:
+        """A fresh hour next year, so bookings of different callers do not collide."""
+        self.slot += 1
+        start = datetime(datetime.now(UTC).year + 1, 3, 2, 8, tzinfo=UTC) + timedelta(hours=self.slot)
+        return start.isoformat(), (start + timedelta(minutes=30)).isoformat()
+
+
+def booking(t: Targets) -> dict[str, Any]:
+    starts_at, ends_at = t.next_slot()
+    return {"title": "Probe", "starts_at": starts_at, "ends_at": ends_at}
+
+
+def session(t: Targets) -> dict[str, Any]:
+    starts_at, ends_at = t.next_slot()
+    return {"room_id": str(t.ids["room_id"]), "starts_at": starts_at, "ends_at": ends_at}
+
+
+def shift(t: Targets) -> dict[str, Any]:
+    starts_at, ends_at = t.next_slot()
+    return {"site_id": str(t.ids["site_id"]), "title": "Dienst", "starts_at": starts_at,
+            "ends_at": ends_at, "capacity": 3}
+
+
+def training(t: Targets) -> dict[str, Any]:
+    starts_at, ends_at = t.next_slot()
+    return {"site_id": str(t.ids["site_id"]), "room_id": str(t.ids["room_id"]),
+            "title": "Erste Hilfe", "qualification": "first_aid", "valid_for_months": 24,
+            "starts_at": starts_at, "ends_at": ends_at, "capacity": 10}
+
+
+def for_alice(t: Targets) -> dict[str, Any]:
+    return {"volunteer_id": str(t.ids["volunteer_id"])}
+
+
+ROUTES: list[Route] = [
+    # Accounts
+    Route("POST", "/api/auth/token", ANYONE,
+          body=lambda t: {"email": "auditor@example.org", "password": PASSWORD}),
+    Route("POST", "/api/accounts", {ADMIN},
+          body=lambda t: {"email": f"{uuid4().hex}@example.org", "password": PASSWORD,
+                          "role": "auditor"}),
+    # Sites and rooms
+    Route("POST", "/api/sites", {ADMIN}, body=lambda t: {"name": "Treff", "village": "Bredenbeck"}),
+    Route("POST", "/api/sites/{site_id}/rooms", STAFF_A,
+          body=lambda t: {"name": f"Raum {uuid4().hex[:4]}", "capacity": 12}),
+    Route("POST", "/api/rooms/{room_id}/bookings", STAFF_A, body=booking),
+    Route("DELETE", "/api/rooms/{room_id}/bookings/{booking_id}", STAFF_A),
+    # Offers, sessions and attendance
+    Route("POST", "/api/offers", STAFF_A,
+          body=lambda t: {"site_id": str(t.ids["site_id"]), "title": "Mittagstisch",
+                          "category": "community"}),
+    Route("POST", "/api/offers/{offer_id}/sessions", STAFF_A, body=session),
+    Route("POST", "/api/sessions/{session_id}/attendance", STAFF_A,
+          body=lambda t: {"occurrence_starts_at": t.extra["session_start"], "visitors": 7,
+                          "reason": "gezählt"}),
+    # Volunteers and shifts
+    Route("POST", "/api/volunteers", {ADMIN, *COORDINATORS},
+          body=lambda t: {"name": "Neu", "email": f"{uuid4().hex}@example.org"}),
+    Route("GET", "/api/volunteers/{volunteer_id}", {ADMIN, *COORDINATORS, VOLUNTEER_SELF}),
+    Route("POST", "/api/shifts", STAFF_A, body=shift),
+    Route("POST", "/api/shifts/{shift_id}/claims", {*STAFF_A, VOLUNTEER_SELF}, body=for_alice),
+    Route("DELETE", "/api/shifts/{shift_id}/claims/{volunteer_id}", {*STAFF_A, VOLUNTEER_SELF}),
+    Route("POST", "/api/shifts/{shift_id}/attendance", STAFF_A,
+          body=lambda t: {"present": [str(t.ids["volunteer_id"])]}),
+    # Trainings
+    Route("POST", "/api/trainings", STAFF_A, body=training),
+    Route("POST", "/api/trainings/{training_id}/enrollments", {*STAFF_A, VOLUNTEER_SELF},
+          body=for_alice),
+    Route("DELETE", "/api/trainings/{training_id}/enrollments/{volunteer_id}",
+          {*STAFF_A, VOLUNTEER_SELF}),
+    Route("POST", "/api/trainings/{training_id}/completion", STAFF_A,
+          body=lambda t: {"attended": [str(t.ids["volunteer_id"])]}),
+    # Erasure: last, it ends Alice's account (her token stays valid until it expires).
+    Route("POST", "/api/volunteers/{volunteer_id}/erasure", {ADMIN}),
+]
+
+
+def served_api_routes() -> set[tuple[str, str]]:
+    app = create_app(Settings(database_url="postgresql://unused", redis_url="redis://unused",
+                              secret_key=SECRET))
+    return {
+        (method, route.path_format)
+        for route in app.routes if isinstance(route, HTTPRoute)
+        and route.path_format.startswith("/api/")
+        for handler in route.route_handlers
+        for method in handler.http_methods if method not in {"OPTIONS", "HEAD"}
+    }
+
+
+def test_the_table_names_every_api_route_the_app_serves_and_no_other():
+    listed = {(route.method, route.path) for route in ROUTES}
+    served = served_api_routes()
+    assert not served - listed, f"add to ROUTES with who may call them: {sorted(served - listed)}"
+    assert not listed - served, f"ROUTES names routes not served: {sorted(listed - served)}"
+
+
+async def created(client: AsyncTestClient, token: str, path: str, body: dict[str, Any]) -> UUID:
+    response = await client.post(path, json=body, headers=bearer(token))
+    assert response.status_code == 201, f"{path}: {response.text}"
+    return UUID(response.json()["id"])
+
+
+async def targets_of(world) -> Targets:
+    """A room, a booking, an offer with a held session, a shift and a training, all at site A."""
+    client, admin = world.client, world.tokens[ADMIN]
+    t = Targets(dict(world.targets))
+    site = t.ids["site_id"]
+    t.ids["room_id"] = await created(client, admin, f"/api/sites/{site}/rooms",
+                                     {"name": "Saal", "capacity": 40})
+    t.ids["booking_id"] = await created(client, admin, f"/api/rooms/{t.ids['room_id']}/bookings",
+                                        booking(t))
+    t.ids["offer_id"] = await created(client, admin, "/api/offers",
+                                      {"site_id": str(site), "title": "Zeitungscafé",
+                                       "category": "participation"})
+    held = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(days=2)
+    t.extra["session_start"] = held.isoformat()
+    t.ids["session_id"] = await created(
+        client, admin, f"/api/offers/{t.ids['offer_id']}/sessions",
+        {"room_id": str(t.ids["room_id"]), "starts_at": held.isoformat(),
+         "ends_at": (held + timedelta(hours=1)).isoformat()})
+    t.ids["shift_id"] = await created(client, admin, "/api/shifts", shift(t))
+    t.ids["training_id"] = await created(client, admin, "/api/trainings", training(t))
+    return t
+
+
+async def test_every_route_answers_each_caller_as_the_contract_says(accounts_world):  # noqa: F811
+    world = accounts_world
+    t = await targets_of(world)
+    mismatches = []
+    for route in ROUTES:
+        public = UNAUTHENTICATED[0] in route.allowed
+        for caller in [*ROLES, *UNAUTHENTICATED]:
+            response = await world.client.request(
+                route.method, route.path.format(**t.ids) + route.query,
+                json=route.body(t) if route.body else None,
+                headers=bearer(world.tokens[caller]),
+            )
+            status = response.status_code
+            if caller in route.allowed:
+                ok = status not in (401, 403) and status < 500
+                wanted = "past the guards"
+            elif caller in UNAUTHENTICATED and not public:
+                ok, wanted = status == 401, "401"
+            else:
+                ok, wanted = status == 403, "403"
+            if ok and status >= 400:
+                ok = response.headers["content-type"].startswith("application/problem+json")
+                wanted += " as problem+json"
+            if not ok:
+                mismatches.append(f"{route.method} {route.path} by {caller}: {status}, "
+                                  f"expected {wanted}: {response.text[:200]}")
+    assert not mismatches, "\n".join(mismatches)
+
+
+assert {VOLUNTEER_OTHER, AUDITOR} <= set(ROLES)
