@@ -19,6 +19,7 @@ from services.keys import derive_keys, secret_of
 from services.offers.routes import OffersController
 from services.operations.routes import OperationsController
 from services.pages.wiring import PAGE_PATHS, csrf_config, page_handlers, template_config
+from services.reports.routes import ReportsController
 from services.rooms.routes import RoomsController
 from services.shifts.routes import ShiftsController
 from services.sites.routes import SitesController
@@ -55,6 +56,7 @@ def create_app(settings: Settings) -> Litestar:
             OffersController,
             ShiftsController,
             TrainingsController,
+            ReportsController,
             *page_handlers(),
         ],
         state=State({"secret_keys": keys, "token_key": keys.tokens}),

@@ -1,0 +1,1 @@
+"""The funding proof (Verwendungsnachweis): figures as of any instant, their changes, formats."""
