@@ -29,6 +29,8 @@ class EventMetadata(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=Tru
     correlation_id: str | None = None
     causation_id: str | None = None
     idempotency_key: str | None = None
+    request_digest: str | None = None
+    """With an idempotency key: a digest of the request, to tell a repeat from a new request."""
 
 
 class RecordedEvent(msgspec.Struct, frozen=True, kw_only=True):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator, Iterable
 from datetime import datetime
 from uuid import UUID
@@ -36,6 +37,9 @@ class StoredEvent(msgspec.Struct, frozen=True, kw_only=True):
     hash: bytes
     chain_hash: bytes | None = None
     """The ledger's hash at this event, if it was sealed."""
+    seq: int | None = None
+    """The event's place in the ledger (1 for the first sealed event), if it was sealed."""
+    sealed_at: datetime | None = None
 
 
 class Verification(msgspec.Struct, frozen=True, kw_only=True):
@@ -90,12 +94,29 @@ async def ledger_head(pool: asyncpg.Pool) -> tuple[int, str | None]:
     return (row["seq"], row["chain_hash"].hex()) if row else (0, None)
 
 
+@contextlib.asynccontextmanager
+async def snapshot(pool: asyncpg.Pool) -> AsyncIterator[asyncpg.Connection]:
+    """A connection that sees one moment of the store for all its queries (REPEATABLE READ).
+
+    Without it, a sealer running between two reads of ``stored_events`` would move events from
+    the unsealed part into the ledger part that was already read, and they would be missed.
+    Read only: it takes no transaction id, so it holds back no reader of the store.
+    """
+    async with pool.acquire() as connection, connection.transaction(
+        isolation="repeatable_read", readonly=True
+    ):
+        yield connection
+
+
 async def stored_events(pool: asyncpg.Pool, batch: int = _BATCH) -> AsyncIterator[StoredEvent]:
-    """Every stored event: first the sealed ones in ledger order, then the unsealed by position."""
+    """Every stored event: first the sealed ones in ledger order, then the unsealed by position.
+
+    Read in batches; pass a connection from ``snapshot`` for a consistent whole.
+    """
     after_seq = 0
     while True:
         rows = await pool.fetch(
-            f"""SELECT {_RAW_COLUMNS}, l.seq, l.chain_hash FROM ledger l
+            f"""SELECT {_RAW_COLUMNS}, l.seq, l.chain_hash, l.sealed_at FROM ledger l
                   JOIN events e ON e.position = l.position
                  WHERE l.seq > $1 ORDER BY l.seq LIMIT $2""",
             after_seq,
@@ -109,7 +130,8 @@ async def stored_events(pool: asyncpg.Pool, batch: int = _BATCH) -> AsyncIterato
     after_position = 0
     while True:
         rows = await pool.fetch(
-            f"""SELECT {_RAW_COLUMNS}, NULL::bytea AS chain_hash FROM events e
+            f"""SELECT {_RAW_COLUMNS}, NULL::bigint AS seq, NULL::bytea AS chain_hash,
+                       NULL::timestamptz AS sealed_at FROM events e
                  WHERE e.position > $1
                    AND NOT EXISTS (SELECT 1 FROM ledger l WHERE l.position = e.position)
                  ORDER BY e.position LIMIT $2""",
@@ -138,6 +160,44 @@ def _stored(row: asyncpg.Record) -> StoredEvent:
         prev_hash=row["prev_hash"],
         hash=row["hash"],
         chain_hash=row["chain_hash"],
+        seq=row["seq"],
+        sealed_at=row["sealed_at"],
+    )
+
+
+async def history_page(
+    pool: asyncpg.Pool,
+    *,
+    after: int = 0,
+    limit: int = 100,
+    stream_id: str | None = None,
+    type: str | None = None,
+) -> list[StoredEvent]:
+    """Up to ``limit`` events after position ``after`` in global read order (as ``read_all``,
+    behind the same barrier), raw as stored, each with its ledger entry if sealed."""
+    conditions = [
+        """(e.transaction_id, e.position) > (
+               coalesce((SELECT transaction_id FROM events WHERE position = $1), '0'::xid8), $1)""",
+        "e.transaction_id < (SELECT pg_snapshot_xmin(pg_current_snapshot()))",
+    ]
+    arguments: list[object] = [after, limit]
+    for column, value in (("stream_id", stream_id), ("type", type)):
+        if value is not None:
+            arguments.append(value)
+            conditions.append(f"e.{column} = ${len(arguments)}")
+    rows = await pool.fetch(
+        f"""SELECT {_RAW_COLUMNS}, l.seq, l.chain_hash, l.sealed_at
+              FROM events e LEFT JOIN ledger l ON l.position = e.position
+             WHERE {" AND ".join(conditions)}
+             ORDER BY e.transaction_id, e.position LIMIT $2""",
+        *arguments,
+    )
+    return [_stored(row) for row in rows]
+
+
+async def is_stored(pool: asyncpg.Pool, position: int) -> bool:
+    return bool(
+        await pool.fetchval("SELECT EXISTS (SELECT 1 FROM events WHERE position = $1)", position)
     )
 
 
@@ -145,25 +205,37 @@ class Verifier:
     """Checks events one by one, in the order sealed events then unsealed ones.
 
     Each event's own hash, its link to the previous event of its stream, the stream's versions
-    without gaps, and, for sealed events, the ledger chain. Used online and on an export.
+    without gaps, and, for sealed events, the ledger chain and its numbering. Used online and
+    on an export.
     """
 
     def __init__(self) -> None:
         self.checked = 0
+        self.sealed = 0
+        self.last_position: int | None = None
         self.head: bytes | None = None
         self._chain = GENESIS
         self._streams: dict[str, tuple[int, bytes]] = {}
-        self._unsealed_seen = False
+        self._first_unsealed: int | None = None
         self._seen_positions: set[int] = set()
         self.failure: tuple[int, str] | None = None
 
     def check(self, event: StoredEvent) -> bool:
-        problem = self._problem(event)
-        if problem is not None:
-            self.failure = (event.position, problem)
+        failure = self._failure(event)
+        if failure is not None:
+            self.failure = failure
             return False
         self.checked += 1
+        self.last_position = event.position
         return True
+
+    def _failure(self, event: StoredEvent) -> tuple[int, str] | None:
+        if event.chain_hash is not None and self._first_unsealed is not None:
+            # The sealer seals in read order: an unsealed event before a sealed one was not
+            # written by the store but put in afterwards. It, not the sealed one, is the bad one.
+            return self._first_unsealed, "an unsealed event precedes sealed ones: inserted afterwards"
+        problem = self._problem(event)
+        return (event.position, problem) if problem is not None else None
 
     def _problem(self, event: StoredEvent) -> str | None:
         if event.position in self._seen_positions:
@@ -188,13 +260,15 @@ class Verifier:
             return "the event does not link to the previous event of its stream"
         self._streams[event.stream_id] = (event.stream_version, event.hash)
         if event.chain_hash is None:
-            self._unsealed_seen = True
+            if self._first_unsealed is None:
+                self._first_unsealed = event.position
             return None
-        if self._unsealed_seen:
-            return "a sealed event follows unsealed ones"
         self._chain = ledger_hash(self._chain, event.position, event.recorded_at, event.hash)
         if self._chain != event.chain_hash:
             return "the ledger chain breaks here"
+        if event.seq is not None and event.seq != self.sealed + 1:
+            return f"the ledger jumps from entry {self.sealed} to {event.seq}"
+        self.sealed += 1
         self.head = self._chain
         return None
 
@@ -228,11 +302,22 @@ def verify_events(events: Iterable[StoredEvent], expected_head: str | None = Non
     return result
 
 
-async def verify(pool: asyncpg.Pool) -> Verification:
-    """Recompute every event hash, every stream link and the ledger chain of the whole store."""
+async def verify(pool: asyncpg.Pool | asyncpg.Connection) -> Verification:
+    """Recompute every event hash, every stream link and the ledger chain of the whole store.
+
+    Given a pool, all of it reads one snapshot (a sealer at work cannot make it miss events);
+    given a connection, it reads in that connection's transaction, if any.
+    """
+    if isinstance(pool, asyncpg.Pool):
+        async with snapshot(pool) as connection:
+            return await _verify(connection)
+    return await _verify(pool)
+
+
+async def _verify(connection: asyncpg.Connection) -> Verification:
     # The sealer seals in read order, so an unsealed event that sorts before the last sealed
     # one was not written by the store: it was inserted into the past.
-    inserted = await pool.fetchval(
+    inserted = await connection.fetchval(
         """SELECT min(e.position) FROM events e, ledger l, events head
             WHERE l.seq = (SELECT max(seq) FROM ledger) AND head.position = l.position
               AND (e.transaction_id, e.position) < (head.transaction_id, head.position)
@@ -242,14 +327,14 @@ async def verify(pool: asyncpg.Pool) -> Verification:
         return Verification(
             ok=False,
             events_checked=0,
-            head=(await ledger_head(pool))[1],
+            head=(await ledger_head(connection))[1],
             first_bad_position=inserted,
             problem="an event older than the ledger head was never sealed: inserted afterwards",
         )
     # The sealer also seals in read order: each sealed event sorts after the one sealed before
     # it. If not, the read order was rewritten (a changed transaction_id), or a ledger entry was
     # forged for an event put into the past; every hash may still check out.
-    out_of_order = await pool.fetchval(
+    out_of_order = await connection.fetchval(
         """SELECT l.position FROM ledger l
              JOIN ledger p ON p.seq = l.seq - 1
              JOIN events e ON e.position = l.position
@@ -261,15 +346,15 @@ async def verify(pool: asyncpg.Pool) -> Verification:
         return Verification(
             ok=False,
             events_checked=0,
-            head=(await ledger_head(pool))[1],
+            head=(await ledger_head(connection))[1],
             first_bad_position=out_of_order,
             problem="a sealed event is out of read order: the order or the ledger was rewritten",
         )
     verifier = Verifier()
-    async for event in stored_events(pool):
+    async for event in stored_events(connection):
         if not verifier.check(event):
             return verifier.result()
-    sealed, head = await ledger_head(pool)
+    sealed, head = await ledger_head(connection)
     result = verifier.result()
     if result.head != head:
         return Verification(

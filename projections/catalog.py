@@ -2,6 +2,14 @@
 
 from __future__ import annotations
 
+from projections.attendance_stats import ATTENDANCE_STATS
+from projections.directory import DIRECTORY
+from projections.room_calendar import ROOM_CALENDAR
 from projections.runner import Projection
+from projections.shift_board import SHIFT_BOARD
+from projections.training_records import TRAINING_RECORDS
+from projections.volunteer_schedule import VOLUNTEER_SCHEDULE
 
 PROJECTIONS: list[Projection] = []
+PROJECTIONS += [DIRECTORY, ROOM_CALENDAR, SHIFT_BOARD, VOLUNTEER_SCHEDULE]
+PROJECTIONS += [TRAINING_RECORDS, ATTENDANCE_STATS]

@@ -60,6 +60,12 @@ def lock_key(name: str) -> int:
 
 
 async def ensure_state_table(connection: asyncpg.Connection) -> None:
+    """Create the checkpoint table once. Two first calls at the same moment (an API read and a
+    worker) would both pass ``IF NOT EXISTS`` and collide in the catalog: a lock for this
+    transaction serialises the creation; later calls see the table and take no lock."""
+    if await connection.fetchval("SELECT to_regclass('projection_state') IS NOT NULL"):
+        return
+    await connection.execute("SELECT pg_advisory_xact_lock($1)", lock_key("projection_state"))
     await connection.execute(_STATE_DDL)
 
 
@@ -92,15 +98,19 @@ async def _swap_in(connection: asyncpg.Connection, projection: Projection, gener
     )
 
 
+async def _hold(connection: asyncpg.Connection, projection: Projection) -> int | None:
+    """Take the projection's lock for this transaction; the newest generation it has, if any."""
+    await connection.execute("SELECT pg_advisory_xact_lock($1)", lock_key(projection.name))
+    await ensure_state_table(connection)
+    return await connection.fetchval(
+        "SELECT max(generation) FROM projection_state WHERE name = $1", projection.name
+    )
+
+
 async def ensure_projection(pool: asyncpg.Pool, projection: Projection) -> None:
     """Create the first generation of a projection's tables if it has none."""
     async with pool.acquire() as connection, connection.transaction():
-        await connection.execute("SELECT pg_advisory_xact_lock($1)", lock_key(projection.name))
-        await ensure_state_table(connection)
-        exists = await connection.fetchval(
-            "SELECT 1 FROM projection_state WHERE name = $1 AND live", projection.name
-        )
-        if not exists:
+        if await _hold(connection, projection) is None:
             await _create_generation(connection, projection, 1)
             await _swap_in(connection, projection, 1)
 
@@ -116,37 +126,54 @@ async def run_once(
 
     Returns 0 at once if another process holds the projection.
     """
+    return await run_together(store, [projection], batch_size=batch_size, max_batches=max_batches)
+
+
+async def run_together(
+    store: EventStore,
+    projections: Sequence[Projection],
+    *,
+    batch_size: int = BATCH_SIZE,
+    max_batches: int | None = None,
+) -> int:
+    """Catch several projections up in one pass; returns the events applied to live generations.
+
+    Each batch is one transaction over every projection this process could lock (those another
+    process holds are left to it), and is read once for all generations at the same position:
+    projections that are in step (the usual case, and a ``rebuild --all``) share the reading.
+    """
     applied = 0
     batches = 0
     while max_batches is None or batches < max_batches:
         async with store.pool.acquire() as connection, connection.transaction():
-            if not await connection.fetchval(
-                "SELECT pg_try_advisory_xact_lock($1)", lock_key(projection.name)
-            ):
+            held = {
+                projection.name: projection
+                for projection in projections
+                if await connection.fetchval(
+                    "SELECT pg_try_advisory_xact_lock($1)", lock_key(projection.name)
+                )
+            }
+            if not held:
                 return applied
             rows = await connection.fetch(
-                """SELECT generation, position, live FROM projection_state
-                    WHERE name = $1 ORDER BY generation""",
-                projection.name,
+                """SELECT name, generation, position, live FROM projection_state
+                    WHERE name = ANY($1::text[]) ORDER BY name, generation""",
+                list(held),
             )
-            if not rows:
-                raise LookupError(f"projection {projection.name} has no tables; ensure it first")
+            missing = held.keys() - {row["name"] for row in rows}
+            if missing:
+                raise LookupError(f"{sorted(missing)} have no tables yet; ensure them first")
             # Feed every generation: the live one, and a rebuild in progress if there is one.
+            read: dict[int, list[RecordedEvent]] = {}
             caught_up = True
             for generation in rows:
-                events = await store.read_all(after=generation["position"], limit=batch_size)
+                projection = held[generation["name"]]
+                position = generation["position"]
+                if position not in read:
+                    read[position] = await store.read_all(after=position, limit=batch_size)
+                events = read[position]
                 if events:
-                    tables = physical_tables(projection, generation["generation"])
-                    await projection.apply(connection, tables, events)
-                    await connection.execute(
-                        """UPDATE projection_state
-                              SET position = $3, applied = applied + $4, updated_at = now()
-                            WHERE name = $1 AND generation = $2""",
-                        projection.name,
-                        generation["generation"],
-                        events[-1].position,
-                        len(events),
-                    )
+                    await _apply(connection, projection, generation["generation"], events)
                     if generation["live"]:
                         applied += len(events)
                 if len(events) == batch_size:
@@ -158,6 +185,25 @@ async def run_once(
                 return applied
         batches += 1
     return applied
+
+
+async def _apply(
+    connection: asyncpg.Connection,
+    projection: Projection,
+    generation: int,
+    events: Sequence[RecordedEvent],
+) -> None:
+    """The batch and the checkpoint after it, in the caller's transaction."""
+    await projection.apply(connection, physical_tables(projection, generation), events)
+    await connection.execute(
+        """UPDATE projection_state
+              SET position = $3, applied = applied + $4, updated_at = now()
+            WHERE name = $1 AND generation = $2""",
+        projection.name,
+        generation,
+        events[-1].position,
+        len(events),
+    )
 
 
 async def _drop_older_generations(
@@ -179,13 +225,12 @@ async def _drop_older_generations(
 
 
 async def start_rebuild(pool: asyncpg.Pool, projection: Projection) -> int:
-    """Create an empty next generation; ``run_once`` fills it and swaps it in when caught up."""
+    """Create an empty next generation; ``run_once`` fills it and swaps it in when caught up.
+
+    Starting a rebuild while one is in progress starts it over in a newer generation.
+    """
     async with pool.acquire() as connection, connection.transaction():
-        await connection.execute("SELECT pg_advisory_xact_lock($1)", lock_key(projection.name))
-        await ensure_state_table(connection)
-        newest = await connection.fetchval(
-            "SELECT max(generation) FROM projection_state WHERE name = $1", projection.name
-        )
+        newest = await _hold(connection, projection)
         generation = (newest or 0) + 1
         await _create_generation(connection, projection, generation)
         if newest is None:

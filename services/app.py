@@ -8,26 +8,33 @@ from collections.abc import AsyncIterator
 from litestar import Litestar
 from litestar.datastructures import State
 from litestar.di import Provide
+from litestar.middleware.base import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 
-from litestar.middleware.base import DefineMiddleware
-
 from services.accounts.routes import AccountsController, SignInController
+from services.audit.routes import AuditController
 from services.auth.middleware import TokenAuthentication
 from services.auth.throttle import SignInThrottle
 from services.keys import derive_keys, secret_of
+from services.offers.reads import list_offers
 from services.offers.routes import OffersController
 from services.operations.routes import OperationsController
 from services.pages.wiring import PAGE_PATHS, csrf_config, page_handlers, template_config
 from services.reports.routes import ReportsController
+from services.rooms.reads import RoomReadsController
 from services.rooms.routes import RoomsController
+from services.shifts.reads import list_shifts
 from services.shifts.routes import ShiftsController
+from services.sites.reads import list_sites
 from services.sites.routes import SitesController
+from services.stats.routes import StatsController
+from services.trainings.reads import TrainingRecordsController
 from services.trainings.routes import TrainingsController
 from services.volunteers.routes import VolunteersController
 from services.problems import exception_handlers
 from services.resources import Resources, open_resources
 from services.settings import Settings
+from services.volunteers.schedule import FEED_PATH_PATTERN, VolunteerScheduleController
 
 MAX_BODY_BYTES = 1_000_000
 
@@ -56,7 +63,15 @@ def create_app(settings: Settings) -> Litestar:
             OffersController,
             ShiftsController,
             TrainingsController,
+            list_sites,  # the read handlers come after the write controllers of their paths
+            RoomReadsController,
+            list_offers,
+            list_shifts,
+            VolunteerScheduleController,
             ReportsController,
+            AuditController,
+            TrainingRecordsController,
+            StatsController,
             *page_handlers(),
         ],
         state=State({"secret_keys": keys, "token_key": keys.tokens}),
@@ -64,7 +79,10 @@ def create_app(settings: Settings) -> Litestar:
             # The API's bearer tokens; the pages read the session cookie through their own.
             DefineMiddleware(
                 TokenAuthentication,
-                exclude=["^/health$", "^/ready$", "^/metrics$", "^/schema", PAGE_PATHS],
+                exclude=[
+                    "^/health$", "^/ready$", "^/metrics$", "^/schema", PAGE_PATHS,
+                    FEED_PATH_PATTERN,  # calendar apps send the feed's ?token= instead
+                ],
             )
         ],
         lifespan=[lifespan],

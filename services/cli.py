@@ -1,4 +1,4 @@
-"""The ``treffpunkt`` command: serve, migrate, audit."""
+"""The ``treffpunkt`` command: serve, migrate, audit, projections."""
 
 from __future__ import annotations
 
@@ -12,9 +12,10 @@ import sys
 import time
 from pathlib import Path
 
-from events import ledger
+from events import export, ledger
 from events.catalog import registry
 from events.store import EventStore, create_pool
+from services import projections_cli
 from services.accounts.bootstrap import ensure_admin
 from services.database import migrate
 from services.embedded import EmbeddedServers
@@ -35,23 +36,49 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("migrate", help="apply migrations and create the first admin")
     audit = commands.add_parser("audit", help="auditor's tools")
     audit_commands = audit.add_subparsers(dest="audit_command", required=True)
-    audit_commands.add_parser("verify", help="verify every event hash and the ledger chain")
+    verify = audit_commands.add_parser(
+        "verify", help="verify every event hash and the ledger chain (of an export FILE: offline)"
+    )
+    verify.add_argument("file", nargs="?", type=Path,
+                        help="an export (GET /api/audit/export); no database is used")
+    verify.add_argument("--expected-head", help="the ledger head (hex) recorded for the history")
     audit_commands.add_parser("seal", help="seal every readable event into the ledger now")
+    projections_cli.add_commands(commands)
     args = parser.parse_args(argv)
 
     if args.command == "serve":
         return serve_forever(args)
+    if args.command == "audit" and args.audit_command == "verify" and args.file is not None:
+        return verify_export_file(args.file, args.expected_head)
     with servers_for_command() as settings:
         if args.command == "migrate":
             asyncio.run(prepare(settings, demo=False))
             return 0
+        if args.command == "projections":
+            return asyncio.run(projections_cli.run(args, settings.database_url))
         if args.audit_command == "seal":
             count = asyncio.run(_with_pool(settings.database_url, ledger.seal))
             print(f"sealed {count} events")
             return 0
         result = asyncio.run(_with_pool(settings.database_url, ledger.verify))
-        print(result)
+        if args.expected_head is not None and result.ok and result.head != args.expected_head:
+            result = ledger.Verification(
+                ok=False, events_checked=result.events_checked, head=result.head,
+                problem=f"the history ends at head {result.head}, expected {args.expected_head}",
+            )
+        print(export.verdict(result))
         return 0 if result.ok else 1
+
+
+def verify_export_file(path: Path, expected_head: str | None) -> int:
+    """``treffpunkt audit verify FILE``: the export alone, without a database."""
+    try:
+        result = export.verify_export_file(path, expected_head)
+    except OSError as error:
+        print(f"FAILED: cannot read {path}: {error.strerror}")
+        return 1
+    print(export.verdict(result))
+    return 0 if result.ok else 1
 
 
 class servers_for_command:

@@ -7,18 +7,22 @@ the version it was loaded at, all in one atomic append. A stream only read (a si
 existence) is not asserted. When another writer got there first, the whole attempt runs again
 on fresh state.
 
-With an idempotency key, the event ids are derived from (actor, command, key), so a repeated
-request finds its first answer, and a concurrent twin is turned away by the store's unique ids.
+With an idempotency key, the event ids are derived from (actor, key), so a repeated request
+finds its first answer, and a concurrent twin is turned away by the store's unique ids. The
+metadata then also carries a digest of the request (``request_digest``, which names the command):
+a request whose digest differs from the stored one reused the key for another request, on this
+route or another, and is refused (422).
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import random
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
 
@@ -33,7 +37,7 @@ from events.store import (
     PendingEvent,
     StreamWrite,
 )
-from services.rejections import Rejection
+from services.rejections import Invalid, Rejection
 from services.streams import occurred_at, stream_for
 
 _IDS = uuid5(NAMESPACE_URL, "treffpunkt:command-ids")
@@ -57,6 +61,18 @@ class Fold:
 
 Load = Callable[[str, Fold], Awaitable[Any]]
 Attempt = Callable[[Load], Awaitable[list[Event]]]
+StreamOf = Callable[[Event], str]
+
+IDEMPOTENCY_KEY = "Idempotency-Key"
+_encode_request = msgspec.json.Encoder(order="deterministic").encode
+
+
+class KeyReused(Invalid):
+    """The idempotency key was used before for a different request."""
+
+    def __init__(self) -> None:
+        super().__init__(IDEMPOTENCY_KEY, "this key was used for a different request",
+                         code="idempotency_key_reused")
 
 
 class CommandResult(msgspec.Struct, frozen=True):
@@ -64,6 +80,43 @@ class CommandResult(msgspec.Struct, frozen=True):
     """The global position of the last event stored (by the first request, on a replay)."""
     events: list[Event]
     replayed: bool = False
+
+
+def request_digest(name: str, request: Any) -> str:
+    """A digest of what a request asks for (``request``: a Struct, dict or list) under ``name``.
+
+    Canonical: fields in sorted order, times in UTC (``18:00+01:00`` is the same as ``17:00Z``)."""
+    return hashlib.sha256(_encode_request([name, _canonical(request)])).hexdigest()
+
+
+def _canonical(value: Any) -> Any:
+    match value:
+        case msgspec.Struct():
+            return _canonical(msgspec.structs.asdict(value))
+        case dict():
+            return {key: _canonical(item) for key, item in value.items()}
+        case list() | tuple():
+            return [_canonical(item) for item in value]
+        case datetime() if value.tzinfo is not None:
+            return value.astimezone(UTC)
+    return value
+
+
+def command_digest(command: msgspec.Struct) -> str:
+    """The digest of a command as its request: every field but ``now``, the moment it arrived.
+
+    The command names the route (its type) and holds every path parameter and body field; the
+    ids the service chooses are derived from the idempotency key, so they match on a repeat."""
+    fields = msgspec.structs.asdict(command)
+    fields.pop("now", None)
+    return request_digest(type(command).__name__, fields)
+
+
+def with_digest(metadata: EventMetadata, digest: str) -> EventMetadata:
+    """``metadata`` carrying the request's digest, when it has an idempotency key to guard."""
+    if metadata.idempotency_key is None or metadata.request_digest is not None:
+        return metadata
+    return msgspec.structs.replace(metadata, request_digest=digest)
 
 
 def entity_id(metadata: EventMetadata, purpose: str) -> UUID:
@@ -89,14 +142,22 @@ class CommandHandler:
         self._cache: OrderedDict[tuple[str, Fold], tuple[int, Any]] = OrderedDict()
 
     async def execute(
-        self, name: str, attempt: Attempt, *, now: datetime, metadata: EventMetadata
+        self,
+        name: str,
+        attempt: Attempt,
+        *,
+        now: datetime,
+        metadata: EventMetadata,
+        stream_of: StreamOf = stream_for,
     ) -> CommandResult:
-        """Decide and append ``name``; Rejections from the decider propagate unchanged."""
-        scope = _id_scope(name, metadata)
+        """Decide and append ``name``; Rejections from the decider propagate unchanged.
+
+        ``stream_of`` names each event's stream (the scheduling areas' by default)."""
+        scope = _id_scope(metadata)
         for attempt_number in range(self.max_attempts):
             # Before every attempt: a twin request may have been stored meanwhile.
             if scope is not None:
-                stored = await self._stored(_event_id(scope, 0))
+                stored = await self._replay(_event_id(scope, 0), metadata)
                 if stored is not None:
                     return stored
             loaded: dict[tuple[str, Fold], tuple[int, Any]] = {}
@@ -110,14 +171,16 @@ class CommandHandler:
                 events = await attempt(load)
             except Rejection:
                 # Refused on a state that may already hold a twin's events: answer as the twin.
-                stored = await self._stored(_event_id(scope, 0)) if scope is not None else None
+                if scope is None:
+                    raise
+                stored = await self._replay(_event_id(scope, 0), metadata)
                 if stored is None:
                     raise
                 return stored
             if not events:
                 raise ValueError(f"{name} decided no events")
             try:
-                writes = _writes(events, _versions(loaded), scope, now)
+                writes = _writes(events, _versions(loaded), scope, now, stream_of)
                 result = await self.store.append(*writes, metadata=metadata)
             except ConcurrencyError:
                 await _back_off(attempt_number)
@@ -126,16 +189,24 @@ class CommandHandler:
                 # A twin request with the same key stored a different number of events first.
                 if scope is None or error.sqlstate != PARTIAL_IDS_SQLSTATE:
                     raise
-                stored = await self._stored(_event_id(scope, 0))
+                stored = await self._replay(_event_id(scope, 0), metadata)
                 if stored is None:
                     raise
                 return stored
             if result.replayed:
-                stored = await self._stored(writes[0].events[0].event_id)
+                # A twin with the same key committed between our check and our append.
+                stored = await self._replay(writes[0].events[0].event_id, metadata)
                 return stored or CommandResult(result.position, events, replayed=True)
-            self._remember(loaded, events)
+            self._remember(loaded, events, stream_of)
             return CommandResult(result.position, events)
         raise ConcurrencyError(f"{name}: still contended after {self.max_attempts} attempts")
+
+    async def replay(self, metadata: EventMetadata) -> CommandResult | None:
+        """The stored answer to this keyed request, if it was stored before; None without a key.
+
+        Raises KeyReused when the key was stored with a different request digest."""
+        scope = _id_scope(metadata)
+        return None if scope is None else await self._replay(_event_id(scope, 0), metadata)
 
     async def state(self, stream_id: str, fold: Fold) -> Any:
         """The current state of one stream (for reads beside a command, e.g. a guard's)."""
@@ -151,11 +222,14 @@ class CommandHandler:
         return version, state
 
     def _remember(
-        self, loaded: dict[tuple[str, Fold], tuple[int, Any]], events: list[Event]
+        self,
+        loaded: dict[tuple[str, Fold], tuple[int, Any]],
+        events: list[Event],
+        stream_of: StreamOf,
     ) -> None:
         """Move the cached states on by what was just appended: the next command reads less."""
         for (stream_id, fold), (version, state) in loaded.items():
-            own = [event for event in events if stream_for(event) == stream_id]
+            own = [event for event in events if stream_of(event) == stream_id]
             for event in own:
                 state = fold.evolve(state, event)
             self._put((stream_id, fold), version + len(own), state)
@@ -168,19 +242,27 @@ class CommandHandler:
         while len(self._cache) > self.cache_size:
             self._cache.popitem(last=False)
 
-    async def _stored(self, first_event_id: UUID) -> CommandResult | None:
-        """The events of the append whose first event has this id, if it was stored."""
+    async def _replay(self, first_event_id: UUID, metadata: EventMetadata) -> CommandResult | None:
+        """The events of the append whose first event has this id, if it was stored; KeyReused
+        if that append was asked for by a different request (both digests known)."""
         rows = await self.store.pool.fetch(_STORED_APPEND, first_event_id)
         if not rows:
             return None
-        events = [self.store.decode_row(row).event for row in rows]
-        return CommandResult(rows[-1]["position"], events, replayed=True)
+        recorded = [self.store.decode_row(row) for row in rows]
+        stored_digest = recorded[0].metadata.request_digest
+        if None not in (stored_digest, metadata.request_digest) and (
+            stored_digest != metadata.request_digest
+        ):
+            raise KeyReused()
+        return CommandResult(rows[-1]["position"], [r.event for r in recorded], replayed=True)
 
 
-def _id_scope(name: str, metadata: EventMetadata) -> str | None:
+def _id_scope(metadata: EventMetadata) -> str | None:
+    """What a keyed request's event ids derive from: the actor's key, whatever the command, so
+    that a key reused for another command finds the first one's events (and its digest)."""
     if metadata.idempotency_key is None:
         return None
-    return f"{metadata.actor}\x1f{name}\x1f{metadata.idempotency_key}"
+    return f"{metadata.actor}\x1f{metadata.idempotency_key}"
 
 
 def _event_id(scope: str | None, index: int) -> UUID:
@@ -197,11 +279,15 @@ def _versions(loaded: dict[tuple[str, Fold], tuple[int, Any]]) -> dict[str, int]
 
 
 def _writes(
-    events: list[Event], versions: dict[str, int], scope: str | None, now: datetime
+    events: list[Event],
+    versions: dict[str, int],
+    scope: str | None,
+    now: datetime,
+    stream_of: StreamOf,
 ) -> list[StreamWrite]:
     per_stream: dict[str, list[PendingEvent]] = {}
     for index, event in enumerate(events):
-        stream_id = stream_for(event)
+        stream_id = stream_of(event)
         if stream_id not in versions:
             raise RuntimeError(f"{type(event).__name__} is for {stream_id}, which was not loaded")
         per_stream.setdefault(stream_id, []).append(

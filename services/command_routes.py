@@ -14,8 +14,8 @@ from litestar import Request
 from events.base import Event, EventMetadata
 from services.auth.guards import Connection, Locator, from_path
 from services.auth.tokens import Principal
-from services.command_handler import CommandResult, Fold
-from services.rejections import NotFound
+from services.command_handler import IDEMPOTENCY_KEY, CommandResult, Fold
+from services.rejections import Invalid, NotFound
 from services.resources import Resources
 from services.scheduling import SchedulingCommand, run
 
@@ -33,11 +33,23 @@ class Created(msgspec.Struct):
     position: int
 
 
+MAX_KEY_LENGTH = 200
+
+
+def idempotency_key(request: Request[Any, Any, Any]) -> str | None:
+    """The request's ``Idempotency-Key`` header, if it sent one (a blank or huge one is a 422)."""
+    key = request.headers.get("idempotency-key")
+    if key is not None and not 0 < len(key) <= MAX_KEY_LENGTH:
+        raise Invalid(IDEMPOTENCY_KEY, f"must be 1 to {MAX_KEY_LENGTH} characters",
+                      code="invalid")
+    return key
+
+
 def metadata_for(request: Request[Principal, Any, Any]) -> EventMetadata:
     return EventMetadata(
         actor=f"account:{request.user.account_id}",
         correlation_id=str(uuid4()),
-        idempotency_key=request.headers.get("idempotency-key"),
+        idempotency_key=idempotency_key(request),
     )
 
 

@@ -8,10 +8,12 @@ every e-mail digest unfindable: rotate it only together with a re-keying of the 
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import logging
 import secrets
+from uuid import UUID
 
 import msgspec
 
@@ -23,9 +25,18 @@ log = logging.getLogger(__name__)
 class Keys(msgspec.Struct, frozen=True):
     tokens: bytes
     emails: bytes
+    feeds: bytes
+    """Signs the per-volunteer secrets of the calendar feeds (``?token=``)."""
 
     def email_digest(self, email: str) -> str:
         return hmac.new(self.emails, normalise_email(email).encode(), hashlib.sha256).hexdigest()
+
+    def feed_token(self, volunteer_id: UUID) -> str:
+        digest = hmac.new(self.feeds, b"feed:" + volunteer_id.bytes, hashlib.sha256).digest()
+        return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+    def feed_token_matches(self, volunteer_id: UUID, token: str) -> bool:
+        return hmac.compare_digest(self.feed_token(volunteer_id).encode(), token.encode())
 
 
 def normalise_email(email: str) -> str:
@@ -40,6 +51,7 @@ def derive_keys(secret: str) -> Keys:
     return Keys(
         tokens=hmac.new(root, b"treffpunkt/tokens", hashlib.sha256).digest(),
         emails=hmac.new(root, b"treffpunkt/emails", hashlib.sha256).digest(),
+        feeds=hmac.new(root, b"treffpunkt/feeds", hashlib.sha256).digest(),
     )
 
 

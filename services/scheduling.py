@@ -9,7 +9,14 @@ import asyncio
 from typing import Any
 
 from events.base import Event, EventMetadata
-from services.command_handler import CommandHandler, CommandResult, Fold, Load
+from services.command_handler import (
+    CommandHandler,
+    CommandResult,
+    Fold,
+    Load,
+    command_digest,
+    with_digest,
+)
 from services.offers import decider as offers
 from services.rooms import decider as rooms
 from services.shifts import decider as shifts
@@ -51,6 +58,8 @@ async def run(
     async def attempt(load: Load) -> list[Event]:
         return await _decide(command, load)
 
+    if metadata.idempotency_key is not None:
+        metadata = with_digest(metadata, command_digest(command))
     return await handler.execute(
         type(command).__name__, attempt, now=command.now, metadata=metadata
     )

@@ -16,7 +16,7 @@ from events import ledger
 from events.catalog import registry
 from events.store import EventStore
 from projections.catalog import PROJECTIONS
-from projections.runner import ensure_projection, run_once
+from projections.runner import ensure_projection, run_once, run_together
 from workers import resources
 
 log = logging.getLogger(__name__)
@@ -35,7 +35,20 @@ async def catch_up() -> None:
         if projection.name not in _ensured:
             await ensure_projection(pool, projection)
             _ensured.add(projection.name)
-        await run_once(store, projection)
+    try:
+        await run_together(store, PROJECTIONS)
+    except Exception:
+        # One read model failing holds back the shared batch: the others go on one by one.
+        log.exception("catching up the read models together failed; trying one by one")
+        failed: list[Exception] = []
+        for projection in PROJECTIONS:
+            try:
+                await run_once(store, projection)
+            except Exception as error:
+                log.exception("read model %s failed", projection.name)
+                failed.append(error)
+        if failed:
+            raise failed[0]
 
 
 class CatchUpTicker(dramatiq.Middleware):

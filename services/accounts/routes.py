@@ -16,6 +16,7 @@ from services.auth import tokens
 from services.auth.guards import ADMIN, requires_roles
 from services.auth.throttle import SignInThrottle
 from services.auth.tokens import Principal
+from services.command_routes import idempotency_key
 from services.keys import Keys
 from services.problems import Problem
 from services.resources import Resources
@@ -99,5 +100,7 @@ class AccountsController(Controller):
             site_ids=data.site_ids,
             volunteer_id=data.volunteer_id,
             actor=f"account:{request.user.account_id}",
+            idempotency_key=idempotency_key(request),
+            commands=resources.commands,
         )
         return Created(id=account_id, position=result.position)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime
-from uuid import UUID, uuid4
+from typing import Any
+from uuid import UUID
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -16,10 +17,20 @@ from events.accounts import (
     AccountRegistered,
 )
 from events.base import Event, EventMetadata
-from events.store import AppendResult, EventStore, StreamWrite
+from events.store import EventStore
+from events.volunteers import VolunteerAccountLinked, VolunteerErased, VolunteerRegistered
 from services.accounts import decider
 from services.auth import tokens
-from services.commands import append_with_retry, load, pending
+from services.command_handler import (
+    CommandHandler,
+    CommandResult,
+    Fold,
+    KeyReused,
+    Load,
+    entity_id,
+    request_digest,
+    with_digest,
+)
 from services.keys import Keys
 from services.streams import volunteer_stream
 from services.volunteers import decider as volunteers
@@ -28,6 +39,11 @@ _hasher = PasswordHasher()
 # Verified against when an e-mail is unknown, so both answers take the same time.
 _DUMMY_HASH = _hasher.hash("treffpunkt: no such account")
 
+EMAIL_CLAIM = Fold(decider.initial_claim, decider.evolve)
+ACCOUNT = Fold(decider.initial_account, decider.evolve_account)
+PERSON = Fold(volunteers.initial_state, volunteers.evolve)
+REGISTER_ACCOUNT = "RegisterAccount"
+
 
 def account_stream(account_id: UUID) -> str:
     return f"account-{account_id}"
@@ -35,6 +51,20 @@ def account_stream(account_id: UUID) -> str:
 
 def email_stream(digest: str) -> str:
     return f"account-email-{digest}"
+
+
+def stream_of(event: Event) -> str:
+    """The stream of an account event, or of a volunteer's event about the person."""
+    match event:
+        case AccountEmailClaimed(email_digest=digest) | AccountEmailReleased(email_digest=digest):
+            return email_stream(digest)
+        case AccountRegistered(account_id=account_id) | AccountClosed(account_id=account_id):
+            return account_stream(account_id)
+        case VolunteerRegistered(volunteer_id=volunteer_id) | VolunteerAccountLinked(
+            volunteer_id=volunteer_id
+        ) | VolunteerErased(volunteer_id=volunteer_id):
+            return volunteer_stream(volunteer_id)
+    raise TypeError(f"not an account or person event: {type(event).__name__}")
 
 
 async def register_account(
@@ -47,11 +77,26 @@ async def register_account(
     site_ids: list[UUID],
     volunteer_id: UUID | None,
     actor: str,
-) -> tuple[AppendResult, UUID]:
-    """Claim the e-mail, create the account and, for a volunteer, link it: one atomic append."""
+    idempotency_key: str | None = None,
+    commands: CommandHandler | None = None,
+) -> tuple[CommandResult, UUID]:
+    """Claim the e-mail, create the account and, for a volunteer, link it: one atomic append.
+
+    A repeat with the same idempotency key answers the first account; the password is not part
+    of the request's digest (that would be a fast hash of it in the history): a repeat is
+    checked against the stored Argon2 hash instead."""
+    commands = commands or CommandHandler(store)
+    metadata = EventMetadata(actor=actor, idempotency_key=idempotency_key)
     digest = keys.email_digest(email)
+    metadata = with_digest(metadata, request_digest(REGISTER_ACCOUNT, {
+        "email_digest": digest, "role": role, "site_ids": site_ids,
+        "volunteer_id": volunteer_id}))
+    account_id = entity_id(metadata, "account")
+    stored = await commands.replay(metadata)
+    if stored is not None:
+        return await _same_password(stored, password), account_id
     command = decider.RegisterAccount(
-        account_id=uuid4(),
+        account_id=account_id,
         email_digest=digest,
         password_hash=await asyncio.to_thread(_hasher.hash, password),
         role=role,
@@ -60,68 +105,45 @@ async def register_account(
         now=datetime.now(UTC),
     )
 
-    async def attempt() -> tuple[list[StreamWrite], UUID]:
-        claim, claim_version = await load(
-            store, email_stream(digest), decider.evolve, decider.initial_claim
+    async def attempt(load: Load) -> list[Event]:
+        claim, _ = await asyncio.gather(
+            load(email_stream(digest), EMAIL_CLAIM), load(account_stream(account_id), ACCOUNT)
         )
         events = decider.decide(command, claim)
-        writes = _writes_of_account_events(events, {email_stream(digest): claim_version},
-                                           command.now)
         account = next(e for e in events if isinstance(e, AccountRegistered))
         if account.volunteer_id is not None:
-            person, version = await load(store, volunteer_stream(account.volunteer_id),
-                                         volunteers.evolve, volunteers.initial_state)
-            linked = volunteers.decide(
+            person = await load(volunteer_stream(account.volunteer_id), PERSON)
+            events += volunteers.decide(
                 volunteers.LinkAccount(volunteer_id=account.volunteer_id,
-                                       account_id=command.account_id, now=command.now),
+                                       account_id=account_id, now=command.now),
                 person,
             )
-            writes.append(StreamWrite(volunteer_stream(account.volunteer_id), version,
-                                      pending(linked, command.now)))
-        return writes, command.account_id
+        return events
 
-    return await append_with_retry(store, attempt, EventMetadata(actor=actor))
+    result = await commands.execute(REGISTER_ACCOUNT, attempt, now=command.now,
+                                    metadata=metadata, stream_of=stream_of)
+    if result.replayed:  # a concurrent twin stored it first
+        await _same_password(result, password)
+    return result, account_id
 
 
-async def closing_writes(store: EventStore, account_id: UUID, reason: str,
-                         now: datetime) -> list[StreamWrite]:
-    """The writes that close an account and release its e-mail, for a caller's own append."""
-    account, version = await load(store, account_stream(account_id), decider.evolve_account,
-                                  decider.initial_account)
+async def _same_password(stored: CommandResult, password: str) -> CommandResult:
+    account = next(e for e in stored.events if isinstance(e, AccountRegistered))
+    if not await asyncio.to_thread(_password_matches, account.password_hash, password):
+        raise KeyReused()
+    return stored
+
+
+async def closing_events(load: Load, account_id: UUID, reason: str, now: datetime) -> list[Event]:
+    """The events that close an account and release its e-mail, for a caller's own command."""
+    account = await load(account_stream(account_id), ACCOUNT)
     events = decider.decide_close(
         decider.CloseAccount(account_id=account_id, reason=reason, now=now), account
     )
-    if not events:
-        return []
-    digest = account.registered.email_digest  # type: ignore[union-attr] - decided: registered
-    _, claim_version = await load(store, email_stream(digest), decider.evolve,
-                                  decider.initial_claim)
-    return _writes_of_account_events(
-        events, {account_stream(account_id): version, email_stream(digest): claim_version}, now
-    )
-
-
-def _writes_of_account_events(
-    events: list[Event], versions: dict[str, int], now: datetime
-) -> list[StreamWrite]:
-    """Sort account events into their streams; ``versions`` holds each loaded stream's version
-    (a stream not loaded is new: version 0)."""
-    by_stream: dict[str, list[Event]] = {}
-    for event in events:
-        match event:
-            case AccountEmailClaimed(email_digest=digest) | AccountEmailReleased(
-                email_digest=digest
-            ):
-                stream = email_stream(digest)
-            case AccountRegistered(account_id=account_id) | AccountClosed(account_id=account_id):
-                stream = account_stream(account_id)
-            case _:
-                raise TypeError(f"not an account event: {type(event).__name__}")
-        by_stream.setdefault(stream, []).append(event)
-    return [
-        StreamWrite(stream, versions.get(stream, 0), pending(stream_events, now))
-        for stream, stream_events in by_stream.items()
-    ]
+    if events:
+        # The release is appended against the claim's current version.
+        await load(email_stream(account.registered.email_digest), EMAIL_CLAIM)
+    return events
 
 
 def _password_matches(password_hash: str, password: str) -> bool:
@@ -134,12 +156,18 @@ def _password_matches(password_hash: str, password: str) -> bool:
 
 async def find_account(store: EventStore, digest: str) -> AccountRegistered | None:
     """The open account this e-mail digest names, if any."""
-    claim, _ = await load(store, email_stream(digest), decider.evolve, decider.initial_claim)
+    claim = await _fold(store, email_stream(digest), EMAIL_CLAIM)
     if claim.account_id is None:
         return None
-    account, _ = await load(store, account_stream(claim.account_id), decider.evolve_account,
-                            decider.initial_account)
+    account = await _fold(store, account_stream(claim.account_id), ACCOUNT)
     return account.registered if account.active else None
+
+
+async def _fold(store: EventStore, stream_id: str, fold: Fold) -> Any:
+    state = fold.initial
+    for recorded in await store.read_stream(stream_id):
+        state = fold.evolve(state, recorded.event)
+    return state
 
 
 async def sign_in(

@@ -3,13 +3,25 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 from litestar import Controller, Response, get
 from litestar.di import NamedDependency
 from litestar.status_codes import HTTP_200_OK, HTTP_503_SERVICE_UNAVAILABLE
 
 from events import ledger
+from projections import admin
+from projections.catalog import PROJECTIONS
 from services.resources import Resources
+
+_PROJECTION_GAUGES = (
+    ("treffpunkt_projection_position", "Position of the last event a read model applied.",
+     lambda status: status.position),
+    ("treffpunkt_projection_lag_events", "Readable events a read model has not applied yet.",
+     lambda status: status.lag.events),
+    ("treffpunkt_projection_lag_seconds", "Age of the oldest event a read model has not applied.",
+     lambda status: round(status.lag.seconds, 3)),
+)
 
 
 class OperationsController(Controller):
@@ -20,14 +32,20 @@ class OperationsController(Controller):
         return {"status": "ok"}
 
     @get("/ready", summary="PostgreSQL and Redis are reachable (503 if not)")
-    async def ready(self, resources: NamedDependency[Resources]) -> Response[dict[str, str]]:
+    async def ready(self, resources: NamedDependency[Resources]) -> Response[dict[str, Any]]:
         database, broker = await asyncio.gather(
             _check(resources.pool.fetchval("SELECT 1")),
             _check(resources.redis.ping()),
         )
         ok = database == "ok" and broker == "ok"
+        body: dict[str, Any] = {
+            "status": "ready" if ok else "unavailable", "database": database, "broker": broker
+        }
+        if database == "ok":
+            # Information only: a read model behind does not make the service unready.
+            body["projection_lag_events"] = await _projection_lag(resources)
         return Response(
-            {"status": "ready" if ok else "unavailable", "database": database, "broker": broker},
+            body,
             status_code=HTTP_200_OK if ok else HTTP_503_SERVICE_UNAVAILABLE,
             headers={} if ok else {"Retry-After": "2"},
         )
@@ -48,9 +66,26 @@ class OperationsController(Controller):
                 "# HELP treffpunkt_ledger_unsealed_events Events not yet sealed into the ledger.",
                 "# TYPE treffpunkt_ledger_unsealed_events gauge",
                 f"treffpunkt_ledger_unsealed_events {total - sealed}",
+                *_projection_metrics(await admin.status(resources.pool, PROJECTIONS)),
                 "",
             ]
         )
+
+
+def _projection_metrics(statuses: list[admin.ProjectionStatus]) -> list[str]:
+    lines: list[str] = []
+    for metric, help_text, value in _PROJECTION_GAUGES:
+        lines += [f"# HELP {metric} {help_text}", f"# TYPE {metric} gauge"]
+        lines += [f'{metric}{{name="{status.name}"}} {value(status)}' for status in statuses]
+    return lines
+
+
+async def _projection_lag(resources: Resources) -> dict[str, int] | str:
+    try:
+        statuses = await asyncio.wait_for(admin.status(resources.pool, PROJECTIONS), timeout=1.5)
+    except Exception as error:  # noqa: BLE001 - information only, never a reason to be unready
+        return f"unknown ({type(error).__name__})"
+    return {status.name: status.lag.events for status in statuses}
 
 
 async def _check(probe: object) -> str:

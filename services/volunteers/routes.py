@@ -19,6 +19,7 @@ from services.auth.guards import (
     staff_or_volunteer_itself,
 )
 from services.auth.tokens import Principal
+from services.command_routes import idempotency_key
 from services.resources import Resources
 from services.volunteers import service
 
@@ -47,6 +48,8 @@ class VolunteersController(Controller):
         result, volunteer_id = await service.register(
             resources.store, data.name, data.email, data.phone,
             actor=f"account:{request.user.account_id}",
+            idempotency_key=idempotency_key(request),
+            commands=resources.commands,
         )
         return Created(id=volunteer_id, position=result.position)
 
@@ -70,6 +73,8 @@ class VolunteersController(Controller):
         self, volunteer_id: FromPath[UUID], resources: NamedDependency[Resources], request: Request[Principal, Any, Any]
     ) -> Positioned:
         result = await service.erase(
-            resources.store, volunteer_id, actor=f"account:{request.user.account_id}"
+            resources.store, volunteer_id, actor=f"account:{request.user.account_id}",
+            idempotency_key=idempotency_key(request),
+            commands=resources.commands,
         )
         return Positioned(position=result.position)

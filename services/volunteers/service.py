@@ -2,22 +2,36 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from datetime import UTC, datetime
-from uuid import UUID, uuid4
+from uuid import UUID
 
+import asyncpg
 import msgspec
 
-from events.base import EventMetadata
-from events.store import AppendResult, EventStore, StreamWrite
+from events.base import Event, EventMetadata
+from events.store import EventStore
 from events.volunteers import VolunteerRegistered
-from services.accounts.service import closing_writes
-from services.commands import append_with_retry, load, pending
+from services.accounts.service import PERSON, closing_events, stream_of
+from services.command_handler import (
+    CommandHandler,
+    CommandResult,
+    KeyReused,
+    Load,
+    command_digest,
+    entity_id,
+    with_digest,
+)
 from services.rejections import NotFound
 from services.streams import volunteer_stream
 from services.volunteers import decider, personal_data
 
 ERASED = "erased"
 ERASURE_REASON = "volunteer erased"
+REGISTER_VOLUNTEER = "RegisterVolunteer"
+ERASE_VOLUNTEER = "EraseVolunteer"
+_encode_person = msgspec.json.Encoder(order="deterministic").encode
 
 
 class Profile(msgspec.Struct, kw_only=True):
@@ -30,11 +44,43 @@ class Profile(msgspec.Struct, kw_only=True):
 
 
 async def register(
-    store: EventStore, name: str, email: str, phone: str | None, actor: str
-) -> tuple[AppendResult, UUID]:
-    """Create the volunteer's key, then store only ciphertext. A failed append drops the key."""
-    volunteer_id = uuid4()
-    key = await personal_data.create_key(store.pool, volunteer_id)
+    store: EventStore,
+    name: str,
+    email: str,
+    phone: str | None,
+    actor: str,
+    *,
+    idempotency_key: str | None = None,
+    commands: CommandHandler | None = None,
+) -> tuple[CommandResult, UUID]:
+    """Create the volunteer's key, then store only ciphertext. A failed append drops the key.
+
+    With an idempotency key the volunteer's id (and so its key) follows from the key: a repeat
+    finds the first volunteer and its key. The request's digest is keyed with the volunteer's
+    own key, so it tells a different person apart without being a lasting hash of personal
+    data: once the volunteer is erased, the digest is as unreadable as the ciphertext (and a
+    repeat is then answered without the comparison, and never creates a key again).
+    """
+    commands = commands or CommandHandler(store)
+    pool = store.pool
+    metadata = EventMetadata(actor=actor, idempotency_key=idempotency_key)
+    volunteer_id = entity_id(metadata, "volunteer")
+    key: bytes | None = None
+    if idempotency_key is not None:
+        key = await personal_data.key_of(pool, volunteer_id)
+        if key is not None:
+            metadata = with_digest(metadata, _person_digest(key, name, email, phone))
+        stored = await commands.replay(metadata)
+        if stored is not None:
+            # Compared by digest while the key lives; after erasure by what was stored.
+            if not any(isinstance(event, VolunteerRegistered) and event.volunteer_id == volunteer_id
+                       for event in stored.events):
+                raise KeyReused()
+            return stored, volunteer_id
+    created = key is None
+    if key is None:
+        key = await _new_key(pool, volunteer_id)
+        metadata = with_digest(metadata, _person_digest(key, name, email, phone))
     command = decider.RegisterVolunteer(
         volunteer_id=volunteer_id,
         name=personal_data.encrypt(key, volunteer_id, name),
@@ -42,14 +88,41 @@ async def register(
         phone=personal_data.encrypt(key, volunteer_id, phone) if phone else None,
         now=datetime.now(UTC),
     )
+
+    async def attempt(load: Load) -> list[Event]:
+        return decider.decide(command, await load(volunteer_stream(volunteer_id), PERSON))
+
     try:
-        result, _ = await append_with_retry(
-            store, lambda: _decided(store, command), EventMetadata(actor=actor)
-        )
+        result = await commands.execute(REGISTER_VOLUNTEER, attempt, now=command.now,
+                                        metadata=metadata, stream_of=stream_of)
     except BaseException:
-        await personal_data.destroy_key(store.pool, volunteer_id)
+        if created and not (await _person(commands, volunteer_id)).registered:
+            await personal_data.destroy_key(pool, volunteer_id)
         raise
+    if result.replayed and (await _person(commands, volunteer_id)).erased:
+        # A twin's volunteer was erased while this repeat fetched the key: it stays gone.
+        await personal_data.destroy_key(pool, volunteer_id)
     return result, volunteer_id
+
+
+async def _new_key(pool: asyncpg.Pool, volunteer_id: UUID) -> bytes:
+    """A new key, or the one a concurrent twin request (same idempotency key) just created."""
+    try:
+        return await personal_data.create_key(pool, volunteer_id)
+    except asyncpg.UniqueViolationError:
+        key = await personal_data.key_of(pool, volunteer_id)
+        if key is None:
+            raise
+        return key
+
+
+def _person_digest(key: bytes, name: str, email: str, phone: str | None) -> str:
+    person = _encode_person([REGISTER_VOLUNTEER, name, email.strip().lower(), phone])
+    return hmac.new(key, person, hashlib.sha256).hexdigest()
+
+
+async def _person(commands: CommandHandler, volunteer_id: UUID) -> decider.Volunteer:
+    return await commands.state(volunteer_stream(volunteer_id), PERSON)
 
 
 async def profile(store: EventStore, volunteer_id: UUID) -> Profile:
@@ -72,40 +145,36 @@ async def profile(store: EventStore, volunteer_id: UUID) -> Profile:
     )
 
 
-async def erase(store: EventStore, volunteer_id: UUID, actor: str) -> AppendResult:
+async def erase(
+    store: EventStore,
+    volunteer_id: UUID,
+    actor: str,
+    *,
+    idempotency_key: str | None = None,
+    commands: CommandHandler | None = None,
+) -> CommandResult:
     """Record the erasure (closing the volunteer's account and releasing its e-mail in the same
     append), then destroy the key: from then on only ciphertext remains.
 
     Should the process stop between the two, the next erasure request finds the volunteer
-    erased, destroys the key all the same, and answers 409.
+    erased, destroys the key all the same, and answers 409 (or, repeated with the same
+    idempotency key, the first answer).
     """
+    commands = commands or CommandHandler(store)
     command = decider.EraseVolunteer(volunteer_id=volunteer_id, now=datetime.now(UTC))
+    metadata = EventMetadata(actor=actor, idempotency_key=idempotency_key)
+    metadata = with_digest(metadata, command_digest(command))
 
-    async def attempt() -> tuple[list[StreamWrite], None]:
-        stream = volunteer_stream(volunteer_id)
-        person, version = await load(store, stream, decider.evolve, decider.initial_state)
-        erased = decider.decide(command, person)
-        writes = [StreamWrite(stream, version, pending(erased, command.now))]
+    async def attempt(load: Load) -> list[Event]:
+        person = await load(volunteer_stream(volunteer_id), PERSON)
+        events = decider.decide(command, person)
         for account_id in person.account_ids:
-            writes += await closing_writes(store, account_id, ERASURE_REASON, command.now)
-        return writes, None
+            events += await closing_events(load, account_id, ERASURE_REASON, command.now)
+        return events
 
     try:
-        result, _ = await append_with_retry(store, attempt, EventMetadata(actor=actor))
+        return await commands.execute(ERASE_VOLUNTEER, attempt, now=command.now,
+                                      metadata=metadata, stream_of=stream_of)
     finally:
-        if await _is_erased(store, volunteer_id):
+        if (await _person(commands, volunteer_id)).erased:
             await personal_data.destroy_key(store.pool, volunteer_id)
-    return result
-
-
-async def _decided(store: EventStore, command: decider.Command) -> tuple[list[StreamWrite], None]:
-    stream = volunteer_stream(command.volunteer_id)
-    state, version = await load(store, stream, decider.evolve, decider.initial_state)
-    events = decider.decide(command, state)
-    return [StreamWrite(stream, version, pending(events, command.now))], None
-
-
-async def _is_erased(store: EventStore, volunteer_id: UUID) -> bool:
-    state, _ = await load(store, volunteer_stream(volunteer_id), decider.evolve,
-                          decider.initial_state)
-    return state.erased

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import base64
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
 import pytest
-from litestar.routes import HTTPRoute
 from litestar.testing import AsyncTestClient
 
 from events import ledger
@@ -33,68 +31,16 @@ ALICE = {"name": "Alice Beispiel-Unique", "email": "alice.unique@example.org",
          "phone": "+49 5131 123456"}
 
 
-# --- The allowed set of every API route, written once (API.md) ----------------------------------
+# --- Callers (the role matrix itself is tests/integration/test_role_matrix.py) ---------------
 #
-# Callers: every role, the two coordinators scoped to different sites, the volunteer whose id is
-# in the path (``volunteer_self``) and another one, plus requests without valid credentials.
-# A route lists who may call it; everyone else gets 403, and the last three callers get 401
-# unless the route is public. Path parameters are filled from ``World.targets`` by name.
+# Every role, the two coordinators scoped to different sites, the volunteer whose id is in the
+# path (``volunteer_self``) and another one, plus requests without valid credentials.
 
 ADMIN, COORDINATOR_A, COORDINATOR_B = "admin", "coordinator_a", "coordinator_b"
 VOLUNTEER_SELF, VOLUNTEER_OTHER, AUDITOR = "volunteer_self", "volunteer_other", "auditor"
 ROLES = (ADMIN, COORDINATOR_A, COORDINATOR_B, VOLUNTEER_SELF, VOLUNTEER_OTHER, AUDITOR)
 UNAUTHENTICATED = ("no token", "expired token", "forged token", "tampered token")
 COORDINATORS = {COORDINATOR_A, COORDINATOR_B}
-ANYONE = {*ROLES, *UNAUTHENTICATED}
-
-
-@dataclass(frozen=True)
-class Route:
-    method: str
-    path: str
-    """As Litestar formats it: ``/api/volunteers/{volunteer_id}``."""
-    allowed: frozenset[str] | set[str]
-    success: int = 200
-    body: Callable[[World], dict[str, Any]] | None = None
-    consumes_target: bool = False
-    """Succeeds once per target (erasure): each allowed caller gets a fresh volunteer."""
-
-
-ROUTES = [
-    Route("POST", "/api/auth/token", ANYONE, 200,
-          body=lambda w: {"email": "auditor@example.org", "password": PASSWORD}),
-    Route("POST", "/api/accounts", {ADMIN}, 201,
-          body=lambda w: {"email": f"{uuid4().hex}@example.org", "password": PASSWORD,
-                          "role": "auditor"}),
-    Route("POST", "/api/volunteers", {ADMIN, *COORDINATORS}, 201,
-          body=lambda w: {"name": "N", "email": f"{uuid4().hex}@example.org"}),
-    Route("GET", "/api/volunteers/{volunteer_id}", {ADMIN, *COORDINATORS, VOLUNTEER_SELF}),
-    Route("POST", "/api/volunteers/{volunteer_id}/erasure", {ADMIN}, 200,
-          consumes_target=True),
-    Route("POST", "/api/sites", {ADMIN}, 201,
-          body=lambda w: {"name": f"Treff {uuid4().hex[:6]}", "village": "Wennigsen"}),
-    Route("POST", "/api/sites/{site_id}/rooms", {ADMIN, COORDINATOR_A}, 201,
-          body=lambda w: {"name": f"Raum {uuid4().hex[:6]}", "capacity": 12}),
-]
-
-NOT_YET_IN_MATRIX = {
-    # Served, but not walked here yet: each needs its target (a room, an offer, a shift, a
-    # training) in World.targets. Move a route into ROUTES when it is; the test below keeps
-    # any route from being served without being listed in one of the two.
-    ("POST", "/api/rooms/{room_id}/bookings"),
-    ("DELETE", "/api/rooms/{room_id}/bookings/{booking_id}"),
-    ("POST", "/api/offers"),
-    ("POST", "/api/offers/{offer_id}/sessions"),
-    ("POST", "/api/sessions/{session_id}/attendance"),
-    ("POST", "/api/shifts"),
-    ("POST", "/api/shifts/{shift_id}/claims"),
-    ("DELETE", "/api/shifts/{shift_id}/claims/{volunteer_id}"),
-    ("POST", "/api/shifts/{shift_id}/attendance"),
-    ("POST", "/api/trainings"),
-    ("POST", "/api/trainings/{training_id}/enrollments"),
-    ("DELETE", "/api/trainings/{training_id}/enrollments/{volunteer_id}"),
-    ("POST", "/api/trainings/{training_id}/completion"),
-}
 
 
 @dataclass
@@ -185,48 +131,6 @@ def tampered(token: str) -> str:
     forged = payload.replace(b'"role":"volunteer"', b'"role":"admin"')
     assert forged != payload
     return f"{base64.urlsafe_b64encode(forged).rstrip(b'=').decode()}.{signature}"
-
-
-def test_the_table_names_every_api_route_the_app_serves():
-    app = create_app(Settings(database_url="postgresql://unused", redis_url="redis://unused",
-                              secret_key=SECRET))
-    served = {
-        (method, route.path_format)
-        for route in app.routes if isinstance(route, HTTPRoute)
-        and route.path_format.startswith("/api/")
-        for handler in route.route_handlers
-        for method in handler.http_methods if method not in {"OPTIONS", "HEAD"}
-    }
-    # The scheduling write routes have their own table and access tests (test_scheduling_api).
-    from tests.integration.test_scheduling_api import WRITE_ROUTES
-
-    listed = {(route.method, route.path) for route in ROUTES} | NOT_YET_IN_MATRIX
-    assert not served - listed, f"add these routes to ROUTES with who may call them: {sorted(served - listed)}"
-    assert not listed - served, f"ROUTES names routes the app does not serve: {sorted(listed - served)}" | WRITE_ROUTES
-
-
-@pytest.mark.parametrize("route", ROUTES, ids=[f"{r.method} {r.path}" for r in ROUTES])
-async def test_every_route_answers_each_caller_as_the_contract_says(world, route):
-    public = UNAUTHENTICATED[0] in route.allowed
-    for caller in [*ROLES, *UNAUTHENTICATED]:
-        targets = dict(world.targets)
-        if route.consumes_target and caller in route.allowed:
-            targets["volunteer_id"] = await register_volunteer(
-                world.client, world.tokens[ADMIN], {"name": "E", "email": "e@example.org"})
-        response = await world.client.request(
-            route.method, route.path.format(**targets),
-            json=route.body(world) if route.body else None,
-            headers=bearer(world.tokens[caller]),
-        )
-        if caller in route.allowed:
-            expected = route.success
-        elif caller in UNAUTHENTICATED and not public:
-            expected = 401
-        else:
-            expected = 403
-        assert response.status_code == expected, f"{caller}: {response.status_code} {response.text}"
-        if expected >= 400:
-            assert response.headers["content-type"].startswith("application/problem+json")
 
 
 async def test_signing_in_with_a_wrong_password_or_unknown_email_says_the_same(world):

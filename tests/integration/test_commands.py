@@ -14,7 +14,7 @@ from events.offers import AttendanceRecorded
 from events.shifts import ShiftClaimed, ShiftWaitlisted, VolunteerShiftClaimed
 from events.store import EventStore, PendingEvent, StreamWrite
 from events.volunteers import VolunteerRegistered
-from services.command_handler import CommandHandler
+from services.command_handler import CommandHandler, KeyReused
 from services.offers.decider import CreateOffer, RecordAttendance, ScheduleSession
 from services.rejections import Conflict
 from services.rooms.decider import AddRoom, BookRoom, CancelBooking
@@ -240,3 +240,25 @@ async def test_a_completed_training_qualifies_for_a_shift_that_requires_it(store
 
     assert isinstance(result.events[1], VolunteerShiftClaimed)
     assert "volunteer.qualified" in await types_in(store, f"volunteer-{volunteer}")
+
+
+async def test_a_key_reused_for_another_claim_is_refused_and_stores_nothing(store):
+    handler = CommandHandler(store)
+    site, _ = await a_site_with_a_room(handler)
+    shift, other_shift = await a_shift(handler, site, 3), await a_shift(handler, site, 3, at(11, 9))
+    first, second = await volunteers(store, 2)
+    keyed = EventMetadata(actor="account-coordinator", idempotency_key="claim-1")
+    await run(handler, ClaimShift(shift_id=shift, volunteer_id=first, now=NOW), keyed)
+
+    for other in (ClaimShift(shift_id=shift, volunteer_id=second, now=NOW),
+                  ClaimShift(shift_id=other_shift, volunteer_id=first, now=NOW)):
+        with pytest.raises(KeyReused) as refused:
+            await run(CommandHandler(store), other, keyed)
+        assert refused.value.field == "Idempotency-Key" and refused.value.status == 422
+
+    # The same request arriving later (another ``now``) is a repeat, not a new request.
+    later = await run(handler, ClaimShift(shift_id=shift, volunteer_id=first, now=at(2, 8)), keyed)
+    assert later.replayed
+    assert (await types_in(store, f"shift-{shift}")).count("shift.claimed") == 1
+    assert await types_in(store, f"shift-{other_shift}") == ["shift.created"]
+    assert await types_in(store, f"volunteer-{second}") == ["volunteer.registered"]

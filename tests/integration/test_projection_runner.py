@@ -10,7 +10,15 @@ import pytest
 from events.accounts import AccountRegistered
 from events.base import EventMetadata, RecordedEvent
 from events.store import EventStore, PendingEvent, StreamWrite
-from projections.runner import ensure_projection, live_position, run_once, start_rebuild
+from projections.runner import (
+    ensure_projection,
+    live_position,
+    lock_key,
+    run_once,
+    run_together,
+    start_rebuild,
+)
+from tests.helpers import read_everything
 
 pytestmark = pytest.mark.integration
 
@@ -18,33 +26,39 @@ pytestmark = pytest.mark.integration
 class EventsPerStream:
     """A toy read model: how many events each stream holds, and the positions applied."""
 
-    name = "toy_events_per_stream"
-    tables = {
-        "toy_stream_counts": "stream_id text PRIMARY KEY, events integer NOT NULL",
-        "toy_applied": "position bigint PRIMARY KEY",
-    }
     indexes: Sequence[str] = ()
 
-    def __init__(self, fail_on_position: int | None = None) -> None:
+    def __init__(
+        self, fail_on_position: int | None = None, name: str = "toy_events_per_stream",
+        prefix: str = "toy",
+    ) -> None:
         self.fail_on_position = fail_on_position
+        self.name = name
+        self.counts, self.applied = f"{prefix}_stream_counts", f"{prefix}_applied"
+        self.tables = {
+            self.counts: "stream_id text PRIMARY KEY, events integer NOT NULL",
+            self.applied: "position bigint PRIMARY KEY",
+        }
 
     async def apply(self, connection, tables: Mapping[str, str], events: Sequence[RecordedEvent]):
         for event in events:
             await connection.execute(
-                f"""INSERT INTO {tables['toy_stream_counts']} VALUES ($1, 1)
+                f"""INSERT INTO {tables[self.counts]} VALUES ($1, 1)
                     ON CONFLICT (stream_id) DO UPDATE SET events = EXCLUDED.events + 
-                    {tables['toy_stream_counts']}.events""",
+                    {tables[self.counts]}.events""",
                 event.stream_id,
             )
             if event.position == self.fail_on_position:
                 raise RuntimeError("the worker dies in the middle of a batch")
             # A primary key: applying an event twice would fail the test loudly.
             await connection.execute(
-                f"INSERT INTO {tables['toy_applied']} VALUES ($1)", event.position
+                f"INSERT INTO {tables[self.applied]} VALUES ($1)", event.position
             )
 
 
 async def write_events(store: EventStore, streams: int, per_stream: int) -> None:
+    """Append, then wait until all of it passes the store's read barrier."""
+    before = await store.pool.fetchval("SELECT count(*) FROM events")
     for _ in range(streams):
         account_id = uuid4()
         await store.append(
@@ -64,6 +78,7 @@ async def write_events(store: EventStore, streams: int, per_stream: int) -> None
             ),
             metadata=EventMetadata(actor="test"),
         )
+    await read_everything(store, before + streams * per_stream)
 
 
 async def table_rows(pool, table: str) -> list[tuple]:
@@ -141,3 +156,40 @@ async def test_a_read_waits_for_its_own_write_and_gives_up_after_the_limit(store
     await asyncio.sleep(0.1)
     await run_once(store, projection)
     assert await waiting == head
+
+
+def two_toys() -> tuple[EventsPerStream, EventsPerStream]:
+    return EventsPerStream(), EventsPerStream(name="toy_second", prefix="toy_second")
+
+
+async def test_read_models_at_different_positions_are_caught_up_together_exactly_once(store, pool):
+    ahead, behind = two_toys()
+    await ensure_projection(pool, ahead)
+    await ensure_projection(pool, behind)
+    await write_events(store, streams=30, per_stream=3)
+    await run_once(store, ahead, batch_size=7, max_batches=3)
+
+    assert await run_together(store, [ahead, behind], batch_size=7) == (90 - 21) + 90
+    assert await pool.fetchval("SELECT count(*) FROM toy_applied") == 90
+    assert await pool.fetchval("SELECT count(*) FROM toy_second_applied") == 90
+
+
+async def test_a_read_model_locked_elsewhere_is_left_to_its_holder(store, pool):
+    mine, theirs = two_toys()
+    await ensure_projection(pool, mine)
+    await ensure_projection(pool, theirs)
+    await write_events(store, streams=10, per_stream=1)
+    async with pool.acquire() as holder, holder.transaction():
+        await holder.execute("SELECT pg_advisory_xact_lock($1)", lock_key(theirs.name))
+        assert await run_together(store, [mine, theirs]) == 10
+    assert await pool.fetchval("SELECT count(*) FROM toy_second_applied") == 0
+    assert await live_position(pool, mine.name) == await store.head_position()
+
+
+async def test_the_first_readers_and_workers_create_every_read_model_at_once_without_error(pool):
+    from projections.catalog import PROJECTIONS
+
+    # Each projection twice (an API read and a worker), all at the same moment.
+    await asyncio.gather(*(ensure_projection(pool, p) for p in [*PROJECTIONS, *PROJECTIONS]))
+    live = await pool.fetchval("SELECT count(*) FROM projection_state WHERE live")
+    assert live == len(PROJECTIONS)

@@ -1,0 +1,140 @@
+"""Looking after projections: how far behind each one is, and rebuilding them from scratch.
+
+Lag is counted through the store's read barrier, from the checkpoint on, along the
+``(transaction_id, position)`` index: its cost grows with the lag, not with the history.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Sequence
+
+import asyncpg
+import msgspec
+
+from events.store import EventStore
+from projections.runner import BATCH_SIZE, Projection, run_together, start_rebuild
+
+# Events after a checkpoint in read order, readable now (the same barrier as read_all).
+_UNAPPLIED = """
+    FROM events
+   WHERE (transaction_id, position) > (
+             coalesce((SELECT transaction_id FROM events WHERE position = $1), '0'::xid8), $1)
+     AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())"""
+
+_LAG = f"""
+SELECT count(*) AS events,
+       coalesce(extract(epoch FROM clock_timestamp() - min(recorded_at)), 0)::float8 AS seconds
+{_UNAPPLIED}"""
+
+POLL_SECONDS = 0.05
+
+
+class Lag(msgspec.Struct, frozen=True):
+    events: int
+    """Readable events after the checkpoint."""
+    seconds: float
+    """Age of the oldest of them (0 when there are none)."""
+
+
+class ProjectionStatus(msgspec.Struct, frozen=True, kw_only=True):
+    name: str
+    generation: int | None
+    """The live generation; None when the projection has no tables yet."""
+    position: int
+    lag: Lag
+    rebuilding: int | None = None
+    """The generation being rebuilt, if a rebuild is in progress."""
+    rebuild_position: int | None = None
+
+
+async def lag_after(connection: asyncpg.Connection | asyncpg.Pool, position: int) -> Lag:
+    row = await connection.fetchrow(_LAG, position)
+    assert row is not None
+    return Lag(events=row["events"], seconds=max(row["seconds"], 0.0))
+
+
+async def status(pool: asyncpg.Pool, projections: Sequence[Projection]) -> list[ProjectionStatus]:
+    """Every projection of ``projections``, and any other that has tables, by name."""
+    async with pool.acquire() as connection:
+        rows = []
+        if await connection.fetchval("SELECT to_regclass('projection_state') IS NOT NULL"):
+            rows = await connection.fetch(
+                """SELECT name, generation, position, live FROM projection_state
+                    ORDER BY name, generation"""
+            )
+        names = sorted({p.name for p in projections} | {row["name"] for row in rows})
+        lags: dict[int, Lag] = {}  # projections in step share one count
+        result = []
+        for name in names:
+            mine = [row for row in rows if row["name"] == name]
+            live = next((row for row in mine if row["live"]), None)
+            pending = [row for row in mine if not row["live"]]
+            position = live["position"] if live else 0
+            if position not in lags:
+                lags[position] = await lag_after(connection, position)
+            result.append(
+                ProjectionStatus(
+                    name=name,
+                    generation=live["generation"] if live else None,
+                    position=position,
+                    lag=lags[position],
+                    rebuilding=pending[-1]["generation"] if pending else None,
+                    rebuild_position=pending[-1]["position"] if pending else None,
+                )
+            )
+        return result
+
+
+Progress = Callable[[str, int, int], None]
+"""Called with (read model, events applied to its new generation, events to apply in all)."""
+
+
+async def rebuild(
+    store: EventStore, projections: Sequence[Projection], on_progress: Progress | None = None
+) -> dict[str, int]:
+    """Fill a new generation of each projection from position 0 and swap it in; their numbers.
+
+    The new generations are fed together, each batch read once for all of them. Readers keep
+    the old generations until each swap. Workers may feed the new generations too (whoever
+    holds a projection's lock applies its next batch); this waits until every one is live.
+    """
+    generations = {p.name: await start_rebuild(store.pool, p) for p in projections}
+    total = (await lag_after(store.pool, 0)).events
+    pending = list(projections)
+    progress = -1
+    while pending:
+        applied_to_live = await run_together(store, pending, max_batches=1)
+        rows = {
+            row["name"]: row
+            for row in await store.pool.fetch(
+                """SELECT name, position, applied, live FROM projection_state
+                    WHERE (name, generation) IN (SELECT * FROM unnest($1::text[], $2::int[]))""",
+                [p.name for p in pending],
+                [generations[p.name] for p in pending],
+            )
+        }
+        replaced = [p.name for p in pending if p.name not in rows]
+        if replaced:
+            raise RuntimeError(f"a newer rebuild replaced the generation of {', '.join(replaced)}")
+        total = max(total, *(row["applied"] for row in rows.values()))
+        still = []
+        for projection in pending:
+            row = rows[projection.name]
+            # Live and caught up: swapped in, or (a first generation) live from the start.
+            done = (
+                row["live"]
+                and applied_to_live < BATCH_SIZE
+                and (await lag_after(store.pool, row["position"])).events == 0
+            )
+            if on_progress is not None:
+                on_progress(projection.name, row["applied"], row["applied"] if done else total)
+            if not done:
+                still.append(projection)
+        pending = still
+        moved = sum(row["applied"] for row in rows.values())
+        if moved == progress:
+            # Another process holds the locks (a worker applying a batch): give it a moment.
+            await asyncio.sleep(POLL_SECONDS)
+        progress = moved
+    return generations

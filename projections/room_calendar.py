@@ -1,0 +1,127 @@
+"""Room calendars: every occurrence of every booking of a room (plain bookings, offer sessions
+and trainings all book rooms through ``room.booked``).
+
+A cancelled occurrence stays as a row with ``cancelled = true``: the JSON calendar shows it
+flagged (so a coordinator sees that the evening was called off), the .ics feed leaves it out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID, uuid5
+
+import asyncpg
+
+from events.base import Event, RecordedEvent
+from events.rooms import RoomAdded, RoomBooked, RoomOccurrencesCancelled
+from projections.row_changes import RowChange, apply_changes
+
+
+class RoomKnown(RowChange, frozen=True, kw_only=True):
+    sql = "INSERT INTO {room_calendar_rooms} VALUES ($1, $2, $3) ON CONFLICT DO NOTHING"
+    room_id: UUID
+    site_id: UUID
+    name: str
+
+
+class OccurrenceBooked(RowChange, frozen=True, kw_only=True):
+    sql = """INSERT INTO {room_calendar} VALUES ($1, $2, $3, $4, $5, $6, $7, false)
+             ON CONFLICT DO NOTHING"""
+    booking_id: UUID
+    starts_at: datetime
+    ends_at: datetime
+    room_id: UUID
+    title: str
+    session_id: UUID | None
+    training_id: UUID | None
+
+
+class OccurrenceCancelled(RowChange, frozen=True, kw_only=True):
+    sql = "UPDATE {room_calendar} SET cancelled = true WHERE booking_id = $1 AND starts_at = $2"
+    booking_id: UUID
+    starts_at: datetime
+
+
+def evolve(event: Event) -> list[RowChange]:
+    match event:
+        case RoomAdded():
+            return [RoomKnown(room_id=event.room_id, site_id=event.site_id, name=event.name)]
+        case RoomBooked():
+            return [
+                OccurrenceBooked(
+                    booking_id=event.booking_id, starts_at=o.starts_at, ends_at=o.ends_at,
+                    room_id=event.room_id, title=event.title, session_id=event.session_id,
+                    training_id=event.training_id,
+                )
+                for o in event.occurrences
+            ]
+        case RoomOccurrencesCancelled():
+            return [OccurrenceCancelled(booking_id=event.booking_id, starts_at=starts_at)
+                    for starts_at in event.occurrence_starts_at]
+    return []
+
+
+class RoomCalendar:
+    name = "room_calendar"
+    tables = {
+        "room_calendar_rooms": """room_id uuid PRIMARY KEY, site_id uuid NOT NULL,
+                                  name text NOT NULL""",
+        "room_calendar": """booking_id uuid NOT NULL, starts_at timestamptz NOT NULL,
+                            ends_at timestamptz NOT NULL, room_id uuid NOT NULL,
+                            title text NOT NULL, session_id uuid, training_id uuid,
+                            cancelled boolean NOT NULL,
+                            PRIMARY KEY (booking_id, starts_at)""",
+    }
+    indexes: Sequence[str] = ("CREATE INDEX ON {room_calendar} (room_id, starts_at)",)
+
+    async def apply(
+        self, connection: asyncpg.Connection, tables: Mapping[str, str],
+        events: Sequence[RecordedEvent],
+    ) -> None:
+        await apply_changes(connection, tables, (c for e in events for c in evolve(e.event)))
+
+
+ROOM_CALENDAR = RoomCalendar()
+
+
+# Queries -------------------------------------------------------------------------------------
+
+
+def occurrence_id(booking_id: UUID, starts_at: datetime) -> UUID:
+    """A stable id of one occurrence (an occurrence is not an entity of its own)."""
+    return uuid5(booking_id, starts_at.astimezone(UTC).isoformat())
+
+
+async def room(connection: asyncpg.Connection, room_id: UUID) -> dict[str, Any] | None:
+    row = await connection.fetchrow(
+        "SELECT room_id AS id, site_id, name FROM room_calendar_rooms WHERE room_id = $1", room_id
+    )
+    return dict(row) if row else None
+
+
+async def occurrences(
+    connection: asyncpg.Connection,
+    room_id: UUID,
+    start: datetime | None,
+    end: datetime | None,
+    *,
+    include_cancelled: bool = True,
+) -> list[dict[str, Any]]:
+    """The room's occurrences overlapping the half-open range ``[start, end)``, in time order."""
+    rows = await connection.fetch(
+        """SELECT booking_id, title, starts_at, ends_at, cancelled,
+                  CASE WHEN session_id IS NOT NULL THEN 'session'
+                       WHEN training_id IS NOT NULL THEN 'training'
+                       ELSE 'booking' END AS kind,
+                  session_id, training_id
+             FROM room_calendar
+            WHERE room_id = $1
+              AND ($2::timestamptz IS NULL OR ends_at > $2)
+              AND ($3::timestamptz IS NULL OR starts_at < $3)
+              AND ($4 OR NOT cancelled)
+            ORDER BY starts_at, booking_id""",
+        room_id, start, end, include_cancelled,
+    )
+    return [{"id": occurrence_id(row["booking_id"], row["starts_at"]), **row} for row in rows]

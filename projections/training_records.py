@@ -1,0 +1,170 @@
+"""Training records: every training, who took part, and each volunteer's qualifications.
+
+Only ids, titles and figures are kept, never personal data: names are decrypted by the service
+at read time. A volunteer's qualification is the latest grant (``volunteer.qualified``) of it,
+whatever its date; it belongs to the site of the training that granted it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+
+from events.base import Event, RecordedEvent
+from events.trainings import (
+    TrainingCancelled,
+    TrainingCompleted,
+    TrainingEnrolled,
+    TrainingEnrollmentCancelled,
+    TrainingPlanned,
+    VolunteerQualified,
+)
+from projections.rows import Rows, Schema, Upsert, fold, write
+
+NAME = "training_records"
+TRAININGS = "training_record_trainings"
+PARTICIPANTS = "training_record_participants"
+QUALIFICATIONS = "training_record_qualifications"
+
+PLANNED, COMPLETED, CANCELLED = "planned", "completed", "cancelled"
+
+SCHEMA = Schema(
+    keys={
+        TRAININGS: ("training_id",),
+        PARTICIPANTS: ("training_id", "volunteer_id"),
+        QUALIFICATIONS: ("volunteer_id", "qualification"),
+    },
+    defaults={
+        TRAININGS: {"status": PLANNED, "attendees": []},
+        PARTICIPANTS: {"enrolled": False, "attended": False},
+    },
+)
+
+
+# The pure step ---------------------------------------------------------------------------------
+
+
+def evolve(event: Event) -> list[Upsert]:
+    """The row changes one event makes; no I/O, so a history can be folded in memory too."""
+    match event:
+        case TrainingPlanned():
+            return [Upsert(TRAININGS, {"training_id": event.training_id}, {
+                "site_id": event.site_id, "room_id": event.room_id, "title": event.title,
+                "qualification": event.qualification,
+                "valid_for_months": event.valid_for_months, "starts_at": event.starts_at,
+                "ends_at": event.ends_at, "capacity": event.capacity,
+            })]
+        case TrainingEnrolled() | TrainingEnrollmentCancelled():
+            return [_participant(event.training_id, event.volunteer_id,
+                                 enrolled=isinstance(event, TrainingEnrolled))]
+        case TrainingCancelled():
+            return [Upsert(TRAININGS, {"training_id": event.training_id}, {"status": CANCELLED})]
+        case TrainingCompleted():
+            return [
+                Upsert(TRAININGS, {"training_id": event.training_id},
+                       {"status": COMPLETED, "attendees": list(event.attended)}),
+                *(_participant(event.training_id, v, attended=True) for v in event.attended),
+            ]
+        case VolunteerQualified():
+            return [Upsert(
+                QUALIFICATIONS,
+                {"volunteer_id": event.volunteer_id, "qualification": event.qualification},
+                {"valid_until": event.valid_until, "training_id": event.training_id},
+            )]
+    return []
+
+
+def _participant(training_id: UUID, volunteer_id: UUID, **values: bool) -> Upsert:
+    return Upsert(PARTICIPANTS, {"training_id": training_id, "volunteer_id": volunteer_id}, values)
+
+
+def fold_history(events: Iterable[Event], rows: Rows | None = None) -> Rows:
+    """The read model's rows after ``events``, in memory."""
+    return fold(SCHEMA, (change for event in events for change in evolve(event)), rows)
+
+
+# The tables ------------------------------------------------------------------------------------
+
+
+class TrainingRecordsProjection:
+    name = NAME
+    tables = {
+        TRAININGS: """training_id uuid PRIMARY KEY, site_id uuid, room_id uuid, title text,
+            qualification text, valid_for_months integer, starts_at timestamptz,
+            ends_at timestamptz, capacity integer,
+            status text NOT NULL DEFAULT 'planned', attendees uuid[] NOT NULL DEFAULT '{}'""",
+        PARTICIPANTS: """training_id uuid NOT NULL, volunteer_id uuid NOT NULL,
+            enrolled boolean NOT NULL DEFAULT false, attended boolean NOT NULL DEFAULT false,
+            PRIMARY KEY (training_id, volunteer_id)""",
+        QUALIFICATIONS: """volunteer_id uuid NOT NULL, qualification text NOT NULL,
+            valid_until timestamptz NOT NULL, training_id uuid NOT NULL,
+            PRIMARY KEY (volunteer_id, qualification)""",
+    }
+    indexes = (
+        f"CREATE INDEX ON {{{PARTICIPANTS}}} (volunteer_id)",
+        f"CREATE INDEX ON {{{QUALIFICATIONS}}} (valid_until)",
+    )
+
+    async def apply(
+        self,
+        connection: asyncpg.Connection,
+        tables: Mapping[str, str],
+        events: Sequence[RecordedEvent],
+    ) -> None:
+        await write(connection, tables, SCHEMA,
+                    [change for recorded in events for change in evolve(recorded.event)])
+
+
+TRAINING_RECORDS = TrainingRecordsProjection()
+
+
+# Queries ---------------------------------------------------------------------------------------
+
+
+async def trainings_of(connection: asyncpg.Connection | asyncpg.Pool,
+                       volunteer_id: UUID) -> list[dict[str, Any]]:
+    """The trainings a volunteer was enrolled in or attended, by start."""
+    rows = await connection.fetch(
+        f"""SELECT t.training_id, t.site_id, t.title, t.qualification, t.starts_at, t.ends_at,
+                   t.status, p.enrolled, p.attended
+              FROM {PARTICIPANTS} p JOIN {TRAININGS} t USING (training_id)
+             WHERE p.volunteer_id = $1 AND (p.enrolled OR p.attended)
+             ORDER BY t.starts_at, t.training_id""",
+        volunteer_id,
+    )
+    return [dict(row) for row in rows]
+
+
+async def qualifications_of(connection: asyncpg.Connection | asyncpg.Pool,
+                            volunteer_id: UUID) -> list[dict[str, Any]]:
+    rows = await connection.fetch(
+        f"""SELECT q.qualification, q.valid_until, q.training_id, t.site_id
+              FROM {QUALIFICATIONS} q LEFT JOIN {TRAININGS} t USING (training_id)
+             WHERE q.volunteer_id = $1 ORDER BY q.qualification""",
+        volunteer_id,
+    )
+    return [dict(row) for row in rows]
+
+
+async def expiring(
+    connection: asyncpg.Connection | asyncpg.Pool,
+    *,
+    since: datetime,
+    until: datetime,
+    site_id: UUID | None,
+) -> list[dict[str, Any]]:
+    """Qualifications valid until an instant in ``[since, until)``, of the granting training's
+    site when ``site_id`` is given; by volunteer, then expiry."""
+    rows = await connection.fetch(
+        f"""SELECT q.volunteer_id, q.qualification, q.valid_until, q.training_id, t.site_id
+              FROM {QUALIFICATIONS} q LEFT JOIN {TRAININGS} t USING (training_id)
+             WHERE q.valid_until >= $1 AND q.valid_until < $2
+               AND ($3::uuid IS NULL OR t.site_id = $3)
+             ORDER BY q.volunteer_id, q.valid_until, q.qualification""",
+        since, until, site_id,
+    )
+    return [dict(row) for row in rows]

@@ -1,0 +1,54 @@
+"""iCalendar feeds (RFC 5545) of room calendars and volunteers' schedules, for calendar apps.
+
+Times are written in UTC (``...Z``): unambiguous, and every app shows them in local time.
+Each occurrence keeps one UID across fetches, so subscribed apps update it instead of adding it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
+from uuid import UUID
+
+import icalendar
+import msgspec
+
+ICALENDAR = "text/calendar; charset=utf-8"
+PAST_DAYS_IN_FEEDS = 90
+"""Feeds reach this far back; calendar apps keep what they fetched before."""
+
+
+class FeedEntry(msgspec.Struct, frozen=True, kw_only=True):
+    uid: str
+    starts_at: datetime
+    ends_at: datetime
+    summary: str
+    tentative: bool = False
+
+
+def occurrence_uid(entity_id: UUID, starts_at: datetime) -> str:
+    """Stable per occurrence: the booking (or shift) and the start in UTC."""
+    return f"{entity_id}-{starts_at.astimezone(UTC):%Y%m%dT%H%M%SZ}@treffpunkt"
+
+
+def feed_window_start(now: datetime) -> datetime:
+    return now - timedelta(days=PAST_DAYS_IN_FEEDS)
+
+
+def calendar(name: str, entries: Iterable[FeedEntry], *, now: datetime) -> bytes:
+    feed = icalendar.Calendar()
+    feed.add("prodid", "-//Treffpunkt//Treffpunkt//DE")
+    feed.add("version", "2.0")
+    feed.add("calscale", "GREGORIAN")
+    feed.add("x-wr-calname", name)
+    for entry in entries:
+        event = icalendar.Event()
+        event.add("uid", entry.uid)
+        event.add("dtstamp", now.astimezone(UTC))
+        event.add("dtstart", entry.starts_at.astimezone(UTC))
+        event.add("dtend", entry.ends_at.astimezone(UTC))
+        event.add("summary", entry.summary)
+        if entry.tentative:
+            event.add("status", "TENTATIVE")
+        feed.add_component(event)
+    return feed.to_ical()

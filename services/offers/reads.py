@@ -1,0 +1,31 @@
+"""Offers (API.md, "Offers, sessions and attendance"): the read route, from the directory."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from litestar import Response, get
+from litestar.di import NamedDependency
+from litestar.params import FromQuery
+
+from projections import directory
+from services.auth.guards import EVERYONE, requires_roles
+from services.read_routes import MinPosition, positioned, read_projection
+from services.resources import Resources
+
+
+# A plain handler, not a Controller: the write controller serves this same path, and Litestar
+# refuses two controllers on one path (each brings its own OPTIONS handler). Register it after
+# that controller (services/app.py).
+@get("/api/offers", guards=[requires_roles(*EVERYONE)], tags=["offers"],
+     summary="The offers, of every site or of one")
+async def list_offers(
+    resources: NamedDependency[Resources], site_id: FromQuery[UUID | None] = None,
+    min_position: MinPosition = None,
+) -> Response[list[dict[str, Any]]]:
+    offers, position = await read_projection(
+        resources, directory.DIRECTORY, min_position,
+        lambda connection: directory.offers(connection, site_id),
+    )
+    return positioned(offers, position)

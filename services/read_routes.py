@@ -1,0 +1,91 @@
+"""What the read routes of projections share: the time-range query parameters, reading a
+projection at a known position (``min_position``), and answering with ``X-Projection-Position``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import Annotated, Any, TypeVar
+
+import asyncpg
+from litestar import Response
+from litestar.params import QueryParameter
+
+from projections.runner import Projection, ensure_projection, live_position
+from services.read_models import POSITION_HEADER, wait_for_projection
+from services.rejections import Invalid
+from services.resources import Resources
+
+T = TypeVar("T")
+
+From = Annotated[str | None, QueryParameter(name="from")]
+To = Annotated[str | None, QueryParameter(name="to")]
+MinPosition = Annotated[int | None, QueryParameter(name="min_position", ge=0)]
+
+# A "+01:00" offset sent unencoded in a query string arrives as " 01:00".
+_UNENCODED_PLUS = re.compile(r"^(\S+T[0-9:.]+) ([0-9]{2}:?[0-9]{2})$")
+
+
+def aware(field: str, value: str | None) -> datetime | None:
+    """An RFC 3339 time with offset from a query parameter; without offset a 422 naming it."""
+    if value is None:
+        return None
+    value = _UNENCODED_PLUS.sub(r"\1+\2", value.strip())
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise Invalid(field, "must be an RFC 3339 time with offset", code="invalid_time") from None
+    if moment.tzinfo is None:
+        raise Invalid(field, "needs a UTC offset, e.g. +01:00", code="offset_missing")
+    return moment
+
+
+def time_range(start: str | None, end: str | None) -> tuple[datetime | None, datetime | None]:
+    """The half-open range ``[from, to)`` of the query; ``to`` must lie after ``from``."""
+    lower, upper = aware("from", start), aware("to", end)
+    if lower is not None and upper is not None and upper <= lower:
+        raise Invalid("to", "must lie after from", code="empty_range")
+    return lower, upper
+
+
+async def read_projection(
+    resources: Resources,
+    projection: Projection,
+    min_position: int | None,
+    query: Callable[[asyncpg.Connection], Awaitable[T]],
+) -> tuple[T, int]:
+    """Wait until ``projection`` has applied ``min_position``, then run ``query`` on it.
+
+    The rows and the position come from one snapshot, so the position answered is exactly
+    the one the rows reflect. A projection no worker has created yet is created (empty).
+    """
+    try:
+        return await _read(resources, projection, min_position, query)
+    except asyncpg.UndefinedTableError:
+        await ensure_projection(resources.pool, projection)
+        return await _read(resources, projection, min_position, query)
+
+
+async def _read(
+    resources: Resources,
+    projection: Projection,
+    min_position: int | None,
+    query: Callable[[asyncpg.Connection], Awaitable[T]],
+) -> tuple[T, int]:
+    await wait_for_projection(resources.store, projection.name, min_position)
+    async with resources.pool.acquire() as connection, connection.transaction(
+        isolation="repeatable_read", readonly=True
+    ):
+        position = await live_position(connection, projection.name)
+        return await query(connection), position
+
+
+def positioned(
+    content: Any, position: int, *, media_type: str = "application/json",
+    headers: dict[str, str] | None = None,
+) -> Response[Any]:
+    return Response(
+        content, media_type=media_type, headers={POSITION_HEADER: str(position), **(headers or {})}
+    )

@@ -1,0 +1,36 @@
+"""The shift board (API.md, "Volunteers and shifts"): the read route."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from uuid import UUID
+
+from litestar import Response, get
+from litestar.di import NamedDependency
+from litestar.params import FromQuery, QueryParameter
+
+from projections import shift_board
+from services.auth.guards import EVERYONE, requires_roles
+from services.read_routes import From, MinPosition, To, positioned, read_projection, time_range
+from services.resources import Resources
+
+OpenOnly = Annotated[bool, QueryParameter(name="open")]
+
+
+# A plain handler, not a Controller: the write controller serves this same path, and Litestar
+# refuses two controllers on one path (each brings its own OPTIONS handler). Register it after
+# that controller (services/app.py).
+@get("/api/shifts", guards=[requires_roles(*EVERYONE)], tags=["shifts"],
+     summary="Shifts in [from, to) with claimed, capacity and waitlist counts")
+async def list_shifts(
+    resources: NamedDependency[Resources], site_id: FromQuery[UUID | None] = None,
+    start: From = None, end: To = None, open_only: OpenOnly = False,
+    min_position: MinPosition = None,
+) -> Response[list[dict[str, Any]]]:
+    lower, upper = time_range(start, end)
+    shifts, position = await read_projection(
+        resources, shift_board.SHIFT_BOARD, min_position,
+        lambda connection: shift_board.shifts(
+            connection, site_id=site_id, start=lower, end=upper, open_only=open_only),
+    )
+    return positioned(shifts, position)

@@ -1,0 +1,26 @@
+"""Sites (API.md, "Sites and rooms"): the read route, from the directory read model."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Response, get
+from litestar.di import NamedDependency
+
+from projections import directory
+from services.auth.guards import EVERYONE, requires_roles
+from services.read_routes import MinPosition, positioned, read_projection
+from services.resources import Resources
+
+
+# A plain handler, not a Controller: the write controller serves this same path, and Litestar
+# refuses two controllers on one path (each brings its own OPTIONS handler). Register it after
+# that controller (services/app.py).
+@get("/api/sites", guards=[requires_roles(*EVERYONE)], tags=["sites"], summary="Every site")
+async def list_sites(
+    resources: NamedDependency[Resources], min_position: MinPosition = None
+) -> Response[list[dict[str, Any]]]:
+    sites, position = await read_projection(
+        resources, directory.DIRECTORY, min_position, directory.sites
+    )
+    return positioned(sites, position)

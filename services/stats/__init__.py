@@ -1,0 +1,1 @@
+"""Attendance statistics (API.md, "Statistics, reports and audit")."""

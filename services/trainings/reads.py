@@ -1,0 +1,141 @@
+"""Training records and expiring qualifications (API.md, "Trainings"): the read routes.
+
+``GET /api/qualifications/expiring?within_days=60&site_id=`` lists every volunteer with a
+qualification whose latest grant is valid until an instant within ``within_days`` from now, or
+that ran out within the last ``within_days`` (a lapsed qualification needs the refresher most).
+A qualification belongs to the site of the training that granted it; a coordinator names one
+of its sites (``site_id``), an admin may leave it out for every site.
+
+Names are decrypted here, at read time; the read model holds only ids. An erased volunteer
+shows as "erased", with its trainings and qualifications unchanged.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any
+from uuid import UUID
+
+import msgspec
+from litestar import Controller, Response, get
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery, QueryParameter
+
+from projections import training_records
+from services.auth.guards import (
+    ADMIN,
+    AUDITOR,
+    COORDINATOR,
+    for_site,
+    from_path,
+    from_query,
+    requires_roles,
+    staff_or_volunteer_itself,
+)
+from services.read_routes import MinPosition, positioned, read_projection
+from services.resources import Resources
+from services.volunteers import service as volunteers
+
+WithinDays = Annotated[int, QueryParameter(name="within_days", ge=1, le=3650)]
+
+
+class Attended(msgspec.Struct, kw_only=True):
+    id: UUID
+    site_id: UUID
+    title: str
+    qualification: str
+    starts_at: datetime
+    ends_at: datetime
+    status: str
+    """planned, completed or cancelled."""
+    enrolled: bool
+    attended: bool
+
+
+class Qualification(msgspec.Struct, kw_only=True):
+    qualification: str
+    valid_until: datetime
+    valid: bool
+    training_id: UUID
+    site_id: UUID | None
+
+
+class TrainingRecord(msgspec.Struct, kw_only=True):
+    id: UUID
+    name: str
+    erased: bool
+    trainings: list[Attended]
+    qualifications: list[Qualification]
+
+
+class Expiring(msgspec.Struct, kw_only=True):
+    qualification: str
+    valid_until: datetime
+    expired: bool
+    training_id: UUID
+    site_id: UUID | None
+
+
+class NeedsRefresher(msgspec.Struct, kw_only=True):
+    id: UUID
+    name: str
+    erased: bool
+    qualifications: list[Expiring]
+
+
+class TrainingRecordsController(Controller):
+    path = "/api"
+    tags = ["trainings"]
+
+    @get(
+        "/volunteers/{volunteer_id:uuid}/training-record",
+        guards=[staff_or_volunteer_itself(from_path("volunteer_id"),
+                                          staff=(ADMIN, COORDINATOR, AUDITOR))],
+        summary="A volunteer's trainings and qualifications with valid_until",
+    )
+    async def training_record(
+        self, volunteer_id: FromPath[UUID], resources: NamedDependency[Resources],
+        min_position: MinPosition = None,
+    ) -> Response[TrainingRecord]:
+        person = await volunteers.profile(resources.store, volunteer_id)
+
+        async def query(connection: Any) -> tuple[list[dict], list[dict]]:
+            return (await training_records.trainings_of(connection, volunteer_id),
+                    await training_records.qualifications_of(connection, volunteer_id))
+
+        (trainings, qualifications), position = await read_projection(
+            resources, training_records.TRAINING_RECORDS, min_position, query)
+        now = datetime.now(UTC)
+        return positioned(TrainingRecord(
+            id=volunteer_id, name=person.name, erased=person.erased,
+            trainings=[Attended(id=row.pop("training_id"), **row) for row in trainings],
+            qualifications=[Qualification(**row, valid=row["valid_until"] > now)
+                            for row in qualifications],
+        ), position)
+
+    @get(
+        "/qualifications/expiring",
+        guards=[requires_roles(ADMIN, COORDINATOR), for_site(from_query("site_id"))],
+        summary="Who needs a refresher: qualifications running out or lately run out",
+    )
+    async def expiring(
+        self, resources: NamedDependency[Resources], within_days: WithinDays = 60,
+        site_id: FromQuery[UUID | None] = None, min_position: MinPosition = None,
+    ) -> Response[list[NeedsRefresher]]:
+        now = datetime.now(UTC)
+        window = timedelta(days=within_days)
+        rows, position = await read_projection(
+            resources, training_records.TRAINING_RECORDS, min_position,
+            lambda connection: training_records.expiring(
+                connection, since=now - window, until=now + window, site_id=site_id),
+        )
+        by_volunteer: dict[UUID, list[Expiring]] = {}
+        for row in rows:
+            by_volunteer.setdefault(row.pop("volunteer_id"), []).append(
+                Expiring(**row, expired=row["valid_until"] <= now))
+        answer = []
+        for volunteer_id, qualifications in by_volunteer.items():
+            person = await volunteers.profile(resources.store, volunteer_id)
+            answer.append(NeedsRefresher(id=volunteer_id, name=person.name,
+                                         erased=person.erased, qualifications=qualifications))
+        return positioned(answer, position)

@@ -1,0 +1,124 @@
+"""A volunteer's schedule (API.md, "Volunteers and shifts"): as JSON for the volunteer and
+staff, and as an iCalendar feed that calendar apps fetch with the volunteer's secret link.
+
+Calendar apps cannot send a bearer token, so the feed's path is left out of the bearer
+middleware (services/app.py) and its guard checks ``?token=`` instead: an HMAC of the
+volunteer's id under the ``feeds`` key. Erasure makes the feed (and its link) 404.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+import msgspec
+from litestar import Controller, Request, Response, get
+from litestar.di import NamedDependency
+from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.handlers.base import BaseRouteHandler
+from litestar.params import FromPath
+
+from projections import volunteer_schedule
+from services.auth.guards import STAFF, Connection, from_path, staff_or_volunteer_itself
+from services.calendar_feeds import ICALENDAR, FeedEntry, calendar, feed_window_start
+from services.keys import Keys
+from services.read_routes import From, MinPosition, To, positioned, read_projection, time_range
+from services.rejections import NotFound
+from services.resources import Resources
+
+FEED_PATH = "/api/volunteers/{volunteer_id}/shifts.ics"
+FEED_PATH_PATTERN = r"^/api/volunteers/[^/]+/shifts\.ics$"
+"""Excluded from the bearer middleware: the feed's guard is its token."""
+STAFF_OR_ITSELF = staff_or_volunteer_itself(from_path("volunteer_id"), staff=STAFF)
+WAITLIST_MARK = "Warteliste: "
+
+
+class FeedLink(msgspec.Struct):
+    url: str
+
+
+def _keys(connection: Connection) -> Keys:
+    return connection.app.state.secret_keys
+
+
+async def feed_token_of_the_volunteer(connection: Connection, _: BaseRouteHandler) -> None:
+    token = connection.query_params.get("token")
+    if not token:
+        raise NotAuthorizedException("This feed needs its secret link (?token=)")
+    volunteer_id = await from_path("volunteer_id")(connection)
+    if volunteer_id is None or not _keys(connection).feed_token_matches(volunteer_id, token):
+        raise PermissionDeniedException("This link is not valid for this feed")
+
+
+async def _schedule_of(connection, volunteer_id: UUID, start, end, *, feed: bool):
+    known = await volunteer_schedule.volunteer(connection, volunteer_id)
+    if known is None or (feed and known["erased"]):
+        return None, []
+    return known, await volunteer_schedule.schedule(connection, volunteer_id, start, end)
+
+
+def _not_found() -> NotFound:
+    return NotFound("volunteer_id", "no such volunteer", code="not_found")
+
+
+class VolunteerScheduleController(Controller):
+    path = "/api/volunteers"
+    tags = ["volunteers"]
+
+    @get("/{volunteer_id:uuid}/shifts", guards=[STAFF_OR_ITSELF],
+         summary="The volunteer's shifts in [from, to): claimed, and waitlisted (flagged)")
+    async def read_schedule(
+        self, volunteer_id: FromPath[UUID], resources: NamedDependency[Resources],
+        start: From = None, end: To = None, min_position: MinPosition = None,
+    ) -> Response[list[dict[str, Any]]]:
+        lower, upper = time_range(start, end)
+        (known, shifts), position = await read_projection(
+            resources, volunteer_schedule.VOLUNTEER_SCHEDULE, min_position,
+            lambda connection: _schedule_of(connection, volunteer_id, lower, upper, feed=False),
+        )
+        if known is None:
+            raise _not_found()
+        return positioned(shifts, position)
+
+    @get("/{volunteer_id:uuid}/feed-link", guards=[STAFF_OR_ITSELF],
+         summary="The secret link of the volunteer's calendar feed")
+    async def feed_link(
+        self, volunteer_id: FromPath[UUID], resources: NamedDependency[Resources],
+        request: Request[Any, Any, Any], min_position: MinPosition = None,
+    ) -> Response[FeedLink]:
+        known, position = await read_projection(
+            resources, volunteer_schedule.VOLUNTEER_SCHEDULE, min_position,
+            lambda connection: volunteer_schedule.volunteer(connection, volunteer_id),
+        )
+        if known is None or known["erased"]:
+            raise _not_found()
+        base = str(request.base_url).rstrip("/")
+        path = FEED_PATH.format(volunteer_id=volunteer_id)
+        token = _keys(request).feed_token(volunteer_id)
+        return positioned(FeedLink(url=f"{base}{path}?token={token}"), position,
+                          headers={"Cache-Control": "no-store"})
+
+    @get("/{volunteer_id:uuid}/shifts.ics", guards=[feed_token_of_the_volunteer],
+         summary="The volunteer's shifts as an iCalendar feed (?token= from feed-link)")
+    async def schedule_feed(
+        self, volunteer_id: FromPath[UUID], resources: NamedDependency[Resources],
+        min_position: MinPosition = None,
+    ) -> Response[bytes]:
+        now = datetime.now(UTC)
+        (known, shifts), position = await read_projection(
+            resources, volunteer_schedule.VOLUNTEER_SCHEDULE, min_position,
+            lambda connection: _schedule_of(connection, volunteer_id, feed_window_start(now),
+                                            None, feed=True),
+        )
+        if known is None:
+            raise _not_found()
+        entries = [
+            FeedEntry(uid=f"{shift['shift_id']}-{volunteer_id}@treffpunkt",
+                      starts_at=shift["starts_at"], ends_at=shift["ends_at"],
+                      tentative=shift["waitlisted"],
+                      summary=(WAITLIST_MARK if shift["waitlisted"] else "") + shift["title"])
+            for shift in shifts
+        ]
+        return positioned(calendar("Treffpunkt: meine Schichten", entries, now=now), position,
+                          media_type=ICALENDAR, headers={"Cache-Control": "private, no-store"})

@@ -1,0 +1,342 @@
+"""The directory, room calendars, the shift board and volunteers' schedules, read through HTTP
+after real commands, with the projections applied by a catch-up loop like the worker's."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import quote, urlsplit
+from uuid import UUID
+
+import icalendar
+import pytest
+
+from events.catalog import registry
+from events.store import EventStore, create_pool
+from projections.directory import DIRECTORY
+from projections.room_calendar import ROOM_CALENDAR, occurrence_id
+from projections.runner import ensure_projection, run_once
+from projections.shift_board import SHIFT_BOARD
+from projections.volunteer_schedule import VOLUNTEER_SCHEDULE
+from tests.integration.test_accounts_api import (
+    ADMIN,
+    AUDITOR,
+    COORDINATOR_A,
+    COORDINATOR_B,
+    VOLUNTEER_OTHER,
+    VOLUNTEER_SELF,
+    bearer,
+)
+from tests.integration.test_scheduling_api import World, world  # noqa: F401 - a fixture
+
+pytestmark = pytest.mark.integration
+
+READ_MODELS = (DIRECTORY, ROOM_CALENDAR, SHIFT_BOARD, VOLUNTEER_SCHEDULE)
+EVERY_ROLE = (ADMIN, COORDINATOR_A, COORDINATOR_B, VOLUNTEER_SELF, VOLUNTEER_OTHER, AUDITOR)
+
+
+@pytest.fixture
+def projector(database_url: str) -> Iterator[None]:
+    """A worker's catch-up, again and again, in a thread of its own: the in-process test client
+    holds the test's event loop while a request is in flight, as a real worker would not."""
+    ready, stop = threading.Event(), threading.Event()
+    failures: list[BaseException] = []
+
+    async def catch_up() -> None:
+        pool = await create_pool(database_url, min_size=1, max_size=2)
+        store = EventStore(pool, registry)
+        try:
+            for projection in READ_MODELS:
+                await ensure_projection(pool, projection)
+            ready.set()
+            while not stop.is_set():
+                for projection in READ_MODELS:
+                    await run_once(store, projection)
+                await asyncio.sleep(0.05)
+        finally:
+            await pool.close()
+
+    def run() -> None:
+        try:
+            asyncio.run(catch_up())
+        except BaseException as error:  # reported by the test below
+            failures.append(error)
+            ready.set()
+
+    thread = threading.Thread(target=run, name="projector", daemon=True)
+    thread.start()
+    assert ready.wait(30), "the projections were not created"
+    yield
+    stop.set()
+    thread.join(30)
+    assert not failures, failures
+
+
+async def read(world: World, caller: str, path: str, after: int, **params: str) -> Any:
+    """GET a projection read with ``min_position=after``; checks read-your-writes."""
+    query = "&".join(f"{k}={quote(v)}" for k, v in {**params, "min_position": str(after)}.items())
+    response = await world.call(caller, "GET", f"{path}?{query}")
+    assert response.status_code == 200, response.text
+    assert int(response.headers["x-projection-position"]) >= after
+    return response
+
+
+def feed_events(body: bytes) -> set[tuple[str, datetime, datetime, str]]:
+    calendar = icalendar.Calendar.from_ical(body)
+    return {
+        (str(event["UID"]), event.decoded("DTSTART"), event.decoded("DTEND"),
+         str(event["SUMMARY"]))
+        for event in calendar.walk("VEVENT")
+    }
+
+
+def utc(text: str) -> datetime:
+    return datetime.fromisoformat(text).astimezone(UTC)
+
+
+async def test_the_directory_lists_sites_rooms_and_offers_for_every_role(world, projector):
+    offer = await world.created(COORDINATOR_A, "/api/offers", {
+        "site_id": str(world.site_a), "title": "Yoga", "category": "movement",
+        "description": "sanft"})
+    for caller in EVERY_ROLE:
+        sites = (await read(world, caller, "/api/sites", offer["position"])).json()
+        assert {UUID(site["id"]) for site in sites} == {world.site_a, world.site_b}
+        rooms = (await read(world, caller, "/api/rooms", offer["position"],
+                            site_id=str(world.site_a))).json()
+        assert rooms == [{"id": str(world.room_a), "site_id": str(world.site_a), "name": "Saal",
+                          "capacity": 40}]
+        offers = (await read(world, caller, "/api/offers", offer["position"])).json()
+        assert offers == [{"id": offer["id"], "site_id": str(world.site_a), "title": "Yoga",
+                           "category": "movement", "description": "sanft"}]
+    assert (await read(world, ADMIN, "/api/rooms", 0, site_id=str(world.site_b))).json() == []
+    assert (await world.client.get("/api/sites")).status_code == 401
+
+
+async def test_a_weekly_booking_with_one_cancelled_evening_in_the_calendar_and_its_feed(
+    world, projector
+):
+    room = world.room_a
+    series = await world.created(COORDINATOR_A, f"/api/rooms/{room}/bookings", {
+        "title": "Chor", "starts_at": "2027-03-03T18:00:00+01:00",
+        "ends_at": "2027-03-03T19:30:00+01:00",
+        "recurrence": {"rrule": "FREQ=WEEKLY;BYDAY=WE", "count": 4}})
+    cancelled = await world.call(COORDINATOR_A, "DELETE", f"/api/rooms/{room}/bookings/"
+                                 f"{series['id']}?occurrence={quote('2027-03-10T18:00:00+01:00')}")
+    assert cancelled.status_code == 200, cancelled.text
+    after = cancelled.json()["position"]
+    booking = UUID(series["id"])
+
+    calendar = (await read(world, VOLUNTEER_OTHER, f"/api/rooms/{room}/calendar", after,
+                           **{"from": "2027-03-01T00:00:00+01:00",
+                              "to": "2027-04-01T00:00:00+02:00"})).json()
+    assert [(o["starts_at"], o["cancelled"]) for o in calendar] == [
+        ("2027-03-03T17:00:00Z", False), ("2027-03-10T17:00:00Z", True),
+        ("2027-03-17T17:00:00Z", False), ("2027-03-24T17:00:00Z", False)]
+    assert {o["title"] for o in calendar} == {"Chor"}
+    assert {o["kind"] for o in calendar} == {"booking"}
+    assert calendar[0]["id"] == str(occurrence_id(booking, utc("2027-03-03T17:00:00Z")))
+
+    # Half-open: an occurrence that ends where the range starts, or starts where it ends, is out.
+    narrow = (await read(world, AUDITOR, f"/api/rooms/{room}/calendar", after,
+                         **{"from": "2027-03-03T19:30:00+01:00",
+                            "to": "2027-03-17T18:00:00+01:00"})).json()
+    assert [o["starts_at"] for o in narrow] == ["2027-03-10T17:00:00Z"]
+
+    feed = await read(world, VOLUNTEER_SELF, f"/api/rooms/{room}/calendar.ics", after)
+    assert feed.headers["content-type"].startswith("text/calendar")
+    expected = {
+        (f"{occurrence_id(booking, utc(start))}@treffpunkt", utc(start), utc(end), "Chor")
+        for start, end in [("2027-03-03T17:00:00Z", "2027-03-03T18:30:00Z"),
+                           ("2027-03-17T17:00:00Z", "2027-03-17T18:30:00Z"),
+                           ("2027-03-24T17:00:00Z", "2027-03-24T18:30:00Z")]
+    }
+    assert feed_events(feed.content) == expected
+    # The UIDs stay the same on the next fetch: calendar apps update instead of duplicating.
+    again = await read(world, ADMIN, f"/api/rooms/{room}/calendar.ics", after)
+    assert feed_events(again.content) == expected
+
+
+async def test_a_calendar_range_without_offset_is_refused_naming_the_field(world, projector):
+    response = await world.call(ADMIN, "GET", f"/api/rooms/{world.room_a}/calendar"
+                                "?from=2027-03-01T00:00:00&to=2027-04-01T00:00:00%2B02:00")
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert response.json()["errors"] == [
+        {"field": "from", "message": "needs a UTC offset, e.g. +01:00"}]
+    backwards = await world.call(ADMIN, "GET", "/api/shifts?from=2027-04-01T00:00:00%2B02:00"
+                                 "&to=2027-03-01T00:00:00%2B01:00")
+    assert backwards.status_code == 422
+    assert backwards.json()["errors"][0]["field"] == "to"
+    unknown = await world.call(ADMIN, "GET", f"/api/rooms/{world.site_a}/calendar")
+    assert unknown.status_code == 404
+    assert unknown.json()["errors"][0]["field"] == "room_id"
+
+
+async def test_the_shift_board_counts_claims_the_waitlist_and_a_release(world, projector):
+    full = await world.created(COORDINATOR_A, "/api/shifts", {
+        "site_id": str(world.site_a), "title": "Tresen", "starts_at": "2027-03-06T14:00:00+01:00",
+        "ends_at": "2027-03-06T17:00:00+01:00", "capacity": 1})
+    roomy = await world.created(COORDINATOR_A, "/api/shifts", {
+        "site_id": str(world.site_a), "title": "Kuchen", "starts_at": "2027-03-07T14:00:00+01:00",
+        "ends_at": "2027-03-07T17:00:00+01:00", "capacity": 3,
+        "required_qualifications": ["hygiene"]})
+    claims = f"/api/shifts/{full['id']}/claims"
+    assert (await world.created(VOLUNTEER_SELF, claims, {}))["status"] == "claimed"
+    waiting = await world.created(COORDINATOR_A, claims, {"volunteer_id": str(world.bernd)})
+    assert waiting["status"] == "waitlisted"
+
+    def counts(board: list[dict[str, Any]]) -> dict[str, tuple[int, int, int]]:
+        return {s["title"]: (s["capacity"], s["claimed"], s["waitlist"]) for s in board}
+
+    board = (await read(world, AUDITOR, "/api/shifts", waiting["position"],
+                        site_id=str(world.site_a))).json()
+    assert counts(board) == {"Tresen": (1, 1, 1), "Kuchen": (3, 0, 0)}
+    assert next(s for s in board if s["title"] == "Kuchen")["required_qualifications"] == [
+        "hygiene"]
+    open_ones = (await read(world, VOLUNTEER_OTHER, "/api/shifts", waiting["position"],
+                            open="true")).json()
+    assert [s["id"] for s in open_ones] == [roomy["id"]]
+    in_range = (await read(world, ADMIN, "/api/shifts", waiting["position"],
+                           **{"from": "2027-03-07T00:00:00+01:00",
+                              "to": "2027-03-08T00:00:00+01:00"})).json()
+    assert [s["id"] for s in in_range] == [roomy["id"]]
+    assert (await read(world, ADMIN, "/api/shifts", 0, site_id=str(world.site_b))).json() == []
+
+    released = await world.call(VOLUNTEER_SELF, "DELETE", f"{claims}/{world.alice}")
+    assert released.status_code == 200, released.text
+    board = (await read(world, COORDINATOR_B, "/api/shifts", released.json()["position"])).json()
+    assert counts(board) == {"Tresen": (1, 1, 0), "Kuchen": (3, 0, 0)}
+
+
+async def test_a_volunteers_schedule_shows_claimed_and_flags_waitlisted_shifts(world, projector):
+    shift = await world.created(COORDINATOR_A, "/api/shifts", {
+        "site_id": str(world.site_a), "title": "Tresen", "starts_at": "2027-03-06T14:00:00+01:00",
+        "ends_at": "2027-03-06T17:00:00+01:00", "capacity": 1})
+    claims = f"/api/shifts/{shift['id']}/claims"
+    await world.created(VOLUNTEER_SELF, claims, {})
+    waiting = await world.created(VOLUNTEER_OTHER, claims, {})
+    alice = (await read(world, VOLUNTEER_SELF, f"/api/volunteers/{world.alice}/shifts",
+                        waiting["position"])).json()
+    assert [(s["id"], s["status"], s["waitlisted"]) for s in alice] == [
+        (shift["id"], "claimed", False)]
+    assert alice[0]["starts_at"] == "2027-03-06T13:00:00Z"
+    bernd = (await read(world, COORDINATOR_A, f"/api/volunteers/{world.bernd}/shifts",
+                        waiting["position"])).json()
+    assert [(s["id"], s["status"], s["waitlisted"]) for s in bernd] == [
+        (shift["id"], "waitlisted", True)]
+    outside = (await read(world, ADMIN, f"/api/volunteers/{world.bernd}/shifts",
+                          waiting["position"], **{"to": "2027-03-06T14:00:00+01:00"})).json()
+    assert outside == []
+
+    released = await world.call(VOLUNTEER_SELF, "DELETE", f"{claims}/{world.alice}")
+    after = released.json()["position"]
+    assert (await read(world, VOLUNTEER_SELF, f"/api/volunteers/{world.alice}/shifts",
+                       after)).json() == []
+    bernd = (await read(world, VOLUNTEER_OTHER, f"/api/volunteers/{world.bernd}/shifts",
+                        after)).json()
+    assert [(s["status"], s["waitlisted"]) for s in bernd] == [("claimed", False)]
+
+
+async def test_only_staff_and_the_volunteer_itself_read_a_schedule_or_its_feed_link(
+    world, projector, store
+):
+    registered = await store.head_position()
+    for suffix in ("shifts", "feed-link"):
+        path = f"/api/volunteers/{world.alice}/{suffix}"
+        for caller in (ADMIN, COORDINATOR_A, COORDINATOR_B, VOLUNTEER_SELF):
+            await read(world, caller, path, registered)
+        for caller in (VOLUNTEER_OTHER, AUDITOR):
+            refused = await world.call(caller, "GET", path)
+            assert refused.status_code == 403, (caller, refused.text)
+            assert refused.headers["content-type"].startswith("application/problem+json")
+        assert (await world.client.get(path)).status_code == 401
+
+
+async def test_every_role_reads_the_shift_board_and_room_calendars_but_nobody_unsigned(
+    world, projector
+):
+    paths = ("/api/shifts", "/api/rooms", "/api/offers", f"/api/rooms/{world.room_a}/calendar",
+             f"/api/rooms/{world.room_a}/calendar.ics")
+    for path in paths:
+        for caller in EVERY_ROLE:
+            await read(world, caller, path, 0)
+        anonymous = await world.client.get(path)
+        assert anonymous.status_code == 401, path
+        assert anonymous.headers["content-type"].startswith("application/problem+json")
+
+
+async def test_the_schedule_feed_opens_with_its_secret_link_only(world, projector):
+    shift = await world.created(COORDINATOR_A, "/api/shifts", {
+        "site_id": str(world.site_a), "title": "Tresen", "starts_at": "2027-03-06T14:00:00+01:00",
+        "ends_at": "2027-03-06T17:00:00+01:00", "capacity": 1})
+    claims = f"/api/shifts/{shift['id']}/claims"
+    await world.created(VOLUNTEER_SELF, claims, {})
+    waiting = await world.created(VOLUNTEER_OTHER, claims, {})
+    link = (await read(world, VOLUNTEER_SELF, f"/api/volunteers/{world.alice}/feed-link",
+                       waiting["position"])).json()["url"]
+    url = urlsplit(link)
+    assert url.path == f"/api/volunteers/{world.alice}/shifts.ics"
+    token = url.query.removeprefix("token=")
+
+    feed = await world.client.get(f"{url.path}?{url.query}&min_position={waiting['position']}")
+    assert feed.status_code == 200, feed.text
+    assert feed.headers["content-type"].startswith("text/calendar")
+    assert int(feed.headers["x-projection-position"]) >= waiting["position"]
+    assert feed_events(feed.content) == {(
+        f"{shift['id']}-{world.alice}@treffpunkt", utc("2027-03-06T13:00:00Z"),
+        utc("2027-03-06T16:00:00Z"), "Tresen")}
+    bernd_link = (await read(world, ADMIN, f"/api/volunteers/{world.bernd}/feed-link",
+                             waiting["position"])).json()["url"]
+    bernd_feed = await world.client.get(
+        f"{urlsplit(bernd_link).path}?{urlsplit(bernd_link).query}")
+    calendar = icalendar.Calendar.from_ical(bernd_feed.content)
+    [waitlisted] = calendar.walk("VEVENT")
+    assert str(waitlisted["SUMMARY"]) == "Warteliste: Tresen"
+    assert str(waitlisted["STATUS"]) == "TENTATIVE"
+
+    missing = await world.client.get(url.path)
+    assert missing.status_code == 401
+    assert missing.headers["content-type"].startswith("application/problem+json")
+    # A bearer token is no key to the feed: calendar apps use the link.
+    with_bearer = await world.client.get(url.path, headers=bearer(world.tokens[VOLUNTEER_SELF]))
+    assert with_bearer.status_code == 401
+    for wrong in ("x" * len(token), token[:-1], token.swapcase()):
+        bad = await world.client.get(f"{url.path}?token={quote(wrong)}")
+        assert bad.status_code == 403, wrong
+        assert bad.headers["content-type"].startswith("application/problem+json")
+    # Alice's secret does not open Bernd's feed.
+    other = await world.client.get(f"/api/volunteers/{world.bernd}/shifts.ics?token={token}")
+    assert other.status_code == 403
+
+
+async def test_an_erased_volunteers_feed_is_gone(world, projector, store):
+    link = (await read(world, VOLUNTEER_SELF, f"/api/volunteers/{world.alice}/feed-link",
+                       await store.head_position())).json()["url"]
+    erased = await world.call(ADMIN, "POST", f"/api/volunteers/{world.alice}/erasure")
+    assert erased.status_code == 200, erased.text
+    after = erased.json()["position"]
+    url = urlsplit(link)
+    gone = await world.client.get(f"{url.path}?{url.query}&min_position={after}")
+    assert gone.status_code == 404, gone.text
+    assert gone.headers["content-type"].startswith("application/problem+json")
+    no_link = await world.call(ADMIN, "GET",
+                               f"/api/volunteers/{world.alice}/feed-link?min_position={after}")
+    assert no_link.status_code == 404
+
+
+async def test_the_read_models_hold_no_personal_data(world, projector, pool):
+    shift = await world.created(COORDINATOR_A, "/api/shifts", {
+        "site_id": str(world.site_a), "title": "Tresen", "starts_at": "2027-03-06T14:00:00+01:00",
+        "ends_at": "2027-03-06T17:00:00+01:00", "capacity": 1})
+    claimed = await world.created(VOLUNTEER_SELF, f"/api/shifts/{shift['id']}/claims", {})
+    await read(world, ADMIN, f"/api/volunteers/{world.alice}/shifts", claimed["position"])
+    dumped = []
+    for projection in READ_MODELS:
+        for table in projection.tables:
+            dumped += [str(tuple(row)) for row in await pool.fetch(f"SELECT * FROM {table}")]
+    text = " ".join(dumped).lower()
+    assert str(world.alice) in text
+    assert "alice" not in text and "bernd" not in text and "example.org" not in text

@@ -1,0 +1,154 @@
+"""Real Dramatiq workers for a test, waiting for them to catch up, and comparing read models."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+
+from events.store import EventStore
+from projections import admin
+from projections.runner import Projection, run_once, start_rebuild
+
+ROOT = Path(__file__).resolve().parent.parent
+
+ReadModels = dict[str, list[tuple[Any, ...]]]
+"""Logical table -> every row, in one fixed order."""
+
+
+def start_worker(database_url: str, redis_url: str, namespace: str) -> subprocess.Popen[bytes]:
+    """``dramatiq workers.actors`` as ``treffpunkt serve`` starts it, in a process group of its own.
+
+    Its log goes to a file (``worker.log_file``), never to a pipe nobody reads, which would
+    stop the worker once full.
+    """
+    log_file = tempfile.TemporaryFile()
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "dramatiq", "workers.actors", "--processes", "1", "--threads", "2"],
+        cwd=ROOT,
+        env={
+            **os.environ,
+            "DATABASE_URL": database_url,
+            "REDIS_URL": redis_url,
+            "TREFFPUNKT_BROKER_NAMESPACE": namespace,
+        },
+        stdout=log_file,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    worker.log_file = log_file  # type: ignore[attr-defined]
+    return worker
+
+
+def log_of(worker: subprocess.Popen[bytes]) -> str:
+    log_file = worker.log_file  # type: ignore[attr-defined]
+    log_file.seek(0)
+    return log_file.read().decode(errors="replace")[-5000:]
+
+
+def kill(worker: subprocess.Popen[bytes]) -> None:
+    """SIGKILL to the worker and its children: no cleanup, no rollback by the worker itself."""
+    try:
+        os.killpg(worker.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    worker.wait(timeout=10)
+
+
+def stop(worker: subprocess.Popen[bytes]) -> None:
+    """SIGTERM to dramatiq's main process, as ``treffpunkt serve`` does; it stops its children."""
+    if worker.poll() is None:
+        worker.send_signal(signal.SIGTERM)
+        try:
+            worker.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            kill(worker)
+
+
+@contextmanager
+def workers(database_url: str, redis_url: str, namespace: str, count: int) -> Iterator[list]:
+    started = [start_worker(database_url, redis_url, namespace) for _ in range(count)]
+    try:
+        yield started
+    finally:
+        for worker in started:
+            if worker.poll() is None:
+                worker.send_signal(signal.SIGTERM)
+        for worker in started:
+            stop(worker)
+
+
+async def wait_until_caught_up(
+    pool: asyncpg.Pool,
+    projections: Sequence[Projection],
+    worker: subprocess.Popen[bytes] | None = None,
+    timeout: float = 60,
+) -> None:
+    """Until every event is readable and every projection's live generation has applied it."""
+
+    async def poll() -> None:
+        while True:
+            if worker is not None and worker.poll() is not None:
+                raise AssertionError(f"the worker exited:\n{log_of(worker)}")
+            everything = await pool.fetchval("SELECT count(*) FROM events")
+            readable = (await admin.lag_after(pool, 0)).events
+            statuses = await admin.status(pool, projections)
+            if readable == everything and all(
+                s.generation is not None and s.lag.events == 0 and s.rebuilding is None
+                for s in statuses
+            ):
+                return
+            await asyncio.sleep(0.2)
+
+    await asyncio.wait_for(poll(), timeout)
+
+
+async def read_models(pool: asyncpg.Pool, projections: Sequence[Projection]) -> ReadModels:
+    """Every row readers see, per logical table, ordered by all its columns."""
+    rows: ReadModels = {}
+    for projection in projections:
+        for table in projection.tables:
+            records = await pool.fetch(f"SELECT * FROM {table}")
+            rows[table] = sorted((_frozen(tuple(record)) for record in records), key=repr)
+    return rows
+
+
+def _frozen(value: Any) -> Any:
+    """Arrays and json values as tuples, so that rows can be counted."""
+    if isinstance(value, (list, tuple)):
+        return tuple(_frozen(item) for item in value)
+    if isinstance(value, dict):
+        return tuple(sorted((key, _frozen(item)) for key, item in value.items()))
+    return value
+
+
+async def rebuild_from_scratch(store: EventStore, projections: Sequence[Projection]) -> None:
+    """A new generation of each, filled from position 0 in this process and swapped in."""
+    for projection in projections:
+        generation = await start_rebuild(store.pool, projection)
+        while not await store.pool.fetchval(
+            "SELECT live FROM projection_state WHERE name = $1 AND generation = $2",
+            projection.name,
+            generation,
+        ):
+            await run_once(store, projection)
+
+
+def differing_rows(live: ReadModels, rebuilt: ReadModels) -> list[tuple[str, str, tuple]]:
+    """(table, "live only" | "rebuild only", row) for every row not in both, duplicates counted."""
+    differences = []
+    for table in sorted(live.keys() | rebuilt.keys()):
+        mine, theirs = Counter(live.get(table, [])), Counter(rebuilt.get(table, []))
+        differences += [(table, "live only", row) for row in (mine - theirs).elements()]
+        differences += [(table, "rebuild only", row) for row in (theirs - mine).elements()]
+    return differences
