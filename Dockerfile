@@ -46,6 +46,6 @@ EXPOSE 8000
 
 # slim has no curl: ask with Python. /health says the process lives; compose checks /ready.
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=5 \
-  CMD ["python", "-c", "import sys, urllib.request; sys.exit(urllib.request.urlopen('http://127.0.0.1:8000/health', timeout=2).status != 200)"]
+  CMD ["python", "-c", "import sys, urllib.request; sys.exit(urllib.request.urlopen('http://127.0.0.1:' + __import__('os').environ.get('PORT', '8000') + '/health', timeout=2).status != 200)"]
 
-CMD ["uvicorn", "services.asgi:app", "--host", "0.0.0.0", "--port", "8000"]
+CMD ["sh", "-c", "exec uvicorn services.asgi:app --host 0.0.0.0 --port \"${PORT:-8000}\" --timeout-keep-alive 75"]

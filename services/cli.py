@@ -157,7 +157,10 @@ def serve_forever(args: argparse.Namespace) -> int:
             subprocess.Popen(
                 [python, "-m", "uvicorn", "services.asgi:app", "--host",
                  os.environ.get("HOST", "127.0.0.1"), "--port", str(settings.port),
-                 "--workers", str(args.api_processes), "--no-access-log"],
+                 "--workers", str(args.api_processes), "--no-access-log",
+                 # Longer than clients' idle pools: a connection closed just as a client
+                 # reuses it fails that request (seen under load with uvicorn's default 5 s).
+                 "--timeout-keep-alive", "75"],
                 env=env,
             )
         )
