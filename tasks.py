@@ -43,6 +43,21 @@ def ensure_environment() -> None:
     STAMP.write_text(wanted)
 
 
+def ensure_chromium() -> None:
+    """The browser tests drive the system's Chromium; install it where this machine can (Debian,
+    as root). Where it cannot, those tests skip and say why."""
+    if Path("/usr/bin/chromium").exists() or os.environ.get("TREFFPUNKT_NO_CHROMIUM_INSTALL"):
+        return
+    if os.geteuid() != 0 or not Path("/usr/bin/apt-get").exists():
+        return
+    print("Installing Chromium for the browser tests (apt-get install chromium) ...", flush=True)
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "env": env}
+    if subprocess.run(["apt-get", "install", "-y", "-q", "chromium"], **quiet).returncode != 0:
+        subprocess.run(["apt-get", "update", "-q"], **quiet)
+        subprocess.run(["apt-get", "install", "-y", "-q", "chromium"], **quiet)
+
+
 def main() -> int:
     command = sys.argv[1] if len(sys.argv) > 1 else ""
     rest = sys.argv[2:]
@@ -54,6 +69,7 @@ def main() -> int:
     if command == "start":
         args = [str(VENV / "bin" / "treffpunkt"), "serve", "--demo", *rest]
     else:
+        ensure_chromium()
         args = [str(venv_python()), "-m", "pytest", *rest]
     os.execv(args[0], args)
 

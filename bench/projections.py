@@ -4,7 +4,7 @@
    commands, decided by the real deciders, but on states kept in memory and appended through
    the store directly in big multi-stream appends (thousands of events each), for speed.
 2. Measures the store's decoded ``read_all`` rate over the whole history (events/s), in the
-   runner's batch size.
+   batch size a rebuild reads in.
 3. Measures the rebuild of every read model in projections.catalog together, as
    ``treffpunkt projections rebuild --all`` does (a new generation each, from position 0 to the
    swap, each batch read once for all): events in the history / seconds. Then, for finding the
@@ -36,7 +36,7 @@ from events.catalog import registry  # noqa: E402
 from events.store import EventStore, create_pool  # noqa: E402
 from projections import admin  # noqa: E402
 from projections.catalog import PROJECTIONS  # noqa: E402
-from projections.runner import BATCH_SIZE  # noqa: E402
+from projections.runner import REBUILD_BATCH_SIZE  # noqa: E402
 from services.database import migrate  # noqa: E402
 from services.embedded import EmbeddedServers  # noqa: E402
 from tests.history import write_history_in_bulk  # noqa: E402
@@ -44,7 +44,7 @@ from tests.history import write_history_in_bulk  # noqa: E402
 async def read_rate(store: EventStore) -> tuple[int, float]:
     began = time.perf_counter()
     after, count = 0, 0
-    while events := await store.read_all(after, limit=BATCH_SIZE):
+    while events := await store.read_all(after, limit=REBUILD_BATCH_SIZE):
         after, count = events[-1].position, count + len(events)
     return count, count / (time.perf_counter() - began)
 
@@ -94,7 +94,7 @@ async def run(server_url: str, events: int) -> None:
             read, read_per_second = await read_rate(store)
             assert read == total, (read, total)
             rebuild_per_second, each = await rebuild_rate(store, total)
-            print(f"read_all decoded (batch {BATCH_SIZE}): {read_per_second:,.0f} events/s")
+            print(f"read_all decoded (batch {REBUILD_BATCH_SIZE}): {read_per_second:,.0f} events/s")
             print(f"rebuild of all read models together: {rebuild_per_second:,.0f} events/s")
             print("each read model rebuilt alone:")
             for projection, rate in each:

@@ -29,6 +29,44 @@ class ConcurrencyError(Exception):
         self.stream_id = stream_id
 
 
+class HistoryAheadOfCluster(RuntimeError):
+    """The stored events carry transaction ids this PostgreSQL cluster has not reached yet."""
+
+
+# pg_resetwal -x takes a transaction id within an epoch; a multiple of this is always safe.
+_XACT_STATUS_SEGMENT = 1_048_576
+
+
+async def check_transaction_ids(pool: asyncpg.Pool | asyncpg.Connection) -> None:
+    """Refuse a history restored (pg_dump/pg_restore) into a cluster that is behind it.
+
+    Read order and the read barrier use each event's ``transaction_id``, which a restore keeps
+    while the new cluster counts its own transactions from where IT is. Below the stored ids,
+    restored events would stay hidden behind the barrier and new events would sort before
+    them: history reordered. On a healthy cluster every committed id is below the next one.
+    """
+    row = await pool.fetchrow(
+        """SELECT max(transaction_id)::text::bigint AS stored,
+                  pg_snapshot_xmax(pg_current_snapshot())::text::bigint AS next
+             FROM events"""
+    )
+    assert row is not None
+    if row["stored"] is None or row["stored"] < row["next"]:
+        return
+    wanted = row["stored"] + 1
+    epoch, xid = divmod(wanted, 2**32)
+    xid = max(-(-xid // _XACT_STATUS_SEGMENT) * _XACT_STATUS_SEGMENT, _XACT_STATUS_SEGMENT)
+    if xid >= 2**32:
+        epoch, xid = epoch + 1, _XACT_STATUS_SEGMENT
+    raise HistoryAheadOfCluster(
+        f"the stored events carry transaction ids up to {row['stored']}, but this PostgreSQL "
+        f"cluster is only at {row['next']}: the history was restored into another cluster. "
+        "Serving it would hide the restored events and put new ones before them. Stop this "
+        f"cluster and advance it: pg_resetwal -e {epoch} -x {xid} -D <its data directory>; "
+        "then start it again (README, \"Faults and recovery\")."
+    )
+
+
 class PendingEvent(msgspec.Struct, frozen=True, kw_only=True):
     """An event about to be appended. ``occurred_at`` is when it happened in the world."""
 
@@ -111,6 +149,7 @@ class EventStore:
         self.pool = pool
         self.registry = registry
         self._on_commit = on_commit
+        self._transaction_ids_checked = False
 
     async def append(self, *writes: StreamWrite, metadata: EventMetadata) -> AppendResult:
         """Append to one or several streams atomically, each checked against its expected version.
@@ -118,6 +157,10 @@ class EventStore:
         Raises ConcurrencyError if any stream moved on; then nothing is written.
         """
         arguments = self._append_arguments(writes, metadata)
+        if not self._transaction_ids_checked:
+            # Whoever writes first (an API process, `serve` creating the admin, a script).
+            await check_transaction_ids(self.pool)
+            self._transaction_ids_checked = True
         try:
             try:
                 row = await self.pool.fetchrow(_APPEND, *arguments)

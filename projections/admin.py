@@ -13,7 +13,13 @@ import asyncpg
 import msgspec
 
 from events.store import EventStore
-from projections.runner import BATCH_SIZE, Projection, run_together, start_rebuild
+from projections.runner import (
+    REBUILD_BATCH_SIZE,
+    Projection,
+    ReadAhead,
+    run_together,
+    start_rebuild,
+)
 
 # Events after a checkpoint in read order, readable now (the same barrier as read_all).
 _UNAPPLIED = """
@@ -103,38 +109,46 @@ async def rebuild(
     total = (await lag_after(store.pool, 0)).events
     pending = list(projections)
     progress = -1
-    while pending:
-        applied_to_live = await run_together(store, pending, max_batches=1)
-        rows = {
-            row["name"]: row
-            for row in await store.pool.fetch(
-                """SELECT name, position, applied, live FROM projection_state
-                    WHERE (name, generation) IN (SELECT * FROM unnest($1::text[], $2::int[]))""",
-                [p.name for p in pending],
-                [generations[p.name] for p in pending],
+    read_ahead = ReadAhead(store, REBUILD_BATCH_SIZE)
+    try:
+        while pending:
+            applied_to_live = await run_together(
+                store, pending, batch_size=REBUILD_BATCH_SIZE, max_batches=1, read_ahead=read_ahead
             )
-        }
-        replaced = [p.name for p in pending if p.name not in rows]
-        if replaced:
-            raise RuntimeError(f"a newer rebuild replaced the generation of {', '.join(replaced)}")
-        total = max(total, *(row["applied"] for row in rows.values()))
-        still = []
-        for projection in pending:
-            row = rows[projection.name]
-            # Live and caught up: swapped in, or (a first generation) live from the start.
-            done = (
-                row["live"]
-                and applied_to_live < BATCH_SIZE
-                and (await lag_after(store.pool, row["position"])).events == 0
-            )
-            if on_progress is not None:
-                on_progress(projection.name, row["applied"], row["applied"] if done else total)
-            if not done:
-                still.append(projection)
-        pending = still
-        moved = sum(row["applied"] for row in rows.values())
-        if moved == progress:
-            # Another process holds the locks (a worker applying a batch): give it a moment.
-            await asyncio.sleep(POLL_SECONDS)
-        progress = moved
+            rows = {
+                row["name"]: row
+                for row in await store.pool.fetch(
+                    """SELECT name, position, applied, live FROM projection_state
+                        WHERE (name, generation) IN
+                              (SELECT * FROM unnest($1::text[], $2::int[]))""",
+                    [p.name for p in pending],
+                    [generations[p.name] for p in pending],
+                )
+            }
+            replaced = [p.name for p in pending if p.name not in rows]
+            if replaced:
+                raise RuntimeError(
+                    f"a newer rebuild replaced the generation of {', '.join(replaced)}")
+            total = max(total, *(row["applied"] for row in rows.values()))
+            still = []
+            for projection in pending:
+                row = rows[projection.name]
+                # Live and caught up: swapped in, or (a first generation) live from the start.
+                done = (
+                    row["live"]
+                    and applied_to_live < REBUILD_BATCH_SIZE
+                    and (await lag_after(store.pool, row["position"])).events == 0
+                )
+                if on_progress is not None:
+                    on_progress(projection.name, row["applied"], row["applied"] if done else total)
+                if not done:
+                    still.append(projection)
+            pending = still
+            moved = sum(row["applied"] for row in rows.values())
+            if moved == progress:
+                # Another process holds the locks (a worker applying a batch): give it a moment.
+                await asyncio.sleep(POLL_SECONDS)
+            progress = moved
+    finally:
+        await read_ahead.close()
     return generations

@@ -20,7 +20,7 @@ tables (``load_rows`` reads them into the same shape).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any, Literal
 from uuid import UUID
@@ -29,7 +29,7 @@ from zoneinfo import ZoneInfo
 import asyncpg
 import msgspec
 
-from events.base import Event, RecordedEvent
+from events.base import Event
 from events.offers import (
     AttendanceCorrected,
     AttendanceRecorded,
@@ -40,7 +40,7 @@ from events.offers import (
 from events.shifts import ShiftAttendanceConfirmed, ShiftCreated
 from events.sites import SiteAdded
 from events.trainings import TrainingCancelled, TrainingCompleted, TrainingPlanned
-from projections.rows import Rows, Schema, Upsert, fold, write
+from projections.row_changes import Evolve, RowProjection, Rows, Schema, Upsert, fold
 
 NAME = "attendance_stats"
 SITES = "attendance_stats_sites"
@@ -74,47 +74,74 @@ SCHEMA = Schema(
 # The pure step ---------------------------------------------------------------------------------
 
 
-def evolve(event: Event) -> list[Upsert]:
-    """The row changes one event makes; no I/O, no clock."""
-    match event:
-        case SiteAdded():
-            return [Upsert(SITES, {"site_id": event.site_id}, {"name": event.name})]
-        case OfferCreated():
-            return [Upsert(OFFERS, {"offer_id": event.offer_id}, {
-                "site_id": event.site_id, "title": event.title, "category": event.category})]
-        case SessionScheduled():
-            return [
-                Upsert(SESSIONS, {"session_id": event.session_id},
-                       {"offer_id": event.offer_id, "site_id": event.site_id}),
-                *(Upsert(OCCURRENCES, _occurrence(event.session_id, o.starts_at), {
-                    "offer_id": event.offer_id, "site_id": event.site_id,
-                    "ends_at": o.ends_at}) for o in event.occurrences),
-            ]
-        case SessionOccurrencesCancelled():
-            return [Upsert(OCCURRENCES, _occurrence(event.session_id, starts_at),
-                           {"cancelled": True}) for starts_at in event.occurrence_starts_at]
-        case AttendanceRecorded() | AttendanceCorrected():
-            return [Upsert(OCCURRENCES, _occurrence(event.session_id, event.occurrence_starts_at),
-                           {"visitors": event.visitors})]
-        case ShiftCreated():
-            return [Upsert(SHIFTS, {"shift_id": event.shift_id}, {
-                "site_id": event.site_id, "session_id": event.session_id,
-                "starts_at": event.starts_at, "ends_at": event.ends_at})]
-        case ShiftAttendanceConfirmed():
-            seconds = int((event.ends_at - event.starts_at).total_seconds())
-            return [Upsert(SHIFTS, {"shift_id": event.shift_id}, {
-                "confirmed": True, "present": len(event.present),
-                "volunteer_seconds": len(event.present) * seconds})]
-        case TrainingPlanned():
-            return [Upsert(TRAININGS, {"training_id": event.training_id}, {
-                "site_id": event.site_id, "starts_at": event.starts_at,
-                "ends_at": event.ends_at})]
-        case TrainingCancelled():
-            return [Upsert(TRAININGS, {"training_id": event.training_id}, {"cancelled": True})]
-        case TrainingCompleted():
-            return [Upsert(TRAININGS, {"training_id": event.training_id},
-                           {"held": True, "participants": len(event.attended)})]
-    return []
+evolve = Evolve()
+"""The row changes one event makes; no I/O, no clock."""
+
+
+@evolve.on(SiteAdded)
+def _site(event: SiteAdded) -> list[Upsert]:
+    return [Upsert(SITES, {"site_id": event.site_id}, {"name": event.name})]
+
+
+@evolve.on(OfferCreated)
+def _offer(event: OfferCreated) -> list[Upsert]:
+    return [Upsert(OFFERS, {"offer_id": event.offer_id}, {
+        "site_id": event.site_id, "title": event.title, "category": event.category})]
+
+
+@evolve.on(SessionScheduled)
+def _session(event: SessionScheduled) -> list[Upsert]:
+    return [
+        Upsert(SESSIONS, {"session_id": event.session_id},
+               {"offer_id": event.offer_id, "site_id": event.site_id}),
+        *(Upsert(OCCURRENCES, _occurrence(event.session_id, o.starts_at), {
+            "offer_id": event.offer_id, "site_id": event.site_id, "ends_at": o.ends_at})
+          for o in event.occurrences),
+    ]
+
+
+@evolve.on(SessionOccurrencesCancelled)
+def _cancelled(event: SessionOccurrencesCancelled) -> list[Upsert]:
+    return [Upsert(OCCURRENCES, _occurrence(event.session_id, starts_at), {"cancelled": True})
+            for starts_at in event.occurrence_starts_at]
+
+
+@evolve.on(AttendanceRecorded, AttendanceCorrected)
+def _counted(event: AttendanceRecorded | AttendanceCorrected) -> list[Upsert]:
+    return [Upsert(OCCURRENCES, _occurrence(event.session_id, event.occurrence_starts_at),
+                   {"visitors": event.visitors})]
+
+
+@evolve.on(ShiftCreated)
+def _shift(event: ShiftCreated) -> list[Upsert]:
+    return [Upsert(SHIFTS, {"shift_id": event.shift_id}, {
+        "site_id": event.site_id, "session_id": event.session_id,
+        "starts_at": event.starts_at, "ends_at": event.ends_at})]
+
+
+@evolve.on(ShiftAttendanceConfirmed)
+def _confirmed(event: ShiftAttendanceConfirmed) -> list[Upsert]:
+    seconds = int((event.ends_at - event.starts_at).total_seconds())
+    return [Upsert(SHIFTS, {"shift_id": event.shift_id}, {
+        "confirmed": True, "present": len(event.present),
+        "volunteer_seconds": len(event.present) * seconds})]
+
+
+@evolve.on(TrainingPlanned)
+def _training(event: TrainingPlanned) -> list[Upsert]:
+    return [Upsert(TRAININGS, {"training_id": event.training_id}, {
+        "site_id": event.site_id, "starts_at": event.starts_at, "ends_at": event.ends_at})]
+
+
+@evolve.on(TrainingCancelled)
+def _training_cancelled(event: TrainingCancelled) -> list[Upsert]:
+    return [Upsert(TRAININGS, {"training_id": event.training_id}, {"cancelled": True})]
+
+
+@evolve.on(TrainingCompleted)
+def _training_held(event: TrainingCompleted) -> list[Upsert]:
+    return [Upsert(TRAININGS, {"training_id": event.training_id},
+                   {"held": True, "participants": len(event.attended)})]
 
 
 def _occurrence(session_id: UUID, starts_at: datetime) -> dict[str, Any]:
@@ -236,9 +263,9 @@ def _group_key(
 # The tables ------------------------------------------------------------------------------------
 
 
-class AttendanceStatsProjection:
-    name = NAME
-    tables = {
+ATTENDANCE_STATS = RowProjection(
+    name=NAME,
+    tables={
         SITES: "site_id uuid PRIMARY KEY, name text",
         OFFERS: "offer_id uuid PRIMARY KEY, site_id uuid, title text, category text",
         SESSIONS: "session_id uuid PRIMARY KEY, offer_id uuid, site_id uuid",
@@ -254,22 +281,13 @@ class AttendanceStatsProjection:
             starts_at timestamptz, ends_at timestamptz,
             held boolean NOT NULL DEFAULT false, cancelled boolean NOT NULL DEFAULT false,
             participants integer NOT NULL DEFAULT 0""",
-    }
-    indexes = tuple(
+    },
+    indexes=tuple(
         f"CREATE INDEX ON {{{table}}} (starts_at)" for table in (OCCURRENCES, SHIFTS, TRAININGS)
-    )
-
-    async def apply(
-        self,
-        connection: asyncpg.Connection,
-        tables: Mapping[str, str],
-        events: Sequence[RecordedEvent],
-    ) -> None:
-        await write(connection, tables, SCHEMA,
-                    [change for recorded in events for change in evolve(recorded.event)])
-
-
-ATTENDANCE_STATS = AttendanceStatsProjection()
+    ),
+    schema=SCHEMA,
+    evolve=evolve,
+)
 
 
 # Queries ---------------------------------------------------------------------------------------

@@ -7,65 +7,50 @@ flagged (so a coordinator sees that the evening was called off), the .ics feed l
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID, uuid5
 
 import asyncpg
 
-from events.base import Event, RecordedEvent
 from events.rooms import RoomAdded, RoomBooked, RoomOccurrencesCancelled
-from projections.row_changes import RowChange, apply_changes
+from projections.row_changes import Evolve, RowChange, RowProjection, Schema, Update, Upsert
 
 
-class RoomKnown(RowChange, frozen=True, kw_only=True):
-    sql = "INSERT INTO {room_calendar_rooms} VALUES ($1, $2, $3) ON CONFLICT DO NOTHING"
-    room_id: UUID
-    site_id: UUID
-    name: str
+ROOMS, OCCURRENCES = "room_calendar_rooms", "room_calendar"
+SCHEMA = Schema(keys={ROOMS: ("room_id",), OCCURRENCES: ("booking_id", "starts_at")},
+                defaults={OCCURRENCES: {"cancelled": False}})
 
 
-class OccurrenceBooked(RowChange, frozen=True, kw_only=True):
-    sql = """INSERT INTO {room_calendar} VALUES ($1, $2, $3, $4, $5, $6, $7, false)
-             ON CONFLICT DO NOTHING"""
-    booking_id: UUID
-    starts_at: datetime
-    ends_at: datetime
-    room_id: UUID
-    title: str
-    session_id: UUID | None
-    training_id: UUID | None
+evolve = Evolve()
 
 
-class OccurrenceCancelled(RowChange, frozen=True, kw_only=True):
-    sql = "UPDATE {room_calendar} SET cancelled = true WHERE booking_id = $1 AND starts_at = $2"
-    booking_id: UUID
-    starts_at: datetime
+@evolve.on(RoomAdded)
+def _room(event: RoomAdded) -> list[RowChange]:
+    return [Upsert(ROOMS, {"room_id": event.room_id},
+                   {"site_id": event.site_id, "name": event.name})]
 
 
-def evolve(event: Event) -> list[RowChange]:
-    match event:
-        case RoomAdded():
-            return [RoomKnown(room_id=event.room_id, site_id=event.site_id, name=event.name)]
-        case RoomBooked():
-            return [
-                OccurrenceBooked(
-                    booking_id=event.booking_id, starts_at=o.starts_at, ends_at=o.ends_at,
-                    room_id=event.room_id, title=event.title, session_id=event.session_id,
-                    training_id=event.training_id,
-                )
-                for o in event.occurrences
-            ]
-        case RoomOccurrencesCancelled():
-            return [OccurrenceCancelled(booking_id=event.booking_id, starts_at=starts_at)
-                    for starts_at in event.occurrence_starts_at]
-    return []
+@evolve.on(RoomBooked)
+def _booked(event: RoomBooked) -> list[RowChange]:
+    return [
+        Upsert(OCCURRENCES, {"booking_id": event.booking_id, "starts_at": o.starts_at}, {
+            "ends_at": o.ends_at, "room_id": event.room_id, "title": event.title,
+            "session_id": event.session_id, "training_id": event.training_id})
+        for o in event.occurrences
+    ]
 
 
-class RoomCalendar:
-    name = "room_calendar"
-    tables = {
+@evolve.on(RoomOccurrencesCancelled)
+def _cancelled(event: RoomOccurrencesCancelled) -> list[RowChange]:
+    return [Update(OCCURRENCES, {"booking_id": event.booking_id, "starts_at": starts_at},
+                   {"cancelled": True})
+            for starts_at in event.occurrence_starts_at]
+
+
+ROOM_CALENDAR = RowProjection(
+    name="room_calendar",
+    tables={
         "room_calendar_rooms": """room_id uuid PRIMARY KEY, site_id uuid NOT NULL,
                                   name text NOT NULL""",
         "room_calendar": """booking_id uuid NOT NULL, starts_at timestamptz NOT NULL,
@@ -73,17 +58,11 @@ class RoomCalendar:
                             title text NOT NULL, session_id uuid, training_id uuid,
                             cancelled boolean NOT NULL,
                             PRIMARY KEY (booking_id, starts_at)""",
-    }
-    indexes: Sequence[str] = ("CREATE INDEX ON {room_calendar} (room_id, starts_at)",)
-
-    async def apply(
-        self, connection: asyncpg.Connection, tables: Mapping[str, str],
-        events: Sequence[RecordedEvent],
-    ) -> None:
-        await apply_changes(connection, tables, (c for e in events for c in evolve(e.event)))
-
-
-ROOM_CALENDAR = RoomCalendar()
+    },
+    indexes=("CREATE INDEX ON {room_calendar} (room_id, starts_at)",),
+    schema=SCHEMA,
+    evolve=evolve,
+)
 
 
 # Queries -------------------------------------------------------------------------------------

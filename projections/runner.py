@@ -12,6 +12,7 @@ keep using N, and swaps the views in the same transaction as the last batch once
 
 from __future__ import annotations
 
+import asyncio
 import zlib
 from collections.abc import Mapping, Sequence
 from typing import Protocol
@@ -22,6 +23,8 @@ from events.base import RecordedEvent
 from events.store import EventStore
 
 BATCH_SIZE = 1000
+REBUILD_BATCH_SIZE = 5000
+"""A rebuild reads in bigger batches: fewer statements and commits per event."""
 
 _STATE_DDL = """
 CREATE TABLE IF NOT EXISTS projection_state (
@@ -70,20 +73,31 @@ async def ensure_state_table(connection: asyncpg.Connection) -> None:
 
 
 async def _create_generation(
-    connection: asyncpg.Connection, projection: Projection, generation: int
+    connection: asyncpg.Connection, projection: Projection, generation: int, *, indexed: bool
 ) -> None:
+    """The generation's tables; ``indexed``: with their indexes at once (a generation filled
+    before readers see it gets them at the swap: one index build is cheaper than many rows'
+    index updates)."""
     tables = physical_tables(projection, generation)
     for table, columns in projection.tables.items():
         await connection.execute(f"DROP TABLE IF EXISTS {tables[table]} CASCADE")
         await connection.execute(f"CREATE TABLE {tables[table]} ({columns})")
-    for index in projection.indexes:
-        await connection.execute(index.format(**tables))
+    if indexed:
+        await _create_indexes(connection, projection, generation)
     await connection.execute(
         """INSERT INTO projection_state (name, generation) VALUES ($1, $2)
            ON CONFLICT (name, generation) DO UPDATE SET position = 0, applied = 0, live = false""",
         projection.name,
         generation,
     )
+
+
+async def _create_indexes(
+    connection: asyncpg.Connection, projection: Projection, generation: int
+) -> None:
+    tables = physical_tables(projection, generation)
+    for index in projection.indexes:
+        await connection.execute(index.format(**tables))
 
 
 async def _swap_in(connection: asyncpg.Connection, projection: Projection, generation: int) -> None:
@@ -111,7 +125,7 @@ async def ensure_projection(pool: asyncpg.Pool, projection: Projection) -> None:
     """Create the first generation of a projection's tables if it has none."""
     async with pool.acquire() as connection, connection.transaction():
         if await _hold(connection, projection) is None:
-            await _create_generation(connection, projection, 1)
+            await _create_generation(connection, projection, 1, indexed=True)
             await _swap_in(connection, projection, 1)
 
 
@@ -129,80 +143,136 @@ async def run_once(
     return await run_together(store, [projection], batch_size=batch_size, max_batches=max_batches)
 
 
+class ReadAhead:
+    """Reads the batch after the one being applied while it is applied (on another pooled
+    connection), so that the database reads while Python applies. Events are immutable and
+    read order only grows at its end, so a full batch read early is the batch read late."""
+
+    def __init__(self, store: EventStore, batch_size: int) -> None:
+        self.store, self.batch_size = store, batch_size
+        self._next: tuple[int, asyncio.Task[list[RecordedEvent]]] | None = None
+
+    async def read(self, after: int) -> list[RecordedEvent]:
+        ahead, self._next = self._next, None
+        if ahead is not None:
+            position, task = ahead
+            events = await task
+            if position == after and len(events) == self.batch_size:
+                return events
+        return await self.store.read_all(after=after, limit=self.batch_size)
+
+    def prefetch(self, after: int) -> None:
+        if self._next is None:
+            self._next = (after, asyncio.create_task(
+                self.store.read_all(after=after, limit=self.batch_size)))
+
+    async def close(self) -> None:
+        """Wait for a read still under way (rather than cancel it halfway on its connection)."""
+        ahead, self._next = self._next, None
+        if ahead is not None:
+            await asyncio.gather(ahead[1], return_exceptions=True)
+
+
 async def run_together(
     store: EventStore,
     projections: Sequence[Projection],
     *,
     batch_size: int = BATCH_SIZE,
     max_batches: int | None = None,
+    read_ahead: ReadAhead | None = None,
 ) -> int:
     """Catch several projections up in one pass; returns the events applied to live generations.
 
     Each batch is one transaction over every projection this process could lock (those another
     process holds are left to it), and is read once for all generations at the same position:
     projections that are in step (the usual case, and a ``rebuild --all``) share the reading.
+    With ``read_ahead`` (of the same batch size) the next batch is read while one is applied.
     """
     applied = 0
     batches = 0
-    while max_batches is None or batches < max_batches:
-        async with store.pool.acquire() as connection, connection.transaction():
-            held = {
-                projection.name: projection
-                for projection in projections
-                if await connection.fetchval(
-                    "SELECT pg_try_advisory_xact_lock($1)", lock_key(projection.name)
+    reader = read_ahead or ReadAhead(store, batch_size)
+    try:
+        while max_batches is None or batches < max_batches:
+            async with store.pool.acquire() as connection, connection.transaction():
+                # Read models are derived data: a batch lost in a crash with its checkpoint
+                # is applied again, so the commit need not wait for the disk.
+                await connection.execute("SET LOCAL synchronous_commit = off")
+                held = await _try_hold(connection, projections)
+                if not held:
+                    return applied
+                rows = await connection.fetch(
+                    """SELECT name, generation, position, live FROM projection_state
+                        WHERE name = ANY($1::text[]) ORDER BY name, generation""",
+                    list(held),
                 )
-            }
-            if not held:
-                return applied
-            rows = await connection.fetch(
-                """SELECT name, generation, position, live FROM projection_state
-                    WHERE name = ANY($1::text[]) ORDER BY name, generation""",
-                list(held),
-            )
-            missing = held.keys() - {row["name"] for row in rows}
-            if missing:
-                raise LookupError(f"{sorted(missing)} have no tables yet; ensure them first")
-            # Feed every generation: the live one, and a rebuild in progress if there is one.
-            read: dict[int, list[RecordedEvent]] = {}
-            caught_up = True
-            for generation in rows:
-                projection = held[generation["name"]]
-                position = generation["position"]
-                if position not in read:
-                    read[position] = await store.read_all(after=position, limit=batch_size)
-                events = read[position]
-                if events:
-                    await _apply(connection, projection, generation["generation"], events)
-                    if generation["live"]:
-                        applied += len(events)
-                if len(events) == batch_size:
-                    caught_up = False
-                elif not generation["live"]:
-                    await _swap_in(connection, projection, generation["generation"])
-                    await _drop_older_generations(connection, projection, generation["generation"])
-            if caught_up:
-                return applied
-        batches += 1
-    return applied
+                missing = held.keys() - {row["name"] for row in rows}
+                if missing:
+                    raise LookupError(f"{sorted(missing)} have no tables yet; ensure them first")
+                # Feed every generation: the live one, and a rebuild in progress if there is one.
+                read: dict[int, list[RecordedEvent]] = {}
+                checkpoints: list[tuple[str, int, int, int]] = []
+                caught_up = True
+                for generation in rows:
+                    projection = held[generation["name"]]
+                    position = generation["position"]
+                    if position not in read:
+                        read[position] = await reader.read(position)
+                        if len(read) == 1 and len(read[position]) == batch_size:
+                            reader.prefetch(read[position][-1].position)
+                    events = read[position]
+                    if events:
+                        await projection.apply(
+                            connection, physical_tables(projection, generation["generation"]),
+                            events)
+                        checkpoints.append((projection.name, generation["generation"],
+                                            events[-1].position, len(events)))
+                        if generation["live"]:
+                            applied += len(events)
+                    if len(events) == batch_size:
+                        caught_up = False
+                    elif not generation["live"]:
+                        await _create_indexes(connection, projection, generation["generation"])
+                        await _swap_in(connection, projection, generation["generation"])
+                        await _drop_older_generations(
+                            connection, projection, generation["generation"])
+                await _advance(connection, checkpoints)
+                if caught_up:
+                    return applied
+            batches += 1
+        return applied
+    finally:
+        if read_ahead is None:
+            await reader.close()
 
 
-async def _apply(
-    connection: asyncpg.Connection,
-    projection: Projection,
-    generation: int,
-    events: Sequence[RecordedEvent],
+async def _try_hold(
+    connection: asyncpg.Connection, projections: Sequence[Projection]
+) -> dict[str, Projection]:
+    """Take, for this transaction, the lock of each projection no other process holds."""
+    by_name = {projection.name: projection for projection in projections}
+    names = list(by_name)
+    locked = await connection.fetch(
+        """SELECT name FROM unnest($1::text[], $2::bigint[]) WITH ORDINALITY AS p(name, key, n)
+            WHERE pg_try_advisory_xact_lock(key) ORDER BY n""",
+        names, [lock_key(name) for name in names],
+    )
+    return {row["name"]: by_name[row["name"]] for row in locked}
+
+
+async def _advance(
+    connection: asyncpg.Connection, checkpoints: Sequence[tuple[str, int, int, int]]
 ) -> None:
-    """The batch and the checkpoint after it, in the caller's transaction."""
-    await projection.apply(connection, physical_tables(projection, generation), events)
+    """Move the checkpoints past the batch just applied, in the caller's transaction."""
+    if not checkpoints:
+        return
+    names, generations, positions, counts = (list(column) for column in zip(*checkpoints))
     await connection.execute(
-        """UPDATE projection_state
-              SET position = $3, applied = applied + $4, updated_at = now()
-            WHERE name = $1 AND generation = $2""",
-        projection.name,
-        generation,
-        events[-1].position,
-        len(events),
+        """UPDATE projection_state s
+              SET position = c.position, applied = s.applied + c.count, updated_at = now()
+             FROM unnest($1::text[], $2::int[], $3::bigint[], $4::bigint[])
+                  AS c(name, generation, position, count)
+            WHERE s.name = c.name AND s.generation = c.generation""",
+        names, generations, positions, counts,
     )
 
 
@@ -232,7 +302,8 @@ async def start_rebuild(pool: asyncpg.Pool, projection: Projection) -> int:
     async with pool.acquire() as connection, connection.transaction():
         newest = await _hold(connection, projection)
         generation = (newest or 0) + 1
-        await _create_generation(connection, projection, generation)
+        # Readers see a first generation at once; a later one only when it is caught up.
+        await _create_generation(connection, projection, generation, indexed=newest is None)
         if newest is None:
             await _swap_in(connection, projection, generation)
         return generation

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 import asyncpg
 
-from events.base import Event, RecordedEvent
 from events.shifts import (
     ShiftClaimed,
     ShiftClaimReleased,
@@ -17,76 +15,69 @@ from events.shifts import (
     ShiftWaitlisted,
     ShiftWaitlistLeft,
 )
-from projections.row_changes import RowChange, apply_changes
+from projections.row_changes import Evolve, Increment, RowChange, RowProjection, Schema, Upsert
 
 
-class ShiftListed(RowChange, frozen=True, kw_only=True):
-    sql = """INSERT INTO {shift_board} VALUES ($1, $2, $3, $4, $5, $6, 0, 0, $7, $8)
-             ON CONFLICT DO NOTHING"""
-    shift_id: UUID
-    site_id: UUID
-    title: str
-    starts_at: datetime
-    ends_at: datetime
-    capacity: int
-    required_qualifications: list[str]
-    session_id: UUID | None
+SHIFTS = "shift_board"
+SCHEMA = Schema(keys={SHIFTS: ("shift_id",)}, defaults={})
 
 
-class Counted(RowChange, frozen=True, kw_only=True):
-    """Places taken and places on the waitlist change by these amounts."""
-
-    sql = """UPDATE {shift_board} SET claimed = claimed + $2, waitlist = waitlist + $3
-              WHERE shift_id = $1"""
-    shift_id: UUID
-    claimed: int = 0
-    waitlist: int = 0
+def _counted(shift_id: UUID, **amounts: int) -> Increment:
+    """Places taken (``claimed``) and places on the waitlist change by these amounts."""
+    return Increment(SHIFTS, {"shift_id": shift_id}, amounts)
 
 
-def evolve(event: Event) -> list[RowChange]:
-    match event:
-        case ShiftCreated():
-            return [ShiftListed(
-                shift_id=event.shift_id, site_id=event.site_id, title=event.title,
-                starts_at=event.starts_at, ends_at=event.ends_at, capacity=event.capacity,
-                required_qualifications=list(event.required_qualifications),
-                session_id=event.session_id,
-            )]
-        case ShiftClaimed():
-            # The first on the waitlist who takes a freed place leaves the waitlist with it.
-            return [Counted(shift_id=event.shift_id, claimed=1,
-                            waitlist=-1 if event.from_waitlist else 0)]
-        case ShiftWaitlisted():
-            return [Counted(shift_id=event.shift_id, waitlist=1)]
-        case ShiftClaimReleased():
-            return [Counted(shift_id=event.shift_id, claimed=-1)]
-        case ShiftWaitlistLeft():
-            return [Counted(shift_id=event.shift_id, waitlist=-1)]
-    return []
+evolve = Evolve()
 
 
-class ShiftBoard:
-    name = "shift_board"
-    tables = {
+@evolve.on(ShiftCreated)
+def _listed(event: ShiftCreated) -> list[RowChange]:
+    return [Upsert(SHIFTS, {"shift_id": event.shift_id}, {
+        "site_id": event.site_id, "title": event.title, "starts_at": event.starts_at,
+        "ends_at": event.ends_at, "capacity": event.capacity, "claimed": 0, "waitlist": 0,
+        "required_qualifications": list(event.required_qualifications),
+        "session_id": event.session_id})]
+
+
+@evolve.on(ShiftClaimed)
+def _claimed(event: ShiftClaimed) -> list[RowChange]:
+    # The first on the waitlist who takes a freed place leaves the waitlist with it.
+    if event.from_waitlist:
+        return [_counted(event.shift_id, claimed=1, waitlist=-1)]
+    return [_counted(event.shift_id, claimed=1)]
+
+
+@evolve.on(ShiftWaitlisted)
+def _waitlisted(event: ShiftWaitlisted) -> list[RowChange]:
+    return [_counted(event.shift_id, waitlist=1)]
+
+
+@evolve.on(ShiftClaimReleased)
+def _released(event: ShiftClaimReleased) -> list[RowChange]:
+    return [_counted(event.shift_id, claimed=-1)]
+
+
+@evolve.on(ShiftWaitlistLeft)
+def _left(event: ShiftWaitlistLeft) -> list[RowChange]:
+    return [_counted(event.shift_id, waitlist=-1)]
+
+
+SHIFT_BOARD = RowProjection(
+    name="shift_board",
+    tables={
         "shift_board": """shift_id uuid PRIMARY KEY, site_id uuid NOT NULL, title text NOT NULL,
                           starts_at timestamptz NOT NULL, ends_at timestamptz NOT NULL,
                           capacity integer NOT NULL, claimed integer NOT NULL,
                           waitlist integer NOT NULL, required_qualifications text[] NOT NULL,
                           session_id uuid""",
-    }
-    indexes: Sequence[str] = (
+    },
+    indexes=(
         "CREATE INDEX ON {shift_board} (starts_at)",
         "CREATE INDEX ON {shift_board} (site_id, starts_at)",
-    )
-
-    async def apply(
-        self, connection: asyncpg.Connection, tables: Mapping[str, str],
-        events: Sequence[RecordedEvent],
-    ) -> None:
-        await apply_changes(connection, tables, (c for e in events for c in evolve(e.event)))
-
-
-SHIFT_BOARD = ShiftBoard()
+    ),
+    schema=SCHEMA,
+    evolve=evolve,
+)
 
 
 async def shifts(

@@ -7,14 +7,14 @@ whatever its date; it belongs to the site of the training that granted it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 import asyncpg
 
-from events.base import Event, RecordedEvent
+from events.base import Event
 from events.trainings import (
     TrainingCancelled,
     TrainingCompleted,
@@ -23,7 +23,7 @@ from events.trainings import (
     TrainingPlanned,
     VolunteerQualified,
 )
-from projections.rows import Rows, Schema, Upsert, fold, write
+from projections.row_changes import Evolve, RowProjection, Rows, Schema, Upsert, fold
 
 NAME = "training_records"
 TRAININGS = "training_record_trainings"
@@ -48,34 +48,45 @@ SCHEMA = Schema(
 # The pure step ---------------------------------------------------------------------------------
 
 
-def evolve(event: Event) -> list[Upsert]:
-    """The row changes one event makes; no I/O, so a history can be folded in memory too."""
-    match event:
-        case TrainingPlanned():
-            return [Upsert(TRAININGS, {"training_id": event.training_id}, {
-                "site_id": event.site_id, "room_id": event.room_id, "title": event.title,
-                "qualification": event.qualification,
-                "valid_for_months": event.valid_for_months, "starts_at": event.starts_at,
-                "ends_at": event.ends_at, "capacity": event.capacity,
-            })]
-        case TrainingEnrolled() | TrainingEnrollmentCancelled():
-            return [_participant(event.training_id, event.volunteer_id,
-                                 enrolled=isinstance(event, TrainingEnrolled))]
-        case TrainingCancelled():
-            return [Upsert(TRAININGS, {"training_id": event.training_id}, {"status": CANCELLED})]
-        case TrainingCompleted():
-            return [
-                Upsert(TRAININGS, {"training_id": event.training_id},
-                       {"status": COMPLETED, "attendees": list(event.attended)}),
-                *(_participant(event.training_id, v, attended=True) for v in event.attended),
-            ]
-        case VolunteerQualified():
-            return [Upsert(
-                QUALIFICATIONS,
-                {"volunteer_id": event.volunteer_id, "qualification": event.qualification},
-                {"valid_until": event.valid_until, "training_id": event.training_id},
-            )]
-    return []
+evolve = Evolve()
+"""The row changes one event makes; no I/O, so a history can be folded in memory too."""
+
+
+@evolve.on(TrainingPlanned)
+def _planned(event: TrainingPlanned) -> list[Upsert]:
+    return [Upsert(TRAININGS, {"training_id": event.training_id}, {
+        "site_id": event.site_id, "room_id": event.room_id, "title": event.title,
+        "qualification": event.qualification, "valid_for_months": event.valid_for_months,
+        "starts_at": event.starts_at, "ends_at": event.ends_at, "capacity": event.capacity,
+    })]
+
+
+@evolve.on(TrainingEnrolled, TrainingEnrollmentCancelled)
+def _enrollment(event: TrainingEnrolled | TrainingEnrollmentCancelled) -> list[Upsert]:
+    return [_participant(event.training_id, event.volunteer_id,
+                         enrolled=isinstance(event, TrainingEnrolled))]
+
+
+@evolve.on(TrainingCancelled)
+def _cancelled(event: TrainingCancelled) -> list[Upsert]:
+    return [Upsert(TRAININGS, {"training_id": event.training_id}, {"status": CANCELLED})]
+
+
+@evolve.on(TrainingCompleted)
+def _completed(event: TrainingCompleted) -> list[Upsert]:
+    return [
+        Upsert(TRAININGS, {"training_id": event.training_id},
+               {"status": COMPLETED, "attendees": list(event.attended)}),
+        *(_participant(event.training_id, v, attended=True) for v in event.attended),
+    ]
+
+
+@evolve.on(VolunteerQualified)
+def _qualified(event: VolunteerQualified) -> list[Upsert]:
+    return [Upsert(
+        QUALIFICATIONS, {"volunteer_id": event.volunteer_id, "qualification": event.qualification},
+        {"valid_until": event.valid_until, "training_id": event.training_id},
+    )]
 
 
 def _participant(training_id: UUID, volunteer_id: UUID, **values: bool) -> Upsert:
@@ -90,9 +101,9 @@ def fold_history(events: Iterable[Event], rows: Rows | None = None) -> Rows:
 # The tables ------------------------------------------------------------------------------------
 
 
-class TrainingRecordsProjection:
-    name = NAME
-    tables = {
+TRAINING_RECORDS = RowProjection(
+    name=NAME,
+    tables={
         TRAININGS: """training_id uuid PRIMARY KEY, site_id uuid, room_id uuid, title text,
             qualification text, valid_for_months integer, starts_at timestamptz,
             ends_at timestamptz, capacity integer,
@@ -103,23 +114,14 @@ class TrainingRecordsProjection:
         QUALIFICATIONS: """volunteer_id uuid NOT NULL, qualification text NOT NULL,
             valid_until timestamptz NOT NULL, training_id uuid NOT NULL,
             PRIMARY KEY (volunteer_id, qualification)""",
-    }
-    indexes = (
+    },
+    indexes=(
         f"CREATE INDEX ON {{{PARTICIPANTS}}} (volunteer_id)",
         f"CREATE INDEX ON {{{QUALIFICATIONS}}} (valid_until)",
-    )
-
-    async def apply(
-        self,
-        connection: asyncpg.Connection,
-        tables: Mapping[str, str],
-        events: Sequence[RecordedEvent],
-    ) -> None:
-        await write(connection, tables, SCHEMA,
-                    [change for recorded in events for change in evolve(recorded.event)])
-
-
-TRAINING_RECORDS = TrainingRecordsProjection()
+    ),
+    schema=SCHEMA,
+    evolve=evolve,
+)
 
 
 # Queries ---------------------------------------------------------------------------------------

@@ -6,14 +6,12 @@ exist and which were erased, so that an erased volunteer's calendar feed can be 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any
 from uuid import UUID
 
 import asyncpg
 
-from events.base import Event, RecordedEvent
 from events.shifts import (
     ShiftClaimed,
     ShiftClaimReleased,
@@ -22,87 +20,83 @@ from events.shifts import (
     ShiftWaitlistLeft,
 )
 from events.volunteers import VolunteerErased, VolunteerRegistered
-from projections.row_changes import RowChange, apply_changes
+from projections.row_changes import (
+    Delete,
+    Evolve,
+    RowChange,
+    RowProjection,
+    Schema,
+    Update,
+    Upsert,
+)
 
 CLAIMED, WAITLISTED = "claimed", "waitlisted"
 
 
-class VolunteerKnown(RowChange, frozen=True, kw_only=True):
-    sql = "INSERT INTO {volunteer_schedule_volunteers} VALUES ($1, false) ON CONFLICT DO NOTHING"
-    volunteer_id: UUID
+VOLUNTEERS = "volunteer_schedule_volunteers"
+SHIFTS = "volunteer_schedule_shifts"
+HOLDINGS = "volunteer_schedule"
+SCHEMA = Schema(
+    keys={VOLUNTEERS: ("volunteer_id",), SHIFTS: ("shift_id",),
+          HOLDINGS: ("volunteer_id", "shift_id")},
+    defaults={VOLUNTEERS: {"erased": False}},
+)
 
 
-class VolunteerGone(RowChange, frozen=True, kw_only=True):
-    sql = "UPDATE {volunteer_schedule_volunteers} SET erased = true WHERE volunteer_id = $1"
-    volunteer_id: UUID
+def _holding(event: ShiftClaimed | ShiftWaitlisted | ShiftClaimReleased | ShiftWaitlistLeft
+             ) -> dict[str, UUID]:
+    return {"volunteer_id": event.volunteer_id, "shift_id": event.shift_id}
 
 
-class ShiftKnown(RowChange, frozen=True, kw_only=True):
-    sql = """INSERT INTO {volunteer_schedule_shifts} VALUES ($1, $2, $3, $4, $5)
-             ON CONFLICT DO NOTHING"""
-    shift_id: UUID
-    site_id: UUID
-    title: str
-    starts_at: datetime
-    ends_at: datetime
+evolve = Evolve()
 
 
-class Holding(RowChange, frozen=True, kw_only=True):
-    """The volunteer holds a place on the shift, or waits for one."""
-
-    sql = """INSERT INTO {volunteer_schedule} VALUES ($1, $2, $3)
-             ON CONFLICT (volunteer_id, shift_id) DO UPDATE SET status = EXCLUDED.status"""
-    volunteer_id: UUID
-    shift_id: UUID
-    status: Literal["claimed", "waitlisted"]
+@evolve.on(VolunteerRegistered)
+def _registered(event: VolunteerRegistered) -> list[RowChange]:
+    return [Upsert(VOLUNTEERS, {"volunteer_id": event.volunteer_id})]
 
 
-class NotHolding(RowChange, frozen=True, kw_only=True):
-    sql = "DELETE FROM {volunteer_schedule} WHERE volunteer_id = $1 AND shift_id = $2"
-    volunteer_id: UUID
-    shift_id: UUID
+@evolve.on(VolunteerErased)
+def _erased(event: VolunteerErased) -> list[RowChange]:
+    return [Update(VOLUNTEERS, {"volunteer_id": event.volunteer_id}, {"erased": True})]
 
 
-def evolve(event: Event) -> list[RowChange]:
-    match event:
-        case VolunteerRegistered():
-            return [VolunteerKnown(volunteer_id=event.volunteer_id)]
-        case VolunteerErased():
-            return [VolunteerGone(volunteer_id=event.volunteer_id)]
-        case ShiftCreated():
-            return [ShiftKnown(shift_id=event.shift_id, site_id=event.site_id, title=event.title,
-                               starts_at=event.starts_at, ends_at=event.ends_at)]
-        case ShiftClaimed():
-            return [Holding(volunteer_id=event.volunteer_id, shift_id=event.shift_id,
-                            status=CLAIMED)]
-        case ShiftWaitlisted():
-            return [Holding(volunteer_id=event.volunteer_id, shift_id=event.shift_id,
-                            status=WAITLISTED)]
-        case ShiftClaimReleased() | ShiftWaitlistLeft():
-            return [NotHolding(volunteer_id=event.volunteer_id, shift_id=event.shift_id)]
-    return []
+@evolve.on(ShiftCreated)
+def _shift(event: ShiftCreated) -> list[RowChange]:
+    return [Upsert(SHIFTS, {"shift_id": event.shift_id}, {
+        "site_id": event.site_id, "title": event.title, "starts_at": event.starts_at,
+        "ends_at": event.ends_at})]
 
 
-class VolunteerSchedule:
-    name = "volunteer_schedule"
-    tables = {
+@evolve.on(ShiftClaimed)
+def _claimed(event: ShiftClaimed) -> list[RowChange]:
+    return [Upsert(HOLDINGS, _holding(event), {"status": CLAIMED})]
+
+
+@evolve.on(ShiftWaitlisted)
+def _waitlisted(event: ShiftWaitlisted) -> list[RowChange]:
+    return [Upsert(HOLDINGS, _holding(event), {"status": WAITLISTED})]
+
+
+@evolve.on(ShiftClaimReleased, ShiftWaitlistLeft)
+def _gone(event: ShiftClaimReleased | ShiftWaitlistLeft) -> list[RowChange]:
+    return [Delete(HOLDINGS, _holding(event))]
+
+
+VOLUNTEER_SCHEDULE = RowProjection(
+    name="volunteer_schedule",
+    tables={
         "volunteer_schedule_volunteers": "volunteer_id uuid PRIMARY KEY, erased boolean NOT NULL",
         "volunteer_schedule_shifts": """shift_id uuid PRIMARY KEY, site_id uuid NOT NULL,
                                         title text NOT NULL, starts_at timestamptz NOT NULL,
                                         ends_at timestamptz NOT NULL""",
         "volunteer_schedule": """volunteer_id uuid NOT NULL, shift_id uuid NOT NULL,
                                  status text NOT NULL, PRIMARY KEY (volunteer_id, shift_id)""",
-    }
-    indexes: Sequence[str] = ()
-
-    async def apply(
-        self, connection: asyncpg.Connection, tables: Mapping[str, str],
-        events: Sequence[RecordedEvent],
-    ) -> None:
-        await apply_changes(connection, tables, (c for e in events for c in evolve(e.event)))
-
-
-VOLUNTEER_SCHEDULE = VolunteerSchedule()
+    },
+    indexes=(),
+    schema=SCHEMA,
+    evolve=evolve,
+)
 
 
 async def volunteer(connection: asyncpg.Connection, volunteer_id: UUID) -> dict[str, Any] | None:

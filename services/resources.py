@@ -11,7 +11,7 @@ import redis.asyncio as aioredis
 
 from events.catalog import registry
 from events.notify import Coalescer, postgres_notifier
-from events.store import EventStore, create_pool
+from events.store import EventStore, check_transaction_ids, create_pool
 from services.command_handler import CommandHandler
 from services.settings import Settings
 from services.wakeup import worker_waker
@@ -33,6 +33,11 @@ async def open_resources(settings: Settings) -> AsyncIterator[Resources]:
     pool = await create_pool(
         settings.database_url, min_size=1, max_size=10, command_timeout=30, timeout=5
     )
+    try:
+        await check_transaction_ids(pool)
+    except BaseException:
+        await pool.close()
+        raise
     notifier = postgres_notifier(pool)
     waker = worker_waker(settings.redis_url, settings.broker_namespace)
 

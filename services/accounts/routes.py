@@ -19,6 +19,7 @@ from services.auth.tokens import Principal
 from services.command_routes import idempotency_key
 from services.keys import Keys
 from services.problems import Problem
+from services.problems import WRITE_PROBLEMS
 from services.resources import Resources
 
 Email = Annotated[str, msgspec.Meta(min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+$")]
@@ -54,7 +55,8 @@ class SignInController(Controller):
     path = "/api/auth"
     tags = ["accounts"]
 
-    @post("/token", exclude_from_auth=True, status_code=200, summary="Sign in")
+    @post("/token", exclude_from_auth=True, status_code=200, summary="Sign in",
+          responses=WRITE_PROBLEMS)
     async def token(
         self,
         data: JSONBody[TokenRequest],
@@ -84,7 +86,7 @@ class AccountsController(Controller):
     tags = ["accounts"]
     guards = [requires_roles(ADMIN)]
 
-    @post("/", summary="Create an account (admin)")
+    @post("/", summary="Create an account (admin)", responses=WRITE_PROBLEMS)
     async def create(
         self,
         data: JSONBody[NewAccount],

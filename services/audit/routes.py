@@ -18,11 +18,14 @@ from litestar.response import Stream
 
 from events import export, ledger
 from services.auth.guards import ADMIN, AUDITOR, requires_roles
+from services.problems import READ_PROBLEMS
+from services.read_routes import MAX_POSITION
 from services.rejections import Invalid
 from services.resources import Resources
 
 MAX_PAGE = 1000
-After = Annotated[int, QueryParameter(ge=0, description="position of the last event seen")]
+After = Annotated[int, QueryParameter(ge=0, le=MAX_POSITION,
+                                      description="position of the last event seen")]
 Limit = Annotated[int, QueryParameter(ge=1, le=MAX_PAGE)]
 StreamName = Annotated[str | None, QueryParameter(min_length=1, max_length=200)]
 EventType = Annotated[str | None, QueryParameter(min_length=1, max_length=200)]
@@ -111,7 +114,8 @@ class AuditController(Controller):
     tags = ["audit"]
     guards = [requires_roles(ADMIN, AUDITOR)]
 
-    @get("/events", summary="The raw history in global read order, with each event's hash data")
+    @get("/events", summary="The raw history in global read order, with each event's hash data",
+         responses=READ_PROBLEMS)
     async def events(
         self,
         resources: NamedDependency[Resources],
@@ -130,7 +134,8 @@ class AuditController(Controller):
         )
         return Response([audited(event) for event in page], headers=headers)
 
-    @get("/verify", summary="Recompute every event hash and the ledger chain")
+    @get("/verify", summary="Recompute every event hash and the ledger chain",
+         responses=READ_PROBLEMS)
     async def verify(self, resources: NamedDependency[Resources]) -> AuditVerdict:
         result = await ledger.verify(resources.pool)
         return AuditVerdict(
@@ -139,7 +144,7 @@ class AuditController(Controller):
         )
 
     @get("/export", summary="The whole history as JSON Lines, verifiable offline",
-         media_type=export.MEDIA_TYPE)
+         media_type=export.MEDIA_TYPE, responses=READ_PROBLEMS)
     async def download(self, resources: NamedDependency[Resources]) -> Stream:
         return Stream(
             export_stream(resources.pool),

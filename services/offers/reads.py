@@ -11,6 +11,7 @@ from litestar.params import FromQuery
 
 from projections import directory
 from services.auth.guards import EVERYONE, requires_roles
+from services.problems import READ_PROBLEMS
 from services.read_routes import MinPosition, positioned, read_projection
 from services.resources import Resources
 
@@ -19,7 +20,7 @@ from services.resources import Resources
 # refuses two controllers on one path (each brings its own OPTIONS handler). Register it after
 # that controller (services/app.py).
 @get("/api/offers", guards=[requires_roles(*EVERYONE)], tags=["offers"],
-     summary="The offers, of every site or of one")
+     summary="The offers, of every site or of one", responses=READ_PROBLEMS)
 async def list_offers(
     resources: NamedDependency[Resources], site_id: FromQuery[UUID | None] = None,
     min_position: MinPosition = None,

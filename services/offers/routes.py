@@ -26,6 +26,7 @@ from services.command_routes import (
     site_of,
 )
 from services.offers.decider import CreateOffer, RecordAttendance, ScheduleSession
+from services.problems import WRITE_PROBLEMS
 from services.resources import Resources
 from services.rooms.routes import Booked, NewRecurrence
 from services.streams import offer_stream, session_stream
@@ -59,7 +60,8 @@ class OffersController(Controller):
     tags = ["offers"]
     guards = [requires_roles(ADMIN, COORDINATOR)]
 
-    @post("/offers", guards=[for_site(from_body("site_id"))], summary="Create an offer")
+    @post("/offers", guards=[for_site(from_body("site_id"))], summary="Create an offer",
+          responses=WRITE_PROBLEMS)
     async def create(
         self, data: JSONBody[NewOffer], resources: NamedDependency[Resources],
         request: Request[Principal, Any, Any],
@@ -76,6 +78,7 @@ class OffersController(Controller):
         "/offers/{offer_id:uuid}/sessions",
         guards=[for_site(site_of(offer_stream, "offer_id"))],
         summary="Book the room and schedule the session(s) in one step",
+        responses=WRITE_PROBLEMS,
     )
     async def schedule(
         self, offer_id: FromPath[UUID], data: JSONBody[NewSession],
@@ -96,6 +99,7 @@ class OffersController(Controller):
         "/sessions/{session_id:uuid}/attendance",
         guards=[for_site(site_of(session_stream, "session_id"))],
         summary="Record (or correct, with a reason) the visitors of one held occurrence",
+        responses=WRITE_PROBLEMS,
     )
     async def attendance(
         self, session_id: FromPath[UUID], data: JSONBody[NewAttendance],

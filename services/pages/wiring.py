@@ -20,9 +20,12 @@ from litestar.types import ControllerRouterHandler
 
 from services.auth.middleware import TokenAuthentication
 from services.keys import Keys
+from services.pages.auditor import AuditorPages
+from services.pages.coordinator import CoordinatorPages
 from services.pages.i18n import language_of, translator
 from services.pages.rendering import page
 from services.pages.routes import HomePage, SessionPages
+from services.pages.volunteer import VolunteerPages
 from services.pages.session import session_cookie, to_sign_in
 
 HERE = Path(__file__).parent
@@ -40,7 +43,7 @@ def forbidden_page(request: Request[Any, Any, Any], _: PermissionDeniedException
 def page_handlers() -> list[ControllerRouterHandler]:
     pages = Router(
         path="/",
-        route_handlers=[SessionPages, HomePage],
+        route_handlers=[SessionPages, HomePage, CoordinatorPages, VolunteerPages, AuditorPages],
         middleware=[DefineMiddleware(TokenAuthentication, sources=(session_cookie,))],
         exception_handlers={
             NotAuthorizedException: to_sign_in,

@@ -22,6 +22,7 @@ from services.auth.guards import (
     requires_roles,
 )
 from services.auth.tokens import Principal
+from services.problems import READ_PROBLEMS
 from services.rejections import Invalid
 from services.reports import formats
 from services.reports.funding import (
@@ -100,6 +101,7 @@ class ReportsController(Controller):
         "/funding",
         guards=[requires_roles(ADMIN, COORDINATOR, AUDITOR), named_site_is_own],
         summary="The funding proof (Verwendungsnachweis), as of any instant; JSON, CSV or PDF",
+        responses=READ_PROBLEMS,
     )
     async def funding(
         self,
@@ -122,6 +124,7 @@ class ReportsController(Controller):
         "/funding/changes",
         guards=[requires_roles(ADMIN, AUDITOR)],
         summary="What changed in a period's figures between two instants, and why",
+        responses=READ_PROBLEMS,
     )
     async def changes(
         self,

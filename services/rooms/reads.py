@@ -17,6 +17,7 @@ from litestar.params import FromPath, FromQuery
 from projections import directory, room_calendar
 from services.auth.guards import EVERYONE, requires_roles
 from services.calendar_feeds import ICALENDAR, FeedEntry, calendar, feed_window_start
+from services.problems import READ_PROBLEMS
 from services.read_routes import From, MinPosition, To, positioned, read_projection, time_range
 from services.rejections import NotFound
 from services.resources import Resources
@@ -37,7 +38,7 @@ class RoomReadsController(Controller):
     tags = ["rooms"]
     guards = [requires_roles(*EVERYONE)]
 
-    @get("/", summary="The rooms, of every site or of one")
+    @get("/", summary="The rooms, of every site or of one", responses=READ_PROBLEMS)
     async def list_rooms(
         self, resources: NamedDependency[Resources], site_id: FromQuery[UUID | None] = None,
         min_position: MinPosition = None,
@@ -48,7 +49,8 @@ class RoomReadsController(Controller):
         )
         return positioned(rooms, position)
 
-    @get("/{room_id:uuid}/calendar", summary="The room's occurrences in [from, to)")
+    @get("/{room_id:uuid}/calendar", summary="The room's occurrences in [from, to)",
+         responses=READ_PROBLEMS)
     async def read_calendar(
         self, room_id: FromPath[UUID], resources: NamedDependency[Resources],
         start: From = None, end: To = None, min_position: MinPosition = None,
@@ -63,7 +65,8 @@ class RoomReadsController(Controller):
             raise NotFound("room_id", "no such room", code="not_found")
         return positioned(occurrences, position)
 
-    @get("/{room_id:uuid}/calendar.ics", summary="The room's calendar as an iCalendar feed")
+    @get("/{room_id:uuid}/calendar.ics", summary="The room's calendar as an iCalendar feed",
+         responses=READ_PROBLEMS)
     async def calendar_feed(
         self, room_id: FromPath[UUID], resources: NamedDependency[Resources],
         start: From = None, end: To = None, min_position: MinPosition = None,

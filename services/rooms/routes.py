@@ -26,6 +26,7 @@ from services.command_routes import (
     now,
     site_of,
 )
+from services.problems import WRITE_PROBLEMS
 from services.resources import Resources
 from services.rooms.decider import AddRoom, BookRoom, CancelBooking
 from services.streams import room_stream
@@ -69,6 +70,7 @@ class RoomsController(Controller):
         "/sites/{site_id:uuid}/rooms",
         guards=[for_site(from_path("site_id"))],
         summary="Add a room to a site",
+        responses=WRITE_PROBLEMS,
     )
     async def add_room(
         self, site_id: FromPath[UUID], data: JSONBody[NewRoom],
@@ -85,6 +87,7 @@ class RoomsController(Controller):
         "/rooms/{room_id:uuid}/bookings",
         guards=[for_site(site_of(room_stream, "room_id"))],
         summary="Book a room, once or as a series; 409 with the conflicts when it is taken",
+        responses=WRITE_PROBLEMS,
     )
     async def book(
         self, room_id: FromPath[UUID], data: JSONBody[NewBooking],
@@ -105,6 +108,7 @@ class RoomsController(Controller):
         guards=[for_site(site_of(room_stream, "room_id"))],
         status_code=200,
         summary="Cancel a booking's coming occurrences, or the one at ?occurrence=",
+        responses=WRITE_PROBLEMS,
     )
     async def cancel(
         self, room_id: FromPath[UUID], booking_id: FromPath[UUID],

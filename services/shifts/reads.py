@@ -11,6 +11,7 @@ from litestar.params import FromQuery, QueryParameter
 
 from projections import shift_board
 from services.auth.guards import EVERYONE, requires_roles
+from services.problems import READ_PROBLEMS
 from services.read_routes import From, MinPosition, To, positioned, read_projection, time_range
 from services.resources import Resources
 
@@ -21,7 +22,8 @@ OpenOnly = Annotated[bool, QueryParameter(name="open")]
 # refuses two controllers on one path (each brings its own OPTIONS handler). Register it after
 # that controller (services/app.py).
 @get("/api/shifts", guards=[requires_roles(*EVERYONE)], tags=["shifts"],
-     summary="Shifts in [from, to) with claimed, capacity and waitlist counts")
+     summary="Shifts in [from, to) with claimed, capacity and waitlist counts",
+     responses=READ_PROBLEMS)
 async def list_shifts(
     resources: NamedDependency[Resources], site_id: FromQuery[UUID | None] = None,
     start: From = None, end: To = None, open_only: OpenOnly = False,

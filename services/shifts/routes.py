@@ -25,6 +25,7 @@ from services.command_handler import CommandResult, entity_id
 from services.command_routes import (
     Aware, Created, Positioned, Title, execute, metadata_for, now, site_of,
 )
+from services.problems import WRITE_PROBLEMS
 from services.rejections import Invalid
 from services.resources import Resources
 from services.shifts.decider import ClaimShift, ConfirmShiftAttendance, CreateShift, ReleaseClaim
@@ -74,6 +75,7 @@ class ShiftsController(Controller):
         "/",
         guards=[requires_roles(ADMIN, COORDINATOR), for_site(from_body("site_id"))],
         summary="Create a shift",
+        responses=WRITE_PROBLEMS,
     )
     async def create(
         self, data: JSONBody[NewShift], resources: NamedDependency[Resources],
@@ -94,6 +96,7 @@ class ShiftsController(Controller):
         guards=[volunteer_itself_or(from_body("volunteer_id", default_to_self=True),
                                     STAFF_OF_SHIFT)],
         summary="Claim a place (or a place on the waitlist when the shift is full)",
+        responses=WRITE_PROBLEMS,
     )
     async def claim(
         self, shift_id: FromPath[UUID], resources: NamedDependency[Resources],
@@ -112,6 +115,7 @@ class ShiftsController(Controller):
         guards=[volunteer_itself_or(from_path("volunteer_id"), STAFF_OF_SHIFT)],
         status_code=200,
         summary="Free a place (the first on the waitlist takes it) or leave the waitlist",
+        responses=WRITE_PROBLEMS,
     )
     async def release(
         self, shift_id: FromPath[UUID], volunteer_id: FromPath[UUID],
@@ -126,6 +130,7 @@ class ShiftsController(Controller):
         "/{shift_id:uuid}/attendance",
         guards=[requires_roles(ADMIN, COORDINATOR), STAFF_OF_SHIFT],
         summary="Confirm who served",
+        responses=WRITE_PROBLEMS,
     )
     async def attendance(
         self, shift_id: FromPath[UUID], data: JSONBody[NewShiftAttendance],

@@ -13,6 +13,7 @@ from services.auth.guards import ADMIN, requires_roles
 from services.auth.tokens import Principal
 from services.command_handler import entity_id
 from services.command_routes import Created, Title, execute, metadata_for, now
+from services.problems import WRITE_PROBLEMS
 from services.resources import Resources
 from services.sites.decider import AddSite
 
@@ -26,7 +27,8 @@ class SitesController(Controller):
     path = "/api/sites"
     tags = ["sites"]
 
-    @post("/", guards=[requires_roles(ADMIN)], summary="Add a site (admin)")
+    @post("/", guards=[requires_roles(ADMIN)], summary="Add a site (admin)",
+          responses=WRITE_PROBLEMS)
     async def create(
         self, data: JSONBody[NewSite], resources: NamedDependency[Resources],
         request: Request[Principal, Any, Any],

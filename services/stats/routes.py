@@ -19,6 +19,7 @@ from litestar.params import FromQuery, QueryParameter
 
 from projections import attendance_stats
 from services.auth.guards import AUDITOR, for_site, from_query
+from services.problems import READ_PROBLEMS
 from services.read_routes import From, MinPosition, To, positioned, read_projection, time_range
 from services.rejections import Invalid
 from services.resources import Resources
@@ -45,6 +46,7 @@ class StatsController(Controller):
         "/attendance",
         guards=[for_site(from_query("site_id"), also=(AUDITOR,))],
         summary="Sessions held, visitors and volunteer hours in [from, to), grouped",
+        responses=READ_PROBLEMS,
     )
     async def attendance(
         self, resources: NamedDependency[Resources], start: From = None, end: To = None,

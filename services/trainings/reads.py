@@ -32,6 +32,7 @@ from services.auth.guards import (
     requires_roles,
     staff_or_volunteer_itself,
 )
+from services.problems import READ_PROBLEMS
 from services.read_routes import MinPosition, positioned, read_projection
 from services.resources import Resources
 from services.volunteers import service as volunteers
@@ -92,6 +93,7 @@ class TrainingRecordsController(Controller):
         guards=[staff_or_volunteer_itself(from_path("volunteer_id"),
                                           staff=(ADMIN, COORDINATOR, AUDITOR))],
         summary="A volunteer's trainings and qualifications with valid_until",
+        responses=READ_PROBLEMS,
     )
     async def training_record(
         self, volunteer_id: FromPath[UUID], resources: NamedDependency[Resources],
@@ -117,6 +119,7 @@ class TrainingRecordsController(Controller):
         "/qualifications/expiring",
         guards=[requires_roles(ADMIN, COORDINATOR), for_site(from_query("site_id"))],
         summary="Who needs a refresher: qualifications running out or lately run out",
+        responses=READ_PROBLEMS,
     )
     async def expiring(
         self, resources: NamedDependency[Resources], within_days: WithinDays = 60,

@@ -24,6 +24,7 @@ from services.command_handler import entity_id
 from services.command_routes import (
     Aware, Created, Positioned, Title, execute, metadata_for, now, site_of,
 )
+from services.problems import WRITE_PROBLEMS
 from services.resources import Resources
 from services.shifts.routes import NewClaim, volunteer_of
 from services.streams import training_stream
@@ -60,6 +61,7 @@ class TrainingsController(Controller):
         "/",
         guards=[requires_roles(ADMIN, COORDINATOR), for_site(from_body("site_id"))],
         summary="Book the room and plan a training in one step",
+        responses=WRITE_PROBLEMS,
     )
     async def plan(
         self, data: JSONBody[NewTraining], resources: NamedDependency[Resources],
@@ -80,6 +82,7 @@ class TrainingsController(Controller):
         guards=[volunteer_itself_or(from_body("volunteer_id", default_to_self=True),
                                     STAFF_OF_TRAINING)],
         summary="Enroll a volunteer (409 when full)",
+        responses=WRITE_PROBLEMS,
     )
     async def enroll(
         self, training_id: FromPath[UUID], resources: NamedDependency[Resources],
@@ -97,6 +100,7 @@ class TrainingsController(Controller):
         guards=[volunteer_itself_or(from_path("volunteer_id"), STAFF_OF_TRAINING)],
         status_code=200,
         summary="Cancel an enrollment",
+        responses=WRITE_PROBLEMS,
     )
     async def cancel(
         self, training_id: FromPath[UUID], volunteer_id: FromPath[UUID],
@@ -111,6 +115,7 @@ class TrainingsController(Controller):
         "/{training_id:uuid}/completion",
         guards=[requires_roles(ADMIN, COORDINATOR), STAFF_OF_TRAINING],
         summary="Complete a training: grant its qualification to each attendee",
+        responses=WRITE_PROBLEMS,
     )
     async def complete(
         self, training_id: FromPath[UUID], data: JSONBody[Completion],

@@ -20,6 +20,7 @@ from services.auth.guards import (
 )
 from services.auth.tokens import Principal
 from services.command_routes import idempotency_key
+from services.problems import READ_PROBLEMS, WRITE_PROBLEMS
 from services.resources import Resources
 from services.volunteers import service
 
@@ -41,7 +42,8 @@ class VolunteersController(Controller):
     path = "/api/volunteers"
     tags = ["volunteers"]
 
-    @post("/", guards=[requires_roles(*STAFF)], summary="Register a volunteer")
+    @post("/", guards=[requires_roles(*STAFF)], summary="Register a volunteer",
+          responses=WRITE_PROBLEMS)
     async def create(
         self, data: JSONBody[NewVolunteer], resources: NamedDependency[Resources], request: Request[Principal, Any, Any]
     ) -> Created:
@@ -57,6 +59,7 @@ class VolunteersController(Controller):
         "/{volunteer_id:uuid}",
         guards=[staff_or_volunteer_itself(from_path("volunteer_id"), staff=STAFF)],
         summary="A volunteer's profile",
+        responses=READ_PROBLEMS,
     )
     async def read(
         self, volunteer_id: FromPath[UUID], resources: NamedDependency[Resources]
@@ -68,6 +71,7 @@ class VolunteersController(Controller):
         guards=[requires_roles(ADMIN)],
         status_code=200,
         summary="Erase a volunteer's personal data (right to erasure)",
+        responses=WRITE_PROBLEMS,
     )
     async def erase(
         self, volunteer_id: FromPath[UUID], resources: NamedDependency[Resources], request: Request[Principal, Any, Any]

@@ -23,6 +23,7 @@ from projections import volunteer_schedule
 from services.auth.guards import STAFF, Connection, from_path, staff_or_volunteer_itself
 from services.calendar_feeds import ICALENDAR, FeedEntry, calendar, feed_window_start
 from services.keys import Keys
+from services.problems import READ_PROBLEMS
 from services.read_routes import From, MinPosition, To, positioned, read_projection, time_range
 from services.rejections import NotFound
 from services.resources import Resources
@@ -67,7 +68,8 @@ class VolunteerScheduleController(Controller):
     tags = ["volunteers"]
 
     @get("/{volunteer_id:uuid}/shifts", guards=[STAFF_OR_ITSELF],
-         summary="The volunteer's shifts in [from, to): claimed, and waitlisted (flagged)")
+         summary="The volunteer's shifts in [from, to): claimed, and waitlisted (flagged)",
+         responses=READ_PROBLEMS)
     async def read_schedule(
         self, volunteer_id: FromPath[UUID], resources: NamedDependency[Resources],
         start: From = None, end: To = None, min_position: MinPosition = None,
@@ -82,7 +84,7 @@ class VolunteerScheduleController(Controller):
         return positioned(shifts, position)
 
     @get("/{volunteer_id:uuid}/feed-link", guards=[STAFF_OR_ITSELF],
-         summary="The secret link of the volunteer's calendar feed")
+         summary="The secret link of the volunteer's calendar feed", responses=READ_PROBLEMS)
     async def feed_link(
         self, volunteer_id: FromPath[UUID], resources: NamedDependency[Resources],
         request: Request[Any, Any, Any], min_position: MinPosition = None,
@@ -100,7 +102,8 @@ class VolunteerScheduleController(Controller):
                           headers={"Cache-Control": "no-store"})
 
     @get("/{volunteer_id:uuid}/shifts.ics", guards=[feed_token_of_the_volunteer],
-         summary="The volunteer's shifts as an iCalendar feed (?token= from feed-link)")
+         summary="The volunteer's shifts as an iCalendar feed (?token= from feed-link)",
+         responses=READ_PROBLEMS)
     async def schedule_feed(
         self, volunteer_id: FromPath[UUID], resources: NamedDependency[Resources],
         min_position: MinPosition = None,

@@ -3,8 +3,6 @@ after real commands, with the projections applied by a catch-up loop like the wo
 
 from __future__ import annotations
 
-import asyncio
-import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -14,11 +12,8 @@ from uuid import UUID
 import icalendar
 import pytest
 
-from events.catalog import registry
-from events.store import EventStore, create_pool
 from projections.directory import DIRECTORY
 from projections.room_calendar import ROOM_CALENDAR, occurrence_id
-from projections.runner import ensure_projection, run_once
 from projections.shift_board import SHIFT_BOARD
 from projections.volunteer_schedule import VOLUNTEER_SCHEDULE
 from tests.integration.test_accounts_api import (
@@ -31,6 +26,7 @@ from tests.integration.test_accounts_api import (
     bearer,
 )
 from tests.integration.test_scheduling_api import World, world  # noqa: F401 - a fixture
+from tests.projecting import projecting
 
 pytestmark = pytest.mark.integration
 
@@ -40,39 +36,9 @@ EVERY_ROLE = (ADMIN, COORDINATOR_A, COORDINATOR_B, VOLUNTEER_SELF, VOLUNTEER_OTH
 
 @pytest.fixture
 def projector(database_url: str) -> Iterator[None]:
-    """A worker's catch-up, again and again, in a thread of its own: the in-process test client
-    holds the test's event loop while a request is in flight, as a real worker would not."""
-    ready, stop = threading.Event(), threading.Event()
-    failures: list[BaseException] = []
-
-    async def catch_up() -> None:
-        pool = await create_pool(database_url, min_size=1, max_size=2)
-        store = EventStore(pool, registry)
-        try:
-            for projection in READ_MODELS:
-                await ensure_projection(pool, projection)
-            ready.set()
-            while not stop.is_set():
-                for projection in READ_MODELS:
-                    await run_once(store, projection)
-                await asyncio.sleep(0.05)
-        finally:
-            await pool.close()
-
-    def run() -> None:
-        try:
-            asyncio.run(catch_up())
-        except BaseException as error:  # reported by the test below
-            failures.append(error)
-            ready.set()
-
-    thread = threading.Thread(target=run, name="projector", daemon=True)
-    thread.start()
-    assert ready.wait(30), "the projections were not created"
-    yield
-    stop.set()
-    thread.join(30)
-    assert not failures, failures
+    """The four read models kept up to date while the test runs (tests/projecting.py)."""
+    with projecting(database_url, READ_MODELS):
+        yield
 
 
 async def read(world: World, caller: str, path: str, after: int, **params: str) -> Any:

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import threading
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
@@ -16,10 +14,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from dateutil.relativedelta import relativedelta
 
-from events.catalog import registry
-from events.store import EventStore, create_pool
 from projections.attendance_stats import ATTENDANCE_STATS
-from projections.runner import ensure_projection, run_once
+from projections.runner import ensure_projection
 from projections.training_records import TRAINING_RECORDS
 from tests.integration.test_scheduling_api import (  # noqa: F401 - the fixture
     ADMIN,
@@ -32,51 +28,16 @@ from tests.integration.test_scheduling_api import (  # noqa: F401 - the fixture
     iso,
     world,
 )
+from tests.projecting import projecting as projecting_read_models
 
 pytestmark = pytest.mark.integration
 BERLIN = ZoneInfo("Europe/Berlin")
 READ_PROJECTIONS = (TRAINING_RECORDS, ATTENDANCE_STATS)
 
 
-@contextlib.contextmanager
-def projecting(database_url: str) -> Iterator[None]:
-    """Run the two projections every few milliseconds in a thread of their own, as a worker
-    process does: the test client blocks the test's event loop while it serves a request."""
-    stop, ready = threading.Event(), threading.Event()
-    failures: list[BaseException] = []
-
-    async def work() -> None:
-        pool = await create_pool(database_url, min_size=1, max_size=2)
-        store = EventStore(pool, registry)
-        try:
-            for projection in READ_PROJECTIONS:
-                await ensure_projection(pool, projection)
-            ready.set()
-            while not stop.is_set():
-                for projection in READ_PROJECTIONS:
-                    await run_once(store, projection)
-                await asyncio.sleep(0.05)
-        finally:
-            await pool.close()
-
-    def run() -> None:
-        try:
-            asyncio.run(work())
-        except BaseException as failure:  # reported to the test below
-            failures.append(failure)
-            ready.set()
-
-    thread = threading.Thread(target=run, name="projections", daemon=True)
-    thread.start()
-    # Reads wait until the tables exist: two first ensures at once can collide.
-    ready.wait(timeout=20)
-    try:
-        yield
-    finally:
-        stop.set()
-        thread.join(timeout=20)
-        if failures:
-            raise failures[0]
+def projecting(database_url: str) -> contextlib.AbstractContextManager[None]:
+    """The two read models kept up to date while the block runs (tests/projecting.py)."""
+    return projecting_read_models(database_url, READ_PROJECTIONS)
 
 
 async def read(world: World, caller: str, path: str, min_position: int | None = None,

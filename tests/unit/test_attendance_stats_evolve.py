@@ -26,7 +26,7 @@ from projections.attendance_stats import (
     figures,
     fold_history,
 )
-from projections.rows import Upsert
+from projections.row_changes import Upsert
 
 pytestmark = pytest.mark.unit
 

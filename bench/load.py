@@ -1,0 +1,343 @@
+"""Load over real HTTP, run by hand: .venv/bin/python bench/load.py [--seconds S] [--clients 16 64]
+
+``treffpunkt serve --api-processes 2 --worker-processes 2`` on a fresh database of the system
+PostgreSQL and Redis (DATABASE_URL, REDIS_URL; defaults postgres@127.0.0.1 and redis 127.0.0.1),
+a world seeded through the API, then for each client count a bounded run of the mix of issue 8:
+80 % reads (shift boards and room calendars), 15 % shift claims and releases, 5 % bookings.
+
+Printed per client count: throughput, median and p99 latency of reads and of writes, answers by
+status, and the projection lag when the run ends. For reference, bench/store.py's 16-writer
+append case, measured in the same run on a database of its own. Then the invariants, each
+PASS or FAIL: no shift holds more than its capacity, no room has two active bookings that
+overlap, every read model equals a rebuild from scratch.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import signal
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.claims import drop_database, fresh_database  # noqa: E402
+from bench.store import REGISTRY, WRITERS, Streams, store_append_concurrent  # noqa: E402
+from events.catalog import registry  # noqa: E402
+from events.store import EventStore, create_pool  # noqa: E402
+from projections import admin  # noqa: E402
+from projections.catalog import PROJECTIONS  # noqa: E402
+from services.embedded import free_port  # noqa: E402
+from tests.projection_checks import (  # noqa: E402
+    differing_rows,
+    read_models,
+    rebuild_from_scratch,
+    wait_until_caught_up,
+)
+
+SECRET = "bench-load-secret"
+ADMIN_EMAIL, ADMIN_PASSWORD = "bench-admin@example.org", "bench-admin-password"
+PASSWORD = "bench-password"
+SITES, ROOMS_PER_SITE, SHIFTS_PER_SITE, VOLUNTEERS = 4, 3, 10, 32
+REFERENCE_EVENTS = 8000
+
+
+# --- the service -------------------------------------------------------------------------------
+
+
+def start_service(database_url: str, redis_url: str, port: int) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": redis_url, "PORT": str(port),
+           "TREFFPUNKT_SECRET_KEY": SECRET, "TREFFPUNKT_ADMIN_EMAIL": ADMIN_EMAIL,
+           "TREFFPUNKT_ADMIN_PASSWORD": ADMIN_PASSWORD,
+           "TREFFPUNKT_BROKER_NAMESPACE": f"bench-load-{uuid.uuid4().hex[:8]}"}
+    return subprocess.Popen(
+        [sys.executable, "-m", "services.cli", "serve", "--api-processes", "2",
+         "--worker-processes", "2"],
+        cwd=ROOT, env=env, start_new_session=True,
+    )
+
+
+def stop_service(process: subprocess.Popen[bytes]) -> None:
+    process.send_signal(signal.SIGINT)
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+
+
+async def wait_until_ready(client: httpx.AsyncClient, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit("the service exited early")
+        try:
+            if (await client.get("/ready")).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        await asyncio.sleep(0.3)
+    raise SystemExit("the service was not ready within 90 s")
+
+
+# --- the world ---------------------------------------------------------------------------------
+
+
+@dataclass
+class World:
+    admin: str
+    sites: list[str] = field(default_factory=list)
+    rooms: list[str] = field(default_factory=list)
+    shifts: list[str] = field(default_factory=list)
+    volunteers: list[tuple[str, str]] = field(default_factory=list)
+    """(volunteer id, that volunteer's token)"""
+
+
+async def token(client: httpx.AsyncClient, email: str, password: str) -> str:
+    response = await client.post("/api/auth/token", json={"email": email, "password": password})
+    response.raise_for_status()
+    return response.json()["access_token"]
+
+
+async def created(client: httpx.AsyncClient, bearer: str, path: str, body: dict) -> str:
+    response = await client.post(path, json=body, headers={"Authorization": f"Bearer {bearer}"})
+    if response.status_code != 201:
+        raise SystemExit(f"{path}: {response.status_code} {response.text}")
+    return response.json()["id"]
+
+
+async def seed(client: httpx.AsyncClient) -> World:
+    world = World(admin=await token(client, ADMIN_EMAIL, ADMIN_PASSWORD))
+    day = datetime.now(UTC).replace(hour=8, minute=0, second=0, microsecond=0) + timedelta(days=7)
+    for s in range(SITES):
+        site = await created(client, world.admin, "/api/sites",
+                             {"name": f"Dorftreff {s}", "village": f"Dorf {s}"})
+        world.sites.append(site)
+        for r in range(ROOMS_PER_SITE):
+            world.rooms.append(await created(client, world.admin, f"/api/sites/{site}/rooms",
+                                             {"name": f"Raum {r}", "capacity": 20}))
+        for n in range(SHIFTS_PER_SITE):  # one a day per site: a volunteer's never overlap
+            starts = day + timedelta(days=n, hours=s)
+            world.shifts.append(await created(client, world.admin, "/api/shifts", {
+                "site_id": site, "title": f"Schicht {n}", "starts_at": starts.isoformat(),
+                "ends_at": (starts + timedelta(minutes=50)).isoformat(), "capacity": 3}))
+    for v in range(VOLUNTEERS):
+        email = f"bench-volunteer-{v}@example.org"
+        volunteer = await created(client, world.admin, "/api/volunteers",
+                                  {"name": f"Bench {v}", "email": email})
+        await created(client, world.admin, "/api/accounts", {
+            "email": email, "password": PASSWORD, "role": "volunteer", "volunteer_id": volunteer})
+        world.volunteers.append((volunteer, await token(client, email, PASSWORD)))
+    return world
+
+
+# --- the mix -----------------------------------------------------------------------------------
+
+
+@dataclass
+class Samples:
+    reads: list[float] = field(default_factory=list)
+    writes: list[float] = field(default_factory=list)
+    statuses: dict[str, int] = field(default_factory=dict)
+
+    def count(self, kind: str, status: int) -> None:
+        key = f"{kind} {status}"
+        self.statuses[key] = self.statuses.get(key, 0) + 1
+
+
+async def run_mix(client: httpx.AsyncClient, world: World, clients: int, seconds: float,
+                  seed_value: int) -> tuple[Samples, float]:
+    samples = Samples()
+    deadline = time.monotonic() + seconds
+    window = "from=2020-01-01T00:00:00Z&to=2040-01-01T00:00:00Z"
+    booking_slot = iter(range(10**9))
+
+    async def one_client(number: int) -> None:
+        rng = random.Random(seed_value * 1000 + number)
+        volunteer, own_token = world.volunteers[number % len(world.volunteers)]
+        while time.monotonic() < deadline:
+            roll = rng.random()
+            if roll < 0.80:
+                kind = "read"
+                if rng.random() < 0.5:
+                    path = f"/api/shifts?site_id={rng.choice(world.sites)}&{window}"
+                else:
+                    path = f"/api/rooms/{rng.choice(world.rooms)}/calendar?{window}"
+                request = client.build_request("GET", path,
+                                               headers={"Authorization": f"Bearer {own_token}"})
+            elif roll < 0.95:
+                kind = "write"
+                shift = rng.choice(world.shifts)
+                headers = {"Authorization": f"Bearer {own_token}"}
+                if rng.random() < 0.5:
+                    request = client.build_request("POST", f"/api/shifts/{shift}/claims",
+                                                   json={}, headers=headers)
+                else:
+                    request = client.build_request(
+                        "DELETE", f"/api/shifts/{shift}/claims/{volunteer}", headers=headers)
+            else:
+                kind = "write"
+                # Distinct half hours mostly, a random earlier one now and then: real conflicts.
+                slot = next(booking_slot)
+                if rng.random() < 0.2:
+                    slot = rng.randrange(slot + 1)
+                starts = datetime(2031, 1, 1, tzinfo=UTC) + timedelta(minutes=30 * slot)
+                request = client.build_request(
+                    "POST", f"/api/rooms/{rng.choice(world.rooms)}/bookings",
+                    json={"title": "Probe", "starts_at": starts.isoformat(),
+                          "ends_at": (starts + timedelta(minutes=45)).isoformat()},
+                    headers={"Authorization": f"Bearer {world.admin}"})
+            started = time.perf_counter()
+            try:
+                response = await client.send(request)
+                status = response.status_code
+            except httpx.HTTPError as error:
+                status = type(error).__name__  # type: ignore[assignment]
+            elapsed = time.perf_counter() - started
+            samples.count(kind, status)  # type: ignore[arg-type]
+            # A 409 (already holding it, no claim to release, room taken) or a 404 (nothing to
+            # release) is the rules answering, as fast as a success: it counts.
+            if isinstance(status, int) and status < 500:
+                (samples.reads if kind == "read" else samples.writes).append(elapsed)
+
+    started = time.monotonic()
+    await asyncio.gather(*(one_client(n) for n in range(clients)))
+    return samples, time.monotonic() - started
+
+
+def quantiles(values: list[float]) -> tuple[float, float]:
+    if not values:
+        return float("nan"), float("nan")
+    ordered = sorted(values)
+    return statistics.median(ordered), ordered[min(len(ordered) - 1, round(0.99 * (len(ordered) - 1)))]
+
+
+# --- the reference: bench/store.py's 16-writer append case --------------------------------------
+
+
+async def reference_append_rate(server_url: str) -> float:
+    name, url = await fresh_database(server_url)
+    try:
+        pool = await create_pool(url, min_size=WRITERS, max_size=WRITERS)
+        try:
+            store = EventStore(pool, REGISTRY)
+            await store_append_concurrent(store, 800, Streams("warmup"))
+            started = time.perf_counter()
+            await store_append_concurrent(store, REFERENCE_EVENTS, Streams("timed"))
+            return REFERENCE_EVENTS / (time.perf_counter() - started)
+        finally:
+            await pool.close()
+    finally:
+        await drop_database(server_url, name)
+
+
+# --- the invariants ----------------------------------------------------------------------------
+
+DOUBLE_BOOKED = """
+SELECT count(*) FROM room_calendar a JOIN room_calendar b
+  ON a.room_id = b.room_id AND (a.booking_id, a.starts_at) < (b.booking_id, b.starts_at)
+ WHERE NOT a.cancelled AND NOT b.cancelled
+   AND a.starts_at < b.ends_at AND b.starts_at < a.ends_at"""
+
+
+async def check_invariants(database_url: str) -> list[tuple[str, bool, str]]:
+    pool = await create_pool(database_url, min_size=1, max_size=4)
+    try:
+        store = EventStore(pool, registry)
+        await wait_until_caught_up(pool, PROJECTIONS, timeout=300)
+        overfull = await pool.fetchval("SELECT count(*) FROM shift_board WHERE claimed > capacity")
+        shifts, held = await pool.fetchrow(
+            "SELECT count(*), count(*) FILTER (WHERE claimed > 0) FROM shift_board")
+        double = await pool.fetchval(DOUBLE_BOOKED)
+        live = await read_models(pool, PROJECTIONS)
+        await rebuild_from_scratch(store, PROJECTIONS)
+        differences = differing_rows(live, await read_models(pool, PROJECTIONS))
+        return [
+            ("no shift holds more than its capacity", overfull == 0,
+             f"{overfull} over-full of {shifts} shifts, {held} with claims"),
+            ("no room has two overlapping active bookings", double == 0,
+             f"{double} overlapping pairs"),
+            ("every read model equals a rebuild from scratch", not differences,
+             f"{len(differences)} differing rows"
+             + (f", first: {differences[0]}" if differences else "")),
+        ]
+    finally:
+        await pool.close()
+
+
+async def projection_lag(database_url: str) -> str:
+    pool = await create_pool(database_url, min_size=1, max_size=2)
+    try:
+        statuses = await admin.status(pool, PROJECTIONS)
+        return ", ".join(f"{s.name} {s.lag.events} ev/{s.lag.seconds:.2f} s" for s in statuses)
+    finally:
+        await pool.close()
+
+
+# --- main --------------------------------------------------------------------------------------
+
+
+async def main(args: argparse.Namespace) -> int:
+    server_url = os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+    redis_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+    reference = await reference_append_rate(server_url)
+    print(f"store reference: append, {WRITERS} writers: {reference:,.0f} events/s")
+
+    name, database_url = await fresh_database(server_url)
+    port = free_port()
+    process = start_service(database_url, redis_url, port)
+    rows: list[tuple[int, Samples, float, str]] = []
+    try:
+        limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", limits=limits,
+                                     timeout=60) as client:
+            await wait_until_ready(client, process)
+            world = await seed(client)
+            print(f"seeded: {len(world.sites)} sites, {len(world.rooms)} rooms, "
+                  f"{len(world.shifts)} shifts, {len(world.volunteers)} volunteers")
+            for number, clients in enumerate(args.clients):
+                samples, elapsed = await run_mix(client, world, clients, args.seconds, number)
+                rows.append((clients, samples, elapsed, await projection_lag(database_url)))
+        verdicts = await check_invariants(database_url)
+    finally:
+        stop_service(process)
+        if not args.keep:
+            await drop_database(server_url, name)
+
+    print(f"\n{'clients':>7} | {'req/s':>7} | {'writes/s':>8} | {'w/ref':>5} | "
+          f"{'read p50':>8} | {'read p99':>8} | {'write p50':>9} | {'write p99':>9}")
+    for clients, samples, elapsed, _lag in rows:
+        read_p50, read_p99 = quantiles(samples.reads)
+        write_p50, write_p99 = quantiles(samples.writes)
+        total = len(samples.reads) + len(samples.writes)
+        writes = len(samples.writes) / elapsed
+        print(f"{clients:>7} | {total / elapsed:>7.0f} | {writes:>8.0f} | "
+              f"{writes / reference:>5.2f} | {read_p50 * 1000:>6.1f}ms | {read_p99 * 1000:>6.1f}ms | "
+              f"{write_p50 * 1000:>7.1f}ms | {write_p99 * 1000:>7.1f}ms")
+    for clients, samples, _elapsed, lag in rows:
+        print(f"  {clients} clients, answers: {dict(sorted(samples.statuses.items()))}")
+        print(f"  {clients} clients, projection lag at the end: {lag}")
+    print()
+    for text, ok, detail in verdicts:
+        print(f"{'PASS' if ok else 'FAIL'}  {text} ({detail})")
+    return 0 if all(ok for _text, ok, _detail in verdicts) else 1
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=30, help="per client count")
+    parser.add_argument("--clients", type=int, nargs="+", default=[16, 64])
+    parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    sys.exit(asyncio.run(main(parser.parse_args())))

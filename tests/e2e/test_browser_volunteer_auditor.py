@@ -1,0 +1,192 @@
+"""The volunteer's and the auditor's pages in a real browser: the system's Chromium driven by
+Playwright, the app under uvicorn on a loopback port over the demo programme, a real Dramatiq
+worker keeping the read models up to date.
+
+Each page is photographed at phone (375 px) and desktop width under .treffpunkt/screenshots/.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import httpx
+import pytest
+
+from events.catalog import registry
+from events.store import EventStore
+from projections.catalog import PROJECTIONS
+from services.accounts.bootstrap import ensure_admin
+from services.demo import seed_demo
+from services.keys import derive_keys
+from tests.e2e.test_concurrency_http import served
+from tests.integration.test_accounts_api import SECRET, bearer, settings_for
+from tests.projection_checks import wait_until_caught_up, workers
+
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300)]
+
+CHROMIUM = Path("/usr/bin/chromium")
+SCREENSHOTS = Path(__file__).resolve().parents[2] / ".treffpunkt" / "screenshots"
+PHONE = {"width": 375, "height": 812}
+DESKTOP = {"width": 1280, "height": 900}
+DEMO_PASSWORD = "treffpunkt-demo"
+ANNA, JUERGEN = "anna.lehmann@example.org", "juergen.brandes@example.org"
+AUDITOR = "pruefung@treffpunkt.example"
+BERLIN = ZoneInfo("Europe/Berlin")
+
+async_playwright = pytest.importorskip("playwright.async_api").async_playwright
+
+
+@dataclass
+class Site:
+    base_url: str
+    shift_id: str
+    village: str
+
+
+async def the_last_place(client: httpx.AsyncClient, admin_token: str) -> tuple[str, str]:
+    """A shift with one place, at an hour no demo shift takes; returns its id and village."""
+    sites = (await client.get("/api/sites", headers=bearer(admin_token))).json()
+    site = sites[0]
+    day = date.today() + timedelta(days=9)
+    starts = datetime.combine(day, time(6), BERLIN)
+    created = await client.post("/api/shifts", headers=bearer(admin_token), json={
+        "site_id": site["id"], "title": "Frühstück vorbereiten (Browsertest)",
+        "starts_at": starts.isoformat(), "ends_at": (starts + timedelta(hours=1)).isoformat(),
+        "capacity": 1})
+    assert created.status_code == 201, created.text
+    return created.json()["id"], site["village"]
+
+
+@pytest.fixture
+async def site(database_url, servers, broker_namespace, pool) -> AsyncIterator[Site]:
+    if not CHROMIUM.exists():
+        pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install -y chromium)")
+    settings = settings_for(database_url, servers.redis_url, broker_namespace)
+    store = EventStore(pool, registry)
+    await ensure_admin(store, derive_keys(SECRET), settings.admin_email, settings.admin_password)
+    assert await seed_demo(store, settings)
+    with workers(database_url, servers.redis_url, broker_namespace, count=1) as started:
+        async with served(database_url, servers.redis_url, broker_namespace) as base_url:
+            await wait_until_caught_up(pool, PROJECTIONS, started[0], timeout=120)
+            async with httpx.AsyncClient(base_url=base_url, timeout=60) as client:
+                token = (await client.post("/api/auth/token", json={
+                    "email": settings.admin_email, "password": settings.admin_password,
+                })).json()["access_token"]
+                shift_id, village = await the_last_place(client, token)
+            await wait_until_caught_up(pool, PROJECTIONS, started[0], timeout=120)
+            yield Site(base_url, shift_id, village)
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator[Any]:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    async with async_playwright() as playwright:
+        chromium = await playwright.chromium.launch(executable_path=str(CHROMIUM),
+                                                    args=["--no-sandbox", "--lang=de-DE"])
+        try:
+            yield chromium
+        finally:
+            await chromium.close()
+
+
+async def photographed(page: Any, name: str) -> None:
+    """The page at phone and at desktop width, whole, as PNG artefacts; then phone width again."""
+    for label, size in (("phone", PHONE), ("desktop", DESKTOP)):
+        await page.set_viewport_size(size)
+        await page.screenshot(path=str(SCREENSHOTS / f"{name}-{label}.png"), full_page=True)
+    await page.set_viewport_size(PHONE)
+
+
+async def signed_in(browser: Any, site: Site, email: str, path: str, name: str | None = None):
+    context = await browser.new_context(base_url=site.base_url, viewport=PHONE,
+                                        accept_downloads=True, locale="de-DE")
+    page = await context.new_page()
+    await page.goto(path)
+    assert "/sign-in" in page.url
+    if name:
+        await photographed(page, name)
+    await page.get_by_label("E-Mail").fill(email)
+    await page.get_by_label("Passwort").fill(DEMO_PASSWORD)
+    await page.get_by_role("button", name="Anmelden").click()
+    await page.wait_for_url(f"**{path}")
+    return context, page
+
+
+async def test_a_volunteer_claims_a_shift_and_the_next_one_lands_on_its_waitlist(browser, site):
+    context, page = await signed_in(browser, site, ANNA, "/volunteer/shifts", "volunteer-sign-in")
+    await page.get_by_label("Ort").select_option(site.village)
+    await page.get_by_role("button", name="Anzeigen").click()
+    await page.wait_for_url(f"**/volunteer/shifts?village=**")
+    await photographed(page, "volunteer-shifts")
+    shift = page.locator(f'li[data-shift-id="{site.shift_id}"]')
+    await shift.get_by_role("button", name="Übernehmen").click()
+
+    await page.wait_for_url("**/volunteer/my-shifts?**")
+    assert await page.get_by_role("status").first.inner_text() == \
+        "Die Schicht gehört jetzt Ihnen. Danke!"
+    mine = page.locator(f'li[data-shift-id="{site.shift_id}"]')
+    assert "Frühstück vorbereiten (Browsertest)" in await mine.inner_text()
+    assert "Zugesagt" in await mine.inner_text()
+    await photographed(page, "volunteer-my-shifts")
+    await context.grant_permissions(["clipboard-read", "clipboard-write"])
+    await page.get_by_role("button", name="Link kopieren").click()
+    await page.get_by_text("Link kopiert.").wait_for()
+    feed_link = await page.get_by_label("Link zum Kalender-Abo").input_value()
+    assert await page.evaluate("navigator.clipboard.readText()") == feed_link
+    assert "/shifts.ics?token=" in feed_link
+    await page.get_by_role("link", name="Schulungen").click()
+    await page.wait_for_url("**/volunteer/trainings")
+    await photographed(page, "volunteer-trainings")
+    await page.goto("/")
+    await photographed(page, "volunteer-home")
+    await context.close()
+
+    context, page = await signed_in(browser, site, JUERGEN, "/volunteer/shifts")
+    full = page.locator(f'li[data-shift-id="{site.shift_id}"]')
+    assert "Voll" in await full.inner_text()
+    # With the keyboard alone: focus the button, press Enter.
+    await full.get_by_role("button", name="Warteliste").focus()
+    await page.keyboard.press("Enter")
+
+    await page.wait_for_url("**/volunteer/my-shifts?**")
+    assert "Sie stehen auf der Warteliste" in await page.get_by_role("status").first.inner_text()
+    waiting = page.locator(f'li[data-shift-id="{site.shift_id}"]')
+    assert "Warteliste" in await waiting.inner_text()
+    await photographed(page, "volunteer-waitlisted")
+    await page.goto("/volunteer/my-shifts?lang=en")
+    await photographed(page, "volunteer-my-shifts-en")
+    await context.close()
+
+
+async def test_an_auditor_opens_the_report_and_downloads_the_csv(browser, site, tmp_path):
+    context, page = await signed_in(browser, site, AUDITOR, "/auditor/report", "auditor-sign-in")
+    chart = page.get_by_role("img", name="Säulendiagramm")
+    await chart.wait_for()
+    assert (await chart.bounding_box())["width"] <= PHONE["width"]
+    await photographed(page, "auditor-report")
+
+    async with page.expect_download() as waiting:
+        await page.get_by_role("link", name="CSV herunterladen").click()
+    download = await waiting.value
+    saved = tmp_path / download.suggested_filename
+    await download.save_as(saved)
+    content = saved.read_bytes().decode("utf-8-sig")
+
+    assert download.suggested_filename.startswith("verwendungsnachweis_")
+    assert content.splitlines()[0].startswith("Standort;Angebot;Kategorie")
+    assert content.splitlines()[-1].startswith("Summe;")
+    await page.get_by_role("link", name="Änderungen").first.click()
+    await page.wait_for_url("**/auditor/changes")
+    await photographed(page, "auditor-changes")
+    await page.get_by_role("link", name="Prüfung der Historie").first.click()
+    await page.wait_for_url("**/auditor/verify")
+    assert "Die Historie ist unverändert" in await page.get_by_role("status").inner_text()
+    await photographed(page, "auditor-verify")
+    await page.goto("/")
+    await photographed(page, "auditor-home")
+    await context.close()

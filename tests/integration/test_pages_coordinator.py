@@ -1,0 +1,542 @@
+"""The coordinator's pages through the in-process HTTP client: the week view of a site, booking a
+room once or weekly from the form, conflicts and bad input shown beside the form, site scope."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from datetime import UTC, datetime, timedelta
+from html import unescape
+from zoneinfo import ZoneInfo
+
+import pytest
+from dateutil.relativedelta import relativedelta
+
+from projections.training_records import TRAINING_RECORDS
+from services.pages.session import SESSION_COOKIE
+from tests.projection_checks import wait_until_caught_up, workers
+from tests.integration.test_accounts_api import PASSWORD
+from tests.integration.test_read_calendars import projector  # noqa: F401 - a fixture
+from tests.integration.test_scheduling_api import (  # noqa: F401 - world is a fixture
+    COORDINATOR_A,
+    COORDINATOR_B,
+    VOLUNTEER_SELF,
+    World,
+    event_count,
+    event_types,
+    iso,
+    world,
+)
+
+pytestmark = [pytest.mark.integration, pytest.mark.timeout(120)]
+BERLIN_ZONE = ZoneInfo("Europe/Berlin")
+
+
+def csrf_of(html: str) -> str:
+    match = re.search(r'name="_csrf_token" value="([^"]+)"', html)
+    assert match, "the page carries no CSRF token"
+    return match.group(1)
+
+
+def text_of(html: str) -> str:
+    """The page's visible text, tags dropped and spaces collapsed (for reading assertions)."""
+    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html)))
+
+
+async def sign_in_as(world: World, caller: str) -> None:
+    """Signs in through the form; the CSRF cookie stays, so a token read earlier stays valid."""
+    world.client.cookies.delete(SESSION_COOKIE)
+    form = await world.client.get("/sign-in")
+    response = await world.client.post("/sign-in", data={
+        "email": f"{caller}@example.org", "password": PASSWORD, "next": "/coordinator",
+        "_csrf_token": csrf_of(form.text)}, follow_redirects=False)
+    assert response.status_code == 303, response.text
+    assert world.client.cookies.get(SESSION_COOKIE)
+
+
+def week_path(world: World) -> str:
+    return f"/coordinator/sites/{world.site_a}/week"
+
+
+async def book(world: World, **fields: str) -> object:
+    form = await world.client.get(week_path(world), params={"week": fields.get("date", "")})
+    assert form.status_code == 200, form.text
+    key = re.search(r'name="request_key" value="([^"]+)"', form.text).group(1)
+    return await world.client.post(
+        f"/coordinator/sites/{world.site_a}/bookings",
+        data={"room_id": str(world.room_a), "request_key": key,
+              "_csrf_token": csrf_of(form.text), **fields},
+        follow_redirects=False,
+    )
+
+
+async def test_a_coordinator_sees_the_week_of_its_site_with_every_booking_in_berlin_time(
+        world, projector):
+    booked = await world.created(COORDINATOR_A, f"/api/rooms/{world.room_a}/bookings", {
+        "title": "<b>Chor</b> & Co", "starts_at": "2027-03-03T17:00:00Z",
+        "ends_at": "2027-03-03T18:30:00Z"})
+    await sign_in_as(world, COORDINATOR_A)
+    response = await world.client.get(week_path(world), params={
+        "week": "2027-03-04", "min_position": str(booked["position"])})
+    assert response.status_code == 200, response.text
+    assert "&lt;b&gt;Chor&lt;/b&gt; &amp; Co" in response.text  # data is escaped, never markup
+    page = text_of(response.text)
+    assert "Dorftreff Linden" in page and "Saal" in page
+    assert "Woche 01.03.–07.03.2027" in page
+    assert "Mi 03.03. 18:00–19:30 <b>Chor</b> & Co Buchung" in page
+
+
+async def test_the_start_page_of_a_coordinator_with_one_site_is_its_week(world, projector):
+    await sign_in_as(world, COORDINATOR_A)
+    response = await world.client.get("/coordinator", follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"] == week_path(world)
+
+
+async def test_booking_a_weekly_room_shows_every_date_at_once(world, projector, pool):
+    await sign_in_as(world, COORDINATOR_A)
+    response = await book(world, title="Yoga", date="2027-03-02", start="18:00", end="19:00",
+                          weekly="1", until="2027-03-30")
+    assert response.status_code == 303, response.text
+    location = response.headers["location"]
+    assert location.startswith(week_path(world) + "?week=2027-03-01&min_position=")
+    assert location.endswith("&booked=5")
+    # The week view right after the redirect already shows the booking (it waits for it).
+    page = text_of((await world.client.get(location)).text)
+    assert "Gebucht: 5 Termin(e)." in page
+    assert "Di 02.03. 18:00–19:00 Yoga" in page
+    # Past the clock change on 28 March it is still 18:00 in Berlin.
+    later = text_of((await world.client.get(week_path(world), params={"week": "2027-03-30"})).text)
+    assert "Di 30.03. 18:00–19:00 Yoga" in later
+
+
+async def test_a_booking_in_a_taken_room_shows_the_conflicts_beside_the_form_and_keeps_the_input(
+        world, projector, pool):
+    await world.created(COORDINATOR_A, f"/api/rooms/{world.room_a}/bookings", {
+        "title": "Seniorencafé", "starts_at": "2027-03-09T14:00:00+01:00",
+        "ends_at": "2027-03-09T17:00:00+01:00"})
+    await sign_in_as(world, COORDINATOR_A)
+    before = await event_count(pool)
+    response = await book(world, title="Chorprobe", date="2027-03-02", start="16:30",
+                          end="18:00", weekly="1", until="2027-03-16")
+    assert response.status_code == 409, response.text
+    page = text_of(response.text)
+    assert "Der Raum ist zu 1 Zeit(en) schon belegt. Nichts wurde gebucht:" in page
+    assert "Di 09.03. 14:00–17:00: Seniorencafé" in page
+    assert 'value="Chorprobe"' in response.text and 'value="16:30"' in response.text
+    assert 'value="2027-03-16"' in response.text
+    assert 'name="weekly" type="checkbox" value="1" checked' in response.text
+    assert await event_count(pool) == before
+
+
+async def test_bad_input_is_named_beside_its_field_and_nothing_is_stored(world, projector, pool):
+    await sign_in_as(world, COORDINATOR_A)
+    before = await event_count(pool)
+    cases = [
+        ({"title": "Yoga", "date": "2027-03-02", "start": "18:00", "end": "17:00"},
+         "end", "Das Ende muss nach dem Beginn liegen."),
+        ({"title": " ", "date": "2027-03-02", "start": "18:00", "end": "19:00"},
+         "title", "Bitte ausfüllen."),
+        ({"title": "Yoga", "date": "2.3.27", "start": "18:00", "end": "19:00"},
+         "date", "Bitte ein Datum angeben"),
+        ({"title": "Yoga", "date": "2027-03-28", "start": "02:30", "end": "04:00"},
+         "start", "Diese Uhrzeit gibt es wegen der Zeitumstellung nicht."),
+        ({"title": "Yoga", "date": "2027-03-02", "start": "18:00", "end": "19:00",
+          "weekly": "1"}, "until", "Bitte ausfüllen."),
+        ({"title": "Yoga", "date": "2027-03-02", "start": "18:00", "end": "19:00",
+          "weekly": "1", "until": "2030-01-01"}, "until", "höchstens zwei Jahre dauern"),
+    ]
+    for fields, field, message in cases:
+        response = await book(world, **fields)
+        assert response.status_code == 422, (fields, response.text)
+        error = re.search(rf'<p class="error" id="{field}-error">([^<]*)</p>', response.text)
+        assert error and message in unescape(error.group(1)), (fields, response.text)
+        assert f'aria-describedby="{field}-error"' in response.text or field == "until"
+    assert await event_count(pool) == before
+
+
+async def test_coordinators_act_only_for_their_sites_and_volunteers_not_at_all(world, projector,
+                                                                               pool):
+    before = await event_count(pool)
+    for caller in (COORDINATOR_B, VOLUNTEER_SELF):
+        await sign_in_as(world, COORDINATOR_A)
+        form = await world.client.get(week_path(world))
+        token = csrf_of(form.text)
+        await sign_in_as(world, caller)
+        assert (await world.client.get(week_path(world))).status_code == 403
+        response = await world.client.post(
+            f"/coordinator/sites/{world.site_a}/bookings",
+            data={"room_id": str(world.room_a), "title": "X", "date": "2027-03-02",
+                  "start": "18:00", "end": "19:00", "_csrf_token": token})
+        assert response.status_code == 403
+        assert "Dafür fehlt Ihnen die Berechtigung." in response.text  # the guard, not CSRF
+    # A room of another site cannot be booked through this site's form.
+    await sign_in_as(world, COORDINATOR_B)
+    form = await world.client.get(f"/coordinator/sites/{world.site_b}/week")
+    assert form.status_code == 200
+    response = await world.client.post(
+        f"/coordinator/sites/{world.site_b}/bookings",
+        data={"room_id": str(world.room_a), "title": "X", "date": "2027-03-02",
+              "start": "18:00", "end": "19:00", "_csrf_token": csrf_of(form.text)})
+    assert response.status_code == 422
+    assert "Bitte einen Raum dieses Standorts wählen." in text_of(response.text)
+    assert await event_count(pool) == before
+
+
+async def test_the_week_view_speaks_english_when_asked(world, projector):
+    await sign_in_as(world, COORDINATOR_A)
+    page = text_of((await world.client.get(week_path(world),
+                                           params={"lang": "en", "week": "2027-03-01"})).text)
+    assert "Book a room" in page and "Week 01.03.–07.03.2027" in page and "Mon 01.03." in page
+
+
+async def test_who_needs_a_refresher_lists_names_and_expiry_dates_of_the_site(
+        world, pool, database_url, servers, broker_namespace):
+    starts = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=3)
+    training = await world.created(COORDINATOR_A, "/api/trainings", {
+        "site_id": str(world.site_a), "room_id": str(world.room_a), "title": "Hygiene",
+        "qualification": "food_hygiene", "valid_for_months": 1, "starts_at": iso(starts),
+        "ends_at": iso(starts + timedelta(hours=2)), "capacity": 5})
+    await world.created(COORDINATOR_A, f"/api/trainings/{training['id']}/enrollments",
+                        {"volunteer_id": str(world.alice)})
+    await asyncio.sleep(max(0.0, (starts - datetime.now(UTC)).total_seconds()) + 0.2)
+    await world.created(COORDINATOR_A, f"/api/trainings/{training['id']}/completion",
+                        {"attended": [str(world.alice)]})
+    with workers(database_url, servers.redis_url, broker_namespace, 1) as (worker,):
+        await wait_until_caught_up(pool, [TRAINING_RECORDS], worker)
+    await sign_in_as(world, COORDINATOR_A)
+    page = text_of((await world.client.get(
+        f"/coordinator/sites/{world.site_a}/refreshers")).text)
+    valid_until = (starts + relativedelta(months=1)).astimezone(BERLIN_ZONE).date()
+    assert f"Alice food_hygiene: gültig bis {valid_until.strftime('%d.%m.%Y')}" in page
+    await sign_in_as(world, COORDINATOR_B)
+    assert (await world.client.get(
+        f"/coordinator/sites/{world.site_a}/refreshers")).status_code == 403
+    elsewhere = text_of((await world.client.get(
+        f"/coordinator/sites/{world.site_b}/refreshers")).text)
+    assert "Niemand braucht gerade eine Auffrischung." in elsewhere and "Alice" not in elsewhere
+
+
+# Recording attendance ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def worker(database_url, servers, broker_namespace):
+    """A real Dramatiq worker keeping every read model live (attendance_stats among them)."""
+    with workers(database_url, servers.redis_url, broker_namespace, 1) as started:
+        yield started
+
+
+def attendance_path(world: World, site=None) -> str:
+    return f"/coordinator/sites/{site or world.site_a}/attendance"
+
+
+async def held_sessions(world: World) -> tuple[int, datetime, datetime]:
+    """An offer at site A held weekly: 8 days and 1 day ago (the first counted), and next week."""
+    offer = await world.created(COORDINATOR_A, "/api/offers", {
+        "site_id": str(world.site_a), "title": "Sitzgymnastik", "category": "movement"})
+    first = (datetime.now(UTC) - timedelta(days=8)).replace(second=0, microsecond=0)
+    second = first + timedelta(days=7)
+    session = await world.created(COORDINATOR_A, f"/api/offers/{offer['id']}/sessions", {
+        "room_id": str(world.room_a), "starts_at": iso(first),
+        "ends_at": iso(first + timedelta(hours=1)),
+        "recurrence": {"rrule": "FREQ=WEEKLY", "count": 3}})
+    counted = await world.created(COORDINATOR_A, f"/api/sessions/{session['id']}/attendance",
+                                  {"occurrence_starts_at": iso(first), "visitors": 12})
+    return counted["position"], first, second
+
+
+def shown(moment: datetime) -> str:
+    return moment.astimezone(BERLIN_ZONE).strftime("%d.%m.%Y %H:%M")
+
+
+def form_of(html: str, starts_at: datetime) -> dict[str, str]:
+    """The hidden fields of one occurrence's form on the attendance page."""
+    occurrence = starts_at.astimezone(UTC).isoformat()
+    match = re.search(
+        r'name="request_key" value="([^"]+)">\s*<input type="hidden" name="session_id" '
+        rf'value="([^"]+)">\s*<input type="hidden" name="occurrence" value="{re.escape(occurrence)}"',
+        html)
+    assert match, f"no form for {occurrence}"
+    return {"request_key": match.group(1), "session_id": match.group(2),
+            "occurrence": occurrence, "_csrf_token": csrf_of(html)}
+
+
+async def attendance_page(world: World, after: int | None = None) -> str:
+    params = {"min_position": str(after)} if after is not None else {}
+    response = await world.client.get(attendance_path(world), params=params)
+    assert response.status_code == 200, response.text
+    return response.text
+
+
+async def test_held_sessions_are_listed_with_and_without_a_count_and_a_count_is_recorded(
+        world, worker, pool):
+    position, first, second = await held_sessions(world)
+    await sign_in_as(world, COORDINATOR_A)
+    html = await attendance_page(world, position)
+    page = text_of(html)
+    unrecorded, counted = page.split("Noch ohne Zahl")[1].split("Erfasst")
+    assert re.search(rf"Sitzgymnastik \w\w {shown(second)}", unrecorded)
+    assert shown(first) not in unrecorded
+    assert re.search(rf"Sitzgymnastik \w\w {shown(first)}–\d\d:\d\d 12 Besucher", counted)
+    # The third occurrence lies in the future: nothing to count yet.
+    assert shown(second + timedelta(days=7)) not in page
+    response = await world.client.post(attendance_path(world), data={
+        **form_of(html, second), "visitors": "9"}, follow_redirects=False)
+    assert response.status_code == 303, response.text
+    assert "min_position=" in response.headers["location"]
+    after = text_of((await world.client.get(response.headers["location"])).text)
+    assert "Gespeichert." in after and "Alle Termine sind erfasst." in after
+    assert "9 Besucher" in after.split("Erfasst")[1]
+    assert await pool.fetchval(
+        "SELECT count(*) FROM events WHERE type = 'session.attendance_recorded'") == 2
+
+
+async def test_a_second_count_is_a_correction_that_needs_a_reason(world, worker, pool):
+    position, first, _ = await held_sessions(world)
+    await sign_in_as(world, COORDINATOR_A)
+    html = await attendance_page(world, position)
+    before = await event_count(pool)
+    refused = await world.client.post(attendance_path(world), data={
+        **form_of(html, first), "visitors": "14", "reason": "  "}, follow_redirects=False)
+    assert refused.status_code == 422, refused.text
+    error = re.search(r'<p class="error" id="(c\d+)-reason-error">([^<]*)</p>', refused.text)
+    assert error and error.group(2) == "Eine Korrektur braucht einen Grund."
+    assert f'aria-describedby="{error.group(1)}-reason-error"' in refused.text
+    assert re.search(rf'id="{error.group(1)}-visitors"[^>]*value="14"', refused.text)
+    assert await event_count(pool) == before
+    corrected = await world.client.post(attendance_path(world), data={
+        **form_of(refused.text, first), "visitors": "14", "reason": "falsch gezählt"},
+        follow_redirects=False)
+    assert corrected.status_code == 303, corrected.text
+    after = text_of((await world.client.get(corrected.headers["location"])).text)
+    assert "14 Besucher" in after and "12 Besucher" not in after
+    assert await pool.fetchval(
+        "SELECT count(*) FROM events WHERE type = 'session.attendance_corrected'") == 1
+
+
+async def test_a_count_that_is_no_whole_number_is_named_at_its_field(world, worker, pool):
+    position, _, second = await held_sessions(world)
+    await sign_in_as(world, COORDINATOR_A)
+    html = await attendance_page(world, position)
+    before = await event_count(pool)
+    for visitors, message in (("", "Bitte ausfüllen."),
+                              ("-3", "Bitte eine ganze Zahl ab 0 angeben."),
+                              ("viele", "Bitte eine ganze Zahl ab 0 angeben.")):
+        response = await world.client.post(attendance_path(world), data={
+            **form_of(html, second), "visitors": visitors}, follow_redirects=False)
+        assert response.status_code == 422, (visitors, response.text)
+        error = re.search(r'<p class="error" id="u\d+-visitors-error">([^<]*)</p>', response.text)
+        assert error and error.group(1) == message, (visitors, response.text)
+    assert await event_count(pool) == before
+
+
+async def test_attendance_is_recorded_only_by_the_coordinators_of_the_sessions_site(
+        world, worker, pool):
+    position, _, second = await held_sessions(world)
+    await sign_in_as(world, COORDINATOR_A)
+    html = await attendance_page(world, position)
+    fields = {**form_of(html, second), "visitors": "5"}
+    before = await event_count(pool)
+    for caller in (COORDINATOR_B, VOLUNTEER_SELF):
+        await sign_in_as(world, caller)
+        assert (await world.client.get(attendance_path(world))).status_code == 403
+        response = await world.client.post(attendance_path(world), data=fields)
+        assert response.status_code == 403
+    # Site B's page cannot name a session of site A.
+    await sign_in_as(world, COORDINATOR_B)
+    response = await world.client.post(attendance_path(world, world.site_b), data=fields)
+    assert response.status_code == 422
+    assert "Diesen Termin gibt es an diesem Standort nicht." in text_of(response.text)
+    assert await event_count(pool) == before
+
+
+# Planning shifts and trainings ------------------------------------------------------------------
+
+
+def plan_path(world: World) -> str:
+    return f"/coordinator/sites/{world.site_a}/plan"
+
+
+async def plan_form(world: World, pool, action: str) -> dict[str, str]:
+    """The CSRF token and the per-render key of the plan page's form posting to ``action``,
+    read once the page shows every event written so far."""
+    after = await pool.fetchval("SELECT coalesce(max(position), 0) FROM events")
+    response = await world.client.get(plan_path(world), params={"min_position": str(after)})
+    assert response.status_code == 200, response.text
+    form = response.text.split(f'action="/coordinator/sites/{world.site_a}/{action}"')[1]
+    key = re.search(r'name="request_key" value="([^"]+)"', form).group(1)
+    return {"_csrf_token": csrf_of(response.text), "request_key": key}
+
+
+async def test_a_shift_is_planned_for_a_coming_session_with_its_qualifications(
+        world, worker, pool):
+    offer = await world.created(COORDINATOR_A, "/api/offers", {
+        "site_id": str(world.site_a), "title": "Repair-Café", "category": "community"})
+    session = await world.created(COORDINATOR_A, f"/api/offers/{offer['id']}/sessions", {
+        "room_id": str(world.room_a), "starts_at": "2027-03-06T10:00:00+01:00",
+        "ends_at": "2027-03-06T13:00:00+01:00"})
+    await sign_in_as(world, COORDINATOR_A)
+    page = (await world.client.get(plan_path(world),
+                                   params={"min_position": str(session["position"])})).text
+    assert "Repair-Café (nächster Termin 06.03.2027 10:00)" in text_of(page)
+    response = await world.client.post(f"/coordinator/sites/{world.site_a}/shifts", data={
+        **await plan_form(world, pool, "shifts"), "title": "Tresen", "date": "2027-03-06",
+        "start": "09:30", "end": "13:30", "capacity": "2",
+        "qualifications": "food_hygiene, first_aid", "session_id": session["id"]},
+        follow_redirects=False)
+    assert response.status_code == 303, response.text
+    assert "Die Schicht ist angelegt." in text_of(
+        (await world.client.get(response.headers["location"])).text)
+    created = json.loads(await pool.fetchval(
+        "SELECT data FROM events WHERE type = 'shift.created'"))
+    assert created["title"] == "Tresen" and created["capacity"] == 2
+    assert created["required_qualifications"] == ["food_hygiene", "first_aid"]
+    assert created["session_id"] == session["id"]
+    assert created["starts_at"] == "2027-03-06T08:30:00Z"
+
+
+async def test_bad_shift_input_is_named_beside_its_field_and_nothing_is_stored(
+        world, worker, pool):
+    await sign_in_as(world, COORDINATOR_A)
+    before = await event_count(pool)
+    good = {"title": "Tresen", "date": "2027-03-06", "start": "09:30", "end": "13:30",
+            "capacity": "2"}
+    cases = [({"capacity": "0"}, "capacity", "Bitte eine ganze Zahl ab 1 angeben."),
+             ({"capacity": ""}, "capacity", "Bitte ausfüllen."),
+             ({"end": "09:00"}, "end", "Das Ende muss nach dem Beginn liegen."),
+             ({"title": ""}, "title", "Bitte ausfüllen."),
+             ({"session_id": "f" * 8}, "session_id", "Bitte ein Angebot dieses Standorts")]
+    for change, field, message in cases:
+        response = await world.client.post(f"/coordinator/sites/{world.site_a}/shifts", data={
+            **await plan_form(world, pool, "shifts"), **good, **change})
+        assert response.status_code == 422, (change, response.text)
+        error = re.search(rf'<p class="error" id="shift-{field}-error">([^<]*)</p>',
+                          response.text)
+        assert error and message in unescape(error.group(1)), (change, response.text)
+        assert 'value="Tresen"' in response.text or field == "title"
+    assert await event_count(pool) == before
+
+
+async def test_a_training_books_its_room_and_shows_in_the_week(world, worker, pool):
+    await sign_in_as(world, COORDINATOR_A)
+    response = await world.client.post(f"/coordinator/sites/{world.site_a}/trainings", data={
+        **await plan_form(world, pool, "trainings"), "room_id": str(world.room_a),
+        "title": "Erste Hilfe am Kind", "qualification": "first_aid",
+        "valid_for_months": "24", "capacity": "12", "date": "2027-03-10",
+        "start": "17:00", "end": "20:00"}, follow_redirects=False)
+    assert response.status_code == 303, response.text
+    assert response.headers["location"].startswith(week_path(world) + "?week=2027-03-08")
+    page = text_of((await world.client.get(response.headers["location"])).text)
+    assert "Mi 10.03. 17:00–20:00 Erste Hilfe am Kind Schulung" in page
+    assert (await event_types(pool))[-2:] == ["room.booked", "training.planned"]
+
+
+async def test_a_training_in_a_taken_room_shows_the_conflicts_and_stores_nothing(
+        world, worker, pool):
+    await world.created(COORDINATOR_A, f"/api/rooms/{world.room_a}/bookings", {
+        "title": "Chor", "starts_at": "2027-03-10T18:30:00+01:00",
+        "ends_at": "2027-03-10T21:00:00+01:00"})
+    await sign_in_as(world, COORDINATOR_A)
+    before = await event_count(pool)
+    response = await world.client.post(f"/coordinator/sites/{world.site_a}/trainings", data={
+        **await plan_form(world, pool, "trainings"), "room_id": str(world.room_a),
+        "title": "Hygiene", "qualification": "food_hygiene", "valid_for_months": "12",
+        "capacity": "8", "date": "2027-03-10", "start": "17:00", "end": "19:00"})
+    assert response.status_code == 409, response.text
+    assert "Mi 10.03. 18:30–21:00: Chor" in text_of(response.text)
+    assert 'value="Hygiene"' in response.text and 'value="food_hygiene"' in response.text
+    bad = await world.client.post(f"/coordinator/sites/{world.site_a}/trainings", data={
+        **await plan_form(world, pool, "trainings"), "room_id": str(world.room_a),
+        "title": "Hygiene", "qualification": " ", "valid_for_months": "12",
+        "capacity": "8", "date": "2027-03-11", "start": "17:00", "end": "19:00"})
+    assert bad.status_code == 422
+    assert re.search(r'id="training-qualification-error">Bitte ausfüllen.<', bad.text)
+    assert await event_count(pool) == before
+
+
+# Cancelling from the week view ------------------------------------------------------------------
+
+
+def cancel_form_of(html: str, starts_at: str) -> dict[str, str]:
+    """The fields of the cancel form of the entry starting at ``starts_at`` (UTC, ISO)."""
+    match = re.search(
+        r'name="request_key" value="([^"]+)">\s*<input type="hidden" name="room_id" '
+        r'value="([^"]+)">\s*<input type="hidden" name="booking_id" value="([^"]+)">\s*'
+        rf'<input type="hidden" name="occurrence" value="{re.escape(starts_at)}">', html)
+    assert match, f"no cancel form for {starts_at}"
+    return {"request_key": match.group(1), "room_id": match.group(2),
+            "booking_id": match.group(3), "occurrence": starts_at,
+            "_csrf_token": csrf_of(html)}
+
+
+async def test_one_date_or_the_rest_of_a_series_is_cancelled_from_the_week_view(
+        world, projector, pool):
+    booked = await world.created(COORDINATOR_A, f"/api/rooms/{world.room_a}/bookings", {
+        "title": "Yoga", "starts_at": "2027-03-02T18:00:00+01:00",
+        "ends_at": "2027-03-02T19:00:00+01:00",
+        "recurrence": {"rrule": "FREQ=WEEKLY", "count": 4}})
+    await sign_in_as(world, COORDINATOR_A)
+    html = (await world.client.get(week_path(world), params={
+        "week": "2027-03-01", "min_position": str(booked["position"])})).text
+    response = await world.client.post(
+        f"/coordinator/sites/{world.site_a}/cancellations",
+        data={**cancel_form_of(html, "2027-03-02T17:00:00+00:00"), "scope": "occurrence"},
+        follow_redirects=False)
+    assert response.status_code == 303, response.text
+    assert response.headers["location"].startswith(week_path(world) + "?week=2027-03-01&")
+    page = text_of((await world.client.get(response.headers["location"])).text)
+    assert "Abgesagt: 1 Termin(e)." in page
+    assert "Di 02.03. 18:00–19:00 Yoga Buchung abgesagt" in page
+    # The rest of the series, from a date of the next week (a second tab shows it too).
+    stale = (await world.client.get(week_path(world), params={"week": "2027-03-15"})).text
+    html = (await world.client.get(week_path(world), params={"week": "2027-03-08"})).text
+    response = await world.client.post(
+        f"/coordinator/sites/{world.site_a}/cancellations",
+        data={**cancel_form_of(html, "2027-03-09T17:00:00+00:00"), "scope": "series"},
+        follow_redirects=False)
+    assert response.status_code == 303, response.text
+    assert text_of((await world.client.get(response.headers["location"])).text).count(
+        "Abgesagt: 3 Termin(e).") == 1
+    assert (await event_types(pool))[-2:] == ["room.occurrences_cancelled"] * 2
+    # Cancelled again from the other tab: refused in words, nothing stored.
+    before = await event_count(pool)
+    again = await world.client.post(
+        f"/coordinator/sites/{world.site_a}/cancellations",
+        data={**cancel_form_of(stale, "2027-03-16T17:00:00+00:00"), "scope": "occurrence"})
+    assert again.status_code == 409
+    assert "Dieser Termin ist schon abgesagt." in text_of(again.text)
+    assert await event_count(pool) == before
+
+
+async def test_only_dates_still_ahead_can_be_cancelled_and_only_by_the_sites_coordinators(
+        world, projector, pool):
+    past = (datetime.now(UTC) - timedelta(days=1)).replace(microsecond=0)
+    booked = await world.created(COORDINATOR_A, f"/api/rooms/{world.room_a}/bookings", {
+        "title": "Skat", "starts_at": iso(past), "ends_at": iso(past + timedelta(hours=1)),
+        "recurrence": {"rrule": "FREQ=DAILY", "count": 3}})
+    await sign_in_as(world, COORDINATOR_A)
+    ahead = past + timedelta(days=2)
+    pages = {}
+    for moment in (past, ahead):
+        pages[moment] = (await world.client.get(week_path(world), params={
+            "week": moment.astimezone(BERLIN_ZONE).date().isoformat(),
+            "min_position": str(booked["position"])})).text
+        assert moment.astimezone(BERLIN_ZONE).strftime("%d.%m. %H:%M") in text_of(pages[moment])
+    # The date that began has no cancel form; the one ahead has.
+    assert f'name="occurrence" value="{past.isoformat()}"' not in pages[past]
+    html, tomorrow = pages[ahead], ahead.isoformat()
+    fields = {**cancel_form_of(html, tomorrow), "scope": "occurrence"}
+    before = await event_count(pool)
+    for caller in (COORDINATOR_B, VOLUNTEER_SELF):
+        await sign_in_as(world, caller)
+        response = await world.client.post(
+            f"/coordinator/sites/{world.site_a}/cancellations", data=fields)
+        assert response.status_code == 403
+    await sign_in_as(world, COORDINATOR_B)
+    elsewhere = await world.client.post(
+        f"/coordinator/sites/{world.site_b}/cancellations", data=fields)
+    assert elsewhere.status_code == 422
+    assert "Diesen Termin gibt es hier nicht." in text_of(elsewhere.text)
+    assert await event_count(pool) == before
