@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
+import asyncpg
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from events.accounts import (
     AccountClosed,
@@ -34,6 +37,7 @@ from services.command_handler import (
 from services.keys import Keys
 from services.streams import volunteer_stream
 from services.volunteers import decider as volunteers
+from services.volunteers import personal_data
 
 _hasher = PasswordHasher()
 # Verified against when an e-mail is unknown, so both answers take the same time.
@@ -94,11 +98,13 @@ async def register_account(
     account_id = entity_id(metadata, "account")
     stored = await commands.replay(metadata)
     if stored is not None:
-        return await _same_password(stored, password), account_id
+        return await _same_password(store, stored, password), account_id
+    key = await credential_key(store.pool, account_id)
     command = decider.RegisterAccount(
         account_id=account_id,
         email_digest=digest,
-        password_hash=await asyncio.to_thread(_hasher.hash, password),
+        password_hash=sealed_hash(
+            key, account_id, await asyncio.to_thread(_hasher.hash, password)),
         role=role,
         site_ids=site_ids,
         volunteer_id=volunteer_id,
@@ -120,18 +126,53 @@ async def register_account(
             )
         return events
 
-    result = await commands.execute(REGISTER_ACCOUNT, attempt, now=command.now,
-                                    metadata=metadata, stream_of=stream_of)
+    try:
+        result = await commands.execute(REGISTER_ACCOUNT, attempt, now=command.now,
+                                        metadata=metadata, stream_of=stream_of)
+    except BaseException:
+        if not await store.read_stream(account_stream(account_id)):
+            await personal_data.destroy_key(store.pool, account_id)
+        raise
     if result.replayed:  # a concurrent twin stored it first
-        await _same_password(result, password)
+        await _same_password(store, result, password)
     return result, account_id
 
 
-async def _same_password(stored: CommandResult, password: str) -> CommandResult:
+async def _same_password(store: EventStore, stored: CommandResult, password: str) -> CommandResult:
     account = next(e for e in stored.events if isinstance(e, AccountRegistered))
-    if not await asyncio.to_thread(_password_matches, account.password_hash, password):
+    password_hash = await opened_hash(store.pool, account)
+    if not await asyncio.to_thread(_password_matches, password_hash or _DUMMY_HASH, password):
         raise KeyReused()
     return stored
+
+
+# The Argon2 hash is a credential: the history is exported to auditors, so the event holds it
+# only encrypted under a key of the account's own (subject_keys, like volunteers' personal
+# data). Closing the account destroys the key. Events from before this hold the hash as is.
+SEALED_PREFIX = "aesgcm:"
+
+
+async def credential_key(pool: asyncpg.Pool, account_id: UUID) -> bytes:
+    """The account's key; the same for a concurrent twin of the same (idempotent) request."""
+    await pool.execute(
+        "INSERT INTO subject_keys (subject_id, key) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+        account_id, AESGCM.generate_key(bit_length=256))
+    return await pool.fetchval("SELECT key FROM subject_keys WHERE subject_id = $1", account_id)
+
+
+def sealed_hash(key: bytes, account_id: UUID, password_hash: str) -> str:
+    return SEALED_PREFIX + base64.b64encode(
+        personal_data.encrypt(key, account_id, password_hash)).decode()
+
+
+async def opened_hash(pool: asyncpg.Pool, account: AccountRegistered) -> str | None:
+    """The account's Argon2 hash; None once its key is destroyed."""
+    if not account.password_hash.startswith(SEALED_PREFIX):
+        return account.password_hash
+    key = await personal_data.key_of(pool, account.account_id)
+    return personal_data.decrypt(
+        key, account.account_id,
+        base64.b64decode(account.password_hash.removeprefix(SEALED_PREFIX)))
 
 
 async def closing_events(load: Load, account_id: UUID, reason: str, now: datetime) -> list[Event]:
@@ -175,9 +216,10 @@ async def sign_in(
 ) -> tokens.Principal | None:
     """The principal for these credentials, or None; takes as long for an unknown e-mail."""
     account = await find_account(store, keys.email_digest(email))
+    password_hash = await opened_hash(store.pool, account) if account else None
     if not await asyncio.to_thread(
-        _password_matches, account.password_hash if account else _DUMMY_HASH, password
-    ) or account is None:
+        _password_matches, password_hash or _DUMMY_HASH, password
+    ) or account is None or password_hash is None:
         return None
     return tokens.new_principal(
         account.account_id, account.role, account.site_ids, account.volunteer_id,

@@ -40,7 +40,7 @@ from services.pages.coordinator_time import (
 from services.pages.i18n import language_of, translator
 from services.pages.local_time import BERLIN, local
 from services.pages.rendering import page
-from services.read_routes import read_projection
+from services.read_routes import MinPosition, read_projection
 from services.rejections import Rejection
 from services.resources import Resources
 from services.rooms.decider import BookRoom, CancelBooking
@@ -49,7 +49,7 @@ from services.volunteers import service as volunteers
 
 STAFF_OF_SITE = for_site(from_path("site_id"))
 WEEK = Annotated[str | None, QueryParameter(name="week")]
-MIN_POSITION = Annotated[int | None, QueryParameter(name="min_position", ge=0)]
+MIN_POSITION = MinPosition
 BOOKED = Annotated[int | None, QueryParameter(name="booked", ge=0)]
 CANCELLED = Annotated[int | None, QueryParameter(name="cancelled", ge=0)]
 WITHIN_DAYS = Annotated[int, QueryParameter(name="within_days", ge=1, le=3650)]

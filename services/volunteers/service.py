@@ -176,5 +176,8 @@ async def erase(
         return await commands.execute(ERASE_VOLUNTEER, attempt, now=command.now,
                                       metadata=metadata, stream_of=stream_of)
     finally:
-        if (await _person(commands, volunteer_id)).erased:
-            await personal_data.destroy_key(store.pool, volunteer_id)
+        person = await _person(commands, volunteer_id)
+        if person.erased:
+            # The volunteer's personal data, and the closed accounts' password hashes.
+            for subject_id in (volunteer_id, *person.account_ids):
+                await personal_data.destroy_key(store.pool, subject_id)
