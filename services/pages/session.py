@@ -7,6 +7,7 @@ read the session nor make a signed-in browser act.
 
 from __future__ import annotations
 
+import os
 from typing import Any
 from urllib.parse import quote
 
@@ -26,8 +27,14 @@ def session_cookie(connection: ASGIConnection[Any, Any, Any, Any]) -> str | None
     return connection.cookies.get(SESSION_COOKIE) or None
 
 
+def secure_cookies_forced() -> bool:
+    """Behind a TLS proxy the app sees plain http: set ``TREFFPUNKT_SECURE_COOKIES=1`` there to
+    mark the cookies ``Secure`` regardless (not by default: plain-http setups would lose them)."""
+    return os.environ.get("TREFFPUNKT_SECURE_COOKIES", "") not in ("", "0")
+
+
 def _secure(request: Request[Any, Any, Any]) -> bool:
-    return request.url.scheme == "https"
+    return request.url.scheme == "https" or secure_cookies_forced()
 
 
 def session_set(request: Request[Any, Any, Any], token: str) -> Cookie:

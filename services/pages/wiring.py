@@ -26,7 +26,7 @@ from services.pages.i18n import language_of, translator
 from services.pages.rendering import page
 from services.pages.routes import HomePage, SessionPages
 from services.pages.volunteer import VolunteerPages
-from services.pages.session import session_cookie, to_sign_in
+from services.pages.session import secure_cookies_forced, session_cookie, to_sign_in
 
 HERE = Path(__file__).parent
 PAGE_PATHS = r"^/($|sign-in$|sign-out$|static/|volunteer(/|$)|coordinator(/|$)|auditor(/|$))"
@@ -63,4 +63,5 @@ def template_config() -> TemplateConfig[JinjaTemplateEngine]:
 def csrf_config(keys: Keys) -> CSRFConfig:
     secret = hmac.new(keys.tokens, b"treffpunkt/csrf", hashlib.sha256).hexdigest()
     return CSRFConfig(secret=secret, cookie_name="treffpunkt_csrf", cookie_httponly=True,
-                      cookie_samesite="lax", exclude=API_PATHS)
+                      cookie_samesite="lax", cookie_secure=secure_cookies_forced(),
+                      exclude=API_PATHS)

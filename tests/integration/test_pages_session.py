@@ -144,3 +144,16 @@ async def test_english_can_be_chosen_and_is_kept(client):
     assert '<html lang="en">' in response.text and "Password" in response.text
     again = await client.get("/sign-in")
     assert '<html lang="en">' in again.text
+
+
+async def test_cookies_are_secure_when_the_deployment_says_it_runs_behind_tls(
+    client, monkeypatch
+):
+    monkeypatch.setenv("TREFFPUNKT_SECURE_COOKIES", "1")
+    token = await sign_in_form(client)
+    response = await client.post("/sign-in", data={
+        "email": ADMIN_EMAIL, "password": ADMIN_PASSWORD, "next": "/", "_csrf_token": token},
+        follow_redirects=False)
+    session = next(h for h in response.headers.get_list("set-cookie")
+                   if h.startswith(SESSION_COOKIE + "="))
+    assert "Secure" in session
