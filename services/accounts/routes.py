@@ -14,11 +14,9 @@ from litestar.params import JSONBody
 from services.accounts import service
 from services.auth import tokens
 from services.auth.guards import ADMIN, requires_roles
-from services.auth.throttle import SignInThrottle
+from services.auth.sign_in import sign_in
 from services.auth.tokens import Principal
 from services.command_routes import idempotency_key
-from services.keys import Keys
-from services.problems import Problem
 from services.problems import WRITE_PROBLEMS
 from services.resources import Resources
 
@@ -63,19 +61,9 @@ class SignInController(Controller):
         resources: NamedDependency[Resources],
         request: Request[Principal, Any, Any],
     ) -> TokenResponse:
-        keys: Keys = request.app.state.secret_keys
-        digest = keys.email_digest(data.email)
-        throttle: SignInThrottle = request.app.state.sign_in_throttle
-        wait = await throttle.admit(digest)
-        if wait:
-            raise Problem(429, "Too many sign-in attempts", "Wait a moment before trying again.",
-                          headers={"Retry-After": str(wait)})
-        principal = await service.sign_in(resources.store, keys, data.email, data.password)
-        if principal is None:
-            raise Problem(401, "Sign-in failed", "E-mail or password is wrong.")
-        await throttle.succeeded(digest)
+        principal = await sign_in(request.app.state, resources, data.email, data.password)
         return TokenResponse(
-            access_token=tokens.issue(keys.tokens, principal),
+            access_token=tokens.issue(request.app.state.token_key, principal),
             expires_at=principal.expires_at,
             role=principal.role,
         )

@@ -24,7 +24,7 @@ async def sign_in(state: State, resources: Resources, email: str, password: str)
     wait = await throttle.admit(digest)
     if wait:
         raise Problem(429, "Too many sign-in attempts", "Wait a moment before trying again.",
-                      headers={"Retry-After": str(wait)}, retry_after=wait)
+                      headers={"Retry-After": str(wait)})
     principal = await service.sign_in(resources.store, keys, email, password)
     if principal is None:
         raise Problem(401, "Sign-in failed", "E-mail or password is wrong.")

@@ -46,7 +46,7 @@ class SessionPages(Controller):
             principal = await sign_in(request.app.state, resources, data.email, data.password)
         except Problem as problem:
             error = (
-                ("sign_in.throttled", {"seconds": problem.members.get("retry_after", 60)})
+                ("sign_in.throttled", {"seconds": (problem.headers or {}).get("Retry-After", 60)})
                 if problem.status_code == 429 else ("sign_in.failed", {})
             )
             return page(request, "sign_in.html", status_code=problem.status_code,
