@@ -8,6 +8,9 @@ namespace, so queues never mix.
 from __future__ import annotations
 
 import os
+
+# Before any service module builds its password hasher; inherited by the processes tests start.
+os.environ["TREFFPUNKT_INSECURE_FAST_PASSWORD_HASHING"] = "1"
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -20,6 +23,7 @@ from events.catalog import registry
 from events.store import EventStore, create_pool
 from services.database import migrate
 from services.embedded import EmbeddedServers
+from tests.projection_checks import wait_for_stopping_workers
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -51,6 +55,7 @@ def servers() -> Iterator[Servers]:
     try:
         yield Servers(database_url, redis_url)
     finally:
+        wait_for_stopping_workers()
         embedded.stop()
 
 

@@ -18,7 +18,7 @@ from projections.runner import Projection, ensure_projection, run_once
 
 @contextlib.contextmanager
 def projecting(database_url: str, projections: Sequence[Projection]) -> Iterator[None]:
-    """Create the projections' tables, then catch them up again and again until the block
+    """Create the projections' tables and catch them up, then again and again until the block
     ends; a failure of the runner is raised at the end of the block."""
     stop, ready = threading.Event(), threading.Event()
     failures: list[BaseException] = []
@@ -29,6 +29,9 @@ def projecting(database_url: str, projections: Sequence[Projection]) -> Iterator
         try:
             for projection in projections:
                 await ensure_projection(pool, projection)
+            # What the test wrote before the block is read when the block starts.
+            for projection in projections:
+                await run_once(store, projection)
             ready.set()
             while not stop.is_set():
                 for projection in projections:

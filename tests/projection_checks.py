@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -69,14 +70,25 @@ def stop(worker: subprocess.Popen[bytes]) -> None:
     """SIGTERM to dramatiq's main process, as ``treffpunkt serve`` does; it stops its children."""
     if worker.poll() is None:
         worker.send_signal(signal.SIGTERM)
-        try:
-            worker.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            kill(worker)
+        wait_stopped(worker)
+
+
+def wait_stopped(worker: subprocess.Popen[bytes]) -> None:
+    """Wait for a worker sent SIGTERM once. A second SIGTERM is forwarded to its processes as
+    a second signal, which made a worker hang until killed (seen when stopped just after boot)."""
+    try:
+        worker.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        kill(worker)
 
 
 @contextmanager
-def workers(database_url: str, redis_url: str, namespace: str, count: int) -> Iterator[list]:
+def workers(
+    database_url: str, redis_url: str, namespace: str, count: int, *, wait_on_exit: bool = True
+) -> Iterator[list]:
+    """Started workers, sent SIGTERM when the block ends. Without ``wait_on_exit`` they stop
+    while the next test runs (a worker takes a few seconds to shut down); ``servers`` waits for
+    every one of them before it stops the servers."""
     started = [start_worker(database_url, redis_url, namespace) for _ in range(count)]
     try:
         yield started
@@ -85,7 +97,25 @@ def workers(database_url: str, redis_url: str, namespace: str, count: int) -> It
             if worker.poll() is None:
                 worker.send_signal(signal.SIGTERM)
         for worker in started:
-            stop(worker)
+            if wait_on_exit:
+                wait_stopped(worker)
+            else:
+                _stop_in_background(worker)
+
+
+_stopping: list[threading.Thread] = []
+
+
+def _stop_in_background(worker: subprocess.Popen[bytes]) -> None:
+    thread = threading.Thread(target=wait_stopped, args=(worker,), name=f"stopping-{worker.pid}")
+    thread.start()
+    _stopping.append(thread)
+
+
+def wait_for_stopping_workers() -> None:
+    """Until every worker left stopping in the background has exited (or been killed)."""
+    while _stopping:
+        _stopping.pop().join()
 
 
 async def wait_until_caught_up(

@@ -9,7 +9,6 @@ from typing import Any
 from uuid import UUID
 
 import asyncpg
-from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
@@ -23,6 +22,7 @@ from events.base import Event, EventMetadata
 from events.store import EventStore
 from events.volunteers import VolunteerAccountLinked, VolunteerErased, VolunteerRegistered
 from services.accounts import decider
+from services.accounts.password_hashing import password_hasher
 from services.auth import tokens
 from services.command_handler import (
     CommandHandler,
@@ -39,7 +39,7 @@ from services.streams import volunteer_stream
 from services.volunteers import decider as volunteers
 from services.volunteers import personal_data
 
-_hasher = PasswordHasher()
+_hasher = password_hasher()
 # Verified against when an e-mail is unknown, so both answers take the same time.
 _DUMMY_HASH = _hasher.hash("treffpunkt: no such account")
 

@@ -43,7 +43,7 @@ async def site(database_url, servers, broker_namespace, pool) -> AsyncIterator[d
         pytest.skip("no Chromium on this machine (apt-get install -y chromium)")
     await ensure_admin(EventStore(pool, registry), derive_keys(SECRET), ADMIN_EMAIL,
                        ADMIN_PASSWORD)
-    with workers(database_url, servers.redis_url, broker_namespace, 1):
+    with workers(database_url, servers.redis_url, broker_namespace, 1, wait_on_exit=False):
         async with served(database_url, servers.redis_url, broker_namespace) as base_url:
             async with httpx.AsyncClient(base_url=base_url, timeout=30) as client:
                 api = Api(client, await sign_in(client, ADMIN_EMAIL, ADMIN_PASSWORD))

@@ -70,7 +70,8 @@ async def site(database_url, servers, broker_namespace, pool) -> AsyncIterator[S
     store = EventStore(pool, registry)
     await ensure_admin(store, derive_keys(SECRET), settings.admin_email, settings.admin_password)
     assert await seed_demo(store, settings)
-    with workers(database_url, servers.redis_url, broker_namespace, count=1) as started:
+    with workers(database_url, servers.redis_url, broker_namespace, count=1,
+                 wait_on_exit=False) as started:
         async with served(database_url, servers.redis_url, broker_namespace) as base_url:
             await wait_until_caught_up(pool, PROJECTIONS, started[0], timeout=120)
             async with httpx.AsyncClient(base_url=base_url, timeout=60) as client:

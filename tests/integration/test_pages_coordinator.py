@@ -90,7 +90,7 @@ async def test_a_coordinator_sees_the_week_of_its_site_with_every_booking_in_ber
 async def test_the_start_page_of_a_coordinator_with_one_site_is_its_week(world, projector):
     await sign_in_as(world, COORDINATOR_A)
     response = await world.client.get("/coordinator", follow_redirects=False)
-    assert response.status_code == 303
+    assert response.status_code == 303, response.text[:3000]
     assert response.headers["location"] == week_path(world)
 
 
@@ -224,7 +224,8 @@ async def test_who_needs_a_refresher_lists_names_and_expiry_dates_of_the_site(
 @pytest.fixture
 def worker(database_url, servers, broker_namespace):
     """A real Dramatiq worker keeping every read model live (attendance_stats among them)."""
-    with workers(database_url, servers.redis_url, broker_namespace, 1) as started:
+    with workers(database_url, servers.redis_url, broker_namespace, 1,
+                 wait_on_exit=False) as started:
         yield started
 
 

@@ -32,7 +32,8 @@ BERLIN = ZoneInfo("Europe/Berlin")
 
 @pytest.fixture
 def worker(database_url, servers, broker_namespace):
-    with workers(database_url, servers.redis_url, broker_namespace, count=1) as started:
+    with workers(database_url, servers.redis_url, broker_namespace, count=1,
+                 wait_on_exit=False) as started:
         yield started
 
 

@@ -132,7 +132,8 @@ async def test_statistics_count_corrected_visitors_and_reconfirmed_volunteer_hou
         gym["offer"]: (1, 13, 2.0, 1, 0), cafe["offer"]: (1, 5, 0.0, 0, 0)}
     assert {g["key"]: figures_of(g) for g in by_category["groups"]} == {
         "movement": (1, 13, 2.0, 1, 0), "community": (1, 5, 0.0, 0, 0)}
-    months: dict[str, list[int]] = {}
+    # The shift's volunteer hours make its month a group too (on the 1st, today's month).
+    months: dict[str, list[int]] = {month_of(shift_starts): [0, 0]}
     for moment, held, visitors in ((two_days_ago, 1, 13), (now - timedelta(days=1), 1, 5)):
         months.setdefault(month_of(moment), [0, 0])
         months[month_of(moment)][0] += held
