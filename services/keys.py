@@ -12,7 +12,10 @@ import base64
 import hashlib
 import hmac
 import logging
+import os
 import secrets
+import time
+from pathlib import Path
 from uuid import UUID
 
 import msgspec
@@ -30,6 +33,10 @@ class Keys(msgspec.Struct, frozen=True):
 
     def email_digest(self, email: str) -> str:
         return hmac.new(self.emails, normalise_email(email).encode(), hashlib.sha256).hexdigest()
+
+    def client_digest(self, address: str) -> str:
+        """A client's address as the sign-in throttle counts it: not kept in plain text."""
+        return hmac.new(self.emails, b"client:" + address.encode(), hashlib.sha256).hexdigest()
 
     def feed_token(self, volunteer_id: UUID) -> str:
         digest = hmac.new(self.feeds, b"feed:" + volunteer_id.bytes, hashlib.sha256).digest()
@@ -62,11 +69,42 @@ def secret_of(settings: Settings) -> str:
         return settings.secret_key
     path = settings.data_dir / "secret_key"
     try:
-        if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(secrets.token_urlsafe(48))
-            path.chmod(0o600)
-        return path.read_text().strip()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return _new_secret(path) or _kept_secret(path)
     except OSError as error:
         log.warning("cannot keep a secret in %s (%s)", path.parent, type(error).__name__)
         return ""
+
+
+SECRET_WAIT_SECONDS = 2.0
+"""How long a process waits for the secret that another one, starting at the same time, has
+created but not yet written."""
+
+
+def _new_secret(path: Path) -> str | None:
+    """A new secret in a new file, readable by its owner only from the first byte on; None if
+    the file exists already (perhaps created a moment ago by another process)."""
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return None
+    secret = secrets.token_urlsafe(48)
+    try:
+        with os.fdopen(descriptor, "w") as file:
+            file.write(secret)
+            file.flush()
+            os.fsync(file.fileno())
+    except BaseException:
+        path.unlink(missing_ok=True)  # an empty file would stand in for a secret forever
+        raise
+    return secret
+
+
+def _kept_secret(path: Path) -> str:
+    deadline = time.monotonic() + SECRET_WAIT_SECONDS
+    while not (secret := path.read_text().strip()):
+        if time.monotonic() >= deadline:
+            log.error("%s is empty: delete it to have a new secret made", path)
+            return ""
+        time.sleep(0.01)
+    return secret

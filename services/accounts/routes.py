@@ -14,10 +14,10 @@ from litestar.params import JSONBody
 from services.accounts import service
 from services.auth import tokens
 from services.auth.guards import ADMIN, requires_roles
-from services.auth.sign_in import sign_in
+from services.auth.sign_in import client_address, sign_in
 from services.auth.tokens import Principal
 from services.command_routes import idempotency_key
-from services.problems import WRITE_PROBLEMS
+from services.problems import WRITE_PROBLEMS, problem_responses
 from services.resources import Resources
 
 Email = Annotated[str, msgspec.Meta(min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+$")]
@@ -54,14 +54,15 @@ class SignInController(Controller):
     tags = ["accounts"]
 
     @post("/token", exclude_from_auth=True, status_code=200, summary="Sign in",
-          responses=WRITE_PROBLEMS)
+          responses={**WRITE_PROBLEMS, **problem_responses(429)})
     async def token(
         self,
         data: JSONBody[TokenRequest],
         resources: NamedDependency[Resources],
         request: Request[Principal, Any, Any],
     ) -> TokenResponse:
-        principal = await sign_in(request.app.state, resources, data.email, data.password)
+        principal = await sign_in(request.app.state, resources, data.email, data.password,
+                                  client=client_address(request))
         return TokenResponse(
             access_token=tokens.issue(request.app.state.token_key, principal),
             expires_at=principal.expires_at,

@@ -12,21 +12,27 @@ The pages (issue 7) add a session-cookie source for their own paths, e.g.
 A cookie must never be accepted on ``/api`` routes: browsers send cookies by themselves, so an
 API that accepted them would be open to cross-site request forgery. The cookie's value is the
 same signed token (``tokens.issue``), set ``HttpOnly; Secure; SameSite=Lax`` by a sign-in form.
+
+A token of a closed account is refused (``closed_accounts``: an in-memory set, no round trip).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
+from uuid import UUID
 
 from litestar.connection import ASGIConnection
+from litestar.datastructures import State
 from litestar.exceptions import NotAuthorizedException
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
 from litestar.types import ASGIApp
 
 from services.auth import tokens
+from services.auth.closed_accounts import account_is_closed
 
 CredentialSource = Callable[[ASGIConnection[Any, Any, Any, Any]], str | None]
+ClosedCheck = Callable[[State, UUID], Awaitable[bool]]
 CHALLENGE = {"WWW-Authenticate": 'Bearer realm="treffpunkt"'}
 
 
@@ -41,10 +47,12 @@ class TokenAuthentication(AbstractAuthenticationMiddleware):
         app: ASGIApp,
         *,
         sources: Sequence[CredentialSource] = (bearer_header,),
+        closed: ClosedCheck = account_is_closed,
         **options: Any,
     ) -> None:
         super().__init__(app, **options)
         self.sources = tuple(sources)
+        self.closed = closed
 
     async def authenticate_request(
         self, connection: ASGIConnection[Any, Any, Any, Any]
@@ -60,4 +68,6 @@ class TokenAuthentication(AbstractAuthenticationMiddleware):
             raise NotAuthorizedException(
                 "The token is invalid or has expired", headers=CHALLENGE
             ) from None
+        if await self.closed(connection.app.state, principal.account_id):
+            raise NotAuthorizedException("The account of this token is closed", headers=CHALLENGE)
         return AuthenticationResult(user=principal, auth=token)

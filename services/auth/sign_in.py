@@ -1,11 +1,14 @@
 """Signing in with e-mail and password, shared by the API's token route and the sign-in page.
 
-Attempts are throttled per e-mail digest before the password is checked; the answer never says
-whether the e-mail has an account.
+Attempts are throttled per e-mail digest and per client address digest before the password is
+checked; the answer never says whether the e-mail has an account.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
+from litestar.connection import ASGIConnection
 from litestar.datastructures import State
 
 from services.accounts import service
@@ -16,20 +19,30 @@ from services.problems import Problem
 from services.resources import Resources
 
 
-async def sign_in(state: State, resources: Resources, email: str, password: str) -> Principal:
-    """The principal for these credentials; 429 while throttled, 401 when wrong."""
+async def sign_in(
+    state: State, resources: Resources, email: str, password: str, *, client: str | None = None
+) -> Principal:
+    """The principal for these credentials; 429 while throttled, 401 when wrong.
+
+    ``client`` is the caller's address (``request.client.host``, which uvicorn takes from the
+    proxy's headers when the service runs behind one); None counts per e-mail only."""
     keys: Keys = state.secret_keys
     digest = keys.email_digest(email)
+    client_digest = keys.client_digest(client) if client else None
     throttle: SignInThrottle = state.sign_in_throttle
-    wait = await throttle.admit(digest)
+    wait = await throttle.admit(digest, client_digest)
     if wait:
         raise Problem(429, "Too many sign-in attempts", "Wait a moment before trying again.",
                       headers={"Retry-After": str(wait)})
     principal = await service.sign_in(resources.store, keys, email, password)
     if principal is None:
         raise Problem(401, "Sign-in failed", "E-mail or password is wrong.")
-    await throttle.succeeded(digest)
+    await throttle.succeeded(digest, client_digest)
     return principal
 
 
-__all__ = ["sign_in"]
+def client_address(connection: ASGIConnection[Any, Any, Any, Any]) -> str | None:
+    return connection.client.host if connection.client else None
+
+
+__all__ = ["client_address", "sign_in"]

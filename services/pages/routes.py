@@ -11,7 +11,7 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body
 from litestar.response import Redirect, Template
 
-from services.auth.sign_in import sign_in
+from services.auth.sign_in import client_address, sign_in
 from services.auth.tokens import Principal, issue
 from services.pages.rendering import page
 from services.pages.session import session_cleared, session_set, safe_next
@@ -43,7 +43,8 @@ class SessionPages(Controller):
         data: Annotated[SignInForm, Body(media_type=RequestEncodingType.URL_ENCODED)],
     ) -> Template | Redirect:
         try:
-            principal = await sign_in(request.app.state, resources, data.email, data.password)
+            principal = await sign_in(request.app.state, resources, data.email, data.password,
+                                        client=client_address(request))
         except Problem as problem:
             error = (
                 ("sign_in.throttled", {"seconds": (problem.headers or {}).get("Retry-After", 60)})

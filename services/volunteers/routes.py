@@ -18,6 +18,7 @@ from services.auth.guards import (
     requires_roles,
     staff_or_volunteer_itself,
 )
+from services.auth.closed_accounts import closed_accounts
 from services.auth.tokens import Principal
 from services.command_routes import idempotency_key
 from services.problems import READ_PROBLEMS, WRITE_PROBLEMS
@@ -76,9 +77,15 @@ class VolunteersController(Controller):
     async def erase(
         self, volunteer_id: FromPath[UUID], resources: NamedDependency[Resources], request: Request[Principal, Any, Any]
     ) -> Positioned:
-        result = await service.erase(
-            resources.store, volunteer_id, actor=f"account:{request.user.account_id}",
-            idempotency_key=idempotency_key(request),
-            commands=resources.commands,
-        )
+        closed = closed_accounts(request.app.state)
+        try:
+            result = await service.erase(
+                resources.store, volunteer_id, actor=f"account:{request.user.account_id}",
+                idempotency_key=idempotency_key(request),
+                commands=resources.commands,
+            )
+        except BaseException:
+            closed.expire()  # it may have closed the account before failing: look again
+            raise
+        closed.note(result.events)  # the closed account's tokens end with this response
         return Positioned(position=result.position)

@@ -262,10 +262,13 @@ async def test_erasure_removes_the_key_and_every_plaintext_while_history_still_v
     erased = await client.post(f"/api/volunteers/{alice}/erasure", headers=admin)
     assert erased.status_code == 200 and erased.json()["position"] > 0
 
-    for reader in (ADMIN, COORDINATOR_B, VOLUNTEER_SELF):  # her token is still valid until it ends
+    for reader in (ADMIN, COORDINATOR_B):
         after = await client.get(f"/api/volunteers/{alice}", headers=bearer(world.tokens[reader]))
         assert after.json() == {"id": str(alice), "name": "erased", "email": None,
                                 "phone": None, "erased": True, "qualifications": []}
+    # Her own token ended with her account (tests/integration/test_auth_hardening.py).
+    own = await client.get(f"/api/volunteers/{alice}", headers=bearer(world.tokens[VOLUNTEER_SELF]))
+    assert own.status_code == 401
     assert (await client.post(f"/api/volunteers/{alice}/erasure", headers=admin)).status_code == 409
     everything = "\n".join(await all_table_text(pool))
     for secret in (ALICE["name"], ALICE["email"], ALICE["phone"], key.hex()):

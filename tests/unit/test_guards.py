@@ -70,11 +70,16 @@ VOLUNTEER_ME = token("volunteer", volunteer_id=ME)
 AUDITOR_TOKEN = token("auditor")
 
 
+async def no_account_is_closed(state, account_id) -> bool:
+    return False
+
+
 @pytest.fixture(scope="module")
 def client():
     with create_test_client(
         [add_room, list_rooms, create_offer, claim, create_site],
-        middleware=[DefineMiddleware(TokenAuthentication)],
+        # Closed accounts need the event store: tests/integration/test_auth_hardening.py.
+        middleware=[DefineMiddleware(TokenAuthentication, closed=no_account_is_closed)],
         state=State({"token_key": KEY}),
         exception_handlers=exception_handlers,
     ) as client:

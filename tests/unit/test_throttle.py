@@ -16,7 +16,7 @@ class UnreachableRedis:
     def pipeline(self, **_):
         raise aioredis.ConnectionError("down")
 
-    async def delete(self, *_):
+    async def eval(self, *_):
         raise aioredis.ConnectionError("down")
 
 
@@ -34,3 +34,35 @@ async def test_a_successful_sign_in_clears_the_count_even_without_redis():
     await throttle.succeeded("a")
     assert await throttle.admit("a") == 0
     assert await throttle.admit("a") > 0
+
+
+async def test_one_client_trying_many_emails_is_slowed_down_though_no_email_is():
+    throttle = SignInThrottle(UnreachableRedis(), "t", attempts_allowed=5,
+                              client_attempts_allowed=3)
+    assert [await throttle.admit(f"email-{n}", "client-1") for n in range(4)][:3] == [0, 0, 0]
+    assert await throttle.admit("email-new", "client-1") > 0
+    assert await throttle.admit("email-new", "client-2") == 0  # another client is not held
+
+
+async def test_the_per_email_limit_holds_across_clients():
+    throttle = SignInThrottle(UnreachableRedis(), "t", attempts_allowed=2,
+                              client_attempts_allowed=100)
+    waits = [await throttle.admit("a", f"client-{n}") for n in range(3)]
+    assert waits[:2] == [0, 0] and waits[2] > 0
+
+
+async def test_a_successful_sign_in_takes_back_only_its_own_attempt_from_the_clients_count():
+    throttle = SignInThrottle(UnreachableRedis(), "t", attempts_allowed=100,
+                              client_attempts_allowed=2)
+    assert await throttle.admit("wrong-1", "c") == 0
+    assert await throttle.admit("own", "c") == 0
+    await throttle.succeeded("own", "c")  # the client's own account, signed in between guesses
+    assert await throttle.admit("wrong-2", "c") == 0
+    assert await throttle.admit("wrong-3", "c") > 0  # the two failures still count
+
+
+async def test_many_successful_sign_ins_behind_one_address_use_up_nothing():
+    throttle = SignInThrottle(UnreachableRedis(), "t", client_attempts_allowed=2)
+    for n in range(10):
+        assert await throttle.admit(f"person-{n}", "office") == 0
+        await throttle.succeeded(f"person-{n}", "office")
