@@ -23,6 +23,10 @@ class Settings(msgspec.Struct, kw_only=True):
     """Signs tokens and sessions. Empty: a random key kept in the data folder."""
     broker_namespace: str = "treffpunkt"
     demo_data: bool = False
+    report_job_min_events: int = 20_000
+    """A funding report (or changes) over more sealed events than this replays in a worker."""
+    report_job_wait_seconds: float = 3.0
+    """How long the request waits for that job before answering 202 with where to poll."""
 
 
 def env_settings(database_url: str, redis_url: str) -> Settings:
@@ -35,6 +39,8 @@ def env_settings(database_url: str, redis_url: str) -> Settings:
         admin_password=os.environ.get("TREFFPUNKT_ADMIN_PASSWORD", DEMO_ADMIN_PASSWORD),
         secret_key=os.environ.get("TREFFPUNKT_SECRET_KEY", ""),
         broker_namespace=os.environ.get("TREFFPUNKT_BROKER_NAMESPACE", "treffpunkt"),
+        report_job_min_events=int(os.environ.get("TREFFPUNKT_REPORT_JOB_MIN_EVENTS", "20000")),
+        report_job_wait_seconds=float(os.environ.get("TREFFPUNKT_REPORT_JOB_WAIT_SECONDS", "3")),
     )
 
 

@@ -1,10 +1,12 @@
-"""Dramatiq actors. Every actor is safe to run twice: a message only wakes a catch-up."""
+"""Dramatiq actors. Every actor is safe to run twice: a wake-up only starts a catch-up, and a
+report job replays a fixed prefix of the ledger into the same figures."""
 
 from __future__ import annotations
 
 import dramatiq
 
 from projections.wakeup import QUEUE, WAKE_ACTOR
+from workers import report_jobs  # noqa: F401 - registers the report job's actor
 from workers.broker import broker
 from workers.catch_up import CatchUpTicker, catch_up
 

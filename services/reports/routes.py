@@ -1,14 +1,23 @@
-"""The funding report and its changes (API.md, "Statistics, reports and audit")."""
+"""The funding report and its changes (API.md, "Statistics, reports and audit").
+
+A replay over more sealed events than ``report_job_min_events`` runs as a worker job: the request
+waits ``report_job_wait_seconds`` for it, then answers ``202`` with the job to poll at
+``GET /api/reports/jobs/{job_id}``. Without Redis, it replays inline as for a short history.
+"""
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
+import msgspec
 from litestar import Controller, Request, Response, get
 from litestar.di import NamedDependency
-from litestar.params import FromQuery, QueryParameter
+from litestar.openapi import ResponseSpec
+from litestar.params import FromPath, FromQuery, QueryParameter
+from litestar.status_codes import HTTP_202_ACCEPTED
 
 from litestar.handlers.base import BaseRouteHandler
 
@@ -22,18 +31,21 @@ from services.auth.guards import (
     requires_roles,
 )
 from services.auth.tokens import Principal
-from services.problems import READ_PROBLEMS
-from services.rejections import Invalid
-from services.reports import formats
+from projections.report_jobs import Job, JobParams
+from services.problems import READ_PROBLEMS, Problem, problem_responses
+from services.rejections import Invalid, NotFound
+from services.reports import formats, jobs
 from services.reports.funding import (
     FundingChanges,
     FundingReport,
     Period,
     funding_changes,
     funding_report,
+    sealed_head,
 )
 from services.resources import Resources
 
+log = logging.getLogger(__name__)
 _NAMED_SITE = for_site(from_query("site_id"), also=(AUDITOR,))
 
 
@@ -93,6 +105,20 @@ def wanted_format(request: Request[Any, Any, Any], asked: str | None) -> str:
     return "json"
 
 
+class JobStatus(msgspec.Struct, kw_only=True):
+    """A report job still running: poll ``location`` (also the ``Location`` header)."""
+
+    job_id: UUID
+    kind: Literal["funding", "changes"]
+    status: Literal["running"]
+    location: str
+
+
+ACCEPTED = {HTTP_202_ACCEPTED: ResponseSpec(
+    data_container=JobStatus, generate_examples=False,
+    description="A long history: the replay runs as a job; poll the Location")}
+
+
 class ReportsController(Controller):
     path = "/api/reports"
     tags = ["reports"]
@@ -101,7 +127,7 @@ class ReportsController(Controller):
         "/funding",
         guards=[requires_roles(ADMIN, COORDINATOR, AUDITOR), named_site_is_own],
         summary="The funding proof (Verwendungsnachweis), as of any instant; JSON, CSV or PDF",
-        responses=READ_PROBLEMS,
+        responses={**READ_PROBLEMS, **ACCEPTED},
     )
     async def funding(
         self,
@@ -116,31 +142,121 @@ class ReportsController(Controller):
         period = period_of(first_day, last_day)
         instant = parse_instant("as_of", as_of)
         chosen = wanted_format(request, format)
-        report = await funding_report(resources.store, period, instant,
-                                      sites_visible_to(request.user, site_id))
+        sites = sites_visible_to(request.user, site_id)
+        requested_at = datetime.now(UTC)
+        sealed = await sealed_head(resources.store)
+        if sealed > resources.settings.report_job_min_events:
+            params = JobParams(kind="funding", first_day=period.first_day,
+                               last_day=period.last_day, up_to=sealed, as_of=instant,
+                               site_ids=sorted(sites, key=str) if sites is not None else None)
+            answer = await through_job(request, resources, params, requested_at, chosen,
+                                       format)
+            if answer is not None:
+                return answer
+        report = await funding_report(resources.store, period, instant or requested_at, sites,
+                                      up_to=sealed)
         return render(report, chosen)
 
     @get(
         "/funding/changes",
         guards=[requires_roles(ADMIN, AUDITOR)],
         summary="What changed in a period's figures between two instants, and why",
-        responses=READ_PROBLEMS,
+        responses={**READ_PROBLEMS, **ACCEPTED},
     )
     async def changes(
         self,
+        request: Request[Principal, Any, Any],
         resources: NamedDependency[Resources],
         since: FromQuery[str],
         first_day: FirstDay = None,
         last_day: LastDay = None,
         until: FromQuery[str | None] = None,
-    ) -> FundingChanges:
+    ) -> Response[FundingChanges]:
         period = period_of(first_day, last_day)
         start = parse_instant("since", since)
-        end = parse_instant("until", until) or datetime.now(UTC)
+        requested_at = datetime.now(UTC)
+        given_end = parse_instant("until", until)
+        end = given_end or requested_at
         assert start is not None
         if end <= start:
             raise Invalid("until", "must be after since", code="range")
-        return await funding_changes(resources.store, period, start, end)
+        sealed = await sealed_head(resources.store)
+        if sealed > resources.settings.report_job_min_events:
+            params = JobParams(kind="changes", first_day=period.first_day,
+                               last_day=period.last_day, up_to=sealed, since=start,
+                               until=given_end)
+            answer = await through_job(request, resources, params, requested_at, "json", None)
+            if answer is not None:
+                return answer
+        changes = await funding_changes(resources.store, period, start, end, up_to=sealed)
+        return Response(changes, media_type=MEDIA["json"])
+
+    @get(
+        "/jobs/{job_id:uuid}",
+        guards=[requires_roles(ADMIN, COORDINATOR, AUDITOR)],
+        summary="A report job: 202 while it runs, then the report (JSON, CSV or PDF)",
+        responses={**READ_PROBLEMS, **ACCEPTED, **problem_responses(502)},
+    )
+    async def job(
+        self,
+        request: Request[Principal, Any, Any],
+        resources: NamedDependency[Resources],
+        job_id: FromPath[UUID],
+        format: FromQuery[str | None] = None,
+    ) -> Response[Any]:
+        """Only the account that asked for the job sees it; for anyone else it does not exist."""
+        chosen = wanted_format(request, format)
+        try:
+            seen = await jobs.look(resources.redis, resources.settings.broker_namespace, job_id,
+                                   request.user.account_id)
+        except jobs.REDIS_FAILURES:
+            raise Problem(503, "Report jobs unavailable",
+                          "The job store is not reachable right now; try again shortly.",
+                          headers={"Retry-After": "2"}) from None
+        if seen is None:
+            raise NotFound("job_id", "no such report job (or it expired)", code="not_found")
+        return answer_of(job_id, *seen, chosen, format)
+
+
+async def through_job(
+    request: Request[Principal, Any, Any], resources: Resources, params: JobParams,
+    requested_at: datetime, chosen: str, asked_format: str | None,
+) -> Response[Any] | None:
+    """Ask a worker for the replay and wait a little; None when Redis is out of reach (the
+    caller replays inline)."""
+    settings, account = resources.settings, request.user.account_id
+    try:
+        job_id = await jobs.ask(resources.redis, settings.redis_url, settings.broker_namespace,
+                                params, requested_at, account)
+        seen = await jobs.wait_for(resources.redis, settings.broker_namespace, job_id, account,
+                                   settings.report_job_wait_seconds)
+    except jobs.JobsUnavailable as error:
+        log.warning("report jobs unavailable (%s): replaying inline", error)
+        return None
+    if seen is None:  # expired or dropped in the blink of an eye: replay inline
+        return None
+    return answer_of(job_id, *seen, chosen, asked_format)
+
+
+def answer_of(
+    job_id: UUID, job: Job, result: bytes | None, chosen: str, asked_format: str | None,
+) -> Response[Any]:
+    """The job's answer: the report as the route would give it (in the ``chosen`` format),
+    202 while it runs, or a problem if it failed. A changes report is JSON only."""
+    if job.status == "failed":
+        raise Problem(502, "Report job failed", job.error or "The replay stopped.")
+    if job.status == "running" or result is None:
+        location = f"/api/reports/jobs/{job_id}"
+        if asked_format is not None:
+            location += f"?format={asked_format}"
+        return Response(
+            JobStatus(job_id=job_id, kind=job.params.kind, status="running", location=location),
+            status_code=HTTP_202_ACCEPTED, media_type=MEDIA["json"],
+            headers={"Location": location, "Retry-After": "1"},
+        )
+    if job.params.kind == "changes":
+        return Response(msgspec.json.decode(result, type=FundingChanges), media_type=MEDIA["json"])
+    return render(msgspec.json.decode(result, type=FundingReport), chosen)
 
 
 def sites_visible_to(principal: Principal, site_id: UUID | None) -> frozenset[UUID] | None:

@@ -1,0 +1,308 @@
+"""The funding report and its changes, assembled from the sealed history as it stood at any instant.
+
+The report reads the ledger's prefix in read order (sealing first, so the prefix covers every
+event committed before the request) and folds the events recorded by ``as_of`` with the pure
+``projections.funding`` fold. It names the ledger head it was made from: with the export of
+that prefix, anyone can check both the history and the figures.
+
+Two timelines, never confused: ``as_of`` selects by when events were *recorded*;
+``start``/``end`` select by when things *happened* (an occurrence's start).
+
+Both the API (inline, for a short history) and a worker (``workers/report_jobs.py``, for a long
+one) call this module; it knows nothing of HTTP. Given ``up_to`` (a ledger entry number that is
+already sealed), a replay reads exactly that prefix, so a job run later still answers for the
+history as it stood when the request came.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from datetime import UTC, date, datetime
+from datetime import time as clock
+from typing import Any
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+import msgspec
+
+from events import ledger
+from events.base import RecordedEvent
+from events.store import EventStore
+from projections.funding import Figures, FundingHistory, OfferKey
+
+BERLIN = ZoneInfo("Europe/Berlin")
+BATCH = 5000
+SEAL_WAIT_SECONDS = 5.0
+
+
+class NotSealedYet(Exception):
+    """Recent events are still being sealed (a transaction in flight holds the read barrier)."""
+
+
+class LedgerHead(msgspec.Struct, frozen=True):
+    seq: int
+    hash: str | None
+
+
+class OfferFigures(msgspec.Struct, kw_only=True):
+    offer_id: UUID
+    title: str
+    category: str
+    sessions_held: int
+    sessions_cancelled: int
+    sessions_unrecorded: int
+    visitors: int
+    visitors_per_session: float
+    volunteer_hours: float
+
+
+class SiteFigures(msgspec.Struct, kw_only=True):
+    site_id: UUID
+    name: str
+    offers: list[OfferFigures]
+    volunteer_hours_without_offer: float
+    trainings_held: int
+    training_participants: int
+    totals: Figures
+
+
+class Month(msgspec.Struct, kw_only=True):
+    month: str
+    sessions_held: int
+    visitors: int
+
+
+class FundingReport(msgspec.Struct, kw_only=True):
+    from_: date = msgspec.field(name="from")
+    to: date
+    as_of: datetime
+    site_ids: list[UUID] | None
+    ledger_head: LedgerHead
+    events_considered: int
+    sites: list[SiteFigures]
+    totals: Figures
+    months: list[Month]
+
+
+class Period(msgspec.Struct, frozen=True):
+    """Days in Europe/Berlin: from the first day's start to the end of the last day."""
+
+    first_day: date
+    last_day: date
+
+    @property
+    def start(self) -> datetime:
+        return datetime.combine(self.first_day, clock(), BERLIN).astimezone(UTC)
+
+    @property
+    def end(self) -> datetime:
+        return datetime.combine(date.fromordinal(self.last_day.toordinal() + 1), clock(),
+                                BERLIN).astimezone(UTC)
+
+
+def local_month(moment: datetime) -> str:
+    return moment.astimezone(BERLIN).strftime("%Y-%m")
+
+
+async def sealed_head(store: EventStore) -> int:
+    """Seal everything committed before this call; the number of sealed events (ledger seq)."""
+    await seal_everything_committed(store)
+    seq, _ = await ledger.ledger_head(store.pool)
+    return seq
+
+
+async def sealed_history(
+    store: EventStore, *instants: datetime, up_to: int | None = None,
+) -> tuple[LedgerHead, list[FundingHistory], list[tuple[RecordedEvent, tuple[UUID, OfferKey, datetime] | None]]]:
+    """Fold the sealed history once into one FundingHistory per instant (events recorded by
+    then). Also returns every event with the figure row it touched in the last instant's fold.
+
+    Without ``up_to``, seals first and reads the whole ledger; with it, reads exactly the first
+    ``up_to`` sealed events (sealed already, by whoever chose ``up_to``)."""
+    if up_to is None:
+        await seal_everything_committed(store)
+        seq, head_hash = await ledger.ledger_head(store.pool)
+    else:
+        seq = up_to
+        chain = await store.pool.fetchval("SELECT chain_hash FROM ledger WHERE seq = $1", seq)
+        if seq and chain is None:
+            raise LookupError(f"the ledger has no entry {seq}")
+        head_hash = chain.hex() if chain is not None else None
+    histories = [FundingHistory() for _ in instants]
+    touched: list[tuple[RecordedEvent, tuple[UUID, OfferKey, datetime] | None]] = []
+    read, after = 0, 0
+    while read < seq:
+        batch = await store.read_all(after, limit=min(BATCH, seq - read))
+        if not batch:
+            break
+        for recorded in batch:
+            for instant, history in zip(instants, histories):
+                if recorded.recorded_at <= instant:
+                    row = history.apply(recorded.event)
+                    if history is histories[-1]:
+                        touched.append((recorded, row))
+        read += len(batch)
+        after = batch[-1].position
+    return LedgerHead(seq=read, hash=head_hash if read == seq else None), histories, touched
+
+
+async def seal_everything_committed(store: EventStore, timeout: float = SEAL_WAIT_SECONDS) -> None:
+    """Seal until the ledger holds every event committed before this call (read-your-writes).
+
+    Sealing follows the store's read barrier, which a transaction still in flight anywhere on
+    the server holds back for a moment; past the wait, ``NotSealedYet`` (the API answers 503
+    with Retry-After)."""
+    newest = await store.pool.fetchval("SELECT max(position) FROM events")
+    deadline = time.monotonic() + timeout
+    while True:
+        await ledger.seal(store.pool)
+        if newest is None or await store.pool.fetchval(
+            "SELECT true FROM ledger WHERE position = $1", newest
+        ):
+            return
+        if time.monotonic() > deadline:
+            raise NotSealedYet("recent events are still being sealed")
+        await asyncio.sleep(0.02)
+
+
+def report_of(
+    history: FundingHistory,
+    period: Period,
+    as_of: datetime,
+    site_ids: frozenset[UUID] | None,
+    head: LedgerHead,
+    events_considered: int,
+) -> FundingReport:
+    rows = history.figures(period.start, period.end, now=as_of, site_ids=site_ids)
+    totals = Figures()
+    sites: dict[UUID, SiteFigures] = {}
+    for (site, offer_id), figures in sorted(rows.items(), key=lambda item: _order(history, item[0])):
+        figures = figures.rounded()
+        site_figures = sites.get(site)
+        if site_figures is None:
+            site_figures = sites[site] = SiteFigures(
+                site_id=site, name=history.site_names.get(site, "?"), offers=[],
+                volunteer_hours_without_offer=0.0, trainings_held=0, training_participants=0,
+                totals=Figures(),
+            )
+        site_figures.totals.add(figures)
+        totals.add(figures)
+        if offer_id is None:
+            site_figures.volunteer_hours_without_offer += figures.volunteer_hours
+            site_figures.trainings_held += figures.trainings_held
+            site_figures.training_participants += figures.training_participants
+            continue
+        offer = history.offers[offer_id]
+        site_figures.offers.append(OfferFigures(
+            offer_id=offer_id, title=offer.title, category=offer.category,
+            sessions_held=figures.sessions_held, sessions_cancelled=figures.sessions_cancelled,
+            sessions_unrecorded=figures.sessions_unrecorded, visitors=figures.visitors,
+            visitors_per_session=round(figures.visitors / figures.sessions_held, 2)
+            if figures.sessions_held else 0.0,
+            volunteer_hours=figures.volunteer_hours,
+        ))
+    for site_figures in sites.values():
+        site_figures.totals = site_figures.totals.rounded()
+        site_figures.volunteer_hours_without_offer = round(
+            site_figures.volunteer_hours_without_offer, 2)
+    months = history.visitors_by_month(period.start, period.end, site_ids, local_month)
+    return FundingReport(
+        from_=period.first_day, to=period.last_day, as_of=as_of,
+        site_ids=sorted(site_ids, key=str) if site_ids is not None else None,
+        ledger_head=head, events_considered=events_considered, sites=list(sites.values()),
+        totals=totals.rounded(),
+        months=[Month(month=m, sessions_held=h, visitors=v) for m, (h, v) in months.items()],
+    )
+
+
+def _order(history: FundingHistory, key: tuple[UUID, OfferKey]) -> tuple[Any, ...]:
+    site, offer_id = key
+    offer = history.offers.get(offer_id) if offer_id else None
+    return (history.site_names.get(site, ""), str(site), offer is None,
+            offer.title if offer else "", str(offer_id))
+
+
+async def funding_report(
+    store: EventStore, period: Period, as_of: datetime | None,
+    site_ids: frozenset[UUID] | None, *, up_to: int | None = None,
+) -> FundingReport:
+    instant = as_of or datetime.now(UTC)
+    head, (history,), touched = await sealed_history(store, instant, up_to=up_to)
+    return report_of(history, period, instant, site_ids, head, len(touched))
+
+
+CHANGE_FIGURES = ("sessions_held", "sessions_cancelled", "visitors", "volunteer_hours",
+                  "trainings_held", "training_participants")
+"""Figures that only events change (``sessions_unrecorded`` moves with the clock alone)."""
+
+
+class Cause(msgspec.Struct, kw_only=True):
+    position: int
+    type: str
+    recorded_at: datetime
+    actor: str
+    reason: str | None
+
+
+class FigureChange(msgspec.Struct, kw_only=True):
+    site_id: UUID
+    offer_id: UUID | None
+    figure: str
+    before: float
+    after: float
+    events: list[Cause]
+
+
+class FundingChanges(msgspec.Struct, kw_only=True):
+    from_: date = msgspec.field(name="from")
+    to: date
+    since: datetime
+    until: datetime
+    ledger_head: LedgerHead
+    changes: list[FigureChange]
+
+
+async def funding_changes(
+    store: EventStore, period: Period, since: datetime, until: datetime,
+    *, up_to: int | None = None,
+) -> FundingChanges:
+    head, (before, after), touched = await sealed_history(store, since, until, up_to=up_to)
+    return changes_of(before, after, touched, period, since, until, head)
+
+
+def changes_of(
+    before: FundingHistory,
+    after: FundingHistory,
+    touched: list[tuple[RecordedEvent, tuple[UUID, OfferKey, datetime] | None]],
+    period: Period,
+    since: datetime,
+    until: datetime,
+    head: LedgerHead,
+) -> FundingChanges:
+    """Every figure of the period that differs between the two folds, with its causes."""
+    rows_before = before.figures(period.start, period.end, now=since)
+    rows_after = after.figures(period.start, period.end, now=until)
+    causes: dict[tuple[UUID, OfferKey], list[Cause]] = {}
+    for recorded, row in touched:
+        if row is None or recorded.recorded_at <= since:
+            continue
+        site, offer_id, happened = row
+        if period.start <= happened < period.end:
+            causes.setdefault((site, offer_id), []).append(Cause(
+                position=recorded.position, type=recorded.type,
+                recorded_at=recorded.recorded_at, actor=recorded.metadata.actor,
+                reason=getattr(recorded.event, "reason", None),
+            ))
+    changes = []
+    for key in sorted(rows_before.keys() | rows_after.keys(), key=lambda k: _order(after, k)):
+        old = rows_before.get(key, Figures()).rounded()
+        new = rows_after.get(key, Figures()).rounded()
+        for figure in CHANGE_FIGURES:
+            if getattr(old, figure) != getattr(new, figure):
+                changes.append(FigureChange(
+                    site_id=key[0], offer_id=key[1], figure=figure, before=getattr(old, figure),
+                    after=getattr(new, figure), events=causes.get(key, []),
+                ))
+    return FundingChanges(from_=period.first_day, to=period.last_day, since=since, until=until,
+                          ledger_head=head, changes=changes)
