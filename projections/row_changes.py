@@ -24,6 +24,7 @@ import asyncpg
 import msgspec
 
 from events.base import Event, RecordedEvent
+from projections.pipeline import Pipeline
 
 
 class Upsert(msgspec.Struct, frozen=True):
@@ -223,7 +224,7 @@ _encode = msgspec.json.Encoder().encode
 
 
 async def write(
-    connection: asyncpg.Connection,
+    connection: Pipeline | asyncpg.Connection,
     tables: Mapping[str, str],
     schema: Schema,
     changes: Iterable[RowChange],
@@ -282,7 +283,7 @@ class RowProjection:
 
     async def apply(
         self,
-        connection: asyncpg.Connection,
+        connection: Pipeline,
         tables: Mapping[str, str],
         events: Sequence[RecordedEvent],
     ) -> None:

@@ -21,6 +21,7 @@ import asyncpg
 
 from events.base import RecordedEvent
 from events.store import EventStore
+from projections.pipeline import Pipeline
 
 BATCH_SIZE = 1000
 REBUILD_BATCH_SIZE = 5000
@@ -47,11 +48,14 @@ class Projection(Protocol):
 
     async def apply(
         self,
-        connection: asyncpg.Connection,
+        connection: Pipeline,
         tables: Mapping[str, str],
         events: Sequence[RecordedEvent],
     ) -> None:
-        """Apply events to the read model, using the physical names in ``tables``."""
+        """Apply events to the read model, using the physical names in ``tables``.
+
+        Statements go through ``connection.execute`` of a ``Pipeline``: they may still be
+        running when ``apply`` returns; the runner waits for them before the checkpoint."""
 
 
 def physical_tables(projection: Projection, generation: int) -> dict[str, str]:
@@ -194,48 +198,16 @@ async def run_together(
     try:
         while max_batches is None or batches < max_batches:
             async with store.pool.acquire() as connection, connection.transaction():
-                # Read models are derived data: a batch lost in a crash with its checkpoint
-                # is applied again, so the commit need not wait for the disk.
-                await connection.execute("SET LOCAL synchronous_commit = off")
-                held = await _try_hold(connection, projections)
-                if not held:
+                pipeline = Pipeline(connection)
+                try:
+                    caught_up, live_applied = await _apply_batch(
+                        connection, pipeline, projections, reader, batch_size)
+                except BaseException:
+                    await pipeline.abandon()
+                    raise
+                if caught_up is None:
                     return applied
-                rows = await connection.fetch(
-                    """SELECT name, generation, position, live FROM projection_state
-                        WHERE name = ANY($1::text[]) ORDER BY name, generation""",
-                    list(held),
-                )
-                missing = held.keys() - {row["name"] for row in rows}
-                if missing:
-                    raise LookupError(f"{sorted(missing)} have no tables yet; ensure them first")
-                # Feed every generation: the live one, and a rebuild in progress if there is one.
-                read: dict[int, list[RecordedEvent]] = {}
-                checkpoints: list[tuple[str, int, int, int]] = []
-                caught_up = True
-                for generation in rows:
-                    projection = held[generation["name"]]
-                    position = generation["position"]
-                    if position not in read:
-                        read[position] = await reader.read(position)
-                        if len(read) == 1 and len(read[position]) == batch_size:
-                            reader.prefetch(read[position][-1].position)
-                    events = read[position]
-                    if events:
-                        await projection.apply(
-                            connection, physical_tables(projection, generation["generation"]),
-                            events)
-                        checkpoints.append((projection.name, generation["generation"],
-                                            events[-1].position, len(events)))
-                        if generation["live"]:
-                            applied += len(events)
-                    if len(events) == batch_size:
-                        caught_up = False
-                    elif not generation["live"]:
-                        await _create_indexes(connection, projection, generation["generation"])
-                        await _swap_in(connection, projection, generation["generation"])
-                        await _drop_older_generations(
-                            connection, projection, generation["generation"])
-                await _advance(connection, checkpoints)
+                applied += live_applied
                 if caught_up:
                     return applied
             batches += 1
@@ -243,6 +215,60 @@ async def run_together(
     finally:
         if read_ahead is None:
             await reader.close()
+
+
+async def _apply_batch(
+    connection: asyncpg.Connection,
+    pipeline: Pipeline,
+    projections: Sequence[Projection],
+    reader: ReadAhead,
+    batch_size: int,
+) -> tuple[bool | None, int]:
+    """One batch in the caller's transaction: (caught up, or None if nothing could be held;
+    events applied to live generations)."""
+    # Read models are derived data: a batch lost in a crash with its checkpoint is applied
+    # again, so the commit need not wait for the disk.
+    await connection.execute("SET LOCAL synchronous_commit = off")
+    held = await _try_hold(connection, projections)
+    if not held:
+        return None, 0
+    rows = await connection.fetch(
+        """SELECT name, generation, position, live FROM projection_state
+            WHERE name = ANY($1::text[]) ORDER BY name, generation""",
+        list(held),
+    )
+    missing = held.keys() - {row["name"] for row in rows}
+    if missing:
+        raise LookupError(f"{sorted(missing)} have no tables yet; ensure them first")
+    # Feed every generation: the live one, and a rebuild in progress if there is one.
+    read: dict[int, list[RecordedEvent]] = {}
+    checkpoints: list[tuple[str, int, int, int]] = []
+    caught_up, applied = True, 0
+    for generation in rows:
+        projection = held[generation["name"]]
+        position = generation["position"]
+        if position not in read:
+            read[position] = await reader.read(position)
+            if len(read) == 1 and len(read[position]) == batch_size:
+                reader.prefetch(read[position][-1].position)
+        events = read[position]
+        if events:
+            await projection.apply(
+                pipeline, physical_tables(projection, generation["generation"]), events)
+            checkpoints.append((projection.name, generation["generation"],
+                                events[-1].position, len(events)))
+            if generation["live"]:
+                applied += len(events)
+        if len(events) == batch_size:
+            caught_up = False
+        elif not generation["live"]:
+            await pipeline.flush()
+            await _create_indexes(connection, projection, generation["generation"])
+            await _swap_in(connection, projection, generation["generation"])
+            await _drop_older_generations(connection, projection, generation["generation"])
+    await pipeline.flush()
+    await _advance(connection, checkpoints)
+    return caught_up, applied
 
 
 async def _try_hold(

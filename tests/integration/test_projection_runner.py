@@ -5,6 +5,7 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from uuid import uuid4
 
+import asyncpg
 import pytest
 
 from events.accounts import AccountRegistered
@@ -115,6 +116,28 @@ async def test_a_crash_in_the_middle_of_a_batch_neither_skips_nor_repeats_an_eve
     await run_once(store, EventsPerStream())
     assert await pool.fetchval("SELECT count(*) FROM toy_applied") == 20
     assert {row[1] for row in await table_rows(pool, "toy_stream_counts")} == {2}
+
+
+class FailsInPostgres(EventsPerStream):
+    """Queues a statement PostgreSQL refuses (a repeated primary key) with more behind it."""
+
+    async def apply(self, connection, tables: Mapping[str, str], events: Sequence[RecordedEvent]):
+        await super().apply(connection, tables, events[:1])
+        await connection.execute(
+            f"INSERT INTO {tables[self.applied]} VALUES ($1)", events[0].position)
+        await super().apply(connection, tables, events[1:])
+
+
+async def test_a_statement_refused_by_postgres_rolls_the_whole_batch_back(store, pool):
+    await write_events(store, streams=6, per_stream=1)
+    doomed = FailsInPostgres()
+    await ensure_projection(pool, doomed)
+    with pytest.raises(asyncpg.UniqueViolationError):
+        await run_once(store, doomed, batch_size=4)
+    assert await live_position(pool, doomed.name) == 0
+    assert await pool.fetchval("SELECT count(*) FROM toy_applied") == 0
+    await run_once(store, EventsPerStream())
+    assert await pool.fetchval("SELECT count(*) FROM toy_applied") == 6
 
 
 async def test_a_rebuild_fills_new_tables_while_reads_see_the_old_then_swaps_them_in(store, pool):
