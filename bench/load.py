@@ -3,7 +3,8 @@
 ``treffpunkt serve --api-processes 2 --worker-processes 2`` on a fresh database of the system
 PostgreSQL and Redis (DATABASE_URL, REDIS_URL; defaults postgres@127.0.0.1 and redis 127.0.0.1),
 a world seeded through the API, then for each client count a bounded run of the mix of issue 8:
-80 % reads (shift boards and room calendars), 15 % shift claims and releases, 5 % bookings.
+80 % reads (a site's shift board, a room's calendar for one week, as the pages read them),
+15 % shift claims and releases, 5 % bookings.
 
 Printed per client count: throughput, median and p99 latency of reads and of writes, answers by
 status, and the projection lag when the run ends. For reference, bench/store.py's 16-writer
@@ -35,6 +36,7 @@ ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.claims import drop_database, fresh_database  # noqa: E402
+from bench.keepalive import Connection  # noqa: E402
 from bench.store import REGISTRY, WRITERS, Streams, store_append_concurrent  # noqa: E402
 from events.catalog import registry  # noqa: E402
 from events.store import EventStore, create_pool  # noqa: E402
@@ -53,6 +55,8 @@ ADMIN_EMAIL, ADMIN_PASSWORD = "bench-admin@example.org", "bench-admin-password"
 PASSWORD = "bench-password"
 SITES, ROOMS_PER_SITE, SHIFTS_PER_SITE, VOLUNTEERS = 4, 3, 10, 32
 REFERENCE_EVENTS = 8000
+BOOKINGS_FROM = datetime(2031, 1, 6, tzinfo=UTC)  # a Monday
+SLOTS_PER_WEEK = 7 * 48
 
 
 # --- the service -------------------------------------------------------------------------------
@@ -157,60 +161,71 @@ class Samples:
         self.statuses[key] = self.statuses.get(key, 0) + 1
 
 
-async def run_mix(client: httpx.AsyncClient, world: World, clients: int, seconds: float,
+async def run_mix(port: int, world: World, clients: int, seconds: float,
                   seed_value: int) -> tuple[Samples, float]:
     samples = Samples()
     deadline = time.monotonic() + seconds
     window = "from=2020-01-01T00:00:00Z&to=2040-01-01T00:00:00Z"
     booking_slot = iter(range(10**9))
+    latest_slot = [0]
+
+    def booked_weeks() -> int:
+        return latest_slot[0] // SLOTS_PER_WEEK
 
     async def one_client(number: int) -> None:
         rng = random.Random(seed_value * 1000 + number)
         volunteer, own_token = world.volunteers[number % len(world.volunteers)]
-        while time.monotonic() < deadline:
-            roll = rng.random()
-            if roll < 0.80:
-                kind = "read"
-                if rng.random() < 0.5:
-                    path = f"/api/shifts?site_id={rng.choice(world.sites)}&{window}"
+        own = {"Authorization": f"Bearer {own_token}"}
+        admin = {"Authorization": f"Bearer {world.admin}"}
+        connection = Connection("127.0.0.1", port, {"Accept": "application/json"})
+        try:
+            while time.monotonic() < deadline:
+                body: object = None
+                roll = rng.random()
+                if roll < 0.80:
+                    kind, method, headers = "read", "GET", own
+                    if rng.random() < 0.5:
+                        path = f"/api/shifts?site_id={rng.choice(world.sites)}&{window}"
+                    else:
+                        # A week, as the coordinators' week view reads it: a busy one, among
+                        # the weeks the bookings of this run have filled so far.
+                        week = BOOKINGS_FROM + timedelta(weeks=rng.randrange(booked_weeks() + 1))
+                        path = (f"/api/rooms/{rng.choice(world.rooms)}/calendar?"
+                                f"from={week:%Y-%m-%dT%H:%M:%SZ}"
+                                f"&to={week + timedelta(weeks=1):%Y-%m-%dT%H:%M:%SZ}")
+                elif roll < 0.95:
+                    kind, headers = "write", own
+                    shift = rng.choice(world.shifts)
+                    if rng.random() < 0.5:
+                        method, path, body = "POST", f"/api/shifts/{shift}/claims", {}
+                    else:
+                        method, path = "DELETE", f"/api/shifts/{shift}/claims/{volunteer}"
                 else:
-                    path = f"/api/rooms/{rng.choice(world.rooms)}/calendar?{window}"
-                request = client.build_request("GET", path,
-                                               headers={"Authorization": f"Bearer {own_token}"})
-            elif roll < 0.95:
-                kind = "write"
-                shift = rng.choice(world.shifts)
-                headers = {"Authorization": f"Bearer {own_token}"}
-                if rng.random() < 0.5:
-                    request = client.build_request("POST", f"/api/shifts/{shift}/claims",
-                                                   json={}, headers=headers)
-                else:
-                    request = client.build_request(
-                        "DELETE", f"/api/shifts/{shift}/claims/{volunteer}", headers=headers)
-            else:
-                kind = "write"
-                # Distinct half hours mostly, a random earlier one now and then: real conflicts.
-                slot = next(booking_slot)
-                if rng.random() < 0.2:
-                    slot = rng.randrange(slot + 1)
-                starts = datetime(2031, 1, 1, tzinfo=UTC) + timedelta(minutes=30 * slot)
-                request = client.build_request(
-                    "POST", f"/api/rooms/{rng.choice(world.rooms)}/bookings",
-                    json={"title": "Probe", "starts_at": starts.isoformat(),
-                          "ends_at": (starts + timedelta(minutes=45)).isoformat()},
-                    headers={"Authorization": f"Bearer {world.admin}"})
-            started = time.perf_counter()
-            try:
-                response = await client.send(request)
-                status = response.status_code
-            except httpx.HTTPError as error:
-                status = type(error).__name__  # type: ignore[assignment]
-            elapsed = time.perf_counter() - started
-            samples.count(kind, status)  # type: ignore[arg-type]
-            # A 409 (already holding it, no claim to release, room taken) or a 404 (nothing to
-            # release) is the rules answering, as fast as a success: it counts.
-            if isinstance(status, int) and status < 500:
-                (samples.reads if kind == "read" else samples.writes).append(elapsed)
+                    kind, method, headers = "write", "POST", admin
+                    # Distinct half hours mostly, a random earlier one now and then: real
+                    # conflicts.
+                    slot = next(booking_slot)
+                    if rng.random() < 0.2:
+                        slot = rng.randrange(slot + 1)
+                    starts = BOOKINGS_FROM + timedelta(minutes=30 * slot)
+                    latest_slot[0] = max(latest_slot[0], slot)
+                    path = f"/api/rooms/{rng.choice(world.rooms)}/bookings"
+                    body = {"title": "Probe", "starts_at": starts.isoformat(),
+                            "ends_at": (starts + timedelta(minutes=45)).isoformat()}
+                started = time.perf_counter()
+                try:
+                    status, _ = await connection.request(method, path, json=body,
+                                                         headers=headers)
+                except (OSError, asyncio.IncompleteReadError) as error:
+                    status = type(error).__name__  # type: ignore[assignment]
+                elapsed = time.perf_counter() - started
+                samples.count(kind, status)  # type: ignore[arg-type]
+                # A 409 (already holding it, no claim to release, room taken) or a 404 (nothing
+                # to release) is the rules answering, as fast as a success: it counts.
+                if isinstance(status, int) and status < 500:
+                    (samples.reads if kind == "read" else samples.writes).append(elapsed)
+        finally:
+            await connection.close()
 
     started = time.monotonic()
     await asyncio.gather(*(one_client(n) for n in range(clients)))
@@ -308,7 +323,7 @@ async def main(args: argparse.Namespace) -> int:
             print(f"seeded: {len(world.sites)} sites, {len(world.rooms)} rooms, "
                   f"{len(world.shifts)} shifts, {len(world.volunteers)} volunteers")
             for number, clients in enumerate(args.clients):
-                samples, elapsed = await run_mix(client, world, clients, args.seconds, number)
+                samples, elapsed = await run_mix(port, world, clients, args.seconds, number)
                 rows.append((clients, samples, elapsed, await projection_lag(database_url)))
         verdicts = await check_invariants(database_url)
     finally:

@@ -17,6 +17,7 @@ from events.catalog import registry
 from events.store import EventStore, create_pool
 from services import projections_cli
 from services.accounts.bootstrap import ensure_admin
+from services.api_process import ensure_port_free
 from services.database import migrate
 from services.embedded import EmbeddedServers
 from services.keys import derive_keys, secret_of
@@ -138,6 +139,12 @@ def serve_forever(args: argparse.Namespace) -> int:
             os.environ.get("DATABASE_URL"), os.environ.get("REDIS_URL")
         )
         settings = env_settings(database_url, redis_url)
+        host = os.environ.get("HOST", "127.0.0.1")
+        try:
+            ensure_port_free(host, settings.port)
+        except OSError as error:
+            log.error("cannot listen on %s:%s: %s", host, settings.port, error.strerror)
+            return 1
         asyncio.run(prepare(settings, args.demo))
         env = {
             **os.environ,
@@ -153,17 +160,15 @@ def serve_forever(args: argparse.Namespace) -> int:
                 env=env,
             )
         )
-        children.append(
-            subprocess.Popen(
-                [python, "-m", "uvicorn", "services.asgi:app", "--host",
-                 os.environ.get("HOST", "127.0.0.1"), "--port", str(settings.port),
-                 "--workers", str(args.api_processes), "--no-access-log",
-                 # Longer than clients' idle pools: a connection closed just as a client
-                 # reuses it fails that request (seen under load with uvicorn's default 5 s).
-                 "--timeout-keep-alive", "75"],
-                env=env,
+        # A process per API worker, each on a SO_REUSEPORT socket of its own (see api_process).
+        for _ in range(args.api_processes):
+            children.append(
+                subprocess.Popen(
+                    [python, "-m", "services.api_process",
+                     "--host", host, "--port", str(settings.port)],
+                    env=env,
+                )
             )
-        )
         log.info("Treffpunkt is running on http://127.0.0.1:%s (Ctrl-C stops it)", settings.port)
         failed = False
         while not stopping:

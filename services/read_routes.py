@@ -77,7 +77,8 @@ async def _read(
     min_position: int | None,
     query: Callable[[asyncpg.Connection], Awaitable[T]],
 ) -> tuple[T, int]:
-    await wait_for_projection(resources.store, projection.name, min_position)
+    if min_position:
+        await wait_for_projection(resources.store, projection.name, min_position)
     async with resources.pool.acquire() as connection, connection.transaction(
         isolation="repeatable_read", readonly=True
     ):

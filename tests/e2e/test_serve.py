@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -88,6 +89,20 @@ async def test_the_service_runs_on_given_servers_with_a_worker_sealing_the_histo
     finally:
         output = interrupt(process)
     assert "stopped" in output
+
+
+def test_a_port_already_in_use_stops_it_with_a_clear_error(servers, database_url):
+    port = free_port()
+    env = {**base_env(), "DATABASE_URL": database_url, "REDIS_URL": servers.redis_url}
+    with socket.create_server(("127.0.0.1", port)):
+        process = start_service(env, port)
+        try:
+            output, _ = process.communicate(timeout=60)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            raise AssertionError("the service did not give up on a taken port") from None
+    assert process.returncode == 1
+    assert f"cannot listen on 127.0.0.1:{port}" in output.decode()
 
 
 def test_without_urls_it_runs_embedded_servers_keeps_their_data_and_stops_them():

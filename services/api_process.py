@@ -1,0 +1,58 @@
+"""One API process: uvicorn on a listening socket of its own, bound with SO_REUSEPORT.
+
+``treffpunkt serve --api-processes N`` starts N of these on the same port. With one shared
+socket (``uvicorn --workers N``) whichever process wakes first accepts, and under load one
+process took nearly every keep-alive connection while the other idled; with a socket per
+process the kernel spreads new connections over them by their address hash.
+
+    python -m services.api_process --host 127.0.0.1 --port 8000
+"""
+
+from __future__ import annotations
+
+import argparse
+import socket
+
+import uvicorn
+
+KEEP_ALIVE_SECONDS = 75
+"""Longer than clients' idle pools: a connection closed just as a client reuses it fails that
+request (seen under load with uvicorn's default 5 s)."""
+
+
+def _family(host: str) -> socket.AddressFamily:
+    return socket.AF_INET6 if ":" in host else socket.AF_INET
+
+
+def ensure_port_free(host: str, port: int) -> None:
+    """Raise OSError if anything listens on the port: SO_REUSEPORT would otherwise let the new
+    processes share it silently with, say, a forgotten server on another database."""
+    with socket.socket(_family(host), socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        probe.bind((host, port))
+
+
+def reuse_port_socket(host: str, port: int) -> socket.socket:
+    sock = socket.socket(_family(host), socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    sock.bind((host, port))
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    return sock
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, required=True)
+    args = parser.parse_args()
+    config = uvicorn.Config(
+        "services.asgi:app", host=args.host, port=args.port, access_log=False,
+        timeout_keep_alive=KEEP_ALIVE_SECONDS,
+    )
+    uvicorn.Server(config).run(sockets=[reuse_port_socket(args.host, args.port)])
+
+
+if __name__ == "__main__":
+    main()
