@@ -21,7 +21,7 @@ from uuid import UUID
 
 from litestar import Request
 from litestar.connection import ASGIConnection
-from litestar.exceptions import PermissionDeniedException, SerializationException
+from litestar.exceptions import ClientException, PermissionDeniedException, SerializationException
 from litestar.handlers.base import BaseRouteHandler
 
 from services.auth.roles import ADMIN, AUDITOR, COORDINATOR, EVERYONE, ROLES, STAFF, VOLUNTEER
@@ -145,19 +145,26 @@ def from_query(parameter: str) -> Locator:
 def from_body(field: str, *, default_to_self: bool = False) -> Locator:
     """The UUID in the JSON body's ``field``. With ``default_to_self``, a body without it names
     the caller's own volunteer (``{volunteer_id?}`` in API.md). The body stays readable for
-    the handler: Litestar caches it on the connection."""
+    the handler: Litestar caches it on the connection.
+
+    Bad input is answered as the handler would answer it, whoever sends it (never with a 403
+    that would send a coordinator looking for a permission it has): malformed JSON or a body
+    that is no object as invalid, a body without the field with a 422 naming it."""
 
     async def locate(connection: Connection) -> UUID | None:
         value = None
         if isinstance(connection, Request):
             try:
-                body = await connection.json()
-            except SerializationException:
-                body = None  # the handler answers malformed JSON with its own 4xx
-            if isinstance(body, dict):
-                value = body.get(field)
+                body = await connection.json()  # an empty body is None
+            except SerializationException as error:
+                raise ClientException(error.detail) from None  # the handler's own answer
+            if body is not None and not isinstance(body, dict):
+                raise Invalid(field, "the body must be a JSON object", code="invalid")
+            value = body.get(field) if body else None
         if value is None and default_to_self:
             return principal_of(connection).volunteer_id
+        if value is None:
+            raise Invalid(field, "is required", code="required")
         return _as_uuid(field, value)
 
     return locate

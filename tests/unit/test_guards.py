@@ -108,8 +108,12 @@ def test_a_site_in_the_body_limits_a_coordinator_and_the_handler_still_reads_the
     assert mine.status_code == 201 and mine.json() == {"site_id": str(SITE_A)}
     assert client.post("/offers", json={"site_id": str(SITE_B)},
                        headers=COORDINATOR_A).status_code == 403
+    # Bad input is bad input for a coordinator too, not a missing permission.
     assert client.post("/offers", content=b"{broken", headers={
-        **COORDINATOR_A, "content-type": "application/json"}).status_code == 403
+        **COORDINATOR_A, "content-type": "application/json"}).status_code == 400
+    assert client.post("/offers", json={"title": "no site"},
+                       headers=COORDINATOR_A).status_code == 422
+    assert client.post("/offers", json=[str(SITE_A)], headers=COORDINATOR_A).status_code == 422
 
 
 def test_a_volunteer_acts_only_for_itself_and_staff_for_anyone(client):
