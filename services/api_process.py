@@ -1,11 +1,13 @@
 """One API process: uvicorn on a listening socket of its own, bound with SO_REUSEPORT.
 
-``treffpunkt serve --api-processes N`` starts N of these on the same port. With one shared
-socket (``uvicorn --workers N``) whichever process wakes first accepts, and under load one
-process took nearly every keep-alive connection while the other idled; with a socket per
-process the kernel spreads new connections over them by their address hash.
+``treffpunkt serve --api-processes N`` binds N such sockets right after checking that nothing
+listens on the port (so two services started together cannot end up sharing it) and starts a
+process for each, passing the socket as ``--fd``. With one shared socket (``uvicorn --workers
+N``) whichever process wakes first accepts, and under load one process took nearly every
+keep-alive connection while the other idled; with a socket per process the kernel spreads new
+connections over them by their address hash.
 
-    python -m services.api_process --host 127.0.0.1 --port 8000
+    python -m services.api_process --host 127.0.0.1 --port 8000   # alone, binding its own
 """
 
 from __future__ import annotations
@@ -49,13 +51,22 @@ def reuse_port_socket(host: str, port: int) -> socket.socket:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--port", type=int)
+    parser.add_argument("--fd", type=int, help="a listening socket bound by the parent")
     args = parser.parse_args()
+    if args.fd is not None:
+        sock = socket.socket(fileno=args.fd)
+    elif args.port is not None:
+        sock = reuse_port_socket(args.host, args.port)
+    else:
+        parser.error("give --fd or --port")
     config = uvicorn.Config(
-        "services.asgi:app", host=args.host, port=args.port, access_log=False,
-        timeout_keep_alive=KEEP_ALIVE_SECONDS,
+        "services.asgi:app", access_log=False, timeout_keep_alive=KEEP_ALIVE_SECONDS,
+        # h11, not httptools: uvicorn caps a request's headers only with h11 (16 KiB), and a
+        # client sending endless headers must not grow the process without bound.
+        http="h11",
     )
-    uvicorn.Server(config).run(sockets=[reuse_port_socket(args.host, args.port)])
+    uvicorn.Server(config).run(sockets=[sock])
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ from events.catalog import registry
 from events.store import EventStore, create_pool
 from services import projections_cli
 from services.accounts.bootstrap import ensure_admin
-from services.api_process import ensure_port_free
+from services.api_process import ensure_port_free, reuse_port_socket
 from services.database import migrate
 from services.embedded import EmbeddedServers
 from services.keys import derive_keys, secret_of
@@ -142,6 +142,9 @@ def serve_forever(args: argparse.Namespace) -> int:
         host = os.environ.get("HOST", "127.0.0.1")
         try:
             ensure_port_free(host, settings.port)
+            # Bound at once: a second service started meanwhile finds the port taken.
+            listeners = [reuse_port_socket(host, settings.port)
+                         for _ in range(args.api_processes)]
         except OSError as error:
             log.error("cannot listen on %s:%s: %s", host, settings.port, error.strerror)
             return 1
@@ -161,15 +164,15 @@ def serve_forever(args: argparse.Namespace) -> int:
             )
         )
         # A process per API worker, each on a SO_REUSEPORT socket of its own (see api_process).
-        for _ in range(args.api_processes):
+        for listener in listeners:
             children.append(
                 subprocess.Popen(
-                    [python, "-m", "services.api_process",
-                     "--host", host, "--port", str(settings.port)],
-                    env=env,
+                    [python, "-m", "services.api_process", "--fd", str(listener.fileno())],
+                    env=env, pass_fds=(listener.fileno(),),
                 )
             )
-        log.info("Treffpunkt is running on http://127.0.0.1:%s (Ctrl-C stops it)", settings.port)
+            listener.close()  # the child holds it now
+        log.info("Treffpunkt is running on http://%s:%s (Ctrl-C stops it)", host, settings.port)
         failed = False
         while not stopping:
             for child in children:

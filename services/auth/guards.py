@@ -159,7 +159,7 @@ def from_body(field: str, *, default_to_self: bool = False) -> Locator:
             except SerializationException as error:
                 raise ClientException(error.detail) from None  # the handler's own answer
             if body is not None and not isinstance(body, dict):
-                raise Invalid(field, "the body must be a JSON object", code="invalid")
+                raise Invalid("body", "must be a JSON object", code="invalid")
             value = body.get(field) if body else None
         if value is None and default_to_self:
             return principal_of(connection).volunteer_id
