@@ -9,6 +9,9 @@ from dramatiq.brokers.redis import RedisBroker
 from dramatiq.middleware.asyncio import AsyncIO
 
 
+REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
 def make_broker(redis_url: str, namespace: str = "treffpunkt") -> RedisBroker:
     broker = RedisBroker(url=redis_url, namespace=namespace)
     broker.add_middleware(AsyncIO())
@@ -16,7 +19,7 @@ def make_broker(redis_url: str, namespace: str = "treffpunkt") -> RedisBroker:
 
 
 broker = make_broker(
-    os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
+    REDIS_URL,
     os.environ.get("TREFFPUNKT_BROKER_NAMESPACE", "treffpunkt"),
 )
 dramatiq.set_broker(broker)

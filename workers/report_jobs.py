@@ -8,12 +8,10 @@ the same figures (the replay stops at the ledger entry named in the job).
 from __future__ import annotations
 
 import logging
-import os
 from datetime import UTC, datetime
 
 import dramatiq
 import msgspec
-import redis.asyncio as aioredis
 
 from events.catalog import registry
 from events.store import EventStore
@@ -32,15 +30,6 @@ from workers import resources
 from workers.broker import broker
 
 log = logging.getLogger(__name__)
-_redis: aioredis.Redis | None = None
-
-
-def _client() -> aioredis.Redis:
-    """One client per worker process, made inside Dramatiq's event loop thread."""
-    global _redis
-    if _redis is None:
-        _redis = aioredis.from_url(os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"))
-    return _redis
 
 
 async def replay(store: EventStore, job: Job) -> bytes:
@@ -61,7 +50,7 @@ async def replay(store: EventStore, job: Job) -> bytes:
 @dramatiq.actor(actor_name=REPORT_ACTOR, queue_name=REPORT_QUEUE, max_retries=0,
                 time_limit=15 * 60 * 1000)
 async def report_job(job_id: str) -> None:
-    redis = _client()
+    redis = resources.redis()
     namespace = broker.namespace
     raw = await redis.get(job_key(namespace, job_id))
     if raw is None:
