@@ -17,7 +17,7 @@ POSITION_HEADER = "X-Projection-Position"
 async def wait_for_projection(
     store: EventStore,
     projection: str,
-    min_position: int | None,
+    min_position: int,
     *,
     timeout: float = MAX_WAIT_SECONDS,
 ) -> int:
@@ -28,7 +28,7 @@ async def wait_for_projection(
     deadline = time.monotonic() + timeout
     while True:
         position = await live_position(store.pool, projection)
-        if not min_position or await store.is_at_or_before(min_position, position):
+        if await store.is_at_or_before(min_position, position):
             return position
         if time.monotonic() >= deadline:
             raise Problem(
