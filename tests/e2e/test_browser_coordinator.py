@@ -57,8 +57,8 @@ async def site(database_url, servers, broker_namespace, pool) -> AsyncIterator[d
                     "email": COORDINATOR_EMAIL, "password": PASSWORD, "role": "coordinator",
                     "site_ids": [site["id"]]})
                 await api.created(f"/api/rooms/{saal['id']}/bookings", {
-                    "title": "Seniorencafé", "starts_at": "2027-03-17T14:00:00+01:00",
-                    "ends_at": "2027-03-17T17:00:00+01:00"})
+                    "title": "Seniorencafé", "starts_at": "2038-03-17T14:00:00+01:00",
+                    "ends_at": "2038-03-17T17:00:00+01:00"})
                 yield {"base_url": base_url, "site_id": site["id"], "saal": saal["id"]}
 
 
@@ -97,11 +97,11 @@ async def test_a_coordinator_books_a_weekly_room_and_sees_a_conflict_inline(site
             # A weekly booking, typed with the keyboard as a person would.
             await page.get_by_label("Raum", exact=True).select_option(label="Saal (40 Plätze)")
             await page.get_by_label("Wofür").fill("Yoga für Ältere")
-            await page.get_by_label("Datum").fill("2027-03-03")
+            await page.get_by_label("Datum").fill("2038-03-03")
             await page.get_by_label("Beginn").fill("18:00")
             await page.get_by_label("Ende").fill("19:30")
             await page.get_by_label("Jede Woche wiederholen").check()
-            await page.get_by_label("Wiederholen bis").fill("2027-03-31")
+            await page.get_by_label("Wiederholen bis").fill("2038-03-31")
             await page.get_by_role("button", name="Buchen").click()
             await async_api.expect(page.get_by_role("status")).to_have_text(
                 "Gebucht: 5 Termin(e).")
@@ -114,11 +114,11 @@ async def test_a_coordinator_books_a_weekly_room_and_sees_a_conflict_inline(site
             # A second series runs into the café and the yoga: both shown beside the form.
             await page.get_by_label("Raum", exact=True).select_option(label="Saal (40 Plätze)")
             await page.get_by_label("Wofür").fill("Chorprobe")
-            await page.get_by_label("Datum").fill("2027-03-10")
+            await page.get_by_label("Datum").fill("2038-03-10")
             await page.get_by_label("Beginn").fill("16:30")
             await page.get_by_label("Ende").fill("18:30")
             await page.get_by_label("Jede Woche wiederholen").check()
-            await page.get_by_label("Wiederholen bis").fill("2027-03-17")
+            await page.get_by_label("Wiederholen bis").fill("2038-03-17")
             await page.get_by_role("button", name="Buchen").click()
             alert = page.get_by_role("alert")
             await async_api.expect(alert).to_contain_text(
@@ -142,7 +142,7 @@ async def test_a_coordinator_books_a_weekly_room_and_sees_a_conflict_inline(site
             kitchen = page.locator("section.room", has=page.get_by_role("heading", name="Küche"))
             await async_api.expect(kitchen.locator(".entry")).to_contain_text("Chorprobe")
 
-            await page.goto(page.url.split("?")[0] + "?lang=en&week=2027-03-15")
+            await page.goto(page.url.split("?")[0] + "?lang=en&week=2038-03-15")
             await async_api.expect(page.get_by_role("heading", name="Book a room")).to_be_visible()
             await screenshots(page, "week-english")
         finally:
@@ -193,7 +193,7 @@ async def test_a_coordinator_counts_visitors_plans_and_cancels(site):
             await page.goto(f"{site['base_url']}/coordinator/sites/{site['site_id']}/plan")
             shift = page.locator("form[action$='/shifts']")
             await shift.get_by_label("Aufgabe").fill("Tresen")
-            await shift.get_by_label("Datum").fill("2027-03-17")
+            await shift.get_by_label("Datum").fill("2038-03-17")
             await shift.get_by_label("Beginn").fill("13:30")
             await shift.get_by_label("Ende").fill("17:30")
             await shift.get_by_label("Plätze").fill("2")
@@ -206,7 +206,7 @@ async def test_a_coordinator_counts_visitors_plans_and_cancels(site):
             await training.get_by_label("Titel").fill("Hygieneschulung")
             await training.get_by_label("Vermittelte Qualifikation").fill("food_hygiene")
             await training.get_by_label("Plätze").fill("10")
-            await training.get_by_label("Datum").fill("2027-03-17")
+            await training.get_by_label("Datum").fill("2038-03-17")
             await training.get_by_label("Beginn").fill("16:00")
             await training.get_by_label("Ende").fill("18:00")
             await training.get_by_role("button", name="Schulung planen").click()

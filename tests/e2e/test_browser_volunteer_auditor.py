@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -52,7 +52,7 @@ async def the_last_place(client: httpx.AsyncClient, admin_token: str) -> tuple[s
     """A shift with one place, at an hour no demo shift takes; returns its id and village."""
     sites = (await client.get("/api/sites", headers=bearer(admin_token))).json()
     site = sites[0]
-    day = date.today() + timedelta(days=9)
+    day = datetime.now(BERLIN).date() + timedelta(days=9)
     starts = datetime.combine(day, time(6), BERLIN)
     created = await client.post("/api/shifts", headers=bearer(admin_token), json={
         "site_id": site["id"], "title": "Frühstück vorbereiten (Browsertest)",
@@ -166,6 +166,13 @@ async def test_a_volunteer_claims_a_shift_and_the_next_one_lands_on_its_waitlist
 
 async def test_an_auditor_opens_the_report_and_downloads_the_csv(browser, site, tmp_path):
     context, page = await signed_in(browser, site, AUDITOR, "/auditor/report", "auditor-sign-in")
+    # The demo's sessions of the last thirteen weeks, chosen in the form: the default period,
+    # the current year, holds none of them on its first days.
+    today = datetime.now(BERLIN).date()
+    await page.get_by_label("Von (Tag)").fill((today - timedelta(weeks=14)).isoformat())
+    await page.get_by_label("Bis (Tag)").fill(today.isoformat())
+    await page.get_by_role("button", name="Anzeigen").click()
+    await page.wait_for_url("**/auditor/report?from=**")
     chart = page.get_by_role("img", name="Säulendiagramm")
     await chart.wait_for()
     assert (await chart.bounding_box())["width"] <= PHONE["width"]

@@ -7,10 +7,12 @@ import contextlib
 import logging
 import time
 from collections import defaultdict
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from unittest import mock
 from uuid import UUID, uuid4
+from zoneinfo import ZoneInfo
 
 import asyncpg
 import msgspec
@@ -38,6 +40,7 @@ from events.trainings import (
     TrainingPlanned,
     VolunteerQualified,
 )
+from services import demo as demo_module
 from services.accounts.bootstrap import ensure_admin
 from services.accounts.service import find_account
 from services.app import create_app
@@ -73,9 +76,33 @@ class Seeded:
         return [recorded.event for recorded in self.events if isinstance(recorded.event, kind)]
 
 
+BERLIN = ZoneInfo("Europe/Berlin")
+
+
+def a_start_clear_of_midnight() -> datetime:
+    """Now, or two minutes earlier if Berlin's midnight is less than two minutes ahead: the demo
+    seeded from it names the same day "today" however long its first steps take."""
+    now = datetime.now(UTC)
+    local = now.astimezone(BERLIN)
+    midnight = datetime.combine(local.date() + timedelta(days=1), datetime.min.time(), BERLIN)
+    return now - timedelta(minutes=2) if midnight - local < timedelta(minutes=2) else now
+
+
+@contextlib.contextmanager
+def demo_clock_from(started: datetime) -> Iterator[None]:
+    """The demo's clock (``services.demo._now``) runs on from ``started``: two seeds given the
+    same start see the same "today" and the same instants, wherever the real clock stands."""
+    clock = time.monotonic()
+    with mock.patch.object(demo_module, "_now",
+                           lambda: started + timedelta(seconds=time.monotonic() - clock)):
+        yield
+
+
 @contextlib.asynccontextmanager
-async def a_seeded_store(servers, template_database: str) -> AsyncIterator[Seeded]:
-    """A fresh database holding the first admin, then the demo; dropped afterwards."""
+async def a_seeded_store(servers, template_database: str,
+                         started: datetime | None = None) -> AsyncIterator[Seeded]:
+    """A fresh database holding the first admin, then the demo seeded as if begun at
+    ``started`` (by default now); dropped afterwards."""
     name = f"treffpunkt_test_{servers.run_id}_{uuid4().hex[:8]}"
     admin = await asyncpg.connect(servers.database_url)
     await admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template_database}"')
@@ -87,8 +114,10 @@ async def a_seeded_store(servers, template_database: str) -> AsyncIterator[Seede
                             broker_namespace=f"treffpunkt-test-{uuid4().hex[:8]}")
         await ensure_admin(store, derive_keys(SECRET), settings.admin_email,
                            settings.admin_password)
-        started, clock = datetime.now(UTC), time.monotonic()
-        assert await seed_demo(store, settings)
+        started = started or a_start_clear_of_midnight()
+        clock = time.monotonic()
+        with demo_clock_from(started):
+            assert await seed_demo(store, settings)
         seconds = time.monotonic() - clock
         events = await read_everything(store, await pool.fetchval("SELECT count(*) FROM events"))
         yield Seeded(settings, pool, store, events, started, seconds)
@@ -275,5 +304,7 @@ async def test_two_empty_stores_get_the_same_programme(demo, servers, template_d
             or isinstance(event, AttendanceRecorded) and event.occurrence_starts_at < settled
         )
 
-    async with a_seeded_store(servers, template_database) as again:
+    # Seeded as if begun at the same instant: a seed later on (past Berlin's midnight, say)
+    # would name another day "today" and lay the series out from it.
+    async with a_seeded_store(servers, template_database, demo.started) as again:
         assert programme(again) == programme(demo)

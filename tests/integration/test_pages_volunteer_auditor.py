@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
 import pytest
+from dateutil.relativedelta import relativedelta
 
 from tests.integration.test_accounts_api import (
     ADMIN,
@@ -49,8 +50,11 @@ async def signed_in_as(world: World, name: str) -> None:
 
 
 async def a_shift(world: World, *, title: str = "Tresen", site: UUID | None = None,
-                  hours_ahead: int = 48, capacity: int = 2, **more: Any) -> UUID:
-    starts = datetime.now(UTC).replace(microsecond=0) + timedelta(hours=hours_ahead)
+                  hours_ahead: int = 48, capacity: int = 2, starts: datetime | None = None,
+                  **more: Any) -> UUID:
+    """A two-hour shift beginning ``hours_ahead`` from now, or at ``starts``."""
+    if starts is None:
+        starts = datetime.now(UTC).replace(microsecond=0) + timedelta(hours=hours_ahead)
     created = await world.created(ADMIN, "/api/shifts", {
         "site_id": str(site or world.site_a), "title": title, "starts_at": iso(starts),
         "ends_at": iso(starts + timedelta(hours=2)), "capacity": capacity, **more})
@@ -108,7 +112,10 @@ async def test_a_volunteer_claims_a_shift_and_sees_it_at_once_in_my_shifts(world
 
 
 async def test_shift_times_are_shown_in_berlin_time(world, worker):
-    shift = await a_shift(world, hours_ahead=72)
+    # At 10:00 Berlin time in three days: the two hours never run past midnight, which the page
+    # would show as "HH:MM–dd.mm. HH:MM" (and whatever the hour now, the shift lies ahead).
+    day = datetime.now(BERLIN).date() + timedelta(days=3)
+    shift = await a_shift(world, starts=datetime.combine(day, time(10), BERLIN).astimezone(UTC))
     await signed_in_as(world, VOLUNTEER_SELF)
     starts = (await world.call(ADMIN, "GET", "/api/shifts?min_position=0")).json()
     local = datetime.fromisoformat(next(s for s in starts if s["id"] == str(shift))["starts_at"])
@@ -238,7 +245,9 @@ async def test_my_trainings_show_each_qualification_with_its_validity(world, wor
     page = await world.client.get(
         f"/volunteer/trainings?min_position={completed['position']}")
 
-    valid_until = (starts.astimezone(BERLIN).date().replace(year=starts.year + 2))
+    # As the product reckons it (services/trainings/decider.py, qualification_valid_until): 24
+    # months on from the Berlin wall-clock start, shown as the Berlin date.
+    valid_until = (starts.astimezone(BERLIN) + relativedelta(months=24)).date()
     assert page.status_code == 200
     assert f"gültig bis {valid_until:%d.%m.%Y}" in page.text
     assert "abgeschlossen" in page.text and "teilgenommen" in page.text
@@ -288,6 +297,14 @@ async def test_each_role_reaches_only_its_own_pages(world):
     assert away.headers["location"] == "/sign-in?next=/volunteer/my-shifts"
 
 
+def period_around(starts: str) -> dict[str, str]:
+    """The report's period as an explicit ``from``/``to``: the Berlin calendar year of the
+    occurrence. Without them the pages report the current year, which holds no occurrence of
+    three days ago on the year's first days."""
+    year = datetime.fromisoformat(starts).astimezone(BERLIN).year
+    return {"from": date(year, 1, 1).isoformat(), "to": date(year, 12, 31).isoformat()}
+
+
 async def a_session_with_visitors(world: World, visitors: int) -> tuple[str, str]:
     offer = await world.created(ADMIN, "/api/offers", {
         "site_id": str(world.site_a), "title": "Seniorengymnastik", "category": "movement"})
@@ -302,11 +319,20 @@ async def a_session_with_visitors(world: World, visitors: int) -> tuple[str, str
 
 
 async def test_the_auditor_sees_the_report_with_its_chart_and_downloads_the_csv(world, worker):
-    await a_session_with_visitors(world, 17)
+    _, starts = await a_session_with_visitors(world, 17)
     await signed_in_as(world, AUDITOR)
 
-    report = await world.client.get("/auditor/report")
+    report = await world.client.get("/auditor/report", params=period_around(starts))
+    years = {datetime.now(zone).year for zone in (UTC, BERLIN)}
+    default = await world.client.get("/auditor/report")
+    years |= {datetime.now(zone).year for zone in (UTC, BERLIN)}
 
+    # Without a period, the page reports the current year (read before and after the request,
+    # in UTC or in Berlin: the turn of the year may fall in between).
+    assert default.status_code == 200
+    assert any(f'name="from" type="date" value="{year}-01-01"' in default.text
+               and f'name="to" type="date" value="{year}-12-31"' in default.text
+               for year in years), default.text
     assert report.status_code == 200
     assert "Seniorengymnastik" in report.text and ">17<" in report.text
     assert 'src="data:image/svg+xml;base64,' in report.text
@@ -326,17 +352,20 @@ async def test_the_auditor_sees_the_report_with_its_chart_and_downloads_the_csv(
 async def test_the_report_as_of_an_earlier_instant_and_the_changes_since_then(world, worker):
     session, starts = await a_session_with_visitors(world, 10)
     await asyncio.sleep(1.1)
+    # With its UTC offset: a Berlin wall-clock time alone is ambiguous in the hour the clocks
+    # repeat in autumn (httpx encodes the "+" of the offset).
     before = datetime.now(BERLIN).replace(microsecond=0)
     await asyncio.sleep(1.1)
     await world.created(ADMIN, f"/api/sessions/{session}/attendance", {
         "occurrence_starts_at": starts, "visitors": 12, "reason": "Nachzählung"})
     await signed_in_as(world, AUDITOR)
+    period = period_around(starts)
 
-    now = await world.client.get("/auditor/report")
+    now = await world.client.get("/auditor/report", params=period)
     then = await world.client.get("/auditor/report",
-                                  params={"as_of": f"{before:%Y-%m-%dT%H:%M:%S}"})
+                                  params={**period, "as_of": before.isoformat()})
     changes = await world.client.get("/auditor/changes",
-                                     params={"since": f"{before:%Y-%m-%dT%H:%M:%S}"})
+                                     params={**period, "since": before.isoformat()})
 
     assert ">12<" in now.text and ">10<" in then.text and ">12<" not in then.text
     assert changes.status_code == 200
