@@ -51,6 +51,15 @@ class RecordedEvent(msgspec.Struct, frozen=True, kw_only=True):
     prev_hash: bytes | None
 
 
+class PositionedEvent(msgspec.Struct, frozen=True):
+    """An event and its position in read order: all a projection reads (the store decodes
+    neither metadata nor hashes for it, which halves the cost of reading)."""
+
+    position: int
+    event: Event | None
+    """None when the reader asked for other types only (the event was not decoded)."""
+
+
 Upcaster = Callable[[dict[str, Any]], dict[str, Any]]
 
 

@@ -7,16 +7,19 @@ Lag is counted through the store's read barrier, from the checkpoint on, along t
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+import multiprocessing
+from collections.abc import Callable, Mapping, Sequence
 
 import asyncpg
 import msgspec
 
-from events.store import EventStore
+from events.catalog import registry
+from events.store import EventStore, create_pool
 from projections.runner import (
     REBUILD_BATCH_SIZE,
     Projection,
     ReadAhead,
+    event_types,
     run_together,
     start_rebuild,
 )
@@ -97,19 +100,124 @@ Progress = Callable[[str, int, int], None]
 
 
 async def rebuild(
-    store: EventStore, projections: Sequence[Projection], on_progress: Progress | None = None
+    store: EventStore,
+    projections: Sequence[Projection],
+    on_progress: Progress | None = None,
+    *,
+    database_url: str | None = None,
+    processes: int = 1,
 ) -> dict[str, int]:
     """Fill a new generation of each projection from position 0 and swap it in; their numbers.
 
     The new generations are fed together, each batch read once for all of them. Readers keep
     the old generations until each swap. Workers may feed the new generations too (whoever
     holds a projection's lock applies its next batch); this waits until every one is live.
+
+    With ``processes`` > 1 (and the ``database_url`` they connect to) the projections are
+    split by cost over that many OS processes, this one included: a rebuild is Python work
+    bound to one core per process. Progress of the others is reported here too.
     """
     generations = {p.name: await start_rebuild(store.pool, p) for p in projections}
+    parts = min(processes, len(projections)) if database_url is not None else 1
+    groups = split_by_cost(projections, await event_counts(store.pool), parts) or [[]]
+    context = multiprocessing.get_context("spawn")  # a fork would share the event loop
+    progress: multiprocessing.SimpleQueue[tuple[str, int, int]] = context.SimpleQueue()
+    helpers = [
+        context.Process(
+            target=_feed_in_process,
+            args=(database_url, group, generations, progress),
+            name=f"rebuild {', '.join(p.name for p in group)}",
+            daemon=True,
+        )
+        for group in groups[1:]
+    ]
+
+    def forward_helpers_progress() -> None:
+        while not progress.empty():
+            update = progress.get()
+            if on_progress is not None:
+                on_progress(*update)
+
+    def report(name: str, done: int, total: int) -> None:
+        forward_helpers_progress()
+        if on_progress is not None:
+            on_progress(name, done, total)
+
+    for helper in helpers:
+        helper.start()
+    try:
+        await _feed(store, groups[0], generations, report)
+        while any(helper.is_alive() for helper in helpers):
+            forward_helpers_progress()
+            await asyncio.sleep(POLL_SECONDS)
+        forward_helpers_progress()
+        failed = [helper.name for helper in helpers if helper.exitcode != 0]
+        if failed:
+            raise RuntimeError(f"{'; '.join(failed)} failed (see its error above)")
+    finally:
+        for helper in helpers:
+            if helper.is_alive():
+                helper.terminate()
+            helper.join()
+        progress.close()
+    return generations
+
+
+async def event_counts(pool: asyncpg.Pool) -> dict[str, int]:
+    """How many events of each type the store holds."""
+    return {row["type"]: row["count"]
+            for row in await pool.fetch("SELECT type, count(*) FROM events GROUP BY type")}
+
+
+def split_by_cost(
+    projections: Sequence[Projection], counts: Mapping[str, int], parts: int
+) -> list[list[Projection]]:
+    """``projections`` in at most ``parts`` groups of about equal cost, the dearest first.
+
+    A projection costs the events it looks at (every event when it names no types); each
+    goes, dearest first, to the cheapest group so far. No group is empty."""
+    def cost(projection: Projection) -> int:
+        types = projection.event_types
+        return sum(n for tag, n in counts.items() if types is None or tag in types)
+
+    groups: list[tuple[int, list[Projection]]] = [(0, []) for _ in range(max(1, parts))]
+    for projection in sorted(projections, key=cost, reverse=True):
+        cheapest = min(range(len(groups)), key=lambda i: (groups[i][0], len(groups[i][1])))
+        total, members = groups[cheapest]
+        groups[cheapest] = (total + cost(projection), [*members, projection])
+    return sorted((members for _, members in groups if members), key=len, reverse=True)
+
+
+def _feed_in_process(
+    database_url: str,
+    projections: list[Projection],
+    generations: dict[str, int],
+    progress: multiprocessing.SimpleQueue[tuple[str, int, int]],
+) -> None:
+    """A helper process of ``rebuild``: feed these projections' new generations."""
+
+    async def feed() -> None:
+        pool = await create_pool(database_url, min_size=2, max_size=3)
+        try:
+            await _feed(EventStore(pool, registry), projections, generations,
+                        lambda *report: progress.put(report))
+        finally:
+            await pool.close()
+
+    asyncio.run(feed())
+
+
+async def _feed(
+    store: EventStore,
+    projections: Sequence[Projection],
+    generations: Mapping[str, int],
+    on_progress: Progress,
+) -> None:
+    """Apply batches to the new ``generations`` of ``projections`` until each is live."""
     total = (await lag_after(store.pool, 0)).events
     pending = list(projections)
     progress = -1
-    read_ahead = ReadAhead(store, REBUILD_BATCH_SIZE)
+    read_ahead = ReadAhead(store, REBUILD_BATCH_SIZE, event_types(projections))
     try:
         while pending:
             applied_to_live = await run_together(
@@ -139,8 +247,7 @@ async def rebuild(
                     and applied_to_live < REBUILD_BATCH_SIZE
                     and (await lag_after(store.pool, row["position"])).events == 0
                 )
-                if on_progress is not None:
-                    on_progress(projection.name, row["applied"], row["applied"] if done else total)
+                on_progress(projection.name, row["applied"], row["applied"] if done else total)
                 if not done:
                     still.append(projection)
             pending = still
@@ -151,4 +258,3 @@ async def rebuild(
             progress = moved
     finally:
         await read_ahead.close()
-    return generations

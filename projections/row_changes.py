@@ -23,7 +23,7 @@ from typing import Any, TypeVar
 import asyncpg
 import msgspec
 
-from events.base import Event, RecordedEvent
+from events.base import Event, PositionedEvent
 from projections.pipeline import Pipeline
 
 
@@ -257,11 +257,17 @@ class Evolve:
             return step
         return register
 
+    @property
+    def tags(self) -> frozenset[str]:
+        """The tags of the event types it handles."""
+        return frozenset(kind.__struct_config__.tag for kind in self._steps)  # type: ignore[misc]
+
     def __call__(self, event: Event) -> list[RowChange]:
         step = self._steps.get(type(event))
         return [] if step is None else step(event)
 
-    def changes(self, events: Iterable[RecordedEvent]) -> Iterator[RowChange]:
+    def changes(self, events: Iterable[PositionedEvent]) -> Iterator[RowChange]:
+        """The changes of every event it handles (an undecoded event, None, it does not)."""
         steps = self._steps
         for recorded in events:
             step = steps.get(type(recorded.event))
@@ -281,10 +287,14 @@ class RowProjection:
     schema: Schema
     evolve: Evolve
 
+    @property
+    def event_types(self) -> frozenset[str]:
+        return self.evolve.tags
+
     async def apply(
         self,
         connection: Pipeline,
         tables: Mapping[str, str],
-        events: Sequence[RecordedEvent],
+        events: Sequence[PositionedEvent],
     ) -> None:
         await write(connection, tables, self.schema, self.evolve.changes(events))

@@ -19,7 +19,7 @@ from typing import Protocol
 
 import asyncpg
 
-from events.base import RecordedEvent
+from events.base import PositionedEvent
 from events.store import EventStore
 from projections.pipeline import Pipeline
 
@@ -45,17 +45,29 @@ class Projection(Protocol):
     """Logical table name -> column definitions (the body of CREATE TABLE)."""
     indexes: Sequence[str]
     """CREATE INDEX statements with ``{table}`` placeholders, e.g. ``ON {shift_board} (site_id)``."""
+    event_types: frozenset[str] | None
+    """Tags of the events ``apply`` looks at (others reach it undecoded); None: every event."""
 
     async def apply(
         self,
         connection: Pipeline,
         tables: Mapping[str, str],
-        events: Sequence[RecordedEvent],
+        events: Sequence[PositionedEvent],
     ) -> None:
         """Apply events to the read model, using the physical names in ``tables``.
 
         Statements go through ``connection.execute`` of a ``Pipeline``: they may still be
         running when ``apply`` returns; the runner waits for them before the checkpoint."""
+
+
+def event_types(projections: Sequence[Projection]) -> frozenset[str] | None:
+    """The tags any of ``projections`` looks at; None if one looks at every event."""
+    wanted: set[str] = set()
+    for projection in projections:
+        if projection.event_types is None:
+            return None
+        wanted |= projection.event_types
+    return frozenset(wanted)
 
 
 def physical_tables(projection: Projection, generation: int) -> dict[str, str]:
@@ -152,23 +164,26 @@ class ReadAhead:
     connection), so that the database reads while Python applies. Events are immutable and
     read order only grows at its end, so a full batch read early is the batch read late."""
 
-    def __init__(self, store: EventStore, batch_size: int) -> None:
-        self.store, self.batch_size = store, batch_size
-        self._next: tuple[int, asyncio.Task[list[RecordedEvent]]] | None = None
+    def __init__(
+        self, store: EventStore, batch_size: int, types: frozenset[str] | None = None
+    ) -> None:
+        """``types``: decode only events of these tags (see ``event_types``)."""
+        self.store, self.batch_size, self.types = store, batch_size, types
+        self._next: tuple[int, asyncio.Task[list[PositionedEvent]]] | None = None
 
-    async def read(self, after: int) -> list[RecordedEvent]:
+    async def read(self, after: int) -> list[PositionedEvent]:
         ahead, self._next = self._next, None
         if ahead is not None:
             position, task = ahead
             events = await task
             if position == after and len(events) == self.batch_size:
                 return events
-        return await self.store.read_all(after=after, limit=self.batch_size)
+        return await self.store.read_events(after, self.batch_size, self.types)
 
     def prefetch(self, after: int) -> None:
         if self._next is None:
             self._next = (after, asyncio.create_task(
-                self.store.read_all(after=after, limit=self.batch_size)))
+                self.store.read_events(after, self.batch_size, self.types)))
 
     async def close(self) -> None:
         """Wait for a read still under way (rather than cancel it halfway on its connection)."""
@@ -194,7 +209,7 @@ async def run_together(
     """
     applied = 0
     batches = 0
-    reader = read_ahead or ReadAhead(store, batch_size)
+    reader = read_ahead or ReadAhead(store, batch_size, event_types(projections))
     try:
         while max_batches is None or batches < max_batches:
             async with store.pool.acquire() as connection, connection.transaction():
@@ -241,7 +256,7 @@ async def _apply_batch(
     if missing:
         raise LookupError(f"{sorted(missing)} have no tables yet; ensure them first")
     # Feed every generation: the live one, and a rebuild in progress if there is one.
-    read: dict[int, list[RecordedEvent]] = {}
+    read: dict[int, list[PositionedEvent]] = {}
     checkpoints: list[tuple[str, int, int, int]] = []
     caught_up, applied = True, 0
     for generation in rows:

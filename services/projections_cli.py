@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
@@ -26,6 +27,20 @@ def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[
     which = rebuild.add_mutually_exclusive_group(required=True)
     which.add_argument("name", nargs="?", help="the read model to rebuild")
     which.add_argument("--all", action="store_true", help="rebuild every read model")
+    rebuild.add_argument(
+        "--processes", type=_at_least_one, default=os.cpu_count() or 1, metavar="N",
+        help="split the read models over N processes (default: one per core)",
+    )
+
+
+def _at_least_one(text: str) -> int:
+    try:
+        number = int(text)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
+    return number
 
 
 async def run(args: argparse.Namespace, database_url: str, console: Console | None = None) -> int:
@@ -38,7 +53,10 @@ async def run(args: argparse.Namespace, database_url: str, console: Console | No
         chosen = _chosen(args, console)
         if chosen is None:
             return 2
-        generations = await _rebuild_with_progress(EventStore(pool, registry), chosen, console)
+        generations = await _rebuild_with_progress(
+            EventStore(pool, registry), chosen, console,
+            database_url=database_url, processes=args.processes,
+        )
         for name, generation in generations.items():
             console.print(f"{name}: generation {generation} is live")
         return 0
@@ -76,7 +94,8 @@ def status_table(statuses: list[admin.ProjectionStatus]) -> Table:
 
 
 async def _rebuild_with_progress(
-    store: EventStore, projections: list[Projection], console: Console
+    store: EventStore, projections: list[Projection], console: Console, *,
+    database_url: str, processes: int,
 ) -> dict[str, int]:
     with Progress(
         TextColumn("{task.description}"),
@@ -90,4 +109,5 @@ async def _rebuild_with_progress(
         def advance(name: str, done: int, total: int) -> None:
             progress.update(tasks[name], completed=done, total=total)
 
-        return await admin.rebuild(store, projections, advance)
+        return await admin.rebuild(
+            store, projections, advance, database_url=database_url, processes=processes)

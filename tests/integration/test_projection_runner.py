@@ -9,7 +9,7 @@ import asyncpg
 import pytest
 
 from events.accounts import AccountRegistered
-from events.base import EventMetadata, RecordedEvent
+from events.base import EventMetadata, PositionedEvent
 from events.store import EventStore, PendingEvent, StreamWrite
 from projections.runner import (
     ensure_projection,
@@ -25,9 +25,11 @@ pytestmark = pytest.mark.integration
 
 
 class EventsPerStream:
-    """A toy read model: how many events each stream holds, and the positions applied."""
+    """A toy read model: how many events each stream holds (one account's registrations, in
+    stream ``toy-<account id>``), and the positions applied."""
 
     indexes: Sequence[str] = ()
+    event_types = None
 
     def __init__(
         self, fail_on_position: int | None = None, name: str = "toy_events_per_stream",
@@ -41,13 +43,13 @@ class EventsPerStream:
             self.applied: "position bigint PRIMARY KEY",
         }
 
-    async def apply(self, connection, tables: Mapping[str, str], events: Sequence[RecordedEvent]):
+    async def apply(self, connection, tables: Mapping[str, str], events: Sequence[PositionedEvent]):
         for event in events:
             await connection.execute(
                 f"""INSERT INTO {tables[self.counts]} VALUES ($1, 1)
                     ON CONFLICT (stream_id) DO UPDATE SET events = EXCLUDED.events + 
                     {tables[self.counts]}.events""",
-                event.stream_id,
+                f"toy-{event.event.account_id}",
             )
             if event.position == self.fail_on_position:
                 raise RuntimeError("the worker dies in the middle of a batch")
@@ -121,7 +123,7 @@ async def test_a_crash_in_the_middle_of_a_batch_neither_skips_nor_repeats_an_eve
 class FailsInPostgres(EventsPerStream):
     """Queues a statement PostgreSQL refuses (a repeated primary key) with more behind it."""
 
-    async def apply(self, connection, tables: Mapping[str, str], events: Sequence[RecordedEvent]):
+    async def apply(self, connection, tables: Mapping[str, str], events: Sequence[PositionedEvent]):
         await super().apply(connection, tables, events[:1])
         await connection.execute(
             f"INSERT INTO {tables[self.applied]} VALUES ($1)", events[0].position)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import io
+import multiprocessing
 from datetime import UTC, datetime
 from uuid import uuid4
 
@@ -23,6 +24,7 @@ from services.app import create_app
 from services.settings import Settings
 from tests.helpers import read_everything
 from tests.history import write_history_in_bulk
+from tests.integration.test_projection_runner import EventsPerStream, write_events
 from tests.projection_checks import differing_rows, read_models
 
 pytestmark = pytest.mark.integration
@@ -118,11 +120,37 @@ async def test_a_rebuild_swaps_in_a_new_generation_equal_to_the_old(database_url
     assert f"{name}: generation 2 is live" in console.export_text()
     assert differing_rows(before, await read_models(store.pool, PROJECTIONS)) == []
 
-    assert await projections_cli.run(cli("rebuild", "--all"), database_url, console) == 0
+    console = recording_console()
+    rebuild_all = cli("rebuild", "--all", "--processes", "3")
+    assert await projections_cli.run(rebuild_all, database_url, console) == 0
     states = await store.pool.fetch("SELECT name, generation, live FROM projection_state")
     assert all(row["live"] for row in states) and len(states) == len(PROJECTIONS)
     assert {row["name"]: row["generation"] for row in states}[name] == 3
     assert differing_rows(before, await read_models(store.pool, PROJECTIONS)) == []
+    # Two of the three processes were helpers: their progress reached this one's bars.
+    printed = console.export_text()
+    applied = await store.pool.fetchval("SELECT count(*) FROM events")
+    for projection in PROJECTIONS:
+        assert f"rebuilding {projection.name}" in printed
+        assert f"{projection.name}: generation" in printed
+    assert printed.count(f"{applied}/{applied}") == len(PROJECTIONS), printed
+    assert multiprocessing.active_children() == []
+
+
+async def test_a_helper_process_that_fails_fails_the_rebuild(database_url, store):
+    await write_events(store, streams=10, per_stream=3)
+    position = await store.head_position()
+    fine = EventsPerStream(name="toy_fine", prefix="fine")
+    failing = EventsPerStream(fail_on_position=position, name="toy_failing", prefix="failing")
+    for projection in (fine, failing):
+        await ensure_projection(store.pool, projection)
+    # Of two equally dear projections the first stays here, the second goes to the helper.
+    with pytest.raises(RuntimeError, match="rebuild toy_failing failed"):
+        await admin.rebuild(store, [fine, failing], database_url=database_url, processes=2)
+    assert multiprocessing.active_children() == []
+    states = {row["name"]: row["live"] for row in await store.pool.fetch(
+        "SELECT name, live FROM projection_state WHERE generation = 2")}
+    assert states == {"toy_fine": True, "toy_failing": False}
 
 
 async def test_rebuilding_an_unknown_read_model_names_the_known_ones(database_url):
