@@ -31,6 +31,7 @@ from services.auth.guards import (
     requires_roles,
 )
 from services.auth.tokens import Principal
+from projections.funding_report import BERLIN
 from projections.report_jobs import Job, JobParams
 from services.problems import READ_PROBLEMS, Problem, problem_responses
 from services.rejections import Invalid, NotFound
@@ -82,8 +83,9 @@ def parse_instant(field: str, value: str | None) -> datetime | None:
     return moment.astimezone(UTC)
 
 
-def period_of(first: str | None, last: str | None) -> Period:
-    today = datetime.now(UTC).date()
+def period_of(first: str | None, last: str | None, now: datetime | None = None) -> Period:
+    """The days asked for; by default the current year as Berlin's wall clock has it."""
+    today = (now or datetime.now(UTC)).astimezone(BERLIN).date()
     period = Period(first_day=parse_day("from", first, date(today.year, 1, 1)),
                     last_day=parse_day("to", last, date(today.year, 12, 31)))
     if period.last_day < period.first_day:

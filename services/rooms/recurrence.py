@@ -6,7 +6,7 @@ each occurrence is then stored as a UTC instant.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from itertools import islice
 from zoneinfo import ZoneInfo
 
@@ -31,11 +31,18 @@ def expand(
         return [Occurrence(starts_at=starts_at.astimezone(UTC), ends_at=ends_at.astimezone(UTC))]
     first = starts_at.astimezone(BERLIN)
     wall_length = ends_at.astimezone(BERLIN).replace(tzinfo=None) - first.replace(tzinfo=None)
+    if wall_length <= timedelta(0):  # the first ends in the second pass of a repeated hour
+        wall_length = ends_at - starts_at
     local_starts = _local_starts(_rule(recurrence, first))
     horizon = first + HORIZON
     occurrences = []
     for local_start in local_starts:
-        local_end = (local_start.replace(tzinfo=None) + wall_length).replace(tzinfo=BERLIN)
+        if local_start.replace(tzinfo=None) == first.replace(tzinfo=None):
+            # The start as given: the rule's wall clock drops which pass of October's repeated
+            # hour it meant (``fold``), and a start in the second would come an hour early.
+            local_start, local_end = first, ends_at.astimezone(BERLIN)
+        else:
+            local_end = (local_start.replace(tzinfo=None) + wall_length).replace(tzinfo=BERLIN)
         if local_end > horizon:
             raise Invalid(
                 "recurrence",

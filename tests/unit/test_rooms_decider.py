@@ -191,6 +191,29 @@ def test_a_weekly_series_keeps_its_local_hour_across_the_end_of_october():
     assert event.recurrence == weekly
 
 
+def utc(month: int, day: int, hour: int, minute: int) -> datetime:
+    return datetime(2026, month, day, hour, minute, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("start", "expected"),
+    [
+        # Starts in the second pass of the repeated hour: the first occurrence is as given.
+        ("2026-10-25T02:30:00+01:00", [(utc(10, 25, 1, 30), utc(10, 25, 2, 30)),
+                                       (utc(11, 1, 1, 30), utc(11, 1, 2, 30))]),
+        # Ends at 02:30 again, in the second pass: an hour long though the wall clock shows
+        # none, and so are the later ones.
+        ("2026-10-25T02:30:00+02:00", [(utc(10, 25, 0, 30), utc(10, 25, 1, 30)),
+                                       (utc(11, 1, 1, 30), utc(11, 1, 2, 30))]),
+    ],
+)
+def test_an_hour_long_series_in_the_repeated_hour_of_october(start, expected):
+    first = datetime.fromisoformat(start)
+    weekly = Recurrence(rrule="FREQ=WEEKLY", count=2)
+    [event] = decide(book(first, first + timedelta(hours=1), weekly), given(ADDED))
+    assert [(o.starts_at, o.ends_at) for o in event.occurrences] == expected
+
+
 def test_a_series_may_end_at_an_until():
     weekly = Recurrence(rrule="FREQ=WEEKLY", until=at(20, 0))
     [event] = decide(book(at(1, 16), at(1, 17), weekly), given(ADDED))
