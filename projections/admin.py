@@ -180,11 +180,13 @@ def split_by_cost(
         types = projection.event_types
         return sum(n for tag, n in counts.items() if types is None or tag in types)
 
+    priced = sorted(((cost(projection), projection) for projection in projections),
+                    key=lambda pair: pair[0], reverse=True)
     groups: list[tuple[int, list[Projection]]] = [(0, []) for _ in range(max(1, parts))]
-    for projection in sorted(projections, key=cost, reverse=True):
+    for price, projection in priced:
         cheapest = min(range(len(groups)), key=lambda i: (groups[i][0], len(groups[i][1])))
         total, members = groups[cheapest]
-        groups[cheapest] = (total + cost(projection), [*members, projection])
+        groups[cheapest] = (total + price, [*members, projection])
     return sorted((members for _, members in groups if members), key=len, reverse=True)
 
 

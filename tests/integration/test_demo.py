@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from unittest import mock
 from uuid import UUID, uuid4
-from zoneinfo import ZoneInfo
 
 import asyncpg
 import msgspec
@@ -44,7 +43,7 @@ from services import demo as demo_module
 from services.accounts.bootstrap import ensure_admin
 from services.accounts.service import find_account
 from services.app import create_app
-from services.demo import seed_demo
+from services.demo import BERLIN, seed_demo
 from services.demo_programme import (
     ALL_SITES_COORDINATOR,
     AUDITOR,
@@ -74,9 +73,6 @@ class Seeded:
 
     def of(self, kind: type) -> list:
         return [recorded.event for recorded in self.events if isinstance(recorded.event, kind)]
-
-
-BERLIN = ZoneInfo("Europe/Berlin")
 
 
 def a_start_clear_of_midnight() -> datetime:
