@@ -7,7 +7,10 @@ a world seeded through the API, then for each client count a bounded run of the 
 15 % shift claims and releases, 5 % bookings.
 
 Printed per client count: throughput, median and p99 latency of reads and of writes, answers by
-status, and the projection lag when the run ends. For reference, bench/store.py's 16-writer
+status, and the projection lag when the run ends. Before each mix, two ceilings of its writes per
+second, up to 10 s each with the same clients: only ``GET /health`` (the cheapest route) times
+the mix's write share, as if every request cost no more; and only the mix's writes, no reads at
+all. For reference, bench/store.py's 16-writer
 append case, measured in the same run on a database of its own. Then the invariants, each
 PASS or FAIL: no shift holds more than its capacity, no room has two active bookings that
 overlap, every read model equals a rebuild from scratch.
@@ -55,6 +58,8 @@ ADMIN_EMAIL, ADMIN_PASSWORD = "bench-admin@example.org", "bench-admin-password"
 PASSWORD = "bench-password"
 SITES, ROOMS_PER_SITE, SHIFTS_PER_SITE, VOLUNTEERS = 4, 3, 10, 32
 REFERENCE_EVENTS = 8000
+WRITE_SHARE = 0.20  # of the mix: 15 % claims and releases, 5 % bookings
+CLAIM_SHARE_OF_WRITES = 0.75
 BOOKINGS_FROM = datetime(2031, 1, 6, tzinfo=UTC)  # a Monday
 SLOTS_PER_WEEK = 7 * 48
 
@@ -162,7 +167,7 @@ class Samples:
 
 
 async def run_mix(port: int, world: World, clients: int, seconds: float,
-                  seed_value: int) -> tuple[Samples, float]:
+                  seed_value: int, write_share: float = WRITE_SHARE) -> tuple[Samples, float]:
     samples = Samples()
     deadline = time.monotonic() + seconds
     window = "from=2020-01-01T00:00:00Z&to=2040-01-01T00:00:00Z"
@@ -182,7 +187,7 @@ async def run_mix(port: int, world: World, clients: int, seconds: float,
             while time.monotonic() < deadline:
                 body: object = None
                 roll = rng.random()
-                if roll < 0.80:
+                if roll >= write_share:
                     kind, method, headers = "read", "GET", own
                     if rng.random() < 0.5:
                         path = f"/api/shifts?site_id={rng.choice(world.sites)}&{window}"
@@ -193,7 +198,7 @@ async def run_mix(port: int, world: World, clients: int, seconds: float,
                         path = (f"/api/rooms/{rng.choice(world.rooms)}/calendar?"
                                 f"from={week:%Y-%m-%dT%H:%M:%SZ}"
                                 f"&to={week + timedelta(weeks=1):%Y-%m-%dT%H:%M:%SZ}")
-                elif roll < 0.95:
+                elif roll < write_share * CLAIM_SHARE_OF_WRITES:
                     kind, headers = "write", own
                     shift = rng.choice(world.shifts)
                     if rng.random() < 0.5:
@@ -230,6 +235,27 @@ async def run_mix(port: int, world: World, clients: int, seconds: float,
     started = time.monotonic()
     await asyncio.gather(*(one_client(n) for n in range(clients)))
     return samples, time.monotonic() - started
+
+
+async def run_floor(port: int, clients: int, seconds: float) -> float:
+    """Requests per second of ``GET /health`` alone, the cheapest route, with the same clients:
+    the most requests per second that any mix can reach on this machine."""
+    deadline = time.monotonic() + seconds
+    answered = [0]
+
+    async def one_client() -> None:
+        connection = Connection("127.0.0.1", port, {"Accept": "application/json"})
+        try:
+            while time.monotonic() < deadline:
+                status, _ = await connection.request("GET", "/health")
+                if status == 200:
+                    answered[0] += 1
+        finally:
+            await connection.close()
+
+    started = time.monotonic()
+    await asyncio.gather(*(one_client() for _ in range(clients)))
+    return answered[0] / (time.monotonic() - started)
 
 
 def quantiles(values: list[float]) -> tuple[float, float]:
@@ -314,6 +340,7 @@ async def main(args: argparse.Namespace) -> int:
     port = free_port()
     process = start_service(database_url, redis_url, port)
     rows: list[tuple[int, Samples, float, str]] = []
+    ceilings: dict[int, tuple[float, float]] = {}
     try:
         limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", limits=limits,
@@ -323,6 +350,11 @@ async def main(args: argparse.Namespace) -> int:
             print(f"seeded: {len(world.sites)} sites, {len(world.rooms)} rooms, "
                   f"{len(world.shifts)} shifts, {len(world.volunteers)} volunteers")
             for number, clients in enumerate(args.clients):
+                ceiling_seconds = min(args.seconds, 10)
+                health = await run_floor(port, clients, ceiling_seconds)
+                writes_only, writes_elapsed = await run_mix(
+                    port, world, clients, ceiling_seconds, 100 + number, write_share=1.0)
+                ceilings[clients] = (health, len(writes_only.writes) / writes_elapsed)
                 samples, elapsed = await run_mix(port, world, clients, args.seconds, number)
                 rows.append((clients, samples, elapsed, await projection_lag(database_url)))
         verdicts = await check_invariants(database_url)
@@ -341,6 +373,13 @@ async def main(args: argparse.Namespace) -> int:
         print(f"{clients:>7} | {total / elapsed:>7.0f} | {writes:>8.0f} | "
               f"{writes / reference:>5.2f} | {read_p50 * 1000:>6.1f}ms | {read_p99 * 1000:>6.1f}ms | "
               f"{write_p50 * 1000:>7.1f}ms | {write_p99 * 1000:>7.1f}ms")
+    print(f"\nceilings | {'health req/s':>12} | {'x write share':>13} | {'writes alone/s':>14}")
+    for clients, (health, writes_alone) in ceilings.items():
+        shared = health * WRITE_SHARE
+        print(f"{clients:>8} | {health:>12.0f} | {shared:>6.0f} ({shared / reference:.2f}) | "
+              f"{writes_alone:>7.0f} ({writes_alone / reference:.2f})")
+    print("  (writes/s no run of this mix can pass: with every request as cheap as GET /health,\n"
+          "   and with no reads at all; in brackets × the store reference)")
     for clients, samples, _elapsed, lag in rows:
         print(f"  {clients} clients, answers: {dict(sorted(samples.statuses.items()))}")
         print(f"  {clients} clients, projection lag at the end: {lag}")

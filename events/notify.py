@@ -4,6 +4,9 @@ A NOTIFY inside the writing transaction would take PostgreSQL's notification loc
 commit and so serialise all writers. Instead the store pokes a ``Coalescer`` after its commit;
 the coalescer sends one wake-up at a time on a connection of its own, carrying only the newest
 position (never the event), and folds pokes that arrive while it is sending into the next one.
+Under load a send would follow every commit; ``min_interval`` spaces sends out instead, so a
+busy process wakes its listeners a bounded number of times per second (the first poke after a
+quiet spell still goes out at once).
 """
 
 from __future__ import annotations
@@ -23,9 +26,12 @@ log = logging.getLogger(__name__)
 class Coalescer:
     """Calls ``send(latest_position)`` after pokes, never two at once, never one per poke."""
 
-    def __init__(self, name: str, send: Callable[[int], Awaitable[None]]) -> None:
+    def __init__(
+        self, name: str, send: Callable[[int], Awaitable[None]], *, min_interval: float = 0.0
+    ) -> None:
         self.name = name
         self._send = send
+        self._min_interval = min_interval
         self._latest = 0
         self._pending = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -54,13 +60,18 @@ class Coalescer:
             except Exception as error:  # noqa: BLE001 - listeners also poll; a lost wake-up only delays them
                 log.warning("%s could not wake listeners: %s", self.name, error)
                 await asyncio.sleep(0.5)
+            else:
+                if self._min_interval:
+                    await asyncio.sleep(self._min_interval)
 
 
-def postgres_notifier(pool: asyncpg.Pool, channel: str = NOTIFY_CHANNEL) -> Coalescer:
+def postgres_notifier(
+    pool: asyncpg.Pool, channel: str = NOTIFY_CHANNEL, *, min_interval: float = 0.0
+) -> Coalescer:
     async def send(position: int) -> None:
         await pool.execute("SELECT pg_notify($1, $2)", channel, str(position))
 
-    return Coalescer("postgres-notifier", send)
+    return Coalescer("postgres-notifier", send, min_interval=min_interval)
 
 
 async def listen(

@@ -15,7 +15,7 @@ from events.notify import Coalescer
 from projections.wakeup import QUEUE, WAKE_ACTOR
 
 
-def worker_waker(redis_url: str, namespace: str) -> Coalescer:
+def worker_waker(redis_url: str, namespace: str, *, min_interval: float = 0.0) -> Coalescer:
     broker = RedisBroker(
         url=redis_url, namespace=namespace, socket_timeout=1.0, socket_connect_timeout=1.0
     )
@@ -31,4 +31,4 @@ def worker_waker(redis_url: str, namespace: str) -> Coalescer:
     async def send(position: int) -> None:
         await asyncio.to_thread(enqueue, position)
 
-    return Coalescer("worker-waker", send)
+    return Coalescer("worker-waker", send, min_interval=min_interval)

@@ -18,6 +18,7 @@ from events.store import EventStore
 from projections.catalog import PROJECTIONS
 from projections.runner import ensure_projection, run_once, run_together
 from workers import resources
+from workers.one_pass import OnePassAtATime
 
 log = logging.getLogger(__name__)
 TICK_SECONDS = 2.0
@@ -26,7 +27,7 @@ TICK_SECONDS = 2.0
 _ensured: set[str] = set()
 
 
-async def catch_up() -> None:
+async def _catch_up_once() -> None:
     """Seal new events into the ledger and bring every read model up to date."""
     pool = await resources.pool()
     await ledger.seal(pool)
@@ -49,6 +50,9 @@ async def catch_up() -> None:
                 failed.append(error)
         if failed:
             raise failed[0]
+
+
+catch_up = OnePassAtATime(_catch_up_once)
 
 
 class CatchUpTicker(dramatiq.Middleware):
