@@ -10,10 +10,10 @@ Printed per client count: throughput, median and p99 latency of reads and of wri
 status, and the projection lag when the run ends. Before each mix, two ceilings of its writes per
 second, up to 10 s each with the same clients: only ``GET /health`` (the cheapest route) times
 the mix's write share, as if every request cost no more; and only the mix's writes, no reads at
-all. For reference, bench/store.py's 16-writer
-append case, measured in the same run on a database of its own. Then the invariants, each
-PASS or FAIL: no shift holds more than its capacity, no room has two active bookings that
-overlap, every read model equals a rebuild from scratch.
+all. For reference, bench/store.py's 16-writer append case, measured in the same run on a
+database of its own. Then the invariants, each PASS or FAIL: no shift holds more than its
+capacity, no room has two active bookings that overlap, every read model equals a rebuild from
+scratch.
 """
 
 from __future__ import annotations
