@@ -7,13 +7,15 @@ a world seeded through the API, then for each client count a bounded run of the 
 15 % shift claims and releases, 5 % bookings.
 
 Printed per client count: throughput, median and p99 latency of reads and of writes, answers by
-status, and the projection lag when the run ends. Before each mix, two ceilings of its writes per
-second, up to 10 s each with the same clients: only ``GET /health`` (the cheapest route) times
-the mix's write share, as if every request cost no more; and only the mix's writes, no reads at
-all. For reference, bench/store.py's 16-writer append case, measured in the same run on a
-database of its own. Then the invariants, each PASS or FAIL: no shift holds more than its
-capacity, no room has two active bookings that overlap, every read model equals a rebuild from
-scratch.
+status, and the projection lag when the run ends. Before each mix, three ceilings, up to 10 s
+each with the same clients: only ``GET /health`` (the cheapest route) times the mix's write
+share, the writes per second if every request cost no more; only the mix's writes, no reads
+at all; only its reads. For reference, bench/store.py's 16-writer append case, measured in the
+same run on a database of its own. For the writes alone, the reads alone and the reference,
+the CPU each request (or append) cost the API processes, PostgreSQL, the workers and the load
+generator, from /proc (PostgreSQL only when it runs on this machine). Then the invariants, each
+PASS or FAIL: no shift holds more than its capacity, no room has two active bookings that
+overlap, every read model equals a rebuild from scratch.
 """
 
 from __future__ import annotations
@@ -265,19 +267,61 @@ def quantiles(values: list[float]) -> tuple[float, float]:
     return statistics.median(ordered), ordered[min(len(ordered) - 1, round(0.99 * (len(ordered) - 1)))]
 
 
+# --- CPU per request -----------------------------------------------------------------------------
+
+ROLES = ("API", "PostgreSQL", "workers", "load generator")
+
+
+def cpu_seconds() -> dict[str, float]:
+    """CPU seconds (user and system) spent so far by the processes of each role on this machine.
+
+    Read from /proc: PostgreSQL is counted only when it runs here (the system server does)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    spent = dict.fromkeys(ROLES, 0.0)
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # ended meanwhile, or not ours to read
+        if "services.api_process" in command:
+            role = "API"
+        elif "dramatiq" in command:
+            role = "workers"
+        elif command.startswith("postgres"):
+            role = "PostgreSQL"
+        elif int(entry.name) == os.getpid():
+            role = "load generator"
+        else:
+            continue
+        spent[role] += (int(fields[11]) + int(fields[12])) / tick
+    return spent
+
+
+def cpu_per_request(before: dict[str, float], after: dict[str, float],
+                    requests: int) -> dict[str, float]:
+    """Milliseconds of CPU per request, by role, between two ``cpu_seconds()``."""
+    return {role: 1000 * (after[role] - before[role]) / max(requests, 1) for role in ROLES}
+
+
 # --- the reference: bench/store.py's 16-writer append case --------------------------------------
 
 
-async def reference_append_rate(server_url: str) -> float:
+async def reference_append_rate(server_url: str) -> tuple[float, dict[str, float]]:
+    """Appends per second, and the CPU per append by role."""
     name, url = await fresh_database(server_url)
     try:
         pool = await create_pool(url, min_size=WRITERS, max_size=WRITERS)
         try:
             store = EventStore(pool, REGISTRY)
             await store_append_concurrent(store, 800, Streams("warmup"))
+            before = cpu_seconds()
             started = time.perf_counter()
             await store_append_concurrent(store, REFERENCE_EVENTS, Streams("timed"))
-            return REFERENCE_EVENTS / (time.perf_counter() - started)
+            rate = REFERENCE_EVENTS / (time.perf_counter() - started)
+            return rate, cpu_per_request(before, cpu_seconds(), REFERENCE_EVENTS)
         finally:
             await pool.close()
     finally:
@@ -333,14 +377,15 @@ async def projection_lag(database_url: str) -> str:
 async def main(args: argparse.Namespace) -> int:
     server_url = os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
     redis_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
-    reference = await reference_append_rate(server_url)
+    reference, reference_cpu = await reference_append_rate(server_url)
     print(f"store reference: append, {WRITERS} writers: {reference:,.0f} events/s")
 
     name, database_url = await fresh_database(server_url)
     port = free_port()
     process = start_service(database_url, redis_url, port)
     rows: list[tuple[int, Samples, float, str]] = []
-    ceilings: dict[int, tuple[float, float]] = {}
+    ceilings: dict[int, tuple[float, float, float]] = {}
+    cpu: dict[str, dict[str, float]] = {"an append, store reference": reference_cpu}
     try:
         limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", limits=limits,
@@ -352,9 +397,18 @@ async def main(args: argparse.Namespace) -> int:
             for number, clients in enumerate(args.clients):
                 ceiling_seconds = min(args.seconds, 10)
                 health = await run_floor(port, clients, ceiling_seconds)
+                before = cpu_seconds()
                 writes_only, writes_elapsed = await run_mix(
                     port, world, clients, ceiling_seconds, 100 + number, write_share=1.0)
-                ceilings[clients] = (health, len(writes_only.writes) / writes_elapsed)
+                cpu[f"a write, writes alone, {clients} clients"] = cpu_per_request(
+                    before, cpu_seconds(), len(writes_only.writes))
+                before = cpu_seconds()
+                reads_only, reads_elapsed = await run_mix(
+                    port, world, clients, ceiling_seconds, 200 + number, write_share=0.0)
+                cpu[f"a read, reads alone, {clients} clients"] = cpu_per_request(
+                    before, cpu_seconds(), len(reads_only.reads))
+                ceilings[clients] = (health, len(writes_only.writes) / writes_elapsed,
+                                     len(reads_only.reads) / reads_elapsed)
                 samples, elapsed = await run_mix(port, world, clients, args.seconds, number)
                 rows.append((clients, samples, elapsed, await projection_lag(database_url)))
         verdicts = await check_invariants(database_url)
@@ -373,13 +427,19 @@ async def main(args: argparse.Namespace) -> int:
         print(f"{clients:>7} | {total / elapsed:>7.0f} | {writes:>8.0f} | "
               f"{writes / reference:>5.2f} | {read_p50 * 1000:>6.1f}ms | {read_p99 * 1000:>6.1f}ms | "
               f"{write_p50 * 1000:>7.1f}ms | {write_p99 * 1000:>7.1f}ms")
-    print(f"\nceilings | {'health req/s':>12} | {'x write share':>13} | {'writes alone/s':>14}")
-    for clients, (health, writes_alone) in ceilings.items():
+    print(f"\nceilings | {'health req/s':>12} | {'x write share':>13} | {'writes alone/s':>14} | "
+          f"{'reads alone/s':>13}")
+    for clients, (health, writes_alone, reads_alone) in ceilings.items():
         shared = health * WRITE_SHARE
         print(f"{clients:>8} | {health:>12.0f} | {shared:>6.0f} ({shared / reference:.2f}) | "
-              f"{writes_alone:>7.0f} ({writes_alone / reference:.2f})")
+              f"{writes_alone:>7.0f} ({writes_alone / reference:.2f}) | {reads_alone:>13.0f}")
     print("  (writes/s no run of this mix can pass: with every request as cheap as GET /health,\n"
           "   and with no reads at all; in brackets × the store reference)")
+    print(f"\n{'CPU ms per':<34} | " + " | ".join(f"{role:>14}" for role in ROLES)
+          + f" | {'total':>6}")
+    for what, spent in cpu.items():
+        print(f"{what:<34} | " + " | ".join(f"{spent[role]:>14.3f}" for role in ROLES)
+              + f" | {sum(spent.values()):>6.3f}")
     for clients, samples, _elapsed, lag in rows:
         print(f"  {clients} clients, answers: {dict(sorted(samples.statuses.items()))}")
         print(f"  {clients} clients, projection lag at the end: {lag}")

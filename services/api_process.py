@@ -17,6 +17,8 @@ import socket
 
 import uvicorn
 
+from services.http_protocol import BoundedHttpToolsProtocol
+
 KEEP_ALIVE_SECONDS = 75
 """Longer than clients' idle pools: a connection closed just as a client reuses it fails that
 request (seen under load with uvicorn's default 5 s)."""
@@ -62,9 +64,7 @@ def main() -> None:
         parser.error("give --fd or --port")
     config = uvicorn.Config(
         "services.asgi:app", access_log=False, timeout_keep_alive=KEEP_ALIVE_SECONDS,
-        # h11, not httptools: uvicorn caps a request's headers only with h11 (16 KiB), and a
-        # client sending endless headers must not grow the process without bound.
-        http="h11",
+        http=BoundedHttpToolsProtocol,
     )
     uvicorn.Server(config).run(sockets=[sock])
 

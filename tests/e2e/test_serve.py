@@ -17,6 +17,7 @@ import httpx
 import pytest
 
 from services.embedded import free_port
+from services.http_protocol import MAX_HEAD_BYTES
 
 pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[2]
@@ -74,6 +75,11 @@ async def test_the_service_runs_on_given_servers_with_a_worker_sealing_the_histo
         wait_until_ready(process, port)
         assert httpx.get(f"http://127.0.0.1:{port}/health").json() == {"status": "ok"}
         assert httpx.get(f"http://127.0.0.1:{port}/schema/openapi.json").status_code == 200
+        # The API processes parse with httptools, bounded as h11 was (services/http_protocol.py).
+        too_large = httpx.get(f"http://127.0.0.1:{port}/health",
+                              headers={"x-filler": "a" * (MAX_HEAD_BYTES + 1)})
+        assert too_large.status_code == 431
+        assert too_large.headers["content-type"] == "application/problem+json"
         connection = await asyncpg.connect(database_url)
         try:
             assert await connection.fetchval("SELECT count(*) FROM events") >= 1
