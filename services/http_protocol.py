@@ -7,11 +7,13 @@ process by all it sends, because the parser keeps an unfinished header in memory
 
 ``BoundedHttpToolsProtocol`` keeps that limit, ``MAX_HEAD_BYTES``, and counts it twice:
 
-- the target and the header names and values of a complete head. Over the limit, the request
-  is answered 431 before the application sees it;
-- the bytes received while a head is still incomplete. When they pass the limit, the request
-  is answered 431 at once, without waiting for the head to end. A process so holds at most
-  the limit plus one read of the socket for a head.
+- the target and the header names and values of a head (and of the trailers after a chunked
+  body, which the parser keeps the same way). When they pass the limit, the request is
+  answered 431; a complete head over it never reaches the application;
+- the bytes received since the head began, or since the last piece of a body: a head, or
+  trailers, that do not end. When they pass the limit, the request is answered 431 at once.
+  They are compared after each read of the socket, so a process holds at most the limit plus
+  a read or two (asyncio reads up to 256 KiB) for a head.
 
 The answer is problem+json like every other error, and the connection is closed after it: the
 rest of an oversized head cannot be told apart from a next request.
@@ -50,20 +52,15 @@ class HeadTooLarge(Exception):
 class BoundedHttpToolsProtocol(HttpToolsProtocol):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._reading_head = True
-        self._bytes_while_reading_head = 0
+        self._unparsed_bytes = 0
+        """Received since the head began or since the last piece of body was parsed."""
         self._head_size = 0
         self._head_too_large = False
 
     def data_received(self, data: bytes) -> None:
-        if self._reading_head:
-            self._bytes_while_reading_head += len(data)
+        self._unparsed_bytes += len(data)
         super().data_received(data)
-        if (
-            self._reading_head
-            and self._bytes_while_reading_head > MAX_HEAD_BYTES
-            and not self.transport.is_closing()
-        ):
+        if self._unparsed_bytes > MAX_HEAD_BYTES and not self.transport.is_closing():
             self._refuse_head()
 
     def on_message_begin(self) -> None:
@@ -71,32 +68,34 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         self._head_size = 0
 
     def on_url(self, url: bytes) -> None:
-        self._head_size += len(url)
+        self._count(len(url))
         super().on_url(url)
 
     def on_header(self, name: bytes, value: bytes) -> None:
-        self._head_size += len(name) + len(value)
+        self._count(len(name) + len(value))
         super().on_header(name, value)
 
     def on_headers_complete(self) -> None:
-        if self._head_size > MAX_HEAD_BYTES:
-            self._head_too_large = True
-            # httptools turns this into an HttpParserError; uvicorn then calls
-            # send_400_response, which answers 431 for it.
-            raise HeadTooLarge
-        self._reading_head = False
-        self._bytes_while_reading_head = 0
+        self._unparsed_bytes = 0
         super().on_headers_complete()
 
-    def on_message_complete(self) -> None:
-        super().on_message_complete()
-        self._reading_head = True
+    def on_body(self, body: bytes) -> None:
+        self._unparsed_bytes = 0
+        super().on_body(body)
 
     def send_400_response(self, msg: str) -> None:
         if self._head_too_large:
             self._refuse_head()
         else:
             super().send_400_response(msg)
+
+    def _count(self, size: int) -> None:
+        self._head_size += size
+        if self._head_size > MAX_HEAD_BYTES:
+            self._head_too_large = True
+            # httptools turns this into an HttpParserError; uvicorn then calls
+            # send_400_response, which answers 431 for it.
+            raise HeadTooLarge
 
     def _refuse_head(self) -> None:
         self._head_too_large = True

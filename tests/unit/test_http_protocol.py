@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import socket
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 import pytest
 import uvicorn
@@ -36,8 +36,9 @@ async def echo_app(scope, receive, send) -> None:
 async def port() -> AsyncIterator[int]:
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))
+    # A graceful shutdown of 1 s: a request whose head never ended must not hold the test up.
     config = uvicorn.Config(echo_app, http=BoundedHttpToolsProtocol, lifespan="off",
-                            access_log=False, log_level="error")
+                            access_log=False, log_level="error", timeout_graceful_shutdown=1)
     server = uvicorn.Server(config)
     serving = asyncio.create_task(server.serve(sockets=[sock]))
     while not server.started:
@@ -92,28 +93,81 @@ async def test_a_complete_head_over_the_limit_is_refused_with_431_before_the_app
     writer.close()
 
 
+class Collecting(asyncio.Protocol):
+    """A client that keeps every byte it receives, even when a reset follows them."""
+
+    def __init__(self) -> None:
+        self.received = bytearray()
+        self.closed = asyncio.Event()
+
+    def data_received(self, data: bytes) -> None:
+        self.received += data
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.closed.set()
+
+
+async def send_until_answered(port: int, start: bytes, piece: Callable[[int], bytes]) -> tuple[bytes, int]:
+    """Sends ``start``, then ``piece(n)`` for n = 0, 1, ... until the server answers or closes
+    (at most 4 MiB); returns the answer and how many bytes were sent after ``start``."""
+    transport, client = await asyncio.get_running_loop().create_connection(
+        Collecting, "127.0.0.1", port)
+    transport.write(start)
+    sent, n = 0, 0
+    while not client.received and not client.closed.is_set() and sent < 4 * 1024 * 1024:
+        data = piece(n)
+        transport.write(data)
+        sent, n = sent + len(data), n + 1
+        await asyncio.sleep(0.001)  # the server runs on this loop too
+    await asyncio.wait_for(client.closed.wait(), 5)
+    transport.close()
+    return bytes(client.received), sent
+
+
+def many_headers(n: int) -> bytes:
+    """A hundred short header lines, different from those of piece ``n - 1``."""
+    return b"".join(b"h%d: v\r\n" % (100 * n + k) for k in range(100))
+
+
 async def test_endless_header_bytes_are_refused_as_soon_as_they_pass_the_limit(port):
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    writer.write(b"GET / HTTP/1.1\r\nhost: test\r\nx-endless: ")
-    sent = 0
-    answer = b""
-    while sent < 4 * 1024 * 1024:
-        try:
-            writer.write(b"a" * 1024)
-            await writer.drain()
-        except ConnectionError:
-            break
-        sent += 1024
-        try:
-            answer = await asyncio.wait_for(reader.read(65536), 0.001)
-        except TimeoutError:
-            continue
-        break
-    if not answer:
-        answer = await asyncio.wait_for(reader.read(65536), 5)
+    answer, sent = await send_until_answered(
+        port, b"GET / HTTP/1.1\r\nhost: test\r\nx-endless: ", lambda _: b"a" * 1024)
     assert answer.startswith(b"HTTP/1.1 431 ")
     # Answered after the limit and at most a few pieces more (those in flight), not 4 MiB.
     assert MAX_HEAD_BYTES - 100 < sent < MAX_HEAD_BYTES + 64 * 1024
+
+
+async def test_endless_small_headers_are_refused_as_soon_as_they_pass_the_limit(port):
+    answer, sent = await send_until_answered(
+        port, b"GET / HTTP/1.1\r\nhost: test\r\n", many_headers)
+    assert answer.startswith(b"HTTP/1.1 431 ")
+    assert sent < MAX_HEAD_BYTES + 64 * 1024
+
+
+CHUNKED = b"POST / HTTP/1.1\r\nhost: test\r\ntransfer-encoding: chunked\r\n\r\n1\r\na\r\n0\r\n"
+
+
+@pytest.mark.parametrize("trailers", ["one endless value", "many small ones"])
+async def test_endless_trailers_after_a_chunked_body_are_refused_too(port, trailers):
+    if trailers == "one endless value":
+        answer, sent = await send_until_answered(
+            port, CHUNKED + b"x-trailer: ", lambda _: b"a" * 1024)
+    else:
+        answer, sent = await send_until_answered(port, CHUNKED, many_headers)
+    assert answer.startswith(b"HTTP/1.1 431 ")
+    assert sent < MAX_HEAD_BYTES + 64 * 1024
+
+
+async def test_a_chunked_body_far_larger_than_the_limit_is_not_refused(port):
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(b"POST / HTTP/1.1\r\nhost: test\r\ntransfer-encoding: chunked\r\n\r\n")
+    for _ in range(64):  # 64 chunks of 4 KiB, sent one by one
+        writer.write(b"1000\r\n" + b"x" * 4096 + b"\r\n")
+        await writer.drain()
+    writer.write(b"0\r\nx-checksum: 1\r\n\r\n")
+    status, _, answer = await read_response(reader)
+    assert status == 200
+    assert json.loads(answer)["body_bytes"] == 64 * 4096
     writer.close()
 
 
