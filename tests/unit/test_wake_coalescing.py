@@ -13,13 +13,18 @@ from workers.one_pass import OnePassAtATime
 pytestmark = pytest.mark.unit
 
 
-async def test_the_first_poke_after_a_quiet_spell_is_sent_at_once() -> None:
+def recording_coalescer(min_interval: float) -> tuple[Coalescer, list[tuple[float, int]]]:
+    """A coalescer whose sends are recorded as (when, position)."""
     sent: list[tuple[float, int]] = []
 
     async def send(position: int) -> None:
         sent.append((time.monotonic(), position))
 
-    coalescer = Coalescer("test", send, min_interval=0.2)
+    return Coalescer("test", send, min_interval=min_interval), sent
+
+
+async def test_the_first_poke_after_a_quiet_spell_is_sent_at_once() -> None:
+    coalescer, sent = recording_coalescer(min_interval=0.2)
     coalescer.start()
     try:
         poked = time.monotonic()
@@ -35,12 +40,7 @@ async def test_the_first_poke_after_a_quiet_spell_is_sent_at_once() -> None:
 
 
 async def test_pokes_in_a_burst_are_folded_into_sends_spaced_by_the_interval() -> None:
-    sent: list[tuple[float, int]] = []
-
-    async def send(position: int) -> None:
-        sent.append((time.monotonic(), position))
-
-    coalescer = Coalescer("test", send, min_interval=0.05)
+    coalescer, sent = recording_coalescer(min_interval=0.05)
     coalescer.start()
     started = time.monotonic()
     try:
