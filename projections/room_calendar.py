@@ -16,6 +16,7 @@ import asyncpg
 
 from events.rooms import RoomAdded, RoomBooked, RoomOccurrencesCancelled
 from projections.row_changes import Evolve, RowChange, RowProjection, Schema, Update, Upsert
+from projections.runner import fetch_at_live_position
 
 
 ROOMS, OCCURRENCES = "room_calendar_rooms", "room_calendar"
@@ -78,11 +79,35 @@ def occurrence_id(booking_id: UUID, starts_at: datetime) -> UUID:
     return uuid5(booking_id, starts_at.astimezone(UTC).isoformat())
 
 
-async def room(connection: asyncpg.Connection, room_id: UUID) -> dict[str, Any] | None:
-    row = await connection.fetchrow(
-        "SELECT room_id AS id, site_id, name FROM room_calendar_rooms WHERE room_id = $1", room_id
-    )
-    return dict(row) if row else None
+_OCCURRENCE_COLUMNS = """
+       booking_id, title, starts_at, ends_at, cancelled,
+       CASE WHEN session_id IS NOT NULL THEN 'session'
+            WHEN training_id IS NOT NULL THEN 'training'
+            ELSE 'booking' END AS kind,
+       session_id, training_id"""
+
+# Occurrences of room $1 overlapping [$2, $3); cancelled ones only when $4.
+_OCCURRENCES_OF_ROOM = """room_id = $1
+   AND ($2::timestamptz IS NULL OR ends_at > $2)
+   AND ($3::timestamptz IS NULL OR starts_at < $3)
+   AND ($4 OR NOT cancelled)"""
+
+# The room (none: no row) with each of its occurrences, a row each (no occurrence: one row,
+# its occurrence columns NULL).
+_CALENDAR = f"""
+SELECT rooms.room_id, rooms.site_id, rooms.name AS room_name, occurrence.*
+  FROM room_calendar_rooms AS rooms
+  LEFT JOIN LATERAL (SELECT {_OCCURRENCE_COLUMNS} FROM room_calendar
+                      WHERE {_OCCURRENCES_OF_ROOM}) AS occurrence ON true
+ WHERE rooms.room_id = $1"""
+
+_OCCURRENCE_KEYS = ("booking_id", "title", "starts_at", "ends_at", "cancelled", "kind",
+                    "session_id", "training_id")
+
+
+def _occurrence(row: Any) -> dict[str, Any]:
+    return {"id": occurrence_id(row["booking_id"], row["starts_at"]),
+            **{key: row[key] for key in _OCCURRENCE_KEYS}}
 
 
 async def occurrences(
@@ -95,17 +120,28 @@ async def occurrences(
 ) -> list[dict[str, Any]]:
     """The room's occurrences overlapping the half-open range ``[start, end)``, in time order."""
     rows = await connection.fetch(
-        """SELECT booking_id, title, starts_at, ends_at, cancelled,
-                  CASE WHEN session_id IS NOT NULL THEN 'session'
-                       WHEN training_id IS NOT NULL THEN 'training'
-                       ELSE 'booking' END AS kind,
-                  session_id, training_id
-             FROM room_calendar
-            WHERE room_id = $1
-              AND ($2::timestamptz IS NULL OR ends_at > $2)
-              AND ($3::timestamptz IS NULL OR starts_at < $3)
-              AND ($4 OR NOT cancelled)
-            ORDER BY starts_at, booking_id""",
+        f"""SELECT {_OCCURRENCE_COLUMNS} FROM room_calendar WHERE {_OCCURRENCES_OF_ROOM}
+             ORDER BY starts_at, booking_id""",
         room_id, start, end, include_cancelled,
     )
-    return [{"id": occurrence_id(row["booking_id"], row["starts_at"]), **row} for row in rows]
+    return [_occurrence(row) for row in rows]
+
+
+async def calendar_at_live_position(
+    connection: asyncpg.Connection,
+    room_id: UUID,
+    start: datetime | None,
+    end: datetime | None,
+    *,
+    include_cancelled: bool = True,
+) -> tuple[dict[str, Any] | None, list[dict[str, Any]], int]:
+    """The room (None if there is none), its occurrences as ``occurrences`` gives them, and the
+    position both reflect: one statement instead of three."""
+    rows, position = await fetch_at_live_position(
+        connection, ROOM_CALENDAR.name, _CALENDAR, room_id, start, end, include_cancelled,
+        order_by="starts_at, booking_id",
+    )
+    if not rows:
+        return None, [], position
+    room = {"id": rows[0]["room_id"], "site_id": rows[0]["site_id"], "name": rows[0]["room_name"]}
+    return room, [_occurrence(row) for row in rows if row["booking_id"] is not None], position

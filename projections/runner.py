@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import zlib
 from collections.abc import Mapping, Sequence
-from typing import Protocol
+from typing import Any, Protocol
 
 import asyncpg
 
@@ -357,3 +357,41 @@ async def live_position(connection: asyncpg.Connection | asyncpg.Pool, name: str
         )
         or 0
     )
+
+
+_AT_LIVE_POSITION = """
+SELECT state.position AS projection_position, selected.*
+  FROM projection_state AS state
+  LEFT JOIN LATERAL (SELECT true AS selected_row, query.* FROM ({select}) AS query) AS selected
+         ON true
+ WHERE state.name = ${name_parameter} AND state.live
+ ORDER BY {order_by}"""
+
+
+async def fetch_at_live_position(
+    connection: asyncpg.Connection | asyncpg.Pool,
+    name: str,
+    select: str,
+    *arguments: object,
+    order_by: str,
+) -> tuple[list[dict[str, Any]], int]:
+    """The rows of ``select`` (over the projection's views) and the live position, one statement.
+
+    One snapshot for both, so the rows reflect exactly the events up to the position, and one
+    round trip instead of two. ``order_by`` names output columns of ``select`` (an ORDER BY
+    inside it would not order the joined result). Without a live generation: no rows,
+    position 0.
+    """
+    statement = _AT_LIVE_POSITION.format(
+        select=select, name_parameter=len(arguments) + 1, order_by=order_by
+    )
+    rows = await connection.fetch(statement, *arguments, name)
+    if not rows:
+        return [], 0
+    selected = []
+    for row in rows:
+        if row["selected_row"]:  # else no row of the query: the state row alone, joined to NULLs
+            values = dict(row)
+            del values["projection_position"], values["selected_row"]
+            selected.append(values)
+    return selected, rows[0]["projection_position"]

@@ -16,6 +16,7 @@ from events.shifts import (
     ShiftWaitlistLeft,
 )
 from projections.row_changes import Evolve, Increment, RowChange, RowProjection, Schema, Upsert
+from projections.runner import fetch_at_live_position
 
 
 SHIFTS = "shift_board"
@@ -80,24 +81,32 @@ SHIFT_BOARD = RowProjection(
 )
 
 
-async def shifts(
+_SHIFTS = """
+SELECT shift_id AS id, site_id, title, starts_at, ends_at, capacity, claimed, waitlist,
+       required_qualifications, session_id
+  FROM shift_board
+ WHERE ($1::uuid IS NULL OR site_id = $1)
+   AND ($2::timestamptz IS NULL OR ends_at > $2)
+   AND ($3::timestamptz IS NULL OR starts_at < $3)
+   AND (NOT $4 OR claimed < capacity)"""
+
+
+async def shifts_at_live_position(
     connection: asyncpg.Connection,
     *,
     site_id: UUID | None = None,
     start: datetime | None = None,
     end: datetime | None = None,
     open_only: bool = False,
-) -> list[dict[str, Any]]:
-    """Shifts overlapping ``[start, end)``; ``open_only``: those with a free place."""
-    rows = await connection.fetch(
-        """SELECT shift_id AS id, site_id, title, starts_at, ends_at, capacity, claimed,
-                  waitlist, required_qualifications, session_id
-             FROM shift_board
-            WHERE ($1::uuid IS NULL OR site_id = $1)
-              AND ($2::timestamptz IS NULL OR ends_at > $2)
-              AND ($3::timestamptz IS NULL OR starts_at < $3)
-              AND (NOT $4 OR claimed < capacity)
-            ORDER BY starts_at, shift_id""",
-        site_id, start, end, open_only,
+) -> tuple[list[dict[str, Any]], int]:
+    """Shifts overlapping ``[start, end)`` (``open_only``: with a free place), in time order,
+    and the position they reflect."""
+    return await fetch_at_live_position(
+        connection, SHIFT_BOARD.name, _SHIFTS, site_id, start, end, open_only,
+        order_by="starts_at, id",
     )
-    return [dict(row) for row in rows]
+
+
+async def shifts(connection: asyncpg.Connection, **filters: Any) -> list[dict[str, Any]]:
+    """The shifts of ``shifts_at_live_position``, without the position."""
+    return (await shifts_at_live_position(connection, **filters))[0]

@@ -63,9 +63,26 @@ async def read_projection(
 
     The position answered is read just before the rows, so the rows reflect at least every
     event up to it (perhaps a few later ones too). That is what read-your-writes needs, and it
-    saves the two round trips of a snapshot transaction on the most frequent requests there are.
-    A projection no worker has created yet is created (empty).
+    saves the two round trips of a snapshot transaction. A projection no worker has created yet
+    is created (empty).
     """
+
+    async def position_then_query(connection: asyncpg.Connection) -> tuple[T, int]:
+        position = await live_position(connection, projection.name)
+        return await query(connection), position
+
+    return await read_at_live_position(resources, projection, min_position, position_then_query)
+
+
+async def read_at_live_position(
+    resources: Resources,
+    projection: Projection,
+    min_position: int | None,
+    query: Callable[[asyncpg.Connection], Awaitable[tuple[T, int]]],
+) -> tuple[T, int]:
+    """``read_projection`` for a ``query`` that answers its rows and the position they reflect,
+    read in one statement (``projections.runner.fetch_at_live_position``): exact, and one round
+    trip instead of two on the most frequent reads there are (shift boards, room calendars)."""
     try:
         return await _read(resources, projection, min_position, query)
     except asyncpg.UndefinedTableError:
@@ -77,13 +94,12 @@ async def _read(
     resources: Resources,
     projection: Projection,
     min_position: int | None,
-    query: Callable[[asyncpg.Connection], Awaitable[T]],
+    query: Callable[[asyncpg.Connection], Awaitable[tuple[T, int]]],
 ) -> tuple[T, int]:
     if min_position:
         await wait_for_projection(resources.store, projection.name, min_position)
     async with resources.pool.acquire() as connection:
-        position = await live_position(connection, projection.name)
-        return await query(connection), position
+        return await query(connection)
 
 
 def positioned(

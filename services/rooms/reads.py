@@ -18,19 +18,24 @@ from projections import directory, room_calendar
 from services.auth.guards import EVERYONE, requires_roles
 from services.calendar_feeds import ICALENDAR, FeedEntry, calendar, feed_window_start
 from services.problems import READ_PROBLEMS
-from services.read_routes import From, MinPosition, To, positioned, read_projection, time_range
+from services.read_routes import (
+    From,
+    MinPosition,
+    To,
+    positioned,
+    read_at_live_position,
+    read_projection,
+    time_range,
+)
 from services.rejections import NotFound
 from services.resources import Resources
 
 
 async def _calendar_of(connection, room_id: UUID, start, end, *, include_cancelled: bool):
-    room = await room_calendar.room(connection, room_id)
-    if room is None:
-        return None, []
-    occurrences = await room_calendar.occurrences(
+    room, occurrences, position = await room_calendar.calendar_at_live_position(
         connection, room_id, start, end, include_cancelled=include_cancelled
     )
-    return room, occurrences
+    return (room, occurrences), position
 
 
 class RoomReadsController(Controller):
@@ -56,7 +61,7 @@ class RoomReadsController(Controller):
         start: From = None, end: To = None, min_position: MinPosition = None,
     ) -> Response[list[dict[str, Any]]]:
         lower, upper = time_range(start, end)
-        (room, occurrences), position = await read_projection(
+        (room, occurrences), position = await read_at_live_position(
             resources, room_calendar.ROOM_CALENDAR, min_position,
             lambda connection: _calendar_of(connection, room_id, lower, upper,
                                             include_cancelled=True),
@@ -73,7 +78,7 @@ class RoomReadsController(Controller):
     ) -> Response[bytes]:
         now = datetime.now(UTC)
         lower, upper = time_range(start, end)
-        (room, occurrences), position = await read_projection(
+        (room, occurrences), position = await read_at_live_position(
             resources, room_calendar.ROOM_CALENDAR, min_position,
             lambda connection: _calendar_of(connection, room_id, lower or feed_window_start(now),
                                             upper, include_cancelled=False),

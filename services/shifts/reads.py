@@ -12,7 +12,14 @@ from litestar.params import FromQuery, QueryParameter
 from projections import shift_board
 from services.auth.guards import EVERYONE, requires_roles
 from services.problems import READ_PROBLEMS
-from services.read_routes import From, MinPosition, To, positioned, read_projection, time_range
+from services.read_routes import (
+    From,
+    MinPosition,
+    To,
+    positioned,
+    read_at_live_position,
+    time_range,
+)
 from services.resources import Resources
 
 OpenOnly = Annotated[bool, QueryParameter(name="open")]
@@ -30,9 +37,9 @@ async def list_shifts(
     min_position: MinPosition = None,
 ) -> Response[list[dict[str, Any]]]:
     lower, upper = time_range(start, end)
-    shifts, position = await read_projection(
+    shifts, position = await read_at_live_position(
         resources, shift_board.SHIFT_BOARD, min_position,
-        lambda connection: shift_board.shifts(
+        lambda connection: shift_board.shifts_at_live_position(
             connection, site_id=site_id, start=lower, end=upper, open_only=open_only),
     )
     return positioned(shifts, position)

@@ -13,6 +13,7 @@ from events.base import EventMetadata, PositionedEvent
 from events.store import EventStore, PendingEvent, StreamWrite
 from projections.runner import (
     ensure_projection,
+    fetch_at_live_position,
     live_position,
     lock_key,
     run_once,
@@ -97,6 +98,45 @@ async def test_a_projection_applies_every_event_once_in_batches(store, pool):
     assert await pool.fetchval("SELECT count(*) FROM toy_applied") == 90
     assert {row[1] for row in await table_rows(pool, "toy_stream_counts")} == {3}
     assert await live_position(pool, projection.name) == await store.head_position()
+
+
+async def test_rows_at_live_position_come_in_the_asked_order_with_the_position(store, pool):
+    projection = EventsPerStream()
+    await ensure_projection(pool, EventsPerStream(name="toy_other", prefix="other"))
+    assert await fetch_at_live_position(pool, projection.name, "SELECT 1 AS one",
+                                        order_by="one") == ([], 0)  # no generation yet
+    await ensure_projection(pool, projection)
+    await write_events(store, streams=6, per_stream=1)
+    await run_once(store, projection)
+    head = await store.head_position()
+
+    rows, position = await fetch_at_live_position(
+        pool, projection.name,
+        "SELECT position AS applied FROM toy_applied WHERE position > $1", 2,
+        order_by="applied DESC")
+    assert position == head
+    assert rows == [{"applied": p} for p in range(head, 2, -1)]
+    assert await fetch_at_live_position(
+        pool, projection.name, "SELECT position FROM toy_applied WHERE false",
+        order_by="position") == ([], head)
+
+
+async def test_rows_at_live_position_reflect_exactly_the_events_up_to_it(store, pool):
+    """Read while a runner commits batch after batch: never a row past the position answered,
+    never one missing below it (rows and position come from one snapshot)."""
+    projection = EventsPerStream()
+    await ensure_projection(pool, projection)
+    await write_events(store, streams=300, per_stream=1)
+    applying = asyncio.create_task(run_once(store, projection, batch_size=3))
+    seen = set()
+    while not applying.done() or not seen:
+        rows, position = await fetch_at_live_position(
+            pool, projection.name, "SELECT position AS applied FROM toy_applied",
+            order_by="applied")
+        assert [row["applied"] for row in rows] == list(range(1, position + 1))
+        seen.add(position)
+    assert await applying == 300
+    assert any(0 < position < 300 for position in seen)  # it read between batches
 
 
 async def test_several_runners_at_once_give_the_same_read_model_as_one(store, pool):
