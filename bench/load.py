@@ -69,7 +69,8 @@ SLOTS_PER_WEEK = 7 * 48
 # --- the service -------------------------------------------------------------------------------
 
 
-def start_service(database_url: str, redis_url: str, port: int) -> subprocess.Popen[bytes]:
+def start_service(database_url: str, redis_url: str, port: int,
+                  checkout: Path = ROOT) -> subprocess.Popen[bytes]:
     env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": redis_url, "PORT": str(port),
            "TREFFPUNKT_SECRET_KEY": SECRET, "TREFFPUNKT_ADMIN_EMAIL": ADMIN_EMAIL,
            "TREFFPUNKT_ADMIN_PASSWORD": ADMIN_PASSWORD,
@@ -77,7 +78,7 @@ def start_service(database_url: str, redis_url: str, port: int) -> subprocess.Po
     return subprocess.Popen(
         [sys.executable, "-m", "services.cli", "serve", "--api-processes", "2",
          "--worker-processes", "2"],
-        cwd=ROOT, env=env, start_new_session=True,
+        cwd=checkout, env=env, start_new_session=True,
     )
 
 
