@@ -134,14 +134,14 @@ async def calendar_at_live_position(
     end: datetime | None,
     *,
     include_cancelled: bool = True,
-) -> tuple[dict[str, Any] | None, list[dict[str, Any]], int]:
-    """The room (None if there is none), its occurrences as ``occurrences`` gives them, and the
-    position both reflect: one statement instead of three."""
+) -> tuple[tuple[dict[str, Any] | None, list[dict[str, Any]]], int]:
+    """``((room, occurrences), position)``: the room (None if there is none), its occurrences as
+    ``occurrences`` gives them, and the position both reflect; one statement instead of three."""
     rows, position = await fetch_at_live_position(
         connection, ROOM_CALENDAR.name, _CALENDAR, room_id, start, end, include_cancelled,
         order_by="starts_at, booking_id",
     )
     if not rows:
-        return None, [], position
+        return (None, []), position
     room = {"id": rows[0]["room_id"], "site_id": rows[0]["site_id"], "name": rows[0]["room_name"]}
-    return room, [_occurrence(row) for row in rows if row["booking_id"] is not None], position
+    return (room, [_occurrence(row) for row in rows if row["booking_id"] is not None]), position

@@ -31,13 +31,6 @@ from services.rejections import NotFound
 from services.resources import Resources
 
 
-async def _calendar_of(connection, room_id: UUID, start, end, *, include_cancelled: bool):
-    room, occurrences, position = await room_calendar.calendar_at_live_position(
-        connection, room_id, start, end, include_cancelled=include_cancelled
-    )
-    return (room, occurrences), position
-
-
 class RoomReadsController(Controller):
     path = "/api/rooms"
     tags = ["rooms"]
@@ -63,8 +56,8 @@ class RoomReadsController(Controller):
         lower, upper = time_range(start, end)
         (room, occurrences), position = await read_at_live_position(
             resources, room_calendar.ROOM_CALENDAR, min_position,
-            lambda connection: _calendar_of(connection, room_id, lower, upper,
-                                            include_cancelled=True),
+            lambda connection: room_calendar.calendar_at_live_position(
+                connection, room_id, lower, upper, include_cancelled=True),
         )
         if room is None:
             raise NotFound("room_id", "no such room", code="not_found")
@@ -80,8 +73,9 @@ class RoomReadsController(Controller):
         lower, upper = time_range(start, end)
         (room, occurrences), position = await read_at_live_position(
             resources, room_calendar.ROOM_CALENDAR, min_position,
-            lambda connection: _calendar_of(connection, room_id, lower or feed_window_start(now),
-                                            upper, include_cancelled=False),
+            lambda connection: room_calendar.calendar_at_live_position(
+                connection, room_id, lower or feed_window_start(now), upper,
+                include_cancelled=False),
         )
         if room is None:
             raise NotFound("room_id", "no such room", code="not_found")
