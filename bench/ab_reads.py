@@ -34,38 +34,40 @@ async def main(args: argparse.Namespace) -> int:
     server_url = os.environ.get("DATABASE_URL",
                                 "postgresql://postgres@127.0.0.1:5432/postgres")
     redis_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
-    served: list[tuple[Path, str, int, subprocess.Popen[bytes], load.World]] = []
+    checkouts = [args.before, args.after]  # the same one twice is an A/A run: the noise
+    processes: list[subprocess.Popen[bytes]] = []
     databases: list[str] = []
+    served: list[tuple[int, load.World]] = []
+    reads, seconds = [0, 0], [0.0, 0.0]
     try:
-        for checkout in (args.before, args.after):
+        for checkout in checkouts:
             name, database_url = await fresh_database(server_url)
             databases.append(name)
             port = free_port()
-            process = load.start_service(database_url, redis_url, port, checkout.resolve())
+            processes.append(
+                load.start_service(database_url, redis_url, port, checkout.resolve()))
             async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}",
                                          timeout=60) as client:
-                await load.wait_until_ready(client, process)
+                await load.wait_until_ready(client, processes[-1])
                 world = await load.seed(client)
             # Some bookings and claims, so that calendars and boards have rows to show.
             await load.run_mix(port, world, args.clients, 6, 1, write_share=1.0)
-            served.append((checkout, name, port, process, world))
-        reads = {checkout: 0 for checkout, *_ in served}
-        seconds = {checkout: 0.0 for checkout, *_ in served}
+            served.append((port, world))
         for number in range(args.rounds):
-            for checkout, _name, port, _process, world in served[:: 1 if number % 2 else -1]:
+            for index in ((0, 1) if number % 2 else (1, 0)):
+                port, world = served[index]
                 samples, elapsed = await load.run_mix(
                     port, world, args.clients, BURST_SECONDS, 100 + number, write_share=0.0)
-                reads[checkout] += len(samples.reads)
-                seconds[checkout] += elapsed
+                reads[index] += len(samples.reads)
+                seconds[index] += elapsed
     finally:
-        for _checkout, _name, _port, process, _world in served:
+        for process in processes:
             load.stop_service(process)
         for name in databases:
             await drop_database(server_url, name)
-    rates = [reads[checkout] / seconds[checkout] for checkout, *_ in served]
-    for (checkout, *_), rate in zip(served, rates, strict=True):
-        print(f"{str(checkout):<40} reads alone {rate:>7,.0f}/s over {seconds[checkout]:.0f} s")
-    print(f"after / before: {rates[1] / rates[0]:.3f}")
+    for checkout, count, spent in zip(checkouts, reads, seconds, strict=True):
+        print(f"{str(checkout):<40} reads alone {count / spent:>7,.0f}/s over {spent:.0f} s")
+    print(f"after / before: {(reads[1] / seconds[1]) / (reads[0] / seconds[0]):.3f}")
     return 0
 
 
