@@ -17,6 +17,7 @@ from events.catalog import registry
 from events.store import EventStore, create_pool
 from services import projections_cli
 from services.accounts.bootstrap import ensure_admin
+from services.commands.handler import CommandHandler
 from services.api_process import ensure_port_free, reuse_port_socket
 from services.database import migrate
 from services.embedded import EmbeddedServers
@@ -112,8 +113,8 @@ async def prepare(settings: Settings, demo: bool) -> None:
             applied = await migrate(connection)
         log.info("migrations applied: %s", ", ".join(applied) or "none (up to date)")
         store = EventStore(pool, registry)
-        if await ensure_admin(store, derive_keys(secret_of(settings)), settings.admin_email,
-                              settings.admin_password):
+        if await ensure_admin(CommandHandler(store), pool, derive_keys(secret_of(settings)),
+                              settings.admin_email, settings.admin_password):
             log.info("created the admin account (TREFFPUNKT_ADMIN_EMAIL)")
         if demo:
             from services.demo import seed_demo

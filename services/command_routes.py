@@ -11,13 +11,13 @@ from uuid import UUID, uuid4
 import msgspec
 from litestar import Request
 
-from events.base import Event, EventMetadata
+from events.base import EventMetadata
 from services.auth.guards import Connection, Locator, from_path
 from services.auth.tokens import Principal
-from services.command_handler import IDEMPOTENCY_KEY, CommandResult, Fold
+from services.commands.decider import StreamKind
+from services.commands.handler import IDEMPOTENCY_KEY, CommandResult
 from services.rejections import Invalid, NotFound
 from services.resources import Resources
-from services.scheduling import SchedulingCommand, run
 
 Aware = Annotated[datetime, msgspec.Meta(tz=True)]
 """A timestamp that must carry a UTC offset; a naive one is a 422 naming the field."""
@@ -57,12 +57,6 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
-async def execute(
-    resources: Resources, command: SchedulingCommand, metadata: EventMetadata
-) -> CommandResult:
-    return await run(resources.commands, command, metadata)
-
-
 def first_of(result: CommandResult, kind: type[Any]) -> Any:
     return next(event for event in result.events if isinstance(event, kind))
 
@@ -70,16 +64,9 @@ def first_of(result: CommandResult, kind: type[Any]) -> Any:
 # Site scope ------------------------------------------------------------------------------------
 
 
-def _site_of_stream(site_id: UUID | None, event: Event) -> UUID | None:
-    return site_id if site_id is not None else getattr(event, "site_id", None)
-
-
-_SITE_OF = Fold(None, _site_of_stream)
-"""The site a room, offer, session, shift or training belongs to: its first event names it."""
-
-
-def site_of(stream: Any, parameter: str) -> Locator:
-    """The site of the entity whose id is the path ``parameter`` (``stream`` names its stream).
+def site_of(kind: StreamKind[Any], parameter: str) -> Locator:
+    """The site of the entity whose id is the path ``parameter`` (a stream of ``kind``, whose
+    state names its ``site_id``).
 
     An unknown entity is a 404 naming the parameter, for everyone who passes the role check."""
 
@@ -90,7 +77,7 @@ def site_of(stream: Any, parameter: str) -> Locator:
         if entity_id is None:
             return None
         resources: Resources = connection.app.state.resources
-        site_id = await resources.commands.state(stream(entity_id), _SITE_OF)
+        site_id = (await resources.commands.state(kind(entity_id))).site_id
         if site_id is None:
             raise NotFound(parameter, "no such " + parameter.removesuffix("_id"), code="not_found")
         return site_id

@@ -25,6 +25,8 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
+import asyncpg
+
 from events.base import EventMetadata
 from events.offers import SessionScheduled
 from events.rooms import Occurrence, Recurrence
@@ -33,7 +35,8 @@ from events.store import EventStore
 from services.accounts.bootstrap import SYSTEM_ACTOR
 from services.accounts.service import find_account, register_account
 from services.auth.roles import AUDITOR, COORDINATOR, VOLUNTEER
-from services.command_handler import CommandHandler, CommandResult
+from services.commands.catalog import decider_for
+from services.commands.handler import CommandHandler, CommandResult
 from services.demo_programme import (
     ALL_SITES_COORDINATOR,
     AUDITOR as AUDITOR_EMAIL,
@@ -62,7 +65,6 @@ from services.keys import Keys, derive_keys, secret_of
 from services.offers.decider import CreateOffer, RecordAttendance, ScheduleSession
 from services.rooms.decider import AddRoom, CancelBooking
 from services.rooms.recurrence import BERLIN
-from services.scheduling import SchedulingCommand, run
 from services.settings import Settings
 from services.shifts.decider import ClaimShift, ConfirmShiftAttendance, CreateShift
 from services.sites.decider import AddSite
@@ -100,9 +102,10 @@ async def seed_demo(store: EventStore, settings: Settings) -> bool:
         return False
     started = time.monotonic()
     keys = derive_keys(secret_of(settings))
-    admin = await find_account(store, keys.email_digest(settings.admin_email))
+    handler = CommandHandler(store)
+    admin = await find_account(handler, keys.email_digest(settings.admin_email))
     admin_actor = f"account:{admin.account_id}" if admin is not None else SYSTEM_ACTOR
-    counts = await _Seeder(store, keys, admin_actor).seed()
+    counts = await _Seeder(handler, store.pool, keys, admin_actor).seed()
     log.info(
         "demo data: seeded %s in %.1f s",
         ", ".join(f"{count} {what}" for what, count in counts.items()),
@@ -148,11 +151,13 @@ class _Shift:
 
 
 class _Seeder:
-    def __init__(self, store: EventStore, keys: Keys, admin_actor: str) -> None:
-        self.store = store
+    def __init__(
+        self, handler: CommandHandler, pool: asyncpg.Pool, keys: Keys, admin_actor: str
+    ) -> None:
+        self.handler = handler
+        self.pool = pool
         self.keys = keys
         self.admin = admin_actor
-        self.handler = CommandHandler(store)
         self.rng = random.Random(SEED)
         self.in_flight = asyncio.Semaphore(CONCURRENCY)
         self.hashing = asyncio.Semaphore(PASSWORD_HASHES_AT_ONCE)
@@ -187,9 +192,10 @@ class _Seeder:
         await volunteer_accounts
         return self.counts
 
-    async def _run(self, command: SchedulingCommand, actor: str) -> CommandResult:
+    async def _run(self, command: Any, actor: str) -> CommandResult:
         async with self.in_flight:
-            return await run(self.handler, command, EventMetadata(actor=actor))
+            return await self.handler.handle(
+                decider_for(command), command, EventMetadata(actor=actor))
 
     # Sites, staff, rooms and volunteers ---------------------------------------------------------
 
@@ -214,7 +220,7 @@ class _Seeder:
                        volunteer_id: UUID | None = None) -> UUID:
         async with self.hashing:
             _, account_id = await register_account(
-                self.store, self.keys, email=email, password=DEMO_PASSWORD, role=role,
+                self.handler, self.pool, self.keys, email=email, password=DEMO_PASSWORD, role=role,
                 site_ids=site_ids, volunteer_id=volunteer_id, actor=self.admin,
             )
         self.counts["accounts"] += 1
@@ -242,8 +248,8 @@ class _Seeder:
 
     async def _register(self, person: Person, phone: str | None) -> UUID:
         async with self.in_flight:
-            _, volunteer_id = await register(self.store, person.name, person.email, phone,
-                                             self.coordinator_of_all)
+            _, volunteer_id = await register(self.handler, self.pool, person.name, person.email,
+                                             phone, self.coordinator_of_all)
         self.counts["volunteers"] += 1
         return volunteer_id
 

@@ -12,7 +12,7 @@ import redis.asyncio as aioredis
 from events.catalog import registry
 from events.notify import Coalescer, postgres_notifier
 from events.store import EventStore, check_transaction_ids, create_pool
-from services.command_handler import CommandHandler
+from services.commands.handler import CommandHandler
 from services.settings import Settings
 from services.wakeup import worker_waker
 

@@ -2,22 +2,26 @@
 
 from __future__ import annotations
 
-from events.store import EventStore
+import asyncpg
+
 from services.accounts import service
 from services.auth.roles import ADMIN
+from services.commands.handler import CommandHandler
 from services.keys import Keys
 from services.rejections import Conflict
 
 SYSTEM_ACTOR = "system"
 
 
-async def ensure_admin(store: EventStore, keys: Keys, email: str, password: str) -> bool:
+async def ensure_admin(
+    commands: CommandHandler, pool: asyncpg.Pool, keys: Keys, email: str, password: str
+) -> bool:
     """Create the admin account unless the e-mail has one; True if it was created now."""
-    if await service.find_account(store, keys.email_digest(email)) is not None:
+    if await service.find_account(commands, keys.email_digest(email)) is not None:
         return False
     try:
         await service.register_account(
-            store, keys, email=email, password=password, role=ADMIN, site_ids=[],
+            commands, pool, keys, email=email, password=password, role=ADMIN, site_ids=[],
             volunteer_id=None, actor=SYSTEM_ACTOR,
         )
     except Conflict:

@@ -1,13 +1,15 @@
-"""Accounts: pure decide/evolve over two streams.
+"""Accounts: pure decide/evolve over two kinds of stream.
 
-``account-email-<digest>`` (the e-mail's claim, folded into ``EmailClaim``) guarantees that one
-e-mail names one account at a time; ``account-<id>`` (folded into ``Account``) holds the account.
-Registering writes to both in one append; closing an account releases its e-mail.
+``account-email-<digest>`` (``EMAIL``, the e-mail's claim) guarantees that one e-mail names one
+account at a time; ``account-<id>`` (``ACCOUNT``) holds the account. Registering writes to both
+in one append, and links a volunteer's account to the volunteer's stream in the same append;
+closing an account releases its e-mail.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 import msgspec
@@ -20,7 +22,11 @@ from events.accounts import (
 )
 from events.base import Event
 from services.auth.roles import COORDINATOR, ROLES, VOLUNTEER
+from services.accounts.state import ACCOUNT, EMAIL, Account, EmailClaim
+from services.commands.decider import Decider, States, Stream
 from services.rejections import Conflict, Invalid, NotFound
+from services.volunteers.state import VOLUNTEER as VOLUNTEER_STREAM
+from services.volunteers.decider import LinkAccount, decide_person
 
 
 class RegisterAccount(msgspec.Struct, frozen=True, kw_only=True):
@@ -39,45 +45,7 @@ class CloseAccount(msgspec.Struct, frozen=True, kw_only=True):
     now: datetime
 
 
-class EmailClaim(msgspec.Struct, frozen=True):
-    account_id: UUID | None = None
-
-
-class Account(msgspec.Struct, frozen=True, kw_only=True):
-    registered: AccountRegistered | None = None
-    closed: bool = False
-
-    @property
-    def active(self) -> bool:
-        return self.registered is not None and not self.closed
-
-
-initial_claim = EmailClaim()
-initial_account = Account()
-initial_state = initial_claim  # registering decides on the e-mail's claim
-
-
-def evolve(state: EmailClaim, event: Event) -> EmailClaim:
-    """The e-mail claim stream."""
-    match event:
-        case AccountEmailClaimed(account_id=account_id):
-            return EmailClaim(account_id)
-        case AccountEmailReleased():
-            return EmailClaim()
-    return state
-
-
-def evolve_account(state: Account, event: Event) -> Account:
-    """The account stream."""
-    match event:
-        case AccountRegistered():
-            return Account(registered=event)
-        case AccountClosed():
-            return msgspec.structs.replace(state, closed=True)
-    return state
-
-
-def decide(command: RegisterAccount, state: EmailClaim) -> list[Event]:
+def decide_register(command: RegisterAccount, state: EmailClaim) -> list[Event]:
     match command, state:
         case RegisterAccount(role=role), _ if role not in ROLES:
             raise Invalid("role", f"must be one of {', '.join(ROLES)}")
@@ -117,3 +85,29 @@ def decide_close(command: CloseAccount, state: Account) -> list[Event]:
                 AccountEmailReleased(account_id=account_id, email_digest=registered.email_digest),
             ]
     raise AssertionError("unreachable")
+
+
+def _links_volunteer(command: RegisterAccount) -> bool:
+    return command.role == VOLUNTEER and command.volunteer_id is not None
+
+
+def streams(command: RegisterAccount, loaded: States) -> list[Stream[Any]]:
+    touched: list[Stream[Any]] = [EMAIL(command.email_digest), ACCOUNT(command.account_id)]
+    if _links_volunteer(command):
+        touched.append(VOLUNTEER_STREAM(command.volunteer_id))
+    return touched
+
+
+def decide(command: RegisterAccount, states: States) -> list[Event]:
+    """Claim the e-mail and register the account; a volunteer's account is linked to the
+    volunteer in the same append."""
+    events = decide_register(command, states[EMAIL(command.email_digest)])
+    if _links_volunteer(command):
+        assert command.volunteer_id is not None
+        link = LinkAccount(volunteer_id=command.volunteer_id, account_id=command.account_id,
+                           now=command.now)
+        events += decide_person(link, states[VOLUNTEER_STREAM(command.volunteer_id)])
+    return events
+
+
+ACCOUNTS = Decider(commands=(RegisterAccount,), kinds=(EMAIL, ACCOUNT, VOLUNTEER_STREAM), streams=streams, decide=decide)

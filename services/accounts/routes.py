@@ -83,7 +83,8 @@ class AccountsController(Controller):
         request: Request[Principal, Any, Any],
     ) -> Created:
         result, account_id = await service.register_account(
-            resources.store,
+            resources.commands,
+            resources.pool,
             request.app.state.secret_keys,
             email=data.email,
             password=data.password,
@@ -92,6 +93,5 @@ class AccountsController(Controller):
             volunteer_id=data.volunteer_id,
             actor=f"account:{request.user.account_id}",
             idempotency_key=idempotency_key(request),
-            commands=resources.commands,
         )
         return Created(id=account_id, position=result.position)

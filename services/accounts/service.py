@@ -5,74 +5,39 @@ from __future__ import annotations
 import asyncio
 import base64
 from datetime import UTC, datetime
-from typing import Any
 from uuid import UUID
 
 import asyncpg
 from argon2.exceptions import InvalidHashError, VerificationError
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from events.accounts import (
-    AccountClosed,
-    AccountEmailClaimed,
-    AccountEmailReleased,
-    AccountRegistered,
-)
-from events.base import Event, EventMetadata
-from events.store import EventStore
-from events.volunteers import VolunteerAccountLinked, VolunteerErased, VolunteerRegistered
+from events.accounts import AccountRegistered
+from events.base import EventMetadata
 from services.accounts import decider
 from services.accounts.password_hashing import password_hasher
+from services.accounts.state import ACCOUNT, EMAIL
 from services.auth import tokens
-from services.command_handler import (
+from services.commands.handler import (
     CommandHandler,
     CommandResult,
-    Fold,
     KeyReused,
-    Load,
     entity_id,
     request_digest,
     with_digest,
 )
 from services.keys import Keys
-from services.streams import volunteer_stream
-from services.volunteers import decider as volunteers
 from services.volunteers import personal_data
 
 _hasher = password_hasher()
 # Verified against when an e-mail is unknown, so both answers take the same time.
 _DUMMY_HASH = _hasher.hash("treffpunkt: no such account")
 
-EMAIL_CLAIM = Fold(decider.initial_claim, decider.evolve)
-ACCOUNT = Fold(decider.initial_account, decider.evolve_account)
-PERSON = Fold(volunteers.initial_state, volunteers.evolve)
 REGISTER_ACCOUNT = "RegisterAccount"
 
 
-def account_stream(account_id: UUID) -> str:
-    return f"account-{account_id}"
-
-
-def email_stream(digest: str) -> str:
-    return f"account-email-{digest}"
-
-
-def stream_of(event: Event) -> str:
-    """The stream of an account event, or of a volunteer's event about the person."""
-    match event:
-        case AccountEmailClaimed(email_digest=digest) | AccountEmailReleased(email_digest=digest):
-            return email_stream(digest)
-        case AccountRegistered(account_id=account_id) | AccountClosed(account_id=account_id):
-            return account_stream(account_id)
-        case VolunteerRegistered(volunteer_id=volunteer_id) | VolunteerAccountLinked(
-            volunteer_id=volunteer_id
-        ) | VolunteerErased(volunteer_id=volunteer_id):
-            return volunteer_stream(volunteer_id)
-    raise TypeError(f"not an account or person event: {type(event).__name__}")
-
-
 async def register_account(
-    store: EventStore,
+    commands: CommandHandler,
+    pool: asyncpg.Pool,
     keys: Keys,
     *,
     email: str,
@@ -82,14 +47,12 @@ async def register_account(
     volunteer_id: UUID | None,
     actor: str,
     idempotency_key: str | None = None,
-    commands: CommandHandler | None = None,
 ) -> tuple[CommandResult, UUID]:
     """Claim the e-mail, create the account and, for a volunteer, link it: one atomic append.
 
     A repeat with the same idempotency key answers the first account; the password is not part
     of the request's digest (that would be a fast hash of it in the history): a repeat is
     checked against the stored Argon2 hash instead."""
-    commands = commands or CommandHandler(store)
     metadata = EventMetadata(actor=actor, idempotency_key=idempotency_key)
     digest = keys.email_digest(email)
     metadata = with_digest(metadata, request_digest(REGISTER_ACCOUNT, {
@@ -98,8 +61,8 @@ async def register_account(
     account_id = entity_id(metadata, "account")
     stored = await commands.replay(metadata)
     if stored is not None:
-        return await _same_password(store, stored, password), account_id
-    key = await credential_key(store.pool, account_id)
+        return await _same_password(pool, stored, password), account_id
+    key = await credential_key(pool, account_id)
     command = decider.RegisterAccount(
         account_id=account_id,
         email_digest=digest,
@@ -111,36 +74,22 @@ async def register_account(
         now=datetime.now(UTC),
     )
 
-    async def attempt(load: Load) -> list[Event]:
-        claim, _ = await asyncio.gather(
-            load(email_stream(digest), EMAIL_CLAIM), load(account_stream(account_id), ACCOUNT)
-        )
-        events = decider.decide(command, claim)
-        account = next(e for e in events if isinstance(e, AccountRegistered))
-        if account.volunteer_id is not None:
-            person = await load(volunteer_stream(account.volunteer_id), PERSON)
-            events += volunteers.decide(
-                volunteers.LinkAccount(volunteer_id=account.volunteer_id,
-                                       account_id=account_id, now=command.now),
-                person,
-            )
-        return events
-
     try:
-        result = await commands.execute(REGISTER_ACCOUNT, attempt, now=command.now,
-                                        metadata=metadata, stream_of=stream_of)
+        result = await commands.handle(decider.ACCOUNTS, command, metadata)
     except BaseException:
-        if not await store.read_stream(account_stream(account_id)):
-            await personal_data.destroy_key(store.pool, account_id)
+        if not (await commands.state(ACCOUNT(account_id))).registered:
+            await personal_data.destroy_key(pool, account_id)
         raise
     if result.replayed:  # a concurrent twin stored it first
-        await _same_password(store, result, password)
+        await _same_password(pool, result, password)
     return result, account_id
 
 
-async def _same_password(store: EventStore, stored: CommandResult, password: str) -> CommandResult:
+async def _same_password(
+    pool: asyncpg.Pool, stored: CommandResult, password: str
+) -> CommandResult:
     account = next(e for e in stored.events if isinstance(e, AccountRegistered))
-    password_hash = await opened_hash(store.pool, account)
+    password_hash = await opened_hash(pool, account)
     if not await asyncio.to_thread(_password_matches, password_hash or _DUMMY_HASH, password):
         raise KeyReused()
     return stored
@@ -175,18 +124,6 @@ async def opened_hash(pool: asyncpg.Pool, account: AccountRegistered) -> str | N
         base64.b64decode(account.password_hash.removeprefix(SEALED_PREFIX)))
 
 
-async def closing_events(load: Load, account_id: UUID, reason: str, now: datetime) -> list[Event]:
-    """The events that close an account and release its e-mail, for a caller's own command."""
-    account = await load(account_stream(account_id), ACCOUNT)
-    events = decider.decide_close(
-        decider.CloseAccount(account_id=account_id, reason=reason, now=now), account
-    )
-    if events:
-        # The release is appended against the claim's current version.
-        await load(email_stream(account.registered.email_digest), EMAIL_CLAIM)
-    return events
-
-
 def _password_matches(password_hash: str, password: str) -> bool:
     """Argon2 takes tens of milliseconds on purpose: callers run it off the event loop."""
     try:
@@ -195,28 +132,21 @@ def _password_matches(password_hash: str, password: str) -> bool:
         return False
 
 
-async def find_account(store: EventStore, digest: str) -> AccountRegistered | None:
+async def find_account(commands: CommandHandler, digest: str) -> AccountRegistered | None:
     """The open account this e-mail digest names, if any."""
-    claim = await _fold(store, email_stream(digest), EMAIL_CLAIM)
+    claim = await commands.state(EMAIL(digest))
     if claim.account_id is None:
         return None
-    account = await _fold(store, account_stream(claim.account_id), ACCOUNT)
+    account = await commands.state(ACCOUNT(claim.account_id))
     return account.registered if account.active else None
 
 
-async def _fold(store: EventStore, stream_id: str, fold: Fold) -> Any:
-    state = fold.initial
-    for recorded in await store.read_stream(stream_id):
-        state = fold.evolve(state, recorded.event)
-    return state
-
-
 async def sign_in(
-    store: EventStore, keys: Keys, email: str, password: str
+    commands: CommandHandler, pool: asyncpg.Pool, keys: Keys, email: str, password: str
 ) -> tokens.Principal | None:
     """The principal for these credentials, or None; takes as long for an unknown e-mail."""
-    account = await find_account(store, keys.email_digest(email))
-    password_hash = await opened_hash(store.pool, account) if account else None
+    account = await find_account(commands, keys.email_digest(email))
+    password_hash = await opened_hash(pool, account) if account else None
     if not await asyncio.to_thread(
         _password_matches, password_hash or _DUMMY_HASH, password
     ) or account is None or password_hash is None:

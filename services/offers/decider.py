@@ -7,6 +7,7 @@ own rules, ``rooms.decider.book``) and schedules the session, both in one append
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 from uuid import UUID
 
 import msgspec
@@ -17,15 +18,17 @@ from events.offers import (
     AttendanceCorrected,
     AttendanceRecorded,
     OfferCreated,
-    SessionOccurrencesCancelled,
     SessionScheduled,
 )
 from events.rooms import Recurrence
 from services.checks import require_aware, require_text
+from services.commands.decider import Decider, States, Stream
+from services.offers.state import OFFER, SESSION, OfferState, SessionState
 from services.rejections import Conflict, Invalid, NotFound
-from services.rooms.decider import RoomState, book
+from services.rooms.decider import book
 from services.rooms.recurrence import expand
-from services.sites.decider import SiteState
+from services.rooms.state import ROOM, RoomState
+from services.sites.state import SITE
 
 
 class CreateOffer(msgspec.Struct, frozen=True, kw_only=True):
@@ -59,73 +62,63 @@ class RecordAttendance(msgspec.Struct, frozen=True, kw_only=True):
     now: datetime
 
 
-class OfferState(msgspec.Struct, frozen=True, kw_only=True):
-    exists: bool = False
-    site_id: UUID | None = None
-    title: str = ""
-    category: str = ""
+OfferCommand = CreateOffer | ScheduleSession | RecordAttendance
 
 
-class SessionState(msgspec.Struct, frozen=True, kw_only=True):
-    exists: bool = False
-    offer_id: UUID | None = None
-    site_id: UUID | None = None
-    occurrences: dict[datetime, datetime] = {}
-    """Start -> end of every occurrence not cancelled."""
-    cancelled: frozenset[datetime] = frozenset()
-    visitors: dict[datetime, int] = {}
-    """The figure standing now for each occurrence counted."""
+def streams(command: OfferCommand, loaded: States) -> list[Stream[Any]]:
+    match command:
+        case CreateOffer():
+            return [SITE(command.site_id), OFFER(command.offer_id)]
+        case ScheduleSession():
+            return [OFFER(command.offer_id), ROOM(command.room_id), SESSION(command.session_id)]
+    return [SESSION(command.session_id)]
 
 
-initial_offer = OfferState()
-initial_session = SessionState()
-
-
-def decide(
-    command: CreateOffer | ScheduleSession | RecordAttendance,
-    state: tuple[SiteState, OfferState]
-    | tuple[OfferState, RoomState, SessionState]
-    | SessionState,
-) -> list[Event]:
-    """Decided on ``(site, offer)``, ``(offer, room, session)`` and ``session`` respectively."""
-    match command, state:
-        case CreateOffer(), (SiteState(exists=False), _):
-            raise NotFound("site_id", "no such site", code="site_not_found")
-        case CreateOffer(), (_, OfferState(exists=True)):
-            raise Conflict("offer_id", "this offer exists already", code="exists")
-        case CreateOffer(), _:
-            require_text("title", command.title)
-            if command.category not in CATEGORIES:
-                raise Invalid(
-                    "category",
-                    f"must be one of {', '.join(sorted(CATEGORIES))}",
-                    code="unknown_category",
-                )
-            return [
-                OfferCreated(
-                    offer_id=command.offer_id,
-                    site_id=command.site_id,
-                    title=command.title.strip(),
-                    category=command.category,
-                    description=command.description,
-                )
-            ]
-        case ScheduleSession(), (OfferState(exists=False), _, _):
-            raise NotFound("offer_id", "no such offer", code="offer_not_found")
-        case ScheduleSession(), (_, RoomState(exists=False), _):
-            raise NotFound("room_id", "no such room", code="room_not_found")
-        case ScheduleSession(), (_, _, SessionState(exists=True)):
-            raise Conflict("session_id", "this session exists already", code="exists")
-        case ScheduleSession(), (OfferState() as offer, RoomState() as room, _):
-            return _schedule(command, offer, room)
-        case RecordAttendance(), SessionState(exists=False):
-            raise NotFound("session_id", "no such session", code="session_not_found")
-        case RecordAttendance(), SessionState():
-            return [_attendance(command, state)]
+def decide(command: OfferCommand, states: States) -> list[Event]:
+    match command:
+        case CreateOffer():
+            return _create(command, states[SITE(command.site_id)].exists,
+                           states[OFFER(command.offer_id)])
+        case ScheduleSession():
+            return _schedule(command, states[OFFER(command.offer_id)],
+                             states[ROOM(command.room_id)], states[SESSION(command.session_id)])
+        case RecordAttendance():
+            return [_attendance(command, states[SESSION(command.session_id)])]
     raise TypeError(f"unknown command {command!r}")
 
 
-def _schedule(command: ScheduleSession, offer: OfferState, room: RoomState) -> list[Event]:
+def _create(command: CreateOffer, site_exists: bool, offer: OfferState) -> list[Event]:
+    if not site_exists:
+        raise NotFound("site_id", "no such site", code="site_not_found")
+    if offer.exists:
+        raise Conflict("offer_id", "this offer exists already", code="exists")
+    require_text("title", command.title)
+    if command.category not in CATEGORIES:
+        raise Invalid(
+            "category",
+            f"must be one of {', '.join(sorted(CATEGORIES))}",
+            code="unknown_category",
+        )
+    return [
+        OfferCreated(
+            offer_id=command.offer_id,
+            site_id=command.site_id,
+            title=command.title.strip(),
+            category=command.category,
+            description=command.description,
+        )
+    ]
+
+
+def _schedule(
+    command: ScheduleSession, offer: OfferState, room: RoomState, session: SessionState
+) -> list[Event]:
+    if not offer.exists:
+        raise NotFound("offer_id", "no such offer", code="offer_not_found")
+    if not room.exists:
+        raise NotFound("room_id", "no such room", code="room_not_found")
+    if session.exists:
+        raise Conflict("session_id", "this session exists already", code="exists")
     if room.site_id != offer.site_id:
         raise Invalid("room_id", "the room belongs to another site", code="other_site")
     occurrences = expand(command.starts_at, command.ends_at, command.recurrence)
@@ -151,6 +144,8 @@ def _schedule(command: ScheduleSession, offer: OfferState, room: RoomState) -> l
 
 
 def _attendance(command: RecordAttendance, session: SessionState) -> Event:
+    if not session.exists:
+        raise NotFound("session_id", "no such session", code="session_not_found")
     require_aware("occurrence_starts_at", command.occurrence_starts_at)
     started = command.occurrence_starts_at.astimezone(UTC)
     if started in session.cancelled:
@@ -184,31 +179,14 @@ def _attendance(command: RecordAttendance, session: SessionState) -> Event:
     )
 
 
-def evolve_offer(state: OfferState, event: Event) -> OfferState:
+def occurred_at(event: Event, now: datetime) -> datetime:
+    """Visitors were there when the occurrence began, whenever they are recorded."""
     match event:
-        case OfferCreated(site_id=site_id, title=title, category=category):
-            return OfferState(exists=True, site_id=site_id, title=title, category=category)
-    return state
-
-
-def evolve_session(state: SessionState, event: Event) -> SessionState:
-    match event:
-        case SessionScheduled(offer_id=offer_id, site_id=site_id, occurrences=occurrences):
-            return SessionState(
-                exists=True,
-                offer_id=offer_id,
-                site_id=site_id,
-                occurrences={o.starts_at: o.ends_at for o in occurrences},
-            )
-        case SessionOccurrencesCancelled(occurrence_starts_at=starts):
-            gone = frozenset(starts)
-            return msgspec.structs.replace(
-                state,
-                occurrences={s: e for s, e in state.occurrences.items() if s not in gone},
-                cancelled=state.cancelled | gone,
-            )
         case AttendanceRecorded() | AttendanceCorrected():
-            return msgspec.structs.replace(
-                state, visitors={**state.visitors, event.occurrence_starts_at: event.visitors}
-            )
-    return state
+            return event.occurrence_starts_at
+    return now
+
+
+OFFERS = Decider(commands=(CreateOffer, ScheduleSession, RecordAttendance),
+                 kinds=(SITE, OFFER, ROOM, SESSION), streams=streams, decide=decide,
+                 occurred_at=occurred_at)

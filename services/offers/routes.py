@@ -13,23 +13,22 @@ from litestar.params import FromPath, JSONBody
 from events.offers import SessionScheduled
 from services.auth.guards import ADMIN, COORDINATOR, for_site, from_body, requires_roles
 from services.auth.tokens import Principal
-from services.command_handler import entity_id
+from services.commands.handler import entity_id
 from services.command_routes import (
     Aware,
     Created,
     Positioned,
     Title,
-    execute,
     first_of,
     metadata_for,
     now,
     site_of,
 )
-from services.offers.decider import CreateOffer, RecordAttendance, ScheduleSession
+from services.offers.decider import OFFERS, CreateOffer, RecordAttendance, ScheduleSession
+from services.offers.state import OFFER, SESSION
 from services.problems import WRITE_PROBLEMS
 from services.resources import Resources
 from services.rooms.routes import Booked, NewRecurrence
-from services.streams import offer_stream, session_stream
 
 Count = Annotated[int, msgspec.Meta(ge=0, le=1_000_000)]
 
@@ -68,7 +67,7 @@ class OffersController(Controller):
     ) -> Created:
         metadata = metadata_for(request)
         offer_id = entity_id(metadata, "offer")
-        result = await execute(resources, CreateOffer(
+        result = await resources.commands.handle(OFFERS, CreateOffer(
             offer_id=offer_id, site_id=data.site_id, title=data.title, category=data.category,
             description=data.description, now=now(),
         ), metadata)
@@ -76,7 +75,7 @@ class OffersController(Controller):
 
     @post(
         "/offers/{offer_id:uuid}/sessions",
-        guards=[for_site(site_of(offer_stream, "offer_id"))],
+        guards=[for_site(site_of(OFFER, "offer_id"))],
         summary="Book the room and schedule the session(s) in one step",
         responses=WRITE_PROBLEMS,
     )
@@ -85,7 +84,7 @@ class OffersController(Controller):
         resources: NamedDependency[Resources], request: Request[Principal, Any, Any],
     ) -> Booked:
         metadata = metadata_for(request)
-        result = await execute(resources, ScheduleSession(
+        result = await resources.commands.handle(OFFERS, ScheduleSession(
             session_id=entity_id(metadata, "session"), booking_id=entity_id(metadata, "booking"),
             offer_id=offer_id, room_id=data.room_id, starts_at=data.starts_at,
             ends_at=data.ends_at,
@@ -97,7 +96,7 @@ class OffersController(Controller):
 
     @post(
         "/sessions/{session_id:uuid}/attendance",
-        guards=[for_site(site_of(session_stream, "session_id"))],
+        guards=[for_site(site_of(SESSION, "session_id"))],
         summary="Record (or correct, with a reason) the visitors of one held occurrence",
         responses=WRITE_PROBLEMS,
     )
@@ -105,7 +104,7 @@ class OffersController(Controller):
         self, session_id: FromPath[UUID], data: JSONBody[NewAttendance],
         resources: NamedDependency[Resources], request: Request[Principal, Any, Any],
     ) -> Positioned:
-        result = await execute(resources, RecordAttendance(
+        result = await resources.commands.handle(OFFERS, RecordAttendance(
             session_id=session_id, occurrence_starts_at=data.occurrence_starts_at,
             visitors=data.visitors, breakdown=data.breakdown, reason=data.reason, now=now(),
         ), metadata_for(request))

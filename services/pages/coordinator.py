@@ -24,8 +24,8 @@ from events.rooms import Recurrence, RoomBooked, RoomOccurrencesCancelled
 from projections import directory, room_calendar, training_records
 from services.auth.guards import ADMIN, COORDINATOR, for_site, from_path, requires_roles
 from services.auth.tokens import Principal
-from services.command_handler import Fold, entity_id
-from services.command_routes import execute, first_of, now
+from services.commands.handler import entity_id
+from services.command_routes import first_of, now
 from services.pages import coordinator_attendance as attendance
 from services.pages import coordinator_planning as planning
 from services.pages.coordinator_time import (
@@ -43,8 +43,10 @@ from services.pages.rendering import page
 from services.read_routes import MinPosition, read_projection
 from services.rejections import Rejection
 from services.resources import Resources
-from services.rooms.decider import BookRoom, CancelBooking
-from services.streams import room_stream
+from services.rooms.decider import ROOMS, BookRoom, CancelBooking
+from services.rooms.state import ROOM
+from services.shifts.decider import SHIFTS
+from services.trainings.decider import TRAININGS
 from services.volunteers import service as volunteers
 
 STAFF_OF_SITE = for_site(from_path("site_id"))
@@ -56,10 +58,6 @@ WITHIN_DAYS = Annotated[int, QueryParameter(name="within_days", ge=1, le=3650)]
 HELD_WITHIN_DAYS = Annotated[int, QueryParameter(name="within_days", ge=1, le=366)]
 RECORDED = Annotated[bool, QueryParameter(name="recorded")]
 PLANNED = Annotated[bool, QueryParameter(name="planned")]
-
-ROOM_SITE = Fold(None, lambda site_id, event: site_id or getattr(event, "site_id", None))
-"""The site a room belongs to (its first event names it): a booking form may only name rooms
-of the site in its path."""
 
 FORM_FIELD_OF = {
     "title": "title", "room_id": "room_id", "starts_at": "start", "ends_at": "end",
@@ -215,7 +213,7 @@ async def needing_refreshers(resources: Resources, site_id: UUID,
             "expired": row["valid_until"] <= moment})
     people = []
     for volunteer_id, qualifications in by_volunteer.items():
-        person = await volunteers.profile(resources.store, volunteer_id)
+        person = await volunteers.profile(resources.store, resources.pool, volunteer_id)
         people.append({"name": person.name, "erased": person.erased,
                        "qualifications": qualifications})
     return people
@@ -279,7 +277,7 @@ class CoordinatorPages(Controller):
         t = translator(language_of(request))
         try:
             room_id = _uuid("room_id", data.room_id)
-            if await resources.commands.state(room_stream(room_id), ROOM_SITE) != site_id:
+            if (await resources.commands.state(ROOM(room_id))).site_id != site_id:
                 raise FormError("room_id", "booking.no_room")
             if not data.title.strip():
                 raise FormError("title", "form.required")
@@ -287,7 +285,7 @@ class CoordinatorPages(Controller):
                 raise FormError("title", "form.too_long")
             starts_at, ends_at, recurrence = booking_times(data)
             metadata = metadata_of(request, data)
-            result = await execute(resources, BookRoom(
+            result = await resources.commands.handle(ROOMS, BookRoom(
                 room_id=room_id, booking_id=entity_id(metadata, "booking"),
                 title=data.title.strip(), starts_at=starts_at, ends_at=ends_at,
                 recurrence=recurrence, now=now(),
@@ -365,8 +363,8 @@ class CoordinatorPages(Controller):
         t = translator(language_of(request))
         try:
             metadata = planning.metadata_of(request, "shift", data.request_key)
-            result = await execute(resources, planning.shift_command(site_id, data, metadata,
-                                                                     now()), metadata)
+            command = planning.shift_command(site_id, data, metadata, now())
+            result = await resources.commands.handle(SHIFTS, command, metadata)
         except FormError as error:
             return await self._plan_page(request, resources, site_id, None, status_code=422,
                                          shift=data, shift_errors={error.field: t(error.key)})
@@ -390,7 +388,7 @@ class CoordinatorPages(Controller):
         try:
             metadata = planning.metadata_of(request, "training", data.request_key)
             command = planning.training_command(site_id, data, metadata, now())
-            result = await execute(resources, command, metadata)
+            result = await resources.commands.handle(TRAININGS, command, metadata)
         except FormError as error:
             return await self._plan_page(request, resources, site_id, None, status_code=422,
                                          training=data,
@@ -484,13 +482,13 @@ class CoordinatorPages(Controller):
             starts_at = datetime.fromisoformat(data.occurrence.strip())
             if starts_at.tzinfo is None or data.scope not in ("occurrence", "series"):
                 raise ValueError(data.occurrence)
-            if await resources.commands.state(room_stream(room_id), ROOM_SITE) != site_id:
+            if (await resources.commands.state(ROOM(room_id))).site_id != site_id:
                 raise FormError("room_id", "booking.no_room")
             key = data.request_key.strip() or None
             metadata = EventMetadata(actor=f"account:{request.user.account_id}",
                                      correlation_id=str(uuid4()),
                                      idempotency_key=f"page-cancel:{key}" if key else None)
-            result = await execute(resources, CancelBooking(
+            result = await resources.commands.handle(ROOMS, CancelBooking(
                 room_id=room_id, booking_id=booking_id,
                 occurrence_starts_at=starts_at if data.scope == "occurrence" else None,
                 now=now()), metadata)

@@ -18,17 +18,16 @@ from litestar import Request
 from events.base import EventMetadata
 from projections import attendance_stats
 from services.auth.tokens import Principal
-from services.command_handler import CommandResult, Fold
-from services.command_routes import execute, now
-from services.offers.decider import RecordAttendance
+from services.commands.handler import CommandResult
+from services.command_routes import now
+from services.offers.decider import OFFERS, RecordAttendance
+from services.offers.state import SESSION
 from services.pages.coordinator_time import FormError
 from services.pages.local_time import local
 from services.read_routes import read_projection
 from services.resources import Resources
-from services.streams import session_stream
 
 MOST_VISITORS = 1_000_000
-SESSION_SITE = Fold(None, lambda site_id, event: site_id or getattr(event, "site_id", None))
 """The site a session belongs to (its first event names it): a form may only name sessions of
 the site in its path."""
 
@@ -82,13 +81,13 @@ async def record(resources: Resources, request: Request[Principal, Any, Any], si
                  form: AttendanceForm) -> CommandResult:
     """Records (or corrects) the count; FormError or the decider's Rejection when refused."""
     session_id, starts_at, visitors, reason = read_form(form)
-    if await resources.commands.state(session_stream(session_id), SESSION_SITE) != site_id:
+    if (await resources.commands.state(SESSION(session_id))).site_id != site_id:
         raise FormError("occurrence", "attendance.no_occurrence")
     key = form.request_key.strip() or None
     metadata = EventMetadata(actor=f"account:{request.user.account_id}",
                              correlation_id=str(uuid4()),
                              idempotency_key=f"page-attendance:{key}" if key else None)
-    return await execute(resources, RecordAttendance(
+    return await resources.commands.handle(OFFERS, RecordAttendance(
         session_id=session_id, occurrence_starts_at=starts_at, visitors=visitors,
         reason=reason, now=now(),
     ), metadata)

@@ -17,7 +17,7 @@ from litestar import Request
 from events.base import EventMetadata
 from projections import attendance_stats
 from services.auth.tokens import Principal
-from services.command_handler import entity_id
+from services.commands.handler import entity_id
 from services.pages.coordinator_time import FormError, local_instant, parse_date, parse_time
 from services.pages.local_time import local
 from services.read_routes import read_projection

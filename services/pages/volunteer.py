@@ -26,7 +26,7 @@ from events.shifts import ShiftWaitlisted
 from projections import directory, shift_board, training_records, volunteer_schedule
 from services.auth.guards import VOLUNTEER, Connection, requires_roles
 from services.auth.tokens import Principal
-from services.command_routes import execute, metadata_for, now
+from services.command_routes import metadata_for, now
 from services.pages.i18n import language_of, translator
 from services.pages.local_time import day_label, day_only, local, time_span
 from services.pages.rendering import page
@@ -34,7 +34,7 @@ from services.problems import Problem
 from services.read_routes import MinPosition, read_projection
 from services.rejections import Rejection
 from services.resources import Resources
-from services.shifts.decider import ClaimShift, ReleaseClaim
+from services.shifts.decider import SHIFTS, ClaimShift, ReleaseClaim
 from services.volunteers.schedule import FEED_PATH
 
 SHIFTS_AHEAD = timedelta(days=28)
@@ -134,7 +134,7 @@ class VolunteerPages(Controller):
         resources: NamedDependency[Resources], village: FromQuery[str | None] = None,
     ) -> Template | Redirect:
         try:
-            result = await execute(resources, ClaimShift(
+            result = await resources.commands.handle(SHIFTS, ClaimShift(
                 shift_id=shift_id, volunteer_id=volunteer_id_of(request), now=now(),
             ), metadata_for(request))
         except (Rejection, Problem) as problem:
@@ -159,7 +159,7 @@ class VolunteerPages(Controller):
         resources: NamedDependency[Resources],
     ) -> Template | Redirect:
         try:
-            result = await execute(resources, ReleaseClaim(
+            result = await resources.commands.handle(SHIFTS, ReleaseClaim(
                 shift_id=shift_id, volunteer_id=volunteer_id_of(request), now=now(),
             ), metadata_for(request))
         except (Rejection, Problem) as problem:

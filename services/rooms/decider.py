@@ -1,8 +1,7 @@
-"""Rooms and their bookings. The room stream decides double booking.
+"""Rooms and their bookings. The room's stream decides double booking.
 
-The state keeps every active occurrence as a slot ``(starts_at, ends_at, booking_id)``, sorted.
-Active slots never overlap, so they are sorted by end as well, and the slots that overlap a new
-range are found by bisection instead of a scan of the room's whole calendar.
+Cancelling a booking that is an offer's session or a training's tells that stream in the same
+append.
 """
 
 from __future__ import annotations
@@ -19,11 +18,13 @@ from events.offers import SessionOccurrencesCancelled
 from events.rooms import Occurrence, Recurrence, RoomAdded, RoomBooked, RoomOccurrencesCancelled
 from events.trainings import TrainingCancelled
 from services.checks import require_aware, require_positive, require_text
+from services.commands.decider import Decider, States, Stream
+from services.offers.state import SESSION
 from services.rejections import Conflict, NotFound
 from services.rooms.recurrence import expand
-from services.sites.decider import SiteState
-
-Slot = tuple[datetime, datetime, UUID]
+from services.rooms.state import ROOM, RoomState
+from services.sites.state import SITE
+from services.trainings.state import TRAINING
 
 
 class AddRoom(msgspec.Struct, frozen=True, kw_only=True):
@@ -56,31 +57,28 @@ class CancelBooking(msgspec.Struct, frozen=True, kw_only=True):
 RoomCommand = AddRoom | BookRoom | CancelBooking
 
 
-class Booking(msgspec.Struct, frozen=True, kw_only=True):
-    title: str
-    session_id: UUID | None = None
-    training_id: UUID | None = None
-    cancelled: frozenset[datetime] = frozenset()
+def streams(command: RoomCommand, loaded: States) -> list[Stream[Any]]:
+    room = ROOM(command.room_id)
+    match command:
+        case AddRoom():
+            return [SITE(command.site_id), room]
+        case CancelBooking():
+            # The booking's owner hears of the cancellation in the same append.
+            booking = loaded[room].bookings.get(command.booking_id)
+            owners = [] if booking is None else [
+                *([SESSION(booking.session_id)] if booking.session_id else []),
+                *([TRAINING(booking.training_id)] if booking.training_id else []),
+            ]
+            return [room, *owners]
+    return [room]
 
 
-class RoomState(msgspec.Struct, frozen=True, kw_only=True):
-    exists: bool = False
-    site_id: UUID | None = None
-    name: str = ""
-    capacity: int = 0
-    bookings: dict[UUID, Booking] = {}
-    slots: tuple[Slot, ...] = ()
-
-
-initial_state = RoomState()
-
-
-def decide(command: RoomCommand, state: RoomState | tuple[SiteState, RoomState]) -> list[Event]:
-    """``AddRoom`` is decided on ``(site, room)``; the other commands on the room alone."""
+def decide(command: RoomCommand, states: States) -> list[Event]:
+    state = states[ROOM(command.room_id)]
     match command, state:
-        case AddRoom(), (SiteState(exists=False), _):
+        case AddRoom(), _ if not states[SITE(command.site_id)].exists:
             raise NotFound("site_id", "no such site", code="site_not_found")
-        case AddRoom(), (_, RoomState(exists=True)):
+        case AddRoom(), RoomState(exists=True):
             raise Conflict("room_id", "this room exists already", code="exists")
         case AddRoom(), _:
             require_text("name", command.name)
@@ -201,29 +199,4 @@ def _cancel(command: CancelBooking, state: RoomState) -> list[Event]:
     return events
 
 
-def evolve(state: RoomState, event: Event) -> RoomState:
-    match event:
-        case RoomAdded(site_id=site_id, name=name, capacity=capacity):
-            return msgspec.structs.replace(
-                state, exists=True, site_id=site_id, name=name, capacity=capacity
-            )
-        case RoomBooked(booking_id=booking_id, occurrences=occurrences):
-            booking = Booking(
-                title=event.title, session_id=event.session_id, training_id=event.training_id
-            )
-            added = [(o.starts_at, o.ends_at, booking_id) for o in occurrences]
-            return msgspec.structs.replace(
-                state,
-                bookings={**state.bookings, booking_id: booking},
-                slots=tuple(sorted((*state.slots, *added))),
-            )
-        case RoomOccurrencesCancelled(booking_id=booking_id, occurrence_starts_at=starts):
-            gone = frozenset(starts)
-            booking = state.bookings[booking_id]
-            booking = msgspec.structs.replace(booking, cancelled=booking.cancelled | gone)
-            return msgspec.structs.replace(
-                state,
-                bookings={**state.bookings, booking_id: booking},
-                slots=tuple(s for s in state.slots if s[2] != booking_id or s[0] not in gone),
-            )
-    return state
+ROOMS = Decider(commands=(AddRoom, BookRoom, CancelBooking), kinds=(SITE, ROOM, SESSION, TRAINING), streams=streams, decide=decide)

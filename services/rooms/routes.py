@@ -14,13 +14,12 @@ from litestar.params import FromPath, FromQuery, JSONBody
 from events.rooms import Occurrence, Recurrence, RoomBooked
 from services.auth.guards import ADMIN, COORDINATOR, for_site, from_path, requires_roles
 from services.auth.tokens import Principal
-from services.command_handler import entity_id
+from services.commands.handler import entity_id
 from services.command_routes import (
     Aware,
     Created,
     Positioned,
     Title,
-    execute,
     first_of,
     metadata_for,
     now,
@@ -28,8 +27,8 @@ from services.command_routes import (
 )
 from services.problems import WRITE_PROBLEMS
 from services.resources import Resources
-from services.rooms.decider import AddRoom, BookRoom, CancelBooking
-from services.streams import room_stream
+from services.rooms.decider import ROOMS, AddRoom, BookRoom, CancelBooking
+from services.rooms.state import ROOM
 
 STAFF_ONLY = requires_roles(ADMIN, COORDINATOR)
 
@@ -78,14 +77,14 @@ class RoomsController(Controller):
     ) -> Created:
         metadata = metadata_for(request)
         room_id = entity_id(metadata, "room")
-        result = await execute(resources, AddRoom(
+        result = await resources.commands.handle(ROOMS, AddRoom(
             room_id=room_id, site_id=site_id, name=data.name, capacity=data.capacity, now=now(),
         ), metadata)
         return Created(id=room_id, position=result.position)
 
     @post(
         "/rooms/{room_id:uuid}/bookings",
-        guards=[for_site(site_of(room_stream, "room_id"))],
+        guards=[for_site(site_of(ROOM, "room_id"))],
         summary="Book a room, once or as a series; 409 with the conflicts when it is taken",
         responses=WRITE_PROBLEMS,
     )
@@ -94,7 +93,7 @@ class RoomsController(Controller):
         resources: NamedDependency[Resources], request: Request[Principal, Any, Any],
     ) -> Booked:
         metadata = metadata_for(request)
-        result = await execute(resources, BookRoom(
+        result = await resources.commands.handle(ROOMS, BookRoom(
             room_id=room_id, booking_id=entity_id(metadata, "booking"), title=data.title,
             starts_at=data.starts_at, ends_at=data.ends_at,
             recurrence=data.recurrence.recurrence() if data.recurrence else None, now=now(),
@@ -105,7 +104,7 @@ class RoomsController(Controller):
 
     @delete(
         "/rooms/{room_id:uuid}/bookings/{booking_id:uuid}",
-        guards=[for_site(site_of(room_stream, "room_id"))],
+        guards=[for_site(site_of(ROOM, "room_id"))],
         status_code=200,
         summary="Cancel a booking's coming occurrences, or the one at ?occurrence=",
         responses=WRITE_PROBLEMS,
@@ -115,7 +114,7 @@ class RoomsController(Controller):
         resources: NamedDependency[Resources], request: Request[Principal, Any, Any],
         occurrence: FromQuery[datetime | None] = None,
     ) -> Positioned:
-        result = await execute(resources, CancelBooking(
+        result = await resources.commands.handle(ROOMS, CancelBooking(
             room_id=room_id, booking_id=booking_id, occurrence_starts_at=occurrence, now=now(),
         ), metadata_for(request))
         return Positioned(position=result.position)

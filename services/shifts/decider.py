@@ -8,8 +8,8 @@ waitlist who can still take the place gets it in the same step.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import UTC, datetime
+from typing import Any
 from uuid import UUID
 
 import msgspec
@@ -26,10 +26,12 @@ from events.shifts import (
     VolunteerShiftReleased,
 )
 from services.checks import require_positive, require_range, require_text
-from services.offers.decider import SessionState
+from services.commands.decider import Decider, States, Stream
+from services.offers.state import SESSION, SessionState
 from services.rejections import Conflict, Invalid, NotFound
-from services.shifts.volunteer import VolunteerSchedule
-from services.sites.decider import SiteState
+from services.shifts.state import SHIFT, ShiftState
+from services.sites.state import SITE
+from services.volunteers.state import VOLUNTEER, Volunteer
 
 
 class CreateShift(msgspec.Struct, frozen=True, kw_only=True):
@@ -68,49 +70,46 @@ class ConfirmShiftAttendance(msgspec.Struct, frozen=True, kw_only=True):
 ShiftCommand = CreateShift | ClaimShift | ReleaseClaim | ConfirmShiftAttendance
 
 
-class ShiftState(msgspec.Struct, frozen=True, kw_only=True):
-    exists: bool = False
-    starts_at: datetime | None = None
-    ends_at: datetime | None = None
-    capacity: int = 0
-    required: tuple[str, ...] = ()
-    claimed: tuple[UUID, ...] = ()
-    waitlist: tuple[UUID, ...] = ()
-    attendance_confirmed: bool = False
+def streams(command: ShiftCommand, loaded: States) -> list[Stream[Any]]:
+    shift = SHIFT(command.shift_id)
+    match command:
+        case CreateShift(session_id=None):
+            return [SITE(command.site_id), shift]
+        case CreateShift(session_id=session_id):
+            return [SITE(command.site_id), shift, SESSION(session_id)]
+        case ClaimShift():
+            return [shift, VOLUNTEER(command.volunteer_id)]
+        case ReleaseClaim():
+            # The first on the waitlist who can still take the place gets it in the same step.
+            waiting = loaded[shift].waitlist
+            return [shift, VOLUNTEER(command.volunteer_id), *map(VOLUNTEER, waiting)]
+    return [shift]
 
 
-initial_state = ShiftState()
-
-
-def decide(
-    command: ShiftCommand,
-    state: tuple[SiteState, SessionState, ShiftState]
-    | tuple[ShiftState, VolunteerSchedule]
-    | tuple[ShiftState, Mapping[UUID, VolunteerSchedule]]
-    | ShiftState,
-) -> list[Event]:
-    """Decided on ``(site, session, shift)`` (an empty session when none is named),
-    ``(shift, volunteer)``, ``(shift, {waitlisted volunteer: schedule})`` and ``shift``."""
-    match command, state:
-        case CreateShift(), (SiteState(exists=False), _, _):
-            raise NotFound("site_id", "no such site", code="site_not_found")
-        case CreateShift(session_id=UUID()), (_, SessionState(exists=False), _):
-            raise NotFound("session_id", "no such session", code="session_not_found")
-        case CreateShift(), (_, _, ShiftState(exists=True)):
-            raise Conflict("shift_id", "this shift exists already", code="exists")
-        case CreateShift(), (_, SessionState() as session, _):
+def decide(command: ShiftCommand, states: States) -> list[Event]:
+    shift = states[SHIFT(command.shift_id)]
+    match command:
+        case CreateShift():
+            if not states[SITE(command.site_id)].exists:
+                raise NotFound("site_id", "no such site", code="site_not_found")
+            session = SESSION.initial
+            if command.session_id is not None:
+                session = states[SESSION(command.session_id)]
+                if not session.exists:
+                    raise NotFound("session_id", "no such session", code="session_not_found")
+            if shift.exists:
+                raise Conflict("shift_id", "this shift exists already", code="exists")
             return [_create(command, session)]
-        case (ClaimShift() | ReleaseClaim() | ConfirmShiftAttendance()), (
-            ShiftState(exists=False), *_
-        ) | ShiftState(exists=False):
-            raise NotFound("shift_id", "no such shift", code="shift_not_found")
-        case ClaimShift(), (ShiftState() as shift, VolunteerSchedule() as volunteer):
-            return _claim(command, shift, volunteer)
-        case ReleaseClaim(), (ShiftState() as shift, waiting):
-            return _release(command, shift, waiting)
-        case ConfirmShiftAttendance(), ShiftState():
-            return [_confirm(command, state)]
-    raise TypeError(f"unknown command {command!r} for {type(state).__name__}")
+    if not shift.exists:
+        raise NotFound("shift_id", "no such shift", code="shift_not_found")
+    match command:
+        case ClaimShift():
+            return _claim(command, shift, states[VOLUNTEER(command.volunteer_id)])
+        case ReleaseClaim():
+            return _release(command, shift, states)
+        case ConfirmShiftAttendance():
+            return [_confirm(command, shift)]
+    raise TypeError(f"unknown command {command!r}")
 
 
 def _create(command: CreateShift, session: SessionState) -> ShiftCreated:
@@ -134,7 +133,7 @@ def _create(command: CreateShift, session: SessionState) -> ShiftCreated:
     )
 
 
-def _claim(command: ClaimShift, shift: ShiftState, volunteer: VolunteerSchedule) -> list[Event]:
+def _claim(command: ClaimShift, shift: ShiftState, volunteer: Volunteer) -> list[Event]:
     if not volunteer.active:
         raise NotFound("volunteer_id", "no such volunteer", code="volunteer_not_found")
     assert shift.starts_at is not None and shift.ends_at is not None
@@ -180,9 +179,7 @@ def _taken(
     ]
 
 
-def _release(
-    command: ReleaseClaim, shift: ShiftState, waiting: Mapping[UUID, VolunteerSchedule]
-) -> list[Event]:
+def _release(command: ReleaseClaim, shift: ShiftState, states: States) -> list[Event]:
     assert shift.starts_at is not None and shift.ends_at is not None
     if command.volunteer_id in shift.waitlist:
         return [ShiftWaitlistLeft(shift_id=command.shift_id, volunteer_id=command.volunteer_id)]
@@ -197,10 +194,9 @@ def _release(
     # Someone who meanwhile took an overlapping shift (or lost a qualification) keeps their
     # place in the queue but is passed over; the place goes to the first who can take it.
     for candidate in shift.waitlist:
-        schedule = waiting.get(candidate)
+        schedule = states[VOLUNTEER(candidate)]
         if (
-            schedule is not None
-            and schedule.active
+            schedule.active
             and not schedule.missing(shift.required, shift.starts_at)
             and not schedule.overlapping(shift.starts_at, shift.ends_at, besides=command.shift_id)
         ):
@@ -231,32 +227,14 @@ def _confirm(command: ConfirmShiftAttendance, shift: ShiftState) -> ShiftAttenda
     )
 
 
-def evolve(state: ShiftState, event: Event) -> ShiftState:
+def occurred_at(event: Event, now: datetime) -> datetime:
+    """Volunteers served when the shift began, whenever it is confirmed."""
     match event:
-        case ShiftCreated():
-            return ShiftState(
-                exists=True,
-                starts_at=event.starts_at,
-                ends_at=event.ends_at,
-                capacity=event.capacity,
-                required=tuple(event.required_qualifications),
-            )
-        case ShiftClaimed(volunteer_id=volunteer_id):
-            return msgspec.structs.replace(
-                state,
-                claimed=(*state.claimed, volunteer_id),
-                waitlist=tuple(v for v in state.waitlist if v != volunteer_id),
-            )
-        case ShiftWaitlisted(volunteer_id=volunteer_id):
-            return msgspec.structs.replace(state, waitlist=(*state.waitlist, volunteer_id))
-        case ShiftClaimReleased(volunteer_id=volunteer_id):
-            return msgspec.structs.replace(
-                state, claimed=tuple(v for v in state.claimed if v != volunteer_id)
-            )
-        case ShiftWaitlistLeft(volunteer_id=volunteer_id):
-            return msgspec.structs.replace(
-                state, waitlist=tuple(v for v in state.waitlist if v != volunteer_id)
-            )
         case ShiftAttendanceConfirmed():
-            return msgspec.structs.replace(state, attendance_confirmed=True)
-    return state
+            return event.starts_at
+    return now
+
+
+SHIFTS = Decider(commands=(CreateShift, ClaimShift, ReleaseClaim, ConfirmShiftAttendance),
+                 kinds=(SITE, SESSION, SHIFT, VOLUNTEER), streams=streams, decide=decide,
+                 occurred_at=occurred_at)

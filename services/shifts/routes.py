@@ -21,17 +21,17 @@ from services.auth.guards import (
     volunteer_itself_or,
 )
 from services.auth.tokens import Principal
-from services.command_handler import CommandResult, entity_id
+from services.commands.handler import CommandResult, entity_id
 from services.command_routes import (
-    Aware, Created, Positioned, Title, execute, metadata_for, now, site_of,
+    Aware, Created, Positioned, Title, metadata_for, now, site_of,
 )
 from services.problems import WRITE_PROBLEMS
 from services.rejections import Invalid
 from services.resources import Resources
-from services.shifts.decider import ClaimShift, ConfirmShiftAttendance, CreateShift, ReleaseClaim
-from services.streams import shift_stream
+from services.shifts.decider import SHIFTS, ClaimShift, ConfirmShiftAttendance, CreateShift, ReleaseClaim
+from services.shifts.state import SHIFT
 
-STAFF_OF_SHIFT = for_site(site_of(shift_stream, "shift_id"))
+STAFF_OF_SHIFT = for_site(site_of(SHIFT, "shift_id"))
 Qualification = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
 
 
@@ -83,7 +83,7 @@ class ShiftsController(Controller):
     ) -> Created:
         metadata = metadata_for(request)
         shift_id = entity_id(metadata, "shift")
-        result = await execute(resources, CreateShift(
+        result = await resources.commands.handle(SHIFTS, CreateShift(
             shift_id=shift_id, site_id=data.site_id, title=data.title, starts_at=data.starts_at,
             ends_at=data.ends_at, capacity=data.capacity,
             required_qualifications=data.required_qualifications, session_id=data.session_id,
@@ -102,7 +102,7 @@ class ShiftsController(Controller):
         self, shift_id: FromPath[UUID], resources: NamedDependency[Resources],
         request: Request[Principal, Any, Any], data: JSONBody[NewClaim | None] = None,
     ) -> Claimed:
-        result: CommandResult = await execute(resources, ClaimShift(
+        result: CommandResult = await resources.commands.handle(SHIFTS, ClaimShift(
             shift_id=shift_id,
             volunteer_id=volunteer_of(request, data.volunteer_id if data is not None else None),
             now=now(),
@@ -121,7 +121,7 @@ class ShiftsController(Controller):
         self, shift_id: FromPath[UUID], volunteer_id: FromPath[UUID],
         resources: NamedDependency[Resources], request: Request[Principal, Any, Any],
     ) -> Positioned:
-        result = await execute(resources, ReleaseClaim(
+        result = await resources.commands.handle(SHIFTS, ReleaseClaim(
             shift_id=shift_id, volunteer_id=volunteer_id, now=now(),
         ), metadata_for(request))
         return Positioned(position=result.position)
@@ -136,7 +136,7 @@ class ShiftsController(Controller):
         self, shift_id: FromPath[UUID], data: JSONBody[NewShiftAttendance],
         resources: NamedDependency[Resources], request: Request[Principal, Any, Any],
     ) -> Positioned:
-        result = await execute(resources, ConfirmShiftAttendance(
+        result = await resources.commands.handle(SHIFTS, ConfirmShiftAttendance(
             shift_id=shift_id, present=data.present, reason=data.reason, now=now(),
         ), metadata_for(request))
         return Positioned(position=result.position)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 import msgspec
@@ -10,7 +11,9 @@ import msgspec
 from events.base import Event
 from events.sites import SiteAdded
 from services.checks import require_text
+from services.commands.decider import Decider, States, Stream
 from services.rejections import Conflict
+from services.sites.state import SITE, SiteState
 
 
 class AddSite(msgspec.Struct, frozen=True, kw_only=True):
@@ -23,17 +26,12 @@ class AddSite(msgspec.Struct, frozen=True, kw_only=True):
 SiteCommand = AddSite
 
 
-class SiteState(msgspec.Struct, frozen=True, kw_only=True):
-    exists: bool = False
-    name: str = ""
-    village: str = ""
+def streams(command: SiteCommand, loaded: States) -> list[Stream[Any]]:
+    return [SITE(command.site_id)]
 
 
-initial_state = SiteState()
-
-
-def decide(command: SiteCommand, state: SiteState) -> list[Event]:
-    match command, state:
+def decide(command: SiteCommand, states: States) -> list[Event]:
+    match command, states[SITE(command.site_id)]:
         case AddSite(), SiteState(exists=True):
             raise Conflict("site_id", "this site exists already", code="exists")
         case AddSite(site_id=site_id, name=name, village=village), _:
@@ -43,8 +41,4 @@ def decide(command: SiteCommand, state: SiteState) -> list[Event]:
     raise TypeError(f"unknown command {command!r}")
 
 
-def evolve(state: SiteState, event: Event) -> SiteState:
-    match event:
-        case SiteAdded(name=name, village=village):
-            return SiteState(exists=True, name=name, village=village)
-    return state
+SITES = Decider(commands=(AddSite,), kinds=(SITE,), streams=streams, decide=decide)

@@ -11,11 +11,11 @@ from litestar.params import JSONBody
 
 from services.auth.guards import ADMIN, requires_roles
 from services.auth.tokens import Principal
-from services.command_handler import entity_id
-from services.command_routes import Created, Title, execute, metadata_for, now
+from services.commands.handler import entity_id
+from services.command_routes import Created, Title, metadata_for, now
 from services.problems import WRITE_PROBLEMS
 from services.resources import Resources
-from services.sites.decider import AddSite
+from services.sites.decider import SITES, AddSite
 
 
 class NewSite(msgspec.Struct, forbid_unknown_fields=True):
@@ -35,6 +35,6 @@ class SitesController(Controller):
     ) -> Created:
         metadata = metadata_for(request)
         site_id = entity_id(metadata, "site")
-        result = await execute(resources, AddSite(
+        result = await resources.commands.handle(SITES, AddSite(
             site_id=site_id, name=data.name, village=data.village, now=now()), metadata)
         return Created(id=site_id, position=result.position)

@@ -8,6 +8,7 @@ date plus ``valid_for_months`` (counted on the Berlin calendar).
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 from uuid import UUID
 
 import msgspec
@@ -15,7 +16,6 @@ from dateutil.relativedelta import relativedelta
 
 from events.base import Event
 from events.trainings import (
-    TrainingCancelled,
     TrainingCompleted,
     TrainingEnrolled,
     TrainingEnrollmentCancelled,
@@ -23,11 +23,14 @@ from events.trainings import (
     VolunteerQualified,
 )
 from services.checks import require_positive, require_text
+from services.commands.decider import Decider, States, Stream
 from services.rejections import Conflict, Invalid, NotFound
-from services.rooms.decider import RoomState, book
+from services.rooms.decider import book
 from services.rooms.recurrence import BERLIN, expand
-from services.shifts.volunteer import VolunteerSchedule
-from services.sites.decider import SiteState
+from services.rooms.state import ROOM, RoomState
+from services.sites.state import SITE
+from services.trainings.state import TRAINING, TrainingState
+from services.volunteers.state import VOLUNTEER, Volunteer
 
 
 class PlanTraining(msgspec.Struct, frozen=True, kw_only=True):
@@ -65,55 +68,50 @@ class CompleteTraining(msgspec.Struct, frozen=True, kw_only=True):
 TrainingCommand = PlanTraining | EnrollInTraining | CancelEnrollment | CompleteTraining
 
 
-class TrainingState(msgspec.Struct, frozen=True, kw_only=True):
-    exists: bool = False
-    starts_at: datetime | None = None
-    qualification: str = ""
-    valid_for_months: int = 0
-    capacity: int = 0
-    enrolled: tuple[UUID, ...] = ()
-    cancelled: bool = False
-    completed: bool = False
+def streams(command: TrainingCommand, loaded: States) -> list[Stream[Any]]:
+    training = TRAINING(command.training_id)
+    match command:
+        case PlanTraining():
+            return [SITE(command.site_id), ROOM(command.room_id), training]
+        case EnrollInTraining():
+            return [training, VOLUNTEER(command.volunteer_id)]
+        case CompleteTraining():
+            # Each attendee's qualification goes to its own stream.
+            return [training, *map(VOLUNTEER, dict.fromkeys(command.attended))]
+    return [training]
 
 
-initial_state = TrainingState()
-
-
-def decide(
-    command: TrainingCommand,
-    state: tuple[SiteState, RoomState, TrainingState]
-    | tuple[TrainingState, VolunteerSchedule]
-    | TrainingState,
-) -> list[Event]:
-    """Decided on ``(site, room, training)``, ``(training, volunteer)`` and ``training``."""
-    match command, state:
-        case PlanTraining(), (SiteState(exists=False), _, _):
+def decide(command: TrainingCommand, states: States) -> list[Event]:
+    training = states[TRAINING(command.training_id)]
+    if isinstance(command, PlanTraining):
+        if not states[SITE(command.site_id)].exists:
             raise NotFound("site_id", "no such site", code="site_not_found")
-        case PlanTraining(), (_, RoomState(exists=False), _):
+        room = states[ROOM(command.room_id)]
+        if not room.exists:
             raise NotFound("room_id", "no such room", code="room_not_found")
-        case PlanTraining(), (_, _, TrainingState(exists=True)):
+        if training.exists:
             raise Conflict("training_id", "this training exists already", code="exists")
-        case PlanTraining(), (_, RoomState() as room, _):
-            return _plan(command, room)
-        case _, (TrainingState(exists=False), _) | TrainingState(exists=False):
-            raise NotFound("training_id", "no such training", code="training_not_found")
-        case _, (TrainingState(cancelled=True), _) | TrainingState(cancelled=True):
-            raise Conflict("training_id", "the training was cancelled", code="cancelled")
-        case _, (TrainingState(completed=True), _) | TrainingState(completed=True):
-            raise Conflict("training_id", "the training is completed", code="completed")
-        case EnrollInTraining(), (TrainingState() as training, VolunteerSchedule() as volunteer):
-            return [_enroll(command, training, volunteer)]
-        case CancelEnrollment(), TrainingState():
-            if command.volunteer_id not in state.enrolled:
+        return _plan(command, room)
+    if not training.exists:
+        raise NotFound("training_id", "no such training", code="training_not_found")
+    if training.cancelled:
+        raise Conflict("training_id", "the training was cancelled", code="cancelled")
+    if training.completed:
+        raise Conflict("training_id", "the training is completed", code="completed")
+    match command:
+        case EnrollInTraining():
+            return [_enroll(command, training, states[VOLUNTEER(command.volunteer_id)])]
+        case CancelEnrollment():
+            if command.volunteer_id not in training.enrolled:
                 raise NotFound("volunteer_id", "is not enrolled", code="not_enrolled")
             return [
                 TrainingEnrollmentCancelled(
                     training_id=command.training_id, volunteer_id=command.volunteer_id
                 )
             ]
-        case CompleteTraining(), TrainingState():
-            return _complete(command, state)
-    raise TypeError(f"unknown command {command!r} for {type(state).__name__}")
+        case CompleteTraining():
+            return _complete(command, training)
+    raise TypeError(f"unknown command {command!r}")
 
 
 def _plan(command: PlanTraining, room: RoomState) -> list[Event]:
@@ -148,7 +146,7 @@ def _plan(command: PlanTraining, room: RoomState) -> list[Event]:
 
 
 def _enroll(
-    command: EnrollInTraining, training: TrainingState, volunteer: VolunteerSchedule
+    command: EnrollInTraining, training: TrainingState, volunteer: Volunteer
 ) -> TrainingEnrolled:
     assert training.starts_at is not None
     if not volunteer.active:
@@ -196,24 +194,6 @@ def qualification_valid_until(training_starts_at: datetime, months: int) -> date
     return (local + relativedelta(months=months)).astimezone(UTC)
 
 
-def evolve(state: TrainingState, event: Event) -> TrainingState:
-    match event:
-        case TrainingPlanned():
-            return TrainingState(
-                exists=True,
-                starts_at=event.starts_at,
-                qualification=event.qualification,
-                valid_for_months=event.valid_for_months,
-                capacity=event.capacity,
-            )
-        case TrainingEnrolled(volunteer_id=volunteer_id):
-            return msgspec.structs.replace(state, enrolled=(*state.enrolled, volunteer_id))
-        case TrainingEnrollmentCancelled(volunteer_id=volunteer_id):
-            return msgspec.structs.replace(
-                state, enrolled=tuple(v for v in state.enrolled if v != volunteer_id)
-            )
-        case TrainingCancelled():
-            return msgspec.structs.replace(state, cancelled=True)
-        case TrainingCompleted():
-            return msgspec.structs.replace(state, completed=True)
-    return state
+TRAININGS = Decider(commands=(PlanTraining, EnrollInTraining, CancelEnrollment,
+                              CompleteTraining),
+                    kinds=(SITE, ROOM, TRAINING, VOLUNTEER), streams=streams, decide=decide)

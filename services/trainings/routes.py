@@ -20,22 +20,23 @@ from services.auth.guards import (
     volunteer_itself_or,
 )
 from services.auth.tokens import Principal
-from services.command_handler import entity_id
+from services.commands.handler import entity_id
 from services.command_routes import (
-    Aware, Created, Positioned, Title, execute, metadata_for, now, site_of,
+    Aware, Created, Positioned, Title, metadata_for, now, site_of,
 )
 from services.problems import WRITE_PROBLEMS
 from services.resources import Resources
 from services.shifts.routes import NewClaim, volunteer_of
-from services.streams import training_stream
 from services.trainings.decider import (
+    TRAININGS,
     CancelEnrollment,
     CompleteTraining,
     EnrollInTraining,
     PlanTraining,
 )
+from services.trainings.state import TRAINING
 
-STAFF_OF_TRAINING = for_site(site_of(training_stream, "training_id"))
+STAFF_OF_TRAINING = for_site(site_of(TRAINING, "training_id"))
 
 
 class NewTraining(msgspec.Struct, forbid_unknown_fields=True):
@@ -69,7 +70,7 @@ class TrainingsController(Controller):
     ) -> Created:
         metadata = metadata_for(request)
         training_id = entity_id(metadata, "training")
-        result = await execute(resources, PlanTraining(
+        result = await resources.commands.handle(TRAININGS, PlanTraining(
             training_id=training_id, booking_id=entity_id(metadata, "booking"),
             site_id=data.site_id, room_id=data.room_id, title=data.title,
             qualification=data.qualification, valid_for_months=data.valid_for_months,
@@ -88,7 +89,7 @@ class TrainingsController(Controller):
         self, training_id: FromPath[UUID], resources: NamedDependency[Resources],
         request: Request[Principal, Any, Any], data: JSONBody[NewClaim | None] = None,
     ) -> Positioned:
-        result = await execute(resources, EnrollInTraining(
+        result = await resources.commands.handle(TRAININGS, EnrollInTraining(
             training_id=training_id,
             volunteer_id=volunteer_of(request, data.volunteer_id if data is not None else None),
             now=now(),
@@ -106,7 +107,7 @@ class TrainingsController(Controller):
         self, training_id: FromPath[UUID], volunteer_id: FromPath[UUID],
         resources: NamedDependency[Resources], request: Request[Principal, Any, Any],
     ) -> Positioned:
-        result = await execute(resources, CancelEnrollment(
+        result = await resources.commands.handle(TRAININGS, CancelEnrollment(
             training_id=training_id, volunteer_id=volunteer_id, now=now(),
         ), metadata_for(request))
         return Positioned(position=result.position)
@@ -121,7 +122,7 @@ class TrainingsController(Controller):
         self, training_id: FromPath[UUID], data: JSONBody[Completion],
         resources: NamedDependency[Resources], request: Request[Principal, Any, Any],
     ) -> Positioned:
-        result = await execute(resources, CompleteTraining(
+        result = await resources.commands.handle(TRAININGS, CompleteTraining(
             training_id=training_id, attended=data.attended, now=now(),
         ), metadata_for(request))
         return Positioned(position=result.position)

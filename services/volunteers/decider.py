@@ -1,20 +1,21 @@
-"""A volunteer as a person: registering, linking its account, erasing. Pure decide/evolve.
+"""A volunteer as a person: registering, linking its account, erasing. Pure decisions.
 
-The stream ``volunteer-<id>`` also holds the shift and training areas' events; they pass
-through ``evolve`` unchanged. Personal fields arrive already encrypted: the decider never sees
-plaintext or keys.
+Personal fields arrive already encrypted: the decider never sees plaintext or keys.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 import msgspec
 
 from events.base import Event
 from events.volunteers import VolunteerAccountLinked, VolunteerErased, VolunteerRegistered
+from services.commands.decider import Decider, States, Stream
 from services.rejections import Conflict, NotFound
+from services.volunteers.state import VOLUNTEER, Volunteer
 
 
 class RegisterVolunteer(msgspec.Struct, frozen=True, kw_only=True):
@@ -39,27 +40,8 @@ class EraseVolunteer(msgspec.Struct, frozen=True, kw_only=True):
 Command = RegisterVolunteer | LinkAccount | EraseVolunteer
 
 
-class Volunteer(msgspec.Struct, frozen=True, kw_only=True):
-    registered: bool = False
-    erased: bool = False
-    account_ids: tuple[UUID, ...] = ()
-
-
-initial_state = Volunteer()
-
-
-def evolve(state: Volunteer, event: Event) -> Volunteer:
-    match event:
-        case VolunteerRegistered():
-            return msgspec.structs.replace(state, registered=True)
-        case VolunteerAccountLinked(account_id=account_id):
-            return msgspec.structs.replace(state, account_ids=(*state.account_ids, account_id))
-        case VolunteerErased():
-            return msgspec.structs.replace(state, erased=True)
-    return state
-
-
-def decide(command: Command, state: Volunteer) -> list[Event]:
+def decide_person(command: Command, state: Volunteer) -> list[Event]:
+    """The person's own commands, decided on its stream alone."""
     match command, state:
         case RegisterVolunteer(), Volunteer(registered=True):
             raise Conflict("id", "this volunteer is registered already")
@@ -86,3 +68,17 @@ def decide(command: Command, state: Volunteer) -> list[Event]:
         case EraseVolunteer(volunteer_id=volunteer_id), _:
             return [VolunteerErased(volunteer_id=volunteer_id)]
     raise AssertionError("unreachable")
+
+
+def decide(command: RegisterVolunteer, states: States) -> list[Event]:
+    return decide_person(command, states[VOLUNTEER(command.volunteer_id)])
+
+
+def streams(command: RegisterVolunteer, loaded: States) -> list[Stream[Any]]:
+    return [VOLUNTEER(command.volunteer_id)]
+
+
+REGISTRATION = Decider(commands=(RegisterVolunteer,), kinds=(VOLUNTEER,), streams=streams, decide=decide)
+"""Registering a volunteer. Linking an account is decided with the account
+(``accounts.decider.ACCOUNTS``), erasing with the closing of its accounts
+(``volunteers.erasure.ERASURE``)."""

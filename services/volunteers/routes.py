@@ -49,10 +49,9 @@ class VolunteersController(Controller):
         self, data: JSONBody[NewVolunteer], resources: NamedDependency[Resources], request: Request[Principal, Any, Any]
     ) -> Created:
         result, volunteer_id = await service.register(
-            resources.store, data.name, data.email, data.phone,
+            resources.commands, resources.pool, data.name, data.email, data.phone,
             actor=f"account:{request.user.account_id}",
             idempotency_key=idempotency_key(request),
-            commands=resources.commands,
         )
         return Created(id=volunteer_id, position=result.position)
 
@@ -65,7 +64,7 @@ class VolunteersController(Controller):
     async def read(
         self, volunteer_id: FromPath[UUID], resources: NamedDependency[Resources]
     ) -> service.Profile:
-        return await service.profile(resources.store, volunteer_id)
+        return await service.profile(resources.store, resources.pool, volunteer_id)
 
     @post(
         "/{volunteer_id:uuid}/erasure",
@@ -80,9 +79,9 @@ class VolunteersController(Controller):
         closed = closed_accounts(request.app.state)
         try:
             result = await service.erase(
-                resources.store, volunteer_id, actor=f"account:{request.user.account_id}",
+                resources.commands, resources.pool, volunteer_id,
+                actor=f"account:{request.user.account_id}",
                 idempotency_key=idempotency_key(request),
-                commands=resources.commands,
             )
         except BaseException:
             closed.expire()  # it may have closed the account before failing: look again

@@ -10,27 +10,17 @@ from uuid import UUID
 import asyncpg
 import msgspec
 
-from events.base import Event, EventMetadata
+from events.base import EventMetadata
 from events.store import EventStore
 from events.volunteers import VolunteerRegistered
-from services.accounts.service import PERSON, closing_events, stream_of
-from services.command_handler import (
-    CommandHandler,
-    CommandResult,
-    KeyReused,
-    Load,
-    command_digest,
-    entity_id,
-    with_digest,
-)
+from services.commands.handler import CommandHandler, CommandResult, KeyReused, entity_id, with_digest
 from services.rejections import NotFound
-from services.streams import volunteer_stream
 from services.volunteers import decider, personal_data
+from services.volunteers.erasure import ERASURE
+from services.volunteers.state import VOLUNTEER, Volunteer
 
 ERASED = "erased"
-ERASURE_REASON = "volunteer erased"
 REGISTER_VOLUNTEER = "RegisterVolunteer"
-ERASE_VOLUNTEER = "EraseVolunteer"
 _encode_person = msgspec.json.Encoder(order="deterministic").encode
 
 
@@ -44,14 +34,14 @@ class Profile(msgspec.Struct, kw_only=True):
 
 
 async def register(
-    store: EventStore,
+    commands: CommandHandler,
+    pool: asyncpg.Pool,
     name: str,
     email: str,
     phone: str | None,
     actor: str,
     *,
     idempotency_key: str | None = None,
-    commands: CommandHandler | None = None,
 ) -> tuple[CommandResult, UUID]:
     """Create the volunteer's key, then store only ciphertext. A failed append drops the key.
 
@@ -61,8 +51,6 @@ async def register(
     data: once the volunteer is erased, the digest is as unreadable as the ciphertext (and a
     repeat is then answered without the comparison, and never creates a key again).
     """
-    commands = commands or CommandHandler(store)
-    pool = store.pool
     metadata = EventMetadata(actor=actor, idempotency_key=idempotency_key)
     volunteer_id = entity_id(metadata, "volunteer")
     key: bytes | None = None
@@ -88,13 +76,8 @@ async def register(
         phone=personal_data.encrypt(key, volunteer_id, phone) if phone else None,
         now=datetime.now(UTC),
     )
-
-    async def attempt(load: Load) -> list[Event]:
-        return decider.decide(command, await load(volunteer_stream(volunteer_id), PERSON))
-
     try:
-        result = await commands.execute(REGISTER_VOLUNTEER, attempt, now=command.now,
-                                        metadata=metadata, stream_of=stream_of)
+        result = await commands.handle(decider.REGISTRATION, command, metadata)
     except BaseException:
         if created and not (await _person(commands, volunteer_id)).registered:
             await personal_data.destroy_key(pool, volunteer_id)
@@ -121,20 +104,20 @@ def _person_digest(key: bytes, name: str, email: str, phone: str | None) -> str:
     return hmac.new(key, person, hashlib.sha256).hexdigest()
 
 
-async def _person(commands: CommandHandler, volunteer_id: UUID) -> decider.Volunteer:
-    return await commands.state(volunteer_stream(volunteer_id), PERSON)
+async def _person(commands: CommandHandler, volunteer_id: UUID) -> Volunteer:
+    return await commands.state(VOLUNTEER(volunteer_id))
 
 
-async def profile(store: EventStore, volunteer_id: UUID) -> Profile:
+async def profile(store: EventStore, pool: asyncpg.Pool, volunteer_id: UUID) -> Profile:
     registered: VolunteerRegistered | None = None
-    state = decider.initial_state
-    for recorded in await store.read_stream(volunteer_stream(volunteer_id)):
-        state = decider.evolve(state, recorded.event)
+    state = VOLUNTEER.initial
+    for recorded in await store.read_stream(VOLUNTEER(volunteer_id).id):
+        state = VOLUNTEER.evolve(state, recorded.event)
         if isinstance(recorded.event, VolunteerRegistered):
             registered = recorded.event
     if registered is None:
         raise NotFound("id", "no such volunteer")
-    key = None if state.erased else await personal_data.key_of(store.pool, volunteer_id)
+    key = None if state.erased else await personal_data.key_of(pool, volunteer_id)
     name = personal_data.decrypt(key, volunteer_id, registered.name)
     return Profile(
         id=volunteer_id,
@@ -146,38 +129,27 @@ async def profile(store: EventStore, volunteer_id: UUID) -> Profile:
 
 
 async def erase(
-    store: EventStore,
+    commands: CommandHandler,
+    pool: asyncpg.Pool,
     volunteer_id: UUID,
     actor: str,
     *,
     idempotency_key: str | None = None,
-    commands: CommandHandler | None = None,
 ) -> CommandResult:
-    """Record the erasure (closing the volunteer's account and releasing its e-mail in the same
-    append), then destroy the key: from then on only ciphertext remains.
+    """Record the erasure (closing the volunteer's accounts and releasing their e-mails in the
+    same append), then destroy the keys: from then on only ciphertext remains.
 
     Should the process stop between the two, the next erasure request finds the volunteer
-    erased, destroys the key all the same, and answers 409 (or, repeated with the same
+    erased, destroys the keys all the same, and answers 409 (or, repeated with the same
     idempotency key, the first answer).
     """
-    commands = commands or CommandHandler(store)
     command = decider.EraseVolunteer(volunteer_id=volunteer_id, now=datetime.now(UTC))
     metadata = EventMetadata(actor=actor, idempotency_key=idempotency_key)
-    metadata = with_digest(metadata, command_digest(command))
-
-    async def attempt(load: Load) -> list[Event]:
-        person = await load(volunteer_stream(volunteer_id), PERSON)
-        events = decider.decide(command, person)
-        for account_id in person.account_ids:
-            events += await closing_events(load, account_id, ERASURE_REASON, command.now)
-        return events
-
     try:
-        return await commands.execute(ERASE_VOLUNTEER, attempt, now=command.now,
-                                      metadata=metadata, stream_of=stream_of)
+        return await commands.handle(ERASURE, command, metadata)
     finally:
         person = await _person(commands, volunteer_id)
         if person.erased:
             # The volunteer's personal data, and the closed accounts' password hashes.
             for subject_id in (volunteer_id, *person.account_ids):
-                await personal_data.destroy_key(store.pool, subject_id)
+                await personal_data.destroy_key(pool, subject_id)

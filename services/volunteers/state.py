@@ -1,7 +1,8 @@
-"""A volunteer's stream (``volunteer-<id>``) as shift and training decisions see it.
+"""A volunteer's stream (``volunteer-<id>``) and its one fold.
 
-``volunteer.registered`` / ``volunteer.erased`` belong to the volunteers area; only existence is
-read from them here. Claimed shifts and qualifications come from this area's own events.
+The person (registered, its accounts, erased: the volunteers area's events) and what it has
+taken on (the shifts it holds, the qualifications it gained: written by the shift and training
+areas, which decide on this state).
 """
 
 from __future__ import annotations
@@ -14,12 +15,14 @@ import msgspec
 from events.base import Event
 from events.shifts import VolunteerShiftClaimed, VolunteerShiftReleased
 from events.trainings import VolunteerQualified
-from events.volunteers import VolunteerErased, VolunteerRegistered
+from events.volunteers import VolunteerAccountLinked, VolunteerErased, VolunteerRegistered
+from services.commands.decider import StreamKind
 
 
-class VolunteerSchedule(msgspec.Struct, frozen=True, kw_only=True):
+class Volunteer(msgspec.Struct, frozen=True, kw_only=True):
     registered: bool = False
     erased: bool = False
+    account_ids: tuple[UUID, ...] = ()
     claimed: dict[UUID, tuple[datetime, datetime]] = {}
     """Shift id -> its ``[starts_at, ends_at)``, for every shift the volunteer holds."""
     qualifications: dict[str, datetime] = {}
@@ -42,13 +45,12 @@ class VolunteerSchedule(msgspec.Struct, frozen=True, kw_only=True):
         ]
 
 
-initial_state = VolunteerSchedule()
-
-
-def evolve(state: VolunteerSchedule, event: Event) -> VolunteerSchedule:
+def evolve(state: Volunteer, event: Event) -> Volunteer:
     match event:
         case VolunteerRegistered():
             return msgspec.structs.replace(state, registered=True)
+        case VolunteerAccountLinked(account_id=account_id):
+            return msgspec.structs.replace(state, account_ids=(*state.account_ids, account_id))
         case VolunteerErased():
             return msgspec.structs.replace(state, erased=True)
         case VolunteerShiftClaimed(shift_id=shift_id, starts_at=starts_at, ends_at=ends_at):
@@ -66,3 +68,8 @@ def evolve(state: VolunteerSchedule, event: Event) -> VolunteerSchedule:
                 state, qualifications={**state.qualifications, name: valid_until}
             )
     return state
+
+
+VOLUNTEER = StreamKind("volunteer", Volunteer(), evolve, dict.fromkeys(
+    (VolunteerRegistered, VolunteerAccountLinked, VolunteerErased,
+     VolunteerShiftClaimed, VolunteerShiftReleased, VolunteerQualified), "volunteer_id"))

@@ -1,11 +1,11 @@
-"""Running a decision: load its streams, fold, decide, append with expected versions, retry.
+"""Handling a command: load the streams its decider names, decide, append with expected versions.
 
-A command's glue is an ``attempt(load) -> events``: it loads the streams it needs (``load``
-folds one and notes its version), calls a pure decider and returns the events. Each event goes
-to its own stream (``streams.stream_for``); every stream that receives events is appended with
-the version it was loaded at, all in one atomic append. A stream only read (a site checked for
-existence) is not asserted. When another writer got there first, the whole attempt runs again
-on fresh state.
+``handle(decider, command, metadata)`` is the one way a command reaches the store, for the API,
+the pages, the demo, accounts and volunteers. It loads the streams ``decider.streams`` names
+(each folded by its kind's one fold, from a cache shared by every command of the process),
+calls the pure ``decider.decide``, and appends every event to its stream with the version that
+stream was read at, all in one atomic append. When another writer got there first, it decides
+again on fresh state.
 
 With an idempotency key, the event ids are derived from (actor, key), so a repeated request
 finds its first answer, and a concurrent twin is turned away by the store's unique ids. The
@@ -20,8 +20,6 @@ import asyncio
 import hashlib
 import random
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
@@ -37,8 +35,8 @@ from events.store import (
     PendingEvent,
     StreamWrite,
 )
+from services.commands.decider import Decider, States, Stream
 from services.rejections import Invalid, Rejection
-from services.streams import occurred_at, stream_for
 
 _IDS = uuid5(NAMESPACE_URL, "treffpunkt:command-ids")
 
@@ -50,18 +48,6 @@ SELECT position, transaction_id::text::bigint AS transaction_id, event_id, strea
  WHERE transaction_id = (SELECT transaction_id FROM events WHERE event_id = $1)
  ORDER BY position"""
 
-
-@dataclass(frozen=True, eq=False)
-class Fold:
-    """How one kind of stream becomes state. Compared by identity: it keys the state cache."""
-
-    initial: Any
-    evolve: Callable[[Any, Event], Any]
-
-
-Load = Callable[[str, Fold], Awaitable[Any]]
-Attempt = Callable[[Load], Awaitable[list[Event]]]
-StreamOf = Callable[[Event], str]
 
 IDEMPOTENCY_KEY = "Idempotency-Key"
 _encode_request = msgspec.json.Encoder(order="deterministic").encode
@@ -137,22 +123,20 @@ class CommandHandler:
         self.store = store
         self.max_attempts = max_attempts
         self.cache_size = cache_size
-        # (stream id, fold) -> (version, state). States are immutable, so sharing them is safe;
-        # a cached stream is read only from its cached version on.
-        self._cache: OrderedDict[tuple[str, Fold], tuple[int, Any]] = OrderedDict()
+        # stream -> (version, state). States are immutable, so sharing them is safe; a cached
+        # stream is read only from its cached version on.
+        self._cache: OrderedDict[Stream[Any], tuple[int, Any]] = OrderedDict()
 
-    async def execute(
-        self,
-        name: str,
-        attempt: Attempt,
-        *,
-        now: datetime,
-        metadata: EventMetadata,
-        stream_of: StreamOf = stream_for,
+    async def handle(
+        self, decider: Decider[Any], command: Any, metadata: EventMetadata
     ) -> CommandResult:
-        """Decide and append ``name``; Rejections from the decider propagate unchanged.
-
-        ``stream_of`` names each event's stream (the scheduling areas' by default)."""
+        """Decide ``command`` (which carries ``now``) and append its events; a ``Rejection`` of
+        the decider propagates unchanged."""
+        if type(command) not in decider.commands:
+            raise TypeError(f"{type(command).__name__} is not a command of this decider")
+        if metadata.idempotency_key is not None and metadata.request_digest is None:
+            metadata = with_digest(metadata, command_digest(command))
+        now: datetime = command.now
         scope = _id_scope(metadata)
         for attempt_number in range(self.max_attempts):
             # Before every attempt: a twin request may have been stored meanwhile.
@@ -160,15 +144,10 @@ class CommandHandler:
                 stored = await self._replay(_event_id(scope, 0), metadata)
                 if stored is not None:
                     return stored
-            loaded: dict[tuple[str, Fold], tuple[int, Any]] = {}
-
-            async def load(stream_id: str, fold: Fold) -> Any:
-                version, state = await self._fold(stream_id, fold)
-                loaded[(stream_id, fold)] = (version, state)
-                return state
-
+            loaded = await self._load(decider, command)
             try:
-                events = await attempt(load)
+                events = decider.decide(command, States(
+                    {stream: state for stream, (_, state) in loaded.items()}))
             except Rejection:
                 # Refused on a state that may already hold a twin's events: answer as the twin.
                 if scope is None:
@@ -178,9 +157,9 @@ class CommandHandler:
                     raise
                 return stored
             if not events:
-                raise ValueError(f"{name} decided no events")
+                raise ValueError(f"{type(command).__name__} decided no events")
             try:
-                writes = _writes(events, _versions(loaded), scope, now, stream_of)
+                writes = _writes(decider, events, loaded, scope, now)
                 result = await self.store.append(*writes, metadata=metadata)
             except ConcurrencyError:
                 await _back_off(attempt_number)
@@ -197,9 +176,10 @@ class CommandHandler:
                 # A twin with the same key committed between our check and our append.
                 stored = await self._replay(writes[0].events[0].event_id, metadata)
                 return stored or CommandResult(result.position, events, replayed=True)
-            self._remember(loaded, events, stream_of)
+            self._remember(decider, loaded, events)
             return CommandResult(result.position, events)
-        raise ConcurrencyError(f"{name}: still contended after {self.max_attempts} attempts")
+        raise ConcurrencyError(
+            f"{type(command).__name__}: still contended after {self.max_attempts} attempts")
 
     async def replay(self, metadata: EventMetadata) -> CommandResult | None:
         """The stored answer to this keyed request, if it was stored before; None without a key.
@@ -208,37 +188,51 @@ class CommandHandler:
         scope = _id_scope(metadata)
         return None if scope is None else await self._replay(_event_id(scope, 0), metadata)
 
-    async def state(self, stream_id: str, fold: Fold) -> Any:
+    async def state(self, stream: Stream[Any]) -> Any:
         """The current state of one stream (for reads beside a command, e.g. a guard's)."""
-        return (await self._fold(stream_id, fold))[1]
+        return (await self._fold(stream))[1]
 
-    async def _fold(self, stream_id: str, fold: Fold) -> tuple[int, Any]:
-        key = (stream_id, fold)
-        version, state = self._cache.get(key, (0, fold.initial))
-        for recorded in await self.store.read_stream(stream_id, version):
-            state = fold.evolve(state, recorded.event)
+    async def _load(
+        self, decider: Decider[Any], command: Any
+    ) -> dict[Stream[Any], tuple[int, Any]]:
+        """Every stream the command touches, with the version each was folded at."""
+        loaded: dict[Stream[Any], tuple[int, Any]] = {}
+        while True:
+            states = States({stream: state for stream, (_, state) in loaded.items()})
+            wanted = list(dict.fromkeys(
+                stream for stream in decider.streams(command, states) if stream not in loaded))
+            if not wanted:
+                return loaded
+            folded = await asyncio.gather(*(self._fold(stream) for stream in wanted))
+            loaded.update(zip(wanted, folded, strict=True))
+
+    async def _fold(self, stream: Stream[Any]) -> tuple[int, Any]:
+        version, state = self._cache.get(stream, (0, stream.kind.initial))
+        evolve = stream.kind.evolve
+        for recorded in await self.store.read_stream(stream.id, version):
+            state = evolve(state, recorded.event)
             version = recorded.stream_version
-        self._put(key, version, state)
+        self._put(stream, version, state)
         return version, state
 
     def _remember(
         self,
-        loaded: dict[tuple[str, Fold], tuple[int, Any]],
+        decider: Decider[Any],
+        loaded: dict[Stream[Any], tuple[int, Any]],
         events: list[Event],
-        stream_of: StreamOf,
     ) -> None:
         """Move the cached states on by what was just appended: the next command reads less."""
-        for (stream_id, fold), (version, state) in loaded.items():
-            own = [event for event in events if stream_of(event) == stream_id]
+        for stream, (version, state) in loaded.items():
+            own = [event for event in events if decider.stream_of(event) == stream]
             for event in own:
-                state = fold.evolve(state, event)
-            self._put((stream_id, fold), version + len(own), state)
+                state = stream.kind.evolve(state, event)
+            self._put(stream, version + len(own), state)
 
-    def _put(self, key: tuple[str, Fold], version: int, state: Any) -> None:
-        cached = self._cache.get(key)
+    def _put(self, stream: Stream[Any], version: int, state: Any) -> None:
+        cached = self._cache.get(stream)
         if cached is None or cached[0] <= version:
-            self._cache[key] = (version, state)
-        self._cache.move_to_end(key)
+            self._cache[stream] = (version, state)
+        self._cache.move_to_end(stream)
         while len(self._cache) > self.cache_size:
             self._cache.popitem(last=False)
 
@@ -269,37 +263,28 @@ def _event_id(scope: str | None, index: int) -> UUID:
     return uuid4() if scope is None else uuid5(_IDS, f"{scope}\x1fevent\x1f{index}")
 
 
-def _versions(loaded: dict[tuple[str, Fold], tuple[int, Any]]) -> dict[str, int]:
-    versions: dict[str, int] = {}
-    for (stream_id, _), (version, _) in loaded.items():
-        if versions.setdefault(stream_id, version) != version:
-            # The same stream folded twice, seen at two versions: decide again on one view.
-            raise ConcurrencyError(f"{stream_id} moved while it was read", stream_id)
-    return versions
-
-
 def _writes(
+    decider: Decider[Any],
     events: list[Event],
-    versions: dict[str, int],
+    loaded: dict[Stream[Any], tuple[int, Any]],
     scope: str | None,
     now: datetime,
-    stream_of: StreamOf,
 ) -> list[StreamWrite]:
-    per_stream: dict[str, list[PendingEvent]] = {}
+    per_stream: dict[Stream[Any], list[PendingEvent]] = {}
     for index, event in enumerate(events):
-        stream_id = stream_of(event)
-        if stream_id not in versions:
-            raise RuntimeError(f"{type(event).__name__} is for {stream_id}, which was not loaded")
-        per_stream.setdefault(stream_id, []).append(
+        stream = decider.stream_of(event)
+        if stream not in loaded:
+            raise RuntimeError(f"{type(event).__name__} is for {stream.id}, which was not loaded")
+        per_stream.setdefault(stream, []).append(
             PendingEvent(
                 event=event,
-                occurred_at=occurred_at(event, now),
+                occurred_at=decider.occurred_at(event, now),
                 event_id=_event_id(scope, index),
             )
         )
     return [
-        StreamWrite(stream_id, versions[stream_id], pending)
-        for stream_id, pending in per_stream.items()
+        StreamWrite(stream.id, loaded[stream][0], pending)
+        for stream, pending in per_stream.items()
     ]
 
 

@@ -1,0 +1,56 @@
+"""An account's streams and their folds: ``account-email-<digest>`` (``EMAIL``, the e-mail's
+claim: one e-mail names one account at a time) and ``account-<id>`` (``ACCOUNT``)."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+import msgspec
+
+from events.accounts import (
+    AccountClosed,
+    AccountEmailClaimed,
+    AccountEmailReleased,
+    AccountRegistered,
+)
+from events.base import Event
+from services.commands.decider import StreamKind
+
+
+class EmailClaim(msgspec.Struct, frozen=True):
+    account_id: UUID | None = None
+
+
+class Account(msgspec.Struct, frozen=True, kw_only=True):
+    registered: AccountRegistered | None = None
+    closed: bool = False
+
+    @property
+    def active(self) -> bool:
+        return self.registered is not None and not self.closed
+
+
+def evolve_claim(state: EmailClaim, event: Event) -> EmailClaim:
+    """The e-mail claim stream."""
+    match event:
+        case AccountEmailClaimed(account_id=account_id):
+            return EmailClaim(account_id)
+        case AccountEmailReleased():
+            return EmailClaim()
+    return state
+
+
+def evolve_account(state: Account, event: Event) -> Account:
+    """The account stream."""
+    match event:
+        case AccountRegistered():
+            return Account(registered=event)
+        case AccountClosed():
+            return msgspec.structs.replace(state, closed=True)
+    return state
+
+
+EMAIL = StreamKind("account-email", EmailClaim(), evolve_claim,
+                   dict.fromkeys((AccountEmailClaimed, AccountEmailReleased), "email_digest"))
+ACCOUNT = StreamKind("account", Account(), evolve_account,
+                     dict.fromkeys((AccountRegistered, AccountClosed), "account_id"))

@@ -1,0 +1,23 @@
+"""Every area's decider, and which one decides a command: for callers that run commands of
+several areas in one stream of work (the demo, the tests' history generator)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from services.accounts.decider import ACCOUNTS
+from services.commands.decider import Decider
+from services.offers.decider import OFFERS
+from services.rooms.decider import ROOMS
+from services.shifts.decider import SHIFTS
+from services.sites.decider import SITES
+from services.trainings.decider import TRAININGS
+from services.volunteers.decider import REGISTRATION
+from services.volunteers.erasure import ERASURE
+
+DECIDERS = (SITES, ROOMS, OFFERS, SHIFTS, TRAININGS, REGISTRATION, ERASURE, ACCOUNTS)
+_BY_COMMAND = {command: decider for decider in DECIDERS for command in decider.commands}
+
+
+def decider_for(command: Any) -> Decider[Any]:
+    return _BY_COMMAND[type(command)]

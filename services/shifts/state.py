@@ -1,0 +1,68 @@
+"""A shift's stream (``shift-<id>``) and its one fold: capacity, who holds it, who waits."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+import msgspec
+
+from events.base import Event
+from events.shifts import (
+    ShiftAttendanceConfirmed,
+    ShiftClaimed,
+    ShiftClaimReleased,
+    ShiftCreated,
+    ShiftWaitlisted,
+    ShiftWaitlistLeft,
+)
+from services.commands.decider import StreamKind
+
+
+class ShiftState(msgspec.Struct, frozen=True, kw_only=True):
+    exists: bool = False
+    site_id: UUID | None = None
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
+    capacity: int = 0
+    required: tuple[str, ...] = ()
+    claimed: tuple[UUID, ...] = ()
+    waitlist: tuple[UUID, ...] = ()
+    attendance_confirmed: bool = False
+
+
+def evolve(state: ShiftState, event: Event) -> ShiftState:
+    match event:
+        case ShiftCreated():
+            return ShiftState(
+                exists=True,
+                site_id=event.site_id,
+                starts_at=event.starts_at,
+                ends_at=event.ends_at,
+                capacity=event.capacity,
+                required=tuple(event.required_qualifications),
+            )
+        case ShiftClaimed(volunteer_id=volunteer_id):
+            return msgspec.structs.replace(
+                state,
+                claimed=(*state.claimed, volunteer_id),
+                waitlist=tuple(v for v in state.waitlist if v != volunteer_id),
+            )
+        case ShiftWaitlisted(volunteer_id=volunteer_id):
+            return msgspec.structs.replace(state, waitlist=(*state.waitlist, volunteer_id))
+        case ShiftClaimReleased(volunteer_id=volunteer_id):
+            return msgspec.structs.replace(
+                state, claimed=tuple(v for v in state.claimed if v != volunteer_id)
+            )
+        case ShiftWaitlistLeft(volunteer_id=volunteer_id):
+            return msgspec.structs.replace(
+                state, waitlist=tuple(v for v in state.waitlist if v != volunteer_id)
+            )
+        case ShiftAttendanceConfirmed():
+            return msgspec.structs.replace(state, attendance_confirmed=True)
+    return state
+
+
+SHIFT = StreamKind("shift", ShiftState(), evolve, dict.fromkeys(
+    (ShiftCreated, ShiftClaimed, ShiftWaitlisted, ShiftClaimReleased, ShiftWaitlistLeft,
+     ShiftAttendanceConfirmed), "shift_id"))
