@@ -11,39 +11,32 @@ from events.accounts import (
     AccountEmailReleased,
     AccountRegistered,
 )
-from services.accounts.decider import (
-    CloseAccount,
-    RegisterAccount,
-    decide,
-    decide_close,
-    evolve,
-    evolve_account,
-    initial_account,
-    initial_state,
-)
+from events.volunteers import VolunteerAccountLinked, VolunteerErased, VolunteerRegistered
+from services.accounts.decider import ACCOUNTS, RegisterAccount
+from services.accounts.state import ACCOUNT
+from services.commands.decider import given
 from services.rejections import Conflict, Invalid, NotFound
+from services.volunteers.decider import EraseVolunteer
+from services.volunteers.erasure import ERASURE
+from tests.deciding import streams_touched, when
 
 pytestmark = pytest.mark.unit
-
-
-def given(*events):
-    state = initial_state
-    for event in events:
-        state = evolve(state, event)
-    return state
+NOW = datetime(2026, 3, 2, tzinfo=UTC)
+VOLUNTEER = uuid4()
+VOLUNTEER_REGISTERED = VolunteerRegistered(volunteer_id=VOLUNTEER, name=b"n", email=b"e")
 
 
 def register(**changes) -> RegisterAccount:
     fields = dict(
         account_id=uuid4(), email_digest="d1", password_hash="$argon2id$...", role="auditor",
-        site_ids=[], volunteer_id=None, now=datetime(2026, 3, 2, tzinfo=UTC),
+        site_ids=[], volunteer_id=None, now=NOW,
     )
     return RegisterAccount(**{**fields, **changes})
 
 
 def test_a_free_email_gets_its_claim_and_the_account():
     command = register()
-    assert decide(command, given()) == [
+    assert when(ACCOUNTS, command) == [
         AccountEmailClaimed(account_id=command.account_id, email_digest="d1"),
         AccountRegistered(account_id=command.account_id, email_digest="d1",
                           password_hash="$argon2id$...", role="auditor"),
@@ -52,64 +45,101 @@ def test_a_free_email_gets_its_claim_and_the_account():
 
 def test_an_email_that_has_an_account_is_refused():
     with pytest.raises(Conflict):
-        decide(register(), given(AccountEmailClaimed(account_id=uuid4(), email_digest="d1")))
+        when(ACCOUNTS, register(), AccountEmailClaimed(account_id=uuid4(), email_digest="d1"))
 
 
 def test_an_unknown_role_is_refused():
     with pytest.raises(Invalid) as refused:
-        decide(register(role="mayor"), given())
+        when(ACCOUNTS, register(role="mayor"))
     assert refused.value.field == "role"
 
 
 def test_a_coordinator_needs_a_site_and_keeps_only_its_sites():
     with pytest.raises(Invalid):
-        decide(register(role="coordinator"), given())
+        when(ACCOUNTS, register(role="coordinator"))
     site = uuid4()
-    [_, account] = decide(register(role="coordinator", site_ids=[site]), given())
+    [_, account] = when(ACCOUNTS, register(role="coordinator", site_ids=[site]))
     assert account.site_ids == [site]
 
 
 def test_a_volunteer_account_needs_its_volunteer_and_other_roles_drop_it():
     with pytest.raises(Invalid):
-        decide(register(role="volunteer"), given())
-    volunteer = uuid4()
-    [_, account] = decide(register(role="volunteer", volunteer_id=volunteer), given())
-    assert account.volunteer_id == volunteer
-    [_, auditor] = decide(register(role="auditor", volunteer_id=volunteer), given())
+        when(ACCOUNTS, register(role="volunteer"))
+    volunteer = register(role="volunteer", volunteer_id=VOLUNTEER)
+    [_, account, _] = when(ACCOUNTS, volunteer, VOLUNTEER_REGISTERED)
+    assert account.volunteer_id == VOLUNTEER
+    [_, auditor] = when(ACCOUNTS, register(role="auditor", volunteer_id=VOLUNTEER))
     assert auditor.volunteer_id is None
 
 
-def given_account(*events):
-    state = initial_account
-    for event in events:
-        state = evolve_account(state, event)
-    return state
+def test_a_volunteers_account_is_linked_to_the_volunteer_in_the_same_append():
+    command = register(role="volunteer", volunteer_id=VOLUNTEER)
+    assert when(ACCOUNTS, command, VOLUNTEER_REGISTERED) == [
+        AccountEmailClaimed(account_id=command.account_id, email_digest="d1"),
+        AccountRegistered(account_id=command.account_id, email_digest="d1",
+                          password_hash="$argon2id$...", role="volunteer",
+                          volunteer_id=VOLUNTEER),
+        VolunteerAccountLinked(volunteer_id=VOLUNTEER, account_id=command.account_id),
+    ]
 
 
-def close(account_id):
-    return CloseAccount(account_id=account_id, reason="volunteer erased",
-                        now=datetime(2026, 3, 2, tzinfo=UTC))
+# --- closing: an account is closed when its volunteer is erased
+
+
+def opened(command: RegisterAccount):
+    """The volunteer and its account, as registering the account left them."""
+    return (VOLUNTEER_REGISTERED, *when(ACCOUNTS, command, VOLUNTEER_REGISTERED))
+
+
+def erase() -> EraseVolunteer:
+    return EraseVolunteer(volunteer_id=VOLUNTEER, now=NOW)
 
 
 def test_closing_an_account_releases_its_email_for_a_new_account():
-    command = register()
-    claimed, registered = decide(command, given())
-    assert decide_close(close(command.account_id), given_account(registered)) == [
+    command = register(role="volunteer", volunteer_id=VOLUNTEER)
+    history = opened(command)
+    assert when(ERASURE, erase(), *history) == [
+        VolunteerErased(volunteer_id=VOLUNTEER),
         AccountClosed(account_id=command.account_id, reason="volunteer erased"),
         AccountEmailReleased(account_id=command.account_id, email_digest="d1"),
     ]
     released = AccountEmailReleased(account_id=command.account_id, email_digest="d1")
-    assert decide(register(), given(claimed, released))[0].email_digest == "d1"
+    assert when(ACCOUNTS, register(), *history, released)[0].email_digest == "d1"
 
 
 def test_a_closed_account_is_not_active_and_closing_it_again_changes_nothing():
-    command = register()
-    _, registered = decide(command, given())
-    closed = given_account(registered, AccountClosed(account_id=command.account_id, reason="x"))
-    assert not closed.active and given_account(registered).active
-    assert decide_close(close(command.account_id), closed) == []
+    command = register(role="volunteer", volunteer_id=VOLUNTEER)
+    history = opened(command)
+    closed = AccountClosed(account_id=command.account_id, reason="x")
+    account = ACCOUNT(command.account_id)
+    assert not given(ACCOUNTS, *history, closed)[account].active
+    assert given(ACCOUNTS, *history)[account].active
+    assert when(ERASURE, erase(), *history, closed) == [VolunteerErased(volunteer_id=VOLUNTEER)]
 
 
 def test_closing_an_unknown_account_is_refused():
-    with pytest.raises(NotFound):
-        decide_close(close(uuid4()), given_account())
+    linked = VolunteerAccountLinked(volunteer_id=VOLUNTEER, account_id=uuid4())
+    with pytest.raises(NotFound) as refused:
+        when(ERASURE, erase(), VOLUNTEER_REGISTERED, linked)
+    assert refused.value.field == "account_id"
+
+
+# --- the streams each command touches
+
+
+def test_registering_a_volunteers_account_touches_the_email_the_account_and_the_volunteer():
+    command = register(role="volunteer", volunteer_id=VOLUNTEER)
+    assert streams_touched(ACCOUNTS, command) == [
+        "account-email-d1", f"account-{command.account_id}", f"volunteer-{VOLUNTEER}"
+    ]
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [{}, {"role": "coordinator", "site_ids": [uuid4()]}, {"volunteer_id": VOLUNTEER}],
+)
+def test_registering_any_other_account_touches_the_email_and_the_account(changes):
+    command = register(**changes)
+    assert streams_touched(ACCOUNTS, command) == [
+        "account-email-d1", f"account-{command.account_id}"
+    ]

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
-from functools import reduce
 from uuid import uuid4
 
 import pytest
@@ -15,25 +14,15 @@ from events.offers import (
 )
 from events.rooms import Occurrence, Recurrence, RoomAdded, RoomBooked
 from events.sites import SiteAdded
-from services.offers.decider import (
-    CreateOffer,
-    RecordAttendance,
-    ScheduleSession,
-    decide,
-    evolve_offer,
-    evolve_session,
-    initial_offer,
-    initial_session,
-)
+from services.offers.decider import OFFERS, CreateOffer, RecordAttendance, ScheduleSession
 from services.rejections import Conflict, Invalid, NotFound
-from services.rooms import decider as rooms
-from services.sites import decider as sites
+from tests.deciding import streams_touched, when
 
 pytestmark = pytest.mark.unit
 
 NOW = datetime(2026, 10, 1, 8, tzinfo=UTC)
 SITE, OTHER_SITE, ROOM, OFFER, SESSION = uuid4(), uuid4(), uuid4(), uuid4(), uuid4()
-SITE_STATE = sites.evolve(sites.initial_state, SiteAdded(site_id=SITE, name="A", village="B"))
+SITE_ADDED = SiteAdded(site_id=SITE, name="A", village="B")
 OFFER_CREATED = OfferCreated(
     offer_id=OFFER, site_id=SITE, title="Mittagstisch", category="community"
 )
@@ -42,18 +31,6 @@ ROOM_ADDED = RoomAdded(room_id=ROOM, site_id=SITE, name="Saal", capacity=30)
 
 def at(day: int, hour: int) -> datetime:
     return datetime(2026, 10, day, hour, tzinfo=UTC)
-
-
-def offer(*events):
-    return reduce(evolve_offer, events, initial_offer)
-
-
-def session(*events):
-    return reduce(evolve_session, events, initial_session)
-
-
-def room(*events):
-    return reduce(rooms.evolve, events, rooms.initial_state)
 
 
 def create(**changes) -> CreateOffer:
@@ -65,29 +42,29 @@ def create(**changes) -> CreateOffer:
 
 
 def test_an_offer_is_created_at_a_site_in_a_category():
-    assert decide(create(title=" Mittagstisch "), (SITE_STATE, offer())) == [OFFER_CREATED]
+    assert when(OFFERS, create(title=" Mittagstisch "), SITE_ADDED) == [OFFER_CREATED]
 
 
 def test_an_offer_needs_an_existing_site():
     with pytest.raises(NotFound) as rejected:
-        decide(create(), (sites.initial_state, offer()))
+        when(OFFERS, create())
     assert rejected.value.field == "site_id"
 
 
 def test_an_offer_is_created_once():
     with pytest.raises(Conflict):
-        decide(create(), (SITE_STATE, offer(OFFER_CREATED)))
+        when(OFFERS, create(), SITE_ADDED, OFFER_CREATED)
 
 
 def test_an_offer_needs_a_title():
     with pytest.raises(Invalid) as rejected:
-        decide(create(title=""), (SITE_STATE, offer()))
+        when(OFFERS, create(title=""), SITE_ADDED)
     assert rejected.value.field == "title"
 
 
 def test_an_offer_needs_a_known_category():
     with pytest.raises(Invalid) as rejected:
-        decide(create(category="gardening"), (SITE_STATE, offer()))
+        when(OFFERS, create(category="gardening"), SITE_ADDED)
     assert rejected.value.field == "category"
 
 
@@ -104,9 +81,8 @@ def schedule(start=at(7, 10), end=at(7, 12), recurrence=None, booking_id=None) -
 def test_scheduling_a_session_books_its_room_with_the_offers_title():
     booking = uuid4()
     weekly = Recurrence(rrule="FREQ=WEEKLY", count=2)
-    events = decide(
-        schedule(recurrence=weekly, booking_id=booking),
-        (offer(OFFER_CREATED), room(ROOM_ADDED), session()),
+    events = when(
+        OFFERS, schedule(recurrence=weekly, booking_id=booking), OFFER_CREATED, ROOM_ADDED
     )
     occurrences = [
         Occurrence(starts_at=at(7, 10), ends_at=at(7, 12)),
@@ -124,42 +100,39 @@ def test_a_session_in_a_taken_room_is_refused_with_the_conflicts():
     taken = RoomBooked(room_id=ROOM, booking_id=uuid4(), title="Chor",
                        occurrences=[Occurrence(starts_at=at(7, 11), ends_at=at(7, 13))])
     with pytest.raises(Conflict) as rejected:
-        decide(schedule(), (offer(OFFER_CREATED), room(ROOM_ADDED, taken), session()))
+        when(OFFERS, schedule(), OFFER_CREATED, ROOM_ADDED, taken)
     assert rejected.value.members["conflicts"][0]["booking_id"] == taken.booking_id
 
 
 def test_a_session_needs_an_existing_offer():
     with pytest.raises(NotFound) as rejected:
-        decide(schedule(), (offer(), room(ROOM_ADDED), session()))
+        when(OFFERS, schedule(), ROOM_ADDED)
     assert rejected.value.field == "offer_id"
 
 
 def test_a_session_needs_an_existing_room():
     with pytest.raises(NotFound) as rejected:
-        decide(schedule(), (offer(OFFER_CREATED), room(), session()))
+        when(OFFERS, schedule(), OFFER_CREATED)
     assert rejected.value.field == "room_id"
 
 
 def test_a_session_needs_a_room_of_the_offers_site():
     elsewhere = RoomAdded(room_id=ROOM, site_id=OTHER_SITE, name="Saal", capacity=30)
     with pytest.raises(Invalid) as rejected:
-        decide(schedule(), (offer(OFFER_CREATED), room(elsewhere), session()))
+        when(OFFERS, schedule(), OFFER_CREATED, elsewhere)
     assert rejected.value.field == "room_id"
 
 
 def test_a_session_is_scheduled_once():
-    scheduled = decide(schedule(), (offer(OFFER_CREATED), room(ROOM_ADDED), session()))[1]
+    first = when(OFFERS, schedule(), OFFER_CREATED, ROOM_ADDED)
     with pytest.raises(Conflict) as rejected:
-        decide(
-            schedule(at(8, 10), at(8, 11)),
-            (offer(OFFER_CREATED), room(ROOM_ADDED), session(scheduled)),
-        )
+        when(OFFERS, schedule(at(8, 10), at(8, 11)), OFFER_CREATED, ROOM_ADDED, *first)
     assert rejected.value.field == "session_id"
 
 
 def test_a_session_must_end_after_it_starts():
     with pytest.raises(Invalid) as rejected:
-        decide(schedule(at(7, 12), at(7, 10)), (offer(OFFER_CREATED), room(ROOM_ADDED), session()))
+        when(OFFERS, schedule(at(7, 12), at(7, 10)), OFFER_CREATED, ROOM_ADDED)
     assert rejected.value.field == "ends_at"
 
 
@@ -180,14 +153,14 @@ def record(visitors=12, occurrence=at(7, 10), now=LATER, **changes) -> RecordAtt
 
 
 def test_visitors_of_a_held_occurrence_are_recorded():
-    events = decide(record(breakdown={"children": 3}), session(SCHEDULED))
+    events = when(OFFERS, record(breakdown={"children": 3}), SCHEDULED)
     assert events == [AttendanceRecorded(session_id=SESSION, occurrence_starts_at=at(7, 10),
                                          visitors=12, breakdown={"children": 3})]
 
 
 def test_recording_again_is_a_correction_that_keeps_the_first_figure():
     first = AttendanceRecorded(session_id=SESSION, occurrence_starts_at=at(7, 10), visitors=12)
-    events = decide(record(14, reason="two came late"), session(SCHEDULED, first))
+    events = when(OFFERS, record(14, reason="two came late"), SCHEDULED, first)
     assert events == [
         AttendanceCorrected(session_id=SESSION, occurrence_starts_at=at(7, 10), visitors=14,
                             reason="two came late", previous_visitors=12)
@@ -198,61 +171,78 @@ def test_a_correction_names_the_figure_it_replaces():
     first = AttendanceRecorded(session_id=SESSION, occurrence_starts_at=at(7, 10), visitors=12)
     second = AttendanceCorrected(session_id=SESSION, occurrence_starts_at=at(7, 10), visitors=14,
                                  reason="late", previous_visitors=12)
-    [event] = decide(record(13, reason="counted twice"), session(SCHEDULED, first, second))
+    [event] = when(OFFERS, record(13, reason="counted twice"), SCHEDULED, first, second)
     assert event.previous_visitors == 14
 
 
 def test_a_correction_needs_a_reason():
     first = AttendanceRecorded(session_id=SESSION, occurrence_starts_at=at(7, 10), visitors=12)
     with pytest.raises(Invalid) as rejected:
-        decide(record(14, reason="  "), session(SCHEDULED, first))
+        when(OFFERS, record(14, reason="  "), SCHEDULED, first)
     assert rejected.value.field == "reason"
 
 
 def test_attendance_needs_an_existing_session():
     with pytest.raises(NotFound) as rejected:
-        decide(record(), session())
+        when(OFFERS, record())
     assert rejected.value.field == "session_id"
 
 
 def test_attendance_needs_an_occurrence_of_the_session():
     with pytest.raises(NotFound) as rejected:
-        decide(record(occurrence=at(8, 10)), session(SCHEDULED))
+        when(OFFERS, record(occurrence=at(8, 10)), SCHEDULED)
     assert rejected.value.field == "occurrence_starts_at"
 
 
 def test_a_cancelled_occurrence_has_no_attendance():
     cancelled = SessionOccurrencesCancelled(session_id=SESSION, occurrence_starts_at=[at(7, 10)])
     with pytest.raises(Conflict) as rejected:
-        decide(record(), session(SCHEDULED, cancelled))
+        when(OFFERS, record(), SCHEDULED, cancelled)
     assert rejected.value.members["code"] == "cancelled"
 
 
 def test_an_occurrence_that_has_not_begun_has_no_attendance():
     with pytest.raises(Conflict) as rejected:
-        decide(record(occurrence=at(14, 10), now=at(14, 9)), session(SCHEDULED))
+        when(OFFERS, record(occurrence=at(14, 10), now=at(14, 9)), SCHEDULED)
     assert rejected.value.members["code"] == "not_held_yet"
 
 
 def test_the_occurrence_is_named_with_an_offset():
     with pytest.raises(Invalid) as rejected:
-        decide(record(occurrence=datetime(2026, 10, 7, 10)), session(SCHEDULED))
+        when(OFFERS, record(occurrence=datetime(2026, 10, 7, 10)), SCHEDULED)
     assert rejected.value.field == "occurrence_starts_at"
 
 
 def test_visitors_are_never_negative():
     with pytest.raises(Invalid) as rejected:
-        decide(record(-1), session(SCHEDULED))
+        when(OFFERS, record(-1), SCHEDULED)
     assert rejected.value.field == "visitors"
 
 
 def test_breakdown_counts_are_never_negative():
     with pytest.raises(Invalid) as rejected:
-        decide(record(breakdown={"children": -2}), session(SCHEDULED))
+        when(OFFERS, record(breakdown={"children": -2}), SCHEDULED)
     assert rejected.value.field == "breakdown.children"
 
 
 def test_the_occurrence_is_matched_by_its_instant_in_any_offset_and_stored_in_utc():
     berlin = at(7, 10).astimezone(timezone(timedelta(hours=2)))
-    [event] = decide(record(occurrence=berlin), session(SCHEDULED))
+    [event] = when(OFFERS, record(occurrence=berlin), SCHEDULED)
     assert event.occurrence_starts_at.utcoffset() == timedelta(0)
+
+
+# --- the streams each command touches
+
+
+def test_creating_an_offer_reads_its_site():
+    assert streams_touched(OFFERS, create()) == [f"site-{SITE}", f"offer-{OFFER}"]
+
+
+def test_scheduling_a_session_touches_the_offer_the_room_and_the_session():
+    assert streams_touched(OFFERS, schedule(), OFFER_CREATED, ROOM_ADDED) == [
+        f"offer-{OFFER}", f"room-{ROOM}", f"session-{SESSION}"
+    ]
+
+
+def test_recording_attendance_touches_the_session_only():
+    assert streams_touched(OFFERS, record(), SCHEDULED) == [f"session-{SESSION}"]

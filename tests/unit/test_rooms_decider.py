@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from functools import reduce
 from uuid import uuid4
 
 import pytest
@@ -11,29 +10,19 @@ from events.rooms import Occurrence, Recurrence, RoomAdded, RoomBooked, RoomOccu
 from events.sites import SiteAdded
 from events.trainings import TrainingCancelled
 from services.rejections import Conflict, Invalid, NotFound
-from services.rooms.decider import (
-    AddRoom,
-    BookRoom,
-    CancelBooking,
-    decide,
-    evolve,
-    initial_state,
-)
-from services.sites import decider as sites
+from services.rooms.decider import ROOMS, AddRoom, BookRoom, CancelBooking
+from tests.deciding import streams_touched, when
 
 pytestmark = pytest.mark.unit
 
 NOW = datetime(2026, 10, 1, 8, tzinfo=UTC)
 SITE, ROOM = uuid4(), uuid4()
+SITE_ADDED = SiteAdded(site_id=SITE, name="A", village="B")
 ADDED = RoomAdded(room_id=ROOM, site_id=SITE, name="Saal", capacity=40)
 
 
 def at(day: int, hour: int, month: int = 10) -> datetime:
     return datetime(2026, month, day, hour, tzinfo=UTC)
-
-
-def given(*events):
-    return reduce(evolve, events, initial_state)
 
 
 def booked(start: datetime, end: datetime, title: str = "Mittagstisch", **owner) -> RoomBooked:
@@ -57,35 +46,32 @@ def book(start: datetime, end: datetime, recurrence: Recurrence | None = None, *
 
 
 def test_a_room_is_added_to_an_existing_site():
-    site = sites.evolve(sites.initial_state, SiteAdded(site_id=SITE, name="A", village="B"))
     command = AddRoom(room_id=ROOM, site_id=SITE, name="Saal", capacity=40, now=NOW)
-    assert decide(command, (site, given())) == [ADDED]
+    assert when(ROOMS, command, SITE_ADDED) == [ADDED]
 
 
 def test_a_room_needs_an_existing_site():
     command = AddRoom(room_id=ROOM, site_id=SITE, name="Saal", capacity=40, now=NOW)
     with pytest.raises(NotFound) as rejected:
-        decide(command, (sites.initial_state, given()))
+        when(ROOMS, command)
     assert rejected.value.field == "site_id"
 
 
 def test_a_room_cannot_be_added_twice():
-    site = sites.evolve(sites.initial_state, SiteAdded(site_id=SITE, name="A", village="B"))
     command = AddRoom(room_id=ROOM, site_id=SITE, name="Saal", capacity=40, now=NOW)
     with pytest.raises(Conflict):
-        decide(command, (site, given(ADDED)))
+        when(ROOMS, command, SITE_ADDED, ADDED)
 
 
 @pytest.mark.parametrize(
     ("field", "values"), [("name", {"name": " "}), ("capacity", {"capacity": 0})]
 )
 def test_a_room_needs_a_name_and_a_positive_capacity(field, values):
-    site = sites.evolve(sites.initial_state, SiteAdded(site_id=SITE, name="A", village="B"))
     command = AddRoom(
         room_id=ROOM, site_id=SITE, now=NOW, **({"name": "Saal", "capacity": 10} | values)
     )
     with pytest.raises(Invalid) as rejected:
-        decide(command, (site, given()))
+        when(ROOMS, command, SITE_ADDED)
     assert rejected.value.field == field
 
 
@@ -95,7 +81,7 @@ def test_a_room_needs_a_name_and_a_positive_capacity(field, values):
 def test_a_free_room_is_booked_in_utc():
     booking = uuid4()
     start = datetime(2026, 10, 5, 18, tzinfo=UTC) + timedelta(hours=0)
-    events = decide(book(start, start + timedelta(hours=2), booking_id=booking), given(ADDED))
+    events = when(ROOMS, book(start, start + timedelta(hours=2), booking_id=booking), ADDED)
     assert events == [
         RoomBooked(
             room_id=ROOM,
@@ -107,15 +93,15 @@ def test_a_free_room_is_booked_in_utc():
 
 
 def test_bookings_that_touch_do_not_overlap():
-    state = given(ADDED, booked(at(5, 10), at(5, 12)))
-    assert decide(book(at(5, 12), at(5, 14)), state)
-    assert decide(book(at(5, 8), at(5, 10)), state)
+    history = (ADDED, booked(at(5, 10), at(5, 12)))
+    assert when(ROOMS, book(at(5, 12), at(5, 14)), *history)
+    assert when(ROOMS, book(at(5, 8), at(5, 10)), *history)
 
 
 def test_an_overlapping_booking_is_refused_naming_the_booking_in_the_way():
     existing = booked(at(5, 10), at(5, 12))
     with pytest.raises(Conflict) as rejected:
-        decide(book(at(5, 11), at(5, 13)), given(ADDED, existing))
+        when(ROOMS, book(at(5, 11), at(5, 13)), ADDED, existing)
     assert rejected.value.members["code"] == "room_taken"
     assert rejected.value.members["conflicts"] == [
         {"booking_id": existing.booking_id, "title": "Mittagstisch",
@@ -125,11 +111,11 @@ def test_an_overlapping_booking_is_refused_naming_the_booking_in_the_way():
 
 def test_a_series_with_conflicts_is_refused_whole_listing_every_conflict():
     first, second = booked(at(7, 16), at(7, 17), "A"), booked(at(21, 16), at(21, 20), "B")
-    state = given(ADDED, first, booked(at(14, 10), at(14, 12), "not in the way"), second)
+    history = (ADDED, first, booked(at(14, 10), at(14, 12), "not in the way"), second)
     weekly = Recurrence(rrule="FREQ=WEEKLY", count=4)
     # 18:00 Berlin on Wednesdays from 2026-10-07: 16:00Z, then 17:00Z after the clock change.
     with pytest.raises(Conflict) as rejected:
-        decide(book(at(7, 16), at(7, 18), weekly), state)
+        when(ROOMS, book(at(7, 16), at(7, 18), weekly), *history)
     conflicts = rejected.value.members["conflicts"]
     assert [(c["booking_id"], c["title"]) for c in conflicts] == [
         (first.booking_id, "A"), (second.booking_id, "B")
@@ -141,31 +127,31 @@ def test_a_cancelled_occurrence_frees_its_time():
     cancelled = RoomOccurrencesCancelled(
         room_id=ROOM, booking_id=existing.booking_id, occurrence_starts_at=[at(5, 10)]
     )
-    assert decide(book(at(5, 10), at(5, 12)), given(ADDED, existing, cancelled))
+    assert when(ROOMS, book(at(5, 10), at(5, 12)), ADDED, existing, cancelled)
 
 
 def test_booking_needs_an_existing_room():
     with pytest.raises(NotFound) as rejected:
-        decide(book(at(5, 10), at(5, 12)), given())
+        when(ROOMS, book(at(5, 10), at(5, 12)))
     assert rejected.value.field == "room_id"
 
 
 def test_a_booking_id_is_used_once():
     existing = booked(at(5, 10), at(5, 12))
     with pytest.raises(Conflict) as rejected:
-        decide(book(at(6, 10), at(6, 12), booking_id=existing.booking_id), given(ADDED, existing))
+        when(ROOMS, book(at(6, 10), at(6, 12), booking_id=existing.booking_id), ADDED, existing)
     assert rejected.value.field == "booking_id"
 
 
 def test_a_booking_must_end_after_it_starts():
     with pytest.raises(Invalid) as rejected:
-        decide(book(at(5, 12), at(5, 12)), given(ADDED))
+        when(ROOMS, book(at(5, 12), at(5, 12)), ADDED)
     assert rejected.value.field == "ends_at"
 
 
 def test_a_booking_needs_times_with_an_offset():
     with pytest.raises(Invalid) as rejected:
-        decide(book(datetime(2026, 10, 5, 10), at(5, 12)), given(ADDED))
+        when(ROOMS, book(datetime(2026, 10, 5, 10), at(5, 12)), ADDED)
     assert rejected.value.field == "starts_at"
 
 
@@ -173,7 +159,7 @@ def test_a_booking_needs_a_title():
     command = BookRoom(room_id=ROOM, booking_id=uuid4(), title=" ", starts_at=at(5, 10),
                        ends_at=at(5, 11), now=NOW)
     with pytest.raises(Invalid) as rejected:
-        decide(command, given(ADDED))
+        when(ROOMS, command, ADDED)
     assert rejected.value.field == "title"
 
 
@@ -183,7 +169,7 @@ def test_a_booking_needs_a_title():
 def test_a_weekly_series_keeps_its_local_hour_across_the_end_of_october():
     start = datetime.fromisoformat("2026-10-21T18:00:00+02:00")
     weekly = Recurrence(rrule="FREQ=WEEKLY;BYDAY=WE", count=2)
-    [event] = decide(book(start, start + timedelta(hours=2), weekly), given(ADDED))
+    [event] = when(ROOMS, book(start, start + timedelta(hours=2), weekly), ADDED)
     assert [(o.starts_at, o.ends_at) for o in event.occurrences] == [
         (datetime(2026, 10, 21, 16, tzinfo=UTC), datetime(2026, 10, 21, 18, tzinfo=UTC)),
         (datetime(2026, 10, 28, 17, tzinfo=UTC), datetime(2026, 10, 28, 19, tzinfo=UTC)),
@@ -210,13 +196,13 @@ def utc(month: int, day: int, hour: int, minute: int) -> datetime:
 def test_an_hour_long_series_in_the_repeated_hour_of_october(start, expected):
     first = datetime.fromisoformat(start)
     weekly = Recurrence(rrule="FREQ=WEEKLY", count=2)
-    [event] = decide(book(first, first + timedelta(hours=1), weekly), given(ADDED))
+    [event] = when(ROOMS, book(first, first + timedelta(hours=1), weekly), ADDED)
     assert [(o.starts_at, o.ends_at) for o in event.occurrences] == expected
 
 
 def test_a_series_may_end_at_an_until():
     weekly = Recurrence(rrule="FREQ=WEEKLY", until=at(20, 0))
-    [event] = decide(book(at(1, 16), at(1, 17), weekly), given(ADDED))
+    [event] = when(ROOMS, book(at(1, 16), at(1, 17), weekly), ADDED)
     assert len(event.occurrences) == 3
 
 
@@ -239,14 +225,13 @@ def test_a_series_may_end_at_an_until():
 )
 def test_a_series_out_of_bounds_is_refused(recurrence, field, code):
     with pytest.raises(Invalid) as rejected:
-        decide(book(at(1, 16), at(1, 18), recurrence), given(ADDED))
+        when(ROOMS, book(at(1, 16), at(1, 18), recurrence), ADDED)
     assert (rejected.value.field, rejected.value.members["code"]) == (field, code)
 
 
 def test_a_series_of_500_within_two_years_is_fine():
-    [event] = decide(
-        book(at(1, 6), at(1, 7), Recurrence(rrule="FREQ=DAILY", count=500)), given(ADDED)
-    )
+    daily = Recurrence(rrule="FREQ=DAILY", count=500)
+    [event] = when(ROOMS, book(at(1, 6), at(1, 7), daily), ADDED)
     assert len(event.occurrences) == 500
 
 
@@ -267,7 +252,7 @@ def cancel(booking, occurrence=None, now=NOW) -> CancelBooking:
 
 def test_cancelling_a_series_cancels_every_occurrence_still_ahead():
     b = series(at(20, 9, month=9), at(5, 9), at(12, 9))
-    assert decide(cancel(b.booking_id), given(ADDED, b)) == [
+    assert when(ROOMS, cancel(b.booking_id), ADDED, b) == [
         RoomOccurrencesCancelled(room_id=ROOM, booking_id=b.booking_id,
                                  occurrence_starts_at=[at(5, 9), at(12, 9)])
     ]
@@ -275,7 +260,7 @@ def test_cancelling_a_series_cancels_every_occurrence_still_ahead():
 
 def test_cancelling_one_occurrence_cancels_only_it():
     b = series(at(5, 9), at(12, 9))
-    assert decide(cancel(b.booking_id, at(12, 9)), given(ADDED, b)) == [
+    assert when(ROOMS, cancel(b.booking_id, at(12, 9)), ADDED, b) == [
         RoomOccurrencesCancelled(room_id=ROOM, booking_id=b.booking_id,
                                  occurrence_starts_at=[at(12, 9)])
     ]
@@ -284,7 +269,7 @@ def test_cancelling_one_occurrence_cancels_only_it():
 def test_cancelling_a_sessions_booking_tells_the_session():
     session_id = uuid4()
     b = series(at(5, 9), session_id=session_id)
-    events = decide(cancel(b.booking_id), given(ADDED, b))
+    events = when(ROOMS, cancel(b.booking_id), ADDED, b)
     assert events[1] == SessionOccurrencesCancelled(
         session_id=session_id, occurrence_starts_at=[at(5, 9)]
     )
@@ -293,27 +278,27 @@ def test_cancelling_a_sessions_booking_tells_the_session():
 def test_cancelling_a_trainings_booking_cancels_the_training():
     training_id = uuid4()
     b = series(at(5, 9), training_id=training_id)
-    assert decide(cancel(b.booking_id), given(ADDED, b))[1] == TrainingCancelled(
+    assert when(ROOMS, cancel(b.booking_id), ADDED, b)[1] == TrainingCancelled(
         training_id=training_id
     )
 
 
 def test_cancelling_in_an_unknown_room_is_refused():
     with pytest.raises(NotFound) as rejected:
-        decide(cancel(uuid4()), given())
+        when(ROOMS, cancel(uuid4()))
     assert rejected.value.field == "room_id"
 
 
 def test_cancelling_an_unknown_booking_is_refused():
     with pytest.raises(NotFound) as rejected:
-        decide(cancel(uuid4()), given(ADDED))
+        when(ROOMS, cancel(uuid4()), ADDED)
     assert rejected.value.field == "booking_id"
 
 
 def test_cancelling_an_occurrence_the_booking_does_not_have_is_refused():
     b = series(at(5, 9))
     with pytest.raises(NotFound) as rejected:
-        decide(cancel(b.booking_id, at(6, 9)), given(ADDED, b))
+        when(ROOMS, cancel(b.booking_id, at(6, 9)), ADDED, b)
     assert rejected.value.field == "occurrence"
 
 
@@ -322,19 +307,53 @@ def test_cancelling_an_occurrence_twice_is_refused():
     gone = RoomOccurrencesCancelled(room_id=ROOM, booking_id=b.booking_id,
                                     occurrence_starts_at=[at(5, 9)])
     with pytest.raises(Conflict) as rejected:
-        decide(cancel(b.booking_id, at(5, 9)), given(ADDED, b, gone))
+        when(ROOMS, cancel(b.booking_id, at(5, 9)), ADDED, b, gone)
     assert rejected.value.members["code"] == "already_cancelled"
 
 
 def test_an_occurrence_that_has_started_cannot_be_cancelled():
     b = series(at(5, 9))
     with pytest.raises(Conflict) as rejected:
-        decide(cancel(b.booking_id, at(5, 9), now=at(5, 9)), given(ADDED, b))
+        when(ROOMS, cancel(b.booking_id, at(5, 9), now=at(5, 9)), ADDED, b)
     assert rejected.value.members["code"] == "already_started"
 
 
 def test_a_series_with_nothing_ahead_cannot_be_cancelled():
     b = series(at(20, 9, month=9))
     with pytest.raises(Conflict) as rejected:
-        decide(cancel(b.booking_id), given(ADDED, b))
+        when(ROOMS, cancel(b.booking_id), ADDED, b)
     assert rejected.value.members["code"] == "nothing_to_cancel"
+
+
+# --- the streams each command touches
+
+
+def test_adding_a_room_reads_its_site():
+    command = AddRoom(room_id=ROOM, site_id=SITE, name="Saal", capacity=40, now=NOW)
+    assert streams_touched(ROOMS, command) == [f"site-{SITE}", f"room-{ROOM}"]
+
+
+def test_booking_touches_the_room_only():
+    assert streams_touched(ROOMS, book(at(5, 10), at(5, 12)), ADDED) == [f"room-{ROOM}"]
+
+
+def test_cancelling_a_booking_of_the_room_alone_touches_the_room_only():
+    b = series(at(5, 9))
+    assert streams_touched(ROOMS, cancel(b.booking_id), ADDED, b) == [f"room-{ROOM}"]
+    assert streams_touched(ROOMS, cancel(uuid4()), ADDED, b) == [f"room-{ROOM}"]
+
+
+def test_cancelling_a_sessions_booking_touches_the_room_and_the_session():
+    session_id = uuid4()
+    b = series(at(5, 9), session_id=session_id)
+    assert streams_touched(ROOMS, cancel(b.booking_id), ADDED, b) == [
+        f"room-{ROOM}", f"session-{session_id}"
+    ]
+
+
+def test_cancelling_a_trainings_booking_touches_the_room_and_the_training():
+    training_id = uuid4()
+    b = series(at(5, 9), training_id=training_id)
+    assert streams_touched(ROOMS, cancel(b.booking_id), ADDED, b) == [
+        f"room-{ROOM}", f"training-{training_id}"
+    ]

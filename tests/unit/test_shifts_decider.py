@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from functools import reduce
 from uuid import uuid4
 
 import pytest
@@ -21,37 +20,31 @@ from events.shifts import (
 from events.sites import SiteAdded
 from events.trainings import VolunteerQualified
 from events.volunteers import VolunteerErased, VolunteerRegistered
-from services.offers import decider as offers
+from services.commands.decider import given
 from services.rejections import Conflict, Invalid, NotFound
-from services.shifts import volunteer as schedules
 from services.shifts.decider import (
+    SHIFTS,
     ClaimShift,
     ConfirmShiftAttendance,
     CreateShift,
     ReleaseClaim,
-    decide,
-    evolve,
-    initial_state,
 )
-from services.sites import decider as sites
+from services.shifts.state import SHIFT as SHIFT_STREAM
+from tests.deciding import streams_touched, when
 
 pytestmark = pytest.mark.unit
 
 NOW = datetime(2026, 10, 1, 8, tzinfo=UTC)
 SITE, SHIFT, SESSION = uuid4(), uuid4(), uuid4()
 START, END = datetime(2026, 10, 10, 9, tzinfo=UTC), datetime(2026, 10, 10, 13, tzinfo=UTC)
-SITE_STATE = sites.evolve(sites.initial_state, SiteAdded(site_id=SITE, name="A", village="B"))
+SITE_ADDED = SiteAdded(site_id=SITE, name="A", village="B")
 CREATED = ShiftCreated(shift_id=SHIFT, site_id=SITE, title="Küche", starts_at=START, ends_at=END,
                        capacity=2, required_qualifications=["food_hygiene"])
 
 
-def shift(*events):
-    return reduce(evolve, events, initial_state)
-
-
 def volunteer(volunteer_id, *events):
     registered = VolunteerRegistered(volunteer_id=volunteer_id, name=b"n", email=b"e")
-    return reduce(schedules.evolve, (registered, *events), schedules.initial_state)
+    return (registered, *events)
 
 
 def qualified(volunteer_id, until=datetime(2027, 10, 1, tzinfo=UTC), name="food_hygiene"):
@@ -75,11 +68,10 @@ def waiting(volunteer_id):
 
 
 def a_session_at(site_id):
-    scheduled = SessionScheduled(
+    return SessionScheduled(
         session_id=SESSION, offer_id=uuid4(), site_id=site_id, room_id=uuid4(),
         booking_id=uuid4(), occurrences=[Occurrence(starts_at=START, ends_at=END)],
     )
-    return offers.evolve_session(offers.initial_session, scheduled)
 
 
 def create(**changes) -> CreateShift:
@@ -89,37 +81,37 @@ def create(**changes) -> CreateShift:
 
 
 def test_a_shift_is_created_at_a_site():
-    assert decide(create(), (SITE_STATE, offers.initial_session, shift())) == [CREATED]
+    assert when(SHIFTS, create(), SITE_ADDED) == [CREATED]
 
 
 def test_a_shift_may_serve_a_session_of_its_site():
     session = a_session_at(SITE)
-    [event] = decide(create(session_id=SESSION), (SITE_STATE, session, shift()))
+    [event] = when(SHIFTS, create(session_id=SESSION), SITE_ADDED, session)
     assert event.session_id == SESSION
 
 
 def test_a_shift_needs_an_existing_site():
     with pytest.raises(NotFound) as rejected:
-        decide(create(), (sites.initial_state, offers.initial_session, shift()))
+        when(SHIFTS, create())
     assert rejected.value.field == "site_id"
 
 
 def test_a_shift_needs_an_existing_session_when_it_names_one():
     with pytest.raises(NotFound) as rejected:
-        decide(create(session_id=SESSION), (SITE_STATE, offers.initial_session, shift()))
+        when(SHIFTS, create(session_id=SESSION), SITE_ADDED)
     assert rejected.value.field == "session_id"
 
 
 def test_a_shift_cannot_serve_a_session_of_another_site():
     session = a_session_at(uuid4())
     with pytest.raises(Invalid) as rejected:
-        decide(create(session_id=SESSION), (SITE_STATE, session, shift()))
+        when(SHIFTS, create(session_id=SESSION), SITE_ADDED, session)
     assert rejected.value.field == "session_id"
 
 
 def test_a_shift_is_created_once():
     with pytest.raises(Conflict):
-        decide(create(), (SITE_STATE, offers.initial_session, shift(CREATED)))
+        when(SHIFTS, create(), SITE_ADDED, CREATED)
 
 
 @pytest.mark.parametrize(
@@ -133,7 +125,7 @@ def test_a_shift_is_created_once():
 )
 def test_a_shift_needs_sound_input(changes, field):
     with pytest.raises(Invalid) as rejected:
-        decide(create(**changes), (SITE_STATE, offers.initial_session, shift()))
+        when(SHIFTS, create(**changes), SITE_ADDED)
     assert rejected.value.field == field
 
 
@@ -146,7 +138,7 @@ def claim(volunteer_id, now=NOW) -> ClaimShift:
 
 def test_a_claim_on_an_open_shift_takes_a_place_on_both_streams():
     v = uuid4()
-    assert decide(claim(v), (shift(CREATED), able(v))) == [
+    assert when(SHIFTS, claim(v), CREATED, *able(v)) == [
         ShiftClaimed(shift_id=SHIFT, volunteer_id=v),
         VolunteerShiftClaimed(volunteer_id=v, shift_id=SHIFT, starts_at=START, ends_at=END),
     ]
@@ -154,48 +146,48 @@ def test_a_claim_on_an_open_shift_takes_a_place_on_both_streams():
 
 def test_a_full_shift_puts_the_next_volunteer_on_the_waitlist():
     v = uuid4()
-    state = shift(CREATED, claimed(uuid4()), claimed(uuid4()))
-    assert decide(claim(v), (state, able(v))) == [ShiftWaitlisted(shift_id=SHIFT, volunteer_id=v)]
+    history = (CREATED, claimed(uuid4()), claimed(uuid4()), *able(v))
+    assert when(SHIFTS, claim(v), *history) == [ShiftWaitlisted(shift_id=SHIFT, volunteer_id=v)]
 
 
 def test_a_claim_needs_an_existing_shift():
     v = uuid4()
     with pytest.raises(NotFound) as rejected:
-        decide(claim(v), (shift(), able(v)))
+        when(SHIFTS, claim(v), *able(v))
     assert rejected.value.field == "shift_id"
 
 
 def test_a_claim_needs_a_registered_volunteer():
     with pytest.raises(NotFound) as rejected:
-        decide(claim(uuid4()), (shift(CREATED), schedules.initial_state))
+        when(SHIFTS, claim(uuid4()), CREATED)
     assert rejected.value.field == "volunteer_id"
 
 
 def test_an_erased_volunteer_cannot_claim():
     v = uuid4()
     with pytest.raises(NotFound):
-        decide(claim(v), (shift(CREATED), able(v, VolunteerErased(volunteer_id=v))))
+        when(SHIFTS, claim(v), CREATED, *able(v, VolunteerErased(volunteer_id=v)))
 
 
 def test_a_volunteer_already_holding_the_shift_is_refused():
     v = uuid4()
     with pytest.raises(Conflict) as rejected:
-        decide(claim(v), (shift(CREATED, claimed(v)), able(v)))
+        when(SHIFTS, claim(v), CREATED, claimed(v), *able(v))
     assert rejected.value.members["code"] == "already_claimed"
 
 
 def test_a_volunteer_already_waiting_is_refused():
     v = uuid4()
-    state = shift(CREATED, claimed(uuid4()), claimed(uuid4()), waiting(v))
+    history = (CREATED, claimed(uuid4()), claimed(uuid4()), waiting(v))
     with pytest.raises(Conflict) as rejected:
-        decide(claim(v), (state, able(v)))
+        when(SHIFTS, claim(v), *history, *able(v))
     assert rejected.value.members["code"] == "already_waitlisted"
 
 
 def test_a_claim_needs_every_required_qualification():
     v = uuid4()
     with pytest.raises(Invalid) as rejected:
-        decide(claim(v), (shift(CREATED), volunteer(v)))
+        when(SHIFTS, claim(v), CREATED, *volunteer(v))
     assert rejected.value.field == "required_qualifications"
     assert rejected.value.members["missing"] == ["food_hygiene"]
 
@@ -204,7 +196,7 @@ def test_a_qualification_expired_at_the_shifts_start_does_not_count():
     v = uuid4()
     expiring = qualified(v, until=datetime(2026, 10, 10, 8, tzinfo=UTC))
     with pytest.raises(Invalid) as rejected:
-        decide(claim(v), (shift(CREATED), volunteer(v, expiring)))
+        when(SHIFTS, claim(v), CREATED, *volunteer(v, expiring))
     assert rejected.value.members["code"] == "qualification_missing"
 
 
@@ -213,7 +205,7 @@ def test_a_claim_overlapping_another_shift_of_the_volunteer_is_refused():
     held = VolunteerShiftClaimed(volunteer_id=v, shift_id=other, starts_at=END.replace(hour=12),
                                  ends_at=END.replace(hour=15))
     with pytest.raises(Conflict) as rejected:
-        decide(claim(v), (shift(CREATED), able(v, held)))
+        when(SHIFTS, claim(v), CREATED, *able(v, held))
     assert rejected.value.members["shifts"] == [other]
 
 
@@ -221,20 +213,20 @@ def test_a_shift_right_after_another_does_not_overlap():
     v = uuid4()
     held = VolunteerShiftClaimed(volunteer_id=v, shift_id=uuid4(), starts_at=END,
                                  ends_at=END.replace(hour=15))
-    assert decide(claim(v), (shift(CREATED), able(v, held)))
+    assert when(SHIFTS, claim(v), CREATED, *able(v, held))
 
 
 def test_a_released_shift_no_longer_overlaps():
     v, other = uuid4(), uuid4()
     held = VolunteerShiftClaimed(volunteer_id=v, shift_id=other, starts_at=START, ends_at=END)
     released = VolunteerShiftReleased(volunteer_id=v, shift_id=other)
-    assert decide(claim(v), (shift(CREATED), able(v, held, released)))
+    assert when(SHIFTS, claim(v), CREATED, *able(v, held, released))
 
 
 def test_a_started_shift_takes_no_claims():
     v = uuid4()
     with pytest.raises(Conflict) as rejected:
-        decide(claim(v, now=START), (shift(CREATED), able(v)))
+        when(SHIFTS, claim(v, now=START), CREATED, *able(v))
     assert rejected.value.members["code"] == "shift_started"
 
 
@@ -247,60 +239,62 @@ def release(volunteer_id, now=NOW) -> ReleaseClaim:
 
 def test_a_release_gives_the_place_to_the_first_on_the_waitlist():
     leaving, first, second = uuid4(), uuid4(), uuid4()
-    state = shift(CREATED, claimed(leaving), claimed(uuid4()),
-                  ShiftWaitlisted(shift_id=SHIFT, volunteer_id=first),
-                  ShiftWaitlisted(shift_id=SHIFT, volunteer_id=second))
-    events = decide(release(leaving), (state, {first: able(first), second: able(second)}))
+    history = (CREATED, claimed(leaving), claimed(uuid4()),
+               ShiftWaitlisted(shift_id=SHIFT, volunteer_id=first),
+               ShiftWaitlisted(shift_id=SHIFT, volunteer_id=second), *able(first), *able(second))
+    events = when(SHIFTS, release(leaving), *history)
     assert events == [
         ShiftClaimReleased(shift_id=SHIFT, volunteer_id=leaving),
         VolunteerShiftReleased(volunteer_id=leaving, shift_id=SHIFT),
         ShiftClaimed(shift_id=SHIFT, volunteer_id=first, from_waitlist=True),
         VolunteerShiftClaimed(volunteer_id=first, shift_id=SHIFT, starts_at=START, ends_at=END),
     ]
-    after = reduce(evolve, events, state)
+    after = given(SHIFTS, *history, *events)[SHIFT_STREAM(SHIFT)]
     assert (len(after.claimed), after.waitlist) == (2, (second,))
 
 
 def test_a_release_passes_over_someone_who_now_holds_an_overlapping_shift():
     leaving, busy, free = uuid4(), uuid4(), uuid4()
-    state = shift(CREATED, claimed(leaving), claimed(uuid4()),
-                  ShiftWaitlisted(shift_id=SHIFT, volunteer_id=busy),
-                  ShiftWaitlisted(shift_id=SHIFT, volunteer_id=free))
+    history = (CREATED, claimed(leaving), claimed(uuid4()),
+               ShiftWaitlisted(shift_id=SHIFT, volunteer_id=busy),
+               ShiftWaitlisted(shift_id=SHIFT, volunteer_id=free))
     elsewhere = VolunteerShiftClaimed(
         volunteer_id=busy, shift_id=uuid4(), starts_at=START, ends_at=END
     )
-    events = decide(release(leaving), (state, {busy: able(busy, elsewhere), free: able(free)}))
+    events = when(SHIFTS, release(leaving), *history, *able(busy, elsewhere), *able(free))
     assert events[2] == ShiftClaimed(shift_id=SHIFT, volunteer_id=free, from_waitlist=True)
 
 
 def test_a_release_with_an_empty_waitlist_only_frees_the_place():
     leaving = uuid4()
-    events = decide(release(leaving), (shift(CREATED, claimed(leaving)), {}))
+    events = when(SHIFTS, release(leaving), CREATED, claimed(leaving))
     assert [type(e) for e in events] == [ShiftClaimReleased, VolunteerShiftReleased]
 
 
 def test_a_waiting_volunteer_leaves_the_waitlist():
     v = uuid4()
-    state = shift(CREATED, claimed(uuid4()), claimed(uuid4()), waiting(v))
-    assert decide(release(v), (state, {})) == [ShiftWaitlistLeft(shift_id=SHIFT, volunteer_id=v)]
+    history = (CREATED, claimed(uuid4()), claimed(uuid4()), waiting(v))
+    assert when(SHIFTS, release(v), *history) == [
+        ShiftWaitlistLeft(shift_id=SHIFT, volunteer_id=v)
+    ]
 
 
 def test_releasing_without_a_place_is_refused():
     with pytest.raises(NotFound) as rejected:
-        decide(release(uuid4()), (shift(CREATED), {}))
+        when(SHIFTS, release(uuid4()), CREATED)
     assert rejected.value.members["code"] == "no_claim"
 
 
 def test_releasing_on_an_unknown_shift_is_refused():
     with pytest.raises(NotFound) as rejected:
-        decide(release(uuid4()), (shift(), {}))
+        when(SHIFTS, release(uuid4()))
     assert rejected.value.field == "shift_id"
 
 
 def test_a_started_shift_cannot_be_released():
     v = uuid4()
     with pytest.raises(Conflict) as rejected:
-        decide(release(v, now=START), (shift(CREATED, claimed(v)), {}))
+        when(SHIFTS, release(v, now=START), CREATED, claimed(v))
     assert rejected.value.members["code"] == "shift_started"
 
 
@@ -313,7 +307,7 @@ def confirm(*present, reason=None, now=END) -> ConfirmShiftAttendance:
 
 def test_attendance_confirms_who_served_at_the_shifts_time():
     a, b = uuid4(), uuid4()
-    assert decide(confirm(a, a), shift(CREATED, claimed(a), claimed(b))) == [
+    assert when(SHIFTS, confirm(a, a), CREATED, claimed(a), claimed(b)) == [
         ShiftAttendanceConfirmed(shift_id=SHIFT, present=[a], starts_at=START, ends_at=END)
     ]
 
@@ -321,26 +315,56 @@ def test_attendance_confirms_who_served_at_the_shifts_time():
 def test_confirming_again_needs_a_reason():
     a = uuid4()
     first = ShiftAttendanceConfirmed(shift_id=SHIFT, present=[], starts_at=START, ends_at=END)
-    state = shift(CREATED, claimed(a), first)
+    history = (CREATED, claimed(a), first)
     with pytest.raises(Invalid) as rejected:
-        decide(confirm(a), state)
+        when(SHIFTS, confirm(a), *history)
     assert rejected.value.field == "reason"
-    assert decide(confirm(a, reason="forgot her"), state)[0].reason == "forgot her"
+    assert when(SHIFTS, confirm(a, reason="forgot her"), *history)[0].reason == "forgot her"
 
 
 def test_only_volunteers_holding_the_shift_can_have_served():
     stranger = uuid4()
     with pytest.raises(Invalid) as rejected:
-        decide(confirm(stranger), shift(CREATED))
+        when(SHIFTS, confirm(stranger), CREATED)
     assert rejected.value.members["volunteers"] == [stranger]
 
 
 def test_attendance_waits_for_the_shift_to_begin():
     with pytest.raises(Conflict) as rejected:
-        decide(confirm(now=NOW), shift(CREATED))
+        when(SHIFTS, confirm(now=NOW), CREATED)
     assert rejected.value.members["code"] == "not_held_yet"
 
 
 def test_attendance_needs_an_existing_shift():
     with pytest.raises(NotFound):
-        decide(confirm(), shift())
+        when(SHIFTS, confirm())
+
+
+# --- the streams each command touches
+
+
+def test_creating_a_shift_reads_its_site_and_the_session_it_names():
+    assert streams_touched(SHIFTS, create()) == [f"site-{SITE}", f"shift-{SHIFT}"]
+    assert streams_touched(SHIFTS, create(session_id=SESSION)) == [
+        f"site-{SITE}", f"shift-{SHIFT}", f"session-{SESSION}"
+    ]
+
+
+def test_a_claim_touches_the_shift_and_the_volunteer():
+    v = uuid4()
+    assert streams_touched(SHIFTS, claim(v), CREATED) == [f"shift-{SHIFT}", f"volunteer-{v}"]
+
+
+def test_a_release_touches_the_shift_the_volunteer_and_everyone_waiting():
+    leaving, first, second = uuid4(), uuid4(), uuid4()
+    history = (CREATED, claimed(leaving), claimed(uuid4()), waiting(first), waiting(second))
+    assert streams_touched(SHIFTS, release(leaving), *history) == [
+        f"shift-{SHIFT}", f"volunteer-{leaving}", f"volunteer-{first}", f"volunteer-{second}"
+    ]
+    assert streams_touched(SHIFTS, release(leaving), CREATED, claimed(leaving)) == [
+        f"shift-{SHIFT}", f"volunteer-{leaving}"
+    ]
+
+
+def test_confirming_attendance_touches_the_shift_only():
+    assert streams_touched(SHIFTS, confirm(), CREATED) == [f"shift-{SHIFT}"]

@@ -1,35 +1,31 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from functools import reduce
 from uuid import uuid4
 
 import pytest
 
 from events.sites import SiteAdded
 from services.rejections import Conflict, Invalid
-from services.sites.decider import AddSite, decide, evolve, initial_state
+from services.sites.decider import SITES, AddSite
+from tests.deciding import streams_touched, when
 
 pytestmark = pytest.mark.unit
 NOW = datetime(2026, 10, 1, 8, tzinfo=UTC)
 SITE = uuid4()
 
 
-def given(*events):
-    return reduce(evolve, events, initial_state)
-
-
 def test_adding_a_site_records_its_name_and_village():
     command = AddSite(site_id=SITE, name=" Dorftreff ", village="Kirchberg", now=NOW)
-    events = decide(command, given())
-    assert events == [SiteAdded(site_id=SITE, name="Dorftreff", village="Kirchberg")]
+    assert when(SITES, command) == [SiteAdded(site_id=SITE, name="Dorftreff", village="Kirchberg")]
 
 
 def test_a_site_cannot_be_added_twice():
     with pytest.raises(Conflict) as rejected:
-        decide(
+        when(
+            SITES,
             AddSite(site_id=SITE, name="A", village="B", now=NOW),
-            given(SiteAdded(site_id=SITE, name="A", village="B")),
+            SiteAdded(site_id=SITE, name="A", village="B"),
         )
     assert rejected.value.field == "site_id"
 
@@ -38,5 +34,10 @@ def test_a_site_cannot_be_added_twice():
 def test_a_site_needs_a_name_and_a_village(field):
     values = {"name": "A", "village": "B", field: "  "}
     with pytest.raises(Invalid) as rejected:
-        decide(AddSite(site_id=SITE, now=NOW, **values), given())
+        when(SITES, AddSite(site_id=SITE, now=NOW, **values))
     assert rejected.value.field == field
+
+
+def test_adding_a_site_touches_its_stream_only():
+    command = AddSite(site_id=SITE, name="A", village="B", now=NOW)
+    assert streams_touched(SITES, command) == [f"site-{SITE}"]

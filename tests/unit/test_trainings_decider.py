@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from functools import reduce
 from uuid import uuid4
 
 import msgspec
@@ -19,25 +18,21 @@ from events.trainings import (
 )
 from events.volunteers import VolunteerRegistered
 from services.rejections import Conflict, Invalid, NotFound
-from services.rooms import decider as rooms
-from services.shifts import volunteer as schedules
-from services.sites import decider as sites
 from services.trainings.decider import (
+    TRAININGS,
     CancelEnrollment,
     CompleteTraining,
     EnrollInTraining,
     PlanTraining,
-    decide,
-    evolve,
-    initial_state,
 )
+from tests.deciding import streams_touched, when
 
 pytestmark = pytest.mark.unit
 
 NOW = datetime(2026, 10, 1, 8, tzinfo=UTC)
 SITE, ROOM, TRAINING, BOOKING = uuid4(), uuid4(), uuid4(), uuid4()
 START, END = datetime(2026, 10, 10, 8, tzinfo=UTC), datetime(2026, 10, 10, 16, tzinfo=UTC)
-SITE_STATE = sites.evolve(sites.initial_state, SiteAdded(site_id=SITE, name="A", village="B"))
+SITE_ADDED = SiteAdded(site_id=SITE, name="A", village="B")
 ROOM_ADDED = RoomAdded(room_id=ROOM, site_id=SITE, name="Saal", capacity=20)
 PLANNED = TrainingPlanned(
     training_id=TRAINING, site_id=SITE, room_id=ROOM, booking_id=BOOKING, title="Erste Hilfe",
@@ -45,17 +40,8 @@ PLANNED = TrainingPlanned(
 )
 
 
-def training(*events):
-    return reduce(evolve, events, initial_state)
-
-
-def room(*events):
-    return reduce(rooms.evolve, events, rooms.initial_state)
-
-
 def volunteer(volunteer_id):
-    registered = VolunteerRegistered(volunteer_id=volunteer_id, name=b"n", email=b"e")
-    return schedules.evolve(schedules.initial_state, registered)
+    return VolunteerRegistered(volunteer_id=volunteer_id, name=b"n", email=b"e")
 
 
 def enrolled(volunteer_id):
@@ -73,7 +59,7 @@ def plan(**changes) -> PlanTraining:
 
 
 def test_planning_a_training_books_its_room():
-    events = decide(plan(), (SITE_STATE, room(ROOM_ADDED), training()))
+    events = when(TRAININGS, plan(), SITE_ADDED, ROOM_ADDED)
     assert events == [
         RoomBooked(room_id=ROOM, booking_id=BOOKING, title="Erste Hilfe",
                    occurrences=[Occurrence(starts_at=START, ends_at=END)], training_id=TRAINING),
@@ -85,31 +71,32 @@ def test_a_training_in_a_taken_room_is_refused():
     taken = RoomBooked(room_id=ROOM, booking_id=uuid4(), title="Chor",
                        occurrences=[Occurrence(starts_at=START, ends_at=END)])
     with pytest.raises(Conflict) as rejected:
-        decide(plan(), (SITE_STATE, room(ROOM_ADDED, taken), training()))
+        when(TRAININGS, plan(), SITE_ADDED, ROOM_ADDED, taken)
     assert rejected.value.members["code"] == "room_taken"
 
 
 def test_a_training_needs_an_existing_site():
     with pytest.raises(NotFound) as rejected:
-        decide(plan(), (sites.initial_state, room(ROOM_ADDED), training()))
+        when(TRAININGS, plan(), ROOM_ADDED)
     assert rejected.value.field == "site_id"
 
 
 def test_a_training_needs_an_existing_room():
     with pytest.raises(NotFound) as rejected:
-        decide(plan(), (SITE_STATE, room(), training()))
+        when(TRAININGS, plan(), SITE_ADDED)
     assert rejected.value.field == "room_id"
 
 
 def test_a_training_needs_a_room_of_its_site():
+    other = SiteAdded(site_id=uuid4(), name="C", village="D")
     with pytest.raises(Invalid) as rejected:
-        decide(plan(site_id=uuid4()), (SITE_STATE, room(ROOM_ADDED), training()))
+        when(TRAININGS, plan(site_id=other.site_id), other, ROOM_ADDED)
     assert rejected.value.field == "room_id"
 
 
 def test_a_training_is_planned_once():
     with pytest.raises(Conflict):
-        decide(plan(), (SITE_STATE, room(ROOM_ADDED), training(PLANNED)))
+        when(TRAININGS, plan(), SITE_ADDED, ROOM_ADDED, PLANNED)
 
 
 @pytest.mark.parametrize(
@@ -124,7 +111,7 @@ def test_a_training_is_planned_once():
 )
 def test_a_training_needs_sound_input(changes, field):
     with pytest.raises(Invalid) as rejected:
-        decide(plan(**changes), (SITE_STATE, room(ROOM_ADDED), training()))
+        when(TRAININGS, plan(**changes), SITE_ADDED, ROOM_ADDED)
     assert rejected.value.field == field
 
 
@@ -137,62 +124,62 @@ def enroll(volunteer_id, now=NOW) -> EnrollInTraining:
 
 def test_a_volunteer_enrolls_while_there_is_room():
     v = uuid4()
-    assert decide(enroll(v), (training(PLANNED), volunteer(v))) == [enrolled(v)]
+    assert when(TRAININGS, enroll(v), PLANNED, volunteer(v)) == [enrolled(v)]
 
 
 def test_a_full_training_refuses_enrollment():
     v = uuid4()
     with pytest.raises(Conflict) as rejected:
-        decide(enroll(v), (training(PLANNED, enrolled(uuid4()), enrolled(uuid4())), volunteer(v)))
+        when(TRAININGS, enroll(v), PLANNED, enrolled(uuid4()), enrolled(uuid4()), volunteer(v))
     assert rejected.value.members["code"] == "full"
 
 
 def test_a_cancelled_enrollment_frees_its_place():
     v, gone = uuid4(), uuid4()
-    state = training(PLANNED, enrolled(uuid4()), enrolled(gone),
-                     TrainingEnrollmentCancelled(training_id=TRAINING, volunteer_id=gone))
-    assert decide(enroll(v), (state, volunteer(v)))
+    history = (PLANNED, enrolled(uuid4()), enrolled(gone),
+               TrainingEnrollmentCancelled(training_id=TRAINING, volunteer_id=gone))
+    assert when(TRAININGS, enroll(v), *history, volunteer(v))
 
 
 def test_a_volunteer_enrolls_once():
     v = uuid4()
     with pytest.raises(Conflict) as rejected:
-        decide(enroll(v), (training(PLANNED, enrolled(v)), volunteer(v)))
+        when(TRAININGS, enroll(v), PLANNED, enrolled(v), volunteer(v))
     assert rejected.value.members["code"] == "already_enrolled"
 
 
 def test_enrollment_needs_a_registered_volunteer():
     with pytest.raises(NotFound) as rejected:
-        decide(enroll(uuid4()), (training(PLANNED), schedules.initial_state))
+        when(TRAININGS, enroll(uuid4()), PLANNED)
     assert rejected.value.field == "volunteer_id"
 
 
 def test_enrollment_needs_an_existing_training():
     v = uuid4()
     with pytest.raises(NotFound) as rejected:
-        decide(enroll(v), (training(), volunteer(v)))
+        when(TRAININGS, enroll(v), volunteer(v))
     assert rejected.value.field == "training_id"
 
 
 def test_a_cancelled_training_takes_no_enrollments():
     v = uuid4()
     with pytest.raises(Conflict) as rejected:
-        cancelled = training(PLANNED, TrainingCancelled(training_id=TRAINING))
-        decide(enroll(v), (cancelled, volunteer(v)))
+        cancelled = (PLANNED, TrainingCancelled(training_id=TRAINING))
+        when(TRAININGS, enroll(v), *cancelled, volunteer(v))
     assert rejected.value.members["code"] == "cancelled"
 
 
 def test_a_started_training_takes_no_enrollments():
     v = uuid4()
     with pytest.raises(Conflict) as rejected:
-        decide(enroll(v, now=START), (training(PLANNED), volunteer(v)))
+        when(TRAININGS, enroll(v, now=START), PLANNED, volunteer(v))
     assert rejected.value.members["code"] == "training_started"
 
 
 def test_cancelling_an_enrollment():
     v = uuid4()
     command = CancelEnrollment(training_id=TRAINING, volunteer_id=v, now=NOW)
-    assert decide(command, training(PLANNED, enrolled(v))) == [
+    assert when(TRAININGS, command, PLANNED, enrolled(v)) == [
         TrainingEnrollmentCancelled(training_id=TRAINING, volunteer_id=v)
     ]
 
@@ -200,7 +187,7 @@ def test_cancelling_an_enrollment():
 def test_cancelling_an_enrollment_that_does_not_exist_is_refused():
     command = CancelEnrollment(training_id=TRAINING, volunteer_id=uuid4(), now=NOW)
     with pytest.raises(NotFound) as rejected:
-        decide(command, training(PLANNED))
+        when(TRAININGS, command, PLANNED)
     assert rejected.value.members["code"] == "not_enrolled"
 
 
@@ -214,7 +201,7 @@ def complete(*attended, now=END) -> CompleteTraining:
 def test_completion_grants_the_qualification_until_the_date_plus_its_months():
     a, b = uuid4(), uuid4()
     until = datetime(2028, 10, 10, 8, tzinfo=UTC)
-    assert decide(complete(a), training(PLANNED, enrolled(a), enrolled(b))) == [
+    assert when(TRAININGS, complete(a), PLANNED, enrolled(a), enrolled(b)) == [
         TrainingCompleted(training_id=TRAINING, attended=[a], qualification="first_aid",
                           valid_until=until),
         VolunteerQualified(volunteer_id=a, qualification="first_aid", valid_until=until,
@@ -229,14 +216,14 @@ def test_validity_is_counted_on_the_berlin_calendar():
         ends_at=datetime(2026, 3, 31, 9, tzinfo=UTC),
     )
     v = uuid4()
-    events = decide(complete(v), training(march, enrolled(v)))
+    events = when(TRAININGS, complete(v), march, enrolled(v))
     assert events[0].valid_until == datetime(2026, 4, 30, 8, tzinfo=UTC)
 
 
 def test_only_enrolled_volunteers_can_have_attended():
     stranger = uuid4()
     with pytest.raises(Invalid) as rejected:
-        decide(complete(stranger), training(PLANNED))
+        when(TRAININGS, complete(stranger), PLANNED)
     assert rejected.value.field == "attended"
 
 
@@ -245,21 +232,50 @@ def test_a_training_is_completed_once():
     done = TrainingCompleted(training_id=TRAINING, attended=[a], qualification="first_aid",
                              valid_until=END)
     with pytest.raises(Conflict) as rejected:
-        decide(complete(a), training(PLANNED, enrolled(a), done))
+        when(TRAININGS, complete(a), PLANNED, enrolled(a), done)
     assert rejected.value.members["code"] == "completed"
 
 
 def test_a_training_is_completed_after_it_began():
     with pytest.raises(Conflict) as rejected:
-        decide(complete(now=NOW), training(PLANNED))
+        when(TRAININGS, complete(now=NOW), PLANNED)
     assert rejected.value.members["code"] == "not_held_yet"
 
 
 def test_a_cancelled_training_cannot_be_completed():
     with pytest.raises(Conflict):
-        decide(complete(), training(PLANNED, TrainingCancelled(training_id=TRAINING)))
+        when(TRAININGS, complete(), PLANNED, TrainingCancelled(training_id=TRAINING))
 
 
 def test_completing_an_unknown_training_is_refused():
     with pytest.raises(NotFound):
-        decide(complete(), training())
+        when(TRAININGS, complete())
+
+
+# --- the streams each command touches
+
+
+def test_planning_a_training_touches_its_site_its_room_and_itself():
+    assert streams_touched(TRAININGS, plan()) == [
+        f"site-{SITE}", f"room-{ROOM}", f"training-{TRAINING}"
+    ]
+
+
+def test_enrolling_touches_the_training_and_the_volunteer():
+    v = uuid4()
+    assert streams_touched(TRAININGS, enroll(v), PLANNED) == [
+        f"training-{TRAINING}", f"volunteer-{v}"
+    ]
+
+
+def test_cancelling_an_enrollment_touches_the_training_only():
+    v = uuid4()
+    command = CancelEnrollment(training_id=TRAINING, volunteer_id=v, now=NOW)
+    assert streams_touched(TRAININGS, command, PLANNED, enrolled(v)) == [f"training-{TRAINING}"]
+
+
+def test_completion_touches_every_attendees_stream_once():
+    a, b = uuid4(), uuid4()
+    assert streams_touched(TRAININGS, complete(a, b, a), PLANNED, enrolled(a), enrolled(b)) == [
+        f"training-{TRAINING}", f"volunteer-{a}", f"volunteer-{b}"
+    ]
