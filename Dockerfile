@@ -24,7 +24,7 @@ COPY projections ./projections
 COPY workers ./workers
 COPY services ./services
 RUN pip install --no-deps --no-build-isolation . \
- && cd / && python -c "import services.cli, workers.actors"
+ && cd / && python -c "import services.platform.cli, workers.actors"
 
 # --- run: the venv only, no sources, no build tools, not root ------------------------------------
 FROM python:3.11-slim
@@ -48,4 +48,4 @@ EXPOSE 8000
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=5 \
   CMD ["python", "-c", "import sys, urllib.request; sys.exit(urllib.request.urlopen('http://127.0.0.1:' + __import__('os').environ.get('PORT', '8000') + '/health', timeout=2).status != 200)"]
 
-CMD ["sh", "-c", "exec uvicorn services.asgi:app --host 0.0.0.0 --port \"${PORT:-8000}\" --timeout-keep-alive 75"]
+CMD ["sh", "-c", "exec uvicorn services.platform.asgi:app --host 0.0.0.0 --port \"${PORT:-8000}\" --timeout-keep-alive 75"]

@@ -25,7 +25,7 @@ sys.path.insert(0, str(HERE.parent))
 
 from bench import load  # noqa: E402
 from bench.claims import drop_database, fresh_database  # noqa: E402
-from services.embedded import free_port  # noqa: E402
+from services.platform.embedded import free_port  # noqa: E402
 
 BURST_SECONDS = 2.0
 

@@ -37,9 +37,10 @@ ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 
 from services.accounts.bootstrap import ensure_admin  # noqa: E402
-from services.database import migrate  # noqa: E402
-from services.embedded import EmbeddedServers, free_port  # noqa: E402
-from services.keys import derive_keys  # noqa: E402
+from services.commands.handler import CommandHandler
+from services.platform.database import migrate  # noqa: E402
+from services.platform.embedded import EmbeddedServers, free_port  # noqa: E402
+from services.platform.keys import derive_keys  # noqa: E402
 
 SECRET = "bench-claims-secret"
 ADMIN_EMAIL, ADMIN_PASSWORD = "bench-admin@example.org", "bench-admin-password"
@@ -80,7 +81,7 @@ async def create_admin(database_url: str) -> None:
 
     pool = await create_pool(database_url, min_size=1, max_size=2)
     try:
-        await ensure_admin(EventStore(pool, registry), derive_keys(SECRET), ADMIN_EMAIL,
+        await ensure_admin(CommandHandler(EventStore(pool, registry)), pool, derive_keys(SECRET), ADMIN_EMAIL,
                            ADMIN_PASSWORD)
     finally:
         await pool.close()
@@ -91,7 +92,7 @@ def start_service(database_url: str, redis_url: str, port: int, namespace: str,
     env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": redis_url,
            "TREFFPUNKT_SECRET_KEY": SECRET, "TREFFPUNKT_BROKER_NAMESPACE": namespace}
     return subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "services.asgi:app", "--host", "127.0.0.1",
+        [sys.executable, "-m", "uvicorn", "services.platform.asgi:app", "--host", "127.0.0.1",
          "--port", str(port), "--workers", "1", "--log-level", "warning", "--no-access-log",
          "--timeout-keep-alive", "120"],
         cwd=ROOT, env=env,

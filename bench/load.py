@@ -47,7 +47,7 @@ from events.catalog import registry  # noqa: E402
 from events.store import EventStore, create_pool  # noqa: E402
 from projections import admin  # noqa: E402
 from projections.catalog import PROJECTIONS  # noqa: E402
-from services.embedded import free_port  # noqa: E402
+from services.platform.embedded import free_port  # noqa: E402
 from tests.projection_checks import (  # noqa: E402
     differing_rows,
     read_models,
@@ -76,7 +76,7 @@ def start_service(database_url: str, redis_url: str, port: int,
            "TREFFPUNKT_ADMIN_PASSWORD": ADMIN_PASSWORD,
            "TREFFPUNKT_BROKER_NAMESPACE": f"bench-load-{uuid.uuid4().hex[:8]}"}
     return subprocess.Popen(
-        [sys.executable, "-m", "services.cli", "serve", "--api-processes", "2",
+        [sys.executable, "-m", "services.platform.cli", "serve", "--api-processes", "2",
          "--worker-processes", "2"],
         cwd=checkout, env=env, start_new_session=True,
     )
@@ -287,7 +287,7 @@ def cpu_seconds() -> dict[str, float]:
             fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue  # ended meanwhile, or not ours to read
-        if "services.api_process" in command:
+        if "services.platform.api_process" in command:
             role = "API"
         elif "dramatiq" in command:
             role = "workers"

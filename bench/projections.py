@@ -38,8 +38,8 @@ from events.store import EventStore, create_pool  # noqa: E402
 from projections import admin  # noqa: E402
 from projections.catalog import PROJECTIONS  # noqa: E402
 from projections.runner import REBUILD_BATCH_SIZE, Projection  # noqa: E402
-from services.database import migrate  # noqa: E402
-from services.embedded import EmbeddedServers  # noqa: E402
+from services.platform.database import migrate  # noqa: E402
+from services.platform.embedded import EmbeddedServers  # noqa: E402
 from tests.history import write_history_in_bulk  # noqa: E402
 
 async def read_rate(store: EventStore) -> tuple[int, float]:

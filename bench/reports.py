@@ -34,8 +34,8 @@ from events import offers, rooms, shifts, sites, trainings  # noqa: E402
 from events.base import EventMetadata  # noqa: E402
 from events.catalog import registry  # noqa: E402
 from events.store import EventStore, PendingEvent, StreamWrite, create_pool  # noqa: E402
-from services.database import migrate  # noqa: E402
-from services.embedded import EmbeddedServers  # noqa: E402
+from services.platform.database import migrate  # noqa: E402
+from services.platform.embedded import EmbeddedServers  # noqa: E402
 from services.reports.funding import Period, funding_report  # noqa: E402
 
 VILLAGES = ("Linden", "Bredenbeck", "Holtensen", "Evestorf")

@@ -56,7 +56,7 @@ sys.path.insert(0, str(ROOT))
 from events.base import Event, EventMetadata, EventRegistry  # noqa: E402
 from events.migrations import apply_migrations  # noqa: E402
 from events.store import EventStore, PendingEvent, StreamWrite, create_pool  # noqa: E402
-from services.embedded import EmbeddedServers  # noqa: E402
+from services.platform.embedded import EmbeddedServers  # noqa: E402
 
 WRITERS = 16
 BATCH_SIZES = (100, 500, 1000, 2000, 5000)

@@ -21,8 +21,8 @@ import pytest
 
 from events.catalog import registry
 from events.store import EventStore, create_pool
-from services.database import migrate
-from services.embedded import EmbeddedServers
+from services.platform.database import migrate
+from services.platform.embedded import EmbeddedServers
 from tests.projection_checks import wait_for_stopping_workers
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -2,8 +2,8 @@
 
 Sites, rooms, weekly bookings and cancellations, offers with sessions, attendance and
 corrections, shifts with claims, waitlists, releases and attendance, trainings with
-enrollments and completions. Every command goes through ``services.scheduling.run`` with a
-``CommandHandler`` of the writer's own (as an API process would), so the deciders check it and
+enrollments and completions. Every command goes through ``CommandHandler.handle`` of the
+writer's own (as an API process would), so the deciders check it and
 writers contend for shared volunteer streams exactly as real requests do.
 
 The world runs on a simulated clock: a command's ``now`` is chosen so that it is valid
@@ -17,23 +17,23 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
-from events.base import Event, EventMetadata
+from events.base import EventMetadata
 from events.rooms import Recurrence
 from events.shifts import ShiftClaimed, ShiftWaitlisted
 from events.store import EventStore, PendingEvent, StreamWrite
-from services.command_handler import CommandHandler, CommandResult, Fold
+from services.commands.catalog import decider_for
+from services.commands.decider import Decider, States, Stream
+from services.commands.handler import CommandHandler, CommandResult
 from services.offers.decider import CreateOffer, RecordAttendance, ScheduleSession
-from services.rejections import Rejection
+from services.commands.rejections import Rejection
 from services.rooms.decider import AddRoom, BookRoom, CancelBooking
 from services.rooms.recurrence import BERLIN
-from services.scheduling import SchedulingCommand, run
-from services.streams import occurred_at, stream_for
 from services.shifts.decider import ClaimShift, ConfirmShiftAttendance, CreateShift, ReleaseClaim
 from services.sites.decider import AddSite
 from services.trainings.decider import (
@@ -96,9 +96,9 @@ class Writer:
         self.rooms: list[RoomCalendar] = []
         self.offers: list[UUID] = []
 
-    async def do(self, command: SchedulingCommand) -> list | None:
+    async def do(self, command: Any) -> list | None:
         try:
-            result = await run(self.handler, command, METADATA)
+            result = await self.handler.handle(decider_for(command), command, METADATA)
         except Rejection:
             self.world.refused += 1
             return None
@@ -239,8 +239,10 @@ class Writer:
 
 
 async def register_volunteers(store: EventStore, count: int) -> list[UUID]:
+    commands = CommandHandler(store)
     registered = await asyncio.gather(
-        *(register(store, f"Freiwillige {n}", f"v{n}@example.org", None, "history-generator")
+        *(register(commands, store.pool, f"Freiwillige {n}", f"v{n}@example.org", None,
+                   "history-generator")
           for n in range(count))
     )
     return [volunteer_id for _, volunteer_id in registered]
@@ -261,64 +263,47 @@ async def write_history(
 
 
 class BulkHandler:
-    """Stands in for CommandHandler: the same deciders, states in memory, appends in bulk.
-
-    ``services.scheduling.run`` calls ``execute`` as it calls the real handler's.
-    """
+    """Stands in for CommandHandler: the same deciders, states in memory, appends in bulk."""
 
     def __init__(self, store: EventStore) -> None:
         self.store = store
-        self.history: dict[str, list[Event]] = {}
-        self.stored: dict[str, int] = {}
-        self.states: dict[str, dict[Fold, Any]] = {}
-        self.buffer: dict[str, list[PendingEvent]] = {}
+        self.states = States()
+        self.stored: dict[Stream[Any], int] = {}
+        self.buffer: dict[Stream[Any], list[PendingEvent]] = {}
         self.buffered = 0
         self.appending = asyncio.Lock()
 
-    async def execute(
-        self,
-        name: str,
-        attempt: Callable[[Callable[[str, Fold], Awaitable[Any]]], Awaitable[list[Event]]],
-        *,
-        now: datetime,
-        metadata: EventMetadata,
-        stream_of: Callable[[Event], str] = stream_for,
+    async def handle(
+        self, decider: Decider[Any], command: Any, metadata: EventMetadata
     ) -> CommandResult:
-        events = await attempt(self._load)
+        while wanted := [stream for stream in decider.streams(command, self.states)
+                         if stream not in self.stored]:
+            for stream in wanted:
+                await self._load(stream)
+        events = decider.decide(command, self.states)
         for event in events:
-            stream = stream_of(event)
-            self.history[stream].append(event)
-            folds = self.states[stream]
-            for fold, state in folds.items():
-                folds[fold] = fold.evolve(state, event)
+            stream = decider.stream_of(event)
+            self.states.fold(stream, event)
             self.buffer.setdefault(stream, []).append(
-                PendingEvent(event=event, occurred_at=occurred_at(event, now))
+                PendingEvent(event=event, occurred_at=decider.occurred_at(event, command.now))
             )
         self.buffered += len(events)
         if self.buffered >= BULK_APPEND_EVENTS:
             await self.flush()
         return CommandResult(0, events)
 
-    async def _load(self, stream: str, fold: Fold) -> Any:
-        if stream not in self.history:
-            stored = [recorded.event for recorded in await self.store.read_stream(stream)]
-            self.history.setdefault(stream, stored)
-            self.stored.setdefault(stream, len(stored))
-            self.states.setdefault(stream, {})
-        folds = self.states[stream]
-        if fold not in folds:
-            state = fold.initial
-            for event in self.history[stream]:
-                state = fold.evolve(state, event)
-            folds[fold] = state
-        return folds[fold]
+    async def _load(self, stream: Stream[Any]) -> None:
+        stored = await self.store.read_stream(stream.id)
+        for recorded in stored:
+            self.states.fold(stream, recorded.event)
+        self.stored[stream] = len(stored)
 
     async def flush(self) -> None:
         async with self.appending:
             buffer, self.buffer, self.buffered = self.buffer, {}, 0
             if not buffer:
                 return
-            writes = [StreamWrite(s, self.stored[s], pending) for s, pending in buffer.items()]
+            writes = [StreamWrite(s.id, self.stored[s], pending) for s, pending in buffer.items()]
             await self.store.append(*writes, metadata=EventMetadata(actor="bench"))
             for stream, pending in buffer.items():
                 self.stored[stream] += len(pending)

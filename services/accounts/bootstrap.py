@@ -7,8 +7,8 @@ import asyncpg
 from services.accounts import service
 from services.auth.roles import ADMIN
 from services.commands.handler import CommandHandler
-from services.keys import Keys
-from services.rejections import Conflict
+from services.platform.keys import Keys
+from services.commands.rejections import Conflict
 
 SYSTEM_ACTOR = "system"
 

@@ -24,7 +24,7 @@ from events.base import Event
 from services.auth.roles import COORDINATOR, ROLES, VOLUNTEER
 from services.accounts.state import ACCOUNT, EMAIL, Account, EmailClaim
 from services.commands.decider import Decider, States, Stream
-from services.rejections import Conflict, Invalid, NotFound
+from services.commands.rejections import Conflict, Invalid, NotFound
 from services.volunteers.state import VOLUNTEER as VOLUNTEER_STREAM
 from services.volunteers.decider import LinkAccount, decide_person
 
@@ -111,3 +111,22 @@ def decide(command: RegisterAccount, states: States) -> list[Event]:
 
 
 ACCOUNTS = Decider(commands=(RegisterAccount,), kinds=(EMAIL, ACCOUNT, VOLUNTEER_STREAM), streams=streams, decide=decide)
+
+
+def _closing_streams(command: CloseAccount, loaded: States) -> list[Stream[Any]]:
+    account = loaded[ACCOUNT(command.account_id)]
+    if not account.active:
+        return [ACCOUNT(command.account_id)]
+    return [ACCOUNT(command.account_id), EMAIL(account.registered.email_digest)]
+
+
+def _decide_closing(command: CloseAccount, states: States) -> list[Event]:
+    events = decide_close(command, states[ACCOUNT(command.account_id)])
+    if not events:
+        raise Conflict("account_id", "this account is closed already", code="closed")
+    return events
+
+
+CLOSING = Decider(commands=(CloseAccount,), kinds=(ACCOUNT, EMAIL), streams=_closing_streams,
+                  decide=_decide_closing)
+"""Closing an account on its own (erasing a volunteer closes its accounts with it)."""

@@ -16,9 +16,9 @@ from services.auth import tokens
 from services.auth.guards import ADMIN, requires_roles
 from services.auth.sign_in import client_address, sign_in
 from services.auth.tokens import Principal
-from services.command_routes import idempotency_key
-from services.problems import WRITE_PROBLEMS, problem_responses
-from services.resources import Resources
+from services.commands.http import idempotency_key
+from services.platform.problems import WRITE_PROBLEMS, problem_responses
+from services.platform.resources import Resources
 
 Email = Annotated[str, msgspec.Meta(min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+$")]
 Password = Annotated[str, msgspec.Meta(min_length=8, max_length=256)]

@@ -25,7 +25,7 @@ from services.commands.handler import (
     request_digest,
     with_digest,
 )
-from services.keys import Keys
+from services.platform.keys import Keys
 from services.volunteers import personal_data
 
 _hasher = password_hasher()

@@ -18,10 +18,10 @@ from litestar.response import Stream
 
 from events import export, ledger
 from services.auth.guards import ADMIN, AUDITOR, requires_roles
-from services.problems import READ_PROBLEMS
-from services.read_routes import MAX_POSITION
-from services.rejections import Invalid
-from services.resources import Resources
+from services.platform.problems import READ_PROBLEMS
+from services.reads.routes import MAX_POSITION
+from services.commands.rejections import Invalid
+from services.platform.resources import Resources
 
 MAX_PAGE = 1000
 After = Annotated[int, QueryParameter(ge=0, le=MAX_POSITION,

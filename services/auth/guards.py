@@ -26,7 +26,7 @@ from litestar.handlers.base import BaseRouteHandler
 
 from services.auth.roles import ADMIN, AUDITOR, COORDINATOR, EVERYONE, ROLES, STAFF, VOLUNTEER
 from services.auth.tokens import Principal
-from services.rejections import Invalid
+from services.commands.rejections import Invalid
 
 
 Connection = ASGIConnection[Any, Any, Any, Any]

@@ -14,9 +14,9 @@ from litestar.datastructures import State
 from services.accounts import service
 from services.auth.throttle import SignInThrottle
 from services.auth.tokens import Principal
-from services.keys import Keys
-from services.problems import Problem
-from services.resources import Resources
+from services.platform.keys import Keys
+from services.platform.problems import Problem
+from services.platform.resources import Resources
 
 
 async def sign_in(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from services.accounts.decider import ACCOUNTS
+from services.accounts.decider import ACCOUNTS, CLOSING
 from services.commands.decider import Decider
 from services.offers.decider import OFFERS
 from services.rooms.decider import ROOMS
@@ -15,7 +15,7 @@ from services.trainings.decider import TRAININGS
 from services.volunteers.decider import REGISTRATION
 from services.volunteers.erasure import ERASURE
 
-DECIDERS = (SITES, ROOMS, OFFERS, SHIFTS, TRAININGS, REGISTRATION, ERASURE, ACCOUNTS)
+DECIDERS = (SITES, ROOMS, OFFERS, SHIFTS, TRAININGS, REGISTRATION, ERASURE, ACCOUNTS, CLOSING)
 _BY_COMMAND = {command: decider for decider in DECIDERS for command in decider.commands}
 
 

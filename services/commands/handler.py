@@ -36,7 +36,7 @@ from events.store import (
     StreamWrite,
 )
 from services.commands.decider import Decider, States, Stream
-from services.rejections import Invalid, Rejection
+from services.commands.rejections import Invalid, Rejection
 
 _IDS = uuid5(NAMESPACE_URL, "treffpunkt:command-ids")
 

@@ -21,10 +21,10 @@ from events.offers import (
     SessionScheduled,
 )
 from events.rooms import Recurrence
-from services.checks import require_aware, require_text
+from services.commands.checks import require_aware, require_text
 from services.commands.decider import Decider, States, Stream
 from services.offers.state import OFFER, SESSION, OfferState, SessionState
-from services.rejections import Conflict, Invalid, NotFound
+from services.commands.rejections import Conflict, Invalid, NotFound
 from services.rooms.decider import book
 from services.rooms.recurrence import expand
 from services.rooms.state import ROOM, RoomState

@@ -11,14 +11,14 @@ from litestar.params import FromQuery
 
 from projections import directory
 from services.auth.guards import EVERYONE, requires_roles
-from services.problems import READ_PROBLEMS
-from services.read_routes import MinPosition, positioned, read_projection
-from services.resources import Resources
+from services.platform.problems import READ_PROBLEMS
+from services.reads.routes import MinPosition, positioned, read_projection
+from services.platform.resources import Resources
 
 
 # A plain handler, not a Controller: the write controller serves this same path, and Litestar
 # refuses two controllers on one path (each brings its own OPTIONS handler). Register it after
-# that controller (services/app.py).
+# that controller (services/platform/app.py).
 @get("/api/offers", guards=[requires_roles(*EVERYONE)], tags=["offers"],
      summary="The offers, of every site or of one", responses=READ_PROBLEMS)
 async def list_offers(

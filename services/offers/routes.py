@@ -14,7 +14,7 @@ from events.offers import SessionScheduled
 from services.auth.guards import ADMIN, COORDINATOR, for_site, from_body, requires_roles
 from services.auth.tokens import Principal
 from services.commands.handler import entity_id
-from services.command_routes import (
+from services.commands.http import (
     Aware,
     Created,
     Positioned,
@@ -26,8 +26,8 @@ from services.command_routes import (
 )
 from services.offers.decider import OFFERS, CreateOffer, RecordAttendance, ScheduleSession
 from services.offers.state import OFFER, SESSION
-from services.problems import WRITE_PROBLEMS
-from services.resources import Resources
+from services.platform.problems import WRITE_PROBLEMS
+from services.platform.resources import Resources
 from services.rooms.routes import Booked, NewRecurrence
 
 Count = Annotated[int, msgspec.Meta(ge=0, le=1_000_000)]

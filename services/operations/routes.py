@@ -12,7 +12,7 @@ from litestar.status_codes import HTTP_200_OK, HTTP_503_SERVICE_UNAVAILABLE
 from events import ledger
 from projections import admin
 from projections.catalog import PROJECTIONS
-from services.resources import Resources
+from services.platform.resources import Resources
 
 _PROJECTION_GAUGES = (
     ("treffpunkt_projection_position", "Position of the last event a read model applied.",

@@ -28,12 +28,12 @@ from services.auth.guards import ADMIN, AUDITOR, requires_roles
 from services.pages.i18n import language_of, translator
 from services.pages.local_time import day_only, form_value, from_form, moment_label
 from services.pages.rendering import page
-from services.problems import Problem
-from services.read_routes import read_projection
-from services.rejections import Invalid, Rejection
+from services.platform.problems import Problem
+from services.reads.routes import read_projection
+from services.commands.rejections import Invalid, Rejection
 from services.reports.funding import FundingReport, Period, funding_changes, funding_report
 from services.reports.routes import FirstDay, LastDay, period_of, render
-from services.resources import Resources
+from services.platform.resources import Resources
 
 DOWNLOADS = ("csv", "pdf")
 CHANGES_LOOK_BACK = timedelta(days=30)

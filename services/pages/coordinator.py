@@ -25,7 +25,7 @@ from projections import directory, room_calendar, training_records
 from services.auth.guards import ADMIN, COORDINATOR, for_site, from_path, requires_roles
 from services.auth.tokens import Principal
 from services.commands.handler import entity_id
-from services.command_routes import first_of, now
+from services.commands.http import first_of, now
 from services.pages import coordinator_attendance as attendance
 from services.pages import coordinator_planning as planning
 from services.pages.coordinator_time import (
@@ -40,9 +40,9 @@ from services.pages.coordinator_time import (
 from services.pages.i18n import language_of, translator
 from services.pages.local_time import BERLIN, local
 from services.pages.rendering import page
-from services.read_routes import MinPosition, read_projection
-from services.rejections import Rejection
-from services.resources import Resources
+from services.reads.routes import MinPosition, read_projection
+from services.commands.rejections import Rejection
+from services.platform.resources import Resources
 from services.rooms.decider import ROOMS, BookRoom, CancelBooking
 from services.rooms.state import ROOM
 from services.shifts.decider import SHIFTS

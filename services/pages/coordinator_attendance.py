@@ -19,13 +19,13 @@ from events.base import EventMetadata
 from projections import attendance_stats
 from services.auth.tokens import Principal
 from services.commands.handler import CommandResult
-from services.command_routes import now
+from services.commands.http import now
 from services.offers.decider import OFFERS, RecordAttendance
 from services.offers.state import SESSION
 from services.pages.coordinator_time import FormError
 from services.pages.local_time import local
-from services.read_routes import read_projection
-from services.resources import Resources
+from services.reads.routes import read_projection
+from services.platform.resources import Resources
 
 MOST_VISITORS = 1_000_000
 """The site a session belongs to (its first event names it): a form may only name sessions of

@@ -20,8 +20,8 @@ from services.auth.tokens import Principal
 from services.commands.handler import entity_id
 from services.pages.coordinator_time import FormError, local_instant, parse_date, parse_time
 from services.pages.local_time import local
-from services.read_routes import read_projection
-from services.resources import Resources
+from services.reads.routes import read_projection
+from services.platform.resources import Resources
 from services.shifts.decider import CreateShift
 from services.trainings.decider import PlanTraining
 

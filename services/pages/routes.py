@@ -15,8 +15,8 @@ from services.auth.sign_in import client_address, sign_in
 from services.auth.tokens import Principal, issue
 from services.pages.rendering import page
 from services.pages.session import session_cleared, session_set, safe_next
-from services.problems import Problem
-from services.resources import Resources
+from services.platform.problems import Problem
+from services.platform.resources import Resources
 
 
 class SignInForm(msgspec.Struct):

@@ -26,14 +26,14 @@ from events.shifts import ShiftWaitlisted
 from projections import directory, shift_board, training_records, volunteer_schedule
 from services.auth.guards import VOLUNTEER, Connection, requires_roles
 from services.auth.tokens import Principal
-from services.command_routes import metadata_for, now
+from services.commands.http import metadata_for, now
 from services.pages.i18n import language_of, translator
 from services.pages.local_time import day_label, day_only, local, time_span
 from services.pages.rendering import page
-from services.problems import Problem
-from services.read_routes import MinPosition, read_projection
-from services.rejections import Rejection
-from services.resources import Resources
+from services.platform.problems import Problem
+from services.reads.routes import MinPosition, read_projection
+from services.commands.rejections import Rejection
+from services.platform.resources import Resources
 from services.shifts.decider import SHIFTS, ClaimShift, ReleaseClaim
 from services.volunteers.schedule import FEED_PATH
 

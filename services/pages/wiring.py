@@ -19,7 +19,7 @@ from litestar.template.config import TemplateConfig
 from litestar.types import ControllerRouterHandler
 
 from services.auth.middleware import TokenAuthentication
-from services.keys import Keys
+from services.platform.keys import Keys
 from services.pages.auditor import AuditorPages
 from services.pages.coordinator import CoordinatorPages
 from services.pages.i18n import language_of, translator

@@ -23,7 +23,7 @@ from projections.funding_report import (
     Period,
     SiteFigures,
 )
-from services.problems import Problem
+from services.platform.problems import Problem
 
 __all__ = [
     "Cause", "FigureChange", "FundingChanges", "FundingReport", "LedgerHead", "Month",

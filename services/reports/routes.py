@@ -33,8 +33,8 @@ from services.auth.guards import (
 from services.auth.tokens import Principal
 from projections.funding_report import BERLIN
 from projections.report_jobs import Job, JobParams
-from services.problems import READ_PROBLEMS, Problem, problem_responses
-from services.rejections import Invalid, NotFound
+from services.platform.problems import READ_PROBLEMS, Problem, problem_responses
+from services.commands.rejections import Invalid, NotFound
 from services.reports import formats, jobs
 from services.reports.funding import (
     FundingChanges,
@@ -44,7 +44,7 @@ from services.reports.funding import (
     funding_report,
     sealed_head,
 )
-from services.resources import Resources
+from services.platform.resources import Resources
 
 log = logging.getLogger(__name__)
 _NAMED_SITE = for_site(from_query("site_id"), also=(AUDITOR,))

@@ -17,10 +17,10 @@ from events.base import Event
 from events.offers import SessionOccurrencesCancelled
 from events.rooms import Occurrence, Recurrence, RoomAdded, RoomBooked, RoomOccurrencesCancelled
 from events.trainings import TrainingCancelled
-from services.checks import require_aware, require_positive, require_text
+from services.commands.checks import require_aware, require_positive, require_text
 from services.commands.decider import Decider, States, Stream
 from services.offers.state import SESSION
-from services.rejections import Conflict, NotFound
+from services.commands.rejections import Conflict, NotFound
 from services.rooms.recurrence import expand
 from services.rooms.state import ROOM, RoomState
 from services.sites.state import SITE

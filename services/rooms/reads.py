@@ -16,9 +16,9 @@ from litestar.params import FromPath, FromQuery
 
 from projections import directory, room_calendar
 from services.auth.guards import EVERYONE, requires_roles
-from services.calendar_feeds import ICALENDAR, FeedEntry, calendar, feed_window_start
-from services.problems import READ_PROBLEMS
-from services.read_routes import (
+from services.reads.calendar_feeds import ICALENDAR, FeedEntry, calendar, feed_window_start
+from services.platform.problems import READ_PROBLEMS
+from services.reads.routes import (
     From,
     MinPosition,
     To,
@@ -27,8 +27,8 @@ from services.read_routes import (
     read_projection,
     time_range,
 )
-from services.rejections import NotFound
-from services.resources import Resources
+from services.commands.rejections import NotFound
+from services.platform.resources import Resources
 
 
 class RoomReadsController(Controller):

@@ -14,8 +14,8 @@ from dateutil.relativedelta import relativedelta
 from dateutil.rrule import rrule, rrulestr
 
 from events.rooms import Occurrence, Recurrence
-from services.checks import require_range
-from services.rejections import Invalid
+from services.commands.checks import require_range
+from services.commands.rejections import Invalid
 
 BERLIN = ZoneInfo("Europe/Berlin")
 MAX_OCCURRENCES = 500

@@ -15,7 +15,7 @@ from events.rooms import Occurrence, Recurrence, RoomBooked
 from services.auth.guards import ADMIN, COORDINATOR, for_site, from_path, requires_roles
 from services.auth.tokens import Principal
 from services.commands.handler import entity_id
-from services.command_routes import (
+from services.commands.http import (
     Aware,
     Created,
     Positioned,
@@ -25,8 +25,8 @@ from services.command_routes import (
     now,
     site_of,
 )
-from services.problems import WRITE_PROBLEMS
-from services.resources import Resources
+from services.platform.problems import WRITE_PROBLEMS
+from services.platform.resources import Resources
 from services.rooms.decider import ROOMS, AddRoom, BookRoom, CancelBooking
 from services.rooms.state import ROOM
 

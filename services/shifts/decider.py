@@ -25,10 +25,10 @@ from events.shifts import (
     VolunteerShiftClaimed,
     VolunteerShiftReleased,
 )
-from services.checks import require_positive, require_range, require_text
+from services.commands.checks import require_positive, require_range, require_text
 from services.commands.decider import Decider, States, Stream
 from services.offers.state import SESSION, SessionState
-from services.rejections import Conflict, Invalid, NotFound
+from services.commands.rejections import Conflict, Invalid, NotFound
 from services.shifts.state import SHIFT, ShiftState
 from services.sites.state import SITE
 from services.volunteers.state import VOLUNTEER, Volunteer

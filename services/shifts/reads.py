@@ -11,8 +11,8 @@ from litestar.params import FromQuery, QueryParameter
 
 from projections import shift_board
 from services.auth.guards import EVERYONE, requires_roles
-from services.problems import READ_PROBLEMS
-from services.read_routes import (
+from services.platform.problems import READ_PROBLEMS
+from services.reads.routes import (
     From,
     MinPosition,
     To,
@@ -20,14 +20,14 @@ from services.read_routes import (
     read_at_live_position,
     time_range,
 )
-from services.resources import Resources
+from services.platform.resources import Resources
 
 OpenOnly = Annotated[bool, QueryParameter(name="open")]
 
 
 # A plain handler, not a Controller: the write controller serves this same path, and Litestar
 # refuses two controllers on one path (each brings its own OPTIONS handler). Register it after
-# that controller (services/app.py).
+# that controller (services/platform/app.py).
 @get("/api/shifts", guards=[requires_roles(*EVERYONE)], tags=["shifts"],
      summary="Shifts in [from, to) with claimed, capacity and waitlist counts",
      responses=READ_PROBLEMS)

@@ -22,12 +22,12 @@ from services.auth.guards import (
 )
 from services.auth.tokens import Principal
 from services.commands.handler import CommandResult, entity_id
-from services.command_routes import (
+from services.commands.http import (
     Aware, Created, Positioned, Title, metadata_for, now, site_of,
 )
-from services.problems import WRITE_PROBLEMS
-from services.rejections import Invalid
-from services.resources import Resources
+from services.platform.problems import WRITE_PROBLEMS
+from services.commands.rejections import Invalid
+from services.platform.resources import Resources
 from services.shifts.decider import SHIFTS, ClaimShift, ConfirmShiftAttendance, CreateShift, ReleaseClaim
 from services.shifts.state import SHIFT
 

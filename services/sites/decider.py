@@ -10,9 +10,9 @@ import msgspec
 
 from events.base import Event
 from events.sites import SiteAdded
-from services.checks import require_text
+from services.commands.checks import require_text
 from services.commands.decider import Decider, States, Stream
-from services.rejections import Conflict
+from services.commands.rejections import Conflict
 from services.sites.state import SITE, SiteState
 
 

@@ -12,9 +12,9 @@ from litestar.params import JSONBody
 from services.auth.guards import ADMIN, requires_roles
 from services.auth.tokens import Principal
 from services.commands.handler import entity_id
-from services.command_routes import Created, Title, metadata_for, now
-from services.problems import WRITE_PROBLEMS
-from services.resources import Resources
+from services.commands.http import Created, Title, metadata_for, now
+from services.platform.problems import WRITE_PROBLEMS
+from services.platform.resources import Resources
 from services.sites.decider import SITES, AddSite
 
 

@@ -19,10 +19,10 @@ from litestar.params import FromQuery, QueryParameter
 
 from projections import attendance_stats
 from services.auth.guards import AUDITOR, for_site, from_query
-from services.problems import READ_PROBLEMS
-from services.read_routes import From, MinPosition, To, positioned, read_projection, time_range
-from services.rejections import Invalid
-from services.resources import Resources
+from services.platform.problems import READ_PROBLEMS
+from services.reads.routes import From, MinPosition, To, positioned, read_projection, time_range
+from services.commands.rejections import Invalid
+from services.platform.resources import Resources
 
 GroupBy = Annotated[
     Literal["month", "offer", "category", "site"], QueryParameter(name="group_by")

@@ -22,9 +22,9 @@ from events.trainings import (
     TrainingPlanned,
     VolunteerQualified,
 )
-from services.checks import require_positive, require_text
+from services.commands.checks import require_positive, require_text
 from services.commands.decider import Decider, States, Stream
-from services.rejections import Conflict, Invalid, NotFound
+from services.commands.rejections import Conflict, Invalid, NotFound
 from services.rooms.decider import book
 from services.rooms.recurrence import BERLIN, expand
 from services.rooms.state import ROOM, RoomState

@@ -32,9 +32,9 @@ from services.auth.guards import (
     requires_roles,
     staff_or_volunteer_itself,
 )
-from services.problems import READ_PROBLEMS
-from services.read_routes import MinPosition, positioned, read_projection
-from services.resources import Resources
+from services.platform.problems import READ_PROBLEMS
+from services.reads.routes import MinPosition, positioned, read_projection
+from services.platform.resources import Resources
 from services.volunteers import service as volunteers
 
 WithinDays = Annotated[int, QueryParameter(name="within_days", ge=1, le=3650)]

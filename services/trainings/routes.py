@@ -21,11 +21,11 @@ from services.auth.guards import (
 )
 from services.auth.tokens import Principal
 from services.commands.handler import entity_id
-from services.command_routes import (
+from services.commands.http import (
     Aware, Created, Positioned, Title, metadata_for, now, site_of,
 )
-from services.problems import WRITE_PROBLEMS
-from services.resources import Resources
+from services.platform.problems import WRITE_PROBLEMS
+from services.platform.resources import Resources
 from services.shifts.routes import NewClaim, volunteer_of
 from services.trainings.decider import (
     TRAININGS,

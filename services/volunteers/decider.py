@@ -14,7 +14,7 @@ import msgspec
 from events.base import Event
 from events.volunteers import VolunteerAccountLinked, VolunteerErased, VolunteerRegistered
 from services.commands.decider import Decider, States, Stream
-from services.rejections import Conflict, NotFound
+from services.commands.rejections import Conflict, NotFound
 from services.volunteers.state import VOLUNTEER, Volunteer
 
 

@@ -20,9 +20,9 @@ from services.auth.guards import (
 )
 from services.auth.closed_accounts import closed_accounts
 from services.auth.tokens import Principal
-from services.command_routes import idempotency_key
-from services.problems import READ_PROBLEMS, WRITE_PROBLEMS
-from services.resources import Resources
+from services.commands.http import idempotency_key
+from services.platform.problems import READ_PROBLEMS, WRITE_PROBLEMS
+from services.platform.resources import Resources
 from services.volunteers import service
 
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]

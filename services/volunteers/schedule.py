@@ -2,7 +2,7 @@
 staff, and as an iCalendar feed that calendar apps fetch with the volunteer's secret link.
 
 Calendar apps cannot send a bearer token, so the feed's path is left out of the bearer
-middleware (services/app.py) and its guard checks ``?token=`` instead: an HMAC of the
+middleware (services/platform/app.py) and its guard checks ``?token=`` instead: an HMAC of the
 volunteer's id under the ``feeds`` key. Erasure makes the feed (and its link) 404.
 """
 
@@ -21,12 +21,12 @@ from litestar.params import FromPath
 
 from projections import volunteer_schedule
 from services.auth.guards import STAFF, Connection, from_path, staff_or_volunteer_itself
-from services.calendar_feeds import ICALENDAR, FeedEntry, calendar, feed_window_start
-from services.keys import Keys
-from services.problems import READ_PROBLEMS
-from services.read_routes import From, MinPosition, To, positioned, read_projection, time_range
-from services.rejections import NotFound
-from services.resources import Resources
+from services.reads.calendar_feeds import ICALENDAR, FeedEntry, calendar, feed_window_start
+from services.platform.keys import Keys
+from services.platform.problems import READ_PROBLEMS
+from services.reads.routes import From, MinPosition, To, positioned, read_projection, time_range
+from services.commands.rejections import NotFound
+from services.platform.resources import Resources
 
 FEED_PATH = "/api/volunteers/{volunteer_id}/shifts.ics"
 FEED_PATH_PATTERN = r"^/api/volunteers/[^/]+/shifts\.ics$"

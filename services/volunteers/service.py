@@ -14,7 +14,7 @@ from events.base import EventMetadata
 from events.store import EventStore
 from events.volunteers import VolunteerRegistered
 from services.commands.handler import CommandHandler, CommandResult, KeyReused, entity_id, with_digest
-from services.rejections import NotFound
+from services.commands.rejections import NotFound
 from services.volunteers import decider, personal_data
 from services.volunteers.erasure import ERASURE
 from services.volunteers.state import VOLUNTEER, Volunteer

@@ -28,8 +28,8 @@ from events.store import (
     create_pool,
 )
 from projections.catalog import PROJECTIONS
-from services.database import migrate
-from services.embedded import EmbeddedPostgres
+from services.platform.database import migrate
+from services.platform.embedded import EmbeddedPostgres
 from tests.conftest import database_url_named
 from tests.e2e.test_faults import ROOT, base_env, interrupt, own_folder, start_service
 from tests.helpers import read_everything, seal_everything
@@ -66,7 +66,7 @@ async def restore(server_url: str, name: str, backup: Path) -> str:
 
 def audit_verify(database_url: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "services.cli", "audit", "verify"], cwd=ROOT,
+        [sys.executable, "-m", "services.platform.cli", "audit", "verify"], cwd=ROOT,
         env={**base_env(), "DATABASE_URL": database_url, "REDIS_URL": "redis://127.0.0.1:1/0"},
         capture_output=True, text=True, timeout=60,
     )
@@ -130,7 +130,7 @@ def serve_until_it_exits(database_url: str, redis_url: str) -> tuple[bool, str]:
     """Whether ``treffpunkt serve`` stopped by itself within 60 s, and what it said."""
     with tempfile.TemporaryFile() as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "services.cli", "serve"], cwd=ROOT,
+            [sys.executable, "-m", "services.platform.cli", "serve"], cwd=ROOT,
             env={**base_env(), "DATABASE_URL": database_url, "REDIS_URL": redis_url},
             stdout=log, stderr=subprocess.STDOUT,
         )

@@ -19,7 +19,8 @@ import pytest
 from events.catalog import registry
 from events.store import EventStore
 from services.accounts.bootstrap import ensure_admin
-from services.keys import derive_keys
+from services.commands.handler import CommandHandler
+from services.platform.keys import derive_keys
 from tests.e2e.test_concurrency_http import Api, served, sign_in
 from tests.integration.test_accounts_api import ADMIN_EMAIL, ADMIN_PASSWORD, PASSWORD, SECRET
 from tests.projection_checks import workers
@@ -41,7 +42,7 @@ async def site(database_url, servers, broker_namespace, pool) -> AsyncIterator[d
     """The app and a worker running; a site with two rooms, a coordinator, and a booking."""
     if CHROMIUM is None:
         pytest.skip("no Chromium on this machine (apt-get install -y chromium)")
-    await ensure_admin(EventStore(pool, registry), derive_keys(SECRET), ADMIN_EMAIL,
+    await ensure_admin(CommandHandler(EventStore(pool, registry)), pool, derive_keys(SECRET), ADMIN_EMAIL,
                        ADMIN_PASSWORD)
     with workers(database_url, servers.redis_url, broker_namespace, 1, wait_on_exit=False):
         async with served(database_url, servers.redis_url, broker_namespace) as base_url:

@@ -21,8 +21,9 @@ from events.catalog import registry
 from events.store import EventStore
 from projections.catalog import PROJECTIONS
 from services.accounts.bootstrap import ensure_admin
-from services.demo import seed_demo
-from services.keys import derive_keys
+from services.commands.handler import CommandHandler
+from services.demo.seed import seed_demo
+from services.platform.keys import derive_keys
 from tests.e2e.test_concurrency_http import served
 from tests.integration.test_accounts_api import SECRET, bearer, settings_for
 from tests.projection_checks import wait_until_caught_up, workers
@@ -68,7 +69,7 @@ async def site(database_url, servers, broker_namespace, pool) -> AsyncIterator[S
         pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install -y chromium)")
     settings = settings_for(database_url, servers.redis_url, broker_namespace)
     store = EventStore(pool, registry)
-    await ensure_admin(store, derive_keys(SECRET), settings.admin_email, settings.admin_password)
+    await ensure_admin(CommandHandler(store), store.pool, derive_keys(SECRET), settings.admin_email, settings.admin_password)
     assert await seed_demo(store, settings)
     with workers(database_url, servers.redis_url, broker_namespace, count=1,
                  wait_on_exit=False) as started:

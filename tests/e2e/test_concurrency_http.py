@@ -19,10 +19,11 @@ import uvicorn
 from events.catalog import registry
 from events.store import EventStore
 from services.accounts.bootstrap import ensure_admin
-from services.app import create_app
+from services.commands.handler import CommandHandler
+from services.platform.app import create_app
 from services.auth import tokens
-from services.embedded import free_port
-from services.keys import derive_keys
+from services.platform.embedded import free_port
+from services.platform.keys import derive_keys
 from tests.integration.test_accounts_api import (
     ADMIN_EMAIL,
     ADMIN_PASSWORD,
@@ -83,7 +84,7 @@ async def sign_in(client: httpx.AsyncClient, email: str, password: str) -> str:
 
 @pytest.fixture
 async def api(database_url, servers, broker_namespace, pool) -> AsyncIterator[Api]:
-    await ensure_admin(EventStore(pool, registry), derive_keys(SECRET), ADMIN_EMAIL,
+    await ensure_admin(CommandHandler(EventStore(pool, registry)), pool, derive_keys(SECRET), ADMIN_EMAIL,
                        ADMIN_PASSWORD)
     async with served(database_url, servers.redis_url, broker_namespace) as base_url:
         limits = httpx.Limits(max_connections=100, max_keepalive_connections=100)

@@ -24,7 +24,7 @@ import asyncpg
 import httpx
 import pytest
 
-from services.embedded import EmbeddedPostgres, EmbeddedRedis, free_port
+from services.platform.embedded import EmbeddedPostgres, EmbeddedRedis, free_port
 from tests.e2e.test_serve import base_env
 
 pytestmark = pytest.mark.e2e
@@ -58,7 +58,7 @@ def start_service(database_url: str, redis_url: str, *, demo: bool = False) -> S
         "TREFFPUNKT_ADMIN_PASSWORD": ADMIN_PASSWORD,
     }
     process = subprocess.Popen(
-        [sys.executable, "-m", "services.cli", "serve", *(["--demo"] if demo else [])],
+        [sys.executable, "-m", "services.platform.cli", "serve", *(["--demo"] if demo else [])],
         cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT,
     )
     service = Service(process, f"http://127.0.0.1:{port}", log_file)
@@ -260,7 +260,7 @@ async def test_postgresql_restarted_under_load_answers_503_recovers_and_loses_no
 def start_api_process(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
     """One API process alone (uvicorn, as `treffpunkt serve` starts it), to be killed."""
     return subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "services.asgi:app", "--host", "127.0.0.1",
+        [sys.executable, "-m", "uvicorn", "services.platform.asgi:app", "--host", "127.0.0.1",
          "--port", str(port), "--no-access-log"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
@@ -302,7 +302,7 @@ async def test_an_api_process_killed_mid_request_loses_nothing_and_a_retry_store
         "TREFFPUNKT_SECRET_KEY": uuid.uuid4().hex,  # tokens stay valid across the restart
         "TREFFPUNKT_ADMIN_EMAIL": ADMIN_EMAIL, "TREFFPUNKT_ADMIN_PASSWORD": ADMIN_PASSWORD,
     }
-    subprocess.run([sys.executable, "-m", "services.cli", "migrate"], cwd=ROOT, env=env,
+    subprocess.run([sys.executable, "-m", "services.platform.cli", "migrate"], cwd=ROOT, env=env,
                    check=True, capture_output=True, timeout=60)
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"

@@ -16,8 +16,8 @@ import asyncpg
 import httpx
 import pytest
 
-from services.embedded import free_port
-from services.http_protocol import MAX_HEAD_BYTES
+from services.platform.embedded import free_port
+from services.platform.http_protocol import MAX_HEAD_BYTES
 
 pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[2]
@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def start_service(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
-        [sys.executable, "-m", "services.cli", "serve", "--demo"],
+        [sys.executable, "-m", "services.platform.cli", "serve", "--demo"],
         cwd=ROOT,
         env={**env, "PORT": str(port)},
         stdout=subprocess.PIPE,
@@ -75,7 +75,7 @@ async def test_the_service_runs_on_given_servers_with_a_worker_sealing_the_histo
         wait_until_ready(process, port)
         assert httpx.get(f"http://127.0.0.1:{port}/health").json() == {"status": "ok"}
         assert httpx.get(f"http://127.0.0.1:{port}/schema/openapi.json").status_code == 200
-        # The API processes parse with httptools, bounded as h11 was (services/http_protocol.py).
+        # The API processes parse with httptools, bounded as h11 was (services/platform/http_protocol.py).
         too_large = httpx.get(f"http://127.0.0.1:{port}/health",
                               headers={"x-filler": "a" * (MAX_HEAD_BYTES + 1)})
         assert too_large.status_code == 431

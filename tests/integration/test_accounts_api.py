@@ -16,11 +16,12 @@ from events import ledger
 from events.catalog import registry
 from events.store import EventStore
 from services.accounts.bootstrap import ensure_admin
-from services.app import create_app
+from services.commands.handler import CommandHandler
+from services.platform.app import create_app
 from services.auth import tokens
-from services.embedded import free_port
-from services.keys import derive_keys
-from services.settings import Settings
+from services.platform.embedded import free_port
+from services.platform.keys import derive_keys
+from services.platform.settings import Settings
 
 pytestmark = pytest.mark.integration
 
@@ -80,7 +81,7 @@ async def add_site(client: AsyncTestClient, admin: str, name: str) -> UUID:
 
 @pytest.fixture
 async def world(database_url, servers, broker_namespace, pool):
-    await ensure_admin(EventStore(pool, registry), derive_keys(SECRET), ADMIN_EMAIL,
+    await ensure_admin(CommandHandler(EventStore(pool, registry)), pool, derive_keys(SECRET), ADMIN_EMAIL,
                        ADMIN_PASSWORD)
     app = create_app(settings_for(database_url, servers.redis_url, broker_namespace))
     async with AsyncTestClient(app) as client:

@@ -52,7 +52,7 @@ async def all_pages(world, limit: int, **filters) -> list[dict]:
 
 def verify_file(path, *arguments: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "services.cli", "audit", "verify", str(path), *arguments],
+        [sys.executable, "-m", "services.platform.cli", "audit", "verify", str(path), *arguments],
         cwd=ROOT, capture_output=True, text=True, timeout=60,
     )
 

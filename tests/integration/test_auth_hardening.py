@@ -22,14 +22,14 @@ import uvicorn
 from litestar.testing import AsyncTestClient
 
 from events.base import EventMetadata
-from services.accounts.service import closing_events, stream_of
-from services.app import create_app
-from services.command_handler import CommandHandler
-from services.embedded import free_port
+from services.accounts.decider import CLOSING, CloseAccount
+from services.platform.app import create_app
+from services.commands.handler import CommandHandler
+from services.platform.embedded import free_port
 from services.auth import tokens
-from services.keys import derive_keys, secret_of
+from services.platform.keys import derive_keys, secret_of
 from services.pages.session import SESSION_COOKIE
-from services.settings import Settings
+from services.platform.settings import Settings
 from tests.integration.test_accounts_api import (
     ADMIN,
     ADMIN_EMAIL,
@@ -132,12 +132,9 @@ async def test_a_closed_coordinators_token_is_refused_and_it_can_no_longer_sign_
     account_id = account_of(token)
     now = datetime.now(UTC)
 
-    async def close(load):
-        return await closing_events(load, account_id, "left the association", now)
-
-    closed = await CommandHandler(store).execute(
-        "CloseAccount", close, now=now, metadata=EventMetadata(actor="system"),
-        stream_of=stream_of)
+    closed = await CommandHandler(store).handle(
+        CLOSING, CloseAccount(account_id=account_id, reason="left the association", now=now),
+        EventMetadata(actor="system"))
     assert closed.events
 
     await refused_within(world.client, sites, token, ANOTHER_PROCESS_WITHIN)
@@ -262,8 +259,8 @@ def test_the_secret_file_is_created_readable_by_its_owner_only(tmp_path):
 WATCHED_CREATION = textwrap.dedent("""
     import os, stat, sys
     from pathlib import Path
-    from services.keys import secret_of
-    from services.settings import Settings
+    from services.platform.keys import secret_of
+    from services.platform.settings import Settings
 
     folder = Path(sys.argv[1])
     path = folder / "secret_key"
@@ -293,8 +290,8 @@ def test_the_secret_file_is_never_readable_by_others_not_even_for_a_moment(tmp_p
 RACING = textwrap.dedent("""
     import os, sys, time
     from pathlib import Path
-    from services.keys import secret_of
-    from services.settings import Settings
+    from services.platform.keys import secret_of
+    from services.platform.settings import Settings
 
     folder, go = Path(sys.argv[1]), Path(sys.argv[2])
     settings = Settings(database_url="", redis_url="", secret_key="", data_dir=folder)

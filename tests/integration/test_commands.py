@@ -14,16 +14,20 @@ from events.offers import AttendanceRecorded
 from events.shifts import ShiftClaimed, ShiftWaitlisted, VolunteerShiftClaimed
 from events.store import EventStore, PendingEvent, StreamWrite
 from events.volunteers import VolunteerRegistered
-from services.command_handler import CommandHandler, KeyReused
+from services.commands.handler import CommandHandler, KeyReused
 from services.offers.decider import CreateOffer, RecordAttendance, ScheduleSession
-from services.rejections import Conflict
+from services.commands.rejections import Conflict
 from services.rooms.decider import AddRoom, BookRoom, CancelBooking
-from services.scheduling import run
+from services.commands.catalog import decider_for
 from services.shifts.decider import ClaimShift, CreateShift, ReleaseClaim
 from services.sites.decider import AddSite
 from services.trainings.decider import CompleteTraining, EnrollInTraining, PlanTraining
 
 pytestmark = pytest.mark.integration
+
+
+async def run(handler: CommandHandler, command, metadata):
+    return await handler.handle(decider_for(command), command, metadata)
 
 NOW = datetime(2026, 10, 1, 8, tzinfo=UTC)
 COORDINATOR = EventMetadata(actor="account-coordinator")

@@ -39,12 +39,13 @@ from events.trainings import (
     TrainingPlanned,
     VolunteerQualified,
 )
-from services import demo as demo_module
+from services.demo.seed import seed as demo_module
 from services.accounts.bootstrap import ensure_admin
+from services.commands.handler import CommandHandler
 from services.accounts.service import find_account
-from services.app import create_app
-from services.demo import BERLIN, seed_demo
-from services.demo_programme import (
+from services.platform.app import create_app
+from services.demo.seed import BERLIN, seed_demo
+from services.demo.programme import (
     ALL_SITES_COORDINATOR,
     AUDITOR,
     DEMO_PASSWORD,
@@ -52,9 +53,9 @@ from services.demo_programme import (
     VILLAGES,
     VOLUNTEERS_WITH_ACCOUNTS,
 )
-from services.keys import derive_keys
-from services.settings import Settings
-from services.shifts import decider as shifts
+from services.platform.keys import derive_keys
+from services.platform.settings import Settings
+from services.shifts.state import SHIFT, ShiftState
 from tests.helpers import read_everything, seal_everything
 
 pytestmark = pytest.mark.integration
@@ -108,7 +109,7 @@ async def a_seeded_store(servers, template_database: str,
         settings = Settings(database_url=servers.database_url_for(name),
                             redis_url=servers.redis_url, secret_key=SECRET,
                             broker_namespace=f"treffpunkt-test-{uuid4().hex[:8]}")
-        await ensure_admin(store, derive_keys(SECRET), settings.admin_email,
+        await ensure_admin(CommandHandler(store), store.pool, derive_keys(SECRET), settings.admin_email,
                            settings.admin_password)
         started = started or a_start_clear_of_midnight()
         clock = time.monotonic()
@@ -129,12 +130,12 @@ async def demo(servers, template_database) -> AsyncIterator[Seeded]:
         yield seeded
 
 
-def shift_states(demo: Seeded) -> dict[UUID, shifts.ShiftState]:
-    states: dict[UUID, shifts.ShiftState] = defaultdict(lambda: shifts.initial_state)
+def shift_states(demo: Seeded) -> dict[UUID, ShiftState]:
+    states: dict[UUID, ShiftState] = defaultdict(lambda: SHIFT.initial)
     for recorded in demo.events:
         if recorded.stream_id.startswith("shift-"):
             shift_id = UUID(recorded.stream_id.removeprefix("shift-"))
-            states[shift_id] = shifts.evolve(states[shift_id], recorded.event)
+            states[shift_id] = SHIFT.evolve(states[shift_id], recorded.event)
     return states
 
 
@@ -253,7 +254,7 @@ async def test_the_demo_accounts_sign_in_over_http_with_the_demo_password(demo):
                 "email": person.email, "password": DEMO_PASSWORD})
             assert response.status_code == 200, (person.email, response.text)
             token = response.json()["access_token"]
-            account = await find_account(demo.store,
+            account = await find_account(CommandHandler(demo.store),
                                          derive_keys(SECRET).email_digest(person.email))
             assert account is not None and account.volunteer_id is not None
             profile = await client.get(f"/api/volunteers/{account.volunteer_id}",
@@ -272,7 +273,7 @@ async def test_no_name_or_e_mail_of_a_volunteer_is_stored_in_the_history(demo):
 
 async def test_a_second_start_seeds_nothing_and_says_so(demo, caplog):
     before = await demo.pool.fetchval("SELECT count(*) FROM events")
-    with caplog.at_level(logging.INFO, logger="services.demo"):
+    with caplog.at_level(logging.INFO, logger="services.demo.seed"):
         assert not await seed_demo(demo.store, demo.settings)
     assert await demo.pool.fetchval("SELECT count(*) FROM events") == before
     assert "nothing seeded" in caplog.text

@@ -22,7 +22,7 @@ from events.store import (
     create_pool,
     init_connection,
 )
-from services.database import migrate
+from services.platform.database import migrate
 from tests.helpers import read_everything, seal_everything
 
 pytestmark = pytest.mark.integration

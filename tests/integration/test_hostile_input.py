@@ -9,7 +9,7 @@ import html
 import msgspec
 import pytest
 
-from services.app import MAX_BODY_BYTES
+from services.platform.app import MAX_BODY_BYTES
 from tests.integration.test_accounts_api import ADMIN, bearer
 from tests.integration.test_pages_session import signed_in
 from tests.integration.test_read_calendars import projector  # noqa: F401 - a fixture

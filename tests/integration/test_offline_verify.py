@@ -94,7 +94,7 @@ def run_cli(*arguments: str, tmp_path: Path) -> subprocess.CompletedProcess[str]
         "TREFFPUNKT_DATA_DIR": str(tmp_path / "no-servers-here"),
     }
     return subprocess.run(
-        [sys.executable, "-m", "services.cli", "audit", "verify", *arguments],
+        [sys.executable, "-m", "services.platform.cli", "audit", "verify", *arguments],
         cwd=ROOT, env=environment, capture_output=True, text=True, timeout=60,
     )
 

@@ -3,9 +3,9 @@ from __future__ import annotations
 import pytest
 from litestar.testing import AsyncTestClient
 
-from services.app import create_app
-from services.embedded import free_port
-from services.settings import Settings
+from services.platform.app import create_app
+from services.platform.embedded import free_port
+from services.platform.settings import Settings
 
 pytestmark = pytest.mark.integration
 

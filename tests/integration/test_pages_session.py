@@ -13,9 +13,10 @@ from litestar.testing import AsyncTestClient
 from events.catalog import registry
 from events.store import EventStore
 from services.accounts.bootstrap import ensure_admin
-from services.app import create_app
+from services.commands.handler import CommandHandler
+from services.platform.app import create_app
 from services.auth import tokens
-from services.keys import derive_keys
+from services.platform.keys import derive_keys
 from services.pages.session import SESSION_COOKIE
 from tests.integration.test_accounts_api import ADMIN_EMAIL, ADMIN_PASSWORD, SECRET, settings_for
 
@@ -24,7 +25,7 @@ pytestmark = pytest.mark.integration
 
 @pytest.fixture
 async def client(database_url, servers, broker_namespace, pool):
-    await ensure_admin(EventStore(pool, registry), derive_keys(SECRET), ADMIN_EMAIL,
+    await ensure_admin(CommandHandler(EventStore(pool, registry)), pool, derive_keys(SECRET), ADMIN_EMAIL,
                        ADMIN_PASSWORD)
     app = create_app(settings_for(database_url, servers.redis_url, broker_namespace))
     async with AsyncTestClient(app) as client:

@@ -10,7 +10,7 @@ from events.catalog import registry
 from events.store import EventStore
 from projections.catalog import PROJECTIONS
 from projections.runner import ensure_projection, run_once
-from services.wakeup import worker_waker
+from services.platform.wakeup import worker_waker
 from tests.history import write_history
 from tests.projection_checks import (
     differing_rows,

@@ -19,9 +19,9 @@ from events.store import PendingEvent, StreamWrite
 from projections import admin
 from projections.catalog import PROJECTIONS
 from projections.runner import ensure_projection, run_together, start_rebuild
-from services import projections_cli
-from services.app import create_app
-from services.settings import Settings
+from services.platform import projections_cli
+from services.platform.app import create_app
+from services.platform.settings import Settings
 from tests.helpers import read_everything
 from tests.history import write_history_in_bulk
 from tests.integration.test_projection_runner import EventsPerStream, write_events

@@ -20,10 +20,10 @@ import redis.asyncio as aioredis
 from litestar.testing import AsyncTestClient
 
 from projections.report_jobs import JobParams, decode_job, job_key
-from services.app import create_app
+from services.platform.app import create_app
 from services.auth import tokens
-from services.embedded import free_port
-from services.keys import derive_keys
+from services.platform.embedded import free_port
+from services.platform.keys import derive_keys
 from services.reports import jobs
 from tests.integration.test_accounts_api import (
     ADMIN,

@@ -19,8 +19,8 @@ import pytest
 from litestar.routes import HTTPRoute
 from litestar.testing import AsyncTestClient
 
-from services.app import create_app
-from services.settings import Settings
+from services.platform.app import create_app
+from services.platform.settings import Settings
 from tests.integration.test_accounts_api import (
     ADMIN,
     AUDITOR,

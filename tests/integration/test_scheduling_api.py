@@ -17,8 +17,9 @@ from litestar.testing import AsyncTestClient
 from events.catalog import registry
 from events.store import EventStore
 from services.accounts.bootstrap import ensure_admin
-from services.app import create_app
-from services.keys import derive_keys
+from services.commands.handler import CommandHandler
+from services.platform.app import create_app
+from services.platform.keys import derive_keys
 from tests.integration.test_accounts_api import (
     ADMIN,
     ADMIN_EMAIL,
@@ -85,7 +86,7 @@ def iso(moment: datetime) -> str:
 
 @pytest.fixture
 async def world(database_url, servers, broker_namespace, pool):
-    await ensure_admin(EventStore(pool, registry), derive_keys(SECRET), ADMIN_EMAIL,
+    await ensure_admin(CommandHandler(EventStore(pool, registry)), pool, derive_keys(SECRET), ADMIN_EMAIL,
                        ADMIN_PASSWORD)
     app = create_app(settings_for(database_url, servers.redis_url, broker_namespace))
     async with AsyncTestClient(app) as client:

@@ -32,10 +32,11 @@ from schemathesis.checks import (
 from events.catalog import registry
 from events.store import EventStore, create_pool
 from services.accounts.bootstrap import ensure_admin
-from services.app import create_app
-from services.embedded import free_port
-from services.keys import derive_keys
-from services.settings import Settings
+from services.commands.handler import CommandHandler
+from services.platform.app import create_app
+from services.platform.embedded import free_port
+from services.platform.keys import derive_keys
+from services.platform.settings import Settings
 from tests.integration.test_accounts_api import (
     ADMIN_EMAIL,
     ADMIN_PASSWORD,
@@ -130,7 +131,7 @@ async def served(servers, template_database) -> AsyncIterator[Served]:
     try:
         pool = await create_pool(database_url, min_size=1, max_size=2)
         try:
-            await ensure_admin(EventStore(pool, registry), derive_keys(SECRET), ADMIN_EMAIL,
+            await ensure_admin(CommandHandler(EventStore(pool, registry)), pool, derive_keys(SECRET), ADMIN_EMAIL,
                                ADMIN_PASSWORD)
         finally:
             await pool.close()

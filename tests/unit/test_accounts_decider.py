@@ -15,7 +15,7 @@ from events.volunteers import VolunteerAccountLinked, VolunteerErased, Volunteer
 from services.accounts.decider import ACCOUNTS, RegisterAccount
 from services.accounts.state import ACCOUNT
 from services.commands.decider import given
-from services.rejections import Conflict, Invalid, NotFound
+from services.commands.rejections import Conflict, Invalid, NotFound
 from services.volunteers.decider import EraseVolunteer
 from services.volunteers.erasure import ERASURE
 from tests.deciding import streams_touched, when

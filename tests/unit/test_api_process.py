@@ -7,8 +7,8 @@ import socket
 
 import pytest
 
-from services.api_process import ensure_port_free, reuse_port_socket
-from services.embedded import free_port
+from services.platform.api_process import ensure_port_free, reuse_port_socket
+from services.platform.embedded import free_port
 
 pytestmark = pytest.mark.unit
 

@@ -7,9 +7,9 @@ from uuid import uuid4
 
 import pytest
 
-from services.keys import derive_keys
-from services.read_routes import aware, time_range
-from services.rejections import Invalid
+from services.platform.keys import derive_keys
+from services.reads.routes import aware, time_range
+from services.commands.rejections import Invalid
 
 
 def test_a_feed_token_is_stable_per_volunteer_and_secret():

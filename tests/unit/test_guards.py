@@ -24,7 +24,7 @@ from services.auth.guards import (
     staff_or_volunteer_itself,
 )
 from services.auth.middleware import TokenAuthentication
-from services.problems import exception_handlers
+from services.platform.problems import exception_handlers
 
 pytestmark = pytest.mark.unit
 KEY = b"g" * 32

@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator, Callable
 import pytest
 import uvicorn
 
-from services.http_protocol import MAX_HEAD_BYTES, BoundedHttpToolsProtocol
+from services.platform.http_protocol import MAX_HEAD_BYTES, BoundedHttpToolsProtocol
 
 pytestmark = pytest.mark.unit
 

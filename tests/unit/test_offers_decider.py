@@ -15,7 +15,7 @@ from events.offers import (
 from events.rooms import Occurrence, Recurrence, RoomAdded, RoomBooked
 from events.sites import SiteAdded
 from services.offers.decider import OFFERS, CreateOffer, RecordAttendance, ScheduleSession
-from services.rejections import Conflict, Invalid, NotFound
+from services.commands.rejections import Conflict, Invalid, NotFound
 from tests.deciding import streams_touched, when
 
 pytestmark = pytest.mark.unit

@@ -4,7 +4,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from services.rejections import Invalid
+from services.commands.rejections import Invalid
 from services.reports.routes import period_of
 
 

@@ -7,7 +7,7 @@ from uuid import uuid4
 
 import pytest
 
-from services.command_handler import command_digest, request_digest
+from services.commands.handler import command_digest, request_digest
 from services.rooms.decider import BookRoom
 from services.shifts.decider import ClaimShift
 

@@ -9,7 +9,7 @@ from events.offers import SessionOccurrencesCancelled
 from events.rooms import Occurrence, Recurrence, RoomAdded, RoomBooked, RoomOccurrencesCancelled
 from events.sites import SiteAdded
 from events.trainings import TrainingCancelled
-from services.rejections import Conflict, Invalid, NotFound
+from services.commands.rejections import Conflict, Invalid, NotFound
 from services.rooms.decider import ROOMS, AddRoom, BookRoom, CancelBooking
 from tests.deciding import streams_touched, when
 

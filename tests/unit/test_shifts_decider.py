@@ -21,7 +21,7 @@ from events.sites import SiteAdded
 from events.trainings import VolunteerQualified
 from events.volunteers import VolunteerErased, VolunteerRegistered
 from services.commands.decider import given
-from services.rejections import Conflict, Invalid, NotFound
+from services.commands.rejections import Conflict, Invalid, NotFound
 from services.shifts.decider import (
     SHIFTS,
     ClaimShift,

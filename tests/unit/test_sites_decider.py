@@ -6,7 +6,7 @@ from uuid import uuid4
 import pytest
 
 from events.sites import SiteAdded
-from services.rejections import Conflict, Invalid
+from services.commands.rejections import Conflict, Invalid
 from services.sites.decider import SITES, AddSite
 from tests.deciding import streams_touched, when
 

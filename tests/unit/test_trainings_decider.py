@@ -17,7 +17,7 @@ from events.trainings import (
     VolunteerQualified,
 )
 from events.volunteers import VolunteerRegistered
-from services.rejections import Conflict, Invalid, NotFound
+from services.commands.rejections import Conflict, Invalid, NotFound
 from services.trainings.decider import (
     TRAININGS,
     CancelEnrollment,

@@ -10,7 +10,7 @@ from events.shifts import VolunteerShiftClaimed
 from events.volunteers import VolunteerAccountLinked, VolunteerErased, VolunteerRegistered
 from services.accounts.decider import ACCOUNTS, RegisterAccount
 from services.commands.decider import given
-from services.rejections import Conflict, NotFound
+from services.commands.rejections import Conflict, NotFound
 from services.volunteers.decider import REGISTRATION, EraseVolunteer, RegisterVolunteer
 from services.volunteers.erasure import ERASURE
 from services.volunteers.state import VOLUNTEER as VOLUNTEER_STREAM

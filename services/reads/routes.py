@@ -14,9 +14,9 @@ from litestar import Response
 from litestar.params import QueryParameter
 
 from projections.runner import Projection, ensure_projection, live_position
-from services.read_models import POSITION_HEADER, wait_for_projection
-from services.rejections import Invalid
-from services.resources import Resources
+from services.reads.wait import POSITION_HEADER, wait_for_projection
+from services.commands.rejections import Invalid
+from services.platform.resources import Resources
 
 T = TypeVar("T")
 

@@ -17,7 +17,7 @@ from litestar.status_codes import (
     HTTP_503_SERVICE_UNAVAILABLE,
 )
 
-from services.rejections import Rejection
+from services.commands.rejections import Rejection
 
 log = logging.getLogger(__name__)
 PROBLEM_JSON = "application/problem+json"

@@ -7,7 +7,7 @@ N``) whichever process wakes first accepts, and under load one process took near
 keep-alive connection while the other idled; with a socket per process the kernel spreads new
 connections over them by their address hash.
 
-    python -m services.api_process --host 127.0.0.1 --port 8000   # alone, binding its own
+    python -m services.platform.api_process --host 127.0.0.1 --port 8000   # alone, binding its own
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import socket
 
 import uvicorn
 
-from services.http_protocol import BoundedHttpToolsProtocol
+from services.platform.http_protocol import BoundedHttpToolsProtocol
 
 KEEP_ALIVE_SECONDS = 75
 """Longer than clients' idle pools: a connection closed just as a client reuses it fails that
@@ -63,7 +63,7 @@ def main() -> None:
     else:
         parser.error("give --fd or --port")
     config = uvicorn.Config(
-        "services.asgi:app", access_log=False, timeout_keep_alive=KEEP_ALIVE_SECONDS,
+        "services.platform.asgi:app", access_log=False, timeout_keep_alive=KEEP_ALIVE_SECONDS,
         http=BoundedHttpToolsProtocol,
     )
     uvicorn.Server(config).run(sockets=[sock])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from services.app import create_app
-from services.settings import env_settings
+from services.platform.app import create_app
+from services.platform.settings import env_settings
 
 app = create_app(env_settings(os.environ["DATABASE_URL"], os.environ["REDIS_URL"]))

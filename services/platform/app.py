@@ -15,7 +15,7 @@ from services.accounts.routes import AccountsController, SignInController
 from services.audit.routes import AuditController
 from services.auth.middleware import TokenAuthentication
 from services.auth.throttle import SignInThrottle
-from services.keys import derive_keys, secret_of
+from services.platform.keys import derive_keys, secret_of
 from services.offers.reads import list_offers
 from services.offers.routes import OffersController
 from services.operations.routes import OperationsController
@@ -31,9 +31,9 @@ from services.stats.routes import StatsController
 from services.trainings.reads import TrainingRecordsController
 from services.trainings.routes import TrainingsController
 from services.volunteers.routes import VolunteersController
-from services.problems import exception_handlers
-from services.resources import Resources, open_resources
-from services.settings import Settings
+from services.platform.problems import exception_handlers
+from services.platform.resources import Resources, open_resources
+from services.platform.settings import Settings
 from services.volunteers.schedule import FEED_PATH_PATTERN, VolunteerScheduleController
 
 MAX_BODY_BYTES = 1_000_000

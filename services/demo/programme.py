@@ -1,6 +1,6 @@
 """What the demo seeds: four villages of the Gemeinde Wennigsen (Deister), south of Hannover.
 
-Only data lives here; ``services.demo`` turns it into commands. Weekdays are RRULE BYDAY codes,
+Only data lives here; ``services.demo.seed`` turns it into commands. Weekdays are RRULE BYDAY codes,
 times are Europe/Berlin wall clock. The rooms named in ``TRAININGS_TODAY`` and ``REFRESHER``
 host no sessions, so a training can be booked there at any hour.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import time
 
-from services.settings import DEMO_ADMIN_PASSWORD
+from services.platform.settings import DEMO_ADMIN_PASSWORD
 
 SEED = 20261125
 DEMO_PASSWORD = DEMO_ADMIN_PASSWORD

@@ -1,4 +1,4 @@
-"""Demo data for the README's start command: the programme of ``services.demo_programme``,
+"""Demo data for the README's start command: the programme of ``services.demo.programme``,
 seeded into an empty store through the same commands and services the API runs, so that its
 history is real (and the ledger verifies it).
 
@@ -37,7 +37,7 @@ from services.accounts.service import find_account, register_account
 from services.auth.roles import AUDITOR, COORDINATOR, VOLUNTEER
 from services.commands.catalog import decider_for
 from services.commands.handler import CommandHandler, CommandResult
-from services.demo_programme import (
+from services.demo.programme import (
     ALL_SITES_COORDINATOR,
     AUDITOR as AUDITOR_EMAIL,
     CORRECTION_REASONS,
@@ -61,11 +61,11 @@ from services.demo_programme import (
     TrainingPlan,
     VillagePlan,
 )
-from services.keys import Keys, derive_keys, secret_of
+from services.platform.keys import Keys, derive_keys, secret_of
 from services.offers.decider import CreateOffer, RecordAttendance, ScheduleSession
 from services.rooms.decider import AddRoom, CancelBooking
 from services.rooms.recurrence import BERLIN
-from services.settings import Settings
+from services.platform.settings import Settings
 from services.shifts.decider import ClaimShift, ConfirmShiftAttendance, CreateShift
 from services.sites.decider import AddSite
 from services.trainings.decider import (

@@ -15,14 +15,14 @@ from pathlib import Path
 from events import export, ledger
 from events.catalog import registry
 from events.store import EventStore, create_pool
-from services import projections_cli
+from services.platform import projections_cli
 from services.accounts.bootstrap import ensure_admin
 from services.commands.handler import CommandHandler
-from services.api_process import ensure_port_free, reuse_port_socket
-from services.database import migrate
-from services.embedded import EmbeddedServers
-from services.keys import derive_keys, secret_of
-from services.settings import Settings, data_dir_from_env, env_settings
+from services.platform.api_process import ensure_port_free, reuse_port_socket
+from services.platform.database import migrate
+from services.platform.embedded import EmbeddedServers
+from services.platform.keys import derive_keys, secret_of
+from services.platform.settings import Settings, data_dir_from_env, env_settings
 
 log = logging.getLogger("treffpunkt")
 
@@ -117,7 +117,7 @@ async def prepare(settings: Settings, demo: bool) -> None:
                               settings.admin_email, settings.admin_password):
             log.info("created the admin account (TREFFPUNKT_ADMIN_EMAIL)")
         if demo:
-            from services.demo import seed_demo
+            from services.demo.seed import seed_demo
 
             await seed_demo(store, settings)
     finally:
@@ -168,7 +168,7 @@ def serve_forever(args: argparse.Namespace) -> int:
         for listener in listeners:
             children.append(
                 subprocess.Popen(
-                    [python, "-m", "services.api_process", "--fd", str(listener.fileno())],
+                    [python, "-m", "services.platform.api_process", "--fd", str(listener.fileno())],
                     env=env, pass_fds=(listener.fileno(),),
                 )
             )

@@ -7,7 +7,7 @@ import time
 
 from events.store import EventStore
 from projections.runner import live_position
-from services.problems import Problem
+from services.platform.problems import Problem
 
 MAX_WAIT_SECONDS = 5.0
 POLL_SECONDS = 0.02

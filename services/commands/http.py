@@ -16,8 +16,8 @@ from services.auth.guards import Connection, Locator, from_path
 from services.auth.tokens import Principal
 from services.commands.decider import StreamKind
 from services.commands.handler import IDEMPOTENCY_KEY, CommandResult
-from services.rejections import Invalid, NotFound
-from services.resources import Resources
+from services.commands.rejections import Invalid, NotFound
+from services.platform.resources import Resources
 
 Aware = Annotated[datetime, msgspec.Meta(tz=True)]
 """A timestamp that must carry a UTC offset; a naive one is a 422 naming the field."""

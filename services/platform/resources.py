@@ -13,8 +13,8 @@ from events.catalog import registry
 from events.notify import Coalescer, postgres_notifier
 from events.store import EventStore, check_transaction_ids, create_pool
 from services.commands.handler import CommandHandler
-from services.settings import Settings
-from services.wakeup import worker_waker
+from services.platform.settings import Settings
+from services.platform.wakeup import worker_waker
 
 WAKE_INTERVAL_SECONDS = 0.025
 """At most one wake-up per 25 ms per API process: under load a worker's catch-up takes a batch

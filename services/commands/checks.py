@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from services.rejections import Invalid
+from services.commands.rejections import Invalid
 
 
 def require_text(field: str, value: str) -> None:

@@ -20,7 +20,7 @@ from uuid import UUID
 
 import msgspec
 
-from services.settings import Settings
+from services.platform.settings import Settings
 
 log = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import msgspec
 
-DEFAULT_DATA_DIR = Path(__file__).resolve().parent.parent / ".treffpunkt"
+DEFAULT_DATA_DIR = Path(__file__).resolve().parents[2] / ".treffpunkt"
 DEMO_ADMIN_EMAIL = "admin@treffpunkt.example"
 DEMO_ADMIN_PASSWORD = "treffpunkt-demo"
 
