@@ -54,6 +54,16 @@ class ShiftAttendanceConfirmed(Event, tag="shift.attendance_confirmed", frozen=T
     reason: str | None = None
 
 
+class ShiftCancelled(Event, tag="shift.cancelled", frozen=True, kw_only=True):
+    """The shift will not take place (cancelled on its own, or with the session it serves).
+
+    The places its holders had are released on their streams in the same append
+    (``volunteer.shift_released``); holders and waitlist are told ``reason``."""
+
+    shift_id: UUID
+    reason: str
+
+
 class VolunteerShiftClaimed(Event, tag="volunteer.shift_claimed", frozen=True, kw_only=True):
     volunteer_id: UUID
     shift_id: UUID
@@ -73,6 +83,7 @@ ShiftEvent = (
     | ShiftClaimReleased
     | ShiftWaitlistLeft
     | ShiftAttendanceConfirmed
+    | ShiftCancelled
 )
 EVENTS = (
     ShiftCreated,
@@ -81,6 +92,7 @@ EVENTS = (
     ShiftClaimReleased,
     ShiftWaitlistLeft,
     ShiftAttendanceConfirmed,
+    ShiftCancelled,
     VolunteerShiftClaimed,
     VolunteerShiftReleased,
 )

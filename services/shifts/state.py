@@ -10,6 +10,7 @@ import msgspec
 from events.base import Event
 from events.shifts import (
     ShiftAttendanceConfirmed,
+    ShiftCancelled,
     ShiftClaimed,
     ShiftClaimReleased,
     ShiftCreated,
@@ -29,6 +30,7 @@ class ShiftState(msgspec.Struct, frozen=True, kw_only=True):
     claimed: tuple[UUID, ...] = ()
     waitlist: tuple[UUID, ...] = ()
     attendance_confirmed: bool = False
+    cancelled: bool = False
 
 
 def evolve(state: ShiftState, event: Event) -> ShiftState:
@@ -60,9 +62,11 @@ def evolve(state: ShiftState, event: Event) -> ShiftState:
             )
         case ShiftAttendanceConfirmed():
             return msgspec.structs.replace(state, attendance_confirmed=True)
+        case ShiftCancelled():
+            return msgspec.structs.replace(state, cancelled=True, claimed=(), waitlist=())
     return state
 
 
 SHIFT = StreamKind("shift", ShiftState(), evolve, dict.fromkeys(
     (ShiftCreated, ShiftClaimed, ShiftWaitlisted, ShiftClaimReleased, ShiftWaitlistLeft,
-     ShiftAttendanceConfirmed), "shift_id"))
+     ShiftAttendanceConfirmed, ShiftCancelled), "shift_id"))

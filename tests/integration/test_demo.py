@@ -39,7 +39,7 @@ from events.trainings import (
     TrainingPlanned,
     VolunteerQualified,
 )
-from services.demo.seed import seed as demo_module
+from services.demo import seed as demo_module
 from services.accounts.bootstrap import ensure_admin
 from services.commands.handler import CommandHandler
 from services.accounts.service import find_account
