@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import struct
 from datetime import UTC, datetime
+from typing import Protocol
 from uuid import UUID
 
 import msgspec
@@ -53,6 +54,33 @@ def content_digest(
         ]
     )
     return hashlib.sha256(canonical).digest()
+
+
+class HashedFields(Protocol):
+    """What ``content_digest`` covers, as the fields of a record (a stored or prepared event)."""
+
+    event_id: UUID
+    stream_id: str
+    stream_version: int
+    type: str
+    schema_version: int
+    data: bytes
+    metadata: bytes
+    occurred_at: datetime
+
+
+def digest_of(event: HashedFields) -> bytes:
+    """``content_digest`` of a record's fields."""
+    return content_digest(
+        event_id=event.event_id,
+        stream_id=event.stream_id,
+        stream_version=event.stream_version,
+        type=event.type,
+        schema_version=event.schema_version,
+        data=event.data,
+        metadata=event.metadata,
+        occurred_at=event.occurred_at,
+    )
 
 
 def event_hash(prev_hash: bytes | None, digest: bytes) -> bytes:

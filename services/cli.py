@@ -112,13 +112,13 @@ async def prepare(settings: Settings, demo: bool) -> None:
             applied = await migrate(connection)
         log.info("migrations applied: %s", ", ".join(applied) or "none (up to date)")
         store = EventStore(pool, registry)
-        if await ensure_admin(store, derive_keys(secret_of(settings)), settings.admin_email,
+        if await ensure_admin(pool, store, derive_keys(secret_of(settings)), settings.admin_email,
                               settings.admin_password):
             log.info("created the admin account (TREFFPUNKT_ADMIN_EMAIL)")
         if demo:
             from services.demo import seed_demo
 
-            await seed_demo(store, settings)
+            await seed_demo(pool, store, settings)
     finally:
         await pool.close()
 

@@ -25,6 +25,8 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
+import asyncpg
+
 from events.base import EventMetadata
 from events.offers import SessionScheduled
 from events.rooms import Occurrence, Recurrence
@@ -87,22 +89,20 @@ TODAY_TRAINING_LENGTH = timedelta(hours=2)
 _DEMO_IDS = uuid5(NAMESPACE_URL, "treffpunkt:demo")
 _WEEKDAYS = {"MO": 0, "TU": 1, "WE": 2, "TH": 3, "FR": 4, "SA": 5, "SU": 6}
 
-_ANYTHING_BUT_THE_FIRST_ADMIN = """
-SELECT EXISTS (SELECT 1 FROM events WHERE metadata->>'actor' IS DISTINCT FROM $1)"""
 
-
-async def seed_demo(store: EventStore, settings: Settings) -> bool:
-    """Seed the demo programme into a store that holds nothing but the first admin.
+async def seed_demo(pool: asyncpg.Pool, store: EventStore, settings: Settings) -> bool:
+    """Seed the demo programme into a store that holds nothing but the first admin (keys of
+    accounts and volunteers go into ``pool``'s database).
 
     Returns whether it seeded; a store with anything else in it is left alone."""
-    if await store.pool.fetchval(_ANYTHING_BUT_THE_FIRST_ADMIN, SYSTEM_ACTOR):
+    if await store.has_events_by_others_than(SYSTEM_ACTOR):
         log.info("demo data: the store holds data already; nothing seeded")
         return False
     started = time.monotonic()
     keys = derive_keys(secret_of(settings))
     admin = await find_account(store, keys.email_digest(settings.admin_email))
     admin_actor = f"account:{admin.account_id}" if admin is not None else SYSTEM_ACTOR
-    counts = await _Seeder(store, keys, admin_actor).seed()
+    counts = await _Seeder(pool, store, keys, admin_actor).seed()
     log.info(
         "demo data: seeded %s in %.1f s",
         ", ".join(f"{count} {what}" for what, count in counts.items()),
@@ -148,7 +148,8 @@ class _Shift:
 
 
 class _Seeder:
-    def __init__(self, store: EventStore, keys: Keys, admin_actor: str) -> None:
+    def __init__(self, pool: asyncpg.Pool, store: EventStore, keys: Keys, admin_actor: str) -> None:
+        self.pool = pool
         self.store = store
         self.keys = keys
         self.admin = admin_actor
@@ -214,7 +215,7 @@ class _Seeder:
                        volunteer_id: UUID | None = None) -> UUID:
         async with self.hashing:
             _, account_id = await register_account(
-                self.store, self.keys, email=email, password=DEMO_PASSWORD, role=role,
+                self.pool, self.store, self.keys, email=email, password=DEMO_PASSWORD, role=role,
                 site_ids=site_ids, volunteer_id=volunteer_id, actor=self.admin,
             )
         self.counts["accounts"] += 1
@@ -242,8 +243,8 @@ class _Seeder:
 
     async def _register(self, person: Person, phone: str | None) -> UUID:
         async with self.in_flight:
-            _, volunteer_id = await register(self.store, person.name, person.email, phone,
-                                             self.coordinator_of_all)
+            _, volunteer_id = await register(self.pool, self.store, person.name, person.email,
+                                             phone, self.coordinator_of_all)
         self.counts["volunteers"] += 1
         return volunteer_id
 

@@ -83,6 +83,7 @@ class AccountsController(Controller):
         request: Request[Principal, Any, Any],
     ) -> Created:
         result, account_id = await service.register_account(
+            resources.pool,
             resources.store,
             request.app.state.secret_keys,
             email=data.email,

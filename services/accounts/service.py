@@ -72,6 +72,7 @@ def stream_of(event: Event) -> str:
 
 
 async def register_account(
+    pool: asyncpg.Pool,
     store: EventStore,
     keys: Keys,
     *,
@@ -88,7 +89,7 @@ async def register_account(
 
     A repeat with the same idempotency key answers the first account; the password is not part
     of the request's digest (that would be a fast hash of it in the history): a repeat is
-    checked against the stored Argon2 hash instead."""
+    checked against the stored Argon2 hash instead. The account's key is kept in ``pool``."""
     commands = commands or CommandHandler(store)
     metadata = EventMetadata(actor=actor, idempotency_key=idempotency_key)
     digest = keys.email_digest(email)
@@ -98,8 +99,8 @@ async def register_account(
     account_id = entity_id(metadata, "account")
     stored = await commands.replay(metadata)
     if stored is not None:
-        return await _same_password(store, stored, password), account_id
-    key = await credential_key(store.pool, account_id)
+        return await _same_password(pool, stored, password), account_id
+    key = await credential_key(pool, account_id)
     command = decider.RegisterAccount(
         account_id=account_id,
         email_digest=digest,
@@ -131,16 +132,16 @@ async def register_account(
                                         metadata=metadata, stream_of=stream_of)
     except BaseException:
         if not await store.read_stream(account_stream(account_id)):
-            await personal_data.destroy_key(store.pool, account_id)
+            await personal_data.destroy_key(pool, account_id)
         raise
     if result.replayed:  # a concurrent twin stored it first
-        await _same_password(store, result, password)
+        await _same_password(pool, result, password)
     return result, account_id
 
 
-async def _same_password(store: EventStore, stored: CommandResult, password: str) -> CommandResult:
+async def _same_password(pool: asyncpg.Pool, stored: CommandResult, password: str) -> CommandResult:
     account = next(e for e in stored.events if isinstance(e, AccountRegistered))
-    password_hash = await opened_hash(store.pool, account)
+    password_hash = await opened_hash(pool, account)
     if not await asyncio.to_thread(_password_matches, password_hash or _DUMMY_HASH, password):
         raise KeyReused()
     return stored
@@ -212,11 +213,11 @@ async def _fold(store: EventStore, stream_id: str, fold: Fold) -> Any:
 
 
 async def sign_in(
-    store: EventStore, keys: Keys, email: str, password: str
+    pool: asyncpg.Pool, store: EventStore, keys: Keys, email: str, password: str
 ) -> tokens.Principal | None:
     """The principal for these credentials, or None; takes as long for an unknown e-mail."""
     account = await find_account(store, keys.email_digest(email))
-    password_hash = await opened_hash(store.pool, account) if account else None
+    password_hash = await opened_hash(pool, account) if account else None
     if not await asyncio.to_thread(
         _password_matches, password_hash or _DUMMY_HASH, password
     ) or account is None or password_hash is None:

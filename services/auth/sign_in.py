@@ -34,7 +34,7 @@ async def sign_in(
     if wait:
         raise Problem(429, "Too many sign-in attempts", "Wait a moment before trying again.",
                       headers={"Retry-After": str(wait)})
-    principal = await service.sign_in(resources.store, keys, email, password)
+    principal = await service.sign_in(resources.pool, resources.store, keys, email, password)
     if principal is None:
         raise Problem(401, "Sign-in failed", "E-mail or password is wrong.")
     await throttle.succeeded(digest, client_digest)

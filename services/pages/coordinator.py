@@ -215,7 +215,7 @@ async def needing_refreshers(resources: Resources, site_id: UUID,
             "expired": row["valid_until"] <= moment})
     people = []
     for volunteer_id, qualifications in by_volunteer.items():
-        person = await volunteers.profile(resources.store, volunteer_id)
+        person = await volunteers.profile(resources.pool, resources.store, volunteer_id)
         people.append({"name": person.name, "erased": person.erased,
                        "qualifications": qualifications})
     return people

@@ -99,7 +99,7 @@ class TrainingRecordsController(Controller):
         self, volunteer_id: FromPath[UUID], resources: NamedDependency[Resources],
         min_position: MinPosition = None,
     ) -> Response[TrainingRecord]:
-        person = await volunteers.profile(resources.store, volunteer_id)
+        person = await volunteers.profile(resources.pool, resources.store, volunteer_id)
 
         async def query(connection: Any) -> tuple[list[dict], list[dict]]:
             return (await training_records.trainings_of(connection, volunteer_id),
@@ -138,7 +138,7 @@ class TrainingRecordsController(Controller):
                 Expiring(**row, expired=row["valid_until"] <= now))
         answer = []
         for volunteer_id, qualifications in by_volunteer.items():
-            person = await volunteers.profile(resources.store, volunteer_id)
+            person = await volunteers.profile(resources.pool, resources.store, volunteer_id)
             answer.append(NeedsRefresher(id=volunteer_id, name=person.name,
                                          erased=person.erased, qualifications=qualifications))
         return positioned(answer, position)

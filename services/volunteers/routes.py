@@ -49,7 +49,7 @@ class VolunteersController(Controller):
         self, data: JSONBody[NewVolunteer], resources: NamedDependency[Resources], request: Request[Principal, Any, Any]
     ) -> Created:
         result, volunteer_id = await service.register(
-            resources.store, data.name, data.email, data.phone,
+            resources.pool, resources.store, data.name, data.email, data.phone,
             actor=f"account:{request.user.account_id}",
             idempotency_key=idempotency_key(request),
             commands=resources.commands,
@@ -65,7 +65,7 @@ class VolunteersController(Controller):
     async def read(
         self, volunteer_id: FromPath[UUID], resources: NamedDependency[Resources]
     ) -> service.Profile:
-        return await service.profile(resources.store, volunteer_id)
+        return await service.profile(resources.pool, resources.store, volunteer_id)
 
     @post(
         "/{volunteer_id:uuid}/erasure",
@@ -80,7 +80,8 @@ class VolunteersController(Controller):
         closed = closed_accounts(request.app.state)
         try:
             result = await service.erase(
-                resources.store, volunteer_id, actor=f"account:{request.user.account_id}",
+                resources.pool, resources.store, volunteer_id,
+                actor=f"account:{request.user.account_id}",
                 idempotency_key=idempotency_key(request),
                 commands=resources.commands,
             )

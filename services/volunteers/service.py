@@ -44,6 +44,7 @@ class Profile(msgspec.Struct, kw_only=True):
 
 
 async def register(
+    pool: asyncpg.Pool,
     store: EventStore,
     name: str,
     email: str,
@@ -62,7 +63,6 @@ async def register(
     repeat is then answered without the comparison, and never creates a key again).
     """
     commands = commands or CommandHandler(store)
-    pool = store.pool
     metadata = EventMetadata(actor=actor, idempotency_key=idempotency_key)
     volunteer_id = entity_id(metadata, "volunteer")
     key: bytes | None = None
@@ -125,7 +125,7 @@ async def _person(commands: CommandHandler, volunteer_id: UUID) -> decider.Volun
     return await commands.state(volunteer_stream(volunteer_id), PERSON)
 
 
-async def profile(store: EventStore, volunteer_id: UUID) -> Profile:
+async def profile(pool: asyncpg.Pool, store: EventStore, volunteer_id: UUID) -> Profile:
     registered: VolunteerRegistered | None = None
     state = decider.initial_state
     for recorded in await store.read_stream(volunteer_stream(volunteer_id)):
@@ -134,7 +134,7 @@ async def profile(store: EventStore, volunteer_id: UUID) -> Profile:
             registered = recorded.event
     if registered is None:
         raise NotFound("id", "no such volunteer")
-    key = None if state.erased else await personal_data.key_of(store.pool, volunteer_id)
+    key = None if state.erased else await personal_data.key_of(pool, volunteer_id)
     name = personal_data.decrypt(key, volunteer_id, registered.name)
     return Profile(
         id=volunteer_id,
@@ -146,6 +146,7 @@ async def profile(store: EventStore, volunteer_id: UUID) -> Profile:
 
 
 async def erase(
+    pool: asyncpg.Pool,
     store: EventStore,
     volunteer_id: UUID,
     actor: str,
@@ -180,4 +181,4 @@ async def erase(
         if person.erased:
             # The volunteer's personal data, and the closed accounts' password hashes.
             for subject_id in (volunteer_id, *person.account_ids):
-                await personal_data.destroy_key(store.pool, subject_id)
+                await personal_data.destroy_key(pool, subject_id)

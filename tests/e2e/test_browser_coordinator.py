@@ -41,7 +41,7 @@ async def site(database_url, servers, broker_namespace, pool) -> AsyncIterator[d
     """The app and a worker running; a site with two rooms, a coordinator, and a booking."""
     if CHROMIUM is None:
         pytest.skip("no Chromium on this machine (apt-get install -y chromium)")
-    await ensure_admin(EventStore(pool, registry), derive_keys(SECRET), ADMIN_EMAIL,
+    await ensure_admin(pool, EventStore(pool, registry), derive_keys(SECRET), ADMIN_EMAIL,
                        ADMIN_PASSWORD)
     with workers(database_url, servers.redis_url, broker_namespace, 1, wait_on_exit=False):
         async with served(database_url, servers.redis_url, broker_namespace) as base_url:

@@ -83,7 +83,7 @@ async def sign_in(client: httpx.AsyncClient, email: str, password: str) -> str:
 
 @pytest.fixture
 async def api(database_url, servers, broker_namespace, pool) -> AsyncIterator[Api]:
-    await ensure_admin(EventStore(pool, registry), derive_keys(SECRET), ADMIN_EMAIL,
+    await ensure_admin(pool, EventStore(pool, registry), derive_keys(SECRET), ADMIN_EMAIL,
                        ADMIN_PASSWORD)
     async with served(database_url, servers.redis_url, broker_namespace) as base_url:
         limits = httpx.Limits(max_connections=100, max_keepalive_connections=100)

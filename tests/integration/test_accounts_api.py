@@ -80,7 +80,7 @@ async def add_site(client: AsyncTestClient, admin: str, name: str) -> UUID:
 
 @pytest.fixture
 async def world(database_url, servers, broker_namespace, pool):
-    await ensure_admin(EventStore(pool, registry), derive_keys(SECRET), ADMIN_EMAIL,
+    await ensure_admin(pool, EventStore(pool, registry), derive_keys(SECRET), ADMIN_EMAIL,
                        ADMIN_PASSWORD)
     app = create_app(settings_for(database_url, servers.redis_url, broker_namespace))
     async with AsyncTestClient(app) as client:

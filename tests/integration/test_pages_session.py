@@ -24,7 +24,7 @@ pytestmark = pytest.mark.integration
 
 @pytest.fixture
 async def client(database_url, servers, broker_namespace, pool):
-    await ensure_admin(EventStore(pool, registry), derive_keys(SECRET), ADMIN_EMAIL,
+    await ensure_admin(pool, EventStore(pool, registry), derive_keys(SECRET), ADMIN_EMAIL,
                        ADMIN_PASSWORD)
     app = create_app(settings_for(database_url, servers.redis_url, broker_namespace))
     async with AsyncTestClient(app) as client:

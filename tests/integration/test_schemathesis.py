@@ -130,7 +130,7 @@ async def served(servers, template_database) -> AsyncIterator[Served]:
     try:
         pool = await create_pool(database_url, min_size=1, max_size=2)
         try:
-            await ensure_admin(EventStore(pool, registry), derive_keys(SECRET), ADMIN_EMAIL,
+            await ensure_admin(pool, EventStore(pool, registry), derive_keys(SECRET), ADMIN_EMAIL,
                                ADMIN_PASSWORD)
         finally:
             await pool.close()
