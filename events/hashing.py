@@ -16,10 +16,14 @@ from __future__ import annotations
 import hashlib
 import struct
 from datetime import UTC, datetime
-from typing import Protocol
+from typing import TYPE_CHECKING
 from uuid import UUID
 
 import msgspec
+
+if TYPE_CHECKING:
+    from events.base import StoredEvent
+    from events.interface import PreparedEvent
 
 GENESIS = b"\x00" * 32
 
@@ -56,21 +60,8 @@ def content_digest(
     return hashlib.sha256(canonical).digest()
 
 
-class HashedFields(Protocol):
-    """What ``content_digest`` covers, as the fields of a record (a stored or prepared event)."""
-
-    event_id: UUID
-    stream_id: str
-    stream_version: int
-    type: str
-    schema_version: int
-    data: bytes
-    metadata: bytes
-    occurred_at: datetime
-
-
-def digest_of(event: HashedFields) -> bytes:
-    """``content_digest`` of a record's fields."""
+def digest_of(event: StoredEvent | PreparedEvent) -> bytes:
+    """``content_digest`` of a stored event's fields, or of one about to be stored."""
     return content_digest(
         event_id=event.event_id,
         stream_id=event.stream_id,
