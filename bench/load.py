@@ -366,7 +366,7 @@ async def check_invariants(database_url: str) -> list[tuple[str, bool, str]]:
 async def projection_lag(database_url: str) -> str:
     pool = await create_pool(database_url, min_size=1, max_size=2)
     try:
-        statuses = await admin.status(pool, PROJECTIONS)
+        statuses = await admin.status(pool, EventStore(pool, registry), PROJECTIONS)
         return ", ".join(f"{s.name} {s.lag.events} ev/{s.lag.seconds:.2f} s" for s in statuses)
     finally:
         await pool.close()

@@ -51,12 +51,13 @@ async def read_rate(store: EventStore) -> tuple[int, float]:
 
 
 async def rebuild_rate(
-    store: EventStore, events: int, database_url: str, processes: int
+    pool: asyncpg.Pool, store: EventStore, events: int, database_url: str, processes: int
 ) -> tuple[float, float, list[tuple[str, float]]]:
     """Events/s of ``rebuild --all`` in ``processes`` processes, in one, and of each alone."""
     async def timed(projections: list[Projection], processes: int = 1) -> float:
         began = time.perf_counter()
-        await admin.rebuild(store, projections, database_url=database_url, processes=processes)
+        await admin.rebuild(pool, store, projections, database_url=database_url,
+                            processes=processes)
         return events / (time.perf_counter() - began)
 
     split = await timed(PROJECTIONS, processes)
@@ -65,9 +66,9 @@ async def rebuild_rate(
     return split, together, alone
 
 
-async def wait_readable(pool: asyncpg.Pool) -> int:
-    total = await pool.fetchval("SELECT count(*) FROM events")
-    while (await admin.lag_after(pool, 0)).events < total:
+async def wait_readable(store: EventStore) -> int:
+    total = await store.count()
+    while (await store.lag_after(0)).events < total:
         await asyncio.sleep(0.05)
     return total
 
@@ -86,9 +87,9 @@ async def run(server_url: str, events: int) -> None:
         store = EventStore(pool, registry)
         try:
             began = time.perf_counter()
-            world = await write_history_in_bulk(store, events)
+            world = await write_history_in_bulk(pool, store, events)
             generated = time.perf_counter() - began
-            total = await wait_readable(pool)
+            total = await wait_readable(store)
             print(f"PostgreSQL {version.major}.{version.micro}, Python {platform.python_version()}, "
                   f"{os.cpu_count()} cores; {len(PROJECTIONS)} read models: "
                   f"{', '.join(p.name for p in PROJECTIONS)}")
@@ -98,7 +99,7 @@ async def run(server_url: str, events: int) -> None:
             read, read_per_second = await read_rate(store)
             assert read == total, (read, total)
             processes = os.cpu_count() or 1
-            split, together, each = await rebuild_rate(store, total, database_url, processes)
+            split, together, each = await rebuild_rate(pool, store, total, database_url, processes)
             print(f"read_all decoded (batch {REBUILD_BATCH_SIZE}): {read_per_second:,.0f} events/s")
             print(f"rebuild --all ({min(processes, len(PROJECTIONS))} processes, as the command "
                   f"runs it here): {split:,.0f} events/s")

@@ -28,7 +28,7 @@ from uuid import UUID
 
 import asyncpg
 
-from events.base import EventMetadata, EventRegistry, RecordedEvent
+from events.base import EventMetadata, EventRegistry, StoredEvent
 from events.store import (
     _APPEND,
     _READ_ALL,
@@ -36,10 +36,10 @@ from events.store import (
     AppendResult,
     ConcurrencyError,
     StreamWrite,
-    _decode_metadata,
     _reset,
 )
 from events.store import create_pool as _real_create_pool
+from events.rows import stored_event
 from events.store import EventStore as _RealStore
 
 __all__ = ["EventStore", "create_pool", "install", "configure"]
@@ -95,21 +95,21 @@ class EventStore(_RealStore):
 
     async def _fetchrow(self, query: str, *args: Any) -> asyncpg.Record | None:
         if not LIGHT_POOL:
-            return await self.pool.fetchrow(query, *args)
-        connection = await self.pool.acquire()
+            return await self._pool.fetchrow(query, *args)
+        connection = await self._pool.acquire()
         try:
             return await connection.fetchrow(query, *args)
         finally:
-            await _release(self.pool, connection)
+            await _release(self._pool, connection)
 
     async def _fetch(self, query: str, *args: Any) -> list[asyncpg.Record]:
         if not LIGHT_POOL:
-            return await self.pool.fetch(query, *args)
-        connection = await self.pool.acquire()
+            return await self._pool.fetch(query, *args)
+        connection = await self._pool.acquire()
         try:
             return await connection.fetch(query, *args)
         finally:
-            await _release(self.pool, connection)
+            await _release(self._pool, connection)
 
     async def append(self, *writes: StreamWrite, metadata: EventMetadata) -> AppendResult:
         arguments = self._append_arguments(writes, metadata)
@@ -178,27 +178,27 @@ class EventStore(_RealStore):
             return AppendResult(position=row["last"], replayed=True)
         return None
 
-    async def read_all(self, after: int = 0, limit: int = 1000) -> list[RecordedEvent]:
+    async def read_all(self, after: int = 0, limit: int = 1000) -> list[StoredEvent]:
         rows = await self._fetch(_READ_ALL, after, limit)
         if not FAST_DECODE:
-            return [self.decode_row(row) for row in rows]
+            return [stored_event(row, self.registry.decode) for row in rows]
         return self.decode_rows(rows)
 
-    def decode_rows(self, rows: Sequence[asyncpg.Record]) -> list[RecordedEvent]:
+    def decode_rows(self, rows: Sequence[asyncpg.Record]) -> list[StoredEvent]:
         registry = self.registry
         decode_current = registry._union_decoder().decode
         current = {tag: registry.current_version(tag) for tag in {row[5] for row in rows}}
         out = []
         append = out.append
         for (position, transaction_id, event_id, stream_id, stream_version, tag,
-             schema_version, data, metadata, occurred_at, recorded_at, hash_, prev_hash) in rows:
+             schema_version, data, metadata, occurred_at, recorded_at, prev_hash, hash_) in rows:
             event = (
                 decode_current(data)
                 if current[tag] == schema_version
                 else registry.decode(tag, schema_version, data)
             )
             append(
-                RecordedEvent(
+                StoredEvent(
                     position=position,
                     transaction_id=transaction_id,
                     event_id=event_id,
@@ -207,7 +207,8 @@ class EventStore(_RealStore):
                     type=tag,
                     schema_version=schema_version,
                     event=event,
-                    metadata=_decode_metadata(metadata),
+                    data=data,
+                    metadata=metadata,
                     occurred_at=occurred_at,
                     recorded_at=recorded_at,
                     hash=hash_,

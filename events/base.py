@@ -33,22 +33,43 @@ class EventMetadata(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=Tru
     """With an idempotency key: a digest of the request, to tell a repeat from a new request."""
 
 
-class RecordedEvent(msgspec.Struct, frozen=True, kw_only=True):
-    """An event as the store holds it."""
+_decode_metadata = msgspec.json.Decoder(EventMetadata).decode
+
+
+class StoredEvent(msgspec.Struct, frozen=True, kw_only=True):
+    """One event as the store holds it: the one record every reader of stored events gets.
+
+    ``data`` and ``metadata`` are the stored JSON byte for byte (the event's hash covers those
+    bytes). ``event`` is the decoded event when a store read it for deciding or replaying
+    (``read_stream``, ``read_all``); reads for verifying and exporting leave it None, as does an
+    export read back. The ledger fields are set when the event was read with its ledger entry.
+    """
 
     position: int
-    transaction_id: int
     event_id: UUID
     stream_id: str
     stream_version: int
     type: str
     schema_version: int
-    event: Event
-    metadata: EventMetadata
+    data: bytes
+    metadata: bytes
     occurred_at: datetime
     recorded_at: datetime
-    hash: bytes
     prev_hash: bytes | None
+    hash: bytes
+    transaction_id: int | None = None
+    """With ``position``, the global read order; None where it is not known (an export)."""
+    event: Event | None = None
+    seq: int | None = None
+    """The event's place in the ledger (1 for the first sealed event), if it was sealed."""
+    chain_hash: bytes | None = None
+    """The ledger's hash at this event, if it was sealed."""
+    sealed_at: datetime | None = None
+
+    @property
+    def event_metadata(self) -> EventMetadata:
+        """The stored metadata, decoded."""
+        return _decode_metadata(self.metadata)
 
 
 class PositionedEvent(msgspec.Struct, frozen=True):

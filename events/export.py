@@ -29,7 +29,8 @@ from uuid import UUID
 
 import msgspec
 
-from events.ledger import StoredEvent, Verification, Verifier
+from events.base import StoredEvent
+from events.ledger import Verification, Verifier
 
 FORMAT = "treffpunkt-audit-export"
 VERSION = 1

@@ -16,9 +16,14 @@ from __future__ import annotations
 import hashlib
 import struct
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 from uuid import UUID
 
 import msgspec
+
+if TYPE_CHECKING:
+    from events.base import StoredEvent
+    from events.interface import PreparedEvent
 
 GENESIS = b"\x00" * 32
 
@@ -53,6 +58,20 @@ def content_digest(
         ]
     )
     return hashlib.sha256(canonical).digest()
+
+
+def digest_of(event: StoredEvent | PreparedEvent) -> bytes:
+    """``content_digest`` of a stored event's fields, or of one about to be stored."""
+    return content_digest(
+        event_id=event.event_id,
+        stream_id=event.stream_id,
+        stream_version=event.stream_version,
+        type=event.type,
+        schema_version=event.schema_version,
+        data=event.data,
+        metadata=event.metadata,
+        occurred_at=event.occurred_at,
+    )
 
 
 def event_hash(prev_hash: bytes | None, digest: bytes) -> bytes:

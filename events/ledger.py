@@ -4,42 +4,38 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator, Iterable
-from datetime import datetime
-from uuid import UUID
 
 import asyncpg
 import msgspec
 
-from events.hashing import GENESIS, content_digest, event_hash, ledger_hash
+from events.base import StoredEvent
+from events.hashing import GENESIS, digest_of, event_hash, ledger_hash
+from events.rows import (
+    AFTER_IN_READ_ORDER,
+    COLUMNS,
+    LEDGER_COLUMNS,
+    READ_ORDER,
+    sealed_event,
+    stored_event,
+)
 
 # Any constant will do: only one sealer may extend the ledger at a time.
 _SEAL_LOCK = 7_461_802_312
 _BATCH = 2000
 
-_RAW_COLUMNS = """e.position, e.event_id, e.stream_id, e.stream_version, e.type,
-    e.schema_version, e.data, e.metadata, e.occurred_at, e.recorded_at, e.prev_hash, e.hash"""
+_UNSEALED = f"""
+SELECT position, recorded_at, hash FROM events
+ WHERE {AFTER_IN_READ_ORDER} ORDER BY {READ_ORDER} LIMIT $2"""
 
+_SEALED_EVENTS = f"""
+SELECT {COLUMNS}, {LEDGER_COLUMNS} FROM ledger JOIN events ON events.position = ledger.position
+ WHERE ledger.seq > $1 ORDER BY ledger.seq LIMIT $2"""
 
-class StoredEvent(msgspec.Struct, frozen=True, kw_only=True):
-    """The hashed fields of one event, exactly as stored (or as exported)."""
-
-    position: int
-    event_id: UUID
-    stream_id: str
-    stream_version: int
-    type: str
-    schema_version: int
-    data: bytes
-    metadata: bytes
-    occurred_at: datetime
-    recorded_at: datetime
-    prev_hash: bytes | None
-    hash: bytes
-    chain_hash: bytes | None = None
-    """The ledger's hash at this event, if it was sealed."""
-    seq: int | None = None
-    """The event's place in the ledger (1 for the first sealed event), if it was sealed."""
-    sealed_at: datetime | None = None
+_UNSEALED_EVENTS = f"""
+SELECT {COLUMNS} FROM events
+ WHERE events.position > $1
+   AND NOT EXISTS (SELECT 1 FROM ledger WHERE ledger.position = events.position)
+ ORDER BY events.position LIMIT $2"""
 
 
 class Verification(msgspec.Struct, frozen=True, kw_only=True):
@@ -65,16 +61,7 @@ async def seal(pool: asyncpg.Pool) -> int:
                 "SELECT seq, position, chain_hash FROM ledger ORDER BY seq DESC LIMIT 1"
             )
             seq, after, chain = (last["seq"], last["position"], last["chain_hash"]) if last else (0, 0, GENESIS)
-            rows = await connection.fetch(
-                """SELECT position, recorded_at, hash FROM events
-                    WHERE (transaction_id, position) > (
-                          coalesce((SELECT transaction_id FROM events WHERE position = $1),
-                                   '0'::xid8), $1)
-                      AND transaction_id < (SELECT pg_snapshot_xmin(pg_current_snapshot()))
-                    ORDER BY transaction_id, position LIMIT $2""",
-                after,
-                _BATCH,
-            )
+            rows = await connection.fetch(_UNSEALED, after, _BATCH)
             if not rows:
                 return sealed
             entries = []
@@ -88,10 +75,22 @@ async def seal(pool: asyncpg.Pool) -> int:
             sealed += len(entries)
 
 
-async def ledger_head(pool: asyncpg.Pool) -> tuple[int, str | None]:
+async def ledger_head(pool: asyncpg.Pool | asyncpg.Connection) -> tuple[int, str | None]:
     """(number of sealed events, head hash in hex)."""
     row = await pool.fetchrow("SELECT seq, chain_hash FROM ledger ORDER BY seq DESC LIMIT 1")
     return (row["seq"], row["chain_hash"].hex()) if row else (0, None)
+
+
+async def ledger_hash_at(pool: asyncpg.Pool, seq: int) -> str | None:
+    """The ledger's hash (hex) at entry ``seq``; None if there is no such entry."""
+    chain = await pool.fetchval("SELECT chain_hash FROM ledger WHERE seq = $1", seq)
+    return chain.hex() if chain is not None else None
+
+
+async def is_sealed(pool: asyncpg.Pool, position: int) -> bool:
+    return bool(
+        await pool.fetchval("SELECT EXISTS (SELECT 1 FROM ledger WHERE position = $1)", position)
+    )
 
 
 @contextlib.asynccontextmanager
@@ -115,54 +114,20 @@ async def stored_events(pool: asyncpg.Pool, batch: int = _BATCH) -> AsyncIterato
     """
     after_seq = 0
     while True:
-        rows = await pool.fetch(
-            f"""SELECT {_RAW_COLUMNS}, l.seq, l.chain_hash, l.sealed_at FROM ledger l
-                  JOIN events e ON e.position = l.position
-                 WHERE l.seq > $1 ORDER BY l.seq LIMIT $2""",
-            after_seq,
-            batch,
-        )
+        rows = await pool.fetch(_SEALED_EVENTS, after_seq, batch)
         for row in rows:
-            yield _stored(row)
+            yield sealed_event(row)
         if len(rows) < batch:
             break
         after_seq = rows[-1]["seq"]
     after_position = 0
     while True:
-        rows = await pool.fetch(
-            f"""SELECT {_RAW_COLUMNS}, NULL::bigint AS seq, NULL::bytea AS chain_hash,
-                       NULL::timestamptz AS sealed_at FROM events e
-                 WHERE e.position > $1
-                   AND NOT EXISTS (SELECT 1 FROM ledger l WHERE l.position = e.position)
-                 ORDER BY e.position LIMIT $2""",
-            after_position,
-            batch,
-        )
+        rows = await pool.fetch(_UNSEALED_EVENTS, after_position, batch)
         for row in rows:
-            yield _stored(row)
+            yield stored_event(row)
         if len(rows) < batch:
             break
         after_position = rows[-1]["position"]
-
-
-def _stored(row: asyncpg.Record) -> StoredEvent:
-    return StoredEvent(
-        position=row["position"],
-        event_id=row["event_id"],
-        stream_id=row["stream_id"],
-        stream_version=row["stream_version"],
-        type=row["type"],
-        schema_version=row["schema_version"],
-        data=row["data"],
-        metadata=row["metadata"],
-        occurred_at=row["occurred_at"],
-        recorded_at=row["recorded_at"],
-        prev_hash=row["prev_hash"],
-        hash=row["hash"],
-        chain_hash=row["chain_hash"],
-        seq=row["seq"],
-        sealed_at=row["sealed_at"],
-    )
 
 
 async def history_page(
@@ -175,24 +140,20 @@ async def history_page(
 ) -> list[StoredEvent]:
     """Up to ``limit`` events after position ``after`` in global read order (as ``read_all``,
     behind the same barrier), raw as stored, each with its ledger entry if sealed."""
-    conditions = [
-        """(e.transaction_id, e.position) > (
-               coalesce((SELECT transaction_id FROM events WHERE position = $1), '0'::xid8), $1)""",
-        "e.transaction_id < (SELECT pg_snapshot_xmin(pg_current_snapshot()))",
-    ]
+    conditions = [AFTER_IN_READ_ORDER]
     arguments: list[object] = [after, limit]
     for column, value in (("stream_id", stream_id), ("type", type)):
         if value is not None:
             arguments.append(value)
-            conditions.append(f"e.{column} = ${len(arguments)}")
+            conditions.append(f"events.{column} = ${len(arguments)}")
     rows = await pool.fetch(
-        f"""SELECT {_RAW_COLUMNS}, l.seq, l.chain_hash, l.sealed_at
-              FROM events e LEFT JOIN ledger l ON l.position = e.position
+        f"""SELECT {COLUMNS}, {LEDGER_COLUMNS}
+              FROM events LEFT JOIN ledger ON ledger.position = events.position
              WHERE {" AND ".join(conditions)}
-             ORDER BY e.transaction_id, e.position LIMIT $2""",
+             ORDER BY {READ_ORDER} LIMIT $2""",
         *arguments,
     )
-    return [_stored(row) for row in rows]
+    return [sealed_event(row) for row in rows]
 
 
 async def is_stored(pool: asyncpg.Pool, position: int) -> bool:
@@ -241,16 +202,7 @@ class Verifier:
         if event.position in self._seen_positions:
             return "position appears twice"
         self._seen_positions.add(event.position)
-        digest = content_digest(
-            event_id=event.event_id,
-            stream_id=event.stream_id,
-            stream_version=event.stream_version,
-            type=event.type,
-            schema_version=event.schema_version,
-            data=event.data,
-            metadata=event.metadata,
-            occurred_at=event.occurred_at,
-        )
+        digest = digest_of(event)
         if event_hash(event.prev_hash, digest) != event.hash:
             return "the event's content does not match its hash"
         version, previous = self._streams.get(event.stream_id, (0, None))

@@ -1,32 +1,41 @@
-"""The event store on PostgreSQL: atomic multi-stream append, stream reads, gap-free global reads."""
+"""The event store on PostgreSQL: atomic multi-stream append, stream reads, gap-free global reads.
+
+``Store`` (events/interface.py) says what it offers; the SQL of the ``events`` table is here,
+in events/rows.py (columns, read barrier) and in events/ledger.py, and nowhere else.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Collection, Sequence
-from datetime import UTC, datetime
+from datetime import timedelta
 from typing import Any
-from uuid import UUID, uuid4
+from uuid import UUID
 
 import asyncpg
-import msgspec
 
-from events.base import Event, EventMetadata, EventRegistry, PositionedEvent, RecordedEvent
-from events.hashing import content_digest
+from events import ledger
+from events.base import EventMetadata, EventRegistry, PositionedEvent, StoredEvent
+from events.hashing import digest_of
+from events.interface import (
+    AppendResult,
+    ConcurrencyError,
+    EventIdsPartlyStored,
+    Lag,
+    PendingEvent,
+    StreamWrite,
+    prepare,
+)
+from events.rows import AFTER_IN_READ_ORDER, COLUMNS, READ_ORDER, READABLE, stored_event
+
+__all__ = [
+    "NOTIFY_CHANNEL", "AppendResult", "ConcurrencyError", "EventIdsPartlyStored", "EventStore",
+    "HistoryAheadOfCluster", "PendingEvent", "StreamWrite", "check_transaction_ids",
+    "create_pool", "init_connection",
+]
 
 CONCURRENCY_SQLSTATE = "TPCON"
 PARTIAL_IDS_SQLSTATE = "TPIDS"
 NOTIFY_CHANNEL = "treffpunkt_events"
-
-_encode = msgspec.json.Encoder().encode
-_decode_metadata = msgspec.json.Decoder(EventMetadata).decode
-
-
-class ConcurrencyError(Exception):
-    """A stream was not at the version the writer expected; nothing was written."""
-
-    def __init__(self, message: str, stream_id: str | None = None) -> None:
-        super().__init__(message)
-        self.stream_id = stream_id
 
 
 class HistoryAheadOfCluster(RuntimeError):
@@ -67,29 +76,6 @@ async def check_transaction_ids(pool: asyncpg.Pool | asyncpg.Connection) -> None
     )
 
 
-class PendingEvent(msgspec.Struct, frozen=True, kw_only=True):
-    """An event about to be appended. ``occurred_at`` is when it happened in the world."""
-
-    event: Event
-    occurred_at: datetime
-    event_id: UUID = msgspec.field(default_factory=uuid4)
-
-
-class StreamWrite(msgspec.Struct, frozen=True):
-    """Events for one stream, valid only if the stream holds ``expected_version`` events now."""
-
-    stream_id: str
-    expected_version: int
-    events: Sequence[PendingEvent]
-
-
-class AppendResult(msgspec.Struct, frozen=True):
-    position: int
-    """The global position of the last event stored (of the first attempt, on a replay)."""
-    replayed: bool = False
-    """True when these event ids were stored before: nothing new was written."""
-
-
 async def init_connection(connection: asyncpg.Connection) -> None:
     """Pass json columns through as raw bytes: hashed and decoded without re-encoding."""
     await connection.set_type_codec(
@@ -117,31 +103,60 @@ async def create_pool(dsn: str, **kwargs: Any) -> asyncpg.Pool:
 
 _APPEND = "SELECT last_position, replayed FROM append_events($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
 
-_COLUMNS = """position, transaction_id::text::bigint AS transaction_id, event_id, stream_id,
-    stream_version, type, schema_version, data, metadata, occurred_at, recorded_at, hash, prev_hash"""
-
 _READ_STREAM = f"""
-SELECT {_COLUMNS} FROM events
+SELECT {COLUMNS} FROM events
  WHERE stream_id = $1 AND stream_version > $2
  ORDER BY stream_version"""
 
-# Global order is (transaction_id, position) of the table (qualified: the output column of that
-# name is a cast). Only transactions older than every one still in flight are read (the barrier
-# is computed once per query): a transaction that took a lower position but commits later is
-# therefore read after, never skipped, and the order of what was read never changes.
-_AFTER_IN_READ_ORDER = """
- WHERE (transaction_id, position) > (
-           coalesce((SELECT transaction_id FROM events WHERE position = $1), '0'::xid8), $1)
-   AND transaction_id < (SELECT pg_snapshot_xmin(pg_current_snapshot()))
- ORDER BY events.transaction_id, events.position
- LIMIT $2"""
+_READ_APPEND = f"""
+SELECT {COLUMNS} FROM events
+ WHERE transaction_id = (SELECT transaction_id FROM events WHERE event_id = $1)
+ ORDER BY position"""
 
-_READ_ALL = f"SELECT {_COLUMNS} FROM events {_AFTER_IN_READ_ORDER}"
+_READ_ALL = f"""
+SELECT {COLUMNS} FROM events
+ WHERE {AFTER_IN_READ_ORDER} ORDER BY {READ_ORDER} LIMIT $2"""
 
-_READ_EVENTS = f"SELECT position, type, schema_version, data FROM events {_AFTER_IN_READ_ORDER}"
+_READ_EVENTS = f"""
+SELECT position, type, schema_version, data FROM events
+ WHERE {AFTER_IN_READ_ORDER} ORDER BY {READ_ORDER} LIMIT $2"""
+
+# Gap-free without a read barrier: every transaction older than the snapshot's xmin has ended,
+# and those that committed are visible to this very statement (pg_current_snapshot() is the
+# statement's own snapshot). Returning that xmin as the next horizon and reading from the last
+# one on may return an event twice but never skips one, and an event is seen as soon as it
+# commits, even while an older transaction holds the xmin back.
+_READ_TYPES_SINCE = f"""
+SELECT horizon.horizon, since.*
+  FROM (SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS horizon) AS horizon
+  LEFT JOIN LATERAL (
+       SELECT {COLUMNS} FROM events
+        WHERE type = ANY($1::text[])
+          AND transaction_id >= $2::text::xid8
+          AND recorded_at > clock_timestamp() - $3::interval
+        ORDER BY {READ_ORDER}) AS since ON true"""
+
+_HEAD_POSITION = f"""
+SELECT position FROM events WHERE {READABLE}
+ ORDER BY transaction_id DESC, position DESC LIMIT 1"""
+
+_IN_READ_ORDER = """
+SELECT (a.transaction_id, a.position) <= (b.transaction_id, b.position)
+  FROM events a, events b WHERE a.position = $1 AND b.position = $2"""
+
+_LAG = f"""
+SELECT count(*) AS events,
+       coalesce(extract(epoch FROM clock_timestamp() - min(recorded_at)), 0)::float8 AS seconds
+  FROM events WHERE {AFTER_IN_READ_ORDER}"""
+
+_STORED_ALREADY = """
+SELECT count(*) AS n, max(position) AS last FROM events WHERE event_id = ANY($1)"""
 
 
 class EventStore:
+    """The store on PostgreSQL (``Store``). Its pool is its own: whoever needs the database for
+    other tables is given the pool, never reaches through the store."""
+
     def __init__(
         self,
         pool: asyncpg.Pool,
@@ -149,7 +164,7 @@ class EventStore:
         *,
         on_commit: Callable[[int], Awaitable[None] | None] | None = None,
     ) -> None:
-        self.pool = pool
+        self._pool = pool
         self.registry = registry
         self._on_commit = on_commit
         self._transaction_ids_checked = False
@@ -157,27 +172,30 @@ class EventStore:
     async def append(self, *writes: StreamWrite, metadata: EventMetadata) -> AppendResult:
         """Append to one or several streams atomically, each checked against its expected version.
 
-        Raises ConcurrencyError if any stream moved on; then nothing is written.
+        Raises ConcurrencyError if any stream moved on, EventIdsPartlyStored if some of the
+        event ids are stored and others not; then nothing is written.
         """
         arguments = self._append_arguments(writes, metadata)
         if not self._transaction_ids_checked:
             # Whoever writes first (an API process, `serve` creating the admin, a script).
-            await check_transaction_ids(self.pool)
+            await check_transaction_ids(self._pool)
             self._transaction_ids_checked = True
         try:
             try:
-                row = await self.pool.fetchrow(_APPEND, *arguments)
+                row = await self._pool.fetchrow(_APPEND, *arguments)
             except asyncpg.UniqueViolationError:
                 # Two writers passed the checks at once and a unique index let only one through.
                 # Once more, now that the winner has committed: if it wrote these very events,
                 # this is a replay; otherwise the version check names the conflict.
-                row = await self.pool.fetchrow(_APPEND, *arguments)
+                row = await self._pool.fetchrow(_APPEND, *arguments)
         except asyncpg.UniqueViolationError as error:
             replay = await self._stored_already(arguments[2])
             if replay is None:
                 raise ConcurrencyError(str(error)) from error
             return replay
         except asyncpg.PostgresError as error:
+            if error.sqlstate == PARTIAL_IDS_SQLSTATE:
+                raise EventIdsPartlyStored(error.message) from error
             if error.sqlstate != CONCURRENCY_SQLSTATE:
                 raise
             # The same events may have been committed by a concurrent first attempt between
@@ -195,10 +213,7 @@ class EventStore:
         return result
 
     async def _stored_already(self, event_ids: list[UUID]) -> AppendResult | None:
-        row = await self.pool.fetchrow(
-            "SELECT count(*) AS n, max(position) AS last FROM events WHERE event_id = ANY($1)",
-            event_ids,
-        )
+        row = await self._pool.fetchrow(_STORED_ALREADY, event_ids)
         if row is not None and row["n"] == len(event_ids):
             return AppendResult(position=row["last"], replayed=True)
         return None
@@ -206,82 +221,36 @@ class EventStore:
     def _append_arguments(
         self, writes: Sequence[StreamWrite], metadata: EventMetadata
     ) -> tuple[list[Any], ...]:
-        if not writes or not any(write.events for write in writes):
-            raise ValueError("an append needs at least one event")
-        stream_ids = [write.stream_id for write in writes]
-        if len(set(stream_ids)) != len(stream_ids):
-            raise ValueError("each stream may appear only once in an append")
-        # Every append inserts into its streams in one order, by stream id: two appends to the
-        # same streams then wait for each other in the unique index instead of deadlocking.
-        writes = sorted(writes, key=lambda write: write.stream_id)
-        stream_ids.sort()
-        metadata_bytes = _encode(metadata)
-        expected: list[int] = []
-        event_ids: list[UUID] = []
-        event_streams: list[int] = []
-        types: list[str] = []
-        versions: list[int] = []
-        data: list[bytes] = []
-        metadatas: list[bytes] = []
-        occurred: list[datetime] = []
-        digests: list[bytes] = []
-        for index, write in enumerate(writes, start=1):
-            if write.expected_version < 0:
-                raise ValueError("expected_version counts events and cannot be negative")
-            expected.append(write.expected_version)
-            for offset, pending in enumerate(write.events, start=1):
-                tag = type(pending.event).__struct_config__.tag
-                assert isinstance(tag, str)
-                schema_version = self.registry.current_version(tag)
-                encoded = _encode(pending.event)
-                if pending.occurred_at.tzinfo is None:
-                    raise ValueError("occurred_at must carry a UTC offset")
-                occurred_at = pending.occurred_at.astimezone(UTC)
-                event_ids.append(pending.event_id)
-                event_streams.append(index)
-                types.append(tag)
-                versions.append(schema_version)
-                data.append(encoded)
-                metadatas.append(metadata_bytes)
-                occurred.append(occurred_at)
-                digests.append(
-                    content_digest(
-                        event_id=pending.event_id,
-                        stream_id=write.stream_id,
-                        stream_version=write.expected_version + offset,
-                        type=tag,
-                        schema_version=schema_version,
-                        data=encoded,
-                        metadata=metadata_bytes,
-                        occurred_at=occurred_at,
-                    )
-                )
-        if len(set(event_ids)) != len(event_ids):
-            raise ValueError("each event id may appear only once in an append")
+        """The arguments of ``append_events`` (events/migrations/0001_event_store.sql)."""
+        prepared = prepare(writes, metadata, self.registry)
+        events = prepared.events
         return (
-            stream_ids,
-            expected,
-            event_ids,
-            event_streams,
-            types,
-            versions,
-            data,
-            metadatas,
-            occurred,
-            digests,
+            prepared.stream_ids,
+            prepared.expected,
+            [event.event_id for event in events],
+            [event.stream + 1 for event in events],
+            [event.type for event in events],
+            [event.schema_version for event in events],
+            [event.data for event in events],
+            [event.metadata for event in events],
+            [event.occurred_at for event in events],
+            [digest_of(event) for event in events],
         )
 
-    async def read_stream(self, stream_id: str, after_version: int = 0) -> list[RecordedEvent]:
-        rows = await self.pool.fetch(_READ_STREAM, stream_id, after_version)
-        return [self.decode_row(row) for row in rows]
+    async def read_stream(self, stream_id: str, after_version: int = 0) -> list[StoredEvent]:
+        rows = await self._pool.fetch(_READ_STREAM, stream_id, after_version)
+        return self._decoded(rows)
 
-    async def read_all(self, after: int = 0, limit: int = 1000) -> list[RecordedEvent]:
+    async def read_append(self, event_id: UUID) -> list[StoredEvent]:
+        """Every event of the append (the transaction) that stored ``event_id``, by position."""
+        return self._decoded(await self._pool.fetch(_READ_APPEND, event_id))
+
+    async def read_all(self, after: int = 0, limit: int = 1000) -> list[StoredEvent]:
         """Up to ``limit`` events after position ``after``, in global read order.
 
         ``after`` is the position of the last event the caller has seen (0 for the start).
         """
-        rows = await self.pool.fetch(_READ_ALL, after, limit)
-        return [self.decode_row(row) for row in rows]
+        return self._decoded(await self._pool.fetch(_READ_ALL, after, limit))
 
     async def read_events(
         self, after: int = 0, limit: int = 1000, types: Collection[str] | None = None
@@ -296,18 +265,24 @@ class EventStore:
                 position,
                 decode(tag, schema_version, data) if types is None or tag in types else None,
             )
-            for position, tag, schema_version, data in await self.pool.fetch(
+            for position, tag, schema_version, data in await self._pool.fetch(
                 _READ_EVENTS, after, limit)
         ]
 
+    async def read_types_since(
+        self, types: Collection[str], horizon: int, *, recorded_within: timedelta
+    ) -> tuple[int, list[StoredEvent]]:
+        rows = await self._pool.fetch(
+            _READ_TYPES_SINCE, list(types), str(horizon), recorded_within)
+        found = [row for row in rows if row["position"] is not None]  # else: none, horizon only
+        return rows[0]["horizon"], self._decoded(found)
+
     async def head_position(self) -> int:
         """The position of the last event readable by ``read_all`` now (0 if none)."""
-        row = await self.pool.fetchval(
-            """SELECT position FROM events
-                WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot())
-                ORDER BY transaction_id DESC, position DESC LIMIT 1"""
-        )
-        return row or 0
+        return await self._pool.fetchval(_HEAD_POSITION) or 0
+
+    async def newest_position(self) -> int:
+        return await self._pool.fetchval("SELECT max(position) FROM events") or 0
 
     async def is_at_or_before(self, position: int, checkpoint: int) -> bool:
         """Whether ``position`` comes at or before ``checkpoint`` in global read order."""
@@ -315,29 +290,43 @@ class EventStore:
             return True
         if checkpoint <= 0:
             return False
-        return bool(
-            await self.pool.fetchval(
-                """SELECT (a.transaction_id, a.position) <= (b.transaction_id, b.position)
-                     FROM events a, events b WHERE a.position = $1 AND b.position = $2""",
-                position,
-                checkpoint,
-            )
+        return bool(await self._pool.fetchval(_IN_READ_ORDER, position, checkpoint))
+
+    async def lag_after(self, position: int) -> Lag:
+        """Counted through the read barrier along the ``(transaction_id, position)`` index: its
+        cost grows with the lag, not with the history."""
+        row = await self._pool.fetchrow(_LAG, position)
+        assert row is not None
+        return Lag(events=row["events"], seconds=max(row["seconds"], 0.0))
+
+    async def count(self) -> int:
+        return await self._pool.fetchval("SELECT count(*) FROM events")
+
+    async def count_by_type(self) -> dict[str, int]:
+        rows = await self._pool.fetch("SELECT type, count(*) FROM events GROUP BY type")
+        return {row["type"]: row["count"] for row in rows}
+
+    async def has_events_by_others_than(self, actor: str) -> bool:
+        return await self._pool.fetchval(
+            "SELECT EXISTS (SELECT 1 FROM events WHERE metadata->>'actor' IS DISTINCT FROM $1)",
+            actor,
         )
 
-    def decode_row(self, row: asyncpg.Record) -> RecordedEvent:
-        tag = row["type"]
-        return RecordedEvent(
-            position=row["position"],
-            transaction_id=row["transaction_id"],
-            event_id=row["event_id"],
-            stream_id=row["stream_id"],
-            stream_version=row["stream_version"],
-            type=tag,
-            schema_version=row["schema_version"],
-            event=self.registry.decode(tag, row["schema_version"], row["data"]),
-            metadata=_decode_metadata(row["metadata"]),
-            occurred_at=row["occurred_at"],
-            recorded_at=row["recorded_at"],
-            hash=row["hash"],
-            prev_hash=row["prev_hash"],
-        )
+    async def seal(self) -> int:
+        return await ledger.seal(self._pool)
+
+    async def ledger_head(self) -> tuple[int, str | None]:
+        return await ledger.ledger_head(self._pool)
+
+    async def ledger_hash_at(self, seq: int) -> str | None:
+        return await ledger.ledger_hash_at(self._pool, seq)
+
+    async def is_sealed(self, position: int) -> bool:
+        return await ledger.is_sealed(self._pool, position)
+
+    async def verify(self) -> ledger.Verification:
+        return await ledger.verify(self._pool)
+
+    def _decoded(self, rows: Sequence[asyncpg.Record]) -> list[StoredEvent]:
+        decode = self.registry.decode
+        return [stored_event(row, decode) for row in rows]

@@ -1,7 +1,8 @@
 """Looking after projections: how far behind each one is, and rebuilding them from scratch.
 
-Lag is counted through the store's read barrier, from the checkpoint on, along the
-``(transaction_id, position)`` index: its cost grows with the lag, not with the history.
+Lag is the store's ``lag_after`` the checkpoint: counted through its read barrier, at a cost
+that grows with the lag, not with the history. The read models' own tables are reached
+through the pool each function is given.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import asyncpg
 import msgspec
 
 from events.catalog import registry
+from events.interface import Lag, Store
 from events.store import EventStore, create_pool
 from projections.runner import (
     REBUILD_BATCH_SIZE,
@@ -24,26 +26,7 @@ from projections.runner import (
     start_rebuild,
 )
 
-# Events after a checkpoint in read order, readable now (the same barrier as read_all).
-_UNAPPLIED = """
-    FROM events
-   WHERE (transaction_id, position) > (
-             coalesce((SELECT transaction_id FROM events WHERE position = $1), '0'::xid8), $1)
-     AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())"""
-
-_LAG = f"""
-SELECT count(*) AS events,
-       coalesce(extract(epoch FROM clock_timestamp() - min(recorded_at)), 0)::float8 AS seconds
-{_UNAPPLIED}"""
-
 POLL_SECONDS = 0.05
-
-
-class Lag(msgspec.Struct, frozen=True):
-    events: int
-    """Readable events after the checkpoint."""
-    seconds: float
-    """Age of the oldest of them (0 when there are none)."""
 
 
 class ProjectionStatus(msgspec.Struct, frozen=True, kw_only=True):
@@ -57,13 +40,9 @@ class ProjectionStatus(msgspec.Struct, frozen=True, kw_only=True):
     rebuild_position: int | None = None
 
 
-async def lag_after(connection: asyncpg.Connection | asyncpg.Pool, position: int) -> Lag:
-    row = await connection.fetchrow(_LAG, position)
-    assert row is not None
-    return Lag(events=row["events"], seconds=max(row["seconds"], 0.0))
-
-
-async def status(pool: asyncpg.Pool, projections: Sequence[Projection]) -> list[ProjectionStatus]:
+async def status(
+    pool: asyncpg.Pool, store: Store, projections: Sequence[Projection]
+) -> list[ProjectionStatus]:
     """Every projection of ``projections``, and any other that has tables, by name."""
     async with pool.acquire() as connection:
         rows = []
@@ -72,27 +51,27 @@ async def status(pool: asyncpg.Pool, projections: Sequence[Projection]) -> list[
                 """SELECT name, generation, position, live FROM projection_state
                     ORDER BY name, generation"""
             )
-        names = sorted({p.name for p in projections} | {row["name"] for row in rows})
-        lags: dict[int, Lag] = {}  # projections in step share one count
-        result = []
-        for name in names:
-            mine = [row for row in rows if row["name"] == name]
-            live = next((row for row in mine if row["live"]), None)
-            pending = [row for row in mine if not row["live"]]
-            position = live["position"] if live else 0
-            if position not in lags:
-                lags[position] = await lag_after(connection, position)
-            result.append(
-                ProjectionStatus(
-                    name=name,
-                    generation=live["generation"] if live else None,
-                    position=position,
-                    lag=lags[position],
-                    rebuilding=pending[-1]["generation"] if pending else None,
-                    rebuild_position=pending[-1]["position"] if pending else None,
-                )
+    names = sorted({p.name for p in projections} | {row["name"] for row in rows})
+    lags: dict[int, Lag] = {}  # projections in step share one count
+    result = []
+    for name in names:
+        mine = [row for row in rows if row["name"] == name]
+        live = next((row for row in mine if row["live"]), None)
+        pending = [row for row in mine if not row["live"]]
+        position = live["position"] if live else 0
+        if position not in lags:
+            lags[position] = await store.lag_after(position)
+        result.append(
+            ProjectionStatus(
+                name=name,
+                generation=live["generation"] if live else None,
+                position=position,
+                lag=lags[position],
+                rebuilding=pending[-1]["generation"] if pending else None,
+                rebuild_position=pending[-1]["position"] if pending else None,
             )
-        return result
+        )
+    return result
 
 
 Progress = Callable[[str, int, int], None]
@@ -100,7 +79,8 @@ Progress = Callable[[str, int, int], None]
 
 
 async def rebuild(
-    store: EventStore,
+    pool: asyncpg.Pool,
+    store: Store,
     projections: Sequence[Projection],
     on_progress: Progress | None = None,
     *,
@@ -117,9 +97,9 @@ async def rebuild(
     split by cost over that many OS processes, this one included: a rebuild is Python work
     bound to one core per process. Progress of the others is reported here too.
     """
-    generations = {p.name: await start_rebuild(store.pool, p) for p in projections}
+    generations = {p.name: await start_rebuild(pool, p) for p in projections}
     parts = min(processes, len(projections)) if database_url is not None else 1
-    groups = split_by_cost(projections, await event_counts(store.pool), parts) or [[]]
+    groups = split_by_cost(projections, await store.count_by_type(), parts) or [[]]
     context = multiprocessing.get_context("spawn")  # a fork would share the event loop
     progress: multiprocessing.SimpleQueue[tuple[str, int, int]] = context.SimpleQueue()
     helpers = [
@@ -146,7 +126,7 @@ async def rebuild(
     for helper in helpers:
         helper.start()
     try:
-        await _feed(store, groups[0], generations, report)
+        await _feed(pool, store, groups[0], generations, report)
         while any(helper.is_alive() for helper in helpers):
             forward_helpers_progress()
             await asyncio.sleep(POLL_SECONDS)
@@ -161,12 +141,6 @@ async def rebuild(
             helper.join()
         progress.close()
     return generations
-
-
-async def event_counts(pool: asyncpg.Pool) -> dict[str, int]:
-    """How many events of each type the store holds."""
-    return {row["type"]: row["count"]
-            for row in await pool.fetch("SELECT type, count(*) FROM events GROUP BY type")}
 
 
 def split_by_cost(
@@ -201,7 +175,7 @@ def _feed_in_process(
     async def feed() -> None:
         pool = await create_pool(database_url, min_size=2, max_size=3)
         try:
-            await _feed(EventStore(pool, registry), projections, generations,
+            await _feed(pool, EventStore(pool, registry), projections, generations,
                         lambda *report: progress.put(report))
         finally:
             await pool.close()
@@ -210,24 +184,26 @@ def _feed_in_process(
 
 
 async def _feed(
-    store: EventStore,
+    pool: asyncpg.Pool,
+    store: Store,
     projections: Sequence[Projection],
     generations: Mapping[str, int],
     on_progress: Progress,
 ) -> None:
     """Apply batches to the new ``generations`` of ``projections`` until each is live."""
-    total = (await lag_after(store.pool, 0)).events
+    total = (await store.lag_after(0)).events
     pending = list(projections)
     progress = -1
     read_ahead = ReadAhead(store, REBUILD_BATCH_SIZE, event_types(projections))
     try:
         while pending:
             applied_to_live = await run_together(
-                store, pending, batch_size=REBUILD_BATCH_SIZE, max_batches=1, read_ahead=read_ahead
+                pool, store, pending, batch_size=REBUILD_BATCH_SIZE, max_batches=1,
+                read_ahead=read_ahead,
             )
             rows = {
                 row["name"]: row
-                for row in await store.pool.fetch(
+                for row in await pool.fetch(
                     """SELECT name, position, applied, live FROM projection_state
                         WHERE (name, generation) IN
                               (SELECT * FROM unnest($1::text[], $2::int[]))""",
@@ -247,7 +223,7 @@ async def _feed(
                 done = (
                     row["live"]
                     and applied_to_live < REBUILD_BATCH_SIZE
-                    and (await lag_after(store.pool, row["position"])).events == 0
+                    and (await store.lag_after(row["position"])).events == 0
                 )
                 on_progress(projection.name, row["applied"], row["applied"] if done else total)
                 if not done:

@@ -26,9 +26,8 @@ from zoneinfo import ZoneInfo
 
 import msgspec
 
-from events import ledger
-from events.base import RecordedEvent
-from events.store import EventStore
+from events.base import StoredEvent
+from events.interface import Store
 from projections.funding import Figures, FundingHistory, OfferKey
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -105,16 +104,16 @@ def local_month(moment: datetime) -> str:
     return moment.astimezone(BERLIN).strftime("%Y-%m")
 
 
-async def sealed_head(store: EventStore) -> int:
+async def sealed_head(store: Store) -> int:
     """Seal everything committed before this call; the number of sealed events (ledger seq)."""
     await seal_everything_committed(store)
-    seq, _ = await ledger.ledger_head(store.pool)
+    seq, _ = await store.ledger_head()
     return seq
 
 
 async def sealed_history(
-    store: EventStore, *instants: datetime, up_to: int | None = None,
-) -> tuple[LedgerHead, list[FundingHistory], list[tuple[RecordedEvent, tuple[UUID, OfferKey, datetime] | None]]]:
+    store: Store, *instants: datetime, up_to: int | None = None,
+) -> tuple[LedgerHead, list[FundingHistory], list[tuple[StoredEvent, tuple[UUID, OfferKey, datetime] | None]]]:
     """Fold the sealed history once into one FundingHistory per instant (events recorded by
     then). Also returns every event with the figure row it touched in the last instant's fold.
 
@@ -122,15 +121,14 @@ async def sealed_history(
     ``up_to`` sealed events (sealed already, by whoever chose ``up_to``)."""
     if up_to is None:
         await seal_everything_committed(store)
-        seq, head_hash = await ledger.ledger_head(store.pool)
+        seq, head_hash = await store.ledger_head()
     else:
         seq = up_to
-        chain = await store.pool.fetchval("SELECT chain_hash FROM ledger WHERE seq = $1", seq)
-        if seq and chain is None:
+        head_hash = await store.ledger_hash_at(seq)
+        if seq and head_hash is None:
             raise LookupError(f"the ledger has no entry {seq}")
-        head_hash = chain.hex() if chain is not None else None
     histories = [FundingHistory() for _ in instants]
-    touched: list[tuple[RecordedEvent, tuple[UUID, OfferKey, datetime] | None]] = []
+    touched: list[tuple[StoredEvent, tuple[UUID, OfferKey, datetime] | None]] = []
     read, after = 0, 0
     while read < seq:
         batch = await store.read_all(after, limit=min(BATCH, seq - read))
@@ -147,19 +145,17 @@ async def sealed_history(
     return LedgerHead(seq=read, hash=head_hash if read == seq else None), histories, touched
 
 
-async def seal_everything_committed(store: EventStore, timeout: float = SEAL_WAIT_SECONDS) -> None:
+async def seal_everything_committed(store: Store, timeout: float = SEAL_WAIT_SECONDS) -> None:
     """Seal until the ledger holds every event committed before this call (read-your-writes).
 
     Sealing follows the store's read barrier, which a transaction still in flight anywhere on
     the server holds back for a moment; past the wait, ``NotSealedYet`` (the API answers 503
     with Retry-After)."""
-    newest = await store.pool.fetchval("SELECT max(position) FROM events")
+    newest = await store.newest_position()
     deadline = time.monotonic() + timeout
     while True:
-        await ledger.seal(store.pool)
-        if newest is None or await store.pool.fetchval(
-            "SELECT true FROM ledger WHERE position = $1", newest
-        ):
+        await store.seal()
+        if not newest or await store.is_sealed(newest):
             return
         if time.monotonic() > deadline:
             raise NotSealedYet("recent events are still being sealed")
@@ -224,7 +220,7 @@ def _order(history: FundingHistory, key: tuple[UUID, OfferKey]) -> tuple[Any, ..
 
 
 async def funding_report(
-    store: EventStore, period: Period, as_of: datetime | None,
+    store: Store, period: Period, as_of: datetime | None,
     site_ids: frozenset[UUID] | None, *, up_to: int | None = None,
 ) -> FundingReport:
     instant = as_of or datetime.now(UTC)
@@ -264,7 +260,7 @@ class FundingChanges(msgspec.Struct, kw_only=True):
 
 
 async def funding_changes(
-    store: EventStore, period: Period, since: datetime, until: datetime,
+    store: Store, period: Period, since: datetime, until: datetime,
     *, up_to: int | None = None,
 ) -> FundingChanges:
     head, (before, after), touched = await sealed_history(store, since, until, up_to=up_to)
@@ -274,7 +270,7 @@ async def funding_changes(
 def changes_of(
     before: FundingHistory,
     after: FundingHistory,
-    touched: list[tuple[RecordedEvent, tuple[UUID, OfferKey, datetime] | None]],
+    touched: list[tuple[StoredEvent, tuple[UUID, OfferKey, datetime] | None]],
     period: Period,
     since: datetime,
     until: datetime,
@@ -291,7 +287,7 @@ def changes_of(
         if period.start <= happened < period.end:
             causes.setdefault((site, offer_id), []).append(Cause(
                 position=recorded.position, type=recorded.type,
-                recorded_at=recorded.recorded_at, actor=recorded.metadata.actor,
+                recorded_at=recorded.recorded_at, actor=recorded.event_metadata.actor,
                 reason=getattr(recorded.event, "reason", None),
             ))
     changes = []

@@ -20,7 +20,7 @@ from typing import Any, Protocol
 import asyncpg
 
 from events.base import PositionedEvent
-from events.store import EventStore
+from events.interface import Store
 from projections.pipeline import Pipeline
 
 BATCH_SIZE = 1000
@@ -146,7 +146,8 @@ async def ensure_projection(pool: asyncpg.Pool, projection: Projection) -> None:
 
 
 async def run_once(
-    store: EventStore,
+    pool: asyncpg.Pool,
+    store: Store,
     projection: Projection,
     *,
     batch_size: int = BATCH_SIZE,
@@ -154,9 +155,11 @@ async def run_once(
 ) -> int:
     """Catch the projection's live generation (and a pending rebuild) up; returns events applied.
 
-    Returns 0 at once if another process holds the projection.
+    Events come from ``store``; the read model's tables and checkpoints are in ``pool``'s
+    database. Returns 0 at once if another process holds the projection.
     """
-    return await run_together(store, [projection], batch_size=batch_size, max_batches=max_batches)
+    return await run_together(
+        pool, store, [projection], batch_size=batch_size, max_batches=max_batches)
 
 
 class ReadAhead:
@@ -165,7 +168,7 @@ class ReadAhead:
     read order only grows at its end, so a full batch read early is the batch read late."""
 
     def __init__(
-        self, store: EventStore, batch_size: int, types: frozenset[str] | None = None
+        self, store: Store, batch_size: int, types: frozenset[str] | None = None
     ) -> None:
         """``types``: decode only events of these tags (see ``event_types``)."""
         self.store, self.batch_size, self.types = store, batch_size, types
@@ -193,7 +196,8 @@ class ReadAhead:
 
 
 async def run_together(
-    store: EventStore,
+    pool: asyncpg.Pool,
+    store: Store,
     projections: Sequence[Projection],
     *,
     batch_size: int = BATCH_SIZE,
@@ -212,7 +216,7 @@ async def run_together(
     reader = read_ahead or ReadAhead(store, batch_size, event_types(projections))
     try:
         while max_batches is None or batches < max_batches:
-            async with store.pool.acquire() as connection, connection.transaction():
+            async with pool.acquire() as connection, connection.transaction():
                 pipeline = Pipeline(connection)
                 try:
                     caught_up, live_applied = await _apply_batch(

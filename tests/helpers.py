@@ -10,12 +10,12 @@ from __future__ import annotations
 import asyncio
 
 from events import ledger
-from events.base import RecordedEvent
-from events.store import EventStore
+from events.base import StoredEvent
+from events.interface import Store
 
 
-async def read_everything(store: EventStore, expected: int, timeout: float = 20) -> list[RecordedEvent]:
-    async def poll() -> list[RecordedEvent]:
+async def read_everything(store: Store, expected: int, timeout: float = 20) -> list[StoredEvent]:
+    async def poll() -> list[StoredEvent]:
         while len(events := await store.read_all(0, limit=100_000)) < expected:
             await asyncio.sleep(0.02)
         return events

@@ -23,6 +23,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
+import asyncpg
+
 from events.base import EventMetadata
 from events.rooms import Recurrence
 from events.shifts import ShiftClaimed, ShiftWaitlisted
@@ -238,10 +240,10 @@ class Writer:
             self.world.qualified.update(attended)
 
 
-async def register_volunteers(store: EventStore, count: int) -> list[UUID]:
+async def register_volunteers(pool: asyncpg.Pool, store: EventStore, count: int) -> list[UUID]:
     commands = CommandHandler(store)
     registered = await asyncio.gather(
-        *(register(commands, store.pool, f"Freiwillige {n}", f"v{n}@example.org", None,
+        *(register(commands, pool, f"Freiwillige {n}", f"v{n}@example.org", None,
                    "history-generator")
           for n in range(count))
     )
@@ -249,10 +251,12 @@ async def register_volunteers(store: EventStore, count: int) -> list[UUID]:
 
 
 async def write_history(
-    stores: Sequence[EventStore], events: int, *, volunteers: int = 150, seed: int = 5
+    pool: asyncpg.Pool, stores: Sequence[EventStore], events: int, *, volunteers: int = 150,
+    seed: int = 5,
 ) -> World:
-    """At least ``events`` events by one writer per store, all at once; the world written."""
-    world = World(await register_volunteers(stores[0], volunteers))
+    """At least ``events`` events by one writer per store, all at once; the world written.
+    The volunteers' keys go into ``pool``'s database."""
+    world = World(await register_volunteers(pool, stores[0], volunteers))
     world.written += volunteers
     writers = [
         Writer(CommandHandler(store), world, random.Random(seed + n)) for n, store in enumerate(stores)
@@ -310,10 +314,11 @@ class BulkHandler:
 
 
 async def write_history_in_bulk(
-    store: EventStore, events: int, *, volunteers: int = 400, writers: int = 4, seed: int = 7
+    pool: asyncpg.Pool, store: EventStore, events: int, *, volunteers: int = 400, writers: int = 4,
+    seed: int = 7,
 ) -> World:
     """The same mix, decided in memory and appended in bulk: for volume, not for contention."""
-    world = World(await register_volunteers(store, volunteers))
+    world = World(await register_volunteers(pool, store, volunteers))
     world.written += len(world.volunteers)
     handler = BulkHandler(store)
     team = [Writer(handler, world, random.Random(seed + n)) for n in range(writers)]  # type: ignore[arg-type]

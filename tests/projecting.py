@@ -31,11 +31,11 @@ def projecting(database_url: str, projections: Sequence[Projection]) -> Iterator
                 await ensure_projection(pool, projection)
             # What the test wrote before the block is read when the block starts.
             for projection in projections:
-                await run_once(store, projection)
+                await run_once(pool, store, projection)
             ready.set()
             while not stop.is_set():
                 for projection in projections:
-                    await run_once(store, projection)
+                    await run_once(pool, store, projection)
                 await asyncio.sleep(0.05)
         finally:
             await pool.close()

@@ -17,6 +17,7 @@ from typing import Any
 
 import asyncpg
 
+from events.catalog import registry
 from events.store import EventStore
 from projections import admin
 from projections.runner import Projection, run_once, start_rebuild
@@ -131,8 +132,9 @@ async def wait_until_caught_up(
             if worker is not None and worker.poll() is not None:
                 raise AssertionError(f"the worker exited:\n{log_of(worker)}")
             everything = await pool.fetchval("SELECT count(*) FROM events")
-            readable = (await admin.lag_after(pool, 0)).events
-            statuses = await admin.status(pool, projections)
+            store = EventStore(pool, registry)
+            readable = (await store.lag_after(0)).events
+            statuses = await admin.status(pool, store, projections)
             if readable == everything and all(
                 s.generation is not None and s.lag.events == 0 and s.rebuilding is None
                 for s in statuses
@@ -162,16 +164,18 @@ def _frozen(value: Any) -> Any:
     return value
 
 
-async def rebuild_from_scratch(store: EventStore, projections: Sequence[Projection]) -> None:
+async def rebuild_from_scratch(
+    pool: asyncpg.Pool, store: EventStore, projections: Sequence[Projection]
+) -> None:
     """A new generation of each, filled from position 0 in this process and swapped in."""
     for projection in projections:
-        generation = await start_rebuild(store.pool, projection)
-        while not await store.pool.fetchval(
+        generation = await start_rebuild(pool, projection)
+        while not await pool.fetchval(
             "SELECT live FROM projection_state WHERE name = $1 AND generation = $2",
             projection.name,
             generation,
         ):
-            await run_once(store, projection)
+            await run_once(pool, store, projection)
 
 
 def differing_rows(live: ReadModels, rebuilt: ReadModels) -> list[tuple[str, str, tuple]]:

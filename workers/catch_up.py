@@ -37,14 +37,14 @@ async def _catch_up_once() -> None:
             await ensure_projection(pool, projection)
             _ensured.add(projection.name)
     try:
-        await run_together(store, PROJECTIONS)
+        await run_together(pool, store, PROJECTIONS)
     except Exception:
         # One read model failing holds back the shared batch: the others go on one by one.
         log.exception("catching up the read models together failed; trying one by one")
         failed: list[Exception] = []
         for projection in PROJECTIONS:
             try:
-                await run_once(store, projection)
+                await run_once(pool, store, projection)
             except Exception as error:
                 log.exception("read model %s failed", projection.name)
                 failed.append(error)

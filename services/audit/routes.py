@@ -17,6 +17,7 @@ from litestar.params import QueryParameter
 from litestar.response import Stream
 
 from events import export, ledger
+from events.base import StoredEvent
 from services.auth.guards import ADMIN, AUDITOR, requires_roles
 from services.platform.problems import READ_PROBLEMS
 from services.reads.routes import MAX_POSITION
@@ -64,13 +65,13 @@ class AuditVerdict(msgspec.Struct, omit_defaults=True):
     problem: str | None = None
 
 
-def ledger_entry(event: ledger.StoredEvent) -> LedgerEntry | None:
+def ledger_entry(event: StoredEvent) -> LedgerEntry | None:
     if event.seq is None or event.chain_hash is None:
         return None
     return LedgerEntry(seq=event.seq, chain_hash=event.chain_hash.hex(), sealed_at=event.sealed_at)
 
 
-def audited(event: ledger.StoredEvent) -> AuditedEvent:
+def audited(event: StoredEvent) -> AuditedEvent:
     return AuditedEvent(
         id=event.event_id,
         position=event.position,
@@ -90,7 +91,7 @@ def audited(event: ledger.StoredEvent) -> AuditedEvent:
     )
 
 
-def paging_headers(page: list[ledger.StoredEvent], full: bool, query: dict[str, Any]) -> dict[str, str]:
+def paging_headers(page: list[StoredEvent], full: bool, query: dict[str, Any]) -> dict[str, str]:
     """``X-Next-After``: the last position of the page, to go on from (``after=``); and when
     the page is full, so that more may follow, an RFC 8288 ``Link: <…>; rel="next"``."""
     if not page:

@@ -32,6 +32,7 @@ from litestar.datastructures import State
 
 from events.accounts import AccountClosed
 from events.base import Event
+from events.interface import Store
 from services.auth.tokens import TOKEN_LIFETIME
 
 log = logging.getLogger(__name__)
@@ -42,27 +43,16 @@ KEPT_FOR = TOKEN_LIFETIME + timedelta(hours=1)
 """How long a closure matters: the longest a token issued before it lives, and a margin for
 clocks that differ between the database and the processes."""
 
+CLOSED = AccountClosed.__struct_config__.tag
 ReadClosures = Callable[[int], Awaitable[tuple[int, list[UUID]]]]
 """``read(horizon) -> (next horizon, ids of accounts closed from horizon on)``."""
 
-# Gap-free without a read barrier: every transaction older than the snapshot's xmin has ended,
-# and those that committed are visible to this very statement (pg_current_snapshot() is the
-# statement's own snapshot). Returning that xmin as the next horizon and reading from the last
-# one on may return a closure twice (a set does not mind) but never skips one, and a closure is
-# seen as soon as it commits, even while an older transaction holds the xmin back.
-_CLOSED_SINCE = """
-SELECT (SELECT pg_snapshot_xmin(pg_current_snapshot()))::text::bigint AS horizon,
-       ARRAY(SELECT (data ->> 'account_id')::uuid FROM events
-              WHERE type = 'account.closed'
-                AND transaction_id >= $1::text::xid8
-                AND recorded_at > clock_timestamp() - $2::interval) AS closed"""
-
-
-def closed_since(pool: asyncpg.Pool) -> ReadClosures:
+def closed_since(store: Store) -> ReadClosures:
     async def read(horizon: int) -> tuple[int, list[UUID]]:
-        row = await pool.fetchrow(_CLOSED_SINCE, str(horizon), KEPT_FOR)
-        assert row is not None
-        return int(row["horizon"]), list(row["closed"])
+        horizon, closed = await store.read_types_since(
+            [CLOSED], horizon, recorded_within=KEPT_FOR)
+        return horizon, [stored.event.account_id for stored in closed
+                         if isinstance(stored.event, AccountClosed)]
 
     return read
 
@@ -133,4 +123,4 @@ def closed_accounts(state: State) -> ClosedAccounts:
 
 async def account_is_closed(state: State, account_id: UUID) -> bool:
     return await closed_accounts(state).is_closed(account_id,
-                                                   closed_since(state.resources.pool))
+                                                   closed_since(state.resources.store))

@@ -24,29 +24,20 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
 
-import asyncpg
 import msgspec
 
 from events.base import Event, EventMetadata
-from events.store import (
-    PARTIAL_IDS_SQLSTATE,
+from events.interface import (
     ConcurrencyError,
-    EventStore,
+    EventIdsPartlyStored,
     PendingEvent,
+    Store,
     StreamWrite,
 )
 from services.commands.decider import Decider, States, Stream
 from services.commands.rejections import Invalid, Rejection
 
 _IDS = uuid5(NAMESPACE_URL, "treffpunkt:command-ids")
-
-_STORED_APPEND = """
-SELECT position, transaction_id::text::bigint AS transaction_id, event_id, stream_id,
-       stream_version, type, schema_version, data, metadata, occurred_at, recorded_at, hash,
-       prev_hash
-  FROM events
- WHERE transaction_id = (SELECT transaction_id FROM events WHERE event_id = $1)
- ORDER BY position"""
 
 
 IDEMPOTENCY_KEY = "Idempotency-Key"
@@ -115,7 +106,7 @@ def entity_id(metadata: EventMetadata, purpose: str) -> UUID:
 class CommandHandler:
     def __init__(
         self,
-        store: EventStore,
+        store: Store,
         *,
         max_attempts: int = 100,
         cache_size: int = 10_000,
@@ -164,9 +155,9 @@ class CommandHandler:
             except ConcurrencyError:
                 await _back_off(attempt_number)
                 continue
-            except asyncpg.PostgresError as error:
+            except EventIdsPartlyStored:
                 # A twin request with the same key stored a different number of events first.
-                if scope is None or error.sqlstate != PARTIAL_IDS_SQLSTATE:
+                if scope is None:
                     raise
                 stored = await self._replay(_event_id(scope, 0), metadata)
                 if stored is None:
@@ -239,16 +230,15 @@ class CommandHandler:
     async def _replay(self, first_event_id: UUID, metadata: EventMetadata) -> CommandResult | None:
         """The events of the append whose first event has this id, if it was stored; KeyReused
         if that append was asked for by a different request (both digests known)."""
-        rows = await self.store.pool.fetch(_STORED_APPEND, first_event_id)
-        if not rows:
+        recorded = await self.store.read_append(first_event_id)
+        if not recorded:
             return None
-        recorded = [self.store.decode_row(row) for row in rows]
-        stored_digest = recorded[0].metadata.request_digest
+        stored_digest = recorded[0].event_metadata.request_digest
         if None not in (stored_digest, metadata.request_digest) and (
             stored_digest != metadata.request_digest
         ):
             raise KeyReused()
-        return CommandResult(rows[-1]["position"], [r.event for r in recorded], replayed=True)
+        return CommandResult(recorded[-1].position, [r.event for r in recorded], replayed=True)
 
 
 def _id_scope(metadata: EventMetadata) -> str | None:

@@ -89,15 +89,13 @@ TODAY_TRAINING_LENGTH = timedelta(hours=2)
 _DEMO_IDS = uuid5(NAMESPACE_URL, "treffpunkt:demo")
 _WEEKDAYS = {"MO": 0, "TU": 1, "WE": 2, "TH": 3, "FR": 4, "SA": 5, "SU": 6}
 
-_ANYTHING_BUT_THE_FIRST_ADMIN = """
-SELECT EXISTS (SELECT 1 FROM events WHERE metadata->>'actor' IS DISTINCT FROM $1)"""
 
-
-async def seed_demo(store: EventStore, settings: Settings) -> bool:
-    """Seed the demo programme into a store that holds nothing but the first admin.
+async def seed_demo(pool: asyncpg.Pool, store: EventStore, settings: Settings) -> bool:
+    """Seed the demo programme into a store that holds nothing but the first admin (keys of
+    accounts and volunteers go into ``pool``'s database).
 
     Returns whether it seeded; a store with anything else in it is left alone."""
-    if await store.pool.fetchval(_ANYTHING_BUT_THE_FIRST_ADMIN, SYSTEM_ACTOR):
+    if await store.has_events_by_others_than(SYSTEM_ACTOR):
         log.info("demo data: the store holds data already; nothing seeded")
         return False
     started = time.monotonic()
@@ -105,7 +103,7 @@ async def seed_demo(store: EventStore, settings: Settings) -> bool:
     handler = CommandHandler(store)
     admin = await find_account(handler, keys.email_digest(settings.admin_email))
     admin_actor = f"account:{admin.account_id}" if admin is not None else SYSTEM_ACTOR
-    counts = await _Seeder(handler, store.pool, keys, admin_actor).seed()
+    counts = await _Seeder(handler, pool, keys, admin_actor).seed()
     log.info(
         "demo data: seeded %s in %.1f s",
         ", ".join(f"{count} {what}" for what, count in counts.items()),

@@ -9,7 +9,6 @@ from litestar import Controller, Response, get
 from litestar.di import NamedDependency
 from litestar.status_codes import HTTP_200_OK, HTTP_503_SERVICE_UNAVAILABLE
 
-from events import ledger
 from projections import admin
 from projections.catalog import PROJECTIONS
 from services.platform.resources import Resources
@@ -53,8 +52,8 @@ class OperationsController(Controller):
     @get("/metrics", summary="Prometheus metrics", media_type="text/plain; version=0.0.4")
     async def metrics(self, resources: NamedDependency[Resources]) -> str:
         head = await resources.store.head_position()
-        sealed, _ = await ledger.ledger_head(resources.pool)
-        total = await resources.pool.fetchval("SELECT count(*) FROM events")
+        sealed, _ = await resources.store.ledger_head()
+        total = await resources.store.count()
         return "\n".join(
             [
                 "# HELP treffpunkt_events_total Events stored.",
@@ -66,7 +65,8 @@ class OperationsController(Controller):
                 "# HELP treffpunkt_ledger_unsealed_events Events not yet sealed into the ledger.",
                 "# TYPE treffpunkt_ledger_unsealed_events gauge",
                 f"treffpunkt_ledger_unsealed_events {total - sealed}",
-                *_projection_metrics(await admin.status(resources.pool, PROJECTIONS)),
+                *_projection_metrics(
+                    await admin.status(resources.pool, resources.store, PROJECTIONS)),
                 "",
             ]
         )
@@ -82,7 +82,8 @@ def _projection_metrics(statuses: list[admin.ProjectionStatus]) -> list[str]:
 
 async def _projection_lag(resources: Resources) -> dict[str, int] | str:
     try:
-        statuses = await asyncio.wait_for(admin.status(resources.pool, PROJECTIONS), timeout=1.5)
+        statuses = await asyncio.wait_for(
+            admin.status(resources.pool, resources.store, PROJECTIONS), timeout=1.5)
     except Exception as error:  # noqa: BLE001 - information only, never a reason to be unready
         return f"unknown ({type(error).__name__})"
     return {status.name: status.lag.events for status in statuses}

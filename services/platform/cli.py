@@ -119,7 +119,7 @@ async def prepare(settings: Settings, demo: bool) -> None:
         if demo:
             from services.demo.seed import seed_demo
 
-            await seed_demo(store, settings)
+            await seed_demo(pool, store, settings)
     finally:
         await pool.close()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 
+import asyncpg
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Column, Table
@@ -48,13 +49,14 @@ async def run(args: argparse.Namespace, database_url: str, console: Console | No
     pool = await create_pool(database_url, min_size=1, max_size=2)
     try:
         if args.projections_command == "status":
-            console.print(status_table(await admin.status(pool, PROJECTIONS)))
+            console.print(status_table(
+                await admin.status(pool, EventStore(pool, registry), PROJECTIONS)))
             return 0
         chosen = _chosen(args, console)
         if chosen is None:
             return 2
         generations = await _rebuild_with_progress(
-            EventStore(pool, registry), chosen, console,
+            pool, EventStore(pool, registry), chosen, console,
             database_url=database_url, processes=args.processes,
         )
         for name, generation in generations.items():
@@ -94,7 +96,7 @@ def status_table(statuses: list[admin.ProjectionStatus]) -> Table:
 
 
 async def _rebuild_with_progress(
-    store: EventStore, projections: list[Projection], console: Console, *,
+    pool: asyncpg.Pool, store: EventStore, projections: list[Projection], console: Console, *,
     database_url: str, processes: int,
 ) -> dict[str, int]:
     with Progress(
@@ -110,4 +112,4 @@ async def _rebuild_with_progress(
             progress.update(tasks[name], completed=done, total=total)
 
         return await admin.rebuild(
-            store, projections, advance, database_url=database_url, processes=processes)
+            pool, store, projections, advance, database_url=database_url, processes=processes)

@@ -97,7 +97,7 @@ async def _read(
     query: Callable[[asyncpg.Connection], Awaitable[tuple[T, int]]],
 ) -> tuple[T, int]:
     if min_position:
-        await wait_for_projection(resources.store, projection.name, min_position)
+        await wait_for_projection(resources.pool, resources.store, projection.name, min_position)
     async with resources.pool.acquire() as connection:
         return await query(connection)
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import time
 
-from events.store import EventStore
+import asyncpg
+
+from events.interface import Store
 from projections.runner import live_position
 from services.platform.problems import Problem
 
@@ -15,7 +17,8 @@ POSITION_HEADER = "X-Projection-Position"
 
 
 async def wait_for_projection(
-    store: EventStore,
+    pool: asyncpg.Pool,
+    store: Store,
     projection: str,
     min_position: int,
     *,
@@ -27,7 +30,7 @@ async def wait_for_projection(
     """
     deadline = time.monotonic() + timeout
     while True:
-        position = await live_position(store.pool, projection)
+        position = await live_position(pool, projection)
         if await store.is_at_or_before(min_position, position):
             return position
         if time.monotonic() >= deadline:

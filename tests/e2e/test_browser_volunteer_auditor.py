@@ -69,8 +69,8 @@ async def site(database_url, servers, broker_namespace, pool) -> AsyncIterator[S
         pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install -y chromium)")
     settings = settings_for(database_url, servers.redis_url, broker_namespace)
     store = EventStore(pool, registry)
-    await ensure_admin(CommandHandler(store), store.pool, derive_keys(SECRET), settings.admin_email, settings.admin_password)
-    assert await seed_demo(store, settings)
+    await ensure_admin(CommandHandler(store), pool, derive_keys(SECRET), settings.admin_email, settings.admin_password)
+    assert await seed_demo(pool, store, settings)
     with workers(database_url, servers.redis_url, broker_namespace, count=1,
                  wait_on_exit=False) as started:
         async with served(database_url, servers.redis_url, broker_namespace) as base_url:

@@ -43,18 +43,18 @@ async def wait_for_a_batch_in_flight(pool: asyncpg.Pool, events: int, timeout: f
 
 
 async def test_a_worker_killed_mid_batch_loses_nothing_and_applies_nothing_twice(
-    servers, database_url, store, broker_namespace
+    servers, database_url, pool, store, broker_namespace
 ):
     assert PROJECTIONS, "no read models are registered in projections.catalog"
-    await write_history_in_bulk(store, HISTORY)
+    await write_history_in_bulk(pool, store, HISTORY)
     for projection in PROJECTIONS:
-        await ensure_projection(store.pool, projection)
+        await ensure_projection(pool, projection)
     # The test's own connections say who they are, so only the worker's transactions count.
     watcher = await asyncpg.create_pool(
         database_url, min_size=1, max_size=1, server_settings={"application_name": "test"}
     )
     try:
-        events = await store.pool.fetchval("SELECT count(*) FROM events")
+        events = await pool.fetchval("SELECT count(*) FROM events")
         first = start_worker(database_url, servers.redis_url, broker_namespace)
         try:
             await wait_for_a_batch_in_flight(watcher, events)
@@ -74,8 +74,8 @@ async def test_a_worker_killed_mid_batch_loses_nothing_and_applies_nothing_twice
 
     # Each live generation counted every event exactly once (the counter moves in the same
     # transaction as the read model), and the read models equal a rebuild from scratch.
-    applied = await store.pool.fetch("SELECT name, applied FROM projection_state WHERE live")
+    applied = await pool.fetch("SELECT name, applied FROM projection_state WHERE live")
     assert {row["name"]: row["applied"] for row in applied} == {p.name: events for p in PROJECTIONS}
-    live = await read_models(store.pool, PROJECTIONS)
+    live = await read_models(pool, PROJECTIONS)
     await rebuild_from_scratch(store, PROJECTIONS)
-    assert differing_rows(live, await read_models(store.pool, PROJECTIONS)) == []
+    assert differing_rows(live, await read_models(pool, PROJECTIONS)) == []

@@ -19,7 +19,7 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from events import ledger
-from events.base import RecordedEvent
+from events.base import StoredEvent
 from events.catalog import registry
 from events.offers import (
     CATEGORIES,
@@ -68,7 +68,7 @@ class Seeded:
     settings: Settings
     pool: asyncpg.Pool
     store: EventStore
-    events: list[RecordedEvent]
+    events: list[StoredEvent]
     started: datetime
     seconds: float
 
@@ -109,12 +109,12 @@ async def a_seeded_store(servers, template_database: str,
         settings = Settings(database_url=servers.database_url_for(name),
                             redis_url=servers.redis_url, secret_key=SECRET,
                             broker_namespace=f"treffpunkt-test-{uuid4().hex[:8]}")
-        await ensure_admin(CommandHandler(store), store.pool, derive_keys(SECRET), settings.admin_email,
+        await ensure_admin(CommandHandler(store), pool, derive_keys(SECRET), settings.admin_email,
                            settings.admin_password)
         started = started or a_start_clear_of_midnight()
         clock = time.monotonic()
         with demo_clock_from(started):
-            assert await seed_demo(store, settings)
+            assert await seed_demo(pool, store, settings)
         seconds = time.monotonic() - clock
         events = await read_everything(store, await pool.fetchval("SELECT count(*) FROM events"))
         yield Seeded(settings, pool, store, events, started, seconds)
@@ -274,7 +274,7 @@ async def test_no_name_or_e_mail_of_a_volunteer_is_stored_in_the_history(demo):
 async def test_a_second_start_seeds_nothing_and_says_so(demo, caplog):
     before = await demo.pool.fetchval("SELECT count(*) FROM events")
     with caplog.at_level(logging.INFO, logger="services.demo.seed"):
-        assert not await seed_demo(demo.store, demo.settings)
+        assert not await seed_demo(demo.pool, demo.store, demo.settings)
     assert await demo.pool.fetchval("SELECT count(*) FROM events") == before
     assert "nothing seeded" in caplog.text
 

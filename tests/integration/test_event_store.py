@@ -1,98 +1,53 @@
+"""What only PostgreSQL can show of the event store: races between writers, the read barrier
+under concurrent transactions, the append-only triggers, migrations, NOTIFY. What every store
+does is in the contract (tests/store_contract.py)."""
+
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime, timedelta, timezone
-from typing import Any
-from uuid import UUID, uuid4
+from datetime import timedelta
+from uuid import uuid4
 
 import asyncpg
 import msgspec
 import pytest
 
-from events.base import Event, EventMetadata, EventRegistry, RecordedEvent
-from events.hashing import content_digest, event_hash
+from events.base import StoredEvent
 from events.migrations import apply_migrations
 from events.notify import listen, postgres_notifier
 from events.store import (
     NOTIFY_CHANNEL,
     ConcurrencyError,
     EventStore,
-    PendingEvent,
     StreamWrite,
     create_pool,
     init_connection,
 )
 from services.platform.database import migrate
 from tests.helpers import read_everything, seal_everything
+from tests.store_contract import HAPPENED, METADATA, contract_registry, noted, write
 
 pytestmark = pytest.mark.integration
-
-METADATA = EventMetadata(
-    actor="account:test", correlation_id="corr-1", causation_id="cause-1", idempotency_key="idem-1"
-)
-# A session held in the past: what happened in the world, not when it was recorded.
-HAPPENED = datetime(2024, 5, 4, 18, 30, 15, 250_000, tzinfo=UTC)
-
-
-class Noted(Event, tag="test.noted", frozen=True, kw_only=True):
-    text: str
-
-
-def notes_registry() -> EventRegistry:
-    registry = EventRegistry()
-    registry.register(Noted)
-    return registry
 
 
 @pytest.fixture
 def notes(pool) -> EventStore:
-    return EventStore(pool, notes_registry())
-
-
-def noted(text: str = "x", occurred_at: datetime = HAPPENED, event_id: UUID | None = None):
-    return PendingEvent(
-        event=Noted(text=text), occurred_at=occurred_at, event_id=event_id or uuid4()
-    )
-
-
-def write(stream: str, expected: int, *texts: str) -> StreamWrite:
-    return StreamWrite(stream, expected, [noted(text) for text in texts or ("x",)])
+    return EventStore(pool, contract_registry())
 
 
 async def count(pool) -> int:
     return await pool.fetchval("SELECT count(*) FROM events")
 
 
-async def version_of(store: EventStore, stream: str) -> int:
-    events = await store.read_stream(stream)
-    return events[-1].stream_version if events else 0
-
-
 # --- appending -----------------------------------------------------------------------------
 
 
-async def test_an_append_stores_every_field_and_reads_it_back(notes, pool):
-    berlin = timezone(timedelta(hours=2))
+async def test_recorded_at_is_the_databases_clock_at_the_write(notes, pool):
     before = await pool.fetchval("SELECT clock_timestamp()")
-    result = await notes.append(
-        StreamWrite("note-1", 0, [noted("a"), noted("b", HAPPENED.astimezone(berlin))]),
-        metadata=METADATA,
-    )
+    await notes.append(write("note-1", 0, "a", "b"), metadata=METADATA)
     after = await pool.fetchval("SELECT clock_timestamp()")
-
-    events = await notes.read_stream("note-1")
-    assert [e.event for e in events] == [Noted(text="a"), Noted(text="b")]
-    assert [e.stream_version for e in events] == [1, 2]
-    assert [e.stream_id for e in events] == ["note-1", "note-1"]
-    assert result.position == events[-1].position and not result.replayed
-    assert events[0].position < events[1].position
-    for event in events:
-        assert event.type == "test.noted" and event.schema_version == 1
-        assert event.metadata == METADATA
-        assert event.occurred_at == HAPPENED  # the same instant, whatever offset it came in
-        assert before <= event.recorded_at <= after  # the database's clock at the write
-        assert event.recorded_at != event.occurred_at
-    assert events[0].prev_hash is None and events[1].prev_hash == events[0].hash
+    for event in await notes.read_stream("note-1"):
+        assert before <= event.recorded_at <= after
 
 
 async def test_occurred_at_and_recorded_at_are_separate_columns(notes, pool):
@@ -106,85 +61,6 @@ async def test_occurred_at_and_recorded_at_are_separate_columns(notes, pool):
         "causation_id": "cause-1",
         "idempotency_key": "idem-1",
     }
-
-
-async def test_metadata_with_only_an_actor_round_trips(notes):
-    await notes.append(write("note-1", 0), metadata=EventMetadata(actor="system"))
-    [event] = await notes.read_stream("note-1")
-    assert event.metadata == EventMetadata(actor="system")
-    assert event.metadata.correlation_id is None and event.metadata.idempotency_key is None
-
-
-async def test_a_stream_is_read_after_a_version(notes):
-    await notes.append(write("note-1", 0, "a", "b"), metadata=METADATA)
-    await notes.append(write("note-1", 2, "c"), metadata=METADATA)
-    await notes.append(write("note-2", 0, "other"), metadata=METADATA)
-    assert [e.event.text for e in await notes.read_stream("note-1", after_version=1)] == ["b", "c"]
-    assert await notes.read_stream("note-1", after_version=3) == []
-    assert await notes.read_stream("nobody") == []
-
-
-async def test_the_hash_the_database_completes_matches_the_one_recomputed_from_the_row(notes, pool):
-    await notes.append(write("note-1", 0, "a", "b", "c"), metadata=METADATA)
-    rows = await pool.fetch("SELECT * FROM events ORDER BY stream_version")
-    previous = None
-    for row in rows:
-        digest = content_digest(
-            event_id=row["event_id"],
-            stream_id=row["stream_id"],
-            stream_version=row["stream_version"],
-            type=row["type"],
-            schema_version=row["schema_version"],
-            data=row["data"],
-            metadata=row["metadata"],
-            occurred_at=row["occurred_at"],
-        )
-        assert row["prev_hash"] == previous
-        assert row["hash"] == event_hash(previous, digest)
-        previous = row["hash"]
-
-
-async def test_an_append_to_several_streams_is_one_transaction(notes, pool):
-    await notes.append(write("note-a", 0), metadata=METADATA)
-    result = await notes.append(
-        write("note-a", 1, "a2"), write("note-b", 0, "b1", "b2"), write("note-c", 0, "c1"),
-        metadata=METADATA,
-    )
-    assert result.position == await pool.fetchval("SELECT max(position) FROM events")
-    assert await version_of(notes, "note-a") == 2
-    assert await version_of(notes, "note-b") == 2
-    assert await version_of(notes, "note-c") == 1
-    transactions = await pool.fetch(
-        """SELECT DISTINCT transaction_id FROM events
-            WHERE stream_version > 1 OR stream_id <> 'note-a'"""
-    )
-    assert len(transactions) == 1
-
-
-async def test_a_wrong_expected_version_on_any_one_of_several_streams_writes_nothing(notes, pool):
-    await notes.append(write("s-0", 0), write("s-1", 0, "a", "b"), metadata=METADATA)
-    before = await count(pool)
-    for wrong_stream in range(3):
-        expected = [1, 2, 0]  # s-0 holds 1 event, s-1 holds 2, s-2 is new
-        expected[wrong_stream] += 1
-        with pytest.raises(ConcurrencyError) as error:
-            await notes.append(
-                *(write(f"s-{i}", version, "new") for i, version in enumerate(expected)),
-                metadata=METADATA,
-            )
-        assert error.value.stream_id == f"s-{wrong_stream}"
-        assert await count(pool) == before
-        assert [await version_of(notes, f"s-{i}") for i in range(3)] == [1, 2, 0]
-
-
-async def test_a_wrong_expected_version_writes_nothing(notes, pool):
-    await notes.append(write("note-1", 0), metadata=METADATA)
-    for wrong in (0, 2, 5):
-        with pytest.raises(ConcurrencyError):
-            await notes.append(write("note-1", wrong, "late"), metadata=METADATA)
-    with pytest.raises(ConcurrencyError):
-        await notes.append(write("never-written", 1), metadata=METADATA)
-    assert await count(pool) == 1
 
 
 async def test_of_many_writers_at_the_same_expected_version_exactly_one_wins(notes, pool):
@@ -238,27 +114,7 @@ async def test_two_appends_naming_the_same_streams_in_opposite_orders_never_dead
     assert await count(pool) == 40 * 2 * 20
 
 
-async def test_an_append_naming_one_event_id_twice_is_refused(notes, pool):
-    twice = noted("twice")
-    with pytest.raises(ValueError, match="event id"):
-        await notes.append(StreamWrite("note-1", 0, [twice, twice]), metadata=METADATA)
-    with pytest.raises(ValueError, match="event id"):
-        await notes.append(
-            StreamWrite("note-1", 0, [twice]), StreamWrite("note-2", 0, [twice]), metadata=METADATA
-        )
-    assert await count(pool) == 0
-
-
 # --- idempotency ---------------------------------------------------------------------------
-
-
-async def test_a_retried_append_with_the_same_event_ids_stores_nothing_new(notes, pool):
-    pending = [noted("a"), noted("b")]
-    first = await notes.append(StreamWrite("note-1", 0, pending), metadata=METADATA)
-    again = await notes.append(StreamWrite("note-1", 0, pending), metadata=METADATA)
-    assert not first.replayed
-    assert again.replayed and again.position == first.position
-    assert await count(pool) == 2
 
 
 async def test_concurrent_retries_of_a_stored_append_all_replay_it(notes, pool):
@@ -281,47 +137,10 @@ async def test_concurrent_first_attempts_with_the_same_event_ids_store_once(note
     assert await count(pool) == 2
 
 
-async def test_a_retry_after_the_stream_moved_on_is_still_a_replay(notes, pool):
-    pending = [noted("first")]
-    first = await notes.append(StreamWrite("note-1", 0, pending), metadata=METADATA)
-    await notes.append(write("note-1", 1, "second"), metadata=METADATA)
-    again = await notes.append(StreamWrite("note-1", 0, pending), metadata=METADATA)
-    assert again.replayed and again.position == first.position
-    assert await count(pool) == 2
-
-
-async def test_reusing_some_stored_event_ids_with_new_ones_is_refused_and_writes_nothing(
-    notes, pool
-):
-    stored = noted("a")
-    await notes.append(StreamWrite("note-1", 0, [stored]), metadata=METADATA)
-    with pytest.raises(asyncpg.PostgresError) as error:
-        await notes.append(StreamWrite("note-1", 1, [stored, noted("b")]), metadata=METADATA)
-    assert error.value.sqlstate == "TPIDS"
-    assert await count(pool) == 1
-
-
-async def test_bad_appends_are_refused_before_anything_is_written(notes, pool):
-    with pytest.raises(ValueError):
-        await notes.append(metadata=METADATA)
-    with pytest.raises(ValueError):
-        await notes.append(StreamWrite("n", 0, []), metadata=METADATA)
-    with pytest.raises(ValueError):
-        await notes.append(write("n", 0), write("n", 0), metadata=METADATA)
-    with pytest.raises(ValueError):
-        await notes.append(write("n", -1), metadata=METADATA)
-    with pytest.raises(ValueError, match="UTC offset"):
-        await notes.append(
-            StreamWrite("n", 0, [noted(occurred_at=datetime(2026, 3, 2, 17, 0))]),
-            metadata=METADATA,
-        )
-    assert await count(pool) == 0
-
-
 # --- reading everything in global order ----------------------------------------------------
 
 
-async def read_on(store: EventStore, seen: list[RecordedEvent], total: int, limit: int) -> None:
+async def read_on(store: EventStore, seen: list[StoredEvent], total: int, limit: int) -> None:
     """Poll from the checkpoint (the last position seen) the way a projection does."""
     while len(seen) < total:
         batch = await store.read_all(seen[-1].position if seen else 0, limit=limit)
@@ -373,7 +192,7 @@ async def test_an_event_committed_late_is_neither_skipped_nor_read_twice_and_ord
     assert len(set(positions)) == 7 and late_position in positions and set(after) <= set(positions)
     # Stable: a fresh reader from the start, and one reading one by one, see the same order.
     assert [e.position for e in await notes.read_all(0)] == positions
-    one_by_one: list[RecordedEvent] = []
+    one_by_one: list[StoredEvent] = []
     await read_on(notes, one_by_one, 7, limit=1)
     assert [e.position for e in one_by_one] == positions
 
@@ -394,6 +213,33 @@ async def test_a_rolled_back_writer_leaves_no_gap_that_stops_the_reader(notes, p
         await connection.close()
     [event] = await read_everything(notes, 1)
     assert event.stream_id == "survivor"
+
+
+async def test_events_of_some_types_are_read_as_soon_as_they_commit_past_an_older_writer(
+    notes, pool, database_url
+):
+    """``read_types_since`` has no read barrier (closed accounts must be seen at once), and
+    still misses no event that commits late: it reads on from the horizon it answered."""
+    kept = timedelta(hours=1)
+    horizon, _ = await notes.read_types_since(["test.noted"], 0, recorded_within=kept)
+    connection = await asyncpg.connect(database_url)
+    await init_connection(connection)
+    try:
+        async with connection.transaction():
+            arguments = notes._append_arguments([write("slow", 0, "slow")], METADATA)
+            await connection.fetchrow(
+                "SELECT * FROM append_events($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                *arguments,
+            )
+            await notes.append(write("quick", 0, "quick"), metadata=METADATA)
+            assert await notes.read_all() == []  # behind the barrier of the slow writer
+            horizon, found = await notes.read_types_since(
+                ["test.noted"], horizon, recorded_within=kept)
+            assert [event.stream_id for event in found] == ["quick"]
+    finally:
+        await connection.close()
+    _, found = await notes.read_types_since(["test.noted"], horizon, recorded_within=kept)
+    assert "slow" in [event.stream_id for event in found]
 
 
 async def test_a_reader_polling_during_many_writers_sees_every_event_exactly_once(notes, pool):
@@ -436,60 +282,6 @@ async def test_a_reader_polling_during_many_writers_sees_every_event_exactly_onc
     assert len(seen) == len(set(seen)) == total
     assert set(seen) == {row["position"] for row in stored}
     assert seen == [e.position for e in await read_everything(notes, total)]
-
-
-# --- upcasting through the store -----------------------------------------------------------
-
-
-class LabelledV1(Event, tag="test.labelled", frozen=True, kw_only=True):
-    label: str
-
-
-class LabelledV2(Event, tag="test.labelled", frozen=True, kw_only=True):
-    schema_version = 2
-    name: str
-    village: str
-
-
-def registry_at_v2() -> EventRegistry:
-    registry = EventRegistry()
-    registry.register(LabelledV2)
-
-    @registry.upcaster("test.labelled", from_version=1)
-    def split_label(old: dict[str, Any]) -> dict[str, Any]:
-        name, _, village = old["label"].partition(" in ")
-        return {"type": old["type"], "name": name, "village": village}
-
-    return registry
-
-
-async def test_a_stored_old_shape_is_upcast_when_read_through_the_store(pool):
-    old = EventRegistry()
-    old.register(LabelledV1)
-    await EventStore(pool, old).append(
-        StreamWrite("place-1", 0, [PendingEvent(event=LabelledV1(label="Dorftreff in Ahlten"),
-                                                occurred_at=HAPPENED)]),
-        metadata=METADATA,
-    )
-
-    new_store = EventStore(pool, registry_at_v2())
-    [from_stream] = await new_store.read_stream("place-1")
-    [from_all] = await read_everything(new_store, 1)
-    for event in (from_stream, from_all):
-        assert event.event == LabelledV2(name="Dorftreff", village="Ahlten")
-        assert event.schema_version == 1  # the stored row is what it was
-    stored = await pool.fetchrow("SELECT schema_version, data FROM events")
-    assert stored["schema_version"] == 1
-    assert msgspec.json.decode(stored["data"]) == {"type": "test.labelled",
-                                                   "label": "Dorftreff in Ahlten"}
-
-    # A new event is stored at the current version and read without an upcaster.
-    await new_store.append(
-        StreamWrite("place-1", 1, [PendingEvent(event=LabelledV2(name="Scheune", village="Ahlten"),
-                                                occurred_at=HAPPENED)]),
-        metadata=METADATA,
-    )
-    assert [e.schema_version for e in await new_store.read_stream("place-1")] == [1, 2]
 
 
 # --- history is append-only ----------------------------------------------------------------
@@ -565,7 +357,7 @@ async def test_a_listener_on_another_connection_is_woken_with_only_a_position(
     woken = await asyncpg.connect(database_url)
     notifier = postgres_notifier(pool)
     notifier.start()
-    store = EventStore(pool, notes_registry(), on_commit=notifier.poke)
+    store = EventStore(pool, contract_registry(), on_commit=notifier.poke)
     try:
         await raw.add_listener(NOTIFY_CHANNEL, lambda *args: payloads.put_nowait(args[-1]))
         await listen(woken, positions.put_nowait)

@@ -38,7 +38,7 @@ async def test_live_read_models_equal_a_rebuild_after_50000_events_by_concurrent
     with workers(database_url, servers.redis_url, broker_namespace, count=2) as started:
         began = time.monotonic()
         try:
-            world = await write_history([waking_store] * WRITERS, HISTORY)
+            world = await write_history(pool, [waking_store] * WRITERS, HISTORY)
         finally:
             await waker.close()
         written = time.monotonic() - began
@@ -50,7 +50,7 @@ async def test_live_read_models_equal_a_rebuild_after_50000_events_by_concurrent
 
     live = await read_models(pool, PROJECTIONS)
     assert sum(map(len, live.values())) > 0
-    await rebuild_from_scratch(store, PROJECTIONS)
+    await rebuild_from_scratch(pool, store, PROJECTIONS)
     rebuilt = await read_models(pool, PROJECTIONS)
     print(
         f"\n{world.written} events written in {written:.1f} s ({world.refused} commands refused),"
@@ -61,10 +61,10 @@ async def test_live_read_models_equal_a_rebuild_after_50000_events_by_concurrent
 
 
 async def test_the_comparison_notices_a_single_differing_row(database_url, pool, store):
-    await write_history([store], 300, volunteers=30)
+    await write_history(pool, [store], 300, volunteers=30)
     for projection in PROJECTIONS:
         await ensure_projection(pool, projection)
-        await run_once(store, projection)
+        await run_once(pool, store, projection)
     before = await read_models(pool, PROJECTIONS)
     table = next(table for table, rows in before.items() if rows)
     physical = await pool.fetchval(

@@ -62,7 +62,7 @@ class EventsPerStream:
 
 async def write_events(store: EventStore, streams: int, per_stream: int) -> None:
     """Append, then wait until all of it passes the store's read barrier."""
-    before = await store.pool.fetchval("SELECT count(*) FROM events")
+    before = await store.count()
     for _ in range(streams):
         account_id = uuid4()
         await store.append(
@@ -93,7 +93,7 @@ async def test_a_projection_applies_every_event_once_in_batches(store, pool):
     projection = EventsPerStream()
     await ensure_projection(pool, projection)
     await write_events(store, streams=30, per_stream=3)
-    applied = await run_once(store, projection, batch_size=7)
+    applied = await run_once(pool, store, projection, batch_size=7)
     assert applied == 90
     assert await pool.fetchval("SELECT count(*) FROM toy_applied") == 90
     assert {row[1] for row in await table_rows(pool, "toy_stream_counts")} == {3}
@@ -107,7 +107,7 @@ async def test_rows_at_live_position_come_in_the_asked_order_with_the_position(s
                                         order_by="one") == ([], 0)  # no generation yet
     await ensure_projection(pool, projection)
     await write_events(store, streams=6, per_stream=1)
-    await run_once(store, projection)
+    await run_once(pool, store, projection)
     head = await store.head_position()
 
     rows, position = await fetch_at_live_position(
@@ -127,7 +127,7 @@ async def test_rows_at_live_position_reflect_exactly_the_events_up_to_it(store, 
     projection = EventsPerStream()
     await ensure_projection(pool, projection)
     await write_events(store, streams=300, per_stream=1)
-    applying = asyncio.create_task(run_once(store, projection, batch_size=3))
+    applying = asyncio.create_task(run_once(pool, store, projection, batch_size=3))
     seen = set()
     while not applying.done() or not seen:
         rows, position = await fetch_at_live_position(
@@ -143,8 +143,8 @@ async def test_several_runners_at_once_give_the_same_read_model_as_one(store, po
     projection = EventsPerStream()
     await ensure_projection(pool, projection)
     await write_events(store, streams=40, per_stream=2)
-    await asyncio.gather(*(run_once(store, projection, batch_size=5) for _ in range(3)))
-    await run_once(store, projection)
+    await asyncio.gather(*(run_once(pool, store, projection, batch_size=5) for _ in range(3)))
+    await run_once(pool, store, projection)
     assert await pool.fetchval("SELECT count(*) FROM toy_applied") == 80
 
 
@@ -153,9 +153,9 @@ async def test_a_crash_in_the_middle_of_a_batch_neither_skips_nor_repeats_an_eve
     doomed = EventsPerStream(fail_on_position=13)
     await ensure_projection(pool, doomed)
     with pytest.raises(RuntimeError):
-        await run_once(store, doomed, batch_size=4)
+        await run_once(pool, store, doomed, batch_size=4)
     assert await live_position(pool, doomed.name) == 12
-    await run_once(store, EventsPerStream())
+    await run_once(pool, store, EventsPerStream())
     assert await pool.fetchval("SELECT count(*) FROM toy_applied") == 20
     assert {row[1] for row in await table_rows(pool, "toy_stream_counts")} == {2}
 
@@ -175,10 +175,10 @@ async def test_a_statement_refused_by_postgres_rolls_the_whole_batch_back(store,
     doomed = FailsInPostgres()
     await ensure_projection(pool, doomed)
     with pytest.raises(asyncpg.UniqueViolationError):
-        await run_once(store, doomed, batch_size=4)
+        await run_once(pool, store, doomed, batch_size=4)
     assert await live_position(pool, doomed.name) == 0
     assert await pool.fetchval("SELECT count(*) FROM toy_applied") == 0
-    await run_once(store, EventsPerStream())
+    await run_once(pool, store, EventsPerStream())
     assert await pool.fetchval("SELECT count(*) FROM toy_applied") == 6
 
 
@@ -186,16 +186,16 @@ async def test_a_rebuild_fills_new_tables_while_reads_see_the_old_then_swaps_the
     projection = EventsPerStream()
     await ensure_projection(pool, projection)
     await write_events(store, streams=20, per_stream=2)
-    await run_once(store, projection)
+    await run_once(pool, store, projection)
     before = await table_rows(pool, "toy_stream_counts")
 
     await start_rebuild(pool, projection)
     await write_events(store, streams=5, per_stream=1)
-    await run_once(store, projection, batch_size=10, max_batches=1)
+    await run_once(pool, store, projection, batch_size=10, max_batches=1)
     # Half-way through the rebuild, readers still see the complete old generation.
     assert len(await table_rows(pool, "toy_stream_counts")) == 25
 
-    await run_once(store, projection, batch_size=10)
+    await run_once(pool, store, projection, batch_size=10)
     after = await table_rows(pool, "toy_stream_counts")
     assert len(after) == 25 and set(before) <= set(after)
     assert await pool.fetchval(
@@ -214,12 +214,13 @@ async def test_a_read_waits_for_its_own_write_and_gives_up_after_the_limit(store
     head = await store.head_position()
 
     with pytest.raises(Problem) as not_yet:
-        await wait_for_projection(store, projection.name, head, timeout=0.2)
+        await wait_for_projection(pool, store, projection.name, head, timeout=0.2)
     assert not_yet.value.status_code == 503 and not_yet.value.headers["Retry-After"]
 
-    waiting = asyncio.create_task(wait_for_projection(store, projection.name, head, timeout=5))
+    waiting = asyncio.create_task(
+        wait_for_projection(pool, store, projection.name, head, timeout=5))
     await asyncio.sleep(0.1)
-    await run_once(store, projection)
+    await run_once(pool, store, projection)
     assert await waiting == head
 
 
@@ -232,9 +233,9 @@ async def test_read_models_at_different_positions_are_caught_up_together_exactly
     await ensure_projection(pool, ahead)
     await ensure_projection(pool, behind)
     await write_events(store, streams=30, per_stream=3)
-    await run_once(store, ahead, batch_size=7, max_batches=3)
+    await run_once(pool, store, ahead, batch_size=7, max_batches=3)
 
-    assert await run_together(store, [ahead, behind], batch_size=7) == (90 - 21) + 90
+    assert await run_together(pool, store, [ahead, behind], batch_size=7) == (90 - 21) + 90
     assert await pool.fetchval("SELECT count(*) FROM toy_applied") == 90
     assert await pool.fetchval("SELECT count(*) FROM toy_second_applied") == 90
 
@@ -246,7 +247,7 @@ async def test_a_read_model_locked_elsewhere_is_left_to_its_holder(store, pool):
     await write_events(store, streams=10, per_stream=1)
     async with pool.acquire() as holder, holder.transaction():
         await holder.execute("SELECT pg_advisory_xact_lock($1)", lock_key(theirs.name))
-        assert await run_together(store, [mine, theirs]) == 10
+        assert await run_together(pool, store, [mine, theirs]) == 10
     assert await pool.fetchval("SELECT count(*) FROM toy_second_applied") == 0
     assert await live_position(pool, mine.name) == await store.head_position()
 

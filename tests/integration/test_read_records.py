@@ -261,10 +261,10 @@ async def test_a_read_with_min_position_sees_the_write_just_made(world, database
             assert stats["totals"]["visitors"] == visitors
 
 
-async def test_a_read_waiting_for_a_position_never_applied_answers_503(world, store):
+async def test_a_read_waiting_for_a_position_never_applied_answers_503(world, pool, store):
     head = await store.head_position()
     for projection in READ_PROJECTIONS:
-        await ensure_projection(store.pool, projection)
+        await ensure_projection(pool, projection)
     response = await read(world, ADMIN, f"/api/volunteers/{world.alice}/training-record",
                           min_position=head + 1000)
     assert response.status_code == 503, response.text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
 
@@ -50,3 +51,20 @@ forbidden_modules = ["events.hashing"]
     status, report = run_import_linter(config, capsys)
     assert status == EXIT_STATUS_ERROR
     assert "BROKEN" in report and "events.store -> events.hashing" in report, report
+
+
+OUTSIDE_THE_STORE = ("services", "projections", "workers")
+SQL_ON_EVENTS = re.compile(r"\b(FROM|JOIN|INTO|UPDATE|TABLE)\s+events\b")
+THE_STORES_POOL = re.compile(r"\bstore\._?pool\b")
+
+
+def test_only_events_writes_sql_against_the_events_table_or_reaches_the_stores_pool():
+    """The store is narrow: its table, columns and read barrier are known in events/ alone."""
+    found = [
+        f"{path.relative_to(ROOT)}:{number}: {line.strip()}"
+        for package in OUTSIDE_THE_STORE
+        for path in sorted((ROOT / package).rglob("*.py"))
+        for number, line in enumerate(path.read_text().splitlines(), start=1)
+        if SQL_ON_EVENTS.search(line) or THE_STORES_POOL.search(line)
+    ]
+    assert found == []
