@@ -14,6 +14,7 @@ os.environ["TREFFPUNKT_INSECURE_FAST_PASSWORD_HASHING"] = "1"
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
@@ -24,6 +25,9 @@ from events.store import EventStore, create_pool
 from services.database import migrate
 from services.embedded import EmbeddedServers
 from tests.projection_checks import wait_for_stopping_workers
+
+if TYPE_CHECKING:
+    from tests.demo_store import Seeded
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -105,3 +109,12 @@ def store(pool: asyncpg.Pool) -> EventStore:
 @pytest.fixture
 def broker_namespace() -> str:
     return f"treffpunkt-test-{uuid.uuid4().hex[:8]}"
+
+
+@pytest.fixture(scope="session")
+async def demo(servers: Servers, template_database: str) -> AsyncIterator[Seeded]:
+    """The demo programme seeded once per run (about 5 s), for the tests that only read it."""
+    from tests.demo_store import a_seeded_store  # the services it seeds with load only here
+
+    async with a_seeded_store(servers, template_database) as seeded:
+        yield seeded
