@@ -2,7 +2,8 @@
 
 Every test that needs a database gets a fresh one, cloned from a template that holds the
 migrated schema, and dropped afterwards. Redis is shared; each test gets its own broker
-namespace, so queues never mix.
+namespace, so queues never mix. The demo programme (``demo``) is seeded once per run, for the
+tests that only read it.
 """
 
 from __future__ import annotations
