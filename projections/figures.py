@@ -13,10 +13,10 @@ The rules (README, "Funding report and audit"):
   when it was cancelled, and *unrecorded* when neither and it began before ``now`` (a gap for
   the coordinator to close); one still ahead counts for nothing yet.
 - A shift counts once its attendance was confirmed: the volunteer hours are the people
-  confirmed present (each once) times the length of the shift the confirmation names; a later
+  confirmed present times the length of the shift the confirmation names; a later
   confirmation replaces the earlier. A shift of a session counts for the session's offer.
 - A training is held when it was completed and not cancelled; its participants are those who
-  attended (each once).
+  attended.
 
 Each fact counts where and when it happened: its site, its offer (None when tied to none:
 trainings and shifts without a session) and the instant it began, by which periods and months
@@ -109,20 +109,17 @@ def occurrence(cancelled: bool, visitors: int | None, starts_at: datetime, now: 
     return NOTHING
 
 
-class Served(NamedTuple):
-    people: int
-    seconds: int
-
-
-def served(confirmation: ShiftAttendanceConfirmed) -> Served:
-    """Who served a shift and their volunteer time, as a confirmation of its attendance says."""
-    people = len(set(confirmation.present))
-    length = int((confirmation.ends_at - confirmation.starts_at).total_seconds())
-    return Served(people, people * length)
+def served(confirmation: ShiftAttendanceConfirmed) -> tuple[int, int]:
+    """The people who served a shift and their volunteer seconds, as a confirmation of its
+    attendance says: each person present for the length of the shift it names. (A
+    confirmation names each person once: the decider drops repeats.)"""
+    people = len(confirmation.present)
+    return people, people * int((confirmation.ends_at - confirmation.starts_at).total_seconds())
 
 
 def participants(completion: TrainingCompleted) -> int:
-    return len(set(completion.attended))
+    """Those who attended a training (named once each: the decider drops repeats)."""
+    return len(completion.attended)
 
 
 def shift(confirmed: bool, volunteer_seconds: int) -> Tally | None:

@@ -53,18 +53,22 @@ _FACTS = frozenset({OCCURRENCES, SHIFTS, TRAININGS})
 
 
 class FundingHistory:
-    """The facts of the figures (``attendance_stats``'s rows), folded in memory."""
+    """The facts of the figures (``attendance_stats``'s rows), folded in memory; ``noting``:
+    ``apply`` names the figure rows each event touched (for the causes of changes)."""
 
-    def __init__(self) -> None:
+    def __init__(self, noting: bool = True) -> None:
         self.rows: Rows = {table: {} for table in SCHEMA.keys}
+        self.noting = noting
 
     def apply(self, event: Event) -> tuple[FigureRow, ...]:
-        """Fold one event in; returns the figure rows it touched (each fact it changed that
-        counts once changed: any occurrence, a confirmed shift, a held training)."""
+        """Fold one event in; returns the figure rows it touched if ``noting``: each fact it
+        changed that counts once changed (any occurrence, a confirmed shift, a held training)."""
         changes = evolve(event)
         if not changes:
             return ()
         fold(SCHEMA, changes, self.rows)
+        if not self.noting:
+            return ()
         return tuple(row for change in changes if (row := self._touched(change)) is not None)
 
     def _touched(self, change: RowChange) -> FigureRow | None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from uuid import uuid4
 
+import msgspec
 import pytest
 
 from events.shifts import ShiftAttendanceConfirmed
@@ -62,16 +63,16 @@ def test_a_past_occurrence_without_a_count_is_unrecorded_and_one_ahead_counts_no
     assert figures.occurrence(False, None, NOW, NOW) == Tally()
 
 
-def test_volunteer_time_is_each_person_present_once_times_the_confirmed_length():
-    alice, bernd = uuid4(), uuid4()
+def test_volunteer_time_is_each_person_present_times_the_length_the_confirmation_names():
     confirmation = ShiftAttendanceConfirmed(
-        shift_id=uuid4(), present=[alice, bernd, alice], starts_at=MARCH,
+        shift_id=uuid4(), present=[uuid4(), uuid4()], starts_at=MARCH,
         ends_at=MARCH + timedelta(hours=2, minutes=30))
     assert figures.served(confirmation) == (2, 2 * 9000)
+    assert figures.served(msgspec.structs.replace(confirmation, present=[])) == (0, 0)
 
 
-def test_a_training_counts_each_participant_once():
-    completion = TrainingCompleted(training_id=uuid4(), attended=[SITE, SITE, OFFER],
+def test_a_training_counts_those_who_attended():
+    completion = TrainingCompleted(training_id=uuid4(), attended=[uuid4(), uuid4()],
                                    qualification="first_aid", valid_until=NOW)
     assert figures.participants(completion) == 2
 
