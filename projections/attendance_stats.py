@@ -4,27 +4,26 @@ Rows (ids and figures only, never personal data):
 - an occurrence per ``(session_id, starts_at)``: its offer and site, cancelled or not, and the
   visitors counted (a correction replaces the figure; NULL while none is recorded);
 - a shift per ``shift_id``: site, session, times, and once confirmed the volunteers present and
-  the volunteer seconds (present x duration; a later confirmation replaces the earlier);
+  the volunteer seconds (``projections.figures.served``; a later confirmation replaces the
+  earlier);
 - a training per ``training_id``: site, times, held (= completed) and its participants;
 - the offers, sessions and sites those rows name (title, category, site name) for grouping.
 
-An occurrence counts as *held* when its visitors were recorded and it was not cancelled (as
-the funding report counts it: a held session has a figure to show). A not cancelled occurrence
-that began before ``now`` without a count is *unrecorded*, a gap for the coordinator to close,
-not a session held. Months are Europe/Berlin calendar months.
-
-``evolve`` and ``figures`` are pure: the funding report folds a history "as of" a past instant
-with ``fold_history`` and sums it with ``figures``, exactly as the read route does from the
-tables (``load_rows`` reads them into the same shape).
+These rows are the facts of every attendance figure, and ``evolve`` is their one fold: the
+workers keep it in PostgreSQL for ``GET /api/stats/attendance``, and the funding report folds
+the sealed history "as of" any instant with the same step in memory (``fold_history``,
+``projections.funding``). What the facts count as (held, cancelled, unrecorded, volunteer
+hours) and how they add up is ``projections.figures``, for both; ``figures`` here groups them
+by month, offer, category or site, from the tables (``load_rows`` reads them into the same
+shape) or from a fold in memory.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any, Literal
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 import asyncpg
 import msgspec
@@ -40,6 +39,19 @@ from events.offers import (
 from events.shifts import ShiftAttendanceConfirmed, ShiftCreated
 from events.sites import SiteAdded
 from events.trainings import TrainingCancelled, TrainingCompleted, TrainingPlanned
+from projections.figures import (
+    Counted,
+    Facts,
+    Figures,
+    by_category,
+    by_month,
+    by_offer,
+    by_site,
+    participants,
+    served,
+    tally,
+    total,
+)
 from projections.row_changes import Evolve, RowProjection, Rows, Schema, Upsert, fold
 
 NAME = "attendance_stats"
@@ -50,7 +62,6 @@ OCCURRENCES = "attendance_stats_occurrences"
 SHIFTS = "attendance_stats_shifts"
 TRAININGS = "attendance_stats_trainings"
 
-BERLIN = ZoneInfo("Europe/Berlin")
 GroupBy = Literal["month", "offer", "category", "site"]
 GROUPINGS: tuple[str, ...] = ("month", "offer", "category", "site")
 
@@ -121,10 +132,9 @@ def _shift(event: ShiftCreated) -> list[Upsert]:
 
 @evolve.on(ShiftAttendanceConfirmed)
 def _confirmed(event: ShiftAttendanceConfirmed) -> list[Upsert]:
-    seconds = int((event.ends_at - event.starts_at).total_seconds())
+    people, seconds = served(event)
     return [Upsert(SHIFTS, {"shift_id": event.shift_id}, {
-        "confirmed": True, "present": len(event.present),
-        "volunteer_seconds": len(event.present) * seconds})]
+        "confirmed": True, "present": people, "volunteer_seconds": seconds})]
 
 
 @evolve.on(TrainingPlanned)
@@ -141,7 +151,7 @@ def _training_cancelled(event: TrainingCancelled) -> list[Upsert]:
 @evolve.on(TrainingCompleted)
 def _training_held(event: TrainingCompleted) -> list[Upsert]:
     return [Upsert(TRAININGS, {"training_id": event.training_id},
-                   {"held": True, "participants": len(event.attended)})]
+                   {"held": True, "participants": participants(event)})]
 
 
 def _occurrence(session_id: UUID, starts_at: datetime) -> dict[str, Any]:
@@ -153,17 +163,7 @@ def fold_history(events: Iterable[Event], rows: Rows | None = None) -> Rows:
     return fold(SCHEMA, (change for event in events for change in evolve(event)), rows)
 
 
-# The figures (pure) ----------------------------------------------------------------------------
-
-
-class Figures(msgspec.Struct, kw_only=True):
-    sessions_held: int = 0
-    sessions_cancelled: int = 0
-    sessions_unrecorded: int = 0
-    visitors: int = 0
-    volunteer_hours: float = 0.0
-    trainings_held: int = 0
-    training_participants: int = 0
+# The figures (pure; the rules are projections.figures) -----------------------------------------
 
 
 class Group(Figures, kw_only=True):
@@ -172,6 +172,20 @@ class Group(Figures, kw_only=True):
     (shifts without a session, trainings) when grouped by offer or category."""
     label: str | None = None
     """The offer's title, the site's name; for months and categories the key again."""
+
+
+def facts(rows: Rows) -> Facts:
+    """The rows as the facts ``projections.figures`` counts."""
+    sessions = rows.get(SESSIONS, {})
+
+    def offer_of_session(session_id: UUID) -> UUID | None:
+        session = sessions.get((session_id,))
+        return session["offer_id"] if session else None
+
+    return Facts(occurrences=rows.get(OCCURRENCES, {}).values(),
+                 shifts=rows.get(SHIFTS, {}).values(),
+                 trainings=rows.get(TRAININGS, {}).values(),
+                 offer_of_session=offer_of_session)
 
 
 def figures(
@@ -184,80 +198,38 @@ def figures(
     site_ids: frozenset[UUID] | None = None,
 ) -> tuple[list[Group], Figures]:
     """Sum what began in ``[from_, to)`` (of ``site_ids``, or every site) by group, and in all."""
-    groups: dict[str | None, Group] = {}
-    seconds: dict[str | None, int] = {}
-
-    def group_of(site_id: UUID | None, offer_id: UUID | None, starts_at: datetime) -> Group:
-        key, label = _group_key(rows, group_by, site_id, offer_id, starts_at)
-        if key not in groups:
-            groups[key] = Group(key=key, label=label)
-        return groups[key]
-
-    def selected(row: Mapping[str, Any]) -> bool:
-        return (from_ <= row["starts_at"] < to
-                and (site_ids is None or row["site_id"] in site_ids))
-
-    for row in rows.get(OCCURRENCES, {}).values():
-        if not selected(row):
-            continue
-        group = group_of(row["site_id"], row["offer_id"], row["starts_at"])
-        if row["cancelled"]:
-            group.sessions_cancelled += 1
-        elif row["visitors"] is not None:
-            group.sessions_held += 1
-            group.visitors += row["visitors"]
-        elif row["starts_at"] < now:
-            group.sessions_unrecorded += 1
-    sessions = rows.get(SESSIONS, {})
-    for row in rows.get(SHIFTS, {}).values():
-        if not row["confirmed"] or not selected(row):
-            continue
-        session = sessions.get((row["session_id"],)) if row["session_id"] else None
-        group = group_of(row["site_id"], session and session["offer_id"], row["starts_at"])
-        seconds[group.key] = seconds.get(group.key, 0) + row["volunteer_seconds"]
-    for row in rows.get(TRAININGS, {}).values():
-        if not row["held"] or row["cancelled"] or not selected(row):
-            continue
-        group = group_of(row["site_id"], None, row["starts_at"])
-        group.trainings_held += 1
-        group.training_participants += row["participants"]
-    for key, total in seconds.items():
-        groups[key].volunteer_hours = _hours(total)
-
-    ordered = sorted(groups.values(), key=lambda g: (g.key is None, g.key or ""))
-    totals = Figures(
-        sessions_held=sum(g.sessions_held for g in ordered),
-        sessions_cancelled=sum(g.sessions_cancelled for g in ordered),
-        sessions_unrecorded=sum(g.sessions_unrecorded for g in ordered),
-        visitors=sum(g.visitors for g in ordered),
-        volunteer_hours=_hours(sum(seconds.values())),
-        trainings_held=sum(g.trainings_held for g in ordered),
-        training_participants=sum(g.training_participants for g in ordered),
-    )
-    return ordered, totals
+    sums = tally(facts(rows), _key(rows, group_by), from_=from_, to=to, now=now,
+                 site_ids=site_ids)
+    groups = [Group(key=None if key is None else str(key), label=_label(rows, group_by, key),
+                    **msgspec.structs.asdict(sum_.shown()))
+              for key, sum_ in sums.items()]
+    groups.sort(key=lambda g: (g.key is None, g.key or ""))
+    return groups, total(sums.values()).shown()
 
 
-def _hours(seconds: int) -> float:
-    return round(seconds / 3600, 2)
-
-
-def _group_key(
-    rows: Rows, group_by: str, site_id: UUID | None, offer_id: UUID | None, starts_at: datetime
-) -> tuple[str | None, str | None]:
+def _key(rows: Rows, group_by: str) -> Callable[[Counted], Any]:
     match group_by:
         case "month":
-            month = starts_at.astimezone(BERLIN).strftime("%Y-%m")
-            return month, month
+            return by_month
         case "site":
-            site = rows.get(SITES, {}).get((site_id,))
-            return str(site_id), site["name"] if site else None
+            return by_site
         case "offer":
-            offer = rows.get(OFFERS, {}).get((offer_id,)) if offer_id else None
-            return (str(offer_id), offer["title"]) if offer else (None, None)
+            return by_offer
         case "category":
-            offer = rows.get(OFFERS, {}).get((offer_id,)) if offer_id else None
-            return (offer["category"], offer["category"]) if offer else (None, None)
+            offers = rows.get(OFFERS, {})
+            return by_category(lambda offer_id: (offers.get((offer_id,)) or {}).get("category"))
     raise ValueError(f"unknown grouping {group_by!r}")
+
+
+def _label(rows: Rows, group_by: str, key: Any) -> str | None:
+    match group_by:
+        case "site":
+            site = rows.get(SITES, {}).get((key,))
+            return site["name"] if site else None
+        case "offer":
+            offer = rows.get(OFFERS, {}).get((key,)) if key is not None else None
+            return offer["title"] if offer else None
+    return key
 
 
 # The tables ------------------------------------------------------------------------------------

@@ -28,7 +28,8 @@ import msgspec
 
 from events.base import StoredEvent
 from events.interface import Store
-from projections.funding import Figures, FundingHistory, OfferKey
+from projections.figures import Figures, Tally, total
+from projections.funding import FigureRow, FundingHistory, Offer, OfferKey
 
 BERLIN = ZoneInfo("Europe/Berlin")
 BATCH = 5000
@@ -100,10 +101,6 @@ class Period(msgspec.Struct, frozen=True):
                                 BERLIN).astimezone(UTC)
 
 
-def local_month(moment: datetime) -> str:
-    return moment.astimezone(BERLIN).strftime("%Y-%m")
-
-
 async def sealed_head(store: Store) -> int:
     """Seal everything committed before this call; the number of sealed events (ledger seq)."""
     await seal_everything_committed(store)
@@ -112,10 +109,11 @@ async def sealed_head(store: Store) -> int:
 
 
 async def sealed_history(
-    store: Store, *instants: datetime, up_to: int | None = None,
-) -> tuple[LedgerHead, list[FundingHistory], list[tuple[StoredEvent, tuple[UUID, OfferKey, datetime] | None]]]:
+    store: Store, *instants: datetime, up_to: int | None = None, causes: bool = False,
+) -> tuple[LedgerHead, list[FundingHistory], list[tuple[StoredEvent, tuple[FigureRow, ...]]]]:
     """Fold the sealed history once into one FundingHistory per instant (events recorded by
-    then). Also returns every event with the figure row it touched in the last instant's fold.
+    then). Also returns every event of the last instant's fold, with the figure rows it touched
+    if ``causes`` (else none: noting them costs time).
 
     Without ``up_to``, seals first and reads the whole ledger; with it, reads exactly the first
     ``up_to`` sealed events (sealed already, by whoever chose ``up_to``)."""
@@ -127,8 +125,9 @@ async def sealed_history(
         head_hash = await store.ledger_hash_at(seq)
         if seq and head_hash is None:
             raise LookupError(f"the ledger has no entry {seq}")
-    histories = [FundingHistory() for _ in instants]
-    touched: list[tuple[StoredEvent, tuple[UUID, OfferKey, datetime] | None]] = []
+    histories = [FundingHistory(noting=causes and n == len(instants) - 1)
+                 for n in range(len(instants))]
+    touched: list[tuple[StoredEvent, tuple[FigureRow, ...]]] = []
     read, after = 0, 0
     while read < seq:
         batch = await store.read_all(after, limit=min(BATCH, seq - read))
@@ -171,25 +170,25 @@ def report_of(
     events_considered: int,
 ) -> FundingReport:
     rows = history.figures(period.start, period.end, now=as_of, site_ids=site_ids)
-    totals = Figures()
     sites: dict[UUID, SiteFigures] = {}
-    for (site, offer_id), figures in sorted(rows.items(), key=lambda item: _order(history, item[0])):
-        figures = figures.rounded()
+    site_sums: dict[UUID, Tally] = {}
+    for (site, offer_id), sums in sorted(rows.items(), key=lambda item: _order(history, item[0])):
+        figures = sums.shown()
         site_figures = sites.get(site)
         if site_figures is None:
             site_figures = sites[site] = SiteFigures(
-                site_id=site, name=history.site_names.get(site, "?"), offers=[],
+                site_id=site, name=history.site_name(site, "?"), offers=[],
                 volunteer_hours_without_offer=0.0, trainings_held=0, training_participants=0,
                 totals=Figures(),
             )
-        site_figures.totals.add(figures)
-        totals.add(figures)
+            site_sums[site] = Tally()
+        site_sums[site].add(sums)
         if offer_id is None:
-            site_figures.volunteer_hours_without_offer += figures.volunteer_hours
-            site_figures.trainings_held += figures.trainings_held
-            site_figures.training_participants += figures.training_participants
+            site_figures.volunteer_hours_without_offer = figures.volunteer_hours
+            site_figures.trainings_held = figures.trainings_held
+            site_figures.training_participants = figures.training_participants
             continue
-        offer = history.offers[offer_id]
+        offer = history.offer(offer_id) or Offer(site, "?", "?")
         site_figures.offers.append(OfferFigures(
             offer_id=offer_id, title=offer.title, category=offer.category,
             sessions_held=figures.sessions_held, sessions_cancelled=figures.sessions_cancelled,
@@ -198,24 +197,23 @@ def report_of(
             if figures.sessions_held else 0.0,
             volunteer_hours=figures.volunteer_hours,
         ))
-    for site_figures in sites.values():
-        site_figures.totals = site_figures.totals.rounded()
-        site_figures.volunteer_hours_without_offer = round(
-            site_figures.volunteer_hours_without_offer, 2)
-    months = history.visitors_by_month(period.start, period.end, site_ids, local_month)
+    for site, site_figures in sites.items():
+        site_figures.totals = site_sums[site].shown()
+    months = history.months(period.start, period.end, as_of, site_ids)
     return FundingReport(
         from_=period.first_day, to=period.last_day, as_of=as_of,
         site_ids=sorted(site_ids, key=str) if site_ids is not None else None,
         ledger_head=head, events_considered=events_considered, sites=list(sites.values()),
-        totals=totals.rounded(),
-        months=[Month(month=m, sessions_held=h, visitors=v) for m, (h, v) in months.items()],
+        totals=total(rows.values()).shown(),
+        months=[Month(month=m, sessions_held=sums.sessions_held, visitors=sums.visitors)
+                for m, sums in months.items() if sums.sessions_held],
     )
 
 
 def _order(history: FundingHistory, key: tuple[UUID, OfferKey]) -> tuple[Any, ...]:
     site, offer_id = key
-    offer = history.offers.get(offer_id) if offer_id else None
-    return (history.site_names.get(site, ""), str(site), offer is None,
+    offer = history.offer(offer_id) if offer_id else None
+    return (history.site_name(site, ""), str(site), offer is None,
             offer.title if offer else "", str(offer_id))
 
 
@@ -263,14 +261,15 @@ async def funding_changes(
     store: Store, period: Period, since: datetime, until: datetime,
     *, up_to: int | None = None,
 ) -> FundingChanges:
-    head, (before, after), touched = await sealed_history(store, since, until, up_to=up_to)
+    head, (before, after), touched = await sealed_history(store, since, until, up_to=up_to,
+                                                          causes=True)
     return changes_of(before, after, touched, period, since, until, head)
 
 
 def changes_of(
     before: FundingHistory,
     after: FundingHistory,
-    touched: list[tuple[StoredEvent, tuple[UUID, OfferKey, datetime] | None]],
+    touched: list[tuple[StoredEvent, tuple[FigureRow, ...]]],
     period: Period,
     since: datetime,
     until: datetime,
@@ -280,20 +279,21 @@ def changes_of(
     rows_before = before.figures(period.start, period.end, now=since)
     rows_after = after.figures(period.start, period.end, now=until)
     causes: dict[tuple[UUID, OfferKey], list[Cause]] = {}
-    for recorded, row in touched:
-        if row is None or recorded.recorded_at <= since:
+    for recorded, rows in touched:
+        if recorded.recorded_at <= since:
             continue
-        site, offer_id, happened = row
-        if period.start <= happened < period.end:
-            causes.setdefault((site, offer_id), []).append(Cause(
+        keys = dict.fromkeys((site, offer_id) for site, offer_id, happened in rows
+                             if period.start <= happened < period.end)
+        for key in keys:
+            causes.setdefault(key, []).append(Cause(
                 position=recorded.position, type=recorded.type,
                 recorded_at=recorded.recorded_at, actor=recorded.event_metadata.actor,
                 reason=getattr(recorded.event, "reason", None),
             ))
     changes = []
     for key in sorted(rows_before.keys() | rows_after.keys(), key=lambda k: _order(after, k)):
-        old = rows_before.get(key, Figures()).rounded()
-        new = rows_after.get(key, Figures()).rounded()
+        old = rows_before.get(key, Tally()).shown()
+        new = rows_after.get(key, Tally()).shown()
         for figure in CHANGE_FIGURES:
             if getattr(old, figure) != getattr(new, figure):
                 changes.append(FigureChange(

@@ -73,7 +73,7 @@ def fold(schema: Schema, changes: Iterable[RowChange], rows: Rows | None = None)
     """Apply changes to rows in memory, exactly as ``write`` applies them to the tables."""
     rows = rows if rows is not None else {table: {} for table in schema.keys}
     for change in changes:
-        key = tuple(change.key[column] for column in schema.keys[change.table])
+        key = tuple([change.key[column] for column in schema.keys[change.table]])
         table = rows.setdefault(change.table, {})
         row = table.get(key)
         match change:

@@ -2,7 +2,8 @@
 
 Every test that needs a database gets a fresh one, cloned from a template that holds the
 migrated schema, and dropped afterwards. Redis is shared; each test gets its own broker
-namespace, so queues never mix.
+namespace, so queues never mix. The demo programme (``demo``) is seeded once per run, for the
+tests that only read it.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ os.environ["TREFFPUNKT_INSECURE_FAST_PASSWORD_HASHING"] = "1"
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
@@ -24,6 +26,9 @@ from events.store import EventStore, create_pool
 from services.platform.database import migrate
 from services.platform.embedded import EmbeddedServers
 from tests.projection_checks import wait_for_stopping_workers
+
+if TYPE_CHECKING:
+    from tests.demo_store import Seeded
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -105,3 +110,12 @@ def store(pool: asyncpg.Pool) -> EventStore:
 @pytest.fixture
 def broker_namespace() -> str:
     return f"treffpunkt-test-{uuid.uuid4().hex[:8]}"
+
+
+@pytest.fixture(scope="session")
+async def demo(servers: Servers, template_database: str) -> AsyncIterator[Seeded]:
+    """The demo programme seeded once per run (about 5 s), for the tests that only read it."""
+    from tests.demo_store import a_seeded_store  # the services it seeds with load only here
+
+    async with a_seeded_store(servers, template_database) as seeded:
+        yield seeded

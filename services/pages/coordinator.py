@@ -1,7 +1,7 @@
 """The coordinator's pages: a week view per site of every room's bookings, sessions and
 trainings, and booking a room (once or weekly) with the conflicts shown next to the form.
 
-The pages call the same commands (``services.scheduling.run``) and projection queries as the
+The pages call the same commands (``CommandHandler.handle``) and projection queries as the
 API. After a command the browser is sent to the week view with ``min_position``, which waits
 until the read models show the command's result.
 """

@@ -1,7 +1,7 @@
 """The volunteer's pages: shifts near in time to claim (or to wait for), my shifts with release
 and the calendar feed link, my trainings and qualifications.
 
-A command runs as the API runs it (services/scheduling.py); then the browser is sent to a page
+A command runs as the API runs it (``CommandHandler.handle``); then the browser is sent to a page
 that waits for the read model with ``min_position``, so the result shows at once. A refused
 command shows the shifts page again with the reason in plain words.
 """

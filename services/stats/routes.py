@@ -1,7 +1,7 @@
 """``GET /api/stats/attendance``: sessions held, visitors and volunteer hours, grouped.
 
 Figures of what began in ``[from, to)`` (both required), grouped by Europe/Berlin ``month``,
-``offer``, ``category`` or ``site``; what "held" means is in ``projections.attendance_stats``.
+``offer``, ``category`` or ``site``; what "held" means is in ``projections.figures``.
 Admins and auditors read every site, or the one named by ``site_id``; a coordinator names one
 of its own sites.
 """

@@ -1,8 +1,8 @@
-"""The funding fold: given events, then figures (pure, no servers)."""
+"""The funding fold: given events, then figures and the report made of them (pure, no servers)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from uuid import uuid4
 
 import pytest
@@ -17,8 +17,11 @@ from events.offers import (
 from events.rooms import Occurrence
 from events.shifts import ShiftAttendanceConfirmed, ShiftCreated
 from events.sites import SiteAdded
-from events.trainings import TrainingCompleted, TrainingPlanned
-from projections.funding import Figures, FundingHistory
+from events.trainings import TrainingCancelled, TrainingCompleted, TrainingPlanned
+from projections import attendance_stats
+from projections.figures import Figures, Tally
+from projections.funding import FundingHistory
+from projections.funding_report import LedgerHead, Period, report_of
 
 pytestmark = pytest.mark.unit
 
@@ -28,9 +31,9 @@ WEEKS = [MONDAY + timedelta(weeks=n) for n in range(4)]
 START, END, LATER = MONDAY - timedelta(days=1), MONDAY + timedelta(days=60), datetime(2026, 6, 1, tzinfo=UTC)
 
 
-def given(*events) -> FundingHistory:
-    history = FundingHistory()
-    for event in [
+def history_of(*events) -> list:
+    """A site with a weekly Mittagstisch over four weeks, then ``events``."""
+    return [
         SiteAdded(site_id=SITE, name="Dorftreff Linden", village="Linden"),
         OfferCreated(offer_id=OFFER, site_id=SITE, title="Mittagstisch", category="community"),
         SessionScheduled(session_id=SESSION, offer_id=OFFER, site_id=SITE, room_id=uuid4(),
@@ -38,13 +41,18 @@ def given(*events) -> FundingHistory:
                          occurrences=[Occurrence(starts_at=w, ends_at=w + timedelta(hours=2))
                                       for w in WEEKS]),
         *events,
-    ]:
+    ]
+
+
+def given(*events) -> FundingHistory:
+    history = FundingHistory()
+    for event in history_of(*events):
         history.apply(event)
     return history
 
 
 def figures(history: FundingHistory, now: datetime = LATER) -> Figures:
-    return history.figures(START, END, now)[(SITE, OFFER)]
+    return history.figures(START, END, now)[(SITE, OFFER)].shown()
 
 
 def test_a_count_makes_an_occurrence_held_and_a_correction_replaces_the_figure():
@@ -94,3 +102,73 @@ def test_the_period_selects_by_when_things_happened():
                                        visitors=5))
     only_first_weeks = history.figures(START, WEEKS[3], LATER)[(SITE, OFFER)]
     assert only_first_weeks.visitors == 0 and only_first_weeks.sessions_unrecorded == 3
+
+
+def test_an_event_names_every_figure_row_it_touched_and_a_shift_only_once_confirmed():
+    history = given()
+    assert history.apply(SessionOccurrencesCancelled(
+        session_id=SESSION, occurrence_starts_at=[WEEKS[1], WEEKS[2]])) == (
+        (SITE, OFFER, WEEKS[1]), (SITE, OFFER, WEEKS[2]))
+    created = ShiftCreated(shift_id=SHIFT, site_id=SITE, title="Küche", starts_at=WEEKS[0],
+                           ends_at=WEEKS[0] + timedelta(hours=1), capacity=1,
+                           session_id=SESSION)
+    assert history.apply(created) == ()
+    assert history.apply(ShiftAttendanceConfirmed(
+        shift_id=SHIFT, present=[uuid4()], starts_at=WEEKS[0],
+        ends_at=WEEKS[0] + timedelta(hours=1))) == ((SITE, OFFER, WEEKS[0]),)
+
+
+def test_a_site_total_is_its_exact_volunteer_time_rounded_not_a_sum_of_rounded_offers():
+    events = []
+    for _ in range(3):  # three offers, each with a shift of twenty minutes for one person
+        offer, session, shift = uuid4(), uuid4(), uuid4()
+        events += [
+            OfferCreated(offer_id=offer, site_id=SITE, title="Café", category="community"),
+            SessionScheduled(session_id=session, offer_id=offer, site_id=SITE, room_id=uuid4(),
+                             booking_id=uuid4(), occurrences=[Occurrence(
+                                 starts_at=MONDAY, ends_at=MONDAY + timedelta(hours=1))]),
+            ShiftCreated(shift_id=shift, site_id=SITE, title="Tresen", starts_at=MONDAY,
+                         ends_at=MONDAY + timedelta(minutes=20), capacity=1,
+                         session_id=session),
+            ShiftAttendanceConfirmed(shift_id=shift, present=[uuid4()], starts_at=MONDAY,
+                                     ends_at=MONDAY + timedelta(minutes=20)),
+        ]
+    report = report_of(given(*events), Period(first_day=date(2026, 3, 1),
+                                              last_day=date(2026, 3, 31)),
+                       LATER, None, LedgerHead(seq=0, hash=None), 0)
+    [site] = report.sites
+    assert sorted(offer.volunteer_hours for offer in site.offers) == [0.0, 0.33, 0.33, 0.33]
+    assert site.totals.volunteer_hours == report.totals.volunteer_hours == 1.0
+
+
+def test_a_training_cancelled_is_not_held_even_if_it_was_completed():
+    planned = TrainingPlanned(training_id=TRAINING, site_id=SITE, room_id=uuid4(),
+                              booking_id=uuid4(), title="Erste Hilfe", qualification="first_aid",
+                              valid_for_months=24, starts_at=WEEKS[0],
+                              ends_at=WEEKS[0] + timedelta(hours=8), capacity=12)
+    history = given(planned, TrainingCompleted(training_id=TRAINING, attended=[uuid4()],
+                                               qualification="first_aid", valid_until=LATER),
+                    TrainingCancelled(training_id=TRAINING))
+    assert history.figures(START, END, LATER).get((SITE, None), Tally()).trainings_held == 0
+
+
+def test_the_report_and_the_statistics_count_one_history_alike():
+    people = [uuid4(), uuid4()]
+    events = [
+        AttendanceRecorded(session_id=SESSION, occurrence_starts_at=WEEKS[0], visitors=12),
+        SessionOccurrencesCancelled(session_id=SESSION, occurrence_starts_at=[WEEKS[3]]),
+        ShiftCreated(shift_id=SHIFT, site_id=SITE, title="Küche", starts_at=WEEKS[1],
+                     ends_at=WEEKS[1] + timedelta(minutes=50), capacity=2, session_id=SESSION),
+        ShiftAttendanceConfirmed(shift_id=SHIFT, present=people, starts_at=WEEKS[1],
+                                 ends_at=WEEKS[1] + timedelta(minutes=50)),
+    ]
+    history = given(*events)
+    rows = attendance_stats.fold_history(history_of(*events))
+    now = WEEKS[2] + timedelta(hours=1)
+    [group], totals = attendance_stats.figures(rows, from_=START, to=END, group_by="site",
+                                               now=now)
+    report = history.figures(START, END, now)[(SITE, OFFER)].shown()
+    assert report == totals == Figures(**{
+        name: getattr(group, name) for name in Figures.__struct_fields__})
+    assert (report.sessions_held, report.sessions_unrecorded, report.sessions_cancelled,
+            report.volunteer_hours) == (1, 2, 1, 1.67)
