@@ -348,7 +348,7 @@ async def check_invariants(database_url: str) -> list[tuple[str, bool, str]]:
             "SELECT count(*), count(*) FILTER (WHERE claimed > 0) FROM shift_board")
         double = await pool.fetchval(DOUBLE_BOOKED)
         live = await read_models(pool, PROJECTIONS)
-        await rebuild_from_scratch(store, PROJECTIONS)
+        await rebuild_from_scratch(pool, store, PROJECTIONS)
         differences = differing_rows(live, await read_models(pool, PROJECTIONS))
         return [
             ("no shift holds more than its capacity", overfull == 0,

@@ -99,7 +99,7 @@ async def test_a_dump_of_the_running_service_restores_verifies_and_rebuilds_equa
             events = await original.fetchval("SELECT count(*) FROM events")
             assert events > 100, "the demo wrote no history worth restoring"
             assert await restored.fetchval("SELECT count(*) FROM events") == events
-            await rebuild_from_scratch(EventStore(restored, registry), PROJECTIONS)
+            await rebuild_from_scratch(restored, EventStore(restored, registry), PROJECTIONS)
             assert differing_rows(
                 await read_models(original, PROJECTIONS), await read_models(restored, PROJECTIONS)
             ) == []

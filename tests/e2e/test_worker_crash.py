@@ -77,5 +77,5 @@ async def test_a_worker_killed_mid_batch_loses_nothing_and_applies_nothing_twice
     applied = await pool.fetch("SELECT name, applied FROM projection_state WHERE live")
     assert {row["name"]: row["applied"] for row in applied} == {p.name: events for p in PROJECTIONS}
     live = await read_models(pool, PROJECTIONS)
-    await rebuild_from_scratch(store, PROJECTIONS)
+    await rebuild_from_scratch(pool, store, PROJECTIONS)
     assert differing_rows(live, await read_models(pool, PROJECTIONS)) == []
