@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
+
+from dateutil.relativedelta import relativedelta
 
 from services.rejections import Invalid
+
+HORIZON = relativedelta(years=2)
+"""How far a series may reach past its first start, and how far from now anything is planned."""
+LONGEST = timedelta(days=14)
+"""The longest a booking, session, training or shift (each occurrence of a series) may last."""
 
 
 def require_text(field: str, value: str) -> None:
@@ -22,9 +29,16 @@ def require_aware(field: str, value: datetime) -> None:
         raise Invalid(field, "needs a UTC offset", code="no_offset")
 
 
-def require_range(starts_at: datetime, ends_at: datetime) -> None:
-    """A half-open range ``[starts_at, ends_at)`` of aware instants, ending after it starts."""
+def require_range(starts_at: datetime, ends_at: datetime, now: datetime) -> None:
+    """A half-open range ``[starts_at, ends_at)`` of aware instants, ending after it starts, at
+    most ``LONGEST`` long and starting within ``HORIZON`` of ``now`` (before or after): the one
+    rule for bookings, sessions, trainings and shifts."""
     require_aware("starts_at", starts_at)
     require_aware("ends_at", ends_at)
     if ends_at <= starts_at:
         raise Invalid("ends_at", "must be after starts_at", code="ends_before_start")
+    if ends_at - starts_at > LONGEST:
+        raise Invalid("ends_at", f"may lie at most {LONGEST.days} days after starts_at",
+                      code="too_long")
+    if not now - HORIZON <= starts_at <= now + HORIZON:
+        raise Invalid("starts_at", "must lie within two years of today", code="out_of_window")

@@ -128,7 +128,7 @@ def decide(
 def _schedule(command: ScheduleSession, offer: OfferState, room: RoomState) -> list[Event]:
     if room.site_id != offer.site_id:
         raise Invalid("room_id", "the room belongs to another site", code="other_site")
-    occurrences = expand(command.starts_at, command.ends_at, command.recurrence)
+    occurrences = expand(command.starts_at, command.ends_at, command.recurrence, command.now)
     booked = book(
         room,
         room_id=command.room_id,

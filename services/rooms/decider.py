@@ -97,7 +97,7 @@ def decide(command: RoomCommand, state: RoomState | tuple[SiteState, RoomState])
             raise NotFound("room_id", "no such room", code="room_not_found")
         case BookRoom(), RoomState():
             require_text("title", command.title)
-            occurrences = expand(command.starts_at, command.ends_at, command.recurrence)
+            occurrences = expand(command.starts_at, command.ends_at, command.recurrence, command.now)
             return [
                 book(
                     state,
