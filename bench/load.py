@@ -64,7 +64,7 @@ WRITE_SHARE = 0.20  # of the mix: 15 % claims and releases, 5 % bookings
 CLAIM_SHARE_OF_WRITES = 0.75
 _TODAY = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
 BOOKINGS_FROM = _TODAY + timedelta(days=14 - _TODAY.weekday())  # a Monday, 1-2 weeks ahead
-"""Bookings must start within two years of now: the run fills half hours from here."""
+"""The run fills half hours from here: near today, as the service plans (services/checks.py)."""
 SLOTS_PER_WEEK = 7 * 48
 
 

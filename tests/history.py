@@ -57,7 +57,8 @@ METADATA = EventMetadata(actor="history-generator")
 
 def planned_at(starts_at: datetime) -> datetime:
     """When something starting then is booked: at BOOKING_TIME, or a week ahead for what lies
-    further out (a booking must start within two years of its command's ``now``)."""
+    further out (a start may lie only so far ahead of its command's ``now``, services/checks.py),
+    however long the history grows."""
     return max(BOOKING_TIME, starts_at - timedelta(weeks=1))
 
 

@@ -13,7 +13,6 @@ import asyncio
 import threading
 import uuid
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
 from typing import Any
 
 import asyncpg
@@ -101,8 +100,8 @@ def seed_world(client: httpx.Client) -> dict[str, str]:
     created(f"/api/sites/{site}/rooms", {"name": "Saal", "capacity": 40})
     volunteer = created("/api/volunteers", {"name": "Alice", "email": "alice@example.org"})
     created("/api/shifts", {"site_id": site, "title": "Tresen",
-                            "starts_at": f"{datetime.now(UTC).year + 1}-05-01T09:00:00+02:00",
-                            "ends_at": f"{datetime.now(UTC).year + 1}-05-01T12:00:00+02:00", "capacity": 2})
+                            "starts_at": "2030-05-01T09:00:00+02:00",
+                            "ends_at": "2030-05-01T12:00:00+02:00", "capacity": 2})
     accounts = {
         "coordinator": {"role": "coordinator", "site_ids": [site]},
         "volunteer": {"role": "volunteer", "volunteer_id": volunteer},
