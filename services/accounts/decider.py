@@ -7,6 +7,7 @@ Registering writes to both in one append; closing an account releases its e-mail
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 from uuid import UUID
 
@@ -77,14 +78,26 @@ def evolve_account(state: Account, event: Event) -> Account:
     return state
 
 
-def decide(command: RegisterAccount, state: EmailClaim) -> list[Event]:
+def decide(
+    command: RegisterAccount, state: EmailClaim, existing_sites: Collection[UUID] = ()
+) -> list[Event]:
+    """Decided on the e-mail's claim; ``existing_sites``: those of ``site_ids`` that exist."""
+    unknown_sites = [site for site in command.site_ids if site not in existing_sites]
     match command, state:
         case RegisterAccount(role=role), _ if role not in ROLES:
             raise Invalid("role", f"must be one of {', '.join(ROLES)}")
         case RegisterAccount(role=role, site_ids=[]), _ if role == COORDINATOR:
             raise Invalid("site_ids", "a coordinator needs at least one site")
+        case RegisterAccount(role=role, site_ids=[_, *_]), _ if role != COORDINATOR:
+            raise Invalid("site_ids", "only a coordinator's account names sites",
+                          code="not_a_coordinator")
+        case RegisterAccount(), _ if unknown_sites:
+            raise Invalid("site_ids", f"no such site: {unknown_sites[0]}", code="site_not_found")
         case RegisterAccount(role=role, volunteer_id=None), _ if role == VOLUNTEER:
             raise Invalid("volunteer_id", "a volunteer's account needs its volunteer")
+        case RegisterAccount(role=role, volunteer_id=UUID()), _ if role != VOLUNTEER:
+            raise Invalid("volunteer_id", "only a volunteer's account names a volunteer",
+                          code="not_a_volunteer")
         case RegisterAccount(), EmailClaim(account_id=UUID()):
             raise Conflict("email", "this e-mail already has an account")
         case RegisterAccount(), _:
@@ -97,8 +110,8 @@ def decide(command: RegisterAccount, state: EmailClaim) -> list[Event]:
                     email_digest=command.email_digest,
                     password_hash=command.password_hash,
                     role=command.role,
-                    site_ids=command.site_ids if command.role == COORDINATOR else [],
-                    volunteer_id=command.volunteer_id if command.role == VOLUNTEER else None,
+                    site_ids=command.site_ids,
+                    volunteer_id=command.volunteer_id,
                 ),
             ]
     raise AssertionError("unreachable")

@@ -35,7 +35,8 @@ from services.command_handler import (
     with_digest,
 )
 from services.keys import Keys
-from services.streams import volunteer_stream
+from services.sites import decider as sites_decider
+from services.streams import site_stream, volunteer_stream
 from services.volunteers import decider as volunteers
 from services.volunteers import personal_data
 
@@ -46,6 +47,7 @@ _DUMMY_HASH = _hasher.hash("treffpunkt: no such account")
 EMAIL_CLAIM = Fold(decider.initial_claim, decider.evolve)
 ACCOUNT = Fold(decider.initial_account, decider.evolve_account)
 PERSON = Fold(volunteers.initial_state, volunteers.evolve)
+SITE = Fold(sites_decider.initial_state, sites_decider.evolve)
 REGISTER_ACCOUNT = "RegisterAccount"
 
 
@@ -111,11 +113,15 @@ async def register_account(
         now=datetime.now(UTC),
     )
 
+    named_sites = list(dict.fromkeys(site_ids))
+
     async def attempt(load: Load) -> list[Event]:
-        claim, _ = await asyncio.gather(
-            load(email_stream(digest), EMAIL_CLAIM), load(account_stream(account_id), ACCOUNT)
+        claim, _, *sites = await asyncio.gather(
+            load(email_stream(digest), EMAIL_CLAIM), load(account_stream(account_id), ACCOUNT),
+            *(load(site_stream(site_id), SITE) for site_id in named_sites),
         )
-        events = decider.decide(command, claim)
+        existing = {site_id for site_id, site in zip(named_sites, sites) if site.exists}
+        events = decider.decide(command, claim, existing)
         account = next(e for e in events if isinstance(e, AccountRegistered))
         if account.volunteer_id is not None:
             person = await load(volunteer_stream(account.volunteer_id), PERSON)

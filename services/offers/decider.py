@@ -164,6 +164,9 @@ def _attendance(command: RecordAttendance, session: SessionState) -> Event:
     for group, count in (command.breakdown or {}).items():
         if count < 0:
             raise Invalid(f"breakdown.{group}", "must not be negative", code="negative")
+    if sum((command.breakdown or {}).values()) > command.visitors:
+        raise Invalid("breakdown", "its groups add up to more than the visitors",
+                      code="exceeds_visitors")
     previous = session.visitors.get(started)
     if previous is None:
         return AttendanceRecorded(

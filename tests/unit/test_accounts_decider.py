@@ -65,18 +65,37 @@ def test_a_coordinator_needs_a_site_and_keeps_only_its_sites():
     with pytest.raises(Invalid):
         decide(register(role="coordinator"), given())
     site = uuid4()
-    [_, account] = decide(register(role="coordinator", site_ids=[site]), given())
+    [_, account] = decide(register(role="coordinator", site_ids=[site]), given(), {site})
     assert account.site_ids == [site]
 
 
-def test_a_volunteer_account_needs_its_volunteer_and_other_roles_drop_it():
+def test_a_coordinator_of_a_site_that_does_not_exist_is_refused():
+    known, unknown = uuid4(), uuid4()
+    with pytest.raises(Invalid) as refused:
+        decide(register(role="coordinator", site_ids=[known, unknown]), given(), {known})
+    assert (refused.value.field, refused.value.members["code"]) == ("site_ids", "site_not_found")
+    assert str(unknown) in refused.value.message
+
+
+@pytest.mark.parametrize("role", ["auditor", "volunteer", "admin"])
+def test_only_a_coordinator_carries_sites(role):
+    site = uuid4()
+    with pytest.raises(Invalid) as refused:
+        decide(register(role=role, site_ids=[site], volunteer_id=uuid4()), given(), {site})
+    assert (refused.value.field, refused.value.members["code"]) == ("site_ids",
+                                                                    "not_a_coordinator")
+
+
+def test_a_volunteer_account_needs_its_volunteer_and_only_a_volunteer_names_one():
     with pytest.raises(Invalid):
         decide(register(role="volunteer"), given())
     volunteer = uuid4()
     [_, account] = decide(register(role="volunteer", volunteer_id=volunteer), given())
     assert account.volunteer_id == volunteer
-    [_, auditor] = decide(register(role="auditor", volunteer_id=volunteer), given())
-    assert auditor.volunteer_id is None
+    with pytest.raises(Invalid) as refused:
+        decide(register(role="auditor", volunteer_id=volunteer), given())
+    assert (refused.value.field, refused.value.members["code"]) == ("volunteer_id",
+                                                                    "not_a_volunteer")
 
 
 def given_account(*events):
