@@ -19,7 +19,7 @@ from litestar.response import Stream
 from events import export, ledger
 from services.auth.guards import ADMIN, AUDITOR, requires_roles
 from services.problems import READ_PROBLEMS
-from services.read_routes import MAX_POSITION
+from services.read_routes import MAX_POSITION, NO_CONTROL_CHARACTERS
 from services.rejections import Invalid
 from services.resources import Resources
 
@@ -27,8 +27,10 @@ MAX_PAGE = 1000
 After = Annotated[int, QueryParameter(ge=0, le=MAX_POSITION,
                                       description="position of the last event seen")]
 Limit = Annotated[int, QueryParameter(ge=1, le=MAX_PAGE)]
-StreamName = Annotated[str | None, QueryParameter(min_length=1, max_length=200)]
-EventType = Annotated[str | None, QueryParameter(min_length=1, max_length=200)]
+StreamName = Annotated[str | None, QueryParameter(min_length=1, max_length=200,
+                                                  pattern=NO_CONTROL_CHARACTERS)]
+EventType = Annotated[str | None, QueryParameter(min_length=1, max_length=200,
+                                                 pattern=NO_CONTROL_CHARACTERS)]
 
 
 class LedgerEntry(msgspec.Struct):

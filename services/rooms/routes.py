@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -27,6 +26,7 @@ from services.command_routes import (
     site_of,
 )
 from services.problems import WRITE_PROBLEMS
+from services.read_routes import aware
 from services.resources import Resources
 from services.rooms.decider import AddRoom, BookRoom, CancelBooking
 from services.streams import room_stream
@@ -113,9 +113,10 @@ class RoomsController(Controller):
     async def cancel(
         self, room_id: FromPath[UUID], booking_id: FromPath[UUID],
         resources: NamedDependency[Resources], request: Request[Principal, Any, Any],
-        occurrence: FromQuery[datetime | None] = None,
+        occurrence: FromQuery[str | None] = None,
     ) -> Positioned:
         result = await execute(resources, CancelBooking(
-            room_id=room_id, booking_id=booking_id, occurrence_starts_at=occurrence, now=now(),
+            room_id=room_id, booking_id=booking_id,
+            occurrence_starts_at=aware("occurrence", occurrence), now=now(),
         ), metadata_for(request))
         return Positioned(position=result.position)
