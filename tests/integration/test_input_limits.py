@@ -11,7 +11,9 @@ from uuid import uuid4
 
 import pytest
 
-from tests.integration.test_accounts_api import ADMIN, PASSWORD, bearer
+from tests.integration.test_accounts_api import ADMIN, COORDINATOR_A, PASSWORD, bearer
+from tests.integration.test_pages_coordinator import book, sign_in_as, week_path
+from tests.integration.test_read_calendars import projector  # noqa: F401 - a fixture
 from tests.integration.test_scheduling_api import World, event_count, world  # noqa: F401
 
 pytestmark = pytest.mark.integration
@@ -247,4 +249,17 @@ async def test_an_account_naming_sites_or_a_volunteer_it_may_not_is_refused(
             "email": "new-account@example.org", "password": PASSWORD, **fields})
         assert response.status_code == 422, f"{fields}: {response.text}"
         assert problem_fields(response) == [field], fields
+    assert await event_count(pool) == before
+
+
+async def test_the_coordinators_pages_refuse_days_out_of_range_instead_of_failing(
+    world: World, pool, projector  # noqa: F811
+):
+    await sign_in_as(world, COORDINATOR_A)
+    before = await event_count(pool)
+    for day in ("0001-01-01", "9999-12-31"):
+        week = await world.client.get(week_path(world), params={"week": day})
+        assert week.status_code == 200, week.text  # this week instead
+        booked = await book(world, title="Chor", date=day, start="00:10", end="01:00")
+        assert booked.status_code == 422, booked.text
     assert await event_count(pool) == before
