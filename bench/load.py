@@ -62,7 +62,9 @@ SITES, ROOMS_PER_SITE, SHIFTS_PER_SITE, VOLUNTEERS = 4, 3, 10, 32
 REFERENCE_EVENTS = 8000
 WRITE_SHARE = 0.20  # of the mix: 15 % claims and releases, 5 % bookings
 CLAIM_SHARE_OF_WRITES = 0.75
-BOOKINGS_FROM = datetime(2031, 1, 6, tzinfo=UTC)  # a Monday
+_TODAY = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+BOOKINGS_FROM = _TODAY + timedelta(days=14 - _TODAY.weekday())  # a Monday, 1-2 weeks ahead
+"""The run fills half hours from here: near today, as the service plans (services/checks.py)."""
 SLOTS_PER_WEEK = 7 * 48
 
 

@@ -49,12 +49,19 @@ from services.volunteers.service import register
 BULK_APPEND_EVENTS = 5000
 
 BOOKING_TIME = datetime(2026, 1, 1, tzinfo=UTC)
-"""Every booking, claim and enrollment is made then; everything booked lies after it."""
+"""Every claim and enrollment is made then; everything booked lies after it."""
 FIRST_WEEK = datetime(2026, 1, 5, tzinfo=BERLIN)  # a Monday
 DAYTIME_HOURS = 12  # 08:00 to 20:00 local
 WEEKS_PER_SERIES = 4
 CATEGORIES = ("movement", "mental_health", "civic_engagement", "participation", "community")
 METADATA = EventMetadata(actor="history-generator")
+
+
+def planned_at(starts_at: datetime) -> datetime:
+    """When something starting then is booked: at BOOKING_TIME, or a week ahead for what lies
+    further out (a start may lie only so far ahead of its command's ``now``, services/checks.py),
+    however long the history grows."""
+    return max(BOOKING_TIME, starts_at - timedelta(weeks=1))
 
 
 class RoomCalendar:
@@ -131,7 +138,7 @@ class Writer:
                 room_id=room.room_id, booking_id=booking_id, title="Chorprobe",
                 starts_at=starts_at, ends_at=starts_at + timedelta(hours=1),
                 recurrence=Recurrence(rrule=f"FREQ=WEEKLY;COUNT={WEEKS_PER_SERIES}") if series else None,
-                now=BOOKING_TIME,
+                now=planned_at(starts_at),
             )
         )
         if series and self.rng.random() < 0.5:
@@ -157,7 +164,8 @@ class Writer:
             ScheduleSession(
                 session_id=session_id, booking_id=uuid4(), offer_id=self.rng.choice(self.offers),
                 room_id=room.room_id, starts_at=starts_at, ends_at=starts_at + timedelta(hours=1),
-                recurrence=Recurrence(rrule=f"FREQ=WEEKLY;COUNT={WEEKS_PER_SERIES}"), now=BOOKING_TIME,
+                recurrence=Recurrence(rrule=f"FREQ=WEEKLY;COUNT={WEEKS_PER_SERIES}"),
+                now=planned_at(starts_at),
             )
         )
         if scheduled is None:
@@ -190,7 +198,7 @@ class Writer:
             CreateShift(shift_id=shift_id, site_id=self.site_id, title="Tresen",
                         starts_at=starts_at, ends_at=starts_at + timedelta(hours=2),
                         capacity=capacity, required_qualifications=["first_aid"] if first_aid else [],
-                        now=BOOKING_TIME)
+                        now=planned_at(starts_at))
         )
         claimed: list[UUID] = []
         waiting: list[UUID] = []
@@ -224,7 +232,8 @@ class Writer:
             PlanTraining(training_id=training_id, booking_id=uuid4(), site_id=self.site_id,
                          room_id=room.room_id, title="Erste Hilfe", qualification="first_aid",
                          valid_for_months=24, starts_at=starts_at,
-                         ends_at=starts_at + timedelta(hours=1), capacity=10, now=BOOKING_TIME)
+                         ends_at=starts_at + timedelta(hours=1), capacity=10,
+                         now=planned_at(starts_at))
         )
         if planned is None:
             return

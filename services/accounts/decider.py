@@ -8,6 +8,7 @@ closing an account releases its e-mail.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -25,6 +26,7 @@ from services.auth.roles import COORDINATOR, ROLES, VOLUNTEER
 from services.accounts.state import ACCOUNT, EMAIL, Account, EmailClaim
 from services.commands.decider import Decider, States, Stream
 from services.commands.rejections import Conflict, Invalid, NotFound
+from services.sites.state import SITE
 from services.volunteers.state import VOLUNTEER as VOLUNTEER_STREAM
 from services.volunteers.decider import LinkAccount, decide_person
 
@@ -45,14 +47,26 @@ class CloseAccount(msgspec.Struct, frozen=True, kw_only=True):
     now: datetime
 
 
-def decide_register(command: RegisterAccount, state: EmailClaim) -> list[Event]:
+def decide_register(
+    command: RegisterAccount, state: EmailClaim, existing_sites: Collection[UUID] = ()
+) -> list[Event]:
+    """Decided on the e-mail's claim; ``existing_sites``: those of ``site_ids`` that exist."""
+    unknown_sites = [site for site in command.site_ids if site not in existing_sites]
     match command, state:
         case RegisterAccount(role=role), _ if role not in ROLES:
             raise Invalid("role", f"must be one of {', '.join(ROLES)}")
         case RegisterAccount(role=role, site_ids=[]), _ if role == COORDINATOR:
             raise Invalid("site_ids", "a coordinator needs at least one site")
+        case RegisterAccount(role=role, site_ids=[_, *_]), _ if role != COORDINATOR:
+            raise Invalid("site_ids", "only a coordinator's account names sites",
+                          code="not_a_coordinator")
+        case RegisterAccount(), _ if unknown_sites:
+            raise Invalid("site_ids", f"no such site: {unknown_sites[0]}", code="site_not_found")
         case RegisterAccount(role=role, volunteer_id=None), _ if role == VOLUNTEER:
             raise Invalid("volunteer_id", "a volunteer's account needs its volunteer")
+        case RegisterAccount(role=role, volunteer_id=UUID()), _ if role != VOLUNTEER:
+            raise Invalid("volunteer_id", "only a volunteer's account names a volunteer",
+                          code="not_a_volunteer")
         case RegisterAccount(), EmailClaim(account_id=UUID()):
             raise Conflict("email", "this e-mail already has an account")
         case RegisterAccount(), _:
@@ -65,8 +79,8 @@ def decide_register(command: RegisterAccount, state: EmailClaim) -> list[Event]:
                     email_digest=command.email_digest,
                     password_hash=command.password_hash,
                     role=command.role,
-                    site_ids=command.site_ids if command.role == COORDINATOR else [],
-                    volunteer_id=command.volunteer_id if command.role == VOLUNTEER else None,
+                    site_ids=command.site_ids,
+                    volunteer_id=command.volunteer_id,
                 ),
             ]
     raise AssertionError("unreachable")
@@ -91,8 +105,14 @@ def _links_volunteer(command: RegisterAccount) -> bool:
     return command.role == VOLUNTEER and command.volunteer_id is not None
 
 
+def _named_sites(command: RegisterAccount) -> list[UUID]:
+    """The sites a coordinator's account names (read only: they must exist)."""
+    return list(dict.fromkeys(command.site_ids)) if command.role == COORDINATOR else []
+
+
 def streams(command: RegisterAccount, loaded: States) -> list[Stream[Any]]:
     touched: list[Stream[Any]] = [EMAIL(command.email_digest), ACCOUNT(command.account_id)]
+    touched += map(SITE, _named_sites(command))
     if _links_volunteer(command):
         touched.append(VOLUNTEER_STREAM(command.volunteer_id))
     return touched
@@ -101,7 +121,8 @@ def streams(command: RegisterAccount, loaded: States) -> list[Stream[Any]]:
 def decide(command: RegisterAccount, states: States) -> list[Event]:
     """Claim the e-mail and register the account; a volunteer's account is linked to the
     volunteer in the same append."""
-    events = decide_register(command, states[EMAIL(command.email_digest)])
+    existing = [site for site in _named_sites(command) if states[SITE(site)].exists]
+    events = decide_register(command, states[EMAIL(command.email_digest)], existing)
     if _links_volunteer(command):
         assert command.volunteer_id is not None
         link = LinkAccount(volunteer_id=command.volunteer_id, account_id=command.account_id,
@@ -110,7 +131,8 @@ def decide(command: RegisterAccount, states: States) -> list[Event]:
     return events
 
 
-ACCOUNTS = Decider(commands=(RegisterAccount,), kinds=(EMAIL, ACCOUNT, VOLUNTEER_STREAM), streams=streams, decide=decide)
+ACCOUNTS = Decider(commands=(RegisterAccount,), kinds=(EMAIL, ACCOUNT, SITE, VOLUNTEER_STREAM),
+                   streams=streams, decide=decide)
 
 
 def _closing_streams(command: CloseAccount, loaded: States) -> list[Stream[Any]]:

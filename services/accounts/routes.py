@@ -40,7 +40,7 @@ class NewAccount(msgspec.Struct, forbid_unknown_fields=True):
     email: Email
     password: Password
     role: str
-    site_ids: list[UUID] = []
+    site_ids: Annotated[list[UUID], msgspec.Meta(max_length=100)] = []
     volunteer_id: UUID | None = None
 
 

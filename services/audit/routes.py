@@ -20,7 +20,7 @@ from events import export, ledger
 from events.base import StoredEvent
 from services.auth.guards import ADMIN, AUDITOR, requires_roles
 from services.platform.problems import READ_PROBLEMS
-from services.reads.routes import MAX_POSITION
+from services.reads.routes import MAX_POSITION, NO_CONTROL_CHARACTERS
 from services.commands.rejections import Invalid
 from services.platform.resources import Resources
 
@@ -28,8 +28,10 @@ MAX_PAGE = 1000
 After = Annotated[int, QueryParameter(ge=0, le=MAX_POSITION,
                                       description="position of the last event seen")]
 Limit = Annotated[int, QueryParameter(ge=1, le=MAX_PAGE)]
-StreamName = Annotated[str | None, QueryParameter(min_length=1, max_length=200)]
-EventType = Annotated[str | None, QueryParameter(min_length=1, max_length=200)]
+StreamName = Annotated[str | None, QueryParameter(min_length=1, max_length=200,
+                                                  pattern=NO_CONTROL_CHARACTERS)]
+EventType = Annotated[str | None, QueryParameter(min_length=1, max_length=200,
+                                                 pattern=NO_CONTROL_CHARACTERS)]
 
 
 class LedgerEntry(msgspec.Struct):

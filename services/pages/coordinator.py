@@ -220,10 +220,11 @@ async def needing_refreshers(resources: Resources, site_id: UUID,
 
 
 def week_of(value: str | None) -> date:
+    """The Monday of the week asked for; this week's for a day unreadable or out of range."""
     if value:
         try:
-            return monday_of(date.fromisoformat(value))
-        except ValueError:
+            return monday_of(parse_date("week", value))
+        except FormError:
             pass
     return this_week()
 
@@ -511,11 +512,7 @@ class CoordinatorPages(Controller):
                        site_id: UUID, form: BookingForm, status: int, errors: dict[str, str],
                        conflicts: list[dict[str, Any]] | None = None) -> Template:
         """The week again, with the form as the user filled it and what was wrong beside it."""
-        try:
-            monday = monday_of(date.fromisoformat(form.date))
-        except ValueError:
-            monday = this_week()
-        return await self._week_page(request, resources, site_id, monday, None,
+        return await self._week_page(request, resources, site_id, week_of(form.date), None,
                                      status_code=status, form=form, errors=errors,
                                      conflicts=conflicts or [])
 

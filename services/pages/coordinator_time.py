@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 
+from services.platform.instants import EARLIEST, LATEST
 from services.pages.local_time import BERLIN
 
 
@@ -23,10 +24,15 @@ class FormError(Exception):
 
 
 def parse_date(field: str, value: str) -> date:
+    """A day of a form; one outside the years 2 to 9998 (services/instants.py) is invalid too,
+    so that its instants stay convertible."""
     try:
-        return date.fromisoformat(value.strip())
+        day = date.fromisoformat(value.strip())
     except ValueError:
         raise FormError(field, "form.date_invalid") from None
+    if not EARLIEST.date() <= day <= LATEST.date():
+        raise FormError(field, "form.date_invalid")
+    return day
 
 
 def parse_time(field: str, value: str) -> time:

@@ -11,12 +11,14 @@ from typing import Any
 from litestar import Request, Router
 from litestar.config.csrf import CSRFConfig
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.file_system import BaseLocalFileSystem
 from litestar.middleware.base import DefineMiddleware
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Template
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
-from litestar.types import ControllerRouterHandler
+from litestar.types import ControllerRouterHandler, PathType
+from litestar.types.file_types import FileInfo
 
 from services.auth.middleware import TokenAuthentication
 from services.platform.keys import Keys
@@ -40,6 +42,16 @@ def forbidden_page(request: Request[Any, Any, Any], _: PermissionDeniedException
     return page(request, "error.html", status_code=403, message=message)
 
 
+class StaticFiles(BaseLocalFileSystem):
+    """The pages' files; a name the file system cannot hold (``/static/%00``: a NUL) names no
+    file, a 404, where the operating system's ValueError would be a 500."""
+
+    async def info(self, path: PathType, **kwargs: Any) -> FileInfo:
+        if "\x00" in str(path):
+            raise FileNotFoundError(path)
+        return await super().info(path, **kwargs)
+
+
 def page_handlers() -> list[ControllerRouterHandler]:
     pages = Router(
         path="/",
@@ -52,6 +64,7 @@ def page_handlers() -> list[ControllerRouterHandler]:
         include_in_schema=False,
     )
     static = create_static_files_router(path="/static", directories=[HERE / "static"],
+                                        file_system=StaticFiles(),
                                         include_in_schema=False, opt={"exclude_from_auth": True})
     return [pages, static]
 

@@ -15,6 +15,7 @@ from services.accounts.routes import AccountsController, SignInController
 from services.audit.routes import AuditController
 from services.auth.middleware import TokenAuthentication
 from services.auth.throttle import SignInThrottle
+from services.platform.json_bodies import JSONRequest
 from services.platform.keys import derive_keys, secret_of
 from services.offers.reads import list_offers
 from services.offers.routes import OffersController
@@ -88,6 +89,7 @@ def create_app(settings: Settings) -> Litestar:
         lifespan=[lifespan],
         dependencies={"resources": Provide(provide_resources, sync_to_thread=False)},
         exception_handlers=exception_handlers,
+        request_class=JSONRequest,
         request_max_body_size=MAX_BODY_BYTES,
         template_config=template_config(),
         csrf_config=csrf_config(keys),

@@ -148,5 +148,6 @@ def problem_responses(*statuses: int) -> dict[int, ResponseSpec]:
 READ_PROBLEMS = problem_responses(400, 401, 403, 404, 422, 503)
 """What a read route may answer besides its success: bad credentials or role, an unknown id,
 bad parameters, and the database unreachable or the read model behind ``min_position``."""
-WRITE_PROBLEMS = problem_responses(400, 401, 403, 404, 409, 413, 422, 503)
-"""The same for a command, and its conflicts (409) and bodies over the size limit (413)."""
+WRITE_PROBLEMS = problem_responses(400, 401, 403, 404, 409, 413, 415, 422, 503)
+"""The same for a command, its conflicts (409), bodies over the size limit (413) and bodies
+that are not JSON (415)."""

@@ -4,7 +4,6 @@ projection at a known position (``min_position``), and answering with ``X-Projec
 
 from __future__ import annotations
 
-import re
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Annotated, Any, TypeVar
@@ -14,6 +13,7 @@ from litestar import Response
 from litestar.params import QueryParameter
 
 from projections.runner import Projection, ensure_projection, live_position
+from services.platform.instants import parse_instant
 from services.reads.wait import POSITION_HEADER, wait_for_projection
 from services.commands.rejections import Invalid
 from services.platform.resources import Resources
@@ -26,23 +26,14 @@ MAX_POSITION = 2**63 - 1
 """Positions are PostgreSQL bigints. A larger value bound into a query fails in asyncpg's
 encoder and leaves that pooled connection inside a half-sent statement; refuse it (422)."""
 MinPosition = Annotated[int | None, QueryParameter(name="min_position", ge=0, le=MAX_POSITION)]
-
-# A "+01:00" offset sent unencoded in a query string arrives as " 01:00".
-_UNENCODED_PLUS = re.compile(r"^(\S+T[0-9:.]+) ([0-9]{2}:?[0-9]{2})$")
-
+NO_CONTROL_CHARACTERS = r"^[^\x00-\x1f\x7f]*$"
+"""The ``pattern`` of a text query parameter that reaches PostgreSQL: it refuses a NUL in text
+(an error of the database's, a 500), so the parameter is a 422 naming it instead."""
 
 def aware(field: str, value: str | None) -> datetime | None:
-    """An RFC 3339 time with offset from a query parameter; without offset a 422 naming it."""
-    if value is None:
-        return None
-    value = _UNENCODED_PLUS.sub(r"\1+\2", value.strip())
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        raise Invalid(field, "must be an RFC 3339 time with offset", code="invalid_time") from None
-    if moment.tzinfo is None:
-        raise Invalid(field, "needs a UTC offset, e.g. +01:00", code="offset_missing")
-    return moment
+    """An RFC 3339 time with offset from a query parameter; without offset, or out of the
+    years 2 to 9998, a 422 naming it."""
+    return parse_instant(field, value)
 
 
 def time_range(start: str | None, end: str | None) -> tuple[datetime | None, datetime | None]:

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import tempfile
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import pygal
@@ -31,31 +32,51 @@ def german_number(value: float) -> str:
     return f"{value:.2f}".replace(".", ",") if isinstance(value, float) else str(value)
 
 
-def as_csv(report: FundingReport) -> bytes:
-    """``;``-separated, decimal commas, UTF-8 with BOM: what Excel and LibreOffice expect here."""
+Cell = str | int | float
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""What a spreadsheet may take for the start of a formula (OWASP, "CSV Injection")."""
+
+
+def spreadsheet_cell(value: Cell) -> str:
+    """A number as a German spreadsheet reads it (a negative one stays a number); text that a
+    spreadsheet could take for a formula gets a leading ``'`` and is shown as written."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return german_number(value)
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
+def spreadsheet_csv(rows: Iterable[Sequence[Cell]]) -> bytes:
+    """``;``-separated, decimal commas, UTF-8 with BOM: what Excel and LibreOffice expect here.
+    Text cells are neutralised (``spreadsheet_cell``); pass numbers as numbers, not as text."""
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
+    for row in rows:
+        writer.writerow([spreadsheet_cell(value) for value in row])
+    return "\ufeff".encode() + out.getvalue().encode()
+
+
+def as_csv(report: FundingReport) -> bytes:
+    rows: list[Sequence[Cell]] = [CSV_COLUMNS]
     for site in report.sites:
         for offer in site.offers:
-            writer.writerow([
+            rows.append([
                 site.name, offer.title, CATEGORY_NAMES.get(offer.category, offer.category),
                 offer.sessions_held, offer.sessions_cancelled, offer.sessions_unrecorded,
-                offer.visitors, german_number(offer.visitors_per_session),
-                german_number(offer.volunteer_hours), "", "",
+                offer.visitors, float(offer.visitors_per_session),
+                float(offer.volunteer_hours), "", "",
             ])
-        writer.writerow([
+        rows.append([
             site.name, "(Standort ohne Angebot)", "", "", "", "", "", "",
-            german_number(site.volunteer_hours_without_offer), site.trainings_held,
+            float(site.volunteer_hours_without_offer), site.trainings_held,
             site.training_participants,
         ])
     totals = report.totals
-    writer.writerow([
+    rows.append([
         "Summe", "", "", totals.sessions_held, totals.sessions_cancelled,
-        totals.sessions_unrecorded, totals.visitors, "", german_number(totals.volunteer_hours),
+        totals.sessions_unrecorded, totals.visitors, "", float(totals.volunteer_hours),
         totals.trainings_held, totals.training_participants,
     ])
-    return "\ufeff".encode() + out.getvalue().encode()
+    return spreadsheet_csv(rows)
 
 
 def visitors_chart(report: FundingReport) -> bytes:

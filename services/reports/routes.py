@@ -33,6 +33,8 @@ from services.auth.guards import (
 from services.auth.tokens import Principal
 from projections.funding_report import BERLIN
 from projections.report_jobs import Job, JobParams
+from services.platform import instants
+from services.platform.instants import parse_day
 from services.platform.problems import READ_PROBLEMS, Problem, problem_responses
 from services.commands.rejections import Invalid, NotFound
 from services.reports import formats, jobs
@@ -61,26 +63,9 @@ FirstDay = Annotated[str | None, QueryParameter(name="from", required=False)]
 LastDay = Annotated[str | None, QueryParameter(name="to", required=False)]
 
 
-def parse_day(field: str, value: str | None, default: date) -> date:
-    if value is None:
-        return default
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise Invalid(field, "must be a date like 2026-03-31", code="invalid_date") from None
-
-
 def parse_instant(field: str, value: str | None) -> datetime | None:
-    if value is None:
-        return None
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        raise Invalid(field, "must be an RFC 3339 instant with offset", code="invalid") from None
-    if moment.tzinfo is None:
-        raise Invalid(field, "needs a UTC offset, e.g. 2026-05-01T12:00:00+02:00",
-                      code="offset_required")
-    return moment.astimezone(UTC)
+    moment = instants.parse_instant(field, value)
+    return moment.astimezone(UTC) if moment is not None else None
 
 
 def period_of(first: str | None, last: str | None, now: datetime | None = None) -> Period:

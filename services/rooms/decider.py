@@ -95,7 +95,7 @@ def decide(command: RoomCommand, states: States) -> list[Event]:
             raise NotFound("room_id", "no such room", code="room_not_found")
         case BookRoom(), RoomState():
             require_text("title", command.title)
-            occurrences = expand(command.starts_at, command.ends_at, command.recurrence)
+            occurrences = expand(command.starts_at, command.ends_at, command.recurrence, command.now)
             return [
                 book(
                     state,

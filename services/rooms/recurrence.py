@@ -2,39 +2,52 @@
 
 The rule runs on the local wall clock, so a weekly 18:00 stays 18:00 across a clock change;
 each occurrence is then stored as a UTC instant.
+
+Expansion is bounded in time, not only in occurrences found: dateutil walks a rule period by
+period until it yields a date, and ``until`` is compared only with dates it yields, so a rule
+that never matches (``BYMONTH=2;BYMONTHDAY=30``) walks day by day to the year 9999, seconds
+of CPU (dateutil issues #1393 and #1441). Here the walk ends with the calendar year of the
+horizon, two years past the first start, whatever the rule says: a few thousand periods at
+most, since a series repeats at most daily.
 """
 
 from __future__ import annotations
 
+import datetime as datetime_module
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from itertools import islice
+from types import FunctionType
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from dateutil.relativedelta import relativedelta
-from dateutil.rrule import rrule, rrulestr
+import dateutil.rrule
+from dateutil.rrule import DAILY, rrule, rrulestr
 
 from events.rooms import Occurrence, Recurrence
-from services.commands.checks import require_range
+from services.commands.checks import HORIZON, require_range
 from services.commands.rejections import Invalid
 
 BERLIN = ZoneInfo("Europe/Berlin")
 MAX_OCCURRENCES = 500
-HORIZON = relativedelta(years=2)
 
 
 def expand(
-    starts_at: datetime, ends_at: datetime, recurrence: Recurrence | None
+    starts_at: datetime, ends_at: datetime, recurrence: Recurrence | None, now: datetime
 ) -> list[Occurrence]:
-    """Every occurrence of ``[starts_at, ends_at)`` repeated by ``recurrence``, in UTC, in order."""
-    require_range(starts_at, ends_at)
+    """Every occurrence of ``[starts_at, ends_at)`` repeated by ``recurrence``, in UTC, in order.
+
+    The first occurrence is held to ``require_range`` (its length, and a start within two years
+    of ``now``); the series may reach two years past its first start."""
+    require_range(starts_at, ends_at, now)
     if recurrence is None:
         return [Occurrence(starts_at=starts_at.astimezone(UTC), ends_at=ends_at.astimezone(UTC))]
     first = starts_at.astimezone(BERLIN)
     wall_length = ends_at.astimezone(BERLIN).replace(tzinfo=None) - first.replace(tzinfo=None)
     if wall_length <= timedelta(0):  # the first ends in the second pass of a repeated hour
         wall_length = ends_at - starts_at
-    local_starts = _local_starts(_rule(recurrence, first))
     horizon = first + HORIZON
+    local_starts = _local_starts(_rule(recurrence, first), last_year=horizon.year)
     occurrences = []
     for local_start in local_starts:
         if local_start.replace(tzinfo=None) == first.replace(tzinfo=None):
@@ -89,18 +102,70 @@ def _rule(recurrence: Recurrence, first: datetime) -> rrule:
         raise Invalid(
             "recurrence.rrule", f"not a valid RRULE: {error}", code="bad_rrule"
         ) from None
+    # dateutil keeps these parts private; it accepts an INTERVAL of 0 (a walk that never
+    # advances) or below, and a finer FREQ would walk up to 63 million periods in two years.
+    if rule._interval < 1:
+        raise Invalid("recurrence.rrule", "INTERVAL must be at least 1", code="bad_rrule")
+    if rule._freq > DAILY:
+        raise Invalid(
+            "recurrence.rrule",
+            "a series repeats at most daily (for several a day: FREQ=DAILY;BYHOUR=...)",
+            code="too_frequent",
+        )
     return rule
 
 
-def _local_starts(rule: rrule) -> list[datetime]:
+def _local_starts(rule: rrule, *, last_year: int) -> list[datetime]:
     # At most one more than allowed is generated: an over-long rule costs nothing to refuse.
-    starts = list(islice(rule, MAX_OCCURRENCES + 1))
+    try:
+        starts = list(islice(_walk_until_end_of(rule, last_year), MAX_OCCURRENCES + 1))
+    except ValueError as error:  # dateutil's own refusals met while walking
+        raise Invalid(
+            "recurrence.rrule", f"not a valid RRULE: {error}", code="bad_rrule"
+        ) from None
     if not starts:
-        raise Invalid("recurrence", "the series has no occurrence", code="no_occurrences")
+        raise Invalid(
+            "recurrence",
+            "the series has no occurrence within two years of its first start",
+            code="no_occurrences",
+        )
     if len(starts) > MAX_OCCURRENCES:
         raise Invalid(
             "recurrence",
             f"a series may have at most {MAX_OCCURRENCES} occurrences",
             code="too_many_occurrences",
         )
+    count, until = rule._count, rule._until
+    cut_short = (count is not None and len(starts) < count) or (
+        until is not None
+        and until.astimezone(BERLIN).replace(tzinfo=None) >= datetime(last_year + 1, 1, 1)
+    )
+    if cut_short:  # the walk ended with ``last_year``: the rule goes on past it
+        raise Invalid(
+            "recurrence",
+            "a series may not reach more than two years past its first start",
+            code="beyond_horizon",
+        )
     return starts
+
+
+class _DatetimeEndingIn:
+    """The ``datetime`` module as dateutil's iteration sees it, with ``MAXYEAR`` lowered."""
+
+    def __init__(self, last_year: int) -> None:
+        self.MAXYEAR = last_year
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(datetime_module, name)
+
+
+def _walk_until_end_of(rule: rrule, last_year: int) -> Iterator[datetime]:
+    """dateutil's own iteration of ``rule`` (``rrule._iter``), ending after ``last_year``.
+
+    Its walk ends only when a date is yielded past ``until``, when ``count`` dates were
+    yielded, or after ``datetime.MAXYEAR``; this runs the same code with that last limit at
+    ``last_year``. tests/unit/test_recurrence.py times a never-matching rule, so a dateutil
+    that changed this would be noticed."""
+    namespace = {**vars(dateutil.rrule), "datetime": _DatetimeEndingIn(last_year)}
+    walk = FunctionType(rrule._iter.__code__, namespace, "_iter")
+    return walk(rule)

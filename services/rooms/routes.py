@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -27,6 +26,7 @@ from services.commands.http import (
 )
 from services.platform.problems import WRITE_PROBLEMS
 from services.platform.resources import Resources
+from services.reads.routes import aware
 from services.rooms.decider import ROOMS, AddRoom, BookRoom, CancelBooking
 from services.rooms.state import ROOM
 
@@ -112,9 +112,10 @@ class RoomsController(Controller):
     async def cancel(
         self, room_id: FromPath[UUID], booking_id: FromPath[UUID],
         resources: NamedDependency[Resources], request: Request[Principal, Any, Any],
-        occurrence: FromQuery[datetime | None] = None,
+        occurrence: FromQuery[str | None] = None,
     ) -> Positioned:
         result = await resources.commands.handle(ROOMS, CancelBooking(
-            room_id=room_id, booking_id=booking_id, occurrence_starts_at=occurrence, now=now(),
+            room_id=room_id, booking_id=booking_id,
+            occurrence_starts_at=aware("occurrence", occurrence), now=now(),
         ), metadata_for(request))
         return Positioned(position=result.position)

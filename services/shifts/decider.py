@@ -114,7 +114,7 @@ def decide(command: ShiftCommand, states: States) -> list[Event]:
 
 def _create(command: CreateShift, session: SessionState) -> ShiftCreated:
     require_text("title", command.title)
-    require_range(command.starts_at, command.ends_at)
+    require_range(command.starts_at, command.ends_at, command.now)
     require_positive("capacity", command.capacity)
     required = [q.strip() for q in command.required_qualifications]
     for index, qualification in enumerate(required):

@@ -121,7 +121,7 @@ def _plan(command: PlanTraining, room: RoomState) -> list[Event]:
     require_text("qualification", command.qualification)
     require_positive("valid_for_months", command.valid_for_months)
     require_positive("capacity", command.capacity)
-    occurrences = expand(command.starts_at, command.ends_at, None)
+    occurrences = expand(command.starts_at, command.ends_at, None, command.now)
     booked = book(
         room,
         room_id=command.room_id,

@@ -23,9 +23,10 @@ pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def start_service(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
+def start_service(env: dict[str, str], port: int, *, demo: bool = True
+                  ) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
-        [sys.executable, "-m", "services.platform.cli", "serve", "--demo"],
+        [sys.executable, "-m", "services.platform.cli", "serve", *(["--demo"] if demo else [])],
         cwd=ROOT,
         env={**env, "PORT": str(port)},
         stdout=subprocess.PIPE,

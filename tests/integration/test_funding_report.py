@@ -65,7 +65,7 @@ async def programme(world, pool):  # noqa: F811
                {"volunteer_id": str(world.targets["volunteer_id"])})
     await asyncio.sleep(max(0.0, (soon - datetime.now(UTC)).total_seconds()) + 0.05)
     return {"site": site, "offer": UUID(offer["id"]), "session": session["id"],
-            "starts": starts, "shift": shift["id"], "first": first}
+            "starts": starts, "shift": shift["id"], "first": first, "room": room["id"]}
 
 
 def period(programme) -> dict[str, str]:
@@ -175,3 +175,21 @@ async def test_a_coordinator_sees_only_its_own_sites_and_bad_parameters_name_the
                                           headers=bearer(world.tokens[AUDITOR]))
         assert response.status_code == 422, response.text
         assert response.json()["errors"][0]["field"] == field
+
+
+async def test_titles_that_a_spreadsheet_takes_for_formulas_reach_the_csv_neutralised(
+    world, programme  # noqa: F811
+):
+    site, room = programme["site"], programme["room"]
+    offer = await post(world, "/api/offers", {"site_id": str(site), "title": "=HYPERLINK(\"x\")",
+                                               "category": "movement"})
+    held = programme["first"] + timedelta(days=1)
+    await post(world, f"/api/offers/{offer['id']}/sessions", {
+        "room_id": room, "starts_at": held.isoformat(),
+        "ends_at": (held + timedelta(hours=1)).isoformat()})
+    response = await get(world, "/api/reports/funding", format="csv", **period(programme))
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    titles = [row[1] for row in rows]
+    assert "'=HYPERLINK(\"x\")" in titles and "=HYPERLINK(\"x\")" not in titles
+    lunch = next(row for row in rows if row[1] == "Mittagstisch")
+    assert lunch[6] == "36"  # numbers stay numbers

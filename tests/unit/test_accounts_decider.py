@@ -11,6 +11,7 @@ from events.accounts import (
     AccountEmailReleased,
     AccountRegistered,
 )
+from events.sites import SiteAdded
 from events.volunteers import VolunteerAccountLinked, VolunteerErased, VolunteerRegistered
 from services.accounts.decider import ACCOUNTS, RegisterAccount
 from services.accounts.state import ACCOUNT
@@ -24,6 +25,10 @@ pytestmark = pytest.mark.unit
 NOW = datetime(2026, 3, 2, tzinfo=UTC)
 VOLUNTEER = uuid4()
 VOLUNTEER_REGISTERED = VolunteerRegistered(volunteer_id=VOLUNTEER, name=b"n", email=b"e")
+
+
+def site_added(site_id):
+    return SiteAdded(site_id=site_id, name="Dorftreff", village="Gehrde")
 
 
 def register(**changes) -> RegisterAccount:
@@ -58,18 +63,38 @@ def test_a_coordinator_needs_a_site_and_keeps_only_its_sites():
     with pytest.raises(Invalid):
         when(ACCOUNTS, register(role="coordinator"))
     site = uuid4()
-    [_, account] = when(ACCOUNTS, register(role="coordinator", site_ids=[site]))
+    [_, account] = when(ACCOUNTS, register(role="coordinator", site_ids=[site]), site_added(site))
     assert account.site_ids == [site]
 
 
-def test_a_volunteer_account_needs_its_volunteer_and_other_roles_drop_it():
+def test_a_coordinator_of_a_site_that_does_not_exist_is_refused():
+    known, unknown = uuid4(), uuid4()
+    with pytest.raises(Invalid) as refused:
+        when(ACCOUNTS, register(role="coordinator", site_ids=[known, unknown]), site_added(known))
+    assert (refused.value.field, refused.value.members["code"]) == ("site_ids", "site_not_found")
+    assert str(unknown) in refused.value.message
+
+
+@pytest.mark.parametrize("role", ["auditor", "volunteer", "admin"])
+def test_only_a_coordinator_carries_sites(role):
+    site = uuid4()
+    with pytest.raises(Invalid) as refused:
+        when(ACCOUNTS, register(role=role, site_ids=[site], volunteer_id=VOLUNTEER),
+             site_added(site), VOLUNTEER_REGISTERED)
+    assert (refused.value.field, refused.value.members["code"]) == ("site_ids",
+                                                                    "not_a_coordinator")
+
+
+def test_a_volunteer_account_needs_its_volunteer_and_only_a_volunteer_names_one():
     with pytest.raises(Invalid):
         when(ACCOUNTS, register(role="volunteer"))
     volunteer = register(role="volunteer", volunteer_id=VOLUNTEER)
     [_, account, _] = when(ACCOUNTS, volunteer, VOLUNTEER_REGISTERED)
     assert account.volunteer_id == VOLUNTEER
-    [_, auditor] = when(ACCOUNTS, register(role="auditor", volunteer_id=VOLUNTEER))
-    assert auditor.volunteer_id is None
+    with pytest.raises(Invalid) as refused:
+        when(ACCOUNTS, register(role="auditor", volunteer_id=VOLUNTEER), VOLUNTEER_REGISTERED)
+    assert (refused.value.field, refused.value.members["code"]) == ("volunteer_id",
+                                                                    "not_a_volunteer")
 
 
 def test_a_volunteers_account_is_linked_to_the_volunteer_in_the_same_append():
@@ -134,10 +159,15 @@ def test_registering_a_volunteers_account_touches_the_email_the_account_and_the_
     ]
 
 
-@pytest.mark.parametrize(
-    "changes",
-    [{}, {"role": "coordinator", "site_ids": [uuid4()]}, {"volunteer_id": VOLUNTEER}],
-)
+def test_registering_a_coordinators_account_reads_the_sites_it_names():
+    first, second = uuid4(), uuid4()
+    command = register(role="coordinator", site_ids=[first, second, first])
+    assert streams_touched(ACCOUNTS, command) == [
+        "account-email-d1", f"account-{command.account_id}", f"site-{first}", f"site-{second}"
+    ]
+
+
+@pytest.mark.parametrize("changes", [{}, {"volunteer_id": VOLUNTEER}])
 def test_registering_any_other_account_touches_the_email_and_the_account(changes):
     command = register(**changes)
     assert streams_touched(ACCOUNTS, command) == [

@@ -225,6 +225,15 @@ def test_breakdown_counts_are_never_negative():
     assert rejected.value.field == "breakdown.children"
 
 
+def test_a_breakdown_never_adds_up_to_more_than_the_visitors():
+    with pytest.raises(Invalid) as rejected:
+        when(OFFERS, record(5, breakdown={"children": 300, "over_65": 200}), SCHEDULED)
+    assert (rejected.value.field, rejected.value.members["code"]) == ("breakdown",
+                                                                      "exceeds_visitors")
+    [event] = when(OFFERS, record(5, breakdown={"children": 2, "over_65": 3}), SCHEDULED)
+    assert event.breakdown == {"children": 2, "over_65": 3}
+
+
 def test_the_occurrence_is_matched_by_its_instant_in_any_offset_and_stored_in_utc():
     berlin = at(7, 10).astimezone(timezone(timedelta(hours=2)))
     [event] = when(OFFERS, record(occurrence=berlin), SCHEDULED)

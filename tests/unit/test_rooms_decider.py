@@ -220,7 +220,9 @@ def test_a_series_may_end_at_an_until():
         (Recurrence(rrule="FREQ=WEEKLY", count=0), "recurrence.count", "not_positive"),
         (Recurrence(rrule="FREQ=WEEKLY", until=datetime(2026, 12, 1)), "recurrence.until",
          "no_offset"),
-        (Recurrence(rrule="FREQ=HOURLY", count=3), "recurrence.rrule", "occurrences_overlap"),
+        (Recurrence(rrule="FREQ=DAILY;BYHOUR=16,17", count=3), "recurrence.rrule",
+         "occurrences_overlap"),
+        (Recurrence(rrule="FREQ=HOURLY", count=3), "recurrence.rrule", "too_frequent"),
     ],
 )
 def test_a_series_out_of_bounds_is_refused(recurrence, field, code):
