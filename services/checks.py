@@ -5,9 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 
 from services.rejections import Invalid
+from services.text import require_line, require_lines
+
+__all__ = ["require_aware", "require_line", "require_lines", "require_positive", "require_range",
+           "require_text"]
 
 
-def require_text(field: str, value: str) -> None:
+def require_text(field: str, value: str, max_length: int = 200) -> None:
+    """A name, title or code: one line without control characters, not blank."""
+    require_line(field, value, max_length)
     if not value.strip():
         raise Invalid(field, "must not be blank", code="blank")
 

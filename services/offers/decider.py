@@ -21,7 +21,7 @@ from events.offers import (
     SessionScheduled,
 )
 from events.rooms import Recurrence
-from services.checks import require_aware, require_text
+from services.checks import require_aware, require_line, require_lines, require_text
 from services.rejections import Conflict, Invalid, NotFound
 from services.rooms.decider import RoomState, book
 from services.rooms.recurrence import expand
@@ -95,6 +95,8 @@ def decide(
             raise Conflict("offer_id", "this offer exists already", code="exists")
         case CreateOffer(), _:
             require_text("title", command.title)
+            if command.description is not None:
+                require_lines("description", command.description, 5000)
             if command.category not in CATEGORIES:
                 raise Invalid(
                     "category",
@@ -162,8 +164,11 @@ def _attendance(command: RecordAttendance, session: SessionState) -> Event:
     if command.visitors < 0:
         raise Invalid("visitors", "must not be negative", code="negative")
     for group, count in (command.breakdown or {}).items():
+        require_line("breakdown", group, 100)
         if count < 0:
             raise Invalid(f"breakdown.{group}", "must not be negative", code="negative")
+    if command.reason is not None:
+        require_lines("reason", command.reason, 1000)
     previous = session.visitors.get(started)
     if previous is None:
         return AttendanceRecorded(

@@ -14,6 +14,7 @@ from events.base import Event, EventMetadata
 from events.store import EventStore
 from events.volunteers import VolunteerRegistered
 from services.accounts.service import PERSON, closing_events, stream_of
+from services.checks import require_line, require_text
 from services.command_handler import (
     CommandHandler,
     CommandResult,
@@ -61,6 +62,10 @@ async def register(
     data: once the volunteer is erased, the digest is as unreadable as the ciphertext (and a
     repeat is then answered without the comparison, and never creates a key again).
     """
+    require_text("name", name)
+    require_line("email", email, 254)
+    if phone is not None:
+        require_line("phone", phone, 40)
     commands = commands or CommandHandler(store)
     pool = store.pool
     metadata = EventMetadata(actor=actor, idempotency_key=idempotency_key)

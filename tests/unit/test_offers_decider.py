@@ -85,6 +85,23 @@ def test_an_offer_needs_a_title():
     assert rejected.value.field == "title"
 
 
+@pytest.mark.parametrize(("changes", "field"), [
+    ({"title": "a\x00b"}, "title"),
+    ({"title": "Mittags\ntisch"}, "title"),
+    ({"description": "warm\x00"}, "description"),
+    ({"description": "x" * 5001}, "description"),
+])
+def test_an_offer_refuses_text_its_fields_cannot_hold(changes, field):
+    with pytest.raises(Invalid) as rejected:
+        decide(create(**changes), (SITE_STATE, offer()))
+    assert rejected.value.field == field
+
+
+def test_an_offer_description_may_hold_several_lines_and_tabs():
+    [event] = decide(create(description="Suppe\n\tund Brot"), (SITE_STATE, offer()))
+    assert event.description == "Suppe\n\tund Brot"
+
+
 def test_an_offer_needs_a_known_category():
     with pytest.raises(Invalid) as rejected:
         decide(create(category="gardening"), (SITE_STATE, offer()))
@@ -207,6 +224,24 @@ def test_a_correction_needs_a_reason():
     with pytest.raises(Invalid) as rejected:
         decide(record(14, reason="  "), session(SCHEDULED, first))
     assert rejected.value.field == "reason"
+
+
+@pytest.mark.parametrize(("changes", "field"), [
+    ({"breakdown": {"kids\x00": 3}}, "breakdown"),
+    ({"breakdown": {"Kinder\n": 3}}, "breakdown"),
+    ({"reason": "zu\x00spät"}, "reason"),
+])
+def test_attendance_refuses_control_characters_in_groups_and_reasons(changes, field):
+    with pytest.raises(Invalid) as rejected:
+        decide(record(**changes), session(SCHEDULED))
+    assert (rejected.value.field, rejected.value.members["code"]) == (field, "control_characters")
+
+
+def test_a_correction_may_give_its_reason_in_several_lines():
+    first = AttendanceRecorded(session_id=SESSION, occurrence_starts_at=at(7, 10), visitors=12)
+    [event] = decide(record(14, reason="Zwei kamen spät.\r\nNachgezählt."),
+                     session(SCHEDULED, first))
+    assert event.reason == "Zwei kamen spät.\r\nNachgezählt."
 
 
 def test_attendance_needs_an_existing_session():
