@@ -20,8 +20,9 @@ from services.command_routes import idempotency_key
 from services.problems import WRITE_PROBLEMS, problem_responses
 from services.resources import Resources
 
+_ADDRESS_PART = r"[^@\s\x00-\x1f\x7f-\x9f]+"
 Email = Annotated[str, msgspec.Meta(min_length=3, max_length=254,
-                                     pattern=r"\A[^@\s\x00-\x1f\x7f-\x9f]+@[^@\s\x00-\x1f\x7f-\x9f]+\Z")]
+                                    pattern=rf"\A{_ADDRESS_PART}@{_ADDRESS_PART}\Z")]
 Password = Annotated[str, msgspec.Meta(min_length=8, max_length=256)]
 
 

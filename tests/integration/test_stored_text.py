@@ -19,7 +19,12 @@ import pytest
 from events.base import Event, EventMetadata
 from events.offers import AttendanceCorrected, AttendanceRecorded, OfferCreated, SessionScheduled
 from events.rooms import Occurrence, RoomAdded, RoomBooked
-from events.shifts import ShiftAttendanceConfirmed, ShiftClaimed, ShiftCreated, VolunteerShiftClaimed
+from events.shifts import (
+    ShiftAttendanceConfirmed,
+    ShiftClaimed,
+    ShiftCreated,
+    VolunteerShiftClaimed,
+)
 from events.sites import SiteAdded
 from events.store import EventStore, PendingEvent, StreamWrite
 from events.trainings import TrainingCompleted, TrainingPlanned, VolunteerQualified

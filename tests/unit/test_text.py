@@ -6,9 +6,11 @@ from __future__ import annotations
 import msgspec
 import pytest
 
+from services.accounts.routes import Email
 from services.checks import require_text
 from services.rejections import Invalid
 from services.text import Description, Reason, Title, explain, require_line, require_lines
+from services.volunteers.routes import Phone
 
 pytestmark = pytest.mark.unit
 
@@ -36,6 +38,11 @@ class Lines(msgspec.Struct):
 
 class ShortLines(msgspec.Struct):
     value: Reason
+
+
+class Person(msgspec.Struct):
+    email: Email
+    phone: Phone
 
 
 def decoded(kind: type[msgspec.Struct], value: str) -> str:
@@ -137,3 +144,17 @@ def test_the_boundary_explains_a_refusal_in_words_not_as_a_pattern():
     message = refused_at_the_boundary(Lines, "a\x00b").split(" - at ")[0]
     assert explain(message) == "must not contain control characters"
     assert explain("Expected `int`, got `str`") == "Expected `int`, got `str`"
+
+
+def test_an_e_mail_address_and_a_phone_number_end_where_the_string_ends():
+    """``$`` would let a final newline through; the patterns end in ``\\Z``."""
+
+    def decoded_person(email: str, phone: str) -> Person:
+        return msgspec.json.decode(msgspec.json.encode({"email": email, "phone": phone}),
+                                   type=Person)
+
+    assert decoded_person("jo@example.org", "0511 123-4").email == "jo@example.org"
+    for email, phone in [("jo@example.org\n", "0511"), ("jo@example.org", "0511\n"),
+                         ("jo\x00@example.org", "0511"), ("jo@exam\x7fple.org", "0511")]:
+        with pytest.raises(msgspec.ValidationError):
+            decoded_person(email, phone)
