@@ -37,7 +37,7 @@ _STATE_DDL = (
         updated_at  timestamptz NOT NULL DEFAULT now(),
         PRIMARY KEY (name, generation)
     )""",
-    # Catch-ups that failed in a row (0 once a batch is applied), and the last error's class.
+    # Catch-ups that failed in a row (0 once one goes through), and the last error's class.
     "ALTER TABLE projection_state ADD COLUMN IF NOT EXISTS failures integer NOT NULL DEFAULT 0",
     "ALTER TABLE projection_state ADD COLUMN IF NOT EXISTS failure text",
     # Values written made safe (projections/repairs.py).
@@ -262,7 +262,7 @@ async def _apply_batch(
     if not held:
         return None, 0
     rows = await connection.fetch(
-        """SELECT name, generation, position, live FROM projection_state
+        """SELECT name, generation, position, live, failures FROM projection_state
             WHERE name = ANY($1::text[]) ORDER BY name, generation""",
         list(held),
     )
@@ -297,6 +297,11 @@ async def _apply_batch(
             await _drop_older_generations(connection, projection, generation["generation"])
     await pipeline.flush()
     await _advance(connection, checkpoints)
+    recovered = [row["name"] for row in rows if row["failures"]]
+    if recovered:  # this batch goes through, with events to apply or none
+        await connection.execute(
+            "UPDATE projection_state SET failures = 0, failure = NULL WHERE name = ANY($1)",
+            recovered)
     return caught_up, applied
 
 
@@ -323,8 +328,7 @@ async def _advance(
     names, generations, positions, counts = (list(column) for column in zip(*checkpoints))
     await connection.execute(
         """UPDATE projection_state s
-              SET position = c.position, applied = s.applied + c.count, updated_at = now(),
-                  failures = 0, failure = NULL
+              SET position = c.position, applied = s.applied + c.count, updated_at = now()
              FROM unnest($1::text[], $2::int[], $3::bigint[], $4::bigint[])
                   AS c(name, generation, position, count)
             WHERE s.name = c.name AND s.generation = c.generation""",
@@ -333,8 +337,8 @@ async def _advance(
 
 
 async def record_failure(pool: asyncpg.Pool, name: str, error: BaseException) -> None:
-    """Count a catch-up of the projection that failed (the next batch applied resets it); only
-    the error's class is kept, never its message (it may quote data)."""
+    """Count a catch-up of the projection that failed (the next one that goes through resets
+    it); only the error's class is kept, never its message (it may quote data)."""
     await pool.execute(
         "UPDATE projection_state SET failures = failures + 1, failure = $2 WHERE name = $1",
         name, type(error).__name__,

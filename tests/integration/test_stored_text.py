@@ -30,7 +30,8 @@ from events.store import EventStore, PendingEvent, StreamWrite
 from events.trainings import TrainingCompleted, TrainingPlanned, VolunteerQualified
 from projections import admin
 from projections.catalog import PROJECTIONS
-from projections.runner import ensure_projection, run_together
+from projections.directory import DIRECTORY
+from projections.runner import ensure_projection, record_failure, run_once, run_together
 from services.streams import occurred_at, stream_for
 from tests.helpers import read_everything
 from tests.integration.test_accounts_api import ADMIN, AUDITOR, COORDINATOR_A, VOLUNTEER_SELF
@@ -317,3 +318,19 @@ async def test_ready_names_a_read_model_whose_catch_up_fails_again_and_again(
         recovered = await asyncio.wait_for(until_ready_is(200), 30)
         assert "read_models_stalled" not in recovered
         await read(world, ADMIN, "/api/offers", blocked["position"])
+
+
+async def test_a_catch_up_that_goes_through_ends_a_stall_even_with_nothing_to_apply(store):
+    """Failures without events waiting (the database restarting, say) are over with the next
+    catch-up that goes through, not with the next event."""
+    await caught_up(store)
+    for _ in range(admin.STALL_FAILURES):
+        await record_failure(store.pool, "directory", ConnectionResetError())
+    [failing] = [s for s in await admin.status(store.pool, PROJECTIONS) if s.name == "directory"]
+    assert failing.stalled == (
+        f"failing: ConnectionResetError ({admin.STALL_FAILURES} times in a row)")
+
+    await run_once(store, DIRECTORY)
+
+    [fine] = [s for s in await admin.status(store.pool, PROJECTIONS) if s.name == "directory"]
+    assert (fine.stalled, fine.failures, fine.failure) == (None, 0, None)
