@@ -21,12 +21,17 @@ from projections.runner import (
     REBUILD_BATCH_SIZE,
     Projection,
     ReadAhead,
+    ensure_state_table,
     event_types,
     run_together,
     start_rebuild,
 )
 
 POLL_SECONDS = 0.05
+STALL_FAILURES = 3
+"""Catch-ups failed in a row that make a read model stalled."""
+STALL_SECONDS = 60.0
+"""Events waiting this long while the checkpoint has not moved for as long: stalled."""
 
 
 class ProjectionStatus(msgspec.Struct, frozen=True, kw_only=True):
@@ -38,6 +43,28 @@ class ProjectionStatus(msgspec.Struct, frozen=True, kw_only=True):
     rebuilding: int | None = None
     """The generation being rebuilt, if a rebuild is in progress."""
     rebuild_position: int | None = None
+    failures: int = 0
+    """Catch-ups of it that failed in a row (the worker counts them)."""
+    failure: str | None = None
+    """The class of the last failure's error."""
+    idle_seconds: float = 0.0
+    """Time since the live generation last applied a batch."""
+    repaired: int = 0
+    """Values it wrote made safe (``projections/repairs.py``), each counted once."""
+    stalled: str | None = None
+    """Why it is stalled (``stall_of``); None while it moves or has nothing to do."""
+
+
+def stall_of(failures: int, failure: str | None, lag: Lag, idle_seconds: float) -> str | None:
+    """A read model is stalled when its catch-up failed ``STALL_FAILURES`` times in a row, or
+    when events have waited ``STALL_SECONDS`` and its checkpoint has not moved for as long.
+    One that is only slow moves its checkpoint with every batch, so it is never stalled."""
+    if failures >= STALL_FAILURES:
+        return f"failing: {failure} ({failures} times in a row)"
+    if lag.events and min(lag.seconds, idle_seconds) >= STALL_SECONDS:
+        return (f"not moving: {lag.events} events wait, the oldest for {lag.seconds:.0f} s, "
+                f"nothing applied for {idle_seconds:.0f} s")
+    return None
 
 
 async def status(
@@ -45,12 +72,16 @@ async def status(
 ) -> list[ProjectionStatus]:
     """Every projection of ``projections``, and any other that has tables, by name."""
     async with pool.acquire() as connection:
-        rows = []
-        if await connection.fetchval("SELECT to_regclass('projection_state') IS NOT NULL"):
-            rows = await connection.fetch(
-                """SELECT name, generation, position, live FROM projection_state
-                    ORDER BY name, generation"""
-            )
+        async with connection.transaction():
+            await ensure_state_table(connection)
+        rows = await connection.fetch(
+            """SELECT name, generation, position, live, failures, failure,
+                      greatest(extract(epoch FROM clock_timestamp() - updated_at), 0)::float8
+                          AS idle_seconds
+                 FROM projection_state ORDER BY name, generation"""
+        )
+        repaired = dict(await connection.fetch(
+            "SELECT name, count(*) FROM projection_repairs GROUP BY name"))
     names = sorted({p.name for p in projections} | {row["name"] for row in rows})
     lags: dict[int, Lag] = {}  # projections in step share one count
     result = []
@@ -61,6 +92,8 @@ async def status(
         position = live["position"] if live else 0
         if position not in lags:
             lags[position] = await store.lag_after(position)
+        failures, failure = (live["failures"], live["failure"]) if live else (0, None)
+        idle_seconds = live["idle_seconds"] if live else 0.0
         result.append(
             ProjectionStatus(
                 name=name,
@@ -69,6 +102,11 @@ async def status(
                 lag=lags[position],
                 rebuilding=pending[-1]["generation"] if pending else None,
                 rebuild_position=pending[-1]["position"] if pending else None,
+                failures=failures,
+                failure=failure,
+                idle_seconds=idle_seconds,
+                repaired=repaired.get(name, 0),
+                stalled=stall_of(failures, failure, lags[position], idle_seconds),
             )
         )
     return result

@@ -24,6 +24,7 @@ import asyncpg
 import msgspec
 
 from events.base import Event, PositionedEvent
+from projections import repairs
 from projections.pipeline import Pipeline
 
 
@@ -223,6 +224,20 @@ class _Statements:
 _encode = msgspec.json.Encoder().encode
 
 
+def statements(
+    tables: Mapping[str, str], schema: Schema, changes: Iterable[RowChange]
+) -> list[tuple[str, bytes]]:
+    """The statements that apply a batch of changes to the physical ``tables``, a few per
+    table, each with its rows as one JSON text."""
+    planned = []
+    for table, rows in merge(schema, changes).items():
+        table_statements = _Statements(tables[table], schema.keys[table])
+        for key, row in rows.items():
+            table_statements.add(key, row)
+        planned += [(sql, _encode(group)) for sql, group in table_statements.sql()]
+    return planned
+
+
 async def write(
     connection: Pipeline | asyncpg.Connection,
     tables: Mapping[str, str],
@@ -230,12 +245,8 @@ async def write(
     changes: Iterable[RowChange],
 ) -> None:
     """Apply a batch of changes to the physical ``tables``, in a few statements per table."""
-    for table, rows in merge(schema, changes).items():
-        statements = _Statements(tables[table], schema.keys[table])
-        for key, row in rows.items():
-            statements.add(key, row)
-        for sql, group in statements.sql():
-            await connection.execute(sql, _encode(group).decode())
+    for sql, rows in statements(tables, schema, changes):
+        await connection.execute(sql, rows.decode())
 
 
 Step = TypeVar("Step", bound=Callable[[Any], list[RowChange]])
@@ -297,4 +308,15 @@ class RowProjection:
         tables: Mapping[str, str],
         events: Sequence[PositionedEvent],
     ) -> None:
-        await write(connection, tables, self.schema, self.evolve.changes(events))
+        """Write the batch's changes; an event whose text PostgreSQL cannot hold (a NUL) is
+        written made safe, and the repair recorded (``projections/repairs.py``)."""
+        planned = statements(tables, self.schema, self.evolve.changes(events))
+        if any(repairs.NUL_IN_JSON in rows for _, rows in planned):
+            events, made = repairs.repair_batch(self.name, events, self._rows_of)
+            planned = statements(tables, self.schema, self.evolve.changes(events))
+            await repairs.record(connection, made)
+        for sql, rows in planned:
+            await connection.execute(sql, rows.decode())
+
+    def _rows_of(self, event: Event) -> bytes:
+        return _encode(self.evolve(event))

@@ -27,16 +27,28 @@ BATCH_SIZE = 1000
 REBUILD_BATCH_SIZE = 5000
 """A rebuild reads in bigger batches: fewer statements and commits per event."""
 
-_STATE_DDL = """
-CREATE TABLE IF NOT EXISTS projection_state (
-    name        text    NOT NULL,
-    generation  integer NOT NULL,
-    position    bigint  NOT NULL DEFAULT 0,
-    live        boolean NOT NULL DEFAULT false,
-    applied     bigint  NOT NULL DEFAULT 0,
-    updated_at  timestamptz NOT NULL DEFAULT now(),
-    PRIMARY KEY (name, generation)
-)"""
+_STATE_DDL = (
+    """CREATE TABLE IF NOT EXISTS projection_state (
+        name        text    NOT NULL,
+        generation  integer NOT NULL,
+        position    bigint  NOT NULL DEFAULT 0,
+        live        boolean NOT NULL DEFAULT false,
+        applied     bigint  NOT NULL DEFAULT 0,
+        updated_at  timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (name, generation)
+    )""",
+    # Catch-ups that failed in a row (0 once one goes through), and the last error's class.
+    "ALTER TABLE projection_state ADD COLUMN IF NOT EXISTS failures integer NOT NULL DEFAULT 0",
+    "ALTER TABLE projection_state ADD COLUMN IF NOT EXISTS failure text",
+    # Values written made safe (projections/repairs.py).
+    """CREATE TABLE IF NOT EXISTS projection_repairs (
+        name        text   NOT NULL,
+        position    bigint NOT NULL,
+        field       text   NOT NULL,
+        repaired_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (name, position, field)
+    )""",
+)
 
 
 class Projection(Protocol):
@@ -79,13 +91,15 @@ def lock_key(name: str) -> int:
 
 
 async def ensure_state_table(connection: asyncpg.Connection) -> None:
-    """Create the checkpoint table once. Two first calls at the same moment (an API read and a
-    worker) would both pass ``IF NOT EXISTS`` and collide in the catalog: a lock for this
-    transaction serialises the creation; later calls see the table and take no lock."""
-    if await connection.fetchval("SELECT to_regclass('projection_state') IS NOT NULL"):
+    """Create the checkpoint tables once, in the caller's transaction. Two first calls at the
+    same moment (an API read and a worker) would both pass ``IF NOT EXISTS`` and collide in the
+    catalog: a lock for this transaction serialises the creation; later calls see the newest
+    table (a database of an older version gets what it lacks) and take no lock."""
+    if await connection.fetchval("SELECT to_regclass('projection_repairs') IS NOT NULL"):
         return
     await connection.execute("SELECT pg_advisory_xact_lock($1)", lock_key("projection_state"))
-    await connection.execute(_STATE_DDL)
+    for statement in _STATE_DDL:
+        await connection.execute(statement)
 
 
 async def _create_generation(
@@ -252,7 +266,7 @@ async def _apply_batch(
     if not held:
         return None, 0
     rows = await connection.fetch(
-        """SELECT name, generation, position, live FROM projection_state
+        """SELECT name, generation, position, live, failures FROM projection_state
             WHERE name = ANY($1::text[]) ORDER BY name, generation""",
         list(held),
     )
@@ -287,6 +301,11 @@ async def _apply_batch(
             await _drop_older_generations(connection, projection, generation["generation"])
     await pipeline.flush()
     await _advance(connection, checkpoints)
+    recovered = [row["name"] for row in rows if row["failures"]]
+    if recovered:  # this batch goes through, with events to apply or none
+        await connection.execute(
+            "UPDATE projection_state SET failures = 0, failure = NULL WHERE name = ANY($1)",
+            recovered)
     return caught_up, applied
 
 
@@ -318,6 +337,15 @@ async def _advance(
                   AS c(name, generation, position, count)
             WHERE s.name = c.name AND s.generation = c.generation""",
         names, generations, positions, counts,
+    )
+
+
+async def record_failure(pool: asyncpg.Pool, name: str, error: BaseException) -> None:
+    """Count a catch-up of the projection that failed (the next one that goes through resets
+    it); only the error's class is kept, never its message (it may quote data)."""
+    await pool.execute(
+        "UPDATE projection_state SET failures = failures + 1, failure = $2 WHERE name = $1",
+        name, type(error).__name__,
     )
 
 

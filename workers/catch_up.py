@@ -6,6 +6,7 @@ ticker still runs the same catch-up every few seconds, so nothing waits for the 
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 
@@ -16,7 +17,7 @@ from events import ledger
 from events.catalog import registry
 from events.store import EventStore
 from projections.catalog import PROJECTIONS
-from projections.runner import ensure_projection, run_once, run_together
+from projections.runner import ensure_projection, record_failure, run_once, run_together
 from workers import resources
 from workers.one_pass import OnePassAtATime
 
@@ -48,6 +49,8 @@ async def _catch_up_once() -> None:
             except Exception as error:
                 log.exception("read model %s failed", projection.name)
                 failed.append(error)
+                with contextlib.suppress(Exception):  # the database may be what failed
+                    await record_failure(pool, projection.name, error)
         if failed:
             raise failed[0]
 

@@ -20,7 +20,9 @@ from services.commands.http import idempotency_key
 from services.platform.problems import WRITE_PROBLEMS, problem_responses
 from services.platform.resources import Resources
 
-Email = Annotated[str, msgspec.Meta(min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+$")]
+_ADDRESS_PART = r"[^@\s\x00-\x1f\x7f-\x9f]+"
+Email = Annotated[str, msgspec.Meta(min_length=3, max_length=254,
+                                    pattern=rf"\A{_ADDRESS_PART}@{_ADDRESS_PART}\Z")]
 Password = Annotated[str, msgspec.Meta(min_length=8, max_length=256)]
 
 

@@ -7,6 +7,10 @@ from datetime import datetime, timedelta
 from dateutil.relativedelta import relativedelta
 
 from services.commands.rejections import Invalid
+from services.commands.text import require_line, require_lines
+
+__all__ = ["AHEAD", "HORIZON", "LONGEST", "require_aware", "require_line", "require_lines",
+           "require_positive", "require_range", "require_text"]
 
 HORIZON = relativedelta(years=2)
 """How far a series may reach past its first start, and how long ago anything may start."""
@@ -18,7 +22,9 @@ LONGEST = timedelta(days=14)
 """The longest a booking, session, training or shift (each occurrence of a series) may last."""
 
 
-def require_text(field: str, value: str) -> None:
+def require_text(field: str, value: str, max_length: int = 200) -> None:
+    """A name, title or code: one line without control characters, not blank."""
+    require_line(field, value, max_length)
     if not value.strip():
         raise Invalid(field, "must not be blank", code="blank")
 

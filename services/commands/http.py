@@ -18,10 +18,10 @@ from services.commands.decider import StreamKind
 from services.commands.handler import IDEMPOTENCY_KEY, CommandResult
 from services.commands.rejections import Invalid, NotFound
 from services.platform.resources import Resources
+from services.commands.text import Title  # noqa: F401 - the routes' titles and names
 
 Aware = Annotated[datetime, msgspec.Meta(tz=True)]
 """A timestamp that must carry a UTC offset; a naive one is a 422 naming the field."""
-Title = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
 
 
 class Positioned(msgspec.Struct):

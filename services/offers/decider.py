@@ -21,7 +21,7 @@ from events.offers import (
     SessionScheduled,
 )
 from events.rooms import Recurrence
-from services.commands.checks import require_aware, require_text
+from services.commands.checks import require_aware, require_line, require_lines, require_text
 from services.commands.decider import Decider, States, Stream
 from services.offers.state import OFFER, SESSION, OfferState, SessionState
 from services.commands.rejections import Conflict, Invalid, NotFound
@@ -93,6 +93,8 @@ def _create(command: CreateOffer, site_exists: bool, offer: OfferState) -> list[
     if offer.exists:
         raise Conflict("offer_id", "this offer exists already", code="exists")
     require_text("title", command.title)
+    if command.description is not None:
+        require_lines("description", command.description, 5000)
     if command.category not in CATEGORIES:
         raise Invalid(
             "category",
@@ -157,11 +159,14 @@ def _attendance(command: RecordAttendance, session: SessionState) -> Event:
     if command.visitors < 0:
         raise Invalid("visitors", "must not be negative", code="negative")
     for group, count in (command.breakdown or {}).items():
+        require_line("breakdown", group, 100)
         if count < 0:
             raise Invalid(f"breakdown.{group}", "must not be negative", code="negative")
     if sum((command.breakdown or {}).values()) > command.visitors:
         raise Invalid("breakdown", "its groups add up to more than the visitors",
                       code="exceeds_visitors")
+    if command.reason is not None:
+        require_lines("reason", command.reason, 1000)
     previous = session.visitors.get(started)
     if previous is None:
         return AttendanceRecorded(

@@ -29,6 +29,7 @@ from services.offers.state import OFFER, SESSION
 from services.platform.problems import WRITE_PROBLEMS
 from services.platform.resources import Resources
 from services.rooms.routes import Booked, NewRecurrence
+from services.commands.text import Code, Description, Reason
 
 Count = Annotated[int, msgspec.Meta(ge=0, le=1_000_000)]
 
@@ -37,7 +38,7 @@ class NewOffer(msgspec.Struct, forbid_unknown_fields=True):
     site_id: UUID
     title: Title
     category: str
-    description: Annotated[str, msgspec.Meta(max_length=5000)] | None = None
+    description: Description | None = None
 
 
 class NewSession(msgspec.Struct, forbid_unknown_fields=True):
@@ -50,8 +51,8 @@ class NewSession(msgspec.Struct, forbid_unknown_fields=True):
 class NewAttendance(msgspec.Struct, forbid_unknown_fields=True):
     occurrence_starts_at: Aware
     visitors: Count
-    breakdown: dict[Annotated[str, msgspec.Meta(min_length=1, max_length=100)], Count] | None = None
-    reason: Annotated[str, msgspec.Meta(max_length=1000)] | None = None
+    breakdown: dict[Code, Count] | None = None
+    reason: Reason | None = None
 
 
 class OffersController(Controller):

@@ -20,6 +20,13 @@ _PROJECTION_GAUGES = (
      lambda status: status.lag.events),
     ("treffpunkt_projection_lag_seconds", "Age of the oldest event a read model has not applied.",
      lambda status: round(status.lag.seconds, 3)),
+    ("treffpunkt_projection_repaired_values",
+     "Values of stored events a read model wrote made safe (a NUL as U+FFFD), each once.",
+     lambda status: status.repaired),
+    ("treffpunkt_projection_failures", "Catch-ups of a read model that failed in a row.",
+     lambda status: status.failures),
+    ("treffpunkt_projection_stalled", "1 while a read model is stalled (README), else 0.",
+     lambda status: int(status.stalled is not None)),
 )
 
 
@@ -30,7 +37,8 @@ class OperationsController(Controller):
     async def health(self) -> dict[str, str]:
         return {"status": "ok"}
 
-    @get("/ready", summary="PostgreSQL and Redis are reachable (503 if not)")
+    @get("/ready", summary="PostgreSQL and Redis are reachable and no read model is stalled "
+                           "(503 if not)")
     async def ready(self, resources: NamedDependency[Resources]) -> Response[dict[str, Any]]:
         database, broker = await asyncio.gather(
             _check(resources.pool.fetchval("SELECT 1")),
@@ -41,8 +49,13 @@ class OperationsController(Controller):
             "status": "ready" if ok else "unavailable", "database": database, "broker": broker
         }
         if database == "ok":
-            # Information only: a read model behind does not make the service unready.
-            body["projection_lag_events"] = await _projection_lag(resources)
+            # A read model behind is information only; a stalled one makes the service unready.
+            body["projection_lag_events"], stalled = await _read_models(resources)
+            if stalled:
+                body["read_models_stalled"] = stalled
+                if ok:
+                    body["status"] = "stalled"
+                ok = False
         return Response(
             body,
             status_code=HTTP_200_OK if ok else HTTP_503_SERVICE_UNAVAILABLE,
@@ -80,13 +93,15 @@ def _projection_metrics(statuses: list[admin.ProjectionStatus]) -> list[str]:
     return lines
 
 
-async def _projection_lag(resources: Resources) -> dict[str, int] | str:
+async def _read_models(resources: Resources) -> tuple[dict[str, int] | str, dict[str, str]]:
+    """Each read model's lag in events, and why each stalled one is (README, "Projections")."""
     try:
-        statuses = await asyncio.wait_for(
-            admin.status(resources.pool, resources.store, PROJECTIONS), timeout=1.5)
-    except Exception as error:  # noqa: BLE001 - information only, never a reason to be unready
-        return f"unknown ({type(error).__name__})"
-    return {status.name: status.lag.events for status in statuses}
+        statuses = await asyncio.wait_for(admin.status(resources.pool, resources.store, PROJECTIONS),
+                                          timeout=1.5)
+    except Exception as error:  # noqa: BLE001 - unknown is information, not a reason to be unready
+        return f"unknown ({type(error).__name__})", {}
+    lag = {status.name: status.lag.events for status in statuses}
+    return lag, {status.name: status.stalled for status in statuses if status.stalled}
 
 
 async def _check(probe: object) -> str:

@@ -74,6 +74,7 @@ MESSAGE_OF_CODE = {
     "beyond_horizon": "booking.beyond_horizon", "too_many_occurrences": "booking.too_many",
     "no_occurrences": "booking.no_occurrences", "room_not_found": "booking.no_room",
     "occurrences_overlap": "booking.series_overlaps",
+    "control_characters": "form.control_characters",
 }
 
 
@@ -371,7 +372,7 @@ class CoordinatorPages(Controller):
                                          shift=data, shift_errors={error.field: t(error.key)})
         except Rejection as rejection:
             message = (t("plan.no_session") if rejection.field == "session_id"
-                       else rejection.message)
+                       else planning.words(t, rejection))
             return await self._plan_page(
                 request, resources, site_id, None, status_code=rejection.status, shift=data,
                 shift_errors={planning.form_field(rejection.field): message})
@@ -405,7 +406,7 @@ class CoordinatorPages(Controller):
                                              conflicts=conflicts)
             field = planning.form_field(rejection.field)
             message = (t("booking.no_room") if code in ("room_not_found", "other_site")
-                       else rejection.message)
+                       else planning.words(t, rejection))
             return await self._plan_page(request, resources, site_id, None,
                                          status_code=rejection.status, training=data,
                                          training_errors={field: message})

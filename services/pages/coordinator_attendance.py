@@ -37,6 +37,7 @@ MESSAGE_OF_CODE = {
     "cancelled": "attendance.cancelled",
     "not_found": "attendance.no_occurrence",
     "negative": "attendance.visitors_invalid",
+    "control_characters": "form.control_characters",
 }
 
 

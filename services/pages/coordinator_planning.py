@@ -7,6 +7,7 @@ refused with its conflicts, as a booking is.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 from uuid import UUID, uuid4
@@ -22,6 +23,7 @@ from services.pages.coordinator_time import FormError, local_instant, parse_date
 from services.pages.local_time import local
 from services.reads.routes import read_projection
 from services.platform.resources import Resources
+from services.commands.rejections import Rejection
 from services.shifts.decider import CreateShift
 from services.trainings.decider import PlanTraining
 
@@ -57,6 +59,13 @@ class TrainingForm(msgspec.Struct):
     end: Short = ""
     capacity: Short = ""
     request_key: Short = ""
+
+
+def words(t: Callable[[str], str], rejection: Rejection) -> str:
+    """A refusal in the page's language where it has words of its own, else the decider's."""
+    if rejection.members.get("code") == "control_characters":
+        return t("form.control_characters")
+    return rejection.message
 
 
 def form_field(rejection_field: str) -> str:

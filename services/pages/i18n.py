@@ -105,6 +105,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "refreshers.erased": {"de": "gelöscht", "en": "erased"},
     "form.required": {"de": "Bitte ausfüllen.", "en": "Please fill this in."},
     "form.too_long": {"de": "Höchstens 200 Zeichen.", "en": "200 characters at most."},
+    "form.control_characters": {"de": "Bitte ohne Steuerzeichen (und in einer Zeile).",
+                                "en": "Please leave out control characters (and line breaks)."},
     "form.date_invalid": {"de": "Bitte ein Datum angeben (TT.MM.JJJJ).",
                           "en": "Please give a date."},
     "form.time_invalid": {"de": "Bitte eine Uhrzeit angeben (SS:MM).",

@@ -18,6 +18,7 @@ from litestar.status_codes import (
 )
 
 from services.commands.rejections import Rejection
+from services.commands.text import explain
 
 log = logging.getLogger(__name__)
 PROBLEM_JSON = "application/problem+json"
@@ -76,7 +77,7 @@ def _validation_errors(exc: ValidationException) -> list[dict[str, Any]]:
     for item in exc.extra if isinstance(exc.extra, list) else []:
         if isinstance(item, dict):
             field = item.get("key") or item.get("source") or "body"
-            errors.append({"field": field, "message": item.get("message", "invalid")})
+            errors.append({"field": field, "message": explain(item.get("message", "invalid"))})
     return errors or [{"field": "body", "message": exc.detail}]
 
 

@@ -78,7 +78,8 @@ def _chosen(args: argparse.Namespace, console: Console) -> list[Projection] | No
 
 
 def status_table(statuses: list[admin.ProjectionStatus]) -> Table:
-    table = Table("generation", "position", "lag (events)", "lag (s)", "rebuild")
+    table = Table("generation", "position", "lag (events)", "lag (s)", "rebuild", "repaired",
+                  "stalled")
     table.columns.insert(0, Column("read model", no_wrap=True))
     for status in statuses:
         rebuild = "-"
@@ -91,6 +92,8 @@ def status_table(statuses: list[admin.ProjectionStatus]) -> Table:
             str(status.lag.events),
             f"{status.lag.seconds:.1f}",
             rebuild,
+            str(status.repaired),
+            status.stalled or "-",
         )
     return table
 

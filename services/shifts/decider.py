@@ -25,7 +25,12 @@ from events.shifts import (
     VolunteerShiftClaimed,
     VolunteerShiftReleased,
 )
-from services.commands.checks import require_positive, require_range, require_text
+from services.commands.checks import (
+    require_lines,
+    require_positive,
+    require_range,
+    require_text,
+)
 from services.commands.decider import Decider, States, Stream
 from services.offers.state import SESSION, SessionState
 from services.commands.rejections import Conflict, Invalid, NotFound
@@ -118,7 +123,7 @@ def _create(command: CreateShift, session: SessionState) -> ShiftCreated:
     require_positive("capacity", command.capacity)
     required = [q.strip() for q in command.required_qualifications]
     for index, qualification in enumerate(required):
-        require_text(f"required_qualifications[{index}]", qualification)
+        require_text(f"required_qualifications[{index}]", qualification, 100)
     if command.session_id is not None and session.site_id != command.site_id:
         raise Invalid("session_id", "the session belongs to another site", code="other_site")
     return ShiftCreated(
@@ -215,6 +220,8 @@ def _confirm(command: ConfirmShiftAttendance, shift: ShiftState) -> ShiftAttenda
         raise Invalid(
             "present", "did not hold this shift", code="not_claimed", volunteers=strangers
         )
+    if command.reason is not None:
+        require_lines("reason", command.reason, 1000)
     reason = command.reason.strip() if command.reason else None
     if shift.attendance_confirmed and not reason:
         raise Invalid("reason", "a correction needs a reason", code="reason_required")

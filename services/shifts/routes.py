@@ -25,14 +25,20 @@ from services.commands.handler import CommandResult, entity_id
 from services.commands.http import (
     Aware, Created, Positioned, Title, metadata_for, now, site_of,
 )
-from services.platform.problems import WRITE_PROBLEMS
 from services.commands.rejections import Invalid
+from services.commands.text import Code, Reason
+from services.platform.problems import WRITE_PROBLEMS
 from services.platform.resources import Resources
-from services.shifts.decider import SHIFTS, ClaimShift, ConfirmShiftAttendance, CreateShift, ReleaseClaim
+from services.shifts.decider import (
+    SHIFTS,
+    ClaimShift,
+    ConfirmShiftAttendance,
+    CreateShift,
+    ReleaseClaim,
+)
 from services.shifts.state import SHIFT
 
 STAFF_OF_SHIFT = for_site(site_of(SHIFT, "shift_id"))
-Qualification = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
 
 
 class NewShift(msgspec.Struct, forbid_unknown_fields=True):
@@ -41,7 +47,7 @@ class NewShift(msgspec.Struct, forbid_unknown_fields=True):
     starts_at: Aware
     ends_at: Aware
     capacity: Annotated[int, msgspec.Meta(ge=1, le=10_000)]
-    required_qualifications: Annotated[list[Qualification], msgspec.Meta(max_length=50)] = []
+    required_qualifications: Annotated[list[Code], msgspec.Meta(max_length=50)] = []
     session_id: UUID | None = None
 
 
@@ -56,7 +62,7 @@ class Claimed(msgspec.Struct):
 
 class NewShiftAttendance(msgspec.Struct, forbid_unknown_fields=True):
     present: Annotated[list[UUID], msgspec.Meta(max_length=10_000)]
-    reason: Annotated[str, msgspec.Meta(max_length=1000)] | None = None
+    reason: Reason | None = None
 
 
 def volunteer_of(request: Request[Principal, Any, Any], named: UUID | None) -> UUID:

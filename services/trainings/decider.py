@@ -118,7 +118,7 @@ def _plan(command: PlanTraining, room: RoomState) -> list[Event]:
     if room.site_id != command.site_id:
         raise Invalid("room_id", "the room belongs to another site", code="other_site")
     require_text("title", command.title)
-    require_text("qualification", command.qualification)
+    require_text("qualification", command.qualification, 100)
     require_positive("valid_for_months", command.valid_for_months)
     require_positive("capacity", command.capacity)
     occurrences = expand(command.starts_at, command.ends_at, None, command.now)

@@ -27,6 +27,7 @@ from services.commands.http import (
 from services.platform.problems import WRITE_PROBLEMS
 from services.platform.resources import Resources
 from services.shifts.routes import NewClaim, volunteer_of
+from services.commands.text import Code
 from services.trainings.decider import (
     TRAININGS,
     CancelEnrollment,
@@ -43,7 +44,7 @@ class NewTraining(msgspec.Struct, forbid_unknown_fields=True):
     site_id: UUID
     room_id: UUID
     title: Title
-    qualification: Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
+    qualification: Code
     valid_for_months: Annotated[int, msgspec.Meta(ge=1, le=240)]
     starts_at: Aware
     ends_at: Aware

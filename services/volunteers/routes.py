@@ -23,14 +23,14 @@ from services.auth.tokens import Principal
 from services.commands.http import idempotency_key
 from services.platform.problems import READ_PROBLEMS, WRITE_PROBLEMS
 from services.platform.resources import Resources
+from services.commands.text import Title
 from services.volunteers import service
 
-Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
-Phone = Annotated[str, msgspec.Meta(min_length=3, max_length=40, pattern=r"^[0-9+()/ .-]+$")]
+Phone = Annotated[str, msgspec.Meta(min_length=3, max_length=40, pattern=r"\A[0-9+()/ .-]+\Z")]
 
 
 class NewVolunteer(msgspec.Struct, forbid_unknown_fields=True):
-    name: Name
+    name: Title
     email: Email
     phone: Phone | None = None
 

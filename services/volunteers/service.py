@@ -13,6 +13,7 @@ import msgspec
 from events.base import EventMetadata
 from events.store import EventStore
 from events.volunteers import VolunteerRegistered
+from services.commands.checks import require_line, require_text
 from services.commands.handler import CommandHandler, CommandResult, KeyReused, entity_id, with_digest
 from services.commands.rejections import NotFound
 from services.volunteers import decider, personal_data
@@ -51,6 +52,10 @@ async def register(
     data: once the volunteer is erased, the digest is as unreadable as the ciphertext (and a
     repeat is then answered without the comparison, and never creates a key again).
     """
+    require_text("name", name)
+    require_line("email", email, 254)
+    if phone is not None:
+        require_line("phone", phone, 40)
     metadata = EventMetadata(actor=actor, idempotency_key=idempotency_key)
     volunteer_id = entity_id(metadata, "volunteer")
     key: bytes | None = None

@@ -23,8 +23,9 @@ HOSTILE = {
     "right_to_left": "\u202eDorftreff \u05d3\u05d5\u05e8\u05e3 \u0645\u0631\u0643\u0632\u202c",
     "zero_width": "Dorf\u200btreff\u200d\u2060\ufeff",
     "emoji_and_combining": "Cafe\u0301 \U0001f469\u200d\U0001f467 Z\u0351\u0352\u0353algo \U0001f1e9\U0001f1ea",
-    "quotes_and_backslashes": 'a\\"b\\\\c\n\t$1 %s {0}',
+    "quotes_and_backslashes": 'a\\"b\\\\c $1 %s {0}',
 }
+"""Text a single-line field holds (a line break or tab it refuses: see below)."""
 
 
 async def stored_event_data(pool, position: int) -> dict:
@@ -153,3 +154,89 @@ async def test_a_hostile_next_address_on_the_sign_in_page_is_not_reflected_as_ma
     response = await world.client.get("/sign-in", params={"next": '"><script>alert(1)</script>'})
     assert response.status_code == 200
     assert "<script>alert(1)</script>" not in response.text
+
+
+# Control characters (issue 17): refused in every free-text field, naming it ----------------------
+
+FUTURE = {"starts_at": "2038-05-01T09:00:00+02:00", "ends_at": "2038-05-01T12:00:00+02:00"}
+
+
+async def text_routes(world: World) -> dict[str, tuple[str, dict, list[str]]]:
+    """Each write route with a free-text field: its path, a valid body, and those fields."""
+    offer = await world.created(ADMIN, "/api/offers", {
+        "site_id": str(world.site_a), "title": "Treff", "category": "community"})
+    session = await world.created(ADMIN, f"/api/offers/{offer['id']}/sessions", {
+        "room_id": str(world.room_a), **FUTURE})
+    shift = await world.created(ADMIN, "/api/shifts", {
+        "site_id": str(world.site_a), "title": "Tresen", "capacity": 1, **FUTURE})
+    return {
+        "site": ("/api/sites", {"name": "Treff", "village": "Linden"}, ["name", "village"]),
+        "room": (f"/api/sites/{world.site_a}/rooms", {"name": "Saal", "capacity": 5}, ["name"]),
+        "booking": (f"/api/rooms/{world.room_a}/bookings",
+                    {"title": "Chor", "starts_at": "2039-01-01T10:00:00Z",
+                     "ends_at": "2039-01-01T11:00:00Z"}, ["title"]),
+        "offer": ("/api/offers", {"site_id": str(world.site_a), "title": "Treff",
+                                  "category": "community", "description": "Für alle"},
+                  ["title", "description"]),
+        "attendance": (f"/api/sessions/{session['id']}/attendance",
+                       {"occurrence_starts_at": FUTURE["starts_at"], "visitors": 3,
+                        "reason": "nachgezählt"}, ["reason"]),
+        "volunteer": ("/api/volunteers", {"name": "Jo", "email": "jo@example.org",
+                                          "phone": "0511 123"}, ["name", "email", "phone"]),
+        "shift": ("/api/shifts", {"site_id": str(world.site_a), "title": "Tresen",
+                                  "capacity": 1, **FUTURE}, ["title"]),
+        "shift attendance": (f"/api/shifts/{shift['id']}/attendance",
+                             {"present": [], "reason": "vergessen"}, ["reason"]),
+        "training": ("/api/trainings", {"site_id": str(world.site_a), "room_id": str(world.room_a),
+                                        "title": "Erste Hilfe", "qualification": "first_aid",
+                                        "valid_for_months": 24, "capacity": 5,
+                                        "starts_at": "2039-02-01T10:00:00Z",
+                                        "ends_at": "2039-02-01T12:00:00Z"},
+                     ["title", "qualification"]),
+        "account": ("/api/accounts", {"email": "jo@example.org", "password": "p" * 12,
+                                      "role": "auditor"}, ["email"]),
+    }
+
+
+async def test_a_control_or_line_break_in_a_single_line_field_is_a_422_naming_it(
+    world: World, pool
+):
+    routes = await text_routes(world)
+    before = await event_count(pool)
+    for path, body, fields in routes.values():
+        for field in [f for f in fields if f not in ("description", "reason")]:
+            for bad in ("\x00", "\x1b", "\x7f", "\x85", "\n", "\u2028"):
+                value = body[field][:2] + bad + body[field][2:]
+                response = await world.call(ADMIN, "POST", path, {**body, field: value})
+                assert response.status_code == 422, (path, field, bad, response.text)
+                assert response.headers["content-type"].startswith("application/problem+json")
+                assert [e["field"] for e in response.json()["errors"]] == [field], response.text
+    assert await event_count(pool) == before
+
+
+async def test_a_nul_anywhere_else_is_refused_and_several_lines_are_held_where_allowed(
+    world: World, pool
+):
+    routes = await text_routes(world)
+    for path, body, fields in routes.values():
+        for field in {"description", "reason"} & set(fields):
+            before = await event_count(pool)
+            refused = await world.call(ADMIN, "POST", path, {**body, field: "zwei\x00drei"})
+            assert refused.status_code == 422, (path, refused.text)
+            assert [e["field"] for e in refused.json()["errors"]] == [field]
+            assert refused.json()["errors"][0]["message"] == "must not contain control characters"
+            assert await event_count(pool) == before
+    path, body, _ = routes["offer"]
+    held = await world.created(ADMIN, path, {**body, "description": "Suppe\r\n\tund Brot\n"})
+    data = await stored_event_data(pool, held["position"])
+    assert data["description"] == "Suppe\r\n\tund Brot\n"
+
+    path, body, _ = routes["shift"]
+    qualifications = await world.call(ADMIN, "POST", path, {
+        **body, "required_qualifications": ["first_aid", "food\x00hygiene"]})
+    assert qualifications.status_code == 422, qualifications.text
+    assert qualifications.json()["errors"][0]["field"].startswith("required_qualifications")
+    path, body, _ = routes["attendance"]
+    groups = await world.call(ADMIN, "POST", path, {**body, "breakdown": {"Kin\x00der": 2}})
+    assert groups.status_code == 422, groups.text
+    assert groups.json()["errors"][0]["field"].startswith("breakdown")

@@ -138,6 +138,8 @@ async def test_bad_input_is_named_beside_its_field_and_nothing_is_stored(world, 
          "end", "Das Ende muss nach dem Beginn liegen."),
         ({"title": " ", "date": "2038-03-02", "start": "18:00", "end": "19:00"},
          "title", "Bitte ausfüllen."),
+        ({"title": "Yoga\x00Abend", "date": "2038-03-02", "start": "18:00", "end": "19:00"},
+         "title", "Bitte ohne Steuerzeichen"),
         ({"title": "Yoga", "date": "2.3.27", "start": "18:00", "end": "19:00"},
          "date", "Bitte ein Datum angeben"),
         ({"title": "Yoga", "date": "2038-03-28", "start": "02:30", "end": "04:00"},
@@ -430,6 +432,7 @@ async def test_bad_shift_input_is_named_beside_its_field_and_nothing_is_stored(
              ({"capacity": ""}, "capacity", "Bitte ausfüllen."),
              ({"end": "09:00"}, "end", "Das Ende muss nach dem Beginn liegen."),
              ({"title": ""}, "title", "Bitte ausfüllen."),
+             ({"title": "Tresen\x00dienst"}, "title", "Bitte ohne Steuerzeichen"),
              ({"session_id": "f" * 8}, "session_id", "Bitte ein Angebot dieses Standorts")]
     for change, field, message in cases:
         response = await world.client.post(f"/coordinator/sites/{world.site_a}/shifts", data={

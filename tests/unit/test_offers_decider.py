@@ -62,6 +62,23 @@ def test_an_offer_needs_a_title():
     assert rejected.value.field == "title"
 
 
+@pytest.mark.parametrize(("changes", "field"), [
+    ({"title": "a\x00b"}, "title"),
+    ({"title": "Mittags\ntisch"}, "title"),
+    ({"description": "warm\x00"}, "description"),
+    ({"description": "x" * 5001}, "description"),
+])
+def test_an_offer_refuses_text_its_fields_cannot_hold(changes, field):
+    with pytest.raises(Invalid) as rejected:
+        when(OFFERS, create(**changes), SITE_ADDED)
+    assert rejected.value.field == field
+
+
+def test_an_offer_description_may_hold_several_lines_and_tabs():
+    [event] = when(OFFERS, create(description="Suppe\n\tund Brot"), SITE_ADDED)
+    assert event.description == "Suppe\n\tund Brot"
+
+
 def test_an_offer_needs_a_known_category():
     with pytest.raises(Invalid) as rejected:
         when(OFFERS, create(category="gardening"), SITE_ADDED)
@@ -180,6 +197,24 @@ def test_a_correction_needs_a_reason():
     with pytest.raises(Invalid) as rejected:
         when(OFFERS, record(14, reason="  "), SCHEDULED, first)
     assert rejected.value.field == "reason"
+
+
+@pytest.mark.parametrize(("changes", "field"), [
+    ({"breakdown": {"kids\x00": 3}}, "breakdown"),
+    ({"breakdown": {"Kinder\n": 3}}, "breakdown"),
+    ({"reason": "zu\x00spät"}, "reason"),
+])
+def test_attendance_refuses_control_characters_in_groups_and_reasons(changes, field):
+    with pytest.raises(Invalid) as rejected:
+        when(OFFERS, record(**changes), SCHEDULED)
+    assert (rejected.value.field, rejected.value.members["code"]) == (field, "control_characters")
+
+
+def test_a_correction_may_give_its_reason_in_several_lines():
+    first = AttendanceRecorded(session_id=SESSION, occurrence_starts_at=at(7, 10), visitors=12)
+    [event] = when(OFFERS, record(14, reason="Zwei kamen spät.\r\nNachgezählt."),
+                   SCHEDULED, first)
+    assert event.reason == "Zwei kamen spät.\r\nNachgezählt."
 
 
 def test_attendance_needs_an_existing_session():

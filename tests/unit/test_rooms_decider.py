@@ -64,7 +64,8 @@ def test_a_room_cannot_be_added_twice():
 
 
 @pytest.mark.parametrize(
-    ("field", "values"), [("name", {"name": " "}), ("capacity", {"capacity": 0})]
+    ("field", "values"), [("name", {"name": " "}), ("name", {"name": "Saal\nGroß"}),
+                          ("name", {"name": "Saal\x00"}), ("capacity", {"capacity": 0})]
 )
 def test_a_room_needs_a_name_and_a_positive_capacity(field, values):
     command = AddRoom(

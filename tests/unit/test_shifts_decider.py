@@ -120,7 +120,10 @@ def test_a_shift_is_created_once():
         ({"capacity": 0}, "capacity"),
         ({"ends_at": START}, "ends_at"),
         ({"title": " "}, "title"),
+        ({"title": "Tresen\x00"}, "title"),
+        ({"title": "Tresen\u2028Küche"}, "title"),
         ({"required_qualifications": ["first_aid", ""]}, "required_qualifications[1]"),
+        ({"required_qualifications": ["first\x1baid"]}, "required_qualifications[0]"),
     ],
 )
 def test_a_shift_needs_sound_input(changes, field):
@@ -320,6 +323,11 @@ def test_confirming_again_needs_a_reason():
         when(SHIFTS, confirm(a), *history)
     assert rejected.value.field == "reason"
     assert when(SHIFTS, confirm(a, reason="forgot her"), *history)[0].reason == "forgot her"
+    with pytest.raises(Invalid) as refused:
+        when(SHIFTS, confirm(a, reason="forgot\x00her"), *history)
+    assert refused.value.members["code"] == "control_characters"
+    assert when(SHIFTS, confirm(a, reason="forgot her.\nSorry"), *history)[0].reason == (
+        "forgot her.\nSorry")
 
 
 def test_only_volunteers_holding_the_shift_can_have_served():

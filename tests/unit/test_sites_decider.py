@@ -30,9 +30,10 @@ def test_a_site_cannot_be_added_twice():
     assert rejected.value.field == "site_id"
 
 
+@pytest.mark.parametrize("value", ["  ", "Linden\x00", "Linden\n", "Lin\x7fden"], ids=repr)
 @pytest.mark.parametrize("field", ["name", "village"])
-def test_a_site_needs_a_name_and_a_village(field):
-    values = {"name": "A", "village": "B", field: "  "}
+def test_a_site_needs_a_name_and_a_village_each_one_line_of_text(field, value):
+    values = {"name": "A", "village": "B", field: value}
     with pytest.raises(Invalid) as rejected:
         when(SITES, AddSite(site_id=SITE, now=NOW, **values))
     assert rejected.value.field == field

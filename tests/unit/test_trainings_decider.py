@@ -105,7 +105,10 @@ def test_a_training_is_planned_once():
         ({"capacity": 0}, "capacity"),
         ({"valid_for_months": 0}, "valid_for_months"),
         ({"qualification": ""}, "qualification"),
+        ({"qualification": "first\x00aid"}, "qualification"),
+        ({"qualification": "x" * 101}, "qualification"),
         ({"title": ""}, "title"),
+        ({"title": "Erste\tHilfe"}, "title"),
         ({"ends_at": START}, "ends_at"),
     ],
 )
