@@ -23,6 +23,8 @@ from services.app import create_app
 from services.settings import Settings
 from tests.integration.test_accounts_api import (
     ADMIN,
+    ADMIN_EMAIL,
+    ADMIN_PASSWORD,
     AUDITOR,
     COORDINATOR_A,
     COORDINATOR_B,
@@ -33,6 +35,7 @@ from tests.integration.test_accounts_api import (
     VOLUNTEER_OTHER,
     VOLUNTEER_SELF,
     bearer,
+    sign_in,
     world as accounts_world,  # noqa: F401 - the fixture this module's world builds on
 )
 
@@ -61,6 +64,8 @@ class Route:
     """A calendar feed: authenticated by its own ``?token=``, so every bearer caller gets 401."""
     allowed_last: bool = False
     """The callers refused come first: an allowed call ends an account, and its token with it."""
+    fresh_token: bool = False
+    """The call ends the caller's token (signing out): each caller signs in anew for it."""
 
 
 @dataclass
@@ -107,6 +112,7 @@ ROUTES: list[Route] = [
     # Accounts
     Route("POST", "/api/auth/token", ANYONE,
           body=lambda t: {"email": "auditor@example.org", "password": PASSWORD}),
+    Route("POST", "/api/auth/sign-out", SIGNED_IN, fresh_token=True),
     Route("POST", "/api/accounts", {ADMIN},
           body=lambda t: {"email": f"{uuid4().hex}@example.org", "password": PASSWORD,
                           "role": "auditor"}),
@@ -222,6 +228,12 @@ async def targets_of(world) -> Targets:
     return t
 
 
+async def fresh_token(world, caller: str) -> str:
+    if caller == ADMIN:
+        return await sign_in(world.client, ADMIN_EMAIL, ADMIN_PASSWORD)
+    return await sign_in(world.client, f"{caller}@example.org", PASSWORD)
+
+
 async def test_every_route_answers_each_caller_as_the_contract_says(accounts_world):  # noqa: F811
     world = accounts_world
     t = await targets_of(world)
@@ -232,10 +244,13 @@ async def test_every_route_answers_each_caller_as_the_contract_says(accounts_wor
         if route.allowed_last:
             callers.sort(key=lambda caller: caller in route.allowed)
         for caller in callers:
+            token = world.tokens[caller]
+            if route.fresh_token and caller in ROLES:
+                token = await fresh_token(world, caller)
             response = await world.client.request(
                 route.method, (route.path + route.query).format(**t.ids),
                 json=route.body(t) if route.body else None,
-                headers=bearer(world.tokens[caller]),
+                headers=bearer(token),
             )
             status = response.status_code
             if route.bearer_ignored:
