@@ -20,18 +20,19 @@ from litestar.handlers.base import BaseRouteHandler
 from litestar.params import FromPath
 
 from projections import volunteer_schedule
-from services.auth.guards import STAFF, Connection, from_path, staff_or_volunteer_itself
+from services.auth.guards import Connection, from_path
 from services.calendar_feeds import ICALENDAR, FeedEntry, calendar, feed_window_start
 from services.keys import Keys
 from services.problems import READ_PROBLEMS
 from services.read_routes import From, MinPosition, To, positioned, read_projection, time_range
 from services.rejections import NotFound
 from services.resources import Resources
+from services.volunteers.access import coordinator_of_the_volunteer
 
 FEED_PATH = "/api/volunteers/{volunteer_id}/shifts.ics"
 FEED_PATH_PATTERN = r"^/api/volunteers/[^/]+/shifts\.ics$"
 """Excluded from the bearer middleware: the feed's guard is its token."""
-STAFF_OR_ITSELF = staff_or_volunteer_itself(from_path("volunteer_id"), staff=STAFF)
+ITSELF_OR_ITS_COORDINATORS = coordinator_of_the_volunteer(from_path("volunteer_id"))
 WAITLIST_MARK = "Warteliste: "
 
 
@@ -67,7 +68,7 @@ class VolunteerScheduleController(Controller):
     path = "/api/volunteers"
     tags = ["volunteers"]
 
-    @get("/{volunteer_id:uuid}/shifts", guards=[STAFF_OR_ITSELF],
+    @get("/{volunteer_id:uuid}/shifts", guards=[ITSELF_OR_ITS_COORDINATORS],
          summary="The volunteer's shifts in [from, to): claimed, and waitlisted (flagged)",
          responses=READ_PROBLEMS)
     async def read_schedule(
@@ -83,7 +84,7 @@ class VolunteerScheduleController(Controller):
             raise _not_found()
         return positioned(shifts, position)
 
-    @get("/{volunteer_id:uuid}/feed-link", guards=[STAFF_OR_ITSELF],
+    @get("/{volunteer_id:uuid}/feed-link", guards=[ITSELF_OR_ITS_COORDINATORS],
          summary="The secret link of the volunteer's calendar feed", responses=READ_PROBLEMS)
     async def feed_link(
         self, volunteer_id: FromPath[UUID], resources: NamedDependency[Resources],
