@@ -15,6 +15,7 @@ from services.accounts.routes import AccountsController, SignInController
 from services.audit.routes import AuditController
 from services.auth.middleware import TokenAuthentication
 from services.auth.throttle import SignInThrottle
+from services.http_headers import head_as_get, security_headers
 from services.keys import derive_keys, secret_of
 from services.offers.reads import list_offers
 from services.offers.routes import OffersController
@@ -52,7 +53,7 @@ def create_app(settings: Settings) -> Litestar:
     def provide_resources(state: State) -> Resources:
         return state.resources
 
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             OperationsController,
             SignInController,
@@ -74,7 +75,8 @@ def create_app(settings: Settings) -> Litestar:
             StatsController,
             *page_handlers(),
         ],
-        state=State({"secret_keys": keys, "token_key": keys.tokens}),
+        state=State({"secret_keys": keys, "token_key": keys.tokens,
+                     "public_url": settings.public_base_url()}),
         middleware=[
             # The API's bearer tokens; the pages read the session cookie through their own.
             DefineMiddleware(
@@ -92,4 +94,7 @@ def create_app(settings: Settings) -> Litestar:
         template_config=template_config(),
         csrf_config=csrf_config(keys),
         openapi_config=OpenAPIConfig(title="Treffpunkt", version="0.1.0", path="/schema"),
+        before_send=[security_headers],
     )
+    app.asgi_handler = head_as_get(app.asgi_handler)  # before routing, which knows no HEAD
+    return app

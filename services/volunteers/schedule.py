@@ -44,6 +44,14 @@ def _keys(connection: Connection) -> Keys:
     return connection.app.state.secret_keys
 
 
+def feed_url(connection: Connection, volunteer_id: UUID) -> str:
+    """The secret link calendar apps subscribe to, on the service's public address
+    (``TREFFPUNKT_PUBLIC_URL``), never on the request's Host."""
+    token = _keys(connection).feed_token(volunteer_id)
+    path = FEED_PATH.format(volunteer_id=volunteer_id)
+    return f"{connection.app.state.public_url}{path}?token={token}"
+
+
 async def feed_token_of_the_volunteer(connection: Connection, _: BaseRouteHandler) -> None:
     token = connection.query_params.get("token")
     if not token:
@@ -96,10 +104,7 @@ class VolunteerScheduleController(Controller):
         )
         if known is None or known["erased"]:
             raise _not_found()
-        base = str(request.base_url).rstrip("/")
-        path = FEED_PATH.format(volunteer_id=volunteer_id)
-        token = _keys(request).feed_token(volunteer_id)
-        return positioned(FeedLink(url=f"{base}{path}?token={token}"), position,
+        return positioned(FeedLink(url=feed_url(request, volunteer_id)), position,
                           headers={"Cache-Control": "no-store"})
 
     @get("/{volunteer_id:uuid}/shifts.ics", guards=[feed_token_of_the_volunteer],
