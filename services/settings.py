@@ -58,8 +58,10 @@ def public_url_from_env() -> str:
     url = os.environ.get("TREFFPUNKT_PUBLIC_URL", "").strip()
     if url:
         parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
-            raise ValueError(f"TREFFPUNKT_PUBLIC_URL must be like https://treffpunkt.example, not {url!r}")
+        if (parts.scheme not in ("http", "https") or not parts.netloc or parts.query
+                or parts.fragment):
+            raise ValueError(
+                f"TREFFPUNKT_PUBLIC_URL must be like https://treffpunkt.example, not {url!r}")
     return url
 
 
