@@ -9,7 +9,8 @@ from projections.runner import Projection
 from projections.shift_board import SHIFT_BOARD
 from projections.training_records import TRAINING_RECORDS
 from projections.volunteer_schedule import VOLUNTEER_SCHEDULE
+from projections.volunteer_sites import VOLUNTEER_SITES
 
 PROJECTIONS: list[Projection] = []
 PROJECTIONS += [DIRECTORY, ROOM_CALENDAR, SHIFT_BOARD, VOLUNTEER_SCHEDULE]
-PROJECTIONS += [TRAINING_RECORDS, ATTENDANCE_STATS]
+PROJECTIONS += [TRAINING_RECORDS, ATTENDANCE_STATS, VOLUNTEER_SITES]

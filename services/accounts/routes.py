@@ -14,6 +14,7 @@ from litestar.params import JSONBody
 from services.accounts import service
 from services.auth import tokens
 from services.auth.guards import ADMIN, requires_roles
+from services.auth.revoked_tokens import revoke
 from services.auth.sign_in import client_address, sign_in
 from services.auth.tokens import Principal
 from services.commands.http import idempotency_key
@@ -70,6 +71,11 @@ class SignInController(Controller):
             expires_at=principal.expires_at,
             role=principal.role,
         )
+
+    @post("/sign-out", status_code=204, summary="Sign out: this token is refused from now on",
+          responses=problem_responses(401, 503))
+    async def sign_out(self, request: Request[Principal, Any, Any]) -> None:
+        await revoke(request.app.state, request.user)
 
 
 class AccountsController(Controller):

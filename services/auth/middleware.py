@@ -13,7 +13,8 @@ A cookie must never be accepted on ``/api`` routes: browsers send cookies by the
 API that accepted them would be open to cross-site request forgery. The cookie's value is the
 same signed token (``tokens.issue``), set ``HttpOnly; Secure; SameSite=Lax`` by a sign-in form.
 
-A token of a closed account is refused (``closed_accounts``: an in-memory set, no round trip).
+A token of a closed account is refused (``closed_accounts``: an in-memory set, no round trip),
+and so is a token that was signed out (``revoked_tokens``, the same kind of set).
 """
 
 from __future__ import annotations
@@ -30,9 +31,11 @@ from litestar.types import ASGIApp
 
 from services.auth import tokens
 from services.auth.closed_accounts import account_is_closed
+from services.auth.revoked_tokens import token_is_revoked
 
 CredentialSource = Callable[[ASGIConnection[Any, Any, Any, Any]], str | None]
 ClosedCheck = Callable[[State, UUID], Awaitable[bool]]
+RevokedCheck = Callable[[State, str], Awaitable[bool]]
 CHALLENGE = {"WWW-Authenticate": 'Bearer realm="treffpunkt"'}
 
 
@@ -48,11 +51,13 @@ class TokenAuthentication(AbstractAuthenticationMiddleware):
         *,
         sources: Sequence[CredentialSource] = (bearer_header,),
         closed: ClosedCheck = account_is_closed,
+        revoked: RevokedCheck = token_is_revoked,
         **options: Any,
     ) -> None:
         super().__init__(app, **options)
         self.sources = tuple(sources)
         self.closed = closed
+        self.revoked = revoked
 
     async def authenticate_request(
         self, connection: ASGIConnection[Any, Any, Any, Any]
@@ -70,4 +75,6 @@ class TokenAuthentication(AbstractAuthenticationMiddleware):
             ) from None
         if await self.closed(connection.app.state, principal.account_id):
             raise NotAuthorizedException("The account of this token is closed", headers=CHALLENGE)
+        if await self.revoked(connection.app.state, principal.jti):
+            raise NotAuthorizedException("This token was signed out", headers=CHALLENGE)
         return AuthenticationResult(user=principal, auth=token)

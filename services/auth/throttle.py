@@ -1,18 +1,27 @@
-"""Slowing down password guessing: a few sign-in attempts per e-mail, a few more per client.
+"""Slowing down password guessing without letting anyone lock someone else out.
 
-Two counters, each over a window that starts with its first attempt:
+Three counters, each over a window that starts with its first attempt:
 
-- per e-mail digest (``attempts_allowed``): guessing one account's password;
+- per (e-mail digest, client address digest) (``attempts_allowed``): one client guessing one
+  account's password. Only that client waits: the account's owner, signing in from anywhere
+  else, is not held by someone else's failures;
 - per client address digest (``client_attempts_allowed``): one client trying many e-mails
-  ("password spraying"), which the per-e-mail count alone would never notice.
+  ("password spraying"), which the per-pair count alone would never notice;
+- per e-mail digest (``email_ceiling``, far higher): many clients guessing one account's
+  password together. Past it the account is "under attack", which only slows: a client that has
+  already failed for that e-mail in the window waits (no second guess), while a client without
+  failures still has its attempt, so the right password from the owner's device still signs in.
+  Each address of a distributed attack gets one guess per window instead of
+  ``attempts_allowed``; a lock of the account as a whole would hand every attacker a way to keep
+  the owner out.
 
-An attempt past either allowance waits (429 with Retry-After, the longer of the two waits).
-Attempts are counted *before* the password is checked (``admit``), so a burst of parallel
-guesses cannot slip past the limit between a check and an increment. A successful sign-in
-clears the e-mail's count, and takes its own attempt back from the client's count, no more: a
+An attempt past an allowance waits (429 with Retry-After, the longest of the waits). Attempts
+are counted *before* the password is checked (``admit``), so a burst of parallel guesses cannot
+slip past a limit between a check and an increment. A successful sign-in clears the pair's
+count and takes its own attempt back from the client's and the e-mail's counts, no more: a
 client that signs in to an account of its own between guesses cannot wipe its failures, while
 many people signing in behind one address (an office, a village's Wi-Fi) use up nothing.
-Counted per digest, known e-mails or unknown alike, so a lock says nothing about whether the
+Counted per digest, known e-mails or unknown alike, so a wait says nothing about whether the
 e-mail has an account.
 
 Counts live in Redis (shared by every API process, expiring by themselves). While Redis is
@@ -29,17 +38,19 @@ import redis.asyncio as aioredis
 
 ATTEMPTS_ALLOWED = 5
 CLIENT_ATTEMPTS_ALLOWED = 20
+EMAIL_CEILING = 100
 WINDOW_SECONDS = 300
+UNKNOWN_CLIENT = "unknown"
 _LOCAL_LIMIT = 10_000
 """At most this many counters are kept in memory; expired ones are dropped first."""
 
-# Clears the e-mail's count; takes one attempt back from the client's, never below zero and
-# never on a count that has expired (a DECR there would leave a -1 without expiry).
+# Clears the pair's count; takes one attempt back from the client's and the e-mail's, never
+# below zero and never on a count that has expired (a DECR there would leave a -1 without expiry).
 _SUCCEEDED = """
 redis.call('DEL', KEYS[1])
-if KEYS[2] then
-    local attempts = tonumber(redis.call('GET', KEYS[2]) or '0')
-    if attempts > 0 then redis.call('DECR', KEYS[2]) end
+for i = 2, #KEYS do
+    local attempts = tonumber(redis.call('GET', KEYS[i]) or '0')
+    if attempts > 0 then redis.call('DECR', KEYS[i]) end
 end
 return 0
 """
@@ -53,44 +64,51 @@ class SignInThrottle:
         *,
         attempts_allowed: int = ATTEMPTS_ALLOWED,
         client_attempts_allowed: int = CLIENT_ATTEMPTS_ALLOWED,
+        email_ceiling: int = EMAIL_CEILING,
         window_seconds: int = WINDOW_SECONDS,
     ) -> None:
         self._redis = redis
-        self._email_prefix = f"{namespace}:signin-attempts:"
-        self._client_prefix = f"{namespace}:signin-client-attempts:"
+        self._prefix = f"{namespace}:signin-attempts:"
         self._allowed = attempts_allowed
         self._client_allowed = client_attempts_allowed
+        self._email_ceiling = email_ceiling
         self._window = window_seconds
         self._local: dict[str, tuple[int, float]] = {}
 
+    def _keys(self, digest: str, client: str | None) -> tuple[str, str, str]:
+        """The pair's, the client's and the e-mail's counter."""
+        client = client or UNKNOWN_CLIENT
+        return (f"{self._prefix}pair:{digest}:{client}", f"{self._prefix}client:{client}",
+                f"{self._prefix}email:{digest}")
+
     async def admit(self, digest: str, client: str | None = None) -> int:
-        """Count an attempt for the e-mail's digest and the client's (if known); 0 if it may go
-        ahead, else the seconds to wait (Retry-After)."""
-        counters = [(self._email_prefix + digest, self._allowed)]
-        if client:
-            counters.append((self._client_prefix + client, self._client_allowed))
-        keys = [key for key, _ in counters]
+        """Count an attempt for the e-mail's digest from the client's; 0 if it may go ahead,
+        else the seconds to wait (Retry-After)."""
+        keys = self._keys(digest, client)
         try:
             counts = await self._count_in_redis(keys)
         except (aioredis.RedisError, OSError):
             counts = [self._count_locally(key) for key in keys]
-        waits = [max(ttl, 1) for (attempts, ttl), (_, allowed) in zip(counts, counters, strict=True)
-                 if attempts > allowed]
-        return max(waits, default=0)
+        (pair, pair_ttl), (by_client, client_ttl), (by_email, _) = counts
+        under_attack = by_email > self._email_ceiling
+        waits = []
+        if pair > self._allowed or (under_attack and pair > 1):
+            waits.append(pair_ttl)
+        if by_client > self._client_allowed:
+            waits.append(client_ttl)
+        return max((max(wait, 1) for wait in waits), default=0)
 
     async def succeeded(self, digest: str, client: str | None = None) -> None:
-        email_key = self._email_prefix + digest
-        client_key = self._client_prefix + client if client else None
-        self._local.pop(email_key, None)
-        if client_key is not None:
-            self._take_back_locally(client_key)
+        keys = self._keys(digest, client)
+        self._local.pop(keys[0], None)
+        for key in keys[1:]:
+            self._take_back_locally(key)
         try:
-            keys = [email_key] if client_key is None else [email_key, client_key]
             await self._redis.eval(_SUCCEEDED, len(keys), *keys)
         except (aioredis.RedisError, OSError):
             pass
 
-    async def _count_in_redis(self, keys: list[str]) -> list[tuple[int, int]]:
+    async def _count_in_redis(self, keys: tuple[str, ...]) -> list[tuple[int, int]]:
         async with self._redis.pipeline(transaction=True) as pipe:
             for key in keys:
                 # The window starts with the first attempt; INCR keeps the expiry SET gave.

@@ -2,6 +2,10 @@
 
 No third-party format: the service is the only issuer and the only reader, so an HMAC over
 canonical JSON is all that is needed, and nothing can pick an algorithm ("alg: none").
+
+Every token has an id (``jti``, random), so that signing out can revoke that one token
+(``revoked_tokens``). Tokens issued before ids existed have none in their claims; ``read`` gives
+them the digest of their signed claims as id, so they can be revoked too.
 """
 
 from __future__ import annotations
@@ -9,6 +13,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import secrets
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
@@ -25,6 +30,8 @@ class Principal(msgspec.Struct, frozen=True, kw_only=True):
     site_ids: list[UUID] = []
     volunteer_id: UUID | None = None
     expires_at: datetime
+    jti: str = ""
+    """The token's id: random, unique per token (``read`` fills it in for tokens without)."""
 
 
 class InvalidToken(Exception):
@@ -66,7 +73,14 @@ def read(key: bytes, token: str, now: datetime | None = None) -> Principal:
         raise InvalidToken("malformed claims") from None
     if principal.expires_at <= (now or datetime.now(UTC)):
         raise InvalidToken("expired")
+    if not principal.jti:
+        principal = msgspec.structs.replace(principal, jti=_legacy_id(payload))
     return principal
+
+
+def _legacy_id(payload: bytes) -> str:
+    """The id of a token issued without one: its claims are signed, so their digest names it."""
+    return "claims-" + hashlib.sha256(payload).hexdigest()[:32]
 
 
 def new_principal(
@@ -82,4 +96,5 @@ def new_principal(
         site_ids=site_ids,
         volunteer_id=volunteer_id,
         expires_at=(now + TOKEN_LIFETIME).replace(microsecond=0),
+        jti=secrets.token_urlsafe(16),
     )

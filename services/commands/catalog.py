@@ -3,10 +3,12 @@ several areas in one stream of work (the demo, the tests' history generator)."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from services.accounts.decider import ACCOUNTS, CLOSING
-from services.commands.decider import Decider
+from events.base import Event
+from services.commands.decider import Decider, Stream, StreamKind
 from services.offers.decider import OFFERS
 from services.rooms.decider import ROOMS
 from services.shifts.decider import SHIFTS
@@ -21,3 +23,18 @@ _BY_COMMAND = {command: decider for decider in DECIDERS for command in decider.c
 
 def decider_for(command: Any) -> Decider[Any]:
     return _BY_COMMAND[type(command)]
+
+
+KINDS: dict[type[Event], StreamKind[Any]] = {
+    event_type: kind
+    for decider in DECIDERS for kind in decider.kinds for event_type in kind.holds
+}
+"""Every event type written through a decider -> the kind of stream that holds it."""
+
+
+def stream_of(event: Event) -> Stream[Any]:
+    return KINDS[type(event)].of(event)
+
+
+def occurred_at(event: Event, now: datetime) -> datetime:
+    return KINDS[type(event)].occurred_at(event, now)

@@ -26,6 +26,10 @@ S = TypeVar("S")
 C = TypeVar("C")
 
 
+def _now(event: Event, now: datetime) -> datetime:
+    return now
+
+
 @dataclass(frozen=True, eq=False)
 class StreamKind(Generic[S]):
     """One kind of stream (``shift-<id>``): its fold, and which field of each event it holds
@@ -36,6 +40,9 @@ class StreamKind(Generic[S]):
     evolve: Callable[[S, Event], S]
     holds: Mapping[type[Event], str]
     """Event type -> the field holding the id of the stream the event belongs to."""
+    occurred_at: Callable[[Event, datetime], datetime] = _now
+    """When an event of this stream happened in the world (by default when it is decided;
+    visitors were there when their occurrence began, whenever they are counted)."""
 
     def __call__(self, key: object) -> Stream[S]:
         return Stream(self, f"{self.prefix}-{key}")
@@ -65,25 +72,18 @@ class States(dict[Stream[Any], Any]):
         self[stream] = stream.kind.evolve(self[stream], event)
 
 
-def _now(event: Event, now: datetime) -> datetime:
-    return now
-
-
 @dataclass(frozen=True, eq=False)
 class Decider(Generic[C]):
     """What an area decides.
 
     ``commands`` are the command types it decides; ``kinds`` are the kinds of stream its commands read or write (each event type held by
     exactly one of them); ``streams(command, loaded)`` names every stream a command reads or writes;
-    ``decide(command, states)`` is pure and raises a ``Rejection`` or returns the events;
-    ``occurred_at(event, now)`` says when an event happened in the world (by default when it
-    is decided)."""
+    ``decide(command, states)`` is pure and raises a ``Rejection`` or returns the events."""
 
     commands: tuple[type[C], ...]
     kinds: tuple[StreamKind[Any], ...]
     streams: Callable[[C, States], Iterable[Stream[Any]]]
     decide: Callable[[C, States], list[Event]]
-    occurred_at: Callable[[Event, datetime], datetime] = _now
     _holder: dict[type[Event], StreamKind[Any]] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -93,6 +93,9 @@ class Decider(Generic[C]):
                 if holder.setdefault(event_type, kind) is not kind:
                     raise TypeError(f"{event_type.__name__} is held by two kinds of stream")
         object.__setattr__(self, "_holder", holder)
+
+    def occurred_at(self, event: Event, now: datetime) -> datetime:
+        return self._holder[type(event)].occurred_at(event, now)
 
     def stream_of(self, event: Event) -> Stream[Any]:
         try:

@@ -187,14 +187,6 @@ def _attendance(command: RecordAttendance, session: SessionState) -> Event:
     )
 
 
-def occurred_at(event: Event, now: datetime) -> datetime:
-    """Visitors were there when the occurrence began, whenever they are recorded."""
-    match event:
-        case AttendanceRecorded() | AttendanceCorrected():
-            return event.occurrence_starts_at
-    return now
-
 
 OFFERS = Decider(commands=(CreateOffer, ScheduleSession, RecordAttendance),
-                 kinds=(SITE, OFFER, ROOM, SESSION), streams=streams, decide=decide,
-                 occurred_at=occurred_at)
+                 kinds=(SITE, OFFER, ROOM, SESSION), streams=streams, decide=decide)

@@ -68,6 +68,14 @@ def evolve_session(state: SessionState, event: Event) -> SessionState:
 
 
 OFFER = StreamKind("offer", OfferState(), evolve_offer, {OfferCreated: "offer_id"})
+def visitors_counted_at(event: Event, now: datetime) -> datetime:
+    """Visitors were there when the occurrence began, whenever they are counted."""
+    match event:
+        case AttendanceRecorded() | AttendanceCorrected():
+            return event.occurrence_starts_at
+    return now
+
+
 SESSION = StreamKind("session", SessionState(), evolve_session, dict.fromkeys(
     (SessionScheduled, SessionOccurrencesCancelled, AttendanceRecorded, AttendanceCorrected),
-    "session_id"))
+    "session_id"), occurred_at=visitors_counted_at)

@@ -11,12 +11,14 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body
 from litestar.response import Redirect, Template
 
+from services.auth import tokens
+from services.auth.revoked_tokens import revoke
 from services.auth.sign_in import client_address, sign_in
 from services.auth.tokens import Principal, issue
 from services.pages.rendering import page
-from services.pages.session import session_cleared, session_set, safe_next
 from services.platform.problems import Problem
 from services.platform.resources import Resources
+from services.pages.session import session_cleared, session_cookie, session_set, safe_next
 
 
 class SignInForm(msgspec.Struct):
@@ -58,6 +60,15 @@ class SessionPages(Controller):
 
     @post("/sign-out", exclude_from_auth=True)
     async def sign_out(self, request: Request[Any, Any, Any]) -> Redirect:
+        """Ends the session's token everywhere (a copy of the cookie is refused too), then
+        forgets the cookie. Without a valid session there is nothing to end."""
+        token = session_cookie(request)
+        try:
+            principal = tokens.read(request.app.state.token_key, token) if token else None
+        except tokens.InvalidToken:
+            principal = None
+        if principal is not None:
+            await revoke(request.app.state, principal)
         return Redirect("/sign-in?signed_out=1", status_code=303,
                         cookies=[session_cleared(request)])
 

@@ -35,7 +35,7 @@ from services.reads.routes import MinPosition, read_projection
 from services.commands.rejections import Rejection
 from services.platform.resources import Resources
 from services.shifts.decider import SHIFTS, ClaimShift, ReleaseClaim
-from services.volunteers.schedule import FEED_PATH
+from services.volunteers.schedule import feed_url
 
 SHIFTS_AHEAD = timedelta(days=28)
 OUTCOMES = ("claimed", "waitlisted", "released")
@@ -248,10 +248,3 @@ class VolunteerPages(Controller):
         return page(request, "volunteer/my_shifts.html", status_code=status_code,
                     shifts=shifts, done=done, error=error, behind=read.behind,
                     feed_url=feed_url(request, volunteer_id))
-
-
-def feed_url(request: Request[Any, Any, Any], volunteer_id: UUID) -> str:
-    """The secret link calendar apps subscribe to (as ``GET .../feed-link`` answers it)."""
-    token = request.app.state.secret_keys.feed_token(volunteer_id)
-    base = str(request.base_url).rstrip("/")
-    return f"{base}{FEED_PATH.format(volunteer_id=volunteer_id)}?token={token}"

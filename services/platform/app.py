@@ -17,6 +17,7 @@ from services.auth.middleware import TokenAuthentication
 from services.auth.throttle import SignInThrottle
 from services.platform.json_bodies import JSONRequest
 from services.platform.keys import derive_keys, secret_of
+from services.platform.http_headers import head_as_get, security_headers
 from services.offers.reads import list_offers
 from services.offers.routes import OffersController
 from services.operations.routes import OperationsController
@@ -53,7 +54,7 @@ def create_app(settings: Settings) -> Litestar:
     def provide_resources(state: State) -> Resources:
         return state.resources
 
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             OperationsController,
             SignInController,
@@ -75,7 +76,8 @@ def create_app(settings: Settings) -> Litestar:
             StatsController,
             *page_handlers(),
         ],
-        state=State({"secret_keys": keys, "token_key": keys.tokens}),
+        state=State({"secret_keys": keys, "token_key": keys.tokens,
+                     "public_url": settings.public_base_url()}),
         middleware=[
             # The API's bearer tokens; the pages read the session cookie through their own.
             DefineMiddleware(
@@ -94,4 +96,7 @@ def create_app(settings: Settings) -> Litestar:
         template_config=template_config(),
         csrf_config=csrf_config(keys),
         openapi_config=OpenAPIConfig(title="Treffpunkt", version="0.1.0", path="/schema"),
+        before_send=[security_headers],
     )
+    app.asgi_handler = head_as_get(app.asgi_handler)  # before routing, which knows no HEAD
+    return app

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import msgspec
 
@@ -27,6 +28,13 @@ class Settings(msgspec.Struct, kw_only=True):
     """A funding report (or changes) over more sealed events than this replays in a worker."""
     report_job_wait_seconds: float = 3.0
     """How long the request waits for that job before answering 202 with where to poll."""
+    public_url: str = ""
+    """The address links in pages, feeds and e-mails point to (``TREFFPUNKT_PUBLIC_URL``),
+    never taken from a request's Host. Empty: ``http://127.0.0.1:<port>``."""
+
+    def public_base_url(self) -> str:
+        """``public_url`` without a trailing slash, or the default."""
+        return (self.public_url or f"http://127.0.0.1:{self.port}").rstrip("/")
 
 
 def env_settings(database_url: str, redis_url: str) -> Settings:
@@ -41,7 +49,20 @@ def env_settings(database_url: str, redis_url: str) -> Settings:
         broker_namespace=os.environ.get("TREFFPUNKT_BROKER_NAMESPACE", "treffpunkt"),
         report_job_min_events=int(os.environ.get("TREFFPUNKT_REPORT_JOB_MIN_EVENTS", "20000")),
         report_job_wait_seconds=float(os.environ.get("TREFFPUNKT_REPORT_JOB_WAIT_SECONDS", "3")),
+        public_url=public_url_from_env(),
     )
+
+
+def public_url_from_env() -> str:
+    """``TREFFPUNKT_PUBLIC_URL``: an http(s) address with a host and nothing after the path."""
+    url = os.environ.get("TREFFPUNKT_PUBLIC_URL", "").strip()
+    if url:
+        parts = urlsplit(url)
+        if (parts.scheme not in ("http", "https") or not parts.netloc or parts.query
+                or parts.fragment):
+            raise ValueError(
+                f"TREFFPUNKT_PUBLIC_URL must be like https://treffpunkt.example, not {url!r}")
+    return url
 
 
 def data_dir_from_env() -> Path:

@@ -18,7 +18,8 @@ from uuid import UUID
 import icalendar
 import msgspec
 
-ICALENDAR = "text/calendar; charset=utf-8"
+ICALENDAR = "text/calendar"
+"""Litestar adds "; charset=utf-8" to every text/ media type: naming it here would repeat it."""
 PAST_DAYS_IN_FEEDS = 90
 """Feeds reach this far back; calendar apps keep what they fetched before."""
 

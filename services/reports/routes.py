@@ -58,7 +58,8 @@ async def named_site_is_own(connection: Connection, handler: BaseRouteHandler) -
         await _NAMED_SITE(connection, handler)
 
 
-MEDIA = {"json": "application/json", "csv": "text/csv; charset=utf-8", "pdf": "application/pdf"}
+MEDIA = {"json": "application/json", "csv": "text/csv", "pdf": "application/pdf"}
+"""(Litestar adds "; charset=utf-8" to text/csv.)"""
 FirstDay = Annotated[str | None, QueryParameter(name="from", required=False)]
 LastDay = Annotated[str | None, QueryParameter(name="to", required=False)]
 

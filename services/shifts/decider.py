@@ -234,14 +234,6 @@ def _confirm(command: ConfirmShiftAttendance, shift: ShiftState) -> ShiftAttenda
     )
 
 
-def occurred_at(event: Event, now: datetime) -> datetime:
-    """Volunteers served when the shift began, whenever it is confirmed."""
-    match event:
-        case ShiftAttendanceConfirmed():
-            return event.starts_at
-    return now
-
 
 SHIFTS = Decider(commands=(CreateShift, ClaimShift, ReleaseClaim, ConfirmShiftAttendance),
-                 kinds=(SITE, SESSION, SHIFT, VOLUNTEER), streams=streams, decide=decide,
-                 occurred_at=occurred_at)
+                 kinds=(SITE, SESSION, SHIFT, VOLUNTEER), streams=streams, decide=decide)

@@ -67,6 +67,14 @@ def evolve(state: ShiftState, event: Event) -> ShiftState:
     return state
 
 
+def served_at(event: Event, now: datetime) -> datetime:
+    """Volunteers served when the shift began, whenever that is confirmed."""
+    match event:
+        case ShiftAttendanceConfirmed():
+            return event.starts_at
+    return now
+
+
 SHIFT = StreamKind("shift", ShiftState(), evolve, dict.fromkeys(
     (ShiftCreated, ShiftClaimed, ShiftWaitlisted, ShiftClaimReleased, ShiftWaitlistLeft,
-     ShiftAttendanceConfirmed, ShiftCancelled), "shift_id"))
+     ShiftAttendanceConfirmed, ShiftCancelled), "shift_id"), occurred_at=served_at)

@@ -30,12 +30,12 @@ from services.auth.guards import (
     from_path,
     from_query,
     requires_roles,
-    staff_or_volunteer_itself,
 )
 from services.platform.problems import READ_PROBLEMS
 from services.reads.routes import MinPosition, positioned, read_projection
 from services.platform.resources import Resources
 from services.volunteers import service as volunteers
+from services.volunteers.access import coordinator_of_the_volunteer
 
 WithinDays = Annotated[int, QueryParameter(name="within_days", ge=1, le=3650)]
 
@@ -90,8 +90,7 @@ class TrainingRecordsController(Controller):
 
     @get(
         "/volunteers/{volunteer_id:uuid}/training-record",
-        guards=[staff_or_volunteer_itself(from_path("volunteer_id"),
-                                          staff=(ADMIN, COORDINATOR, AUDITOR))],
+        guards=[coordinator_of_the_volunteer(from_path("volunteer_id"), also=(AUDITOR,))],
         summary="A volunteer's trainings and qualifications with valid_until",
         responses=READ_PROBLEMS,
     )

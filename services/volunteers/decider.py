@@ -24,6 +24,8 @@ class RegisterVolunteer(msgspec.Struct, frozen=True, kw_only=True):
     email: bytes
     phone: bytes | None
     now: datetime
+    site_ids: list[UUID] = []
+    """Where the volunteer is registered: the sites of the coordinator registering it."""
 
 
 class LinkAccount(msgspec.Struct, frozen=True, kw_only=True):
@@ -49,6 +51,7 @@ def decide_person(command: Command, state: Volunteer) -> list[Event]:
             return [
                 VolunteerRegistered(
                     volunteer_id=command.volunteer_id,
+                    site_ids=command.site_ids,
                     name=command.name,
                     email=command.email,
                     phone=command.phone,

@@ -11,13 +11,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
 from services.accounts.routes import Created, Email
-from services.auth.guards import (
-    ADMIN,
-    STAFF,
-    from_path,
-    requires_roles,
-    staff_or_volunteer_itself,
-)
+from services.auth.guards import ADMIN, COORDINATOR, STAFF, from_path, requires_roles
 from services.auth.closed_accounts import closed_accounts
 from services.auth.tokens import Principal
 from services.commands.http import idempotency_key
@@ -25,6 +19,7 @@ from services.platform.problems import READ_PROBLEMS, WRITE_PROBLEMS
 from services.platform.resources import Resources
 from services.commands.text import Title
 from services.volunteers import service
+from services.volunteers.access import coordinator_of_the_volunteer
 
 Phone = Annotated[str, msgspec.Meta(min_length=3, max_length=40, pattern=r"\A[0-9+()/ .-]+\Z")]
 
@@ -48,17 +43,19 @@ class VolunteersController(Controller):
     async def create(
         self, data: JSONBody[NewVolunteer], resources: NamedDependency[Resources], request: Request[Principal, Any, Any]
     ) -> Created:
+        principal = request.user
         result, volunteer_id = await service.register(
             resources.commands, resources.pool, data.name, data.email, data.phone,
-            actor=f"account:{request.user.account_id}",
+            actor=f"account:{principal.account_id}",
+            site_ids=principal.site_ids if principal.role == COORDINATOR else [],
             idempotency_key=idempotency_key(request),
         )
         return Created(id=volunteer_id, position=result.position)
 
     @get(
         "/{volunteer_id:uuid}",
-        guards=[staff_or_volunteer_itself(from_path("volunteer_id"), staff=STAFF)],
-        summary="A volunteer's profile",
+        guards=[coordinator_of_the_volunteer(from_path("volunteer_id"))],
+        summary="A volunteer's profile (a coordinator's: of volunteers known at its sites)",
         responses=READ_PROBLEMS,
     )
     async def read(

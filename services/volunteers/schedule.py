@@ -20,18 +20,19 @@ from litestar.handlers.base import BaseRouteHandler
 from litestar.params import FromPath
 
 from projections import volunteer_schedule
-from services.auth.guards import STAFF, Connection, from_path, staff_or_volunteer_itself
 from services.reads.calendar_feeds import ICALENDAR, FeedEntry, calendar, feed_window_start
 from services.platform.keys import Keys
 from services.platform.problems import READ_PROBLEMS
 from services.reads.routes import From, MinPosition, To, positioned, read_projection, time_range
 from services.commands.rejections import NotFound
 from services.platform.resources import Resources
+from services.auth.guards import Connection, from_path
+from services.volunteers.access import coordinator_of_the_volunteer
 
 FEED_PATH = "/api/volunteers/{volunteer_id}/shifts.ics"
 FEED_PATH_PATTERN = r"^/api/volunteers/[^/]+/shifts\.ics$"
 """Excluded from the bearer middleware: the feed's guard is its token."""
-STAFF_OR_ITSELF = staff_or_volunteer_itself(from_path("volunteer_id"), staff=STAFF)
+ITSELF_OR_ITS_COORDINATORS = coordinator_of_the_volunteer(from_path("volunteer_id"))
 WAITLIST_MARK = "Warteliste: "
 
 
@@ -41,6 +42,14 @@ class FeedLink(msgspec.Struct):
 
 def _keys(connection: Connection) -> Keys:
     return connection.app.state.secret_keys
+
+
+def feed_url(connection: Connection, volunteer_id: UUID) -> str:
+    """The secret link calendar apps subscribe to, on the service's public address
+    (``TREFFPUNKT_PUBLIC_URL``), never on the request's Host."""
+    token = _keys(connection).feed_token(volunteer_id)
+    path = FEED_PATH.format(volunteer_id=volunteer_id)
+    return f"{connection.app.state.public_url}{path}?token={token}"
 
 
 async def feed_token_of_the_volunteer(connection: Connection, _: BaseRouteHandler) -> None:
@@ -67,7 +76,7 @@ class VolunteerScheduleController(Controller):
     path = "/api/volunteers"
     tags = ["volunteers"]
 
-    @get("/{volunteer_id:uuid}/shifts", guards=[STAFF_OR_ITSELF],
+    @get("/{volunteer_id:uuid}/shifts", guards=[ITSELF_OR_ITS_COORDINATORS],
          summary="The volunteer's shifts in [from, to): claimed, and waitlisted (flagged)",
          responses=READ_PROBLEMS)
     async def read_schedule(
@@ -83,7 +92,7 @@ class VolunteerScheduleController(Controller):
             raise _not_found()
         return positioned(shifts, position)
 
-    @get("/{volunteer_id:uuid}/feed-link", guards=[STAFF_OR_ITSELF],
+    @get("/{volunteer_id:uuid}/feed-link", guards=[ITSELF_OR_ITS_COORDINATORS],
          summary="The secret link of the volunteer's calendar feed", responses=READ_PROBLEMS)
     async def feed_link(
         self, volunteer_id: FromPath[UUID], resources: NamedDependency[Resources],
@@ -95,10 +104,7 @@ class VolunteerScheduleController(Controller):
         )
         if known is None or known["erased"]:
             raise _not_found()
-        base = str(request.base_url).rstrip("/")
-        path = FEED_PATH.format(volunteer_id=volunteer_id)
-        token = _keys(request).feed_token(volunteer_id)
-        return positioned(FeedLink(url=f"{base}{path}?token={token}"), position,
+        return positioned(FeedLink(url=feed_url(request, volunteer_id)), position,
                           headers={"Cache-Control": "no-store"})
 
     @get("/{volunteer_id:uuid}/shifts.ics", guards=[feed_token_of_the_volunteer],

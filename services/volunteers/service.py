@@ -42,9 +42,11 @@ async def register(
     phone: str | None,
     actor: str,
     *,
+    site_ids: list[UUID] | None = None,
     idempotency_key: str | None = None,
 ) -> tuple[CommandResult, UUID]:
     """Create the volunteer's key, then store only ciphertext. A failed append drops the key.
+    ``site_ids``: where it is registered (``services.volunteers.access``).
 
     With an idempotency key the volunteer's id (and so its key) follows from the key: a repeat
     finds the first volunteer and its key. The request's digest is keyed with the volunteer's
@@ -80,6 +82,7 @@ async def register(
         email=personal_data.encrypt(key, volunteer_id, email),
         phone=personal_data.encrypt(key, volunteer_id, phone) if phone else None,
         now=datetime.now(UTC),
+        site_ids=list(site_ids or []),
     )
     try:
         result = await commands.handle(decider.REGISTRATION, command, metadata)

@@ -21,6 +21,8 @@ from services.commands.decider import StreamKind
 
 class Volunteer(msgspec.Struct, frozen=True, kw_only=True):
     registered: bool = False
+    site_ids: tuple[UUID, ...] = ()
+    """Where it was registered (by a coordinator of those sites)."""
     erased: bool = False
     account_ids: tuple[UUID, ...] = ()
     claimed: dict[UUID, tuple[datetime, datetime]] = {}
@@ -47,8 +49,8 @@ class Volunteer(msgspec.Struct, frozen=True, kw_only=True):
 
 def evolve(state: Volunteer, event: Event) -> Volunteer:
     match event:
-        case VolunteerRegistered():
-            return msgspec.structs.replace(state, registered=True)
+        case VolunteerRegistered(site_ids=site_ids):
+            return msgspec.structs.replace(state, registered=True, site_ids=tuple(site_ids))
         case VolunteerAccountLinked(account_id=account_id):
             return msgspec.structs.replace(state, account_ids=(*state.account_ids, account_id))
         case VolunteerErased():

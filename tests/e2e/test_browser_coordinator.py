@@ -63,6 +63,15 @@ async def site(database_url, servers, broker_namespace, pool) -> AsyncIterator[d
                 yield {"base_url": base_url, "site_id": site["id"], "saal": saal["id"]}
 
 
+def policy_violations(context: Any) -> list[str]:
+    """What the Content-Security-Policy refused on any page of ``context``, as Chromium reports
+    it on the console (the pages must need nothing it forbids: issue 17)."""
+    refused: list[str] = []
+    context.on("console", lambda message: refused.append(message.text)
+               if "Content Security Policy" in message.text else None)
+    return refused
+
+
 async def screenshots(page: Any, name: str) -> None:
     """The page at phone and desktop width, whole length; the viewport is left at phone width."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -83,6 +92,7 @@ async def test_a_coordinator_books_a_weekly_room_and_sees_a_conflict_inline(site
         try:
             context = await browser.new_context(viewport={"width": 375, "height": 800},
                                                 locale="de-DE")
+            refused = policy_violations(context)
             page = await context.new_page()
             await page.goto(site["base_url"] + "/coordinator")
             assert "/sign-in" in page.url
@@ -146,6 +156,7 @@ async def test_a_coordinator_books_a_weekly_room_and_sees_a_conflict_inline(site
             await page.goto(page.url.split("?")[0] + "?lang=en&week=2038-03-15")
             await async_api.expect(page.get_by_role("heading", name="Book a room")).to_be_visible()
             await screenshots(page, "week-english")
+            assert refused == []
         finally:
             await browser.close()
 
@@ -170,6 +181,7 @@ async def test_a_coordinator_counts_visitors_plans_and_cancels(site):
         try:
             context = await browser.new_context(viewport={"width": 375, "height": 800},
                                                 locale="de-DE")
+            refused = policy_violations(context)
             page = await context.new_page()
             await page.goto(site["base_url"] + "/coordinator")
             await page.get_by_label("E-Mail").fill(COORDINATOR_EMAIL)
@@ -231,5 +243,6 @@ async def test_a_coordinator_counts_visitors_plans_and_cancels(site):
             await async_api.expect(
                 page.locator("section.room .entry.cancelled")).to_contain_text("Seniorencafé")
             await screenshots(page, "week-cancelled")
+            assert refused == []
         finally:
             await browser.close()

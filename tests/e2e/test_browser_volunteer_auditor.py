@@ -24,6 +24,7 @@ from services.accounts.bootstrap import ensure_admin
 from services.commands.handler import CommandHandler
 from services.demo.seed import seed_demo
 from services.platform.keys import derive_keys
+from tests.e2e.test_browser_coordinator import policy_violations
 from tests.e2e.test_concurrency_http import served
 from tests.integration.test_accounts_api import SECRET, bearer, settings_for
 from tests.projection_checks import wait_until_caught_up, workers
@@ -107,6 +108,7 @@ async def photographed(page: Any, name: str) -> None:
 async def signed_in(browser: Any, site: Site, email: str, path: str, name: str | None = None):
     context = await browser.new_context(base_url=site.base_url, viewport=PHONE,
                                         accept_downloads=True, locale="de-DE")
+    context.refused_by_policy = policy_violations(context)
     page = await context.new_page()
     await page.goto(path)
     assert "/sign-in" in page.url
@@ -146,6 +148,7 @@ async def test_a_volunteer_claims_a_shift_and_the_next_one_lands_on_its_waitlist
     await photographed(page, "volunteer-trainings")
     await page.goto("/")
     await photographed(page, "volunteer-home")
+    assert context.refused_by_policy == []
     await context.close()
 
     context, page = await signed_in(browser, site, JUERGEN, "/volunteer/shifts")
@@ -162,6 +165,7 @@ async def test_a_volunteer_claims_a_shift_and_the_next_one_lands_on_its_waitlist
     await photographed(page, "volunteer-waitlisted")
     await page.goto("/volunteer/my-shifts?lang=en")
     await photographed(page, "volunteer-my-shifts-en")
+    assert context.refused_by_policy == []
     await context.close()
 
 
@@ -198,4 +202,5 @@ async def test_an_auditor_opens_the_report_and_downloads_the_csv(browser, site, 
     await photographed(page, "auditor-verify")
     await page.goto("/")
     await photographed(page, "auditor-home")
+    assert context.refused_by_policy == []
     await context.close()

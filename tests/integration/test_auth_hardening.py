@@ -227,6 +227,26 @@ async def test_many_people_signing_in_behind_one_address_are_not_slowed_down(ser
         assert response.status_code == 200, response.text
 
 
+async def test_wrong_passwords_from_one_client_do_not_keep_the_owner_out(served):
+    attacker, owner = "203.0.113.20", "198.51.100.20"
+    statuses = [(await sign_in_status(served, ADMIN_EMAIL, f"guess-{n}-guess", attacker)
+                 ).status_code for n in range(7)]
+    assert statuses == [401] * 5 + [429, 429]
+    # That client waits, with the right password too ...
+    assert (await sign_in_status(served, ADMIN_EMAIL, ADMIN_PASSWORD, attacker)).status_code == 429
+    # ... the owner, from anywhere else, signs in (and may mistype once, like anyone).
+    assert (await sign_in_status(served, ADMIN_EMAIL, "typo-typo", owner)).status_code == 401
+    assert (await sign_in_status(served, ADMIN_EMAIL, ADMIN_PASSWORD, owner)).status_code == 200
+
+
+async def test_addresses_of_one_ipv6_network_count_as_one_client(served):
+    statuses = [(await sign_in_status(served, f"person-{n}@example.org", "Sommer2026!",
+                                      f"2001:db8:1:2::{n + 1:x}")).status_code for n in range(21)]
+    assert statuses == [401] * 20 + [429]
+    assert (await sign_in_status(served, ADMIN_EMAIL, ADMIN_PASSWORD,
+                                 "2001:db8:1:3::1")).status_code == 200  # another network
+
+
 async def test_per_client_attempts_are_still_counted_while_redis_is_unreachable(
     world, database_url, broker_namespace  # noqa: F811
 ):

@@ -17,6 +17,7 @@ from dateutil.relativedelta import relativedelta
 from projections.attendance_stats import ATTENDANCE_STATS
 from projections.runner import ensure_projection
 from projections.training_records import TRAINING_RECORDS
+from projections.volunteer_sites import VOLUNTEER_SITES
 from tests.integration.test_scheduling_api import (  # noqa: F401 - the fixture
     ADMIN,
     AUDITOR,
@@ -32,11 +33,12 @@ from tests.projecting import projecting as projecting_read_models
 
 pytestmark = pytest.mark.integration
 BERLIN = ZoneInfo("Europe/Berlin")
-READ_PROJECTIONS = (TRAINING_RECORDS, ATTENDANCE_STATS)
+READ_PROJECTIONS = (TRAINING_RECORDS, ATTENDANCE_STATS, VOLUNTEER_SITES)
 
 
 def projecting(database_url: str) -> contextlib.AbstractContextManager[None]:
-    """The two read models kept up to date while the block runs (tests/projecting.py)."""
+    """The read models kept up to date while the block runs (tests/projecting.py); with
+    ``volunteer_sites``, which says whose records a coordinator may read."""
     return projecting_read_models(database_url, READ_PROJECTIONS)
 
 
@@ -198,7 +200,7 @@ async def test_a_completed_training_shows_in_the_record_and_among_the_expiring(w
 
     with projecting(database_url):
         records = [await read_ok(world, caller, record_path, done["position"])
-                   for caller in (VOLUNTEER_SELF, COORDINATOR_A, COORDINATOR_B, AUDITOR, ADMIN)]
+                   for caller in (VOLUNTEER_SELF, COORDINATOR_A, AUDITOR, ADMIN)]
         bernds = await read_ok(world, ADMIN, f"/api/volunteers/{world.bernd}/training-record",
                                done["position"])
         expiring = await read_ok(world, COORDINATOR_A, "/api/qualifications/expiring",
@@ -211,6 +213,7 @@ async def test_a_completed_training_shows_in_the_record_and_among_the_expiring(w
                                    done["position"], site_id=str(world.site_b))
         refused = [
             (VOLUNTEER_OTHER, record_path, {}),
+            (COORDINATOR_B, record_path, {}),  # Alice is known at site A only
             (COORDINATOR_A, "/api/qualifications/expiring", {"site_id": str(world.site_b)}),
             (COORDINATOR_A, "/api/qualifications/expiring", {}),
             (AUDITOR, "/api/qualifications/expiring", {}),

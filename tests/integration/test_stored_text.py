@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 from uuid import uuid4
 
+import asyncpg
 import icalendar
 import msgspec
 import pytest
@@ -32,7 +33,7 @@ from projections import admin
 from projections.catalog import PROJECTIONS
 from projections.directory import DIRECTORY
 from projections.runner import ensure_projection, record_failure, run_once, run_together
-from services.streams import occurred_at, stream_for
+from services.commands.catalog import occurred_at, stream_of
 from tests.helpers import read_everything
 from tests.integration.test_accounts_api import ADMIN, AUDITOR, COORDINATOR_A, VOLUNTEER_SELF
 from tests.integration.test_scheduling_api import World, world  # noqa: F401 - a fixture
@@ -52,22 +53,22 @@ async def stored(store: EventStore, *events: Event) -> int:
     the last, once every one of them is readable."""
     position = 0
     for event in events:
-        stream = stream_for(event)
+        stream = stream_of(event).id
         version = len(await store.read_stream(stream))
         pending = PendingEvent(event=event, occurred_at=occurred_at(event, datetime.now(UTC)))
         result = await store.append(StreamWrite(stream, version, [pending]),
                                     metadata=OLD_INSTANCE)
         position = result.position
-    await read_everything(store, await store.pool.fetchval("SELECT count(*) FROM events"))
+    await read_everything(store, await store.count())
     return position
 
 
-async def caught_up(store: EventStore) -> dict[str, admin.ProjectionStatus]:
+async def caught_up(pool: asyncpg.Pool, store: EventStore) -> dict[str, admin.ProjectionStatus]:
     """Every read model caught up as a worker does it (one pass, all together)."""
     for projection in PROJECTIONS:
-        await ensure_projection(store.pool, projection)
-    await run_together(store, PROJECTIONS)
-    return {status.name: status for status in await admin.status(store.pool, PROJECTIONS)}
+        await ensure_projection(pool, projection)
+    await run_together(pool, store, PROJECTIONS)
+    return {status.name: status for status in await admin.status(pool, store, PROJECTIONS)}
 
 
 async def read(world: World, caller: str, path: str, position: int) -> object:
@@ -124,29 +125,29 @@ def held_programme(world: World) -> tuple[list[Event], dict[str, object]]:
 
 
 async def test_a_store_holding_nul_in_its_text_catches_up_every_read_model_made_safe(
-    world: World, store: EventStore  # noqa: F811
+    world: World, pool, store: EventStore  # noqa: F811
 ):
     # An instance of the version before: read models of their own shape, caught up so far ...
-    await caught_up(store)
-    await store.pool.execute("DROP TABLE projection_repairs")
-    await store.pool.execute("ALTER TABLE projection_state DROP COLUMN failures, "
+    await caught_up(pool, store)
+    await pool.execute("DROP TABLE projection_repairs")
+    await pool.execute("ALTER TABLE projection_state DROP COLUMN failures, "
                              "DROP COLUMN failure")
     # ... then events it accepted, and the upgrade: workers start and catch up.
     events, ids = held_programme(world)
     await stored(store, *events)
-    statuses = await caught_up(store)
+    statuses = await caught_up(pool, store)
     assert {name: s.lag.events for name, s in statuses.items()} == {p.name: 0 for p in PROJECTIONS}
     assert all(s.stalled is None for s in statuses.values())
     assert all(statuses[p.name].repaired > 0 for p in PROJECTIONS), statuses
-    repairs = await store.pool.fetch(
+    repairs = await pool.fetch(
         "SELECT field FROM projection_repairs WHERE name = 'directory' ORDER BY field")
     assert [r["field"] for r in repairs] == ["description", "name", "name", "title", "village"]
 
     # Later events are applied too: the read models moved on.
     later = await world.created(COORDINATOR_A, "/api/offers", {
         "site_id": str(world.site_a), "title": "Skat", "category": "community"})
-    await read_everything(store, await store.pool.fetchval("SELECT count(*) FROM events"))
-    await caught_up(store)
+    await read_everything(store, await store.count())
+    await caught_up(pool, store)
     position = later["position"]
 
     offers = (await read(world, ADMIN, "/api/offers", position)).json()
@@ -202,17 +203,17 @@ async def test_a_store_holding_nul_in_its_text_catches_up_every_read_model_made_
 
 
 async def test_a_rebuild_repairs_the_same_values_again_and_counts_each_once(
-    world: World, store: EventStore  # noqa: F811
+    world: World, pool, store: EventStore  # noqa: F811
 ):
     events, _ = held_programme(world)
     await stored(store, *events)
-    before = await caught_up(store)
-    live = await read_models(store.pool, PROJECTIONS)
+    before = await caught_up(pool, store)
+    live = await read_models(pool, PROJECTIONS)
 
-    await rebuild_from_scratch(store, PROJECTIONS)
+    await rebuild_from_scratch(pool, store, PROJECTIONS)
 
-    assert differing_rows(live, await read_models(store.pool, PROJECTIONS)) == []
-    after = {s.name: s for s in await admin.status(store.pool, PROJECTIONS)}
+    assert differing_rows(live, await read_models(pool, PROJECTIONS)) == []
+    after = {s.name: s for s in await admin.status(pool, store, PROJECTIONS)}
     assert {name: s.repaired for name, s in after.items()} == {
         name: s.repaired for name, s in before.items()}
 
@@ -240,7 +241,7 @@ def assert_valid_rfc5545(feed: bytes) -> icalendar.Calendar:
 
 
 async def test_a_room_feed_holds_a_stored_line_break_or_control_in_its_name_and_titles(
-    world: World, store: EventStore  # noqa: F811
+    world: World, pool, store: EventStore  # noqa: F811
 ):
     room_id, booking_id = uuid4(), uuid4()
     position = await stored(
@@ -249,7 +250,7 @@ async def test_a_room_feed_holds_a_stored_line_break_or_control_in_its_name_and_
         RoomBooked(room_id=room_id, booking_id=booking_id, title=f"Chor {BROKEN}",
                    occurrences=[Occurrence(starts_at=COMING, ends_at=COMING + timedelta(hours=1))]),
     )
-    await caught_up(store)
+    await caught_up(pool, store)
 
     for caller in (ADMIN, COORDINATOR_A, VOLUNTEER_SELF):
         feed = await read(world, caller, f"/api/rooms/{room_id}/calendar.ics", position)
@@ -263,7 +264,7 @@ async def test_a_room_feed_holds_a_stored_line_break_or_control_in_its_name_and_
 
 
 async def test_a_volunteers_feed_holds_a_stored_line_break_in_a_shift_title(
-    world: World, store: EventStore  # noqa: F811
+    world: World, pool, store: EventStore  # noqa: F811
 ):
     shift_id = uuid4()
     ends = COMING + timedelta(hours=2)
@@ -275,7 +276,7 @@ async def test_a_volunteers_feed_holds_a_stored_line_break_in_a_shift_title(
         VolunteerShiftClaimed(volunteer_id=world.alice, shift_id=shift_id, starts_at=COMING,
                               ends_at=ends),
     )
-    await caught_up(store)
+    await caught_up(pool, store)
 
     link = (await read(world, VOLUNTEER_SELF, f"/api/volunteers/{world.alice}/feed-link",
                        position)).json()["url"]
@@ -289,11 +290,11 @@ async def test_a_volunteers_feed_holds_a_stored_line_break_in_a_shift_title(
 
 
 async def test_ready_names_a_read_model_whose_catch_up_fails_again_and_again(
-    world: World, store: EventStore, database_url, servers, broker_namespace  # noqa: F811
+    world: World, pool, store: EventStore, database_url, servers, broker_namespace  # noqa: F811
 ):
-    await caught_up(store)
+    await caught_up(pool, store)
     # Something no repair can help (here a constraint the read model's rows break).
-    await store.pool.execute("ALTER TABLE directory_offers__g1 ADD CONSTRAINT no_skat "
+    await pool.execute("ALTER TABLE directory_offers__g1 ADD CONSTRAINT no_skat "
                              "CHECK (title <> 'Skat')")
     blocked = await world.created(COORDINATOR_A, "/api/offers", {
         "site_id": str(world.site_a), "title": "Skat", "category": "community"})
@@ -311,26 +312,26 @@ async def test_ready_names_a_read_model_whose_catch_up_fails_again_and_again(
         metrics = (await world.call(ADMIN, "GET", "/metrics")).text
         assert 'treffpunkt_projection_stalled{name="directory"} 1' in metrics
         # The others are not held back by it.
-        behind = {s.name: s.lag.events for s in await admin.status(store.pool, PROJECTIONS)}
+        behind = {s.name: s.lag.events for s in await admin.status(pool, store, PROJECTIONS)}
         assert behind.pop("directory") > 0 and set(behind.values()) == {0}, behind
 
-        await store.pool.execute("ALTER TABLE directory_offers__g1 DROP CONSTRAINT no_skat")
+        await pool.execute("ALTER TABLE directory_offers__g1 DROP CONSTRAINT no_skat")
         recovered = await asyncio.wait_for(until_ready_is(200), 30)
         assert "read_models_stalled" not in recovered
         await read(world, ADMIN, "/api/offers", blocked["position"])
 
 
-async def test_a_catch_up_that_goes_through_ends_a_stall_even_with_nothing_to_apply(store):
+async def test_a_catch_up_that_goes_through_ends_a_stall_even_with_nothing_to_apply(pool, store):
     """Failures without events waiting (the database restarting, say) are over with the next
     catch-up that goes through, not with the next event."""
-    await caught_up(store)
+    await caught_up(pool, store)
     for _ in range(admin.STALL_FAILURES):
-        await record_failure(store.pool, "directory", ConnectionResetError())
-    [failing] = [s for s in await admin.status(store.pool, PROJECTIONS) if s.name == "directory"]
+        await record_failure(pool, "directory", ConnectionResetError())
+    [failing] = [s for s in await admin.status(pool, store, PROJECTIONS) if s.name == "directory"]
     assert failing.stalled == (
         f"failing: ConnectionResetError ({admin.STALL_FAILURES} times in a row)")
 
-    await run_once(store, DIRECTORY)
+    await run_once(pool, store, DIRECTORY)
 
-    [fine] = [s for s in await admin.status(store.pool, PROJECTIONS) if s.name == "directory"]
+    [fine] = [s for s in await admin.status(pool, store, PROJECTIONS) if s.name == "directory"]
     assert (fine.stalled, fine.failures, fine.failure) == (None, 0, None)

@@ -74,12 +74,17 @@ async def no_account_is_closed(state, account_id) -> bool:
     return False
 
 
+async def no_token_is_revoked(state, token_id) -> bool:
+    return False
+
+
 @pytest.fixture(scope="module")
 def client():
     with create_test_client(
         [add_room, list_rooms, create_offer, claim, create_site],
-        # Closed accounts need the event store: tests/integration/test_auth_hardening.py.
-        middleware=[DefineMiddleware(TokenAuthentication, closed=no_account_is_closed)],
+        # Closed accounts and signed-out tokens need PostgreSQL: test_auth_hardening.py.
+        middleware=[DefineMiddleware(TokenAuthentication, closed=no_account_is_closed,
+                                     revoked=no_token_is_revoked)],
         state=State({"token_key": KEY}),
         exception_handlers=exception_handlers,
     ) as client:

@@ -44,11 +44,32 @@ async def test_one_client_trying_many_emails_is_slowed_down_though_no_email_is()
     assert await throttle.admit("email-new", "client-2") == 0  # another client is not held
 
 
-async def test_the_per_email_limit_holds_across_clients():
+async def test_failures_for_an_email_hold_only_the_client_that_made_them():
     throttle = SignInThrottle(UnreachableRedis(), "t", attempts_allowed=2,
                               client_attempts_allowed=100)
-    waits = [await throttle.admit("a", f"client-{n}") for n in range(3)]
+    waits = [await throttle.admit("victim", "attacker") for _ in range(3)]
     assert waits[:2] == [0, 0] and waits[2] > 0
+    # The owner, from its own device, is not held by the attacker's failures.
+    assert await throttle.admit("victim", "owner") == 0
+
+
+async def test_past_the_emails_ceiling_a_client_with_failures_waits_and_one_without_goes_ahead():
+    throttle = SignInThrottle(UnreachableRedis(), "t", attempts_allowed=5,
+                              client_attempts_allowed=100, email_ceiling=10)
+    for n in range(10):  # many clients, one guess each: below every allowance
+        assert await throttle.admit("victim", f"bot-{n}") == 0
+    assert await throttle.admit("victim", "bot-0") > 0  # its second guess, under attack
+    assert await throttle.admit("victim", "owner") == 0  # no failures: its attempt goes ahead
+    await throttle.succeeded("victim", "owner")
+    assert await throttle.admit("victim", "owner") == 0  # and again after signing in
+    assert await throttle.admit("someone-else", "bot-0") == 0  # other e-mails are not affected
+
+
+async def test_a_client_that_mistyped_once_waits_only_while_the_email_is_under_attack():
+    throttle = SignInThrottle(UnreachableRedis(), "t", attempts_allowed=5,
+                              client_attempts_allowed=100, email_ceiling=10)
+    assert await throttle.admit("quiet", "owner") == 0  # a typo
+    assert await throttle.admit("quiet", "owner") == 0  # below the ceiling: tries again
 
 
 async def test_a_successful_sign_in_takes_back_only_its_own_attempt_from_the_clients_count():

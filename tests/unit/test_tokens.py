@@ -4,6 +4,7 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 from uuid import uuid4
 
+import msgspec
 import pytest
 
 from events.accounts import AccountClosed
@@ -125,3 +126,12 @@ async def test_closures_older_than_any_token_are_forgotten():
     closed.note([AccountClosed(account_id=account, reason="x")])
     clock.now += 101
     assert not await closed.is_closed(account, history.read)
+
+
+def test_every_token_has_an_id_of_its_own_even_for_the_same_claims_in_the_same_second():
+    first, second = principal(), principal()
+    assert first.jti and second.jti and first.jti != second.jti
+    same_claims = msgspec.structs.replace(first, jti="")
+    a = tokens.read(KEY, tokens.issue(KEY, same_claims), now=NOW)
+    assert a.jti.startswith("claims-")  # issued before ids existed: named by its claims
+    assert a.jti == tokens.read(KEY, tokens.issue(KEY, same_claims), now=NOW).jti

@@ -1,0 +1,86 @@
+"""Where each volunteer has been active: the sites of the shifts they claimed, waited for or
+served, and of the trainings they enrolled in or attended.
+
+The service asks it whether a coordinator may read a volunteer's personal data (only of
+volunteers active at its sites). Nothing is ever deleted: a released claim or a cancelled
+enrolment still shows that the volunteer was active there. Only ids are kept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from uuid import UUID
+
+import asyncpg
+
+from events.shifts import ShiftAttendanceConfirmed, ShiftClaimed, ShiftCreated, ShiftWaitlisted
+from events.trainings import TrainingCompleted, TrainingEnrolled, TrainingPlanned
+from projections.row_changes import Evolve, RowChange, RowProjection, Schema, Upsert
+
+NAME = "volunteer_sites"
+PLACES = "volunteer_site_places"
+"""A shift or a training, and its site."""
+VISITS = "volunteer_site_visits"
+"""A volunteer and a shift or training it took part in (or meant to)."""
+
+SCHEMA = Schema(keys={PLACES: ("place_id",), VISITS: ("volunteer_id", "place_id")}, defaults={})
+
+evolve = Evolve()
+
+
+@evolve.on(ShiftCreated)
+def _shift(event: ShiftCreated) -> list[RowChange]:
+    return [Upsert(PLACES, {"place_id": event.shift_id}, {"site_id": event.site_id})]
+
+
+@evolve.on(TrainingPlanned)
+def _training(event: TrainingPlanned) -> list[RowChange]:
+    return [Upsert(PLACES, {"place_id": event.training_id}, {"site_id": event.site_id})]
+
+
+@evolve.on(ShiftClaimed, ShiftWaitlisted)
+def _claimed(event: ShiftClaimed | ShiftWaitlisted) -> list[RowChange]:
+    return _visits(event.shift_id, [event.volunteer_id])
+
+
+@evolve.on(ShiftAttendanceConfirmed)
+def _served(event: ShiftAttendanceConfirmed) -> list[RowChange]:
+    return _visits(event.shift_id, event.present)
+
+
+@evolve.on(TrainingEnrolled)
+def _enrolled(event: TrainingEnrolled) -> list[RowChange]:
+    return _visits(event.training_id, [event.volunteer_id])
+
+
+@evolve.on(TrainingCompleted)
+def _attended(event: TrainingCompleted) -> list[RowChange]:
+    return _visits(event.training_id, event.attended)
+
+
+def _visits(place_id: UUID, volunteer_ids: Iterable[UUID]) -> list[RowChange]:
+    return [Upsert(VISITS, {"volunteer_id": volunteer_id, "place_id": place_id})
+            for volunteer_id in volunteer_ids]
+
+
+VOLUNTEER_SITES = RowProjection(
+    name=NAME,
+    tables={
+        PLACES: "place_id uuid PRIMARY KEY, site_id uuid NOT NULL",
+        VISITS: "volunteer_id uuid NOT NULL, place_id uuid NOT NULL, "
+                "PRIMARY KEY (volunteer_id, place_id)",
+    },
+    indexes=(),
+    schema=SCHEMA,
+    evolve=evolve,
+)
+
+
+async def active_at_any(connection: asyncpg.Connection, volunteer_id: UUID,
+                        site_ids: list[UUID]) -> bool:
+    """Whether the volunteer has been active at one of ``site_ids``."""
+    return await connection.fetchval(
+        f"""SELECT EXISTS (SELECT 1 FROM {VISITS} v JOIN {PLACES} p USING (place_id)
+                            WHERE v.volunteer_id = $1 AND p.site_id = ANY($2::uuid[]))""",
+        volunteer_id, site_ids,
+    )
