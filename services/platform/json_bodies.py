@@ -29,7 +29,9 @@ from litestar.exceptions import ValidationException
 from services.platform.instants import require_representable
 from services.platform.problems import Problem
 
-_AT_PATH = re.compile(r" - at `\$(?P<path>[^`]*)`$")
+_AT_PATH = re.compile(r" - at (?:`key` in )?`\$(?P<path>[^`]*)`$")
+"""Where msgspec says a value was refused: ``- at `$.a.b``` (a value), or ``- at `key` in
+`$.a``` (a key of the mapping at ``a``)."""
 _MISSING = re.compile(r"missing required field `(?P<name>[^`]+)`")
 _JSON_MEDIA = re.compile(r"^application/([a-z0-9.+-]+\+)?json$")
 
