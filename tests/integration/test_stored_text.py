@@ -32,6 +32,7 @@ from events.trainings import TrainingCompleted, TrainingPlanned, VolunteerQualif
 from projections import admin
 from projections.catalog import PROJECTIONS
 from projections.directory import DIRECTORY
+from projections.volunteer_sites import VOLUNTEER_SITES
 from projections.runner import ensure_projection, record_failure, run_once, run_together
 from services.commands.catalog import occurred_at, stream_of
 from tests.helpers import read_everything
@@ -138,7 +139,9 @@ async def test_a_store_holding_nul_in_its_text_catches_up_every_read_model_made_
     statuses = await caught_up(pool, store)
     assert {name: s.lag.events for name, s in statuses.items()} == {p.name: 0 for p in PROJECTIONS}
     assert all(s.stalled is None for s in statuses.values())
-    assert all(statuses[p.name].repaired > 0 for p in PROJECTIONS), statuses
+    holding_text = [p.name for p in PROJECTIONS if p.name != VOLUNTEER_SITES.name]
+    assert all(statuses[name].repaired > 0 for name in holding_text), statuses
+    assert statuses[VOLUNTEER_SITES.name].repaired == 0  # ids and times only
     repairs = await pool.fetch(
         "SELECT field FROM projection_repairs WHERE name = 'directory' ORDER BY field")
     assert [r["field"] for r in repairs] == ["description", "name", "name", "title", "village"]
@@ -171,8 +174,9 @@ async def test_a_store_holding_nul_in_its_text_catches_up_every_read_model_made_
 
     metrics = (await world.call(ADMIN, "GET", "/metrics")).text
     for projection in PROJECTIONS:
+        repaired = "[1-9]" if projection.name in holding_text else "0"
         assert re.search(rf'treffpunkt_projection_repaired_values{{name="{projection.name}"}} '
-                         r"[1-9]", metrics), metrics
+                         rf"{repaired}", metrics), metrics
         assert f'treffpunkt_projection_stalled{{name="{projection.name}"}} 0' in metrics
     ready = await world.call(ADMIN, "GET", "/ready")
     assert ready.status_code == 200, ready.text
