@@ -15,28 +15,30 @@ from uuid import UUID
 import msgspec
 from litestar import Controller, Request, Response, get
 from litestar.di import NamedDependency
+from litestar.handlers.base import BaseRouteHandler
 from litestar.openapi import ResponseSpec
 from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.status_codes import HTTP_202_ACCEPTED
+from redis.asyncio import Redis
 
-from litestar.handlers.base import BaseRouteHandler
-
+from events.store import EventStore
+from projections.funding_report import BERLIN
+from projections.report_jobs import Job, JobParams
 from services.auth.guards import (
     ADMIN,
-    Connection,
     AUDITOR,
     COORDINATOR,
+    Connection,
     for_site,
     from_query,
     requires_roles,
 )
 from services.auth.tokens import Principal
-from projections.funding_report import BERLIN
-from projections.report_jobs import Job, JobParams
+from services.commands.rejections import Invalid, NotFound
 from services.platform import instants
 from services.platform.instants import parse_day
 from services.platform.problems import READ_PROBLEMS, Problem, problem_responses
-from services.commands.rejections import Invalid, NotFound
+from services.platform.settings import Settings
 from services.reports import formats, jobs
 from services.reports.funding import (
     FundingChanges,
@@ -46,7 +48,6 @@ from services.reports.funding import (
     funding_report,
     sealed_head,
 )
-from services.platform.resources import Resources
 
 log = logging.getLogger(__name__)
 _NAMED_SITE = for_site(from_query("site_id"), also=(AUDITOR,))
@@ -120,7 +121,9 @@ class ReportsController(Controller):
     async def funding(
         self,
         request: Request[Principal, Any, Any],
-        resources: NamedDependency[Resources],
+        store: NamedDependency[EventStore],
+        redis: NamedDependency[Redis],
+        settings: NamedDependency[Settings],
         first_day: FirstDay = None,
         last_day: LastDay = None,
         site_id: FromQuery[UUID | None] = None,
@@ -132,16 +135,16 @@ class ReportsController(Controller):
         chosen = wanted_format(request, format)
         sites = sites_visible_to(request.user, site_id)
         requested_at = datetime.now(UTC)
-        sealed = await sealed_head(resources.store)
-        if sealed > resources.settings.report_job_min_events:
+        sealed = await sealed_head(store)
+        if sealed > settings.report_job_min_events:
             params = JobParams(kind="funding", first_day=period.first_day,
                                last_day=period.last_day, up_to=sealed, as_of=instant,
                                site_ids=sorted(sites, key=str) if sites is not None else None)
-            answer = await through_job(request, resources, params, requested_at, chosen,
+            answer = await through_job(request, redis, settings, params, requested_at, chosen,
                                        format)
             if answer is not None:
                 return answer
-        report = await funding_report(resources.store, period, instant or requested_at, sites,
+        report = await funding_report(store, period, instant or requested_at, sites,
                                       up_to=sealed)
         return render(report, chosen)
 
@@ -154,7 +157,9 @@ class ReportsController(Controller):
     async def changes(
         self,
         request: Request[Principal, Any, Any],
-        resources: NamedDependency[Resources],
+        store: NamedDependency[EventStore],
+        redis: NamedDependency[Redis],
+        settings: NamedDependency[Settings],
         since: FromQuery[str],
         first_day: FirstDay = None,
         last_day: LastDay = None,
@@ -168,15 +173,15 @@ class ReportsController(Controller):
         assert start is not None
         if end <= start:
             raise Invalid("until", "must be after since", code="range")
-        sealed = await sealed_head(resources.store)
-        if sealed > resources.settings.report_job_min_events:
+        sealed = await sealed_head(store)
+        if sealed > settings.report_job_min_events:
             params = JobParams(kind="changes", first_day=period.first_day,
                                last_day=period.last_day, up_to=sealed, since=start,
                                until=given_end)
-            answer = await through_job(request, resources, params, requested_at, "json", None)
+            answer = await through_job(request, redis, settings, params, requested_at, "json", None)
             if answer is not None:
                 return answer
-        changes = await funding_changes(resources.store, period, start, end, up_to=sealed)
+        changes = await funding_changes(store, period, start, end, up_to=sealed)
         return Response(changes, media_type=MEDIA["json"])
 
     @get(
@@ -188,14 +193,14 @@ class ReportsController(Controller):
     async def job(
         self,
         request: Request[Principal, Any, Any],
-        resources: NamedDependency[Resources],
+        redis: NamedDependency[Redis], settings: NamedDependency[Settings],
         job_id: FromPath[UUID],
         format: FromQuery[str | None] = None,
     ) -> Response[Any]:
         """Only the account that asked for the job sees it; for anyone else it does not exist."""
         chosen = wanted_format(request, format)
         try:
-            seen = await jobs.look(resources.redis, resources.settings.broker_namespace, job_id,
+            seen = await jobs.look(redis, settings.broker_namespace, job_id,
                                    request.user.account_id)
         except jobs.REDIS_FAILURES:
             raise Problem(503, "Report jobs unavailable",
@@ -207,16 +212,16 @@ class ReportsController(Controller):
 
 
 async def through_job(
-    request: Request[Principal, Any, Any], resources: Resources, params: JobParams,
+    request: Request[Principal, Any, Any], redis: Redis, settings: Settings, params: JobParams,
     requested_at: datetime, chosen: str, asked_format: str | None,
 ) -> Response[Any] | None:
     """Ask a worker for the replay and wait a little; None when Redis is out of reach (the
     caller replays inline)."""
-    settings, account = resources.settings, request.user.account_id
+    account = request.user.account_id
     try:
-        job_id = await jobs.ask(resources.redis, settings.redis_url, settings.broker_namespace,
+        job_id = await jobs.ask(redis, settings.redis_url, settings.broker_namespace,
                                 params, requested_at, account)
-        seen = await jobs.wait_for(resources.redis, settings.broker_namespace, job_id, account,
+        seen = await jobs.wait_for(redis, settings.broker_namespace, job_id, account,
                                    settings.report_job_wait_seconds)
     except jobs.JobsUnavailable as error:
         log.warning("report jobs unavailable (%s): replaying inline", error)
