@@ -34,7 +34,7 @@ from services.offers import forms as attendance_forms
 from services.offers.decider import OFFERS
 from services.offers.state import SESSION
 from services.pages import coordinator_reads as reads
-from services.pages.forms import FormError, form_metadata, fresh_key
+from services.pages.forms import FormError, form_metadata, fresh_key, parse_date
 from services.pages.i18n import language_of, translator
 from services.pages.local_time import local, monday_of, this_week
 from services.pages.refusals import refusal_message
@@ -61,10 +61,11 @@ FORM = Body(media_type=RequestEncodingType.URL_ENCODED)
 
 
 def week_of(value: str | None) -> date:
+    """The Monday of the week asked for; this week's for a day unreadable or out of range."""
     if value:
         try:
-            return monday_of(date.fromisoformat(value))
-        except (ValueError, OverflowError):
+            return monday_of(parse_date("week", value))
+        except FormError:
             pass
     return this_week()
 
@@ -160,7 +161,7 @@ class CoordinatorPages(Controller):
         data: Annotated[room_forms.BookingForm, FORM],
     ) -> Template | Redirect:
         t = translator(language_of(request))
-        week = data.week() or this_week()
+        week = week_of(data.date)
         try:
             metadata = form_metadata(request, "booking", data.request_key)
             command = room_forms.booking_command(data, metadata, now())

@@ -4,7 +4,7 @@ read into the commands behind ``POST /api/rooms/{id}/bookings`` and ``DELETE ...
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import datetime, time
 from typing import Annotated
 
 import msgspec
@@ -13,7 +13,7 @@ from events.base import EventMetadata
 from events.rooms import Recurrence
 from services.commands.handler import entity_id
 from services.pages.forms import FormError, form_uuid, parse_date, wall_clock_range
-from services.pages.local_time import BERLIN, monday_of
+from services.pages.local_time import BERLIN
 from services.rooms.decider import BookRoom, CancelBooking
 
 Short = Annotated[str, msgspec.Meta(max_length=64)]
@@ -30,13 +30,6 @@ class BookingForm(msgspec.Struct):
     weekly: Annotated[str, msgspec.Meta(max_length=8)] = ""
     until: Annotated[str, msgspec.Meta(max_length=32)] = ""
     request_key: Short = ""
-
-    def week(self) -> date | None:
-        """The Monday of the week the form is about, if its date can be read."""
-        try:
-            return monday_of(date.fromisoformat(self.date))
-        except ValueError:
-            return None
 
 
 class CancelForm(msgspec.Struct):
