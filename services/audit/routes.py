@@ -14,7 +14,7 @@ import asyncpg
 import msgspec
 from litestar import Controller, Response, get
 from litestar.di import NamedDependency
-from litestar.params import QueryParameter
+from litestar.params import FromPath, QueryParameter
 from litestar.response import Stream
 
 from events import export, ledger
@@ -174,7 +174,7 @@ class AuditController(Controller):
 
     @get("/heads/{chain_hash:str}", summary="Whether the ledger holds this head (printed on a "
          "report), its entry number and when it was sealed", responses=READ_PROBLEMS)
-    async def head(self, chain_hash: str, resources: NamedDependency[Resources]) -> HeadCheck:
+    async def head(self, chain_hash: FromPath[str], resources: NamedDependency[Resources]) -> HeadCheck:
         return await check_head(resources.pool, chain_hash)
 
     @get("/export", summary="The whole history as JSON Lines, verifiable offline",
