@@ -30,7 +30,14 @@ from events.base import StoredEvent
 from events.interface import Store
 from events.funding import FundingSettingsChanged
 from projections.figures import Figures, Tally, total
-from projections.funding import CHANGE_FIGURES, FigureRow, FundingHistory, Offer, OfferKey
+from projections.funding import (
+    CHANGE_FIGURES,
+    FigureRow,
+    FundingHistory,
+    Offer,
+    OfferKey,
+    Settings,
+)
 
 BERLIN = ZoneInfo("Europe/Berlin")
 BATCH = 5000
@@ -241,13 +248,17 @@ def report_of(
         months=[Month(month=m, sessions_held=sums.sessions_held, visitors=sums.visitors)
                 for m, sums in months.items() if sums.sessions_held],
         eur_per_volunteer_hour=settings.cents_per_hour / 100 if settings else None,
-        funding=FundingSettings(
-            provider=settings.provider, programme=settings.programme,
-            funding_reference=settings.funding_reference,
-            eur_per_volunteer_hour=settings.cents_per_hour / 100,
-            valid_from=settings.valid_from) if settings else None,
-        rates=rates_during(history, period),
+        funding=funding_settings(settings), rates=rates_during(history, period),
     )
+
+
+def funding_settings(settings: Settings | None) -> FundingSettings | None:
+    if settings is None:
+        return None
+    return FundingSettings(provider=settings.provider, programme=settings.programme,
+                           funding_reference=settings.funding_reference,
+                           eur_per_volunteer_hour=settings.cents_per_hour / 100,
+                           valid_from=settings.valid_from)
 
 
 def rates_during(history: FundingHistory, period: Period) -> list[Rate]:

@@ -20,7 +20,13 @@ import msgspec
 from events.interface import Store
 from projections.figures import BERLIN, Counted, Tally, tally, total
 from projections.funding import FundingHistory
-from projections.funding_report import LedgerHead, Period, sealed_history
+from projections.funding_report import (
+    FundingSettings,
+    LedgerHead,
+    Period,
+    funding_settings,
+    sealed_history,
+)
 
 
 class TimesheetLine(msgspec.Struct, kw_only=True):
@@ -39,6 +45,16 @@ class TimesheetLine(msgspec.Struct, kw_only=True):
     """EUR, at the rate valid on the day."""
 
 
+class Person(msgspec.Struct, kw_only=True):
+    """A volunteer's hours and their value in the period: the exact sum, rounded once."""
+
+    volunteer_id: UUID
+    name: str | None = None
+    erased: bool
+    hours: float
+    value: float
+
+
 class Timesheet(msgspec.Struct, kw_only=True):
     from_: date = msgspec.field(name="from")
     to: date
@@ -46,8 +62,11 @@ class Timesheet(msgspec.Struct, kw_only=True):
     site_ids: list[UUID] | None
     ledger_head: LedgerHead
     eur_per_volunteer_hour: float | None
+    funding: FundingSettings | None = None
     lines: list[TimesheetLine]
     """By volunteer, then day; one line per volunteer, day, site and activity."""
+    people: list[Person] = []
+    """Each volunteer's total."""
     volunteers: int
     hours: float
     value: float
@@ -77,12 +96,19 @@ def timesheet_of(history: FundingHistory, period: Period, as_of: datetime,
     ]
     lines.sort(key=lambda line: (str(line.volunteer_id), line.day, line.site, line.activity))
     overall = total(sums.values()).shown()
+    per_person: dict[UUID, Tally] = {}
+    for (volunteer_id, *_), sums_of in sums.items():
+        per_person.setdefault(volunteer_id, Tally()).add(sums_of)
+    people = [Person(volunteer_id=volunteer_id, erased=volunteer_id in history.erased,
+                     hours=(shown := sums_of.shown()).volunteer_hours,
+                     value=shown.volunteer_hours_value)
+              for volunteer_id, sums_of in per_person.items()]
     settings = history.settings_on(period.last_day)
     return Timesheet(
         from_=period.first_day, to=period.last_day, as_of=as_of,
         site_ids=sorted(site_ids, key=str) if site_ids is not None else None, ledger_head=head,
         eur_per_volunteer_hour=settings.cents_per_hour / 100 if settings else None,
-        lines=lines, volunteers=len({line.volunteer_id for line in lines}),
+        funding=funding_settings(settings), lines=lines, people=people, volunteers=len({line.volunteer_id for line in lines}),
         hours=overall.volunteer_hours, value=overall.volunteer_hours_value)
 
 

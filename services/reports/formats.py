@@ -16,7 +16,10 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from services.reports.funding import FundingReport, LedgerHead, Timesheet
+from uuid import UUID
+
+from projections.timesheet import Person
+from services.reports.funding import FundingReport, LedgerHead, Timesheet, TimesheetLine
 
 BERLIN = ZoneInfo("Europe/Berlin")
 ERASED_NAME = "gelöscht"
@@ -90,7 +93,7 @@ def spreadsheet_csv(rows: Iterable[Sequence[Cell]]) -> bytes:
 
 def context_rows(title: str, report: FundingReport | Timesheet, sites: str) -> list[list[Cell]]:
     """The block at the head of a CSV: what it is, of when, and how to check it."""
-    funding = report.funding if isinstance(report, FundingReport) else None
+    funding = report.funding
     return [
         [title],
         ["Träger", funding.provider if funding else ""],
@@ -134,6 +137,14 @@ def as_csv(report: FundingReport) -> bytes:
     return spreadsheet_csv(rows)
 
 
+def by_person(timesheet: Timesheet) -> list[tuple[Person, list[TimesheetLine]]]:
+    """Each volunteer with its lines, in the timesheet's order."""
+    lines: dict[UUID, list[TimesheetLine]] = {}
+    for line in timesheet.lines:
+        lines.setdefault(line.volunteer_id, []).append(line)
+    return [(person, lines.get(person.volunteer_id, [])) for person in timesheet.people]
+
+
 def timesheet_sites(timesheet: Timesheet) -> str:
     return ", ".join(sorted({line.site for line in timesheet.lines})) or "keine"
 
@@ -142,9 +153,12 @@ def timesheet_csv(timesheet: Timesheet) -> bytes:
     rows: list[Sequence[Cell]] = context_rows("Stundennachweis Ehrenamt", timesheet,
                                               timesheet_sites(timesheet))
     rows.append(TIMESHEET_COLUMNS)
-    for line in timesheet.lines:
-        rows.append([line.name or ERASED_NAME, day_de(line.day), line.site, line.activity,
-                     float(line.hours), float(line.value)])
+    for person, lines in by_person(timesheet):
+        for line in lines:
+            rows.append([line.name or ERASED_NAME, day_de(line.day), line.site, line.activity,
+                         float(line.hours), float(line.value)])
+        rows.append([f"Summe {person.name or ERASED_NAME}", "", "", "", float(person.hours),
+                     float(person.value)])
     rows.append(["Summe", "", "", f"{timesheet.volunteers} Ehrenamtliche",
                  float(timesheet.hours), float(timesheet.value)])
     return spreadsheet_csv(rows)

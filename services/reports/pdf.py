@@ -19,6 +19,7 @@ from pygal.style import Style
 from services.reports.formats import (
     CATEGORY_NAMES,
     ERASED_NAME,
+    by_person,
     day_de,
     german_thousands,
     moment_de,
@@ -42,6 +43,11 @@ CONFIRMATION = ("Die Angaben entsprechen der versiegelten Ereignishistorie bis z
                 "je Person und Tag belegt.")
 
 
+def count(value: int) -> str:
+    """``1139`` as ``1.139``."""
+    return f"{value:,}".replace(",", ".")
+
+
 def hours(value: float) -> str:
     return german_thousands(value)
 
@@ -51,12 +57,12 @@ def money(value: float) -> str:
 
 
 def _cells(figures: Any, value: float) -> list[str]:
-    return [str(figures.sessions_held), str(figures.sessions_cancelled), str(figures.visitors),
-            hours(figures.volunteer_hours), money(value)]
+    return [count(figures.sessions_held), count(figures.sessions_cancelled),
+            count(figures.visitors), hours(figures.volunteer_hours), money(value)]
 
 
 def _header(report: FundingReport | Timesheet, sites: str) -> list[list[str]]:
-    funding = report.funding if isinstance(report, FundingReport) else None
+    funding = report.funding
     return [
         ["Träger", funding.provider if funding else "(nicht festgelegt)"],
         ["Förderprogramm", funding.programme if funding else "(nicht festgelegt)"],
@@ -72,8 +78,8 @@ def report_data(report: FundingReport) -> dict[str, Any]:
     for site in report.sites:
         rows = [{"kind": "offer", "title": offer.title,
                  "category": CATEGORY_NAMES.get(offer.category, offer.category),
-                 "cells": [str(offer.sessions_held), str(offer.sessions_cancelled),
-                           str(offer.visitors), hours(offer.volunteer_hours),
+                 "cells": [count(offer.sessions_held), count(offer.sessions_cancelled),
+                           count(offer.visitors), hours(offer.volunteer_hours),
                            money(offer.volunteer_hours_value)]}
                 for offer in site.offers]
         if site.volunteer_hours_without_offer:
@@ -131,10 +137,15 @@ def as_pdf(report: FundingReport) -> bytes:
 
 
 def timesheet_data(timesheet: Timesheet) -> dict[str, Any]:
-    rows = [{"kind": "line", "cells": [line.name or ERASED_NAME, day_de(line.day),
-                                       f"{line.activity} ({line.site})", hours(line.hours),
-                                       money(line.value)]}
-            for line in timesheet.lines]
+    rows = []
+    for person, lines in by_person(timesheet):
+        rows += [{"kind": "line", "cells": [line.name or ERASED_NAME, day_de(line.day),
+                                            f"{line.activity} ({line.site})", hours(line.hours),
+                                            money(line.value)]}
+                 for line in lines]
+        rows.append({"kind": "subtotal", "cells": [f"Summe {person.name or ERASED_NAME}", "",
+                                                   "", hours(person.hours),
+                                                   money(person.value)]})
     rows.append({"kind": "total", "cells": [
         f"Summe ({timesheet.volunteers} Ehrenamtliche)", "", "", hours(timesheet.hours),
         money(timesheet.value)]})
@@ -145,7 +156,7 @@ def timesheet_data(timesheet: Timesheet) -> dict[str, Any]:
     return {
         "title": "Stundennachweis Ehrenamt",
         "subtitle": "Anlage zum Verwendungsnachweis: Stunden je Person und Tag",
-        "provider": "Treffpunkt",
+        "provider": timesheet.funding.provider if timesheet.funding else "Treffpunkt",
         "header": header,
         "columns": ["Ehrenamtliche·r", "Datum", "Tätigkeit (Standort)", "Stunden", "Wert (€)"],
         "rows": rows,
@@ -169,4 +180,16 @@ def _compile(template: str, data: dict[str, Any], files: dict[str, bytes]) -> by
         (root / "data.json").write_text(json.dumps(data))
         for name, content in files.items():
             (root / name).write_bytes(content)
-        return typst.compile(str(root / "document.typ"), root=str(root), format="pdf")
+        document = typst.compile(str(root / "document.typ"), root=str(root), format="pdf")
+    return for_every_reader(document)
+
+
+def for_every_reader(document: bytes) -> bytes:
+    """Typst marks its tagged PDFs ``/MarkInfo << /Suspects false >>``, as PDF 1.7 allows;
+    poppler before 23.02 (pdftoppm, pdftotext, Evince of Debian 12) takes any such value for a
+    malformed object and says so. ``false`` is the default, so the entry is left out: blanked
+    byte for byte, so no offset of the file moves."""
+    entry = b"/Suspects false"
+    if document.count(entry) != 1:
+        return document
+    return document.replace(entry, b" " * len(entry))

@@ -296,12 +296,14 @@ async def named(resources: Resources, sheet: Timesheet) -> Timesheet:
     """The timesheet with each volunteer's name, or "gelöscht" once erased."""
     found = await names(resources.store, resources.pool,
                         (line.volunteer_id for line in sheet.lines))
-    for line in sheet.lines:
-        name = None if line.erased else found.get(line.volunteer_id)
-        line.name = name if name is not None else formats.ERASED_NAME
-        line.erased = name is None
+    for item in (*sheet.lines, *sheet.people):
+        name = None if item.erased else found.get(item.volunteer_id)
+        item.name = name if name is not None else formats.ERASED_NAME
+        item.erased = name is None
     sheet.lines.sort(key=lambda line: (line.erased, line.name or "", str(line.volunteer_id),
                                        line.day, line.activity))
+    sheet.people.sort(key=lambda person: (person.erased, person.name or "",
+                                          str(person.volunteer_id)))
     return sheet
 
 
