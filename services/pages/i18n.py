@@ -306,7 +306,6 @@ MESSAGES.update({
                        "en": "{count} causing events"},
     "changes.happened": {"de": "betrifft {day}", "en": "concerns {day}"},
     "changes.by": {"de": "von {actor}", "en": "by {actor}"},
-    "changes.all_sites": {"de": "Alle Standorte", "en": "All sites"},
     "changes.site_only": {"de": "Standort allein (ohne Angebot)", "en": "The site alone"},
     "change.session.scheduled": {"de": "Termine geplant", "en": "Sessions scheduled"},
     "change.session.occurrences_cancelled": {"de": "Termin abgesagt",
