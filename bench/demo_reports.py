@@ -47,11 +47,6 @@ from services.reports.routes import named  # noqa: E402
 SECRET = "bench-secret"
 
 
-class _Resources:
-    def __init__(self, store: EventStore, pool: asyncpg.Pool) -> None:
-        self.store, self.pool = store, pool
-
-
 async def median(runs: int, work) -> tuple[float, object]:  # type: ignore[no-untyped-def]
     seconds, result = [], None
     for _ in range(runs):
@@ -96,7 +91,7 @@ async def run(url: str, runs: int) -> None:
 
         async def timesheet():  # type: ignore[no-untyped-def]
             sheet = await funding_timesheet(store, period, datetime.now(UTC), None)
-            return await named(_Resources(store, pool), sheet)  # type: ignore[arg-type]
+            return await named(store, pool, sheet)
 
         floor, _ = await median(runs, read_everything)
         cases = [

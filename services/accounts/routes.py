@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Annotated, Any
 from uuid import UUID
 
+import asyncpg
 import msgspec
 from litestar import Controller, Request, post
 from litestar.di import NamedDependency
@@ -17,9 +18,9 @@ from services.auth.guards import ADMIN, requires_roles
 from services.auth.revoked_tokens import revoke
 from services.auth.sign_in import client_address, sign_in
 from services.auth.tokens import Principal
+from services.commands.handler import CommandHandler
 from services.commands.http import idempotency_key
 from services.platform.problems import WRITE_PROBLEMS, problem_responses
-from services.platform.resources import Resources
 
 _ADDRESS_PART = r"[^@\s\x00-\x1f\x7f-\x9f]+"
 Email = Annotated[str, msgspec.Meta(min_length=3, max_length=254,
@@ -61,10 +62,11 @@ class SignInController(Controller):
     async def token(
         self,
         data: JSONBody[TokenRequest],
-        resources: NamedDependency[Resources],
+        commands: NamedDependency[CommandHandler],
+        pool: NamedDependency[asyncpg.Pool],
         request: Request[Principal, Any, Any],
     ) -> TokenResponse:
-        principal = await sign_in(request.app.state, resources, data.email, data.password,
+        principal = await sign_in(request.app.state, commands, pool, data.email, data.password,
                                   client=client_address(request))
         return TokenResponse(
             access_token=tokens.issue(request.app.state.token_key, principal),
@@ -87,12 +89,12 @@ class AccountsController(Controller):
     async def create(
         self,
         data: JSONBody[NewAccount],
-        resources: NamedDependency[Resources],
+        commands: NamedDependency[CommandHandler], pool: NamedDependency[asyncpg.Pool],
         request: Request[Principal, Any, Any],
     ) -> Created:
         result, account_id = await service.register_account(
-            resources.commands,
-            resources.pool,
+            commands,
+            pool,
             request.app.state.secret_keys,
             email=data.email,
             password=data.password,

@@ -20,10 +20,9 @@ from litestar.response import Stream
 from events import export, ledger
 from events.base import StoredEvent
 from services.auth.guards import ADMIN, AUDITOR, requires_roles
+from services.commands.rejections import Invalid
 from services.platform.problems import READ_PROBLEMS
 from services.reads.routes import MAX_POSITION, NO_CONTROL_CHARACTERS
-from services.commands.rejections import Invalid
-from services.platform.resources import Resources
 
 MAX_PAGE = 1000
 After = Annotated[int, QueryParameter(ge=0, le=MAX_POSITION,
@@ -147,16 +146,16 @@ class AuditController(Controller):
          responses=READ_PROBLEMS)
     async def events(
         self,
-        resources: NamedDependency[Resources],
+        pool: NamedDependency[asyncpg.Pool],
         after: After = 0,
         limit: Limit = 100,
         stream: StreamName = None,
         type: EventType = None,  # noqa: A002 - the query parameter's name in API.md
     ) -> Response[list[AuditedEvent]]:
-        if after and not await ledger.is_stored(resources.pool, after):
+        if after and not await ledger.is_stored(pool, after):
             raise Invalid("after", "no event is stored at this position")
         page = await ledger.history_page(
-            resources.pool, after=after, limit=limit, stream_id=stream, type=type
+            pool, after=after, limit=limit, stream_id=stream, type=type
         )
         headers = paging_headers(
             page, len(page) == limit, {"limit": limit, "stream": stream, "type": type}
@@ -165,8 +164,8 @@ class AuditController(Controller):
 
     @get("/verify", summary="Recompute every event hash and the ledger chain",
          responses=READ_PROBLEMS)
-    async def verify(self, resources: NamedDependency[Resources]) -> AuditVerdict:
-        result = await ledger.verify(resources.pool)
+    async def verify(self, pool: NamedDependency[asyncpg.Pool]) -> AuditVerdict:
+        result = await ledger.verify(pool)
         return AuditVerdict(
             ok=result.ok, events_checked=result.events_checked, head=result.head,
             first_bad_position=result.first_bad_position, problem=result.problem,
@@ -174,14 +173,15 @@ class AuditController(Controller):
 
     @get("/heads/{chain_hash:str}", summary="Whether the ledger holds this head (printed on a "
          "report), its entry number and when it was sealed", responses=READ_PROBLEMS)
-    async def head(self, chain_hash: FromPath[str], resources: NamedDependency[Resources]) -> HeadCheck:
-        return await check_head(resources.pool, chain_hash)
+    async def head(self, chain_hash: FromPath[str],
+                   pool: NamedDependency[asyncpg.Pool]) -> HeadCheck:
+        return await check_head(pool, chain_hash)
 
     @get("/export", summary="The whole history as JSON Lines, verifiable offline",
          media_type=export.MEDIA_TYPE, responses=READ_PROBLEMS)
-    async def download(self, resources: NamedDependency[Resources]) -> Stream:
+    async def download(self, pool: NamedDependency[asyncpg.Pool]) -> Stream:
         return Stream(
-            export_stream(resources.pool),
+            export_stream(pool),
             media_type=export.MEDIA_TYPE,
             headers={"Content-Disposition": 'attachment; filename="treffpunkt-history.jsonl"'},
         )

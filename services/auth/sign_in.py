@@ -10,19 +10,21 @@ from __future__ import annotations
 import ipaddress
 from typing import Any
 
+import asyncpg
 from litestar.connection import ASGIConnection
 from litestar.datastructures import State
 
 from services.accounts import service
 from services.auth.throttle import SignInThrottle
 from services.auth.tokens import Principal
+from services.commands.handler import CommandHandler
 from services.platform.keys import Keys
 from services.platform.problems import Problem
-from services.platform.resources import Resources
 
 
 async def sign_in(
-    state: State, resources: Resources, email: str, password: str, *, client: str | None = None
+    state: State, commands: CommandHandler, pool: asyncpg.Pool, email: str, password: str, *,
+    client: str | None = None
 ) -> Principal:
     """The principal for these credentials; 429 while throttled, 401 when wrong.
 
@@ -35,7 +37,7 @@ async def sign_in(
     if wait:
         raise Problem(429, "Too many sign-in attempts", "Wait a moment before trying again.",
                       headers={"Retry-After": str(wait)})
-    principal = await service.sign_in(resources.commands, resources.pool, keys, email, password)
+    principal = await service.sign_in(commands, pool, keys, email, password)
     if principal is None:
         raise Problem(401, "Sign-in failed", "E-mail or password is wrong.")
     await throttle.succeeded(digest, client_digest)

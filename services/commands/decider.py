@@ -76,8 +76,9 @@ class States(dict[Stream[Any], Any]):
 class Decider(Generic[C]):
     """What an area decides.
 
-    ``commands`` are the command types it decides; ``kinds`` are the kinds of stream its commands read or write (each event type held by
-    exactly one of them); ``streams(command, loaded)`` names every stream a command reads or writes;
+    ``commands`` are the command types it decides; ``kinds`` are the kinds of stream its
+    commands read or write (each event type held by exactly one of them);
+    ``streams(command, loaded)`` names every stream a command reads or writes;
     ``decide(command, states)`` is pure and raises a ``Rejection`` or returns the events."""
 
     commands: tuple[type[C], ...]

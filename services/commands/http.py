@@ -17,7 +17,7 @@ from services.auth.tokens import Principal
 from services.commands.decider import StreamKind
 from services.commands.handler import IDEMPOTENCY_KEY, CommandResult
 from services.commands.rejections import Invalid, NotFound
-from services.platform.resources import Resources
+from services.platform.resources import commands_of
 from services.commands.text import Title  # noqa: F401 - the routes' titles and names
 
 Aware = Annotated[datetime, msgspec.Meta(tz=True)]
@@ -45,12 +45,19 @@ def idempotency_key(request: Request[Any, Any, Any]) -> str | None:
     return key
 
 
-def metadata_for(request: Request[Principal, Any, Any]) -> EventMetadata:
+def command_metadata(principal: Principal, idempotency_key: str | None) -> EventMetadata:
+    """Who acts, a new correlation id, and the request's idempotency key: every command's
+    metadata, from the API's routes and the pages' forms alike."""
     return EventMetadata(
-        actor=f"account:{request.user.account_id}",
+        actor=f"account:{principal.account_id}",
         correlation_id=str(uuid4()),
-        idempotency_key=idempotency_key(request),
+        idempotency_key=idempotency_key,
     )
+
+
+def metadata_for(request: Request[Principal, Any, Any]) -> EventMetadata:
+    """An API request's command metadata (its ``Idempotency-Key`` header)."""
+    return command_metadata(request.user, idempotency_key(request))
 
 
 def now() -> datetime:
@@ -76,8 +83,7 @@ def site_of(kind: StreamKind[Any], parameter: str) -> Locator:
         entity_id = await locate_entity(connection)
         if entity_id is None:
             return None
-        resources: Resources = connection.app.state.resources
-        site_id = (await resources.commands.state(kind(entity_id))).site_id
+        site_id = (await commands_of(connection).state(kind(entity_id))).site_id
         if site_id is None:
             raise NotFound(parameter, "no such " + parameter.removesuffix("_id"), code="not_found")
         return site_id

@@ -13,6 +13,7 @@ from litestar.params import JSONBody
 
 from services.auth.guards import ADMIN, requires_roles
 from services.auth.tokens import Principal
+from services.commands.handler import CommandHandler
 from services.commands.http import Positioned, Title, metadata_for, now
 from services.commands.text import ONE_LINE
 from services.funding.decider import (
@@ -21,7 +22,6 @@ from services.funding.decider import (
     ChangeFundingSettings,
 )
 from services.platform.problems import WRITE_PROBLEMS
-from services.platform.resources import Resources
 
 Reference = Annotated[str, msgspec.Meta(min_length=1, max_length=100, pattern=ONE_LINE)]
 
@@ -42,10 +42,10 @@ class FundingSettingsController(Controller):
          summary="Record the funding settings valid from a day on (provider, programme, "
                  "reference, EUR per volunteer hour)", responses=WRITE_PROBLEMS)
     async def change(
-        self, data: JSONBody[NewFundingSettings], resources: NamedDependency[Resources],
+        self, data: JSONBody[NewFundingSettings], commands: NamedDependency[CommandHandler],
         request: Request[Principal, Any, Any],
     ) -> Positioned:
-        result = await resources.commands.handle(FUNDING_SETTINGS, ChangeFundingSettings(
+        result = await commands.handle(FUNDING_SETTINGS, ChangeFundingSettings(
             provider=data.provider, programme=data.programme,
             funding_reference=data.funding_reference,
             eur_per_volunteer_hour=data.eur_per_volunteer_hour, valid_from=data.valid_from,

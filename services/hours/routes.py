@@ -18,13 +18,13 @@ from services.auth.guards import (
     ADMIN, COORDINATOR, Connection, for_site, from_body, from_path, requires_roles,
 )
 from services.auth.tokens import Principal
-from services.commands.handler import entity_id
+from services.commands.handler import CommandHandler, entity_id
 from services.commands.http import Aware, Created, Positioned, Title, metadata_for, now
 from services.commands.rejections import NotFound
 from services.commands.text import Reason
 from services.hours.decider import HOURS, CorrectHours, RecordHours
 from services.platform.problems import WRITE_PROBLEMS
-from services.platform.resources import Resources
+from services.platform.resources import commands_of
 from services.volunteers.state import VOLUNTEER
 
 STAFF_OF_SITE = [requires_roles(ADMIN, COORDINATOR), for_site(from_body("site_id"))]
@@ -35,8 +35,7 @@ async def site_of_line(connection: Connection) -> UUID | None:
     volunteer_id, line_id = await from_path("volunteer_id")(connection), await from_path(
         "line_id")(connection)
     assert volunteer_id is not None and line_id is not None
-    resources: Resources = connection.app.state.resources
-    site_id = (await resources.commands.state(VOLUNTEER(volunteer_id))).lines.get(line_id)
+    site_id = (await commands_of(connection).state(VOLUNTEER(volunteer_id))).lines.get(line_id)
     if site_id is None:
         raise NotFound("line_id", "no such line of this volunteer", code="not_found")
     return site_id
@@ -70,11 +69,11 @@ class HoursController(Controller):
           "(a timesheet line)", responses=WRITE_PROBLEMS)
     async def record(
         self, volunteer_id: FromPath[UUID], data: JSONBody[NewHours],
-        resources: NamedDependency[Resources], request: Request[Principal, Any, Any],
+        commands: NamedDependency[CommandHandler], request: Request[Principal, Any, Any],
     ) -> Created:
         metadata = metadata_for(request)
         line_id = entity_id(metadata, "hours")
-        result = await resources.commands.handle(HOURS, RecordHours(
+        result = await commands.handle(HOURS, RecordHours(
             line_id=line_id, volunteer_id=volunteer_id, site_id=data.site_id,
             offer_id=data.offer_id, activity=data.activity, started_at=data.started_at,
             ended_at=data.ended_at, now=now(),
@@ -86,10 +85,10 @@ class HoursController(Controller):
           responses=WRITE_PROBLEMS)
     async def correct(
         self, volunteer_id: FromPath[UUID], line_id: FromPath[UUID],
-        data: JSONBody[HoursCorrection], resources: NamedDependency[Resources],
+        data: JSONBody[HoursCorrection], commands: NamedDependency[CommandHandler],
         request: Request[Principal, Any, Any],
     ) -> Positioned:
-        result = await resources.commands.handle(HOURS, CorrectHours(
+        result = await commands.handle(HOURS, CorrectHours(
             line_id=line_id, volunteer_id=volunteer_id, site_id=data.site_id,
             offer_id=data.offer_id, activity=data.activity, started_at=data.started_at,
             ended_at=data.ended_at, withdrawn=data.withdrawn, reason=data.reason, now=now(),

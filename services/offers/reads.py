@@ -12,8 +12,8 @@ from litestar.params import FromQuery
 from projections import directory
 from services.auth.guards import EVERYONE, requires_roles
 from services.platform.problems import READ_PROBLEMS
-from services.reads.routes import MinPosition, positioned, read_projection
-from services.platform.resources import Resources
+from services.reads.read_models import ReadModels
+from services.reads.routes import MinPosition, positioned
 
 
 # A plain handler, not a Controller: the write controller serves this same path, and Litestar
@@ -22,11 +22,10 @@ from services.platform.resources import Resources
 @get("/api/offers", guards=[requires_roles(*EVERYONE)], tags=["offers"],
      summary="The offers, of every site or of one", responses=READ_PROBLEMS)
 async def list_offers(
-    resources: NamedDependency[Resources], site_id: FromQuery[UUID | None] = None,
+    read_models: NamedDependency[ReadModels], site_id: FromQuery[UUID | None] = None,
     min_position: MinPosition = None,
 ) -> Response[list[dict[str, Any]]]:
-    offers, position = await read_projection(
-        resources, directory.DIRECTORY, min_position,
+    offers, position = await read_models.read(directory.DIRECTORY, min_position,
         lambda connection: directory.offers(connection, site_id),
     )
     return positioned(offers, position)

@@ -13,7 +13,7 @@ from litestar.params import FromPath, JSONBody
 from events.offers import SessionScheduled
 from services.auth.guards import ADMIN, COORDINATOR, for_site, from_body, requires_roles
 from services.auth.tokens import Principal
-from services.commands.handler import entity_id
+from services.commands.handler import CommandHandler, entity_id
 from services.commands.http import (
     Aware,
     Created,
@@ -24,12 +24,16 @@ from services.commands.http import (
     now,
     site_of,
 )
-from services.offers.decider import OFFERS, CreateOffer, RecordAttendance, ScheduleSession
+from services.commands.text import Code, Description, Reason
+from services.offers.decider import (
+    OFFERS,
+    CreateOffer,
+    RecordAttendance,
+    ScheduleSession,
+)
 from services.offers.state import OFFER, SESSION
 from services.platform.problems import WRITE_PROBLEMS
-from services.platform.resources import Resources
 from services.rooms.routes import Booked, NewRecurrence
-from services.commands.text import Code, Description, Reason
 
 Count = Annotated[int, msgspec.Meta(ge=0, le=1_000_000)]
 
@@ -63,12 +67,12 @@ class OffersController(Controller):
     @post("/offers", guards=[for_site(from_body("site_id"))], summary="Create an offer",
           responses=WRITE_PROBLEMS)
     async def create(
-        self, data: JSONBody[NewOffer], resources: NamedDependency[Resources],
+        self, data: JSONBody[NewOffer], commands: NamedDependency[CommandHandler],
         request: Request[Principal, Any, Any],
     ) -> Created:
         metadata = metadata_for(request)
         offer_id = entity_id(metadata, "offer")
-        result = await resources.commands.handle(OFFERS, CreateOffer(
+        result = await commands.handle(OFFERS, CreateOffer(
             offer_id=offer_id, site_id=data.site_id, title=data.title, category=data.category,
             description=data.description, now=now(),
         ), metadata)
@@ -82,10 +86,10 @@ class OffersController(Controller):
     )
     async def schedule(
         self, offer_id: FromPath[UUID], data: JSONBody[NewSession],
-        resources: NamedDependency[Resources], request: Request[Principal, Any, Any],
+        commands: NamedDependency[CommandHandler], request: Request[Principal, Any, Any],
     ) -> Booked:
         metadata = metadata_for(request)
-        result = await resources.commands.handle(OFFERS, ScheduleSession(
+        result = await commands.handle(OFFERS, ScheduleSession(
             session_id=entity_id(metadata, "session"), booking_id=entity_id(metadata, "booking"),
             offer_id=offer_id, room_id=data.room_id, starts_at=data.starts_at,
             ends_at=data.ends_at,
@@ -103,9 +107,9 @@ class OffersController(Controller):
     )
     async def attendance(
         self, session_id: FromPath[UUID], data: JSONBody[NewAttendance],
-        resources: NamedDependency[Resources], request: Request[Principal, Any, Any],
+        commands: NamedDependency[CommandHandler], request: Request[Principal, Any, Any],
     ) -> Positioned:
-        result = await resources.commands.handle(OFFERS, RecordAttendance(
+        result = await commands.handle(OFFERS, RecordAttendance(
             session_id=session_id, occurrence_starts_at=data.occurrence_starts_at,
             visitors=data.visitors, breakdown=data.breakdown, reason=data.reason, now=now(),
         ), metadata_for(request))

@@ -5,13 +5,15 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import asyncpg
+from redis.asyncio import Redis
 from litestar import Controller, Response, get
 from litestar.di import NamedDependency
 from litestar.status_codes import HTTP_200_OK, HTTP_503_SERVICE_UNAVAILABLE
 
+from events.store import EventStore
 from projections import admin
 from projections.catalog import PROJECTIONS
-from services.platform.resources import Resources
 
 _PROJECTION_GAUGES = (
     ("treffpunkt_projection_position", "Position of the last event a read model applied.",
@@ -39,10 +41,13 @@ class OperationsController(Controller):
 
     @get("/ready", summary="PostgreSQL and Redis are reachable and no read model is stalled "
                            "(503 if not)")
-    async def ready(self, resources: NamedDependency[Resources]) -> Response[dict[str, Any]]:
+    async def ready(
+        self, store: NamedDependency[EventStore], pool: NamedDependency[asyncpg.Pool],
+        redis: NamedDependency[Redis],
+    ) -> Response[dict[str, Any]]:
         database, broker = await asyncio.gather(
-            _check(resources.pool.fetchval("SELECT 1")),
-            _check(resources.redis.ping()),
+            _check(pool.fetchval("SELECT 1")),
+            _check(redis.ping()),
         )
         ok = database == "ok" and broker == "ok"
         body: dict[str, Any] = {
@@ -50,7 +55,7 @@ class OperationsController(Controller):
         }
         if database == "ok":
             # A read model behind is information only; a stalled one makes the service unready.
-            body["projection_lag_events"], stalled = await _read_models(resources)
+            body["projection_lag_events"], stalled = await _read_models(store, pool)
             if stalled:
                 body["read_models_stalled"] = stalled
                 if ok:
@@ -63,10 +68,12 @@ class OperationsController(Controller):
         )
 
     @get("/metrics", summary="Prometheus metrics", media_type="text/plain; version=0.0.4")
-    async def metrics(self, resources: NamedDependency[Resources]) -> str:
-        head = await resources.store.head_position()
-        sealed, _ = await resources.store.ledger_head()
-        total = await resources.store.count()
+    async def metrics(
+        self, store: NamedDependency[EventStore], pool: NamedDependency[asyncpg.Pool]
+    ) -> str:
+        head = await store.head_position()
+        sealed, _ = await store.ledger_head()
+        total = await store.count()
         return "\n".join(
             [
                 "# HELP treffpunkt_events_total Events stored.",
@@ -79,7 +86,7 @@ class OperationsController(Controller):
                 "# TYPE treffpunkt_ledger_unsealed_events gauge",
                 f"treffpunkt_ledger_unsealed_events {total - sealed}",
                 *_projection_metrics(
-                    await admin.status(resources.pool, resources.store, PROJECTIONS)),
+                    await admin.status(pool, store, PROJECTIONS)),
                 "",
             ]
         )
@@ -93,11 +100,12 @@ def _projection_metrics(statuses: list[admin.ProjectionStatus]) -> list[str]:
     return lines
 
 
-async def _read_models(resources: Resources) -> tuple[dict[str, int] | str, dict[str, str]]:
+async def _read_models(
+    store: EventStore, pool: asyncpg.Pool
+) -> tuple[dict[str, int] | str, dict[str, str]]:
     """Each read model's lag in events, and why each stalled one is (README, "Projections")."""
     try:
-        statuses = await asyncio.wait_for(admin.status(resources.pool, resources.store, PROJECTIONS),
-                                          timeout=1.5)
+        statuses = await asyncio.wait_for(admin.status(pool, store, PROJECTIONS), timeout=1.5)
     except Exception as error:  # noqa: BLE001 - unknown is information, not a reason to be unready
         return f"unknown ({type(error).__name__})", {}
     lag = {status.name: status.lag.events for status in statuses}

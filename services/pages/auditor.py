@@ -14,25 +14,26 @@ from typing import Any
 from urllib.parse import urlencode
 from uuid import UUID
 
+import asyncpg
 import pygal
 from litestar import Controller, Request, Response, get
 from litestar.di import NamedDependency
 from litestar.params import FromQuery
 from litestar.response import Redirect, Template
-
 from pygal.style import Style
 
 from events import ledger
+from events.store import EventStore
 from projections import directory
 from services.auth.guards import ADMIN, AUDITOR, requires_roles
+from services.commands.rejections import Invalid, Rejection
 from services.pages.i18n import language_of, translator
 from services.pages.local_time import day_only, form_value, from_form, moment_label
-from services.platform.instants import require_representable
 from services.pages.rendering import page
+from services.platform.instants import require_representable
 from services.platform.problems import Problem
-from services.reads.routes import read_projection
-from services.commands.rejections import Invalid, Rejection
 from services.audit.routes import check_head
+from services.reads.read_models import ReadModels
 from services.reports.funding import (
     FundingChanges,
     FundingReport,
@@ -42,7 +43,6 @@ from services.reports.funding import (
 )
 from projections.funding_report import BERLIN
 from services.reports.routes import FirstDay, LastDay, period_of, render
-from services.platform.resources import Resources
 
 DOWNLOADS = ("csv", "pdf")
 CHANGES_LOOK_BACK = timedelta(days=30)
@@ -132,11 +132,11 @@ def failed(problem: Rejection | Problem) -> tuple[int, tuple[str, dict[str, Any]
                                  else "rejected.other", {})
 
 
-async def site_names(resources: Resources) -> tuple[list[dict[str, Any]], dict[UUID, str]]:
+async def site_names(read_models: ReadModels) -> tuple[list[dict[str, Any]], dict[UUID, str]]:
     async def query(connection: Any) -> tuple[list[dict], list[dict]]:
         return await directory.sites(connection), await directory.offers(connection, None)
 
-    (sites, offers), _ = await read_projection(resources, directory.DIRECTORY, None, query)
+    (sites, offers), _ = await read_models.read(directory.DIRECTORY, None, query)
     names = {site["id"]: site["name"] for site in sites}
     names.update({offer["id"]: offer["title"] for offer in offers})
     return sites, names
@@ -153,17 +153,18 @@ class AuditorPages(Controller):
 
     @get("/report")
     async def report(
-        self, request: Request[Any, Any, Any], resources: NamedDependency[Resources],
+        self, request: Request[Any, Any, Any], read_models: NamedDependency[ReadModels],
+        store: NamedDependency[EventStore],
         first_day: FirstDay = None, last_day: LastDay = None,
         as_of: FromQuery[str | None] = None, site_id: FromQuery[str | None] = None,
     ) -> Template:
         form = {"from": first_day or "", "to": last_day or "", "as_of": as_of or "",
                 "site_id": site_id or ""}
-        sites, _ = await site_names(resources)
+        sites, _ = await site_names(read_models)
         try:
             period, instant, sites_chosen = self._report_query(first_day, last_day, as_of,
                                                                site_id)
-            report = await funding_report(resources.store, period, instant, sites_chosen)
+            report = await funding_report(store, period, instant, sites_chosen)
         except (Rejection, Problem) as problem:
             status, error = failed(problem)
             return page(request, "auditor/report.html", status_code=status, form=form,
@@ -184,7 +185,7 @@ class AuditorPages(Controller):
 
     @get("/report/download")
     async def download(
-        self, resources: NamedDependency[Resources], format: FromQuery[str],
+        self, store: NamedDependency[EventStore], format: FromQuery[str],
         first_day: FirstDay = None, last_day: LastDay = None,
         as_of: FromQuery[str | None] = None, site_id: FromQuery[str | None] = None,
     ) -> Response[Any]:
@@ -193,12 +194,13 @@ class AuditorPages(Controller):
         if format not in DOWNLOADS:
             raise Invalid("format", "must be csv or pdf", code="unknown_format")
         period, instant, sites_chosen = self._report_query(first_day, last_day, as_of, site_id)
-        report = await funding_report(resources.store, period, instant, sites_chosen)
+        report = await funding_report(store, period, instant, sites_chosen)
         return render(report, format)
 
     @get("/changes")
     async def changes(
-        self, request: Request[Any, Any, Any], resources: NamedDependency[Resources],
+        self, request: Request[Any, Any, Any], read_models: NamedDependency[ReadModels],
+        store: NamedDependency[EventStore],
         first_day: FirstDay = None, last_day: LastDay = None,
         since: FromQuery[str | None] = None, until: FromQuery[str | None] = None,
         site_id: FromQuery[str | None] = None,
@@ -207,7 +209,7 @@ class AuditorPages(Controller):
         form = {"from": first_day or "", "to": last_day or "",
                 "since": since or form_value(moment - CHANGES_LOOK_BACK), "until": until or "",
                 "site_id": site_id or ""}
-        sites, _ = await site_names(resources)
+        sites, _ = await site_names(read_models)
         language = language_of(request)
         try:
             period = period_of(first_day or None, last_day or None)
@@ -217,7 +219,7 @@ class AuditorPages(Controller):
                 raise Invalid("since", "name an instant", code="required")
             if end <= start:
                 raise Invalid("until", "must be after since", code="range")
-            found = await funding_changes(resources.store, period, start, end,
+            found = await funding_changes(store, period, start, end,
                                           site_ids=site_of(site_id))
         except (Rejection, Problem) as problem:
             status, error = failed(problem)
@@ -231,18 +233,18 @@ class AuditorPages(Controller):
 
     @get("/verify")
     async def verify(
-        self, request: Request[Any, Any, Any], resources: NamedDependency[Resources],
-        head: FromQuery[str | None] = None,
+        self, request: Request[Any, Any, Any], pool: NamedDependency[asyncpg.Pool],
+        store: NamedDependency[EventStore], head: FromQuery[str | None] = None,
     ) -> Template:
         """The whole history verified; with ``head`` (pasted from a report), whether the
         ledger holds it, when it was sealed, and what changed in that year's figures since."""
         language = language_of(request)
-        result = await ledger.verify(resources.pool)
+        result = await ledger.verify(pool)
         checked: dict[str, Any] | None = None
         error = None
         if head:
             try:
-                found = await check_head(resources.pool, head)
+                found = await check_head(pool, head)
             except Rejection as problem:
                 error = ("form.invalid_field", {"field": problem.field})
             else:
@@ -252,7 +254,7 @@ class AuditorPages(Controller):
                 if found.sealed_at is not None:
                     year = found.sealed_at.astimezone(BERLIN).year
                     since = await funding_changes(
-                        resources.store, period_of(f"{year}-01-01", f"{year}-12-31"),
+                        store, period_of(f"{year}-01-01", f"{year}-12-31"),
                         found.sealed_at, datetime.now(UTC))
                     checked.update(year=year, changes=change_rows(since, language))
         return page(request, "auditor/verify.html", result=result, head=head or "",

@@ -5,7 +5,7 @@ Written out by hand because no locale library is installed; the names are few an
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -56,3 +56,18 @@ def from_form(value: str) -> datetime | None:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=BERLIN)
     return moment.astimezone(UTC)
+
+
+def monday_of(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def this_week() -> date:
+    return monday_of(datetime.now(BERLIN).date())
+
+
+def week_bounds(monday: date) -> tuple[datetime, datetime]:
+    """The half-open week ``[Monday 00:00, next Monday 00:00)`` in Berlin time."""
+    start = datetime.combine(monday, time(), tzinfo=BERLIN)
+    end = datetime.combine(monday + timedelta(days=7), time(), tzinfo=BERLIN)
+    return start, end

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import msgspec
 from litestar import Request
 from litestar.datastructures import Cookie
 from litestar.response import Template
@@ -14,11 +15,16 @@ from services.pages.i18n import LANGUAGE_COOKIE, LANGUAGES, language_of, transla
 def page(
     request: Request[Any, Any, Any],
     template: str,
+    shown: msgspec.Struct | None = None,
     *,
     status_code: int = 200,
     cookies: list[Cookie] | None = None,
     **context: Any,
 ) -> Template:
+    """The page ``template`` showing ``shown`` (the page's context Struct, its fields the
+    template's names) and ``context``, with what every page needs."""
+    if shown is not None:
+        context = {**msgspec.structs.asdict(shown), **context}
     language = language_of(request)
     cookies = list(cookies or [])
     if request.query_params.get("lang") in LANGUAGES:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+import asyncpg
 import msgspec
 from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
@@ -15,10 +16,15 @@ from services.auth import tokens
 from services.auth.revoked_tokens import revoke
 from services.auth.sign_in import client_address, sign_in
 from services.auth.tokens import Principal, issue
+from services.commands.handler import CommandHandler
 from services.pages.rendering import page
+from services.pages.session import (
+    safe_next,
+    session_cleared,
+    session_cookie,
+    session_set,
+)
 from services.platform.problems import Problem
-from services.platform.resources import Resources
-from services.pages.session import session_cleared, session_cookie, session_set, safe_next
 
 
 class SignInForm(msgspec.Struct):
@@ -41,11 +47,12 @@ class SessionPages(Controller):
     async def sign_in(
         self,
         request: Request[Any, Any, Any],
-        resources: NamedDependency[Resources],
+        commands: NamedDependency[CommandHandler],
+        pool: NamedDependency[asyncpg.Pool],
         data: Annotated[SignInForm, Body(media_type=RequestEncodingType.URL_ENCODED)],
     ) -> Template | Redirect:
         try:
-            principal = await sign_in(request.app.state, resources, data.email, data.password,
+            principal = await sign_in(request.app.state, commands, pool, data.email, data.password,
                                         client=client_address(request))
         except Problem as problem:
             error = (

@@ -30,10 +30,12 @@ from services.commands.http import metadata_for, now
 from services.pages.i18n import language_of, translator
 from services.pages.local_time import day_label, day_only, local, time_span
 from services.pages.rendering import page
-from services.platform.problems import Problem
-from services.reads.routes import MinPosition, read_projection
+from services.commands.handler import CommandHandler
 from services.commands.rejections import Rejection
-from services.platform.resources import Resources
+from services.pages.refusals import words_of
+from services.platform.problems import Problem
+from services.reads.read_models import ReadModels
+from services.reads.routes import MinPosition
 from services.shifts.decider import SHIFTS, ClaimShift, ReleaseClaim
 from services.volunteers.schedule import feed_url
 
@@ -57,15 +59,11 @@ def refusal(problem: Rejection | Problem, language: str) -> tuple[str, dict[str,
     """The i18n key and values that say in plain words why a command was refused."""
     if isinstance(problem, Problem):
         return ("rejected.busy", {}) if problem.status_code == 503 else ("rejected.other", {})
-    code = problem.members.get("code")
-    if code == "qualification_missing":
+    if problem.members.get("code") == "qualification_missing":
         named = qualification_names(language)
         return "rejected.qualification_missing", {
             "missing": ", ".join(named(str(name)) for name in problem.members.get("missing", []))}
-    if code in {"shift_started", "already_claimed", "already_waitlisted", "overlapping_shift",
-                "no_claim", "shift_not_found"}:
-        return f"rejected.{code}", {}
-    return "rejected.other", {}
+    return words_of(problem) or "rejected.other", {}
 
 
 def status_of(problem: Rejection | Problem) -> int:
@@ -77,20 +75,20 @@ class Reads:
     run). Should a read model not catch up within the wait, the page shows what it has and says
     so (``behind``) rather than answering 503."""
 
-    def __init__(self, resources: Resources, min_position: int | None) -> None:
-        self.resources = resources
+    def __init__(self, read_models: ReadModels, min_position: int | None) -> None:
+        self.read_models = read_models
         self.min_position = min_position
         self.behind = False
 
     async def __call__(self, projection: Any, query: Callable[[Any], Awaitable[Any]]) -> Any:
         try:
             waited_for = None if self.behind else self.min_position  # wait once, not per read
-            rows, _ = await read_projection(self.resources, projection, waited_for, query)
+            rows, _ = await self.read_models.read(projection, waited_for, query)
         except Problem as problem:
             if problem.status_code != 503:
                 raise
             self.behind = True
-            rows, _ = await read_projection(self.resources, projection, None, query)
+            rows, _ = await self.read_models.read(projection, None, query)
         return rows
 
 
@@ -123,23 +121,25 @@ class VolunteerPages(Controller):
 
     @get("/shifts")
     async def open_shifts(
-        self, request: Request[Principal, Any, Any], resources: NamedDependency[Resources],
+        self, request: Request[Principal, Any, Any], read_models: NamedDependency[ReadModels],
         village: FromQuery[str | None] = None, min_position: MinPosition = None,
     ) -> Template:
-        return await self._shifts_page(request, resources, village, min_position)
+        return await self._shifts_page(request, read_models, village, min_position)
 
     @post("/shifts/{shift_id:uuid}/claim")
     async def claim(
         self, shift_id: FromPath[UUID], request: Request[Principal, Any, Any],
-        resources: NamedDependency[Resources], village: FromQuery[str | None] = None,
+        commands: NamedDependency[CommandHandler], read_models: NamedDependency[ReadModels],
+        village: FromQuery[str | None] = None,
     ) -> Template | Redirect:
         try:
-            result = await resources.commands.handle(SHIFTS, ClaimShift(
+            result = await commands.handle(SHIFTS, ClaimShift(
                 shift_id=shift_id, volunteer_id=volunteer_id_of(request), now=now(),
             ), metadata_for(request))
         except (Rejection, Problem) as problem:
-            return await self._shifts_page(request, resources, village, None,
-                                           error=refusal(problem, language_of(request)), status_code=status_of(problem))
+            return await self._shifts_page(request, read_models, village, None,
+                                           error=refusal(problem, language_of(request)),
+                                           status_code=status_of(problem))
         waitlisted = any(isinstance(event, ShiftWaitlisted) for event in result.events)
         outcome = "waitlisted" if waitlisted else "claimed"
         query = urlencode({"min_position": result.position, "done": outcome})
@@ -147,30 +147,31 @@ class VolunteerPages(Controller):
 
     @get("/my-shifts")
     async def my_shifts(
-        self, request: Request[Principal, Any, Any], resources: NamedDependency[Resources],
+        self, request: Request[Principal, Any, Any], read_models: NamedDependency[ReadModels],
         min_position: MinPosition = None, done: FromQuery[str | None] = None,
     ) -> Template:
-        return await self._my_shifts_page(request, resources, min_position,
+        return await self._my_shifts_page(request, read_models, min_position,
                                           done=done if done in OUTCOMES else None)
 
     @post("/my-shifts/{shift_id:uuid}/release")
     async def release(
         self, shift_id: FromPath[UUID], request: Request[Principal, Any, Any],
-        resources: NamedDependency[Resources],
+        commands: NamedDependency[CommandHandler], read_models: NamedDependency[ReadModels],
     ) -> Template | Redirect:
         try:
-            result = await resources.commands.handle(SHIFTS, ReleaseClaim(
+            result = await commands.handle(SHIFTS, ReleaseClaim(
                 shift_id=shift_id, volunteer_id=volunteer_id_of(request), now=now(),
             ), metadata_for(request))
         except (Rejection, Problem) as problem:
-            return await self._my_shifts_page(request, resources, None, error=refusal(problem, language_of(request)),
+            return await self._my_shifts_page(request, read_models, None,
+                                              error=refusal(problem, language_of(request)),
                                               status_code=status_of(problem))
         query = urlencode({"min_position": result.position, "done": "released"})
         return Redirect(f"/volunteer/my-shifts?{query}", status_code=303)
 
     @get("/trainings")
     async def trainings(
-        self, request: Request[Principal, Any, Any], resources: NamedDependency[Resources],
+        self, request: Request[Principal, Any, Any], read_models: NamedDependency[ReadModels],
         min_position: MinPosition = None,
     ) -> Template:
         volunteer_id = volunteer_id_of(request)
@@ -179,7 +180,7 @@ class VolunteerPages(Controller):
             return (await training_records.trainings_of(connection, volunteer_id),
                     await training_records.qualifications_of(connection, volunteer_id))
 
-        read = Reads(resources, min_position)
+        read = Reads(read_models, min_position)
         attended, qualifications = await read(training_records.TRAINING_RECORDS, query)
         language = language_of(request)
         moment = datetime.now(UTC)
@@ -195,14 +196,14 @@ class VolunteerPages(Controller):
         )
 
     async def _shifts_page(
-        self, request: Request[Principal, Any, Any], resources: Resources, village: str | None,
+        self, request: Request[Principal, Any, Any], read_models: ReadModels, village: str | None,
         min_position: int | None, *, error: tuple[str, dict[str, Any]] | None = None,
         status_code: int = 200,
     ) -> Template:
         volunteer_id = volunteer_id_of(request)
         start = datetime.now(UTC)
         end = start + SHIFTS_AHEAD
-        read = Reads(resources, min_position)
+        read = Reads(read_models, min_position)
         sites = await read(directory.DIRECTORY, directory.sites)
         shifts = await read(shift_board.SHIFT_BOARD,
                             lambda c: shift_board.shifts(c, start=start, end=end))
@@ -228,13 +229,13 @@ class VolunteerPages(Controller):
                     behind=read.behind)
 
     async def _my_shifts_page(
-        self, request: Request[Principal, Any, Any], resources: Resources,
+        self, request: Request[Principal, Any, Any], read_models: ReadModels,
         min_position: int | None, *, done: str | None = None,
         error: tuple[str, dict[str, Any]] | None = None, status_code: int = 200,
     ) -> Template:
         volunteer_id = volunteer_id_of(request)
         start = datetime.now(UTC)
-        read = Reads(resources, min_position)
+        read = Reads(read_models, min_position)
         sites = await read(directory.DIRECTORY, directory.sites)
         mine = await read(volunteer_schedule.VOLUNTEER_SCHEDULE,
                           lambda c: volunteer_schedule.schedule(c, volunteer_id, start, None))

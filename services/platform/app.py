@@ -36,7 +36,7 @@ from services.trainings.reads import TrainingRecordsController
 from services.trainings.routes import TrainingsController
 from services.volunteers.routes import VolunteersController
 from services.platform.problems import exception_handlers
-from services.platform.resources import Resources, open_resources
+from services.platform.resources import Resources, dependencies, open_resources
 from services.platform.settings import Settings
 from services.volunteers.schedule import FEED_PATH_PATTERN, VolunteerScheduleController
 
@@ -93,7 +93,8 @@ def create_app(settings: Settings) -> Litestar:
             )
         ],
         lifespan=[lifespan],
-        dependencies={"resources": Provide(provide_resources, sync_to_thread=False)},
+        dependencies={**dependencies(),
+                      "resources": Provide(provide_resources, sync_to_thread=False)},
         exception_handlers=exception_handlers,
         request_class=JSONRequest,
         request_max_body_size=MAX_BODY_BYTES,

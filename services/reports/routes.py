@@ -12,31 +12,34 @@ from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
+import asyncpg
 import msgspec
 from litestar import Controller, Request, Response, get
 from litestar.di import NamedDependency
+from litestar.handlers.base import BaseRouteHandler
 from litestar.openapi import ResponseSpec
 from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.status_codes import HTTP_202_ACCEPTED
+from redis.asyncio import Redis
 
-from litestar.handlers.base import BaseRouteHandler
-
+from events.store import EventStore
+from projections.funding_report import BERLIN
+from projections.report_jobs import Job, JobParams
 from services.auth.guards import (
     ADMIN,
-    Connection,
     AUDITOR,
     COORDINATOR,
+    Connection,
     for_site,
     from_query,
     requires_roles,
 )
 from services.auth.tokens import Principal
-from projections.funding_report import BERLIN
-from projections.report_jobs import Job, JobParams
+from services.commands.rejections import Invalid, NotFound
 from services.platform import instants
 from services.platform.instants import parse_day
 from services.platform.problems import READ_PROBLEMS, Problem, problem_responses
-from services.commands.rejections import Invalid, NotFound
+from services.platform.settings import Settings
 from services.reports import formats, jobs, pdf
 from services.reports.funding import (
     FundingChanges,
@@ -49,7 +52,6 @@ from services.reports.funding import (
     sealed_head,
 )
 from services.volunteers.service import names
-from services.platform.resources import Resources
 
 log = logging.getLogger(__name__)
 _NAMED_SITE = for_site(from_query("site_id"), also=(AUDITOR,))
@@ -123,7 +125,9 @@ class ReportsController(Controller):
     async def funding(
         self,
         request: Request[Principal, Any, Any],
-        resources: NamedDependency[Resources],
+        store: NamedDependency[EventStore],
+        redis: NamedDependency[Redis],
+        settings: NamedDependency[Settings],
         first_day: FirstDay = None,
         last_day: LastDay = None,
         site_id: FromQuery[UUID | None] = None,
@@ -135,16 +139,16 @@ class ReportsController(Controller):
         chosen = wanted_format(request, format)
         sites = sites_visible_to(request.user, site_id)
         requested_at = datetime.now(UTC)
-        sealed = await sealed_head(resources.store)
-        if sealed > resources.settings.report_job_min_events:
+        sealed = await sealed_head(store)
+        if sealed > settings.report_job_min_events:
             params = JobParams(kind="funding", first_day=period.first_day,
                                last_day=period.last_day, up_to=sealed, as_of=instant,
                                site_ids=sorted(sites, key=str) if sites is not None else None)
-            answer = await through_job(request, resources, params, requested_at, chosen,
+            answer = await through_job(request, redis, settings, params, requested_at, chosen,
                                        format)
             if answer is not None:
                 return answer
-        report = await funding_report(resources.store, period, instant or requested_at, sites,
+        report = await funding_report(store, period, instant or requested_at, sites,
                                       up_to=sealed)
         return render(report, chosen)
 
@@ -157,7 +161,9 @@ class ReportsController(Controller):
     async def changes(
         self,
         request: Request[Principal, Any, Any],
-        resources: NamedDependency[Resources],
+        store: NamedDependency[EventStore],
+        redis: NamedDependency[Redis],
+        settings: NamedDependency[Settings],
         since: FromQuery[str],
         first_day: FirstDay = None,
         last_day: LastDay = None,
@@ -173,17 +179,16 @@ class ReportsController(Controller):
         if end <= start:
             raise Invalid("until", "must be after since", code="range")
         sites = frozenset({site_id}) if site_id is not None else None
-        sealed = await sealed_head(resources.store)
-        if sealed > resources.settings.report_job_min_events:
+        sealed = await sealed_head(store)
+        if sealed > settings.report_job_min_events:
             params = JobParams(kind="changes", first_day=period.first_day,
                                last_day=period.last_day, up_to=sealed, since=start,
                                until=given_end,
                                site_ids=[site_id] if site_id is not None else None)
-            answer = await through_job(request, resources, params, requested_at, "json", None)
+            answer = await through_job(request, redis, settings, params, requested_at, "json", None)
             if answer is not None:
                 return answer
-        changes = await funding_changes(resources.store, period, start, end, up_to=sealed,
-                                        site_ids=sites)
+        changes = await funding_changes(store, period, start, end, up_to=sealed, site_ids=sites)
         return Response(changes, media_type=MEDIA["json"])
 
     @get(
@@ -195,7 +200,8 @@ class ReportsController(Controller):
     async def timesheet(
         self,
         request: Request[Principal, Any, Any],
-        resources: NamedDependency[Resources],
+        store: NamedDependency[EventStore],
+        pool: NamedDependency[asyncpg.Pool],
         first_day: FirstDay = None,
         last_day: LastDay = None,
         site_id: FromQuery[UUID | None] = None,
@@ -207,9 +213,9 @@ class ReportsController(Controller):
         period = period_of(first_day, last_day)
         instant = parse_instant("as_of", as_of) or datetime.now(UTC)
         chosen = wanted_format(request, format)
-        sheet = await funding_timesheet(resources.store, period, instant,
+        sheet = await funding_timesheet(store, period, instant,
                                         sites_visible_to(request.user, site_id))
-        return render_timesheet(await named(resources, sheet), chosen)
+        return render_timesheet(await named(store, pool, sheet), chosen)
 
     @get(
         "/jobs/{job_id:uuid}",
@@ -220,14 +226,14 @@ class ReportsController(Controller):
     async def job(
         self,
         request: Request[Principal, Any, Any],
-        resources: NamedDependency[Resources],
+        redis: NamedDependency[Redis], settings: NamedDependency[Settings],
         job_id: FromPath[UUID],
         format: FromQuery[str | None] = None,
     ) -> Response[Any]:
         """Only the account that asked for the job sees it; for anyone else it does not exist."""
         chosen = wanted_format(request, format)
         try:
-            seen = await jobs.look(resources.redis, resources.settings.broker_namespace, job_id,
+            seen = await jobs.look(redis, settings.broker_namespace, job_id,
                                    request.user.account_id)
         except jobs.REDIS_FAILURES:
             raise Problem(503, "Report jobs unavailable",
@@ -239,16 +245,16 @@ class ReportsController(Controller):
 
 
 async def through_job(
-    request: Request[Principal, Any, Any], resources: Resources, params: JobParams,
+    request: Request[Principal, Any, Any], redis: Redis, settings: Settings, params: JobParams,
     requested_at: datetime, chosen: str, asked_format: str | None,
 ) -> Response[Any] | None:
     """Ask a worker for the replay and wait a little; None when Redis is out of reach (the
     caller replays inline)."""
-    settings, account = resources.settings, request.user.account_id
+    account = request.user.account_id
     try:
-        job_id = await jobs.ask(resources.redis, settings.redis_url, settings.broker_namespace,
+        job_id = await jobs.ask(redis, settings.redis_url, settings.broker_namespace,
                                 params, requested_at, account)
-        seen = await jobs.wait_for(resources.redis, settings.broker_namespace, job_id, account,
+        seen = await jobs.wait_for(redis, settings.broker_namespace, job_id, account,
                                    settings.report_job_wait_seconds)
     except jobs.JobsUnavailable as error:
         log.warning("report jobs unavailable (%s): replaying inline", error)
@@ -292,10 +298,9 @@ def render(report: FundingReport, chosen: str) -> Response[Any]:
     return _answer(report, chosen, "Verwendungsnachweis", places, formats.as_csv, pdf.as_pdf)
 
 
-async def named(resources: Resources, sheet: Timesheet) -> Timesheet:
+async def named(store: EventStore, pool: asyncpg.Pool, sheet: Timesheet) -> Timesheet:
     """The timesheet with each volunteer's name, or "gelöscht" once erased."""
-    found = await names(resources.store, resources.pool,
-                        (line.volunteer_id for line in sheet.lines))
+    found = await names(store, pool, (line.volunteer_id for line in sheet.lines))
     for item in (*sheet.lines, *sheet.people):
         name = None if item.erased else found.get(item.volunteer_id)
         item.name = name if name is not None else formats.ERASED_NAME

@@ -95,7 +95,8 @@ def decide(command: RoomCommand, states: States) -> list[Event]:
             raise NotFound("room_id", "no such room", code="room_not_found")
         case BookRoom(), RoomState():
             require_text("title", command.title)
-            occurrences = expand(command.starts_at, command.ends_at, command.recurrence, command.now)
+            occurrences = expand(command.starts_at, command.ends_at, command.recurrence,
+                                 command.now)
             return [
                 book(
                     state,
@@ -199,4 +200,5 @@ def _cancel(command: CancelBooking, state: RoomState) -> list[Event]:
     return events
 
 
-ROOMS = Decider(commands=(AddRoom, BookRoom, CancelBooking), kinds=(SITE, ROOM, SESSION, TRAINING), streams=streams, decide=decide)
+ROOMS = Decider(commands=(AddRoom, BookRoom, CancelBooking),
+                kinds=(SITE, ROOM, SESSION, TRAINING), streams=streams, decide=decide)

@@ -16,19 +16,22 @@ from litestar.params import FromPath, FromQuery
 
 from projections import directory, room_calendar
 from services.auth.guards import EVERYONE, requires_roles
-from services.reads.calendar_feeds import ICALENDAR, FeedEntry, calendar, feed_window_start
+from services.commands.rejections import NotFound
 from services.platform.problems import READ_PROBLEMS
+from services.reads.calendar_feeds import (
+    ICALENDAR,
+    FeedEntry,
+    calendar,
+    feed_window_start,
+)
+from services.reads.read_models import ReadModels
 from services.reads.routes import (
     From,
     MinPosition,
     To,
     positioned,
-    read_at_live_position,
-    read_projection,
     time_range,
 )
-from services.commands.rejections import NotFound
-from services.platform.resources import Resources
 
 
 class RoomReadsController(Controller):
@@ -38,11 +41,10 @@ class RoomReadsController(Controller):
 
     @get("/", summary="The rooms, of every site or of one", responses=READ_PROBLEMS)
     async def list_rooms(
-        self, resources: NamedDependency[Resources], site_id: FromQuery[UUID | None] = None,
+        self, read_models: NamedDependency[ReadModels], site_id: FromQuery[UUID | None] = None,
         min_position: MinPosition = None,
     ) -> Response[list[dict[str, Any]]]:
-        rooms, position = await read_projection(
-            resources, directory.DIRECTORY, min_position,
+        rooms, position = await read_models.read(directory.DIRECTORY, min_position,
             lambda connection: directory.rooms(connection, site_id),
         )
         return positioned(rooms, position)
@@ -50,12 +52,12 @@ class RoomReadsController(Controller):
     @get("/{room_id:uuid}/calendar", summary="The room's occurrences in [from, to)",
          responses=READ_PROBLEMS)
     async def read_calendar(
-        self, room_id: FromPath[UUID], resources: NamedDependency[Resources],
+        self, room_id: FromPath[UUID], read_models: NamedDependency[ReadModels],
         start: From = None, end: To = None, min_position: MinPosition = None,
     ) -> Response[list[dict[str, Any]]]:
         lower, upper = time_range(start, end)
-        (room, occurrences), position = await read_at_live_position(
-            resources, room_calendar.ROOM_CALENDAR, min_position,
+        (room, occurrences), position = await read_models.at_live_position(
+            room_calendar.ROOM_CALENDAR, min_position,
             lambda connection: room_calendar.calendar_at_live_position(
                 connection, room_id, lower, upper, include_cancelled=True),
         )
@@ -66,13 +68,13 @@ class RoomReadsController(Controller):
     @get("/{room_id:uuid}/calendar.ics", summary="The room's calendar as an iCalendar feed",
          responses=READ_PROBLEMS)
     async def calendar_feed(
-        self, room_id: FromPath[UUID], resources: NamedDependency[Resources],
+        self, room_id: FromPath[UUID], read_models: NamedDependency[ReadModels],
         start: From = None, end: To = None, min_position: MinPosition = None,
     ) -> Response[bytes]:
         now = datetime.now(UTC)
         lower, upper = time_range(start, end)
-        (room, occurrences), position = await read_at_live_position(
-            resources, room_calendar.ROOM_CALENDAR, min_position,
+        (room, occurrences), position = await read_models.at_live_position(
+            room_calendar.ROOM_CALENDAR, min_position,
             lambda connection: room_calendar.calendar_at_live_position(
                 connection, room_id, lower or feed_window_start(now), upper,
                 include_cancelled=False),

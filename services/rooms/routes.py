@@ -13,7 +13,7 @@ from litestar.params import FromPath, FromQuery, JSONBody
 from events.rooms import Occurrence, Recurrence, RoomBooked
 from services.auth.guards import ADMIN, COORDINATOR, for_site, from_path, requires_roles
 from services.auth.tokens import Principal
-from services.commands.handler import entity_id
+from services.commands.handler import CommandHandler, entity_id
 from services.commands.http import (
     Aware,
     Created,
@@ -25,7 +25,6 @@ from services.commands.http import (
     site_of,
 )
 from services.platform.problems import WRITE_PROBLEMS
-from services.platform.resources import Resources
 from services.reads.routes import aware
 from services.rooms.decider import ROOMS, AddRoom, BookRoom, CancelBooking
 from services.rooms.state import ROOM
@@ -73,11 +72,11 @@ class RoomsController(Controller):
     )
     async def add_room(
         self, site_id: FromPath[UUID], data: JSONBody[NewRoom],
-        resources: NamedDependency[Resources], request: Request[Principal, Any, Any],
+        commands: NamedDependency[CommandHandler], request: Request[Principal, Any, Any],
     ) -> Created:
         metadata = metadata_for(request)
         room_id = entity_id(metadata, "room")
-        result = await resources.commands.handle(ROOMS, AddRoom(
+        result = await commands.handle(ROOMS, AddRoom(
             room_id=room_id, site_id=site_id, name=data.name, capacity=data.capacity, now=now(),
         ), metadata)
         return Created(id=room_id, position=result.position)
@@ -90,10 +89,10 @@ class RoomsController(Controller):
     )
     async def book(
         self, room_id: FromPath[UUID], data: JSONBody[NewBooking],
-        resources: NamedDependency[Resources], request: Request[Principal, Any, Any],
+        commands: NamedDependency[CommandHandler], request: Request[Principal, Any, Any],
     ) -> Booked:
         metadata = metadata_for(request)
-        result = await resources.commands.handle(ROOMS, BookRoom(
+        result = await commands.handle(ROOMS, BookRoom(
             room_id=room_id, booking_id=entity_id(metadata, "booking"), title=data.title,
             starts_at=data.starts_at, ends_at=data.ends_at,
             recurrence=data.recurrence.recurrence() if data.recurrence else None, now=now(),
@@ -111,10 +110,10 @@ class RoomsController(Controller):
     )
     async def cancel(
         self, room_id: FromPath[UUID], booking_id: FromPath[UUID],
-        resources: NamedDependency[Resources], request: Request[Principal, Any, Any],
+        commands: NamedDependency[CommandHandler], request: Request[Principal, Any, Any],
         occurrence: FromQuery[str | None] = None,
     ) -> Positioned:
-        result = await resources.commands.handle(ROOMS, CancelBooking(
+        result = await commands.handle(ROOMS, CancelBooking(
             room_id=room_id, booking_id=booking_id,
             occurrence_starts_at=aware("occurrence", occurrence), now=now(),
         ), metadata_for(request))

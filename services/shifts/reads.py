@@ -12,15 +12,14 @@ from litestar.params import FromQuery, QueryParameter
 from projections import shift_board
 from services.auth.guards import EVERYONE, requires_roles
 from services.platform.problems import READ_PROBLEMS
+from services.reads.read_models import ReadModels
 from services.reads.routes import (
     From,
     MinPosition,
     To,
     positioned,
-    read_at_live_position,
     time_range,
 )
-from services.platform.resources import Resources
 
 OpenOnly = Annotated[bool, QueryParameter(name="open")]
 
@@ -32,13 +31,12 @@ OpenOnly = Annotated[bool, QueryParameter(name="open")]
      summary="Shifts in [from, to) with claimed, capacity and waitlist counts",
      responses=READ_PROBLEMS)
 async def list_shifts(
-    resources: NamedDependency[Resources], site_id: FromQuery[UUID | None] = None,
+    read_models: NamedDependency[ReadModels], site_id: FromQuery[UUID | None] = None,
     start: From = None, end: To = None, open_only: OpenOnly = False,
     min_position: MinPosition = None,
 ) -> Response[list[dict[str, Any]]]:
     lower, upper = time_range(start, end)
-    shifts, position = await read_at_live_position(
-        resources, shift_board.SHIFT_BOARD, min_position,
+    shifts, position = await read_models.at_live_position(shift_board.SHIFT_BOARD, min_position,
         lambda connection: shift_board.shifts_at_live_position(
             connection, site_id=site_id, start=lower, end=upper, open_only=open_only),
     )

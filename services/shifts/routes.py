@@ -21,14 +21,19 @@ from services.auth.guards import (
     volunteer_itself_or,
 )
 from services.auth.tokens import Principal
-from services.commands.handler import CommandResult, entity_id
+from services.commands.handler import CommandHandler, CommandResult, entity_id
 from services.commands.http import (
-    Aware, Created, Positioned, Title, metadata_for, now, site_of,
+    Aware,
+    Created,
+    Positioned,
+    Title,
+    metadata_for,
+    now,
+    site_of,
 )
 from services.commands.rejections import Invalid
 from services.commands.text import Code, Reason
 from services.platform.problems import WRITE_PROBLEMS
-from services.platform.resources import Resources
 from services.shifts.decider import (
     SHIFTS,
     ClaimShift,
@@ -93,12 +98,12 @@ class ShiftsController(Controller):
         responses=WRITE_PROBLEMS,
     )
     async def create(
-        self, data: JSONBody[NewShift], resources: NamedDependency[Resources],
+        self, data: JSONBody[NewShift], commands: NamedDependency[CommandHandler],
         request: Request[Principal, Any, Any],
     ) -> Created:
         metadata = metadata_for(request)
         shift_id = entity_id(metadata, "shift")
-        result = await resources.commands.handle(SHIFTS, CreateShift(
+        result = await commands.handle(SHIFTS, CreateShift(
             shift_id=shift_id, site_id=data.site_id, title=data.title, starts_at=data.starts_at,
             ends_at=data.ends_at, capacity=data.capacity,
             required_qualifications=data.required_qualifications, session_id=data.session_id,
@@ -114,10 +119,10 @@ class ShiftsController(Controller):
         responses=WRITE_PROBLEMS,
     )
     async def claim(
-        self, shift_id: FromPath[UUID], resources: NamedDependency[Resources],
+        self, shift_id: FromPath[UUID], commands: NamedDependency[CommandHandler],
         request: Request[Principal, Any, Any], data: JSONBody[NewClaim | None] = None,
     ) -> Claimed:
-        result: CommandResult = await resources.commands.handle(SHIFTS, ClaimShift(
+        result: CommandResult = await commands.handle(SHIFTS, ClaimShift(
             shift_id=shift_id,
             volunteer_id=volunteer_of(request, data.volunteer_id if data is not None else None),
             now=now(),
@@ -134,9 +139,9 @@ class ShiftsController(Controller):
     )
     async def release(
         self, shift_id: FromPath[UUID], volunteer_id: FromPath[UUID],
-        resources: NamedDependency[Resources], request: Request[Principal, Any, Any],
+        commands: NamedDependency[CommandHandler], request: Request[Principal, Any, Any],
     ) -> Positioned:
-        result = await resources.commands.handle(SHIFTS, ReleaseClaim(
+        result = await commands.handle(SHIFTS, ReleaseClaim(
             shift_id=shift_id, volunteer_id=volunteer_id, now=now(),
         ), metadata_for(request))
         return Positioned(position=result.position)
@@ -149,9 +154,9 @@ class ShiftsController(Controller):
     )
     async def attendance(
         self, shift_id: FromPath[UUID], data: JSONBody[NewShiftAttendance],
-        resources: NamedDependency[Resources], request: Request[Principal, Any, Any],
+        commands: NamedDependency[CommandHandler], request: Request[Principal, Any, Any],
     ) -> Positioned:
-        result = await resources.commands.handle(SHIFTS, ConfirmShiftAttendance(
+        result = await commands.handle(SHIFTS, ConfirmShiftAttendance(
             shift_id=shift_id, present=data.present, walk_ins=data.walk_ins,
             times={volunteer_id: ServiceTime(started_at=span.started_at, ended_at=span.ended_at)
                    for volunteer_id, span in data.times.items()},

@@ -10,8 +10,8 @@ from litestar.di import NamedDependency
 from projections import directory
 from services.auth.guards import EVERYONE, requires_roles
 from services.platform.problems import READ_PROBLEMS
-from services.reads.routes import MinPosition, positioned, read_projection
-from services.platform.resources import Resources
+from services.reads.read_models import ReadModels
+from services.reads.routes import MinPosition, positioned
 
 
 # A plain handler, not a Controller: the write controller serves this same path, and Litestar
@@ -20,9 +20,8 @@ from services.platform.resources import Resources
 @get("/api/sites", guards=[requires_roles(*EVERYONE)], tags=["sites"], summary="Every site",
      responses=READ_PROBLEMS)
 async def list_sites(
-    resources: NamedDependency[Resources], min_position: MinPosition = None
+    read_models: NamedDependency[ReadModels], min_position: MinPosition = None
 ) -> Response[list[dict[str, Any]]]:
-    sites, position = await read_projection(
-        resources, directory.DIRECTORY, min_position, directory.sites
+    sites, position = await read_models.read(directory.DIRECTORY, min_position, directory.sites
     )
     return positioned(sites, position)

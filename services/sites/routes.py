@@ -11,10 +11,9 @@ from litestar.params import JSONBody
 
 from services.auth.guards import ADMIN, requires_roles
 from services.auth.tokens import Principal
-from services.commands.handler import entity_id
+from services.commands.handler import CommandHandler, entity_id
 from services.commands.http import Created, Title, metadata_for, now
 from services.platform.problems import WRITE_PROBLEMS
-from services.platform.resources import Resources
 from services.sites.decider import SITES, AddSite
 
 
@@ -30,11 +29,11 @@ class SitesController(Controller):
     @post("/", guards=[requires_roles(ADMIN)], summary="Add a site (admin)",
           responses=WRITE_PROBLEMS)
     async def create(
-        self, data: JSONBody[NewSite], resources: NamedDependency[Resources],
+        self, data: JSONBody[NewSite], commands: NamedDependency[CommandHandler],
         request: Request[Principal, Any, Any],
     ) -> Created:
         metadata = metadata_for(request)
         site_id = entity_id(metadata, "site")
-        result = await resources.commands.handle(SITES, AddSite(
+        result = await commands.handle(SITES, AddSite(
             site_id=site_id, name=data.name, village=data.village, now=now()), metadata)
         return Created(id=site_id, position=result.position)

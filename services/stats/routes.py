@@ -19,10 +19,16 @@ from litestar.params import FromQuery, QueryParameter
 
 from projections import attendance_stats
 from services.auth.guards import AUDITOR, for_site, from_query
-from services.platform.problems import READ_PROBLEMS
-from services.reads.routes import From, MinPosition, To, positioned, read_projection, time_range
 from services.commands.rejections import Invalid
-from services.platform.resources import Resources
+from services.platform.problems import READ_PROBLEMS
+from services.reads.read_models import ReadModels
+from services.reads.routes import (
+    From,
+    MinPosition,
+    To,
+    positioned,
+    time_range,
+)
 
 GroupBy = Annotated[
     Literal["month", "offer", "category", "site"], QueryParameter(name="group_by")
@@ -49,7 +55,7 @@ class StatsController(Controller):
         responses=READ_PROBLEMS,
     )
     async def attendance(
-        self, resources: NamedDependency[Resources], start: From = None, end: To = None,
+        self, read_models: NamedDependency[ReadModels], start: From = None, end: To = None,
         group_by: GroupBy = "month", site_id: FromQuery[UUID | None] = None,
         min_position: MinPosition = None,
     ) -> Response[AttendanceStats]:
@@ -59,8 +65,7 @@ class StatsController(Controller):
         if upper is None:
             raise Invalid("to", "name the end of the period", code="required")
         sites = frozenset({site_id}) if site_id is not None else None
-        rows, position = await read_projection(
-            resources, attendance_stats.ATTENDANCE_STATS, min_position,
+        rows, position = await read_models.read(attendance_stats.ATTENDANCE_STATS, min_position,
             lambda connection: attendance_stats.load_rows(
                 connection, from_=lower, to=upper, site_ids=sites),
         )

@@ -16,11 +16,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 from uuid import UUID
 
+import asyncpg
 import msgspec
 from litestar import Controller, Response, get
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, QueryParameter
 
+from events.store import EventStore
 from projections import training_records
 from services.auth.guards import (
     ADMIN,
@@ -32,8 +34,8 @@ from services.auth.guards import (
     requires_roles,
 )
 from services.platform.problems import READ_PROBLEMS
-from services.reads.routes import MinPosition, positioned, read_projection
-from services.platform.resources import Resources
+from services.reads.read_models import ReadModels
+from services.reads.routes import MinPosition, positioned
 from services.volunteers import service as volunteers
 from services.volunteers.access import coordinator_of_the_volunteer
 
@@ -95,17 +97,18 @@ class TrainingRecordsController(Controller):
         responses=READ_PROBLEMS,
     )
     async def training_record(
-        self, volunteer_id: FromPath[UUID], resources: NamedDependency[Resources],
+        self, volunteer_id: FromPath[UUID], read_models: NamedDependency[ReadModels],
+        store: NamedDependency[EventStore], pool: NamedDependency[asyncpg.Pool],
         min_position: MinPosition = None,
     ) -> Response[TrainingRecord]:
-        person = await volunteers.profile(resources.store, resources.pool, volunteer_id)
+        person = await volunteers.profile(store, pool, volunteer_id)
 
         async def query(connection: Any) -> tuple[list[dict], list[dict]]:
             return (await training_records.trainings_of(connection, volunteer_id),
                     await training_records.qualifications_of(connection, volunteer_id))
 
-        (trainings, qualifications), position = await read_projection(
-            resources, training_records.TRAINING_RECORDS, min_position, query)
+        (trainings, qualifications), position = await read_models.read(
+            training_records.TRAINING_RECORDS, min_position, query)
         now = datetime.now(UTC)
         return positioned(TrainingRecord(
             id=volunteer_id, name=person.name, erased=person.erased,
@@ -121,13 +124,13 @@ class TrainingRecordsController(Controller):
         responses=READ_PROBLEMS,
     )
     async def expiring(
-        self, resources: NamedDependency[Resources], within_days: WithinDays = 60,
+        self, read_models: NamedDependency[ReadModels], store: NamedDependency[EventStore],
+        pool: NamedDependency[asyncpg.Pool], within_days: WithinDays = 60,
         site_id: FromQuery[UUID | None] = None, min_position: MinPosition = None,
     ) -> Response[list[NeedsRefresher]]:
         now = datetime.now(UTC)
         window = timedelta(days=within_days)
-        rows, position = await read_projection(
-            resources, training_records.TRAINING_RECORDS, min_position,
+        rows, position = await read_models.read(training_records.TRAINING_RECORDS, min_position,
             lambda connection: training_records.expiring(
                 connection, since=now - window, until=now + window, site_id=site_id),
         )
@@ -137,7 +140,7 @@ class TrainingRecordsController(Controller):
                 Expiring(**row, expired=row["valid_until"] <= now))
         answer = []
         for volunteer_id, qualifications in by_volunteer.items():
-            person = await volunteers.profile(resources.store, resources.pool, volunteer_id)
+            person = await volunteers.profile(store, pool, volunteer_id)
             answer.append(NeedsRefresher(id=volunteer_id, name=person.name,
                                          erased=person.erased, qualifications=qualifications))
         return positioned(answer, position)

@@ -20,14 +20,19 @@ from services.auth.guards import (
     volunteer_itself_or,
 )
 from services.auth.tokens import Principal
-from services.commands.handler import entity_id
+from services.commands.handler import CommandHandler, entity_id
 from services.commands.http import (
-    Aware, Created, Positioned, Title, metadata_for, now, site_of,
+    Aware,
+    Created,
+    Positioned,
+    Title,
+    metadata_for,
+    now,
+    site_of,
 )
-from services.platform.problems import WRITE_PROBLEMS
-from services.platform.resources import Resources
-from services.shifts.routes import NewClaim, volunteer_of
 from services.commands.text import Code
+from services.platform.problems import WRITE_PROBLEMS
+from services.shifts.routes import NewClaim, volunteer_of
 from services.trainings.decider import (
     TRAININGS,
     CancelEnrollment,
@@ -66,12 +71,12 @@ class TrainingsController(Controller):
         responses=WRITE_PROBLEMS,
     )
     async def plan(
-        self, data: JSONBody[NewTraining], resources: NamedDependency[Resources],
+        self, data: JSONBody[NewTraining], commands: NamedDependency[CommandHandler],
         request: Request[Principal, Any, Any],
     ) -> Created:
         metadata = metadata_for(request)
         training_id = entity_id(metadata, "training")
-        result = await resources.commands.handle(TRAININGS, PlanTraining(
+        result = await commands.handle(TRAININGS, PlanTraining(
             training_id=training_id, booking_id=entity_id(metadata, "booking"),
             site_id=data.site_id, room_id=data.room_id, title=data.title,
             qualification=data.qualification, valid_for_months=data.valid_for_months,
@@ -87,10 +92,10 @@ class TrainingsController(Controller):
         responses=WRITE_PROBLEMS,
     )
     async def enroll(
-        self, training_id: FromPath[UUID], resources: NamedDependency[Resources],
+        self, training_id: FromPath[UUID], commands: NamedDependency[CommandHandler],
         request: Request[Principal, Any, Any], data: JSONBody[NewClaim | None] = None,
     ) -> Positioned:
-        result = await resources.commands.handle(TRAININGS, EnrollInTraining(
+        result = await commands.handle(TRAININGS, EnrollInTraining(
             training_id=training_id,
             volunteer_id=volunteer_of(request, data.volunteer_id if data is not None else None),
             now=now(),
@@ -106,9 +111,9 @@ class TrainingsController(Controller):
     )
     async def cancel(
         self, training_id: FromPath[UUID], volunteer_id: FromPath[UUID],
-        resources: NamedDependency[Resources], request: Request[Principal, Any, Any],
+        commands: NamedDependency[CommandHandler], request: Request[Principal, Any, Any],
     ) -> Positioned:
-        result = await resources.commands.handle(TRAININGS, CancelEnrollment(
+        result = await commands.handle(TRAININGS, CancelEnrollment(
             training_id=training_id, volunteer_id=volunteer_id, now=now(),
         ), metadata_for(request))
         return Positioned(position=result.position)
@@ -121,9 +126,9 @@ class TrainingsController(Controller):
     )
     async def complete(
         self, training_id: FromPath[UUID], data: JSONBody[Completion],
-        resources: NamedDependency[Resources], request: Request[Principal, Any, Any],
+        commands: NamedDependency[CommandHandler], request: Request[Principal, Any, Any],
     ) -> Positioned:
-        result = await resources.commands.handle(TRAININGS, CompleteTraining(
+        result = await commands.handle(TRAININGS, CompleteTraining(
             training_id=training_id, attended=data.attended, now=now(),
         ), metadata_for(request))
         return Positioned(position=result.position)

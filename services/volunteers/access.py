@@ -25,26 +25,28 @@ from litestar.handlers.base import BaseRouteHandler
 
 from projections.volunteer_sites import VOLUNTEER_SITES, active_at_any
 from services.auth.guards import ADMIN, COORDINATOR, VOLUNTEER, Connection, Guard, Locator
-from services.platform.resources import Resources
-from services.reads.routes import MAX_POSITION, read_projection
+from services.commands.handler import CommandHandler
+from services.platform.resources import commands_of, read_models_of
+from services.reads.read_models import ReadModels
+from services.reads.routes import MAX_POSITION
 from services.volunteers.state import VOLUNTEER as VOLUNTEER_STREAM
 
 
-async def registered_at_any(resources: Resources, volunteer_id: UUID,
+async def registered_at_any(commands: CommandHandler, volunteer_id: UUID,
                             site_ids: list[UUID]) -> bool:
-    person = await resources.commands.state(VOLUNTEER_STREAM(volunteer_id))
+    person = await commands.state(VOLUNTEER_STREAM(volunteer_id))
     return not set(person.site_ids).isdisjoint(site_ids)
 
 
-async def known_at_any(resources: Resources, volunteer_id: UUID, site_ids: list[UUID],
-                       min_position: int | None = None) -> bool:
+async def known_at_any(commands: CommandHandler, read_models: ReadModels, volunteer_id: UUID,
+                       site_ids: list[UUID], min_position: int | None = None) -> bool:
     """Whether the volunteer is known at one of ``site_ids`` (see the module's docstring)."""
     if not site_ids:
         return False
-    if await registered_at_any(resources, volunteer_id, site_ids):
+    if await registered_at_any(commands, volunteer_id, site_ids):
         return True
-    active, _ = await read_projection(
-        resources, VOLUNTEER_SITES, min_position,
+    active, _ = await read_models.read(
+        VOLUNTEER_SITES, min_position,
         lambda connection: active_at_any(connection, volunteer_id, site_ids))
     return active
 
@@ -67,7 +69,7 @@ def coordinator_of_the_volunteer(locate_volunteer: Locator, *, also: tuple[str, 
                 return
             raise PermissionDeniedException("You may act only for yourself")
         if principal.role == COORDINATOR and volunteer_id is not None and await known_at_any(
-            connection.app.state.resources, volunteer_id, principal.site_ids,
+            commands_of(connection), read_models_of(connection), volunteer_id, principal.site_ids,
             _min_position(connection),
         ):
             return

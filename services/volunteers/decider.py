@@ -81,7 +81,8 @@ def streams(command: RegisterVolunteer, loaded: States) -> list[Stream[Any]]:
     return [VOLUNTEER(command.volunteer_id)]
 
 
-REGISTRATION = Decider(commands=(RegisterVolunteer,), kinds=(VOLUNTEER,), streams=streams, decide=decide)
+REGISTRATION = Decider(commands=(RegisterVolunteer,), kinds=(VOLUNTEER,), streams=streams,
+                       decide=decide)
 """Registering a volunteer. Linking an account is decided with the account
 (``accounts.decider.ACCOUNTS``), erasing with the closing of its accounts
 (``volunteers.erasure.ERASURE``)."""

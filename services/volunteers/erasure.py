@@ -6,9 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 from events.base import Event
-from services.accounts.decider import ACCOUNT, EMAIL, CloseAccount, decide_close
+from services.accounts.decider import CloseAccount, decide_close
+from services.accounts.state import ACCOUNT, EMAIL
 from services.commands.decider import Decider, States, Stream
-from services.volunteers.decider import VOLUNTEER, EraseVolunteer, decide_person
+from services.volunteers.decider import EraseVolunteer, decide_person
+from services.volunteers.state import VOLUNTEER
 
 ERASURE_REASON = "volunteer erased"
 
@@ -36,4 +38,5 @@ def decide(command: EraseVolunteer, states: States) -> list[Event]:
     return events
 
 
-ERASURE = Decider(commands=(EraseVolunteer,), kinds=(VOLUNTEER, ACCOUNT, EMAIL), streams=streams, decide=decide)
+ERASURE = Decider(commands=(EraseVolunteer,), kinds=(VOLUNTEER, ACCOUNT, EMAIL), streams=streams,
+                  decide=decide)

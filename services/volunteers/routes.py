@@ -5,19 +5,21 @@ from __future__ import annotations
 from typing import Annotated, Any
 from uuid import UUID
 
+import asyncpg
 import msgspec
 from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
+from events.store import EventStore
 from services.accounts.routes import Created, Email
-from services.auth.guards import ADMIN, COORDINATOR, STAFF, from_path, requires_roles
 from services.auth.closed_accounts import closed_accounts
+from services.auth.guards import ADMIN, COORDINATOR, STAFF, from_path, requires_roles
 from services.auth.tokens import Principal
+from services.commands.handler import CommandHandler
 from services.commands.http import idempotency_key
-from services.platform.problems import READ_PROBLEMS, WRITE_PROBLEMS
-from services.platform.resources import Resources
 from services.commands.text import Title
+from services.platform.problems import READ_PROBLEMS, WRITE_PROBLEMS
 from services.volunteers import service
 from services.volunteers.access import coordinator_of_the_volunteer
 
@@ -41,11 +43,12 @@ class VolunteersController(Controller):
     @post("/", guards=[requires_roles(*STAFF)], summary="Register a volunteer",
           responses=WRITE_PROBLEMS)
     async def create(
-        self, data: JSONBody[NewVolunteer], resources: NamedDependency[Resources], request: Request[Principal, Any, Any]
+        self, data: JSONBody[NewVolunteer], commands: NamedDependency[CommandHandler],
+        pool: NamedDependency[asyncpg.Pool], request: Request[Principal, Any, Any]
     ) -> Created:
         principal = request.user
         result, volunteer_id = await service.register(
-            resources.commands, resources.pool, data.name, data.email, data.phone,
+            commands, pool, data.name, data.email, data.phone,
             actor=f"account:{principal.account_id}",
             site_ids=principal.site_ids if principal.role == COORDINATOR else [],
             idempotency_key=idempotency_key(request),
@@ -59,9 +62,10 @@ class VolunteersController(Controller):
         responses=READ_PROBLEMS,
     )
     async def read(
-        self, volunteer_id: FromPath[UUID], resources: NamedDependency[Resources]
+        self, volunteer_id: FromPath[UUID], store: NamedDependency[EventStore],
+        pool: NamedDependency[asyncpg.Pool]
     ) -> service.Profile:
-        return await service.profile(resources.store, resources.pool, volunteer_id)
+        return await service.profile(store, pool, volunteer_id)
 
     @post(
         "/{volunteer_id:uuid}/erasure",
@@ -71,12 +75,13 @@ class VolunteersController(Controller):
         responses=WRITE_PROBLEMS,
     )
     async def erase(
-        self, volunteer_id: FromPath[UUID], resources: NamedDependency[Resources], request: Request[Principal, Any, Any]
+        self, volunteer_id: FromPath[UUID], commands: NamedDependency[CommandHandler],
+        pool: NamedDependency[asyncpg.Pool], request: Request[Principal, Any, Any]
     ) -> Positioned:
         closed = closed_accounts(request.app.state)
         try:
             result = await service.erase(
-                resources.commands, resources.pool, volunteer_id,
+                commands, pool, volunteer_id,
                 actor=f"account:{request.user.account_id}",
                 idempotency_key=idempotency_key(request),
             )

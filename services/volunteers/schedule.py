@@ -20,13 +20,24 @@ from litestar.handlers.base import BaseRouteHandler
 from litestar.params import FromPath
 
 from projections import volunteer_schedule
-from services.reads.calendar_feeds import ICALENDAR, FeedEntry, calendar, feed_window_start
+from services.auth.guards import Connection, from_path
+from services.commands.rejections import NotFound
 from services.platform.keys import Keys
 from services.platform.problems import READ_PROBLEMS
-from services.reads.routes import From, MinPosition, To, positioned, read_projection, time_range
-from services.commands.rejections import NotFound
-from services.platform.resources import Resources
-from services.auth.guards import Connection, from_path
+from services.reads.calendar_feeds import (
+    ICALENDAR,
+    FeedEntry,
+    calendar,
+    feed_window_start,
+)
+from services.reads.read_models import ReadModels
+from services.reads.routes import (
+    From,
+    MinPosition,
+    To,
+    positioned,
+    time_range,
+)
 from services.volunteers.access import coordinator_of_the_volunteer
 
 FEED_PATH = "/api/volunteers/{volunteer_id}/shifts.ics"
@@ -80,12 +91,12 @@ class VolunteerScheduleController(Controller):
          summary="The volunteer's shifts in [from, to): claimed, and waitlisted (flagged)",
          responses=READ_PROBLEMS)
     async def read_schedule(
-        self, volunteer_id: FromPath[UUID], resources: NamedDependency[Resources],
+        self, volunteer_id: FromPath[UUID], read_models: NamedDependency[ReadModels],
         start: From = None, end: To = None, min_position: MinPosition = None,
     ) -> Response[list[dict[str, Any]]]:
         lower, upper = time_range(start, end)
-        (known, shifts), position = await read_projection(
-            resources, volunteer_schedule.VOLUNTEER_SCHEDULE, min_position,
+        (known, shifts), position = await read_models.read(
+            volunteer_schedule.VOLUNTEER_SCHEDULE, min_position,
             lambda connection: _schedule_of(connection, volunteer_id, lower, upper, feed=False),
         )
         if known is None:
@@ -95,11 +106,11 @@ class VolunteerScheduleController(Controller):
     @get("/{volunteer_id:uuid}/feed-link", guards=[ITSELF_OR_ITS_COORDINATORS],
          summary="The secret link of the volunteer's calendar feed", responses=READ_PROBLEMS)
     async def feed_link(
-        self, volunteer_id: FromPath[UUID], resources: NamedDependency[Resources],
+        self, volunteer_id: FromPath[UUID], read_models: NamedDependency[ReadModels],
         request: Request[Any, Any, Any], min_position: MinPosition = None,
     ) -> Response[FeedLink]:
-        known, position = await read_projection(
-            resources, volunteer_schedule.VOLUNTEER_SCHEDULE, min_position,
+        known, position = await read_models.read(
+            volunteer_schedule.VOLUNTEER_SCHEDULE, min_position,
             lambda connection: volunteer_schedule.volunteer(connection, volunteer_id),
         )
         if known is None or known["erased"]:
@@ -111,12 +122,12 @@ class VolunteerScheduleController(Controller):
          summary="The volunteer's shifts as an iCalendar feed (?token= from feed-link)",
          responses=READ_PROBLEMS)
     async def schedule_feed(
-        self, volunteer_id: FromPath[UUID], resources: NamedDependency[Resources],
+        self, volunteer_id: FromPath[UUID], read_models: NamedDependency[ReadModels],
         min_position: MinPosition = None,
     ) -> Response[bytes]:
         now = datetime.now(UTC)
-        (known, shifts), position = await read_projection(
-            resources, volunteer_schedule.VOLUNTEER_SCHEDULE, min_position,
+        (known, shifts), position = await read_models.read(
+            volunteer_schedule.VOLUNTEER_SCHEDULE, min_position,
             lambda connection: _schedule_of(connection, volunteer_id, feed_window_start(now),
                                             None, feed=True),
         )

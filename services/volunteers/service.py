@@ -16,7 +16,13 @@ from events.base import EventMetadata
 from events.store import EventStore
 from events.volunteers import VolunteerRegistered
 from services.commands.checks import require_line, require_text
-from services.commands.handler import CommandHandler, CommandResult, KeyReused, entity_id, with_digest
+from services.commands.handler import (
+    CommandHandler,
+    CommandResult,
+    KeyReused,
+    entity_id,
+    with_digest,
+)
 from services.commands.rejections import NotFound
 from services.volunteers import decider, personal_data
 from services.volunteers.erasure import ERASURE

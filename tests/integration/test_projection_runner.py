@@ -206,7 +206,7 @@ async def test_a_rebuild_fills_new_tables_while_reads_see_the_old_then_swaps_the
 
 async def test_a_read_waits_for_its_own_write_and_gives_up_after_the_limit(store, pool):
     from services.platform.problems import Problem
-    from services.reads.wait import wait_for_projection
+    from services.reads.read_models import wait_for_projection
 
     projection = EventsPerStream()
     await ensure_projection(pool, projection)

@@ -1,0 +1,147 @@
+"""What the coordinator's pages read: a site's week of rooms, its coming sessions, its held
+occurrences and counts, and who needs a refresher (the same read models the API reads)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+
+from events.store import EventStore
+from projections import attendance_stats, directory, room_calendar, training_records
+from services.auth.roles import ADMIN
+from services.auth.tokens import Principal
+from services.offers.forms import occurrence_key
+from services.pages.forms import fresh_key
+from services.pages.local_time import local, week_bounds
+from services.reads.read_models import ReadModels
+from services.volunteers import service as volunteers
+
+
+def _entry(occurrence: dict[str, Any], moment: datetime) -> dict[str, Any]:
+    """One line of the week; one that is still ahead carries what its cancel form sends."""
+    return {"title": occurrence["title"], "kind": occurrence["kind"],
+            "cancelled": occurrence["cancelled"], "starts_at": local(occurrence["starts_at"]),
+            "ends_at": local(occurrence["ends_at"]), "booking_id": occurrence["booking_id"],
+            "occurrence": occurrence["starts_at"].astimezone(UTC).isoformat(),
+            "ahead": occurrence["starts_at"] > moment and not occurrence["cancelled"],
+            "request_key": fresh_key()}
+
+
+async def site_and_rooms(read_models: ReadModels, site_id: UUID, min_position: int | None
+                         ) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+    async def query(connection: Any) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+        sites = await directory.sites(connection)
+        site = next((s for s in sites if s["id"] == site_id), None)
+        return site, await directory.rooms(connection, site_id)
+
+    found, _ = await read_models.read(directory.DIRECTORY, min_position, query)
+    return found
+
+
+async def week_of_rooms(read_models: ReadModels, rooms: list[dict[str, Any]], monday: date,
+                        min_position: int | None) -> list[dict[str, Any]]:
+    """Each room with its occurrences day by day in the week from ``monday`` (an occurrence is
+    listed on the day it starts)."""
+    start, end = week_bounds(monday)
+
+    async def occurrences(connection: Any) -> dict[UUID, list[dict[str, Any]]]:
+        return {room["id"]: await room_calendar.occurrences(connection, room["id"], start, end)
+                for room in rooms}
+
+    by_room, _ = await read_models.read(room_calendar.ROOM_CALENDAR, min_position, occurrences)
+    days = [monday + timedelta(days=n) for n in range(7)]
+    moment = datetime.now(UTC)
+    return [
+        {**room, "days": [
+            (day, [_entry(o, moment) for o in by_room[room["id"]]
+                   if local(o["starts_at"]).date() == day])
+            for day in days
+        ]}
+        for room in rooms
+    ]
+
+
+async def sites_of(read_models: ReadModels, principal: Principal) -> list[dict[str, Any]]:
+    sites, _ = await read_models.read(directory.DIRECTORY, None, directory.sites)
+    if principal.role == ADMIN:
+        return sites
+    return [site for site in sites if site["id"] in principal.site_ids]
+
+
+async def needing_refreshers(read_models: ReadModels, store: EventStore, pool: asyncpg.Pool,
+                             site_id: UUID, within_days: int) -> list[dict[str, Any]]:
+    """As ``GET /api/qualifications/expiring``: qualifications granted at the site that run out
+    within ``within_days`` or ran out as long ago, by volunteer; names decrypted only here."""
+    moment = datetime.now(UTC)
+    window = timedelta(days=within_days)
+    rows, _ = await read_models.read(
+        training_records.TRAINING_RECORDS, None,
+        lambda connection: training_records.expiring(
+            connection, since=moment - window, until=moment + window, site_id=site_id),
+    )
+    by_volunteer: dict[UUID, list[dict[str, Any]]] = {}
+    for row in rows:
+        by_volunteer.setdefault(row["volunteer_id"], []).append({
+            "qualification": row["qualification"], "valid_until": local(row["valid_until"]),
+            "expired": row["valid_until"] <= moment})
+    people = []
+    for volunteer_id, qualifications in by_volunteer.items():
+        person = await volunteers.profile(store, pool, volunteer_id)
+        people.append({"name": person.name, "erased": person.erased,
+                       "qualifications": qualifications})
+    return people
+
+
+async def coming_sessions(read_models: ReadModels, site_id: UUID,
+                          min_position: int | None) -> list[dict[str, Any]]:
+    """The site's sessions with an occurrence in the coming year, for the shift's optional
+    session: the offer's title and the next date."""
+    moment = datetime.now(UTC)
+    rows, _ = await read_models.read(
+        attendance_stats.ATTENDANCE_STATS, min_position,
+        lambda connection: attendance_stats.load_rows(
+            connection, from_=moment, to=moment + timedelta(days=366),
+            site_ids=frozenset({site_id})),
+    )
+    offers = rows.get(attendance_stats.OFFERS, {})
+    next_of: dict[UUID, dict[str, Any]] = {}
+    for row in rows.get(attendance_stats.OCCURRENCES, {}).values():
+        if row["cancelled"]:
+            continue
+        known = next_of.get(row["session_id"])
+        if known is None or row["starts_at"] < known["starts_at"]:
+            next_of[row["session_id"]] = row
+    return sorted(
+        ({"id": session_id, "next": local(row["starts_at"]),
+          "title": offers.get((row["offer_id"],), {}).get("title", "")}
+         for session_id, row in next_of.items()),
+        key=lambda s: s["next"],
+    )
+
+
+async def held_occurrences(read_models: ReadModels, site_id: UUID, within_days: int,
+                           min_position: int | None) -> list[dict[str, Any]]:
+    """The site's not cancelled occurrences that began in the last ``within_days`` days,
+    newest first, each with its offer's title and its count (None while unrecorded)."""
+    moment = datetime.now(UTC)
+    rows, _ = await read_models.read(
+        attendance_stats.ATTENDANCE_STATS, min_position,
+        lambda connection: attendance_stats.load_rows(
+            connection, from_=moment - timedelta(days=within_days), to=moment,
+            site_ids=frozenset({site_id})),
+    )
+    offers = rows.get(attendance_stats.OFFERS, {})
+    held = [
+        {"key": occurrence_key(row["session_id"], row["starts_at"]),
+         "session_id": row["session_id"],
+         "occurrence": row["starts_at"].astimezone(UTC).isoformat(),
+         "starts_at": local(row["starts_at"]), "ends_at": local(row["ends_at"]),
+         "title": offers.get((row["offer_id"],), {}).get("title", ""),
+         "visitors": row["visitors"], "request_key": fresh_key()}
+        for row in rows.get(attendance_stats.OCCURRENCES, {}).values()
+        if not row["cancelled"]
+    ]
+    return sorted(held, key=lambda o: o["starts_at"], reverse=True)

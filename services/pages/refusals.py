@@ -1,0 +1,68 @@
+"""Why a form's command was refused, in the page's words: one table for every page.
+
+A decider's refusal carries a ``code`` and the ``field`` it concerns. The words for it are found
+by code and field first (where one code means different things for different fields), then by
+code alone; a refusal without words of its own shows the decider's message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from services.commands.rejections import Rejection
+
+WORDS: dict[str, str] = {
+    # code, or "code@field" (the field's beginning): the i18n key of its words
+    "blank": "form.required",
+    "too_long@required_qualifications": "plan.qualification_too_long",
+    "too_long@qualification": "plan.qualification_too_long",
+    "too_long": "form.too_long",
+    "control_characters": "form.control_characters",
+    "ends_before_start": "booking.ends_before_start",
+    "beyond_horizon": "booking.beyond_horizon",
+    "too_many_occurrences": "booking.too_many",
+    "no_occurrences": "booking.no_occurrences",
+    "occurrences_overlap": "booking.series_overlaps",
+    "room_not_found": "booking.no_room",
+    "other_site@room_id": "booking.no_room",
+    "other_site@session_id": "plan.no_session",
+    "session_not_found": "plan.no_session",
+    "not_positive@capacity": "plan.number_invalid",
+    "not_positive@valid_for_months": "plan.number_invalid",
+    # cancelling an occurrence or a series
+    "already_cancelled@occurrence": "cancel.already_cancelled",
+    "already_started@occurrence": "cancel.already_started",
+    "nothing_to_cancel": "cancel.nothing_to_cancel",
+    "not_found@occurrence": "cancel.not_found",
+    "not_found@booking_id": "cancel.unknown",
+    # counting visitors
+    "reason_required@reason": "attendance.reason_required",
+    "not_held_yet@occurrence_starts_at": "attendance.not_held_yet",
+    "cancelled@occurrence_starts_at": "attendance.cancelled",
+    "not_found@occurrence_starts_at": "attendance.no_occurrence",
+    "negative@visitors": "attendance.visitors_invalid",
+    # a volunteer's claims
+    "shift_started": "rejected.shift_started",
+    "already_claimed": "rejected.already_claimed",
+    "already_waitlisted": "rejected.already_waitlisted",
+    "qualification_missing": "rejected.qualification_missing",
+    "overlapping_shift": "rejected.overlapping_shift",
+    "no_claim": "rejected.no_claim",
+    "shift_not_found": "rejected.shift_not_found",
+}
+
+
+def words_of(rejection: Rejection) -> str | None:
+    """The i18n key of a refusal's words, if the pages have words of their own for it."""
+    code = str(rejection.members.get("code", ""))
+    for key, words in WORDS.items():
+        wanted, _, field = key.partition("@")
+        if wanted == code and rejection.field.startswith(field):
+            return words
+    return None
+
+
+def refusal_message(rejection: Rejection, translate: Callable[..., str], **values: str) -> str:
+    """What to show beside the field a refusal concerns."""
+    key = words_of(rejection)
+    return translate(key, **values) if key else rejection.message

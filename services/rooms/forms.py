@@ -1,0 +1,89 @@
+"""The coordinator's forms of rooms: booking a room (once or weekly) and cancelling a booking,
+read into the commands behind ``POST /api/rooms/{id}/bookings`` and ``DELETE .../bookings/{id}``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+from typing import Annotated
+
+import msgspec
+
+from events.base import EventMetadata
+from events.rooms import Recurrence
+from services.commands.handler import entity_id
+from services.pages.forms import FormError, form_uuid, parse_date, wall_clock_range
+from services.pages.local_time import BERLIN
+from services.rooms.decider import BookRoom, CancelBooking
+
+Short = Annotated[str, msgspec.Meta(max_length=64)]
+
+
+class BookingForm(msgspec.Struct):
+    """What the booking form sends: strings as typed."""
+
+    room_id: Short = ""
+    title: Annotated[str, msgspec.Meta(max_length=500)] = ""
+    date: Annotated[str, msgspec.Meta(max_length=32)] = ""
+    start: Annotated[str, msgspec.Meta(max_length=32)] = ""
+    end: Annotated[str, msgspec.Meta(max_length=32)] = ""
+    weekly: Annotated[str, msgspec.Meta(max_length=8)] = ""
+    until: Annotated[str, msgspec.Meta(max_length=32)] = ""
+    request_key: Short = ""
+
+
+class CancelForm(msgspec.Struct):
+    """One week entry's cancel form: the occurrence, and whether the whole series goes."""
+
+    room_id: Short = ""
+    booking_id: Short = ""
+    occurrence: Short = ""
+    scope: Annotated[str, msgspec.Meta(max_length=16)] = ""
+    request_key: Short = ""
+
+
+FIELD_OF = {
+    "title": "title", "room_id": "room_id", "starts_at": "start", "ends_at": "end",
+    "recurrence": "until", "recurrence.until": "until", "recurrence.rrule": "until",
+    "recurrence.count": "until",
+}
+"""The form field a command's refusal is shown next to (any other: the title)."""
+
+
+def booking_command(form: BookingForm, metadata: EventMetadata, now: datetime) -> BookRoom:
+    """The booking the form asks for: one date, or weekly until a last day (inclusive)."""
+    room_id = form_uuid("room_id", form.room_id, "booking.no_room")
+    starts_at, ends_at = wall_clock_range(form.date, form.start, form.end)
+    recurrence = None
+    if form.weekly:
+        if not form.until.strip():
+            raise FormError("until", "form.required")
+        last_day = parse_date("until", form.until)
+        if last_day < starts_at.astimezone(BERLIN).date():
+            raise FormError("until", "booking.until_before_start")
+        # RFC 5545 UNTIL is inclusive: any occurrence starting on the last day belongs to it.
+        until = datetime.combine(last_day, time(23, 59, 59), tzinfo=BERLIN)
+        recurrence = Recurrence(rrule="FREQ=WEEKLY", until=until)
+    return BookRoom(room_id=room_id, booking_id=entity_id(metadata, "booking"),
+                    title=form.title.strip(), starts_at=starts_at, ends_at=ends_at,
+                    recurrence=recurrence, now=now)
+
+
+def occurrence_of(form: CancelForm) -> datetime:
+    """The occurrence whose cancel form was sent (a series' cancel form names its own)."""
+    try:
+        starts_at = datetime.fromisoformat(form.occurrence.strip())
+    except ValueError:
+        raise FormError("occurrence", "cancel.unknown") from None
+    if starts_at.tzinfo is None or form.scope not in ("occurrence", "series"):
+        raise FormError("occurrence", "cancel.unknown")
+    return starts_at
+
+
+def cancel_command(form: CancelForm, now: datetime) -> CancelBooking:
+    """One occurrence (``scope=occurrence``) or every one of the series still ahead."""
+    starts_at = occurrence_of(form)
+    return CancelBooking(
+        room_id=form_uuid("room_id", form.room_id, "cancel.unknown"),
+        booking_id=form_uuid("booking_id", form.booking_id, "cancel.unknown"),
+        occurrence_starts_at=starts_at if form.scope == "occurrence" else None, now=now)
