@@ -116,6 +116,15 @@ async def test_a_timesheet_line_is_recorded_corrected_and_guarded_by_site(world,
     assert corrected.status_code == 201, corrected.text
     refused(await call(world, "POST", f"{path}/{uuid4()}/correction",
                        {**line, "reason": "x"}), 404, "line_id")
+    # A line of another site is not the coordinator's to move to its own.
+    elsewhere = (await ok(world, "POST", "/api/sites", {"name": "Treff C",
+                                                        "village": "Rieste"})).json()["id"]
+    theirs = (await ok(world, "POST", path, {
+        **line, "site_id": elsewhere, "started_at": (yesterday - timedelta(hours=5)).isoformat(),
+        "ended_at": (yesterday - timedelta(hours=4)).isoformat()})).json()["id"]
+    moved = await call(world, "POST", f"{path}/{theirs}/correction",
+                       {**line, "reason": "gehört zu uns"}, caller=COORDINATOR_A)
+    assert moved.status_code == 403, moved.text
 
 
 async def test_funding_settings_are_the_admins_and_name_a_bad_field(world):  # noqa: F811
