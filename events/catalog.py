@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from events import accounts, offers, rooms, shifts, sites, trainings, volunteers
+from events import accounts, funding, hours, offers, rooms, shifts, sites, trainings, volunteers
 from events.base import EventRegistry
 
 
 def build_registry() -> EventRegistry:
     registry = EventRegistry()
-    registry.register(*accounts.EVENTS, *volunteers.EVENTS)
+    registry.register(*accounts.EVENTS, *volunteers.EVENTS, *hours.EVENTS)
     registry.register(
-        *sites.EVENTS, *rooms.EVENTS, *offers.EVENTS, *shifts.EVENTS, *trainings.EVENTS
+        *sites.EVENTS, *rooms.EVENTS, *offers.EVENTS, *shifts.EVENTS, *trainings.EVENTS,
+        *funding.EVENTS,
     )
     return registry
 

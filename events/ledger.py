@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator, Iterable
+from datetime import datetime
 
 import asyncpg
 import msgspec
@@ -85,6 +86,17 @@ async def ledger_hash_at(pool: asyncpg.Pool, seq: int) -> str | None:
     """The ledger's hash (hex) at entry ``seq``; None if there is no such entry."""
     chain = await pool.fetchval("SELECT chain_hash FROM ledger WHERE seq = $1", seq)
     return chain.hex() if chain is not None else None
+
+
+async def entry_with_hash(
+    pool: asyncpg.Pool, chain_hash: bytes
+) -> tuple[int, datetime] | None:
+    """The ledger entry whose chain hash this is (a head printed on a report): its number and
+    when it was sealed; None if the ledger never held it. (A scan of the ledger: checks are
+    rare, and the ledger needs no index beyond its order for anything else.)"""
+    row = await pool.fetchrow("SELECT seq, sealed_at FROM ledger WHERE chain_hash = $1",
+                              chain_hash)
+    return (row["seq"], row["sealed_at"]) if row else None
 
 
 async def is_sealed(pool: asyncpg.Pool, position: int) -> bool:

@@ -9,6 +9,8 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
+import msgspec
+
 from events.base import Event
 
 
@@ -44,14 +46,26 @@ class ShiftWaitlistLeft(Event, tag="shift.waitlist_left", frozen=True, kw_only=T
     volunteer_id: UUID
 
 
+class ServiceTime(msgspec.Struct, frozen=True, kw_only=True):
+    """When one volunteer actually served, ``[started_at, ended_at)``."""
+
+    started_at: datetime
+    ended_at: datetime
+
+
 class ShiftAttendanceConfirmed(Event, tag="shift.attendance_confirmed", frozen=True, kw_only=True):
-    """Who served; a later confirmation replaces the earlier one and carries a reason."""
+    """Who served; a later confirmation replaces the earlier one and carries a reason.
+
+    ``present`` held a place; ``walk_ins`` served without one. Each served the shift's
+    ``[starts_at, ends_at)`` unless ``times`` names their actual times."""
 
     shift_id: UUID
     present: list[UUID]
     starts_at: datetime
     ends_at: datetime
     reason: str | None = None
+    walk_ins: list[UUID] = []
+    times: dict[UUID, ServiceTime] = {}
 
 
 class ShiftCancelled(Event, tag="shift.cancelled", frozen=True, kw_only=True):

@@ -7,6 +7,10 @@ Rows (ids and figures only, never personal data):
   the volunteer seconds (``projections.figures.served``; a later confirmation replaces the
   earlier);
 - a training per ``training_id``: site, times, held (= completed) and its participants;
+- a timesheet line per ``line_id`` (hours outside shifts): volunteer, site, offer, times,
+  activity, seconds, withdrawn (a correction replaces the line);
+- the funding programme's rate per volunteer hour, per day it is valid from (with provider,
+  programme and reference, for the report's header);
 - the offers, sessions and sites those rows name (title, category, site name) for grouping.
 
 These rows are the facts of every attendance figure, and ``evolve`` is their one fold: the
@@ -29,6 +33,8 @@ import asyncpg
 import msgspec
 
 from events.base import Event
+from events.funding import FundingSettingsChanged
+from events.hours import HoursCorrected, HoursRecorded
 from events.offers import (
     AttendanceCorrected,
     AttendanceRecorded,
@@ -47,6 +53,7 @@ from projections.figures import (
     by_month,
     by_offer,
     by_site,
+    line_seconds,
     participants,
     served,
     tally,
@@ -61,6 +68,8 @@ SESSIONS = "attendance_stats_sessions"
 OCCURRENCES = "attendance_stats_occurrences"
 SHIFTS = "attendance_stats_shifts"
 TRAININGS = "attendance_stats_trainings"
+HOURS = "attendance_stats_hours"
+RATES = "attendance_stats_rates"
 
 GroupBy = Literal["month", "offer", "category", "site"]
 GROUPINGS: tuple[str, ...] = ("month", "offer", "category", "site")
@@ -73,11 +82,14 @@ SCHEMA = Schema(
         OCCURRENCES: ("session_id", "starts_at"),
         SHIFTS: ("shift_id",),
         TRAININGS: ("training_id",),
+        HOURS: ("line_id",),
+        RATES: ("valid_from",),
     },
     defaults={
         OCCURRENCES: {"cancelled": False, "visitors": None},
         SHIFTS: {"confirmed": False, "present": 0, "volunteer_seconds": 0},
         TRAININGS: {"held": False, "cancelled": False, "participants": 0},
+        HOURS: {"withdrawn": False, "volunteer_seconds": 0},
     },
 )
 
@@ -91,7 +103,8 @@ evolve = Evolve()
 
 @evolve.on(SiteAdded)
 def _site(event: SiteAdded) -> list[Upsert]:
-    return [Upsert(SITES, {"site_id": event.site_id}, {"name": event.name})]
+    return [Upsert(SITES, {"site_id": event.site_id},
+                   {"name": event.name, "village": event.village})]
 
 
 @evolve.on(OfferCreated)
@@ -154,6 +167,23 @@ def _training_held(event: TrainingCompleted) -> list[Upsert]:
                    {"held": True, "participants": participants(event)})]
 
 
+@evolve.on(HoursRecorded, HoursCorrected)
+def _hours(event: HoursRecorded | HoursCorrected) -> list[Upsert]:
+    withdrawn = isinstance(event, HoursCorrected) and event.withdrawn
+    return [Upsert(HOURS, {"line_id": event.line_id}, {
+        "volunteer_id": event.volunteer_id, "site_id": event.site_id,
+        "offer_id": event.offer_id, "starts_at": event.started_at, "ends_at": event.ended_at,
+        "activity": event.activity, "withdrawn": withdrawn,
+        "volunteer_seconds": line_seconds(event.started_at, event.ended_at)})]
+
+
+@evolve.on(FundingSettingsChanged)
+def _rate(event: FundingSettingsChanged) -> list[Upsert]:
+    return [Upsert(RATES, {"valid_from": event.valid_from}, {
+        "cents_per_hour": event.cents_per_volunteer_hour, "provider": event.provider,
+        "programme": event.programme, "funding_reference": event.funding_reference})]
+
+
 def _occurrence(session_id: UUID, starts_at: datetime) -> dict[str, Any]:
     return {"session_id": session_id, "starts_at": starts_at}
 
@@ -185,7 +215,15 @@ def facts(rows: Rows) -> Facts:
     return Facts(occurrences=rows.get(OCCURRENCES, {}).values(),
                  shifts=rows.get(SHIFTS, {}).values(),
                  trainings=rows.get(TRAININGS, {}).values(),
-                 offer_of_session=offer_of_session)
+                 hours=rows.get(HOURS, {}).values(),
+                 offer_of_session=offer_of_session,
+                 rates=rates_of(rows))
+
+
+def rates_of(rows: Rows) -> dict[Any, int]:
+    """``valid_from`` day -> cents per volunteer hour."""
+    return {valid_from: row["cents_per_hour"]
+            for (valid_from,), row in rows.get(RATES, {}).items()}
 
 
 def figures(
@@ -238,7 +276,7 @@ def _label(rows: Rows, group_by: str, key: Any) -> str | None:
 ATTENDANCE_STATS = RowProjection(
     name=NAME,
     tables={
-        SITES: "site_id uuid PRIMARY KEY, name text",
+        SITES: "site_id uuid PRIMARY KEY, name text, village text",
         OFFERS: "offer_id uuid PRIMARY KEY, site_id uuid, title text, category text",
         SESSIONS: "session_id uuid PRIMARY KEY, offer_id uuid, site_id uuid",
         OCCURRENCES: """session_id uuid NOT NULL, starts_at timestamptz NOT NULL,
@@ -253,9 +291,16 @@ ATTENDANCE_STATS = RowProjection(
             starts_at timestamptz, ends_at timestamptz,
             held boolean NOT NULL DEFAULT false, cancelled boolean NOT NULL DEFAULT false,
             participants integer NOT NULL DEFAULT 0""",
+        HOURS: """line_id uuid PRIMARY KEY, volunteer_id uuid, site_id uuid, offer_id uuid,
+            starts_at timestamptz, ends_at timestamptz, activity text,
+            withdrawn boolean NOT NULL DEFAULT false,
+            volunteer_seconds bigint NOT NULL DEFAULT 0""",
+        RATES: """valid_from date PRIMARY KEY, cents_per_hour integer NOT NULL,
+            provider text, programme text, funding_reference text""",
     },
     indexes=tuple(
-        f"CREATE INDEX ON {{{table}}} (starts_at)" for table in (OCCURRENCES, SHIFTS, TRAININGS)
+        f"CREATE INDEX ON {{{table}}} (starts_at)"
+        for table in (OCCURRENCES, SHIFTS, TRAININGS, HOURS)
     ),
     schema=SCHEMA,
     evolve=evolve,
@@ -275,9 +320,9 @@ async def load_rows(
     """The rows ``figures`` needs for ``[from_, to)``: what began then, and what it names."""
     sites = list(site_ids) if site_ids is not None else None
     rows: Rows = {}
-    for table in (SITES, OFFERS, SESSIONS):
+    for table in (SITES, OFFERS, SESSIONS, RATES):
         rows[table] = _keyed(table, await connection.fetch(f"SELECT * FROM {table}"))
-    for table in (OCCURRENCES, SHIFTS, TRAININGS):
+    for table in (OCCURRENCES, SHIFTS, TRAININGS, HOURS):
         rows[table] = _keyed(table, await connection.fetch(
             f"""SELECT * FROM {table} WHERE starts_at >= $1 AND starts_at < $2
                   AND ($3::uuid[] IS NULL OR site_id = ANY($3))""",

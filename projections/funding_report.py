@@ -28,8 +28,16 @@ import msgspec
 
 from events.base import StoredEvent
 from events.interface import Store
+from events.funding import FundingSettingsChanged
 from projections.figures import Figures, Tally, total
-from projections.funding import FigureRow, FundingHistory, Offer, OfferKey
+from projections.funding import (
+    CHANGE_FIGURES,
+    FigureRow,
+    FundingHistory,
+    Offer,
+    OfferKey,
+    Settings,
+)
 
 BERLIN = ZoneInfo("Europe/Berlin")
 BATCH = 5000
@@ -55,16 +63,37 @@ class OfferFigures(msgspec.Struct, kw_only=True):
     visitors: int
     visitors_per_session: float
     volunteer_hours: float
+    volunteer_hours_value: float
+    """EUR: each hour at the rate valid on its day."""
 
 
 class SiteFigures(msgspec.Struct, kw_only=True):
     site_id: UUID
     name: str
+    village: str = ""
     offers: list[OfferFigures]
     volunteer_hours_without_offer: float
+    volunteer_hours_value_without_offer: float
     trainings_held: int
     training_participants: int
     totals: Figures
+    volunteer_hours_value: float = 0.0
+    """The site's total value (also in ``totals``)."""
+
+
+class Rate(msgspec.Struct, kw_only=True):
+    valid_from: date
+    eur_per_volunteer_hour: float
+
+
+class FundingSettings(msgspec.Struct, kw_only=True):
+    """The funding settings valid on the period's last day, as of the report's instant."""
+
+    provider: str
+    programme: str
+    funding_reference: str
+    eur_per_volunteer_hour: float
+    valid_from: date
 
 
 class Month(msgspec.Struct, kw_only=True):
@@ -83,6 +112,11 @@ class FundingReport(msgspec.Struct, kw_only=True):
     sites: list[SiteFigures]
     totals: Figures
     months: list[Month]
+    eur_per_volunteer_hour: float | None = None
+    """The rate valid on the period's last day (None: no rate set by then)."""
+    funding: FundingSettings | None = None
+    rates: list[Rate] = []
+    """Every rate in force during the period, by the day it applies from."""
 
 
 class Period(msgspec.Struct, frozen=True):
@@ -177,14 +211,17 @@ def report_of(
         site_figures = sites.get(site)
         if site_figures is None:
             site_figures = sites[site] = SiteFigures(
-                site_id=site, name=history.site_name(site, "?"), offers=[],
-                volunteer_hours_without_offer=0.0, trainings_held=0, training_participants=0,
+                site_id=site, name=history.site_name(site, "?"),
+                village=history.village(site), offers=[],
+                volunteer_hours_without_offer=0.0, volunteer_hours_value_without_offer=0.0,
+                trainings_held=0, training_participants=0,
                 totals=Figures(),
             )
             site_sums[site] = Tally()
         site_sums[site].add(sums)
         if offer_id is None:
             site_figures.volunteer_hours_without_offer = figures.volunteer_hours
+            site_figures.volunteer_hours_value_without_offer = figures.volunteer_hours_value
             site_figures.trainings_held = figures.trainings_held
             site_figures.training_participants = figures.training_participants
             continue
@@ -196,10 +233,13 @@ def report_of(
             visitors_per_session=round(figures.visitors / figures.sessions_held, 2)
             if figures.sessions_held else 0.0,
             volunteer_hours=figures.volunteer_hours,
+            volunteer_hours_value=figures.volunteer_hours_value,
         ))
     for site, site_figures in sites.items():
         site_figures.totals = site_sums[site].shown()
+        site_figures.volunteer_hours_value = site_figures.totals.volunteer_hours_value
     months = history.months(period.start, period.end, as_of, site_ids)
+    settings = history.settings_on(period.last_day)
     return FundingReport(
         from_=period.first_day, to=period.last_day, as_of=as_of,
         site_ids=sorted(site_ids, key=str) if site_ids is not None else None,
@@ -207,7 +247,27 @@ def report_of(
         totals=total(rows.values()).shown(),
         months=[Month(month=m, sessions_held=sums.sessions_held, visitors=sums.visitors)
                 for m, sums in months.items() if sums.sessions_held],
+        eur_per_volunteer_hour=settings.cents_per_hour / 100 if settings else None,
+        funding=funding_settings(settings), rates=rates_during(history, period),
     )
+
+
+def funding_settings(settings: Settings | None) -> FundingSettings | None:
+    if settings is None:
+        return None
+    return FundingSettings(provider=settings.provider, programme=settings.programme,
+                           funding_reference=settings.funding_reference,
+                           eur_per_volunteer_hour=settings.cents_per_hour / 100,
+                           valid_from=settings.valid_from)
+
+
+def rates_during(history: FundingHistory, period: Period) -> list[Rate]:
+    """The rate valid on the first day, then every one that took over within the period."""
+    entries = history.settings()
+    first = history.settings_on(period.first_day)
+    return [Rate(valid_from=entry.valid_from, eur_per_volunteer_hour=entry.cents_per_hour / 100)
+            for entry in entries
+            if entry == first or period.first_day < entry.valid_from <= period.last_day]
 
 
 def _order(history: FundingHistory, key: tuple[UUID, OfferKey]) -> tuple[Any, ...]:
@@ -226,26 +286,78 @@ async def funding_report(
     return report_of(history, period, instant, site_ids, head, len(touched))
 
 
-CHANGE_FIGURES = ("sessions_held", "sessions_cancelled", "visitors", "volunteer_hours",
-                  "trainings_held", "training_participants")
-"""Figures that only events change (``sessions_unrecorded`` moves with the clock alone)."""
+CHANGE_LABELS = {
+    "session.scheduled": "Termine geplant",
+    "session.occurrences_cancelled": "Termin abgesagt",
+    "session.attendance_recorded": "Besucherzahl erfasst",
+    "session.attendance_corrected": "Besucherzahl korrigiert",
+    "shift.created": "Einsatz geplant",
+    "shift.attendance_confirmed": "Einsatz bestätigt",
+    "training.planned": "Schulung geplant",
+    "training.cancelled": "Schulung abgesagt",
+    "training.completed": "Schulung abgeschlossen",
+    "volunteer.hours_recorded": "Stunden erfasst (Stundenzettel)",
+    "volunteer.hours_corrected": "Stunden korrigiert (Stundenzettel)",
+    "funding.settings_changed": "Stundensatz geändert",
+    "site.added": "Standort angelegt",
+    "offer.created": "Angebot angelegt",
+}
+"""German labels for every kind of event that can change a figure."""
+CORRECTIONS = {"shift.attendance_confirmed": "Einsatz korrigiert"}
+"""A kind's label when the event carries a reason (it replaced an earlier figure)."""
+ROLE_LABELS = {"admin": "Verwaltung", "coordinator": "Koordination",
+               "volunteer": "Ehrenamtliche·r", "auditor": "Prüfung"}
+
+
+def label_of(event_type: str, reason: str | None = None) -> str:
+    if reason and event_type in CORRECTIONS:
+        return CORRECTIONS[event_type]
+    return CHANGE_LABELS.get(event_type, event_type)
+
+
+def actor_name(history: FundingHistory, actor: str) -> str:
+    """Who acted, as people read it: the account's role and sites; the role only once the
+    account is closed (its volunteer erased, say). Accounts hold no names of their own."""
+    account = actor.removeprefix("account:")
+    try:
+        known = history.actors.get(UUID(account))
+    except ValueError:
+        known = None
+    if known is None:
+        return "System" if not actor.startswith("account:") else "unbekanntes Konto"
+    role = ROLE_LABELS.get(known.role, known.role)
+    if known.closed:
+        return f"{role} (Konto geschlossen)"
+    sites = [history.site_name(site, "?") for site in known.site_ids]
+    return f"{role} {', '.join(sites)}" if sites else role
 
 
 class Cause(msgspec.Struct, kw_only=True):
     position: int
     type: str
+    label: str
+    """What happened, in German (``Besucherzahl korrigiert``)."""
     recorded_at: datetime
     actor: str
+    actor_name: str
+    """The actor's role and sites (``Koordination Dorftreff Gehrde``), or its role once its
+    account was closed."""
     reason: str | None
+    happened_at: datetime
+    """When what it changed happened: the session's date, the shift's or line's start."""
 
 
 class FigureChange(msgspec.Struct, kw_only=True):
     site_id: UUID
+    site: str
     offer_id: UUID | None
+    offer: str | None
+    """The offer's title (None: figures of the site alone, e.g. trainings)."""
     figure: str
     before: float
     after: float
     events: list[Cause]
+    """Only the events that moved this figure between the two instants."""
 
 
 class FundingChanges(msgspec.Struct, kw_only=True):
@@ -253,17 +365,18 @@ class FundingChanges(msgspec.Struct, kw_only=True):
     to: date
     since: datetime
     until: datetime
+    site_ids: list[UUID] | None = None
     ledger_head: LedgerHead
     changes: list[FigureChange]
 
 
 async def funding_changes(
     store: Store, period: Period, since: datetime, until: datetime,
-    *, up_to: int | None = None,
+    *, up_to: int | None = None, site_ids: frozenset[UUID] | None = None,
 ) -> FundingChanges:
     head, (before, after), touched = await sealed_history(store, since, until, up_to=up_to,
                                                           causes=True)
-    return changes_of(before, after, touched, period, since, until, head)
+    return changes_of(before, after, touched, period, since, until, head, site_ids)
 
 
 def changes_of(
@@ -274,31 +387,57 @@ def changes_of(
     since: datetime,
     until: datetime,
     head: LedgerHead,
+    site_ids: frozenset[UUID] | None = None,
 ) -> FundingChanges:
-    """Every figure of the period that differs between the two folds, with its causes."""
-    rows_before = before.figures(period.start, period.end, now=since)
-    rows_after = after.figures(period.start, period.end, now=until)
-    causes: dict[tuple[UUID, OfferKey], list[Cause]] = {}
+    """Every figure of the period (at ``site_ids``, or every site) that differs between the two
+    folds, each with the events that moved that figure of that offer or site."""
+    rows_before = before.figures(period.start, period.end, now=since, site_ids=site_ids)
+    rows_after = after.figures(period.start, period.end, now=until, site_ids=site_ids)
+    causes: dict[tuple[UUID, OfferKey, str], list[Cause]] = {}
+    rate_changes: list[tuple[StoredEvent, date]] = []
     for recorded, rows in touched:
         if recorded.recorded_at <= since:
             continue
-        keys = dict.fromkeys((site, offer_id) for site, offer_id, happened in rows
-                             if period.start <= happened < period.end)
-        for key in keys:
-            causes.setdefault(key, []).append(Cause(
-                position=recorded.position, type=recorded.type,
-                recorded_at=recorded.recorded_at, actor=recorded.event_metadata.actor,
-                reason=getattr(recorded.event, "reason", None),
-            ))
+        if isinstance(recorded.event, FundingSettingsChanged):
+            rate_changes.append((recorded, recorded.event.valid_from))
+            continue
+        for touch in rows:
+            if not period.start <= touch.happened_at < period.end or (
+                    site_ids is not None and touch.site_id not in site_ids):
+                continue
+            for figure in touch.figures:
+                causes.setdefault((touch.site_id, touch.offer_id, figure), []).append(
+                    _cause(after, recorded, touch.happened_at))
     changes = []
     for key in sorted(rows_before.keys() | rows_after.keys(), key=lambda k: _order(after, k)):
         old = rows_before.get(key, Tally()).shown()
         new = rows_after.get(key, Tally()).shown()
+        site, offer_id = key
+        offer = after.offer(offer_id) if offer_id else None
         for figure in CHANGE_FIGURES:
-            if getattr(old, figure) != getattr(new, figure):
-                changes.append(FigureChange(
-                    site_id=key[0], offer_id=key[1], figure=figure, before=getattr(old, figure),
-                    after=getattr(new, figure), events=causes.get(key, []),
-                ))
+            if getattr(old, figure) == getattr(new, figure):
+                continue
+            events = list(causes.get((site, offer_id, figure), []))
+            if figure == "volunteer_hours_value":
+                # A new rate moves the value of every hour from its day on.
+                events += [_cause(after, recorded, datetime.combine(day, clock(), BERLIN))
+                           for recorded, day in rate_changes
+                           if datetime.combine(day, clock(), BERLIN) < period.end]
+                events.sort(key=lambda cause: cause.position)
+            changes.append(FigureChange(
+                site_id=site, site=after.site_name(site, "?"), offer_id=offer_id,
+                offer=offer.title if offer else None, figure=figure,
+                before=getattr(old, figure), after=getattr(new, figure), events=events,
+            ))
     return FundingChanges(from_=period.first_day, to=period.last_day, since=since, until=until,
+                          site_ids=sorted(site_ids, key=str) if site_ids is not None else None,
                           ledger_head=head, changes=changes)
+
+
+def _cause(history: FundingHistory, recorded: StoredEvent, happened_at: datetime) -> Cause:
+    reason = getattr(recorded.event, "reason", None)
+    actor = recorded.event_metadata.actor
+    return Cause(position=recorded.position, type=recorded.type,
+                 label=label_of(recorded.type, reason), recorded_at=recorded.recorded_at,
+                 actor=actor, actor_name=actor_name(history, actor), reason=reason,
+                 happened_at=happened_at)

@@ -1,5 +1,6 @@
 """Where each volunteer has been active: the sites of the shifts they claimed, waited for or
-served, and of the trainings they enrolled in or attended.
+served (walk-ins included), of the trainings they enrolled in or attended, and of the hours
+they worked outside shifts (timesheet lines).
 
 The service asks it whether a coordinator may read a volunteer's personal data (only of
 volunteers active at its sites). Nothing is ever deleted: a released claim or a cancelled
@@ -9,19 +10,20 @@ enrolment still shows that the volunteer was active there. Only ids are kept.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from uuid import UUID
+from uuid import UUID, uuid5
 
 import asyncpg
 
+from events.hours import HoursCorrected, HoursRecorded
 from events.shifts import ShiftAttendanceConfirmed, ShiftClaimed, ShiftCreated, ShiftWaitlisted
 from events.trainings import TrainingCompleted, TrainingEnrolled, TrainingPlanned
 from projections.row_changes import Evolve, RowChange, RowProjection, Schema, Upsert
 
 NAME = "volunteer_sites"
 PLACES = "volunteer_site_places"
-"""A shift or a training, and its site."""
+"""A shift, a training or a timesheet line, and its site."""
 VISITS = "volunteer_site_visits"
-"""A volunteer and a shift or training it took part in (or meant to)."""
+"""A volunteer and a shift, training or timesheet line it took part in (or meant to)."""
 
 SCHEMA = Schema(keys={PLACES: ("place_id",), VISITS: ("volunteer_id", "place_id")}, defaults={})
 
@@ -45,7 +47,16 @@ def _claimed(event: ShiftClaimed | ShiftWaitlisted) -> list[RowChange]:
 
 @evolve.on(ShiftAttendanceConfirmed)
 def _served(event: ShiftAttendanceConfirmed) -> list[RowChange]:
-    return _visits(event.shift_id, event.present)
+    return _visits(event.shift_id, [*event.present, *event.walk_ins])
+
+
+@evolve.on(HoursRecorded, HoursCorrected)
+def _worked(event: HoursRecorded | HoursCorrected) -> list[RowChange]:
+    # A line moved to another site by a correction counts at both (nothing is forgotten):
+    # each site gets a place of its own for the line.
+    place_id = uuid5(event.line_id, str(event.site_id))
+    return [Upsert(PLACES, {"place_id": place_id}, {"site_id": event.site_id}),
+            *_visits(place_id, [event.volunteer_id])]
 
 
 @evolve.on(TrainingEnrolled)

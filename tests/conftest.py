@@ -114,7 +114,7 @@ def broker_namespace() -> str:
 
 @pytest.fixture(scope="session")
 async def demo(servers: Servers, template_database: str) -> AsyncIterator[Seeded]:
-    """The demo programme seeded once per run (about 5 s), for the tests that only read it."""
+    """The demo year seeded once per run (about 5 s), for the tests that only read it."""
     from tests.demo_store import a_seeded_store  # the services it seeds with load only here
 
     async with a_seeded_store(servers, template_database) as seeded:

@@ -36,14 +36,15 @@ async def replay(store: EventStore, job: Job) -> bytes:
     """The report or changes the job asks for, as JSON."""
     params = job.params
     period = Period(first_day=params.first_day, last_day=params.last_day)
+    sites = frozenset(params.site_ids) if params.site_ids is not None else None
     if params.kind == "funding":
-        sites = frozenset(params.site_ids) if params.site_ids is not None else None
         report = await funding_report(store, period, params.as_of or job.requested_at, sites,
                                       up_to=params.up_to)
         return msgspec.json.encode(report)
     assert params.since is not None
     changes = await funding_changes(store, period, params.since,
-                                    params.until or job.requested_at, up_to=params.up_to)
+                                    params.until or job.requested_at, up_to=params.up_to,
+                                    site_ids=sites)
     return msgspec.json.encode(changes)
 
 

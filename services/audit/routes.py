@@ -3,6 +3,7 @@ and its export for verification offline. Auditors and admins only; nothing here 
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Annotated, Any
@@ -13,7 +14,7 @@ import asyncpg
 import msgspec
 from litestar import Controller, Response, get
 from litestar.di import NamedDependency
-from litestar.params import QueryParameter
+from litestar.params import FromPath, QueryParameter
 from litestar.response import Stream
 
 from events import export, ledger
@@ -56,6 +57,31 @@ class AuditedEvent(msgspec.Struct):
     hash: str
     prev_hash: str | None
     ledger: LedgerEntry | None
+
+
+class HeadCheck(msgspec.Struct):
+    """Whether the ledger holds a head (printed on a report), and where and when."""
+
+    known: bool
+    seq: int | None
+    sealed_at: datetime | None
+    hash: str
+
+
+HEX_HASH = re.compile(r"\A[0-9a-fA-F]{64}\Z")
+
+
+async def check_head(pool: asyncpg.Pool, given: str) -> HeadCheck:
+    """``given``: the 64 hex digits of a chain hash, as printed (spaces and a ``seq:`` before it
+    are allowed, as copied from a PDF)."""
+    text = "".join(given.split())
+    text = text.rpartition(":")[2]
+    if not HEX_HASH.match(text):
+        raise Invalid("hash", "must be a chain hash: 64 hexadecimal digits", code="invalid")
+    entry = await ledger.entry_with_hash(pool, bytes.fromhex(text))
+    if entry is None:
+        return HeadCheck(known=False, seq=None, sealed_at=None, hash=text.lower())
+    return HeadCheck(known=True, seq=entry[0], sealed_at=entry[1], hash=text.lower())
 
 
 class AuditVerdict(msgspec.Struct, omit_defaults=True):
@@ -144,6 +170,12 @@ class AuditController(Controller):
             ok=result.ok, events_checked=result.events_checked, head=result.head,
             first_bad_position=result.first_bad_position, problem=result.problem,
         )
+
+    @get("/heads/{chain_hash:str}", summary="Whether the ledger holds this head (printed on a "
+         "report), its entry number and when it was sealed", responses=READ_PROBLEMS)
+    async def head(self, chain_hash: FromPath[str],
+                   pool: NamedDependency[asyncpg.Pool]) -> HeadCheck:
+        return await check_head(pool, chain_hash)
 
     @get("/export", summary="The whole history as JSON Lines, verifiable offline",
          media_type=export.MEDIA_TYPE, responses=READ_PROBLEMS)

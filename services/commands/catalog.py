@@ -9,6 +9,8 @@ from typing import Any
 from services.accounts.decider import ACCOUNTS, CLOSING
 from events.base import Event
 from services.commands.decider import Decider, Stream, StreamKind
+from services.funding.decider import FUNDING_SETTINGS
+from services.hours.decider import HOURS
 from services.offers.decider import OFFERS
 from services.rooms.decider import ROOMS
 from services.shifts.decider import SHIFTS
@@ -17,7 +19,8 @@ from services.trainings.decider import TRAININGS
 from services.volunteers.decider import REGISTRATION
 from services.volunteers.erasure import ERASURE
 
-DECIDERS = (SITES, ROOMS, OFFERS, SHIFTS, TRAININGS, REGISTRATION, ERASURE, ACCOUNTS, CLOSING)
+DECIDERS = (SITES, ROOMS, OFFERS, SHIFTS, TRAININGS, REGISTRATION, ERASURE, ACCOUNTS, CLOSING,
+            HOURS, FUNDING_SETTINGS)
 _BY_COMMAND = {command: decider for decider in DECIDERS for command in decider.commands}
 
 

@@ -32,13 +32,16 @@ from services.pages.local_time import day_only, form_value, from_form, moment_la
 from services.pages.rendering import page
 from services.platform.instants import require_representable
 from services.platform.problems import Problem
+from services.audit.routes import check_head
 from services.reads.read_models import ReadModels
 from services.reports.funding import (
+    FundingChanges,
     FundingReport,
     Period,
     funding_changes,
     funding_report,
 )
+from projections.funding_report import BERLIN
 from services.reports.routes import FirstDay, LastDay, period_of, render
 
 DOWNLOADS = ("csv", "pdf")
@@ -90,6 +93,36 @@ def number(language: str):  # type: ignore[no-untyped-def]
         return text.replace(".", ",") if language == "de" else text
 
     return shown
+
+
+def site_of(site_id: str | None) -> frozenset[UUID] | None:
+    if not site_id:
+        return None
+    try:
+        return frozenset({UUID(site_id)})
+    except ValueError:
+        raise Invalid("site_id", "must be a site's id", code="invalid") from None
+
+
+def change_rows(found: FundingChanges, language: str) -> list[dict[str, Any]]:
+    """Each changed figure with its causes as people read them: what happened (translated),
+    by whom, when it was recorded, and the day of the session, shift or line it concerns."""
+    translate = translator(language)
+    rows = []
+    for change in found.changes:
+        events = []
+        for cause in change.events:
+            kind = ("shift.attendance_corrected"
+                    if cause.type == "shift.attendance_confirmed" and cause.reason else cause.type)
+            label = translate(f"change.{kind}")
+            events.append({"position": cause.position,
+                           "label": cause.label if label == f"change.{kind}" else label,
+                           "actor": cause.actor_name, "reason": cause.reason,
+                           "at": moment_label(cause.recorded_at, language),
+                           "day": day_only(cause.happened_at, language)})
+        rows.append({"site": change.site, "offer": change.offer, "figure": change.figure,
+                     "before": change.before, "after": change.after, "events": events})
+    return rows
 
 
 def failed(problem: Rejection | Problem) -> tuple[int, tuple[str, dict[str, Any]]]:
@@ -170,11 +203,13 @@ class AuditorPages(Controller):
         store: NamedDependency[EventStore],
         first_day: FirstDay = None, last_day: LastDay = None,
         since: FromQuery[str | None] = None, until: FromQuery[str | None] = None,
+        site_id: FromQuery[str | None] = None,
     ) -> Template:
         moment = datetime.now(UTC)
         form = {"from": first_day or "", "to": last_day or "",
-                "since": since or form_value(moment - CHANGES_LOOK_BACK), "until": until or ""}
-        _, names = await site_names(read_models)
+                "since": since or form_value(moment - CHANGES_LOOK_BACK), "until": until or "",
+                "site_id": site_id or ""}
+        sites, _ = await site_names(read_models)
         language = language_of(request)
         try:
             period = period_of(first_day or None, last_day or None)
@@ -184,42 +219,51 @@ class AuditorPages(Controller):
                 raise Invalid("since", "name an instant", code="required")
             if end <= start:
                 raise Invalid("until", "must be after since", code="range")
-            found = await funding_changes(store, period, start, end)
+            found = await funding_changes(store, period, start, end,
+                                          site_ids=site_of(site_id))
         except (Rejection, Problem) as problem:
             status, error = failed(problem)
             return page(request, "auditor/changes.html", status_code=status, form=form,
-                        error=error, changes=None)
+                        sites=sites, error=error, changes=None)
         form.update({"from": period.first_day.isoformat(), "to": period.last_day.isoformat()})
-        rows = [{
-            "site": names.get(change.site_id, str(change.site_id)),
-            "offer": names.get(change.offer_id, str(change.offer_id)) if change.offer_id else None,
-            "figure": change.figure, "before": change.before, "after": change.after,
-            "events": [{"position": cause.position, "type": cause.type, "reason": cause.reason,
-                        "at": moment_label(cause.recorded_at, language)}
-                       for cause in change.events],
-        } for change in found.changes]
-        return page(request, "auditor/changes.html", form=form, error=None, changes=rows,
-                    number=number(language),
+        return page(request, "auditor/changes.html", form=form, sites=sites, error=None,
+                    changes=change_rows(found, language), number=number(language),
                     since_label=moment_label(found.since, language),
                     until_label=moment_label(found.until, language))
 
     @get("/verify")
     async def verify(
         self, request: Request[Any, Any, Any], pool: NamedDependency[asyncpg.Pool],
+        store: NamedDependency[EventStore], head: FromQuery[str | None] = None,
     ) -> Template:
+        """The whole history verified; with ``head`` (pasted from a report), whether the
+        ledger holds it, when it was sealed, and what changed in that year's figures since."""
+        language = language_of(request)
         result = await ledger.verify(pool)
-        return page(request, "auditor/verify.html", result=result,
-                    checked_at=moment_label(datetime.now(UTC), language_of(request)))
+        checked: dict[str, Any] | None = None
+        error = None
+        if head:
+            try:
+                found = await check_head(pool, head)
+            except Rejection as problem:
+                error = ("form.invalid_field", {"field": problem.field})
+            else:
+                checked = {"known": found.known, "seq": found.seq, "hash": found.hash,
+                           "sealed": moment_label(found.sealed_at, language)
+                           if found.sealed_at else None, "changes": None}
+                if found.sealed_at is not None:
+                    year = found.sealed_at.astimezone(BERLIN).year
+                    since = await funding_changes(
+                        store, period_of(f"{year}-01-01", f"{year}-12-31"),
+                        found.sealed_at, datetime.now(UTC))
+                    checked.update(year=year, changes=change_rows(since, language))
+        return page(request, "auditor/verify.html", result=result, head=head or "",
+                    checked=checked, error=error, number=number(language),
+                    checked_at=moment_label(datetime.now(UTC), language))
 
     @staticmethod
     def _report_query(
         first_day: str | None, last_day: str | None, as_of: str | None, site_id: str | None,
     ) -> tuple[Period, datetime | None, frozenset[UUID] | None]:
         period = period_of(first_day or None, last_day or None)
-        instant = instant_of("as_of", as_of)
-        if not site_id:
-            return period, instant, None
-        try:
-            return period, instant, frozenset({UUID(site_id)})
-        except ValueError:
-            raise Invalid("site_id", "must be a site's id", code="invalid") from None
+        return period, instant_of("as_of", as_of), site_of(site_id)

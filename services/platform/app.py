@@ -13,6 +13,8 @@ from litestar.openapi import OpenAPIConfig
 
 from services.accounts.routes import AccountsController, SignInController
 from services.audit.routes import AuditController
+from services.funding.routes import FundingSettingsController
+from services.hours.routes import HoursController
 from services.auth.middleware import TokenAuthentication
 from services.auth.throttle import SignInThrottle
 from services.platform.json_bodies import JSONRequest
@@ -60,6 +62,8 @@ def create_app(settings: Settings) -> Litestar:
             SignInController,
             AccountsController,
             VolunteersController,
+            HoursController,
+            FundingSettingsController,
             SitesController,
             RoomsController,
             OffersController,

@@ -11,6 +11,8 @@ from uuid import UUID
 
 from events.store import EventStore
 from projections import funding_report as assembly
+from projections.timesheet import Timesheet, TimesheetLine
+from projections import timesheet as timesheets
 from projections.funding_report import (
     Cause,
     FigureChange,
@@ -28,7 +30,7 @@ from services.platform.problems import Problem
 __all__ = [
     "Cause", "FigureChange", "FundingChanges", "FundingReport", "LedgerHead", "Month",
     "OfferFigures", "Period", "SiteFigures", "funding_changes", "funding_report",
-    "not_sealed_yet", "sealed_head",
+    "not_sealed_yet", "sealed_head", "Timesheet", "TimesheetLine", "funding_timesheet",
 ]
 
 
@@ -58,9 +60,20 @@ async def funding_report(
 
 async def funding_changes(
     store: EventStore, period: Period, since: datetime, until: datetime,
-    *, up_to: int | None = None,
+    *, up_to: int | None = None, site_ids: frozenset[UUID] | None = None,
 ) -> FundingChanges:
     try:
-        return await assembly.funding_changes(store, period, since, until, up_to=up_to)
+        return await assembly.funding_changes(store, period, since, until, up_to=up_to,
+                                              site_ids=site_ids)
+    except NotSealedYet:
+        raise not_sealed_yet() from None
+
+
+async def funding_timesheet(
+    store: EventStore, period: Period, as_of: datetime, site_ids: frozenset[UUID] | None,
+    *, up_to: int | None = None,
+) -> Timesheet:
+    try:
+        return await timesheets.funding_timesheet(store, period, as_of, site_ids, up_to=up_to)
     except NotSealedYet:
         raise not_sealed_yet() from None

@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
+import asyncpg
 import msgspec
 from litestar import Controller, Request, Response, get
 from litestar.di import NamedDependency
@@ -39,15 +40,18 @@ from services.platform import instants
 from services.platform.instants import parse_day
 from services.platform.problems import READ_PROBLEMS, Problem, problem_responses
 from services.platform.settings import Settings
-from services.reports import formats, jobs
+from services.reports import formats, jobs, pdf
 from services.reports.funding import (
     FundingChanges,
     FundingReport,
     Period,
+    Timesheet,
     funding_changes,
     funding_report,
+    funding_timesheet,
     sealed_head,
 )
+from services.volunteers.service import names
 
 log = logging.getLogger(__name__)
 _NAMED_SITE = for_site(from_query("site_id"), also=(AUDITOR,))
@@ -164,6 +168,7 @@ class ReportsController(Controller):
         first_day: FirstDay = None,
         last_day: LastDay = None,
         until: FromQuery[str | None] = None,
+        site_id: FromQuery[UUID | None] = None,
     ) -> Response[FundingChanges]:
         period = period_of(first_day, last_day)
         start = parse_instant("since", since)
@@ -173,16 +178,44 @@ class ReportsController(Controller):
         assert start is not None
         if end <= start:
             raise Invalid("until", "must be after since", code="range")
+        sites = frozenset({site_id}) if site_id is not None else None
         sealed = await sealed_head(store)
         if sealed > settings.report_job_min_events:
             params = JobParams(kind="changes", first_day=period.first_day,
                                last_day=period.last_day, up_to=sealed, since=start,
-                               until=given_end)
+                               until=given_end,
+                               site_ids=[site_id] if site_id is not None else None)
             answer = await through_job(request, redis, settings, params, requested_at, "json", None)
             if answer is not None:
                 return answer
-        changes = await funding_changes(store, period, start, end, up_to=sealed)
+        changes = await funding_changes(store, period, start, end, up_to=sealed, site_ids=sites)
         return Response(changes, media_type=MEDIA["json"])
+
+    @get(
+        "/funding/timesheet",
+        guards=[requires_roles(ADMIN, COORDINATOR, AUDITOR), named_site_is_own],
+        summary="The timesheet annex: volunteer hours per person and day (JSON, CSV or PDF)",
+        responses=READ_PROBLEMS,
+    )
+    async def timesheet(
+        self,
+        request: Request[Principal, Any, Any],
+        store: NamedDependency[EventStore],
+        pool: NamedDependency[asyncpg.Pool],
+        first_day: FirstDay = None,
+        last_day: LastDay = None,
+        site_id: FromQuery[UUID | None] = None,
+        as_of: FromQuery[str | None] = None,
+        format: FromQuery[str | None] = None,
+    ) -> Response[Any]:
+        """Replayed inline whatever the history's length (no job): the names are put in here,
+        from the volunteers' keys, which only this process reads."""
+        period = period_of(first_day, last_day)
+        instant = parse_instant("as_of", as_of) or datetime.now(UTC)
+        chosen = wanted_format(request, format)
+        sheet = await funding_timesheet(store, period, instant,
+                                        sites_visible_to(request.user, site_id))
+        return render_timesheet(await named(store, pool, sheet), chosen)
 
     @get(
         "/jobs/{job_id:uuid}",
@@ -260,12 +293,39 @@ def sites_visible_to(principal: Principal, site_id: UUID | None) -> frozenset[UU
 
 
 def render(report: FundingReport, chosen: str) -> Response[Any]:
-    name = f"verwendungsnachweis_{report.from_}_{report.to}"
-    headers = {"X-Ledger-Head": f"{report.ledger_head.seq}:{report.ledger_head.hash or ''}"}
-    if chosen == "csv":
-        return Response(formats.as_csv(report), media_type=MEDIA["csv"], headers={
-            **headers, "Content-Disposition": f'attachment; filename="{name}.csv"'})
-    if chosen == "pdf":
-        return Response(formats.as_pdf(report), media_type=MEDIA["pdf"], headers={
-            **headers, "Content-Disposition": f'attachment; filename="{name}.pdf"'})
-    return Response(report, media_type=MEDIA["json"], headers=headers)
+    places = ([site.village or site.name for site in report.sites]
+              if report.site_ids is not None else [])
+    return _answer(report, chosen, "Verwendungsnachweis", places, formats.as_csv, pdf.as_pdf)
+
+
+async def named(store: EventStore, pool: asyncpg.Pool, sheet: Timesheet) -> Timesheet:
+    """The timesheet with each volunteer's name, or "gelöscht" once erased."""
+    found = await names(store, pool, (line.volunteer_id for line in sheet.lines))
+    for item in (*sheet.lines, *sheet.people):
+        name = None if item.erased else found.get(item.volunteer_id)
+        item.name = name if name is not None else formats.ERASED_NAME
+        item.erased = name is None
+    sheet.lines.sort(key=lambda line: (line.erased, line.name or "", str(line.volunteer_id),
+                                       line.day, line.activity))
+    sheet.people.sort(key=lambda person: (person.erased, person.name or "",
+                                          str(person.volunteer_id)))
+    return sheet
+
+
+def render_timesheet(sheet: Timesheet, chosen: str) -> Response[Any]:
+    places = (sorted({line.village or line.site for line in sheet.lines})
+              if sheet.site_ids is not None else [])
+    return _answer(sheet, chosen, "Stundennachweis", places, formats.timesheet_csv,
+                   pdf.timesheet_pdf)
+
+
+def _answer(document: Any, chosen: str, kind: str, places: list[str],
+            as_csv: Any, as_pdf: Any) -> Response[Any]:
+    head = document.ledger_head
+    headers = {"X-Ledger-Head": f"{head.seq}:{head.hash or ''}"}
+    if chosen == "json":
+        return Response(document, media_type=MEDIA["json"], headers=headers)
+    name = formats.file_name(kind, document.from_, document.to, places, document.as_of, chosen)
+    body = as_csv(document) if chosen == "csv" else as_pdf(document)
+    return Response(body, media_type=MEDIA[chosen], headers={
+        **headers, "Content-Disposition": f'attachment; filename="{name}"'})

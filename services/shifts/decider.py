@@ -8,7 +8,7 @@ waitlist who can still take the place gets it in the same step.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -16,6 +16,7 @@ import msgspec
 
 from events.base import Event
 from events.shifts import (
+    ServiceTime,
     ShiftAttendanceConfirmed,
     ShiftClaimed,
     ShiftClaimReleased,
@@ -26,6 +27,7 @@ from events.shifts import (
     VolunteerShiftReleased,
 )
 from services.commands.checks import (
+    require_aware,
     require_lines,
     require_positive,
     require_range,
@@ -66,10 +68,20 @@ class ReleaseClaim(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class ConfirmShiftAttendance(msgspec.Struct, frozen=True, kw_only=True):
+    """Who served: ``present`` held a place, ``walk_ins`` served without one; ``times`` their
+    actual times where they differ from the shift's."""
+
     shift_id: UUID
     present: list[UUID]
     reason: str | None = None
+    walk_ins: list[UUID] = []
+    times: dict[UUID, ServiceTime] = {}
     now: datetime
+
+
+SLACK = timedelta(hours=3)
+"""How far actual times may reach before the shift's start or past its end."""
+LONGEST_SERVICE = timedelta(hours=14)
 
 
 ShiftCommand = CreateShift | ClaimShift | ReleaseClaim | ConfirmShiftAttendance
@@ -88,6 +100,9 @@ def streams(command: ShiftCommand, loaded: States) -> list[Stream[Any]]:
             # The first on the waitlist who can still take the place gets it in the same step.
             waiting = loaded[shift].waitlist
             return [shift, VOLUNTEER(command.volunteer_id), *map(VOLUNTEER, waiting)]
+        case ConfirmShiftAttendance():
+            # A walk-in must be a volunteer, active and free at the time.
+            return [shift, *map(VOLUNTEER, dict.fromkeys(command.walk_ins))]
     return [shift]
 
 
@@ -113,7 +128,7 @@ def decide(command: ShiftCommand, states: States) -> list[Event]:
         case ReleaseClaim():
             return _release(command, shift, states)
         case ConfirmShiftAttendance():
-            return [_confirm(command, shift)]
+            return [_confirm(command, shift, states)]
     raise TypeError(f"unknown command {command!r}")
 
 
@@ -210,8 +225,12 @@ def _release(command: ReleaseClaim, shift: ShiftState, states: States) -> list[E
     return events
 
 
-def _confirm(command: ConfirmShiftAttendance, shift: ShiftState) -> ShiftAttendanceConfirmed:
+def _confirm(
+    command: ConfirmShiftAttendance, shift: ShiftState, states: States
+) -> ShiftAttendanceConfirmed:
     assert shift.starts_at is not None and shift.ends_at is not None
+    if shift.cancelled:
+        raise Conflict("shift_id", "the shift was cancelled", code="cancelled")
     if command.now < shift.starts_at:
         raise Conflict("shift_id", "the shift has not begun", code="not_held_yet")
     present = list(dict.fromkeys(command.present))
@@ -220,6 +239,9 @@ def _confirm(command: ConfirmShiftAttendance, shift: ShiftState) -> ShiftAttenda
         raise Invalid(
             "present", "did not hold this shift", code="not_claimed", volunteers=strangers
         )
+    walk_ins = list(dict.fromkeys(command.walk_ins))
+    _check_walk_ins(walk_ins, present, shift, command.shift_id, states)
+    times = _check_times(command, shift, {*present, *walk_ins})
     if command.reason is not None:
         require_lines("reason", command.reason, 1000)
     reason = command.reason.strip() if command.reason else None
@@ -231,8 +253,54 @@ def _confirm(command: ConfirmShiftAttendance, shift: ShiftState) -> ShiftAttenda
         starts_at=shift.starts_at,
         ends_at=shift.ends_at,
         reason=reason,
+        walk_ins=walk_ins,
+        times=times,
     )
 
+
+def _check_walk_ins(walk_ins: list[UUID], present: list[UUID], shift: ShiftState,
+                    shift_id: UUID, states: States) -> None:
+    assert shift.starts_at is not None and shift.ends_at is not None
+    for index, volunteer_id in enumerate(walk_ins):
+        field = f"walk_ins[{index}]"
+        if volunteer_id in shift.claimed or volunteer_id in present:
+            raise Invalid(field, "held a place on this shift: name it under present",
+                          code="claimed")
+        volunteer = states[VOLUNTEER(volunteer_id)]
+        if not volunteer.active:
+            raise Invalid(field, "is no active volunteer", code="volunteer_not_found")
+        overlapping = volunteer.overlapping(shift.starts_at, shift.ends_at, besides=shift_id)
+        if overlapping:
+            raise Conflict(field, "the volunteer held an overlapping shift",
+                           code="overlapping_shift", shifts=overlapping)
+
+
+def _check_times(command: ConfirmShiftAttendance, shift: ShiftState,
+                 served: set[UUID]) -> dict[UUID, ServiceTime]:
+    """Actual times: of someone who served, within ``SLACK`` of the shift, past, not too long."""
+    assert shift.starts_at is not None and shift.ends_at is not None
+    times = {}
+    for volunteer_id, span in command.times.items():
+        field = f"times.{volunteer_id}"
+        if volunteer_id not in served:
+            raise Invalid(field, "names no one present or walked in", code="not_serving")
+        require_aware(f"{field}.started_at", span.started_at)
+        require_aware(f"{field}.ended_at", span.ended_at)
+        if span.ended_at <= span.started_at:
+            raise Invalid(f"{field}.ended_at", "must be after started_at",
+                          code="ends_before_start")
+        if span.started_at < shift.starts_at - SLACK or span.ended_at > shift.ends_at + SLACK:
+            raise Invalid(field, "must lie within three hours of the shift's times",
+                          code="out_of_window")
+        if span.ended_at - span.started_at > LONGEST_SERVICE:
+            raise Invalid(f"{field}.ended_at", "may lie at most 14 hours after started_at",
+                          code="too_long")
+        if span.ended_at > command.now:
+            raise Invalid(f"{field}.ended_at", "must not lie in the future",
+                          code="in_the_future")
+        times[volunteer_id] = ServiceTime(started_at=span.started_at.astimezone(UTC),
+                                          ended_at=span.ended_at.astimezone(UTC))
+    return times
 
 
 SHIFTS = Decider(commands=(CreateShift, ClaimShift, ReleaseClaim, ConfirmShiftAttendance),

@@ -10,7 +10,7 @@ from litestar import Controller, Request, delete, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
-from events.shifts import ShiftWaitlisted
+from events.shifts import ServiceTime, ShiftWaitlisted
 from services.auth.guards import (
     ADMIN,
     COORDINATOR,
@@ -65,8 +65,17 @@ class Claimed(msgspec.Struct):
     position: int
 
 
+class ActualTime(msgspec.Struct, forbid_unknown_fields=True):
+    started_at: Aware
+    ended_at: Aware
+
+
 class NewShiftAttendance(msgspec.Struct, forbid_unknown_fields=True):
     present: Annotated[list[UUID], msgspec.Meta(max_length=10_000)]
+    walk_ins: Annotated[list[UUID], msgspec.Meta(max_length=10_000)] = []
+    """Volunteers who served without holding a place."""
+    times: Annotated[dict[UUID, ActualTime], msgspec.Meta(max_length=10_000)] = {}
+    """Actual times of those who served, where they differ from the shift's."""
     reason: Reason | None = None
 
 
@@ -140,7 +149,7 @@ class ShiftsController(Controller):
     @post(
         "/{shift_id:uuid}/attendance",
         guards=[requires_roles(ADMIN, COORDINATOR), STAFF_OF_SHIFT],
-        summary="Confirm who served",
+        summary="Confirm who served (with walk-ins and actual times): volunteer hours",
         responses=WRITE_PROBLEMS,
     )
     async def attendance(
@@ -148,6 +157,9 @@ class ShiftsController(Controller):
         commands: NamedDependency[CommandHandler], request: Request[Principal, Any, Any],
     ) -> Positioned:
         result = await commands.handle(SHIFTS, ConfirmShiftAttendance(
-            shift_id=shift_id, present=data.present, reason=data.reason, now=now(),
+            shift_id=shift_id, present=data.present, walk_ins=data.walk_ins,
+            times={volunteer_id: ServiceTime(started_at=span.started_at, ended_at=span.ended_at)
+                   for volunteer_id, span in data.times.items()},
+            reason=data.reason, now=now(),
         ), metadata_for(request))
         return Positioned(position=result.position)

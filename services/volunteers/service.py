@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from uuid import UUID
 
@@ -167,3 +169,22 @@ async def erase(
             # The volunteer's personal data, and the closed accounts' password hashes.
             for subject_id in (volunteer_id, *person.account_ids):
                 await personal_data.destroy_key(pool, subject_id)
+
+
+async def names(store: EventStore, pool: asyncpg.Pool,
+                volunteer_ids: Iterable[UUID]) -> dict[UUID, str | None]:
+    """Each volunteer's name; None once erased (its key is gone) or if unknown."""
+    wanted = list(dict.fromkeys(volunteer_ids))
+    keys = {row["subject_id"]: row["key"] for row in await pool.fetch(
+        "SELECT subject_id, key FROM subject_keys WHERE subject_id = ANY($1::uuid[])", wanted)}
+
+    async def name_of(volunteer_id: UUID) -> str | None:
+        key = keys.get(volunteer_id)
+        if key is None:
+            return None
+        for recorded in await store.read_stream(VOLUNTEER(volunteer_id).id):
+            if isinstance(recorded.event, VolunteerRegistered):
+                return personal_data.decrypt(key, volunteer_id, recorded.event.name)
+        return None
+
+    return dict(zip(wanted, await asyncio.gather(*map(name_of, wanted)), strict=True))

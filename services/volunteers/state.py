@@ -13,6 +13,7 @@ from uuid import UUID
 import msgspec
 
 from events.base import Event
+from events.hours import HoursCorrected, HoursRecorded
 from events.shifts import VolunteerShiftClaimed, VolunteerShiftReleased
 from events.trainings import VolunteerQualified
 from events.volunteers import VolunteerAccountLinked, VolunteerErased, VolunteerRegistered
@@ -29,6 +30,10 @@ class Volunteer(msgspec.Struct, frozen=True, kw_only=True):
     """Shift id -> its ``[starts_at, ends_at)``, for every shift the volunteer holds."""
     qualifications: dict[str, datetime] = {}
     """Qualification -> the latest ``valid_until`` granted."""
+    hours: dict[UUID, tuple[datetime, datetime]] = {}
+    """Timesheet line id -> its ``[started_at, ended_at)``, for every line not withdrawn."""
+    lines: dict[UUID, UUID] = {}
+    """Every timesheet line ever recorded (withdrawn ones too) -> the site it names now."""
 
     @property
     def active(self) -> bool:
@@ -44,6 +49,15 @@ class Volunteer(msgspec.Struct, frozen=True, kw_only=True):
             shift_id
             for shift_id, (start, end) in self.claimed.items()
             if shift_id != besides and start < ends_at and starts_at < end
+        ]
+
+    def overlapping_hours(self, starts_at: datetime, ends_at: datetime, *,
+                          besides: UUID) -> list[UUID]:
+        """The timesheet lines (other than ``besides``) overlapping ``[starts_at, ends_at)``."""
+        return [
+            line_id
+            for line_id, (start, end) in self.hours.items()
+            if line_id != besides and start < ends_at and starts_at < end
         ]
 
 
@@ -69,9 +83,28 @@ def evolve(state: Volunteer, event: Event) -> Volunteer:
             return msgspec.structs.replace(
                 state, qualifications={**state.qualifications, name: valid_until}
             )
+        case HoursRecorded(line_id=line_id, started_at=started_at, ended_at=ended_at):
+            return msgspec.structs.replace(
+                state, hours={**state.hours, line_id: (started_at, ended_at)},
+                lines={**state.lines, line_id: event.site_id})
+        case HoursCorrected(line_id=line_id):
+            hours = {k: v for k, v in state.hours.items() if k != line_id}
+            if not event.withdrawn:
+                hours[line_id] = (event.started_at, event.ended_at)
+            return msgspec.structs.replace(state, hours=hours,
+                                           lines={**state.lines, line_id: event.site_id})
     return state
+
+
+def worked_at(event: Event, now: datetime) -> datetime:
+    """Timesheet hours happened when their line began, whenever they are recorded."""
+    match event:
+        case HoursRecorded() | HoursCorrected():
+            return event.started_at
+    return now
 
 
 VOLUNTEER = StreamKind("volunteer", Volunteer(), evolve, dict.fromkeys(
     (VolunteerRegistered, VolunteerAccountLinked, VolunteerErased,
-     VolunteerShiftClaimed, VolunteerShiftReleased, VolunteerQualified), "volunteer_id"))
+     VolunteerShiftClaimed, VolunteerShiftReleased, VolunteerQualified,
+     HoursRecorded, HoursCorrected), "volunteer_id"), occurred_at=worked_at)

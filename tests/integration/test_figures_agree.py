@@ -1,6 +1,8 @@
-"""The statistics page and the funding report never show two numbers for one thing: over the
-demo's whole history, ``/api/stats/attendance`` and ``/api/reports/funding`` agree figure by
-figure, for every site and month and for every offer (both count with projections.figures)."""
+"""The statistics page, the funding report and its timesheet never show two numbers for one
+thing: over the demo's whole history, ``/api/stats/attendance`` and ``/api/reports/funding``
+agree figure by figure (volunteer hours and their value included), for every site and month
+and for every offer, and the timesheet's hours and value add up to the report's, for each site
+and in all (all count with projections.figures)."""
 
 from __future__ import annotations
 
@@ -27,8 +29,8 @@ pytestmark = pytest.mark.integration
 
 BERLIN = ZoneInfo("Europe/Berlin")
 FIGURES = ("sessions_held", "sessions_cancelled", "sessions_unrecorded", "visitors",
-           "volunteer_hours", "trainings_held", "training_participants")
-OFFER_FIGURES = FIGURES[:5]
+           "volunteer_hours", "volunteer_hours_value", "trainings_held", "training_participants")
+OFFER_FIGURES = FIGURES[:6]
 UNRECORDED = "sessions_unrecorded"
 
 
@@ -113,6 +115,10 @@ async def test_statistics_and_funding_report_agree_for_every_site_month_and_offe
             reports = {(site, month): await reader.report(month, end, site)
                        for site in sites for month, end in month_pairs(months)}
             whole = await reader.report(first, after_last)
+            timesheets = {site: await reader.get(
+                "/api/reports/funding/timesheet", site_id=site, format="json",
+                **{"from": first.isoformat(),
+                   "to": (after_last - timedelta(days=1)).isoformat()}) for site in sites}
             ended = datetime.now(UTC)
     unsettled = occurrence_months_between(demo, began, ended)
     compared = 0
@@ -141,3 +147,10 @@ async def test_statistics_and_funding_report_agree_for_every_site_month_and_offe
             stats_by_offer.get(offer_id, {}), OFFER_FIGURES, bool(unsettled)), offer_id
     assert pick(whole["totals"], FIGURES, bool(unsettled)) == pick(
         stats_totals, FIGURES, bool(unsettled))
+    assert whole["totals"]["volunteer_hours_value"] > whole["totals"]["volunteer_hours"] * 15
+
+    for site, sheet in timesheets.items():
+        [reported] = [s["totals"] for s in whole["sites"] if s["site_id"] == site]
+        assert (sheet["hours"], sheet["value"]) == (
+            reported["volunteer_hours"], reported["volunteer_hours_value"]), site
+        assert sheet["lines"], site

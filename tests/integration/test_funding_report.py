@@ -7,7 +7,8 @@ import asyncio
 import csv
 import io
 from datetime import UTC, datetime, timedelta
-from uuid import UUID
+from uuid import UUID, uuid4
+from zoneinfo import ZoneInfo
 
 import pytest
 from pypdf import PdfReader
@@ -16,6 +17,7 @@ from tests.integration.test_accounts_api import ADMIN, AUDITOR, COORDINATOR_B, b
 from tests.integration.test_accounts_api import world  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.integration
+BERLIN = ZoneInfo("Europe/Berlin")
 
 
 async def post(world, path, body, caller=ADMIN):  # noqa: F811
@@ -125,15 +127,52 @@ async def test_changes_between_two_instants_name_the_events_that_caused_them(
     assert by_figure["volunteer_hours"]["after"] == 3.0
 
 
-async def test_the_csv_opens_in_a_german_spreadsheet(world, programme):
-    response = await get(world, "/api/reports/funding", format="csv", **period(programme))
+def table_of(content: bytes) -> list[list[str]]:
+    """The CSV's table: the rows from its header on, after the block that names the context."""
+    rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig")), delimiter=";"))
+    return rows[next(n for n, row in enumerate(rows) if row[:1] == ["Standort"]):]
+
+
+async def test_the_csv_opens_in_a_german_spreadsheet_and_names_its_context(world, programme):
+    response = await get(world, "/api/reports/funding", format="csv", site_id=programme["site"],
+                         **period(programme))
     assert response.headers["content-type"].startswith("text/csv")
     assert response.content.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
-    assert rows[0][:3] == ["Standort", "Angebot", "Kategorie"]
-    lunch = next(row for row in rows if row[1] == "Mittagstisch")
+    seq, head = response.headers["x-ledger-head"].split(":")
+    context = {row[0]: row[1:] for row in rows[:12] if row}
+    first, last = (datetime.fromisoformat(day).strftime("%d.%m.%Y")
+                   for day in period(programme).values())
+    assert context["Zeitraum"] == [first, last]
+    assert context["Ledger-Kopf"] == [seq, head]
+    assert context["Standorte"] == ["Treff A"]
+    assert context["Stand der Historie (Europe/Berlin)"][0].endswith(" Uhr")
+    table = table_of(response.content)
+    assert table[0][:3] == ["Standort", "Angebot", "Kategorie"]
+    lunch = next(row for row in table if row[1] == "Mittagstisch")
     assert lunch[3] == "3" and lunch[6] == "36" and lunch[7] == "12,00"
-    assert rows[-1][0] == "Summe"
+    assert table[-1][0] == "Summe"
+    today = datetime.now(BERLIN).date().isoformat()
+    assert response.headers["content-disposition"] == (
+        f'attachment; filename="Verwendungsnachweis_{period(programme)["from"]}_'
+        f'{period(programme)["to"]}_Wennigsen_stand-{today}.csv"')
+
+
+async def test_changes_carry_labels_actors_dates_and_a_site_filter(world, programme, pool):  # noqa: F811
+    since = await recorded_instant(pool)
+    await post(world, f"/api/sessions/{programme['session']}/attendance", {
+        "occurrence_starts_at": programme["starts"][2], "visitors": 10, "reason": "Liste"})
+    found = (await get(world, "/api/reports/funding/changes", since=since.isoformat(),
+                       site_id=programme["site"], **period(programme))).json()
+    [change] = found["changes"]
+    assert (change["site"], change["offer"], change["figure"]) == ("Treff A", "Mittagstisch",
+                                                                   "visitors")
+    [cause] = change["events"]
+    assert cause["label"] == "Besucherzahl korrigiert" and cause["actor_name"] == "Verwaltung"
+    assert cause["happened_at"] == programme["starts"][2].replace("+00:00", "Z")
+    elsewhere = (await get(world, "/api/reports/funding/changes", since=since.isoformat(),
+                           site_id=str(uuid4()), **period(programme))).json()
+    assert elsewhere["changes"] == []
 
 
 async def test_a_pdf_made_before_a_correction_agrees_with_the_as_of_json_of_that_instant(
@@ -188,8 +227,7 @@ async def test_titles_that_a_spreadsheet_takes_for_formulas_reach_the_csv_neutra
         "room_id": room, "starts_at": held.isoformat(),
         "ends_at": (held + timedelta(hours=1)).isoformat()})
     response = await get(world, "/api/reports/funding", format="csv", **period(programme))
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
-    titles = [row[1] for row in rows]
+    titles = [row[1] for row in table_of(response.content)]
     assert "'=HYPERLINK(\"x\")" in titles and "=HYPERLINK(\"x\")" not in titles
-    lunch = next(row for row in rows if row[1] == "Mittagstisch")
+    lunch = next(row for row in table_of(response.content) if row[1] == "Mittagstisch")
     assert lunch[6] == "36"  # numbers stay numbers

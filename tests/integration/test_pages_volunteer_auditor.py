@@ -25,6 +25,7 @@ from tests.integration.test_accounts_api import (
 )
 from tests.integration.test_pages_session import csrf_of
 from tests.integration.test_scheduling_api import World, iso, world  # noqa: F401 - a fixture
+from tests.helpers import seal_everything
 from tests.projection_checks import workers
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(120)]
@@ -371,6 +372,13 @@ async def test_the_report_as_of_an_earlier_instant_and_the_changes_since_then(wo
     assert changes.status_code == 200
     assert "Besucher: 10 → <strong>12</strong>" in changes.text
     assert "Nachzählung" in changes.text and "Seniorengymnastik" in changes.text
+    # What happened in words, by whom, and the day of the session it concerns.
+    assert "<strong>Besucherzahl korrigiert</strong>" in changes.text
+    assert f"betrifft {datetime.fromisoformat(starts).astimezone(BERLIN):%d.%m.%Y}" in changes.text
+    assert "von Verwaltung" in changes.text and "session.attendance" not in changes.text
+    elsewhere = await world.client.get("/auditor/changes", params={
+        **period, "since": before.isoformat(), "site_id": str(world.site_b)})
+    assert "Keine Änderungen." in elsewhere.text
 
 
 async def test_a_field_the_report_cannot_read_is_named_on_the_page(world):
@@ -391,3 +399,26 @@ async def test_the_verification_page_says_the_history_is_unchanged(world):
 
     assert verdict.status_code == 200
     assert re.search(r"Die Historie ist unverändert: \d+ Ereignisse geprüft.", verdict.text)
+
+
+async def test_a_head_pasted_from_a_report_is_found_with_the_changes_since(world, worker, pool):
+    session, starts = await a_session_with_visitors(world, 10)
+    await seal_everything(pool)
+    head = await world.call(ADMIN, "GET", "/api/reports/funding?from={from}&to={to}".format(
+        **period_around(starts)))
+    seq, chain_hash = head.headers["x-ledger-head"].split(":")
+    await asyncio.sleep(0.05)
+    await world.created(ADMIN, f"/api/sessions/{session}/attendance", {
+        "occurrence_starts_at": starts, "visitors": 11, "reason": "Nachzählung"})
+    await signed_in_as(world, AUDITOR)
+
+    # As copied from a PDF's footer: with the entry number and a line break inside.
+    pasted = f"Ledger-Kopf {seq}: {chain_hash[:40]}\n{chain_hash[40:]}"
+    found = await world.client.get("/auditor/verify", params={"head": pasted})
+    made_up = await world.client.get("/auditor/verify", params={"head": "f" * 64})
+    garbled = await world.client.get("/auditor/verify", params={"head": "kein Hash"})
+
+    assert f"Die Historie enthält diesen Kopf: Eintrag {seq}, versiegelt am" in found.text
+    assert "Besucher: 10 → <strong>11</strong>" in found.text
+    assert "Diesen Kopf hat die Historie nie enthalten" in made_up.text
+    assert "Bitte prüfen Sie das Feld „Ledger-Kopf“." in garbled.text

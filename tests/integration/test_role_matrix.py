@@ -112,6 +112,15 @@ def training(t: Targets) -> dict[str, Any]:
             "starts_at": starts_at, "ends_at": ends_at, "capacity": 10}
 
 
+def hours_line(t: Targets) -> dict[str, Any]:
+    """Two hours of Alice's at site A, on a day of last year no other line of hers takes."""
+    t.slot += 1
+    start = datetime(datetime.now(UTC).year - 1, 3, 2, 8, tzinfo=UTC) + timedelta(hours=t.slot)
+    return {"site_id": str(t.ids["site_id"]), "activity": "Fahrdienst",
+            "started_at": start.isoformat(),
+            "ended_at": (start + timedelta(minutes=30)).isoformat()}
+
+
 def for_alice(t: Targets) -> dict[str, Any]:
     return {"volunteer_id": str(t.ids["volunteer_id"])}
 
@@ -147,6 +156,9 @@ ROUTES: list[Route] = [
     Route("DELETE", "/api/shifts/{shift_id}/claims/{volunteer_id}", {*STAFF_A, VOLUNTEER_SELF}),
     Route("POST", "/api/shifts/{shift_id}/attendance", STAFF_A,
           body=lambda t: {"present": [str(t.ids["volunteer_id"])]}),
+    Route("POST", "/api/volunteers/{volunteer_id}/hours", STAFF_A, body=hours_line),
+    Route("POST", "/api/volunteers/{volunteer_id}/hours/{line_id}/correction", STAFF_A,
+          body=lambda t: {**hours_line(t), "reason": "nachgetragen"}),
     # Trainings
     Route("POST", "/api/trainings", STAFF_A, body=training),
     Route("POST", "/api/trainings/{training_id}/enrollments", {*STAFF_A, VOLUNTEER_SELF},
@@ -171,6 +183,12 @@ ROUTES: list[Route] = [
     Route("GET", "/api/stats/attendance", {*STAFF_A, AUDITOR},
           query="?site_id={site_id}&from=2026-01-01&to=2026-12-31&group_by=month"),
     Route("GET", "/api/reports/funding", {*STAFF_A, AUDITOR}, query="?site_id={site_id}"),
+    Route("GET", "/api/reports/funding/timesheet", {*STAFF_A, AUDITOR},
+          query="?site_id={site_id}"),
+    Route("PUT", "/api/funding/settings", {ADMIN},
+          body=lambda t: {"provider": "Samtgemeinde", "programme": "Dorftreffs",
+                          "funding_reference": "SG-1", "eur_per_volunteer_hour": 15,
+                          "valid_from": "2026-01-01"}),
     Route("GET", "/api/reports/funding/changes", {ADMIN, AUDITOR},
           query="?since=2026-01-01T00:00:00Z"),
     # A job nobody asked for: 404 for whoever passes the role check (the owner check is in
@@ -178,6 +196,7 @@ ROUTES: list[Route] = [
     Route("GET", "/api/reports/jobs/{job_id}", {ADMIN, *COORDINATORS, AUDITOR}),
     Route("GET", "/api/audit/events", {ADMIN, AUDITOR}),
     Route("GET", "/api/audit/verify", {ADMIN, AUDITOR}),
+    Route("GET", "/api/audit/heads/{chain_hash}", {ADMIN, AUDITOR}),
     Route("GET", "/api/audit/export", {ADMIN, AUDITOR}),
     # Erasure: last, it ends Alice's account (and her token: 401 from then on).
     Route("POST", "/api/volunteers/{volunteer_id}/erasure", {ADMIN}, allowed_last=True),
@@ -230,6 +249,9 @@ async def targets_of(world, pool, store: EventStore) -> Targets:
     t.ids["shift_id"] = await created(client, admin, "/api/shifts", shift(t))
     t.ids["training_id"] = await created(client, admin, "/api/trainings", training(t))
     t.ids["job_id"] = uuid4()
+    t.ids["line_id"] = await created(client, admin, f"/api/volunteers/{t.ids['volunteer_id']}"
+                                     "/hours", hours_line(t))
+    t.extra["chain_hash"] = "0" * 64
     await known_at_site_a(world, pool, store, t)
     return t
 
@@ -267,7 +289,7 @@ async def test_every_route_answers_each_caller_as_the_contract_says(accounts_wor
             if route.fresh_token and caller in ROLES:
                 token = await fresh_token(world, caller)
             response = await world.client.request(
-                route.method, (route.path + route.query).format(**t.ids),
+                route.method, (route.path + route.query).format(**t.ids, **t.extra),
                 json=route.body(t) if route.body else None,
                 headers=bearer(token),
             )

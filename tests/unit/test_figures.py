@@ -3,13 +3,13 @@ shift and a training count as, and how they add up; pure, no servers."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from uuid import uuid4
 
 import msgspec
 import pytest
 
-from events.shifts import ShiftAttendanceConfirmed
+from events.shifts import ServiceTime, ShiftAttendanceConfirmed
 from events.trainings import TrainingCompleted
 from projections import figures
 from projections.figures import Facts, Figures, Tally, tally
@@ -140,3 +140,49 @@ def test_hours_are_rounded_once_from_the_exact_sum_never_summed_from_rounded_par
     by_day = tally(facts, lambda item: item.starts_at, now=NOW, **EVER)
     assert [sums.shown().volunteer_hours for sums in by_day.values()] == [0.33, 0.33, 0.33]
     assert figures.total(by_day.values()).shown() == Figures(volunteer_hours=1.0)
+
+
+# Volunteer hours: walk-ins, actual times, timesheet lines, and their value ---------------------
+
+
+def test_walk_ins_count_like_those_present_and_actual_times_replace_the_shifts():
+    left_early, walk_in, present = uuid4(), uuid4(), uuid4()
+    confirmation = ShiftAttendanceConfirmed(
+        shift_id=uuid4(), present=[present, left_early], walk_ins=[walk_in], starts_at=MARCH,
+        ends_at=MARCH + timedelta(hours=3),
+        times={left_early: ServiceTime(started_at=MARCH, ended_at=MARCH + timedelta(hours=1))})
+    assert figures.served_by(confirmation) == {present: 10800, left_early: 3600,
+                                               walk_in: 10800}
+    assert figures.served(confirmation) == (3, 25200)
+
+
+def line(starts_at=MARCH, *, seconds=7200, withdrawn=False, offer=None):
+    return {"site_id": SITE, "offer_id": offer, "starts_at": starts_at,
+            "volunteer_seconds": seconds, "withdrawn": withdrawn}
+
+
+def test_a_timesheet_line_counts_its_hours_for_its_offer_or_site_until_withdrawn():
+    facts = Facts(hours=[line(), line(offer=OFFER, seconds=3600), line(withdrawn=True)])
+    assert tally(facts, figures.by_site_and_offer, now=NOW, **EVER) == {
+        (SITE, None): Tally(volunteer_seconds=7200), (SITE, OFFER): Tally(volunteer_seconds=3600)}
+
+
+def test_each_hour_is_valued_at_the_rate_valid_on_its_berlin_day():
+    rates = {date(2026, 1, 1): 1500, date(2026, 4, 1): 1750}
+    # MARCH (31 March, 22:30 Berlin) is still at 15 EUR; APRIL (1 April, 00:30 Berlin) at 17.50.
+    facts = Facts(shifts=[shift(MARCH, seconds=3600, session=None)],
+                  hours=[line(APRIL, seconds=5400)], rates=rates)
+    by_month = tally(facts, figures.by_month, now=NOW, **EVER)
+    assert by_month["2026-03"].shown().volunteer_hours_value == 15.0
+    assert by_month["2026-04"].shown().volunteer_hours_value == 26.25
+    assert figures.total(by_month.values()).shown() == Figures(
+        volunteer_hours=2.5, volunteer_hours_value=41.25)
+
+
+def test_hours_before_any_rate_are_worth_nothing_and_money_rounds_half_up_once():
+    assert figures.rate_on({date(2026, 2, 1): 1500}, MARCH - timedelta(days=60)) == 0
+    # 20 minutes at 15.01 EUR are 5.00333 EUR; three of them 15.01, not 3 x 5.00.
+    third = Tally(volunteer_seconds=1200, volunteer_value=1200 * 1501)
+    assert third.shown().volunteer_hours_value == 5.0
+    assert figures.total([third, third, third]).shown().volunteer_hours_value == 15.01
+    assert figures.euros(3600 // 2 * 1) == 0.01  # half a cent rounds up, not to even

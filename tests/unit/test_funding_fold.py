@@ -20,7 +20,7 @@ from events.sites import SiteAdded
 from events.trainings import TrainingCancelled, TrainingCompleted, TrainingPlanned
 from projections import attendance_stats
 from projections.figures import Figures, Tally
-from projections.funding import FundingHistory
+from projections.funding import FundingHistory, Touch
 from projections.funding_report import LedgerHead, Period, report_of
 
 pytestmark = pytest.mark.unit
@@ -104,18 +104,30 @@ def test_the_period_selects_by_when_things_happened():
     assert only_first_weeks.visitors == 0 and only_first_weeks.sessions_unrecorded == 3
 
 
-def test_an_event_names_every_figure_row_it_touched_and_a_shift_only_once_confirmed():
+def test_an_event_names_every_fact_it_changed_with_the_figures_it_moved_there():
     history = given()
+    cancelled = frozenset({"sessions_cancelled"})
     assert history.apply(SessionOccurrencesCancelled(
         session_id=SESSION, occurrence_starts_at=[WEEKS[1], WEEKS[2]])) == (
-        (SITE, OFFER, WEEKS[1]), (SITE, OFFER, WEEKS[2]))
+        Touch(SITE, OFFER, WEEKS[1], cancelled), Touch(SITE, OFFER, WEEKS[2], cancelled))
     created = ShiftCreated(shift_id=SHIFT, site_id=SITE, title="Küche", starts_at=WEEKS[0],
                            ends_at=WEEKS[0] + timedelta(hours=1), capacity=1,
                            session_id=SESSION)
     assert history.apply(created) == ()
     assert history.apply(ShiftAttendanceConfirmed(
         shift_id=SHIFT, present=[uuid4()], starts_at=WEEKS[0],
-        ends_at=WEEKS[0] + timedelta(hours=1))) == ((SITE, OFFER, WEEKS[0]),)
+        ends_at=WEEKS[0] + timedelta(hours=1))) == (Touch(
+            SITE, OFFER, WEEKS[0], frozenset({"volunteer_hours", "volunteer_hours_value"})),)
+
+
+def test_a_count_moves_held_and_visitors_and_a_correction_only_the_visitors():
+    history = given()
+    assert history.apply(AttendanceRecorded(session_id=SESSION, occurrence_starts_at=WEEKS[0],
+                                            visitors=12))[0].figures == {"sessions_held",
+                                                                         "visitors"}
+    assert history.apply(AttendanceCorrected(
+        session_id=SESSION, occurrence_starts_at=WEEKS[0], visitors=13, reason="nachgezählt",
+        previous_visitors=12))[0].figures == {"visitors"}
 
 
 def test_a_site_total_is_its_exact_volunteer_time_rounded_not_a_sum_of_rounded_offers():

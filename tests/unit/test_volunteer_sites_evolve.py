@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from uuid import uuid4
 
+import msgspec
 import pytest
 
+from events.hours import HoursCorrected, HoursRecorded
 from events.shifts import (
     ShiftAttendanceConfirmed,
     ShiftClaimed,
@@ -62,3 +64,21 @@ def test_claims_waiting_service_enrolments_and_attendance_make_a_volunteer_known
         ATTENDS: {SITE_B},
     }
     assert IDLE not in sites_by_volunteer(history)
+
+
+def test_walk_ins_and_timesheet_lines_make_a_volunteer_known_where_they_worked():
+    walks_in, works, line = uuid4(), uuid4(), uuid4()
+    recorded = HoursRecorded(volunteer_id=works, line_id=line, site_id=SITE_A,
+                             activity="Fahrdienst", started_at=START,
+                             ended_at=START + timedelta(hours=2))
+    history = [
+        ShiftCreated(shift_id=SHIFT, site_id=SITE_A, title="Tresen", starts_at=START,
+                     ends_at=START + timedelta(hours=2), capacity=1),
+        ShiftAttendanceConfirmed(shift_id=SHIFT, present=[], walk_ins=[walks_in],
+                                 starts_at=START, ends_at=START + timedelta(hours=2)),
+        recorded,
+        # Moved to another site by a correction: known at both, as nothing is forgotten.
+        HoursCorrected(**{**msgspec.structs.asdict(recorded), "site_id": SITE_B,
+                          "reason": "anderer Dorftreff"}),
+    ]
+    assert sites_by_volunteer(history) == {walks_in: {SITE_A}, works: {SITE_A, SITE_B}}
