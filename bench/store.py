@@ -23,8 +23,7 @@ Uses DATABASE_URL if set, else starts the embedded server under .treffpunkt/benc
 database, applies the migrations, drops the database at the end.
 
 ``--profile`` afterwards runs the store's cases once more under cProfile (client side) and prints
-the top functions. ``--prototype`` adds rows for the experimental store in
-bench/store_prototype.py (a copy with changes; see that file), measured in the same rounds.
+the top functions.
 """
 
 from __future__ import annotations
@@ -317,12 +316,6 @@ async def run(database_url: str, args: argparse.Namespace) -> None:
         )
         server_version = await connection.fetchval("SHOW server_version")
         local = await server_is_local(connection)
-        prototype = None
-        if args.prototype:
-            import store_prototype  # bench/store_prototype.py
-
-            variant = store_prototype.configure(args.prototype_variant)
-            await store_prototype.install(connection)
         await connection.close()
 
         store_pool = await create_pool(url, min_size=WRITERS, max_size=WRITERS)
@@ -331,10 +324,6 @@ async def run(database_url: str, args: argparse.Namespace) -> None:
         store = EventStore(store_pool, REGISTRY)
         server = ServerCpu(await asyncpg.create_pool(url, min_size=1, max_size=1), local)
         pools.append(server.pool)
-        if args.prototype:
-            proto_pool = await store_prototype.create_pool(url, min_size=WRITERS, max_size=WRITERS)
-            pools.append(proto_pool)
-            prototype = store_prototype.EventStore(proto_pool, REGISTRY)
 
         load = os.getloadavg()
         print(
@@ -350,7 +339,7 @@ async def run(database_url: str, args: argparse.Namespace) -> None:
             + ("of its backends from /proc" if local else "not visible (remote server)")
         )
 
-        m: dict[str, Measure] = {k: Measure() for k in ("1", "2", "4", "5", "1p", "2p")}
+        m: dict[str, Measure] = {k: Measure() for k in ("1", "2", "4", "5")}
         names = {k: Streams(f"s{k}") for k in m}
         names.update({f"w{k}": Streams(f"w{k}") for k in m})
 
@@ -359,8 +348,6 @@ async def run(database_url: str, args: argparse.Namespace) -> None:
                 ("4", lambda k, s: raw_insert_sequential(raw_pool, k, s)),
                 ("1", lambda k, s: store_append_sequential(store, k, s)),
             ]
-            if prototype is not None:
-                cases.append(("1p", lambda k, s: store_append_sequential(prototype, k, s)))
             return cases
 
         def conc_cases() -> list[tuple[str, Callable[[int, Streams], Awaitable[int]]]]:
@@ -368,8 +355,6 @@ async def run(database_url: str, args: argparse.Namespace) -> None:
                 ("5", lambda k, s: raw_insert_concurrent(raw_pool, k, s)),
                 ("2", lambda k, s: store_append_concurrent(store, k, s)),
             ]
-            if prototype is not None:
-                cases.append(("2p", lambda k, s: store_append_concurrent(prototype, k, s)))
             return cases
 
         for part in split(n, rounds):
@@ -377,7 +362,7 @@ async def run(database_url: str, args: argparse.Namespace) -> None:
                 await case(WARMUP, names[f"w{key}"])  # warm-up, untimed
                 await measured(m[key], server, lambda: case(part, names[key]))  # noqa: B023
 
-        # Reads: the whole events table (cases 1 and 2, their warm-ups, the prototype's rows),
+        # Reads: the whole events table (cases 1 and 2 and their warm-ups),
         # cached; per batch size the best of --read-repeats passes, store and raw alternating.
         await store_pool.execute("VACUUM ANALYZE events")
         total = await store_pool.fetchval("SELECT count(*) FROM events")
@@ -387,8 +372,6 @@ async def run(database_url: str, args: argparse.Namespace) -> None:
             ("6", lambda b: raw_read(raw_pool, b, upto)),
             ("3", lambda b: store_read_all(store, b, upto)),
         ]
-        if prototype is not None:
-            readers.append(("3p", lambda b: store_read_all(prototype, b, upto)))
         for key, reader in readers:  # warm-up: caches, plans
             await reader(batch_sizes[0])
         for batch in batch_sizes:
@@ -413,9 +396,6 @@ async def run(database_url: str, args: argparse.Namespace) -> None:
             "4": "raw INSERT, sequential",
             "5": f"raw INSERT, {WRITERS} connections",
             "6": "raw SELECT + json.loads(data)",
-            "1p": "prototype append, sequential",
-            "2p": f"prototype append, {WRITERS} writers",
-            "3p": "prototype read_all -> Structs",
         }
         b3, r3 = best_read("3")
         b6, r6 = best_read("6")
@@ -427,15 +407,6 @@ async def run(database_url: str, args: argparse.Namespace) -> None:
             ("5", labels["5"], m["5"], ""),
             ("6", labels["6"], r6, f"best batch {b6}"),
         ]
-        if prototype is not None:
-            b3p, r3p = best_read("3p")
-            rows += [
-                ("1p", labels["1p"], m["1p"], ""),
-                ("2p", labels["2p"], m["2p"], ""),
-                ("3p", labels["3p"], r3p, f"best batch {b3p}"),
-            ]
-        if prototype is not None:
-            print(f"prototype (bench/store_prototype.py) changes: {variant}")
         print(f"(reads over all {total:,} events of the table; rounds column: first samples)\n")
         print_table(rows)
 
@@ -466,11 +437,6 @@ async def run(database_url: str, args: argparse.Namespace) -> None:
         ratio_line("(1)/(4) append sequential / raw sequential", m["1"], m["4"], 0.85)
         ratio_line(f"(3)/(6) read_all decoded / raw + json.loads (batch {b3}/{b6})",
                    r3, r6, 1.0)
-        if prototype is not None:
-            ratio_line("(2p)/(5) prototype, 16 writers", m["2p"], m["5"], 0.85)
-            ratio_line("(1p)/(4) prototype, sequential", m["1p"], m["4"], 0.85)
-            b3p, r3p = best_read("3p")
-            ratio_line(f"(3p)/(6) prototype read (batch {b3p}/{b6})", r3p, r6, 1.0)
         print(
             "  * (client + server CPU per event of the reference) / (the same of the store):\n"
             "    the ratio the wall clock tends to when the machine's CPU is the limit"
@@ -503,10 +469,6 @@ def main() -> None:
                         help="read_all batch sizes to try, comma-separated")
     parser.add_argument("--read-repeats", type=int, default=3)
     parser.add_argument("--profile", action="store_true", help="cProfile the client afterwards")
-    parser.add_argument("--prototype", action="store_true",
-                        help="also measure bench/store_prototype.py")
-    parser.add_argument("--prototype-variant", default="all",
-                        help="prototype changes to switch on: all, none, or some of sql,pool,decode")
     args = parser.parse_args()
     embedded = EmbeddedServers(ROOT / ".treffpunkt" / "bench")
     database_url = os.environ.get("DATABASE_URL")

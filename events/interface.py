@@ -37,6 +37,11 @@ class EventIdsPartlyStored(Exception):
     Not a retry (that repeats all of them): a request that reused ids for other events."""
 
 
+class AppendQueueFull(Exception):
+    """Too many appends wait in this process already; this one was refused at once and nothing
+    was written. Try again shortly (the API answers 503 with Retry-After)."""
+
+
 class PendingEvent(msgspec.Struct, frozen=True, kw_only=True):
     """An event about to be appended. ``occurred_at`` is when it happened in the world."""
 

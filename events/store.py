@@ -8,33 +8,35 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Collection, Sequence
 from datetime import timedelta
-from typing import Any
+from typing import Any, NamedTuple
 from uuid import UUID
 
 import asyncpg
 
 from events import ledger
 from events.base import EventMetadata, EventRegistry, PositionedEvent, StoredEvent
+from events.group_commit import GroupCommit
 from events.hashing import digest_of
 from events.interface import (
+    AppendQueueFull,
     AppendResult,
     ConcurrencyError,
     EventIdsPartlyStored,
     Lag,
     PendingEvent,
+    PreparedAppend,
+    PreparedEvent,
     StreamWrite,
     prepare,
 )
 from events.rows import AFTER_IN_READ_ORDER, COLUMNS, READ_ORDER, READABLE, stored_event
 
 __all__ = [
-    "NOTIFY_CHANNEL", "AppendResult", "ConcurrencyError", "EventIdsPartlyStored", "EventStore",
+    "APPEND", "NOTIFY_CHANNEL", "AppendQueueFull", "AppendResult", "ConcurrencyError", "EventIdsPartlyStored", "EventStore",
     "HistoryAheadOfCluster", "PendingEvent", "StreamWrite", "check_transaction_ids",
     "create_pool", "init_connection",
 ]
 
-CONCURRENCY_SQLSTATE = "TPCON"
-PARTIAL_IDS_SQLSTATE = "TPIDS"
 NOTIFY_CHANNEL = "treffpunkt_events"
 
 
@@ -101,7 +103,54 @@ async def create_pool(dsn: str, **kwargs: Any) -> asyncpg.Pool:
     return await asyncpg.create_pool(dsn, init=init_connection, **kwargs)
 
 
-_APPEND = "SELECT last_position, replayed FROM append_events($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+# One statement appends a group of appends (group commit, events/group_commit.py; a single
+# append is a group of one), each checked against its own expected versions: an append whose
+# stream moved on writes nothing and is answered as a conflict, the others are written. Per
+# stream: id, expected version, the index of its append in the group. Per event: id, the
+# (1-based) index of its stream, version, type, schema version, data, metadata, occurred_at and
+# the digest of its content computed by the writer; the stream chain (sha256 of previous hash
+# || digest) is completed here, where the previous hash is known, one step per event of a
+# stream. Rows go in in the order given (streams sorted across the group): two writers never
+# wait for each other in a cycle. There is no probe for stored event ids: the unique index
+# refuses a retry's ids and the client resolves that (``EventStore._resolve``). Answers one row
+# per written append (its last position) and one per stream that moved on.
+APPEND = """
+WITH RECURSIVE
+stream AS (
+    SELECT s.*, bool_and(s.version = s.expected) OVER (PARTITION BY s.append_no) AS accepted
+      FROM (SELECT s.n, s.stream_id, s.expected, s.append_no,
+                   coalesce(head.stream_version, 0) AS version, head.hash
+              FROM unnest($1::text[], $2::integer[], $3::smallint[]) WITH ORDINALITY
+                   AS s (stream_id, expected, append_no, n)
+              LEFT JOIN LATERAL (
+                   SELECT e.stream_version, e.hash FROM events e
+                    WHERE e.stream_id = s.stream_id
+                    ORDER BY e.stream_version DESC LIMIT 1) AS head ON true) AS s),
+event AS (
+    SELECT * FROM unnest($4::uuid[], $5::integer[], $6::integer[], $7::text[], $8::integer[],
+                         $9::json[], $10::json[], $11::timestamptz[], $12::bytea[])
+           WITH ORDINALITY AS e (event_id, stream, stream_version, type, schema_version, data,
+                                 metadata, occurred_at, digest, n)),
+chain (n, stream, prev_hash, hash) AS (
+    SELECT e.n, e.stream, s.hash, sha256(coalesce(s.hash, ''::bytea) || e.digest)
+      FROM event e JOIN stream s ON s.n = e.stream
+     WHERE s.accepted AND e.stream_version = s.expected + 1
+    UNION ALL
+    SELECT e.n, e.stream, c.hash, sha256(c.hash || e.digest)
+      FROM chain c JOIN event e ON e.n = c.n + 1 AND e.stream = c.stream),
+written AS (
+    INSERT INTO events (event_id, stream_id, stream_version, type, schema_version, data,
+                        metadata, occurred_at, prev_hash, hash, append_index)
+    SELECT e.event_id, s.stream_id, e.stream_version, e.type, e.schema_version, e.data,
+           e.metadata, e.occurred_at, c.prev_hash, c.hash, s.append_no
+      FROM chain c JOIN event e ON e.n = c.n JOIN stream s ON s.n = e.stream
+     ORDER BY c.n
+    RETURNING append_index, position)
+SELECT append_index AS append_no, max(position) AS position,
+       NULL::text AS stream_id, NULL::integer AS version, NULL::integer AS expected
+  FROM written GROUP BY append_index
+UNION ALL
+SELECT append_no, NULL, stream_id, version, expected FROM stream WHERE version <> expected"""
 
 _READ_STREAM = f"""
 SELECT {COLUMNS} FROM events
@@ -109,9 +158,11 @@ SELECT {COLUMNS} FROM events
  ORDER BY stream_version"""
 
 _READ_APPEND = f"""
-SELECT {COLUMNS} FROM events
- WHERE transaction_id = (SELECT transaction_id FROM events WHERE event_id = $1)
- ORDER BY position"""
+SELECT {COLUMNS} FROM events,
+       (SELECT transaction_id, append_index FROM events WHERE event_id = $1) AS one
+ WHERE events.transaction_id = one.transaction_id
+   AND events.append_index IS NOT DISTINCT FROM one.append_index
+ ORDER BY events.position"""
 
 _READ_ALL = f"""
 SELECT {COLUMNS} FROM events
@@ -153,9 +204,66 @@ _STORED_ALREADY = """
 SELECT count(*) AS n, max(position) AS last FROM events WHERE event_id = ANY($1)"""
 
 
+class _Conflict(NamedTuple):
+    """An append of a group whose stream had moved on: nothing of it was written."""
+
+    stream_id: str
+    version: int
+    expected: int
+
+
+_ALONE = "alone"
+"""An append's group hit a unique index twice (a retry's stored event ids, or a race lost
+twice): the append is written once more on its own and resolved there."""
+
+# A unique index let only one of two writers through (or they waited for each other's keys).
+_RACED = (asyncpg.UniqueViolationError, asyncpg.DeadlockDetectedError)
+
+
+def group_arguments(appends: Sequence[PreparedAppend]) -> tuple[list[Any], ...]:
+    """The arguments of ``APPEND`` for a group of appends (a single append: a group of one),
+    with every stream of the group in one sorted order."""
+    streams = sorted(
+        (stream_id, number, index)
+        for number, prepared in enumerate(appends)
+        for index, stream_id in enumerate(prepared.stream_ids)
+    )
+    events_of: list[list[list[PreparedEvent]]] = []
+    for prepared in appends:
+        by_stream: list[list[PreparedEvent]] = [[] for _ in prepared.stream_ids]
+        for event in prepared.events:
+            by_stream[event.stream].append(event)
+        events_of.append(by_stream)
+    stream_ids, expected, append_nos = [], [], []
+    event_ids, event_streams, versions, types, schema_versions = [], [], [], [], []
+    data, metadata, occurred_at, digests = [], [], [], []
+    for n, (stream_id, number, index) in enumerate(streams, start=1):
+        stream_ids.append(stream_id)
+        expected.append(appends[number].expected[index])
+        append_nos.append(number)
+        for event in events_of[number][index]:
+            event_ids.append(event.event_id)
+            event_streams.append(n)
+            versions.append(event.stream_version)
+            types.append(event.type)
+            schema_versions.append(event.schema_version)
+            data.append(event.data)
+            metadata.append(event.metadata)
+            occurred_at.append(event.occurred_at)
+            digests.append(digest_of(event))
+    return (
+        stream_ids, expected, append_nos, event_ids, event_streams, versions, types,
+        schema_versions, data, metadata, occurred_at, digests,
+    )
+
+
 class EventStore:
     """The store on PostgreSQL (``Store``). Its pool is its own: whoever needs the database for
-    other tables is given the pool, never reaches through the store."""
+    other tables is given the pool, never reaches through the store.
+
+    Appends go through a group commit (events/group_commit.py): at most ``max_waiting`` wait
+    in this process (more are refused with ``AppendQueueFull``), ``max_in_flight`` groups are
+    written at once."""
 
     def __init__(
         self,
@@ -163,79 +271,86 @@ class EventStore:
         registry: EventRegistry,
         *,
         on_commit: Callable[[int], Awaitable[None] | None] | None = None,
+        max_waiting: int = 256,
+        max_in_flight: int = 2,
     ) -> None:
         self._pool = pool
         self.registry = registry
         self._on_commit = on_commit
         self._transaction_ids_checked = False
+        self._group_commit = GroupCommit(
+            self._write_group, max_waiting=max_waiting, max_in_flight=max_in_flight)
 
     async def append(self, *writes: StreamWrite, metadata: EventMetadata) -> AppendResult:
         """Append to one or several streams atomically, each checked against its expected version.
 
         Raises ConcurrencyError if any stream moved on, EventIdsPartlyStored if some of the
-        event ids are stored and others not; then nothing is written.
+        event ids are stored and others not; then nothing is written. AppendQueueFull if too
+        many appends wait in this process already (nothing written).
         """
-        arguments = self._append_arguments(writes, metadata)
+        prepared = prepare(writes, metadata, self.registry)
         if not self._transaction_ids_checked:
             # Whoever writes first (an API process, `serve` creating the admin, a script).
             await check_transaction_ids(self._pool)
             self._transaction_ids_checked = True
-        try:
-            try:
-                row = await self._pool.fetchrow(_APPEND, *arguments)
-            except asyncpg.UniqueViolationError:
-                # Two writers passed the checks at once and a unique index let only one through.
-                # Once more, now that the winner has committed: if it wrote these very events,
-                # this is a replay; otherwise the version check names the conflict.
-                row = await self._pool.fetchrow(_APPEND, *arguments)
-        except asyncpg.UniqueViolationError as error:
-            replay = await self._stored_already(arguments[2])
-            if replay is None:
-                raise ConcurrencyError(str(error)) from error
-            return replay
-        except asyncpg.PostgresError as error:
-            if error.sqlstate == PARTIAL_IDS_SQLSTATE:
-                raise EventIdsPartlyStored(error.message) from error
-            if error.sqlstate != CONCURRENCY_SQLSTATE:
-                raise
-            # The same events may have been committed by a concurrent first attempt between
-            # the function's id check and its version check.
-            replay = await self._stored_already(arguments[2])
-            if replay is None:
-                raise ConcurrencyError(error.message, error.detail) from error
-            return replay
-        assert row is not None
-        result = AppendResult(position=row["last_position"], replayed=row["replayed"])
+        outcome = await self._group_commit.submit(prepared)
+        if outcome == _ALONE:
+            [outcome] = await self._write_group([prepared])
+        if isinstance(outcome, int):
+            result = AppendResult(position=outcome)
+        else:
+            result = await self._resolve(prepared, outcome)
         if self._on_commit is not None and not result.replayed:
             woken = self._on_commit(result.position)
             if woken is not None:
                 await woken
         return result
 
-    async def _stored_already(self, event_ids: list[UUID]) -> AppendResult | None:
-        row = await self._pool.fetchrow(_STORED_ALREADY, event_ids)
-        if row is not None and row["n"] == len(event_ids):
-            return AppendResult(position=row["last"], replayed=True)
-        return None
+    async def _write_group(self, appends: Sequence[PreparedAppend]) -> list[int | _Conflict | str]:
+        """Each append's last position, or its first stream that moved on, or ``_ALONE``."""
+        arguments = group_arguments(appends)
+        try:
+            try:
+                rows = await self._pool.fetch(APPEND, *arguments)
+            except _RACED:
+                # Two writers passed the version checks at once and a unique index let only
+                # one through. Once more, now that the winner has committed: the version check
+                # names the conflict (or the stored events, if they were these).
+                rows = await self._pool.fetch(APPEND, *arguments)
+        except _RACED:
+            return [_ALONE] * len(appends)
+        outcomes: list[int | _Conflict | str] = [_ALONE] * len(appends)
+        for number, position, stream_id, version, expected in rows:
+            if stream_id is None:
+                outcomes[number] = position
+                continue
+            seen = outcomes[number]
+            if not isinstance(seen, _Conflict) or stream_id < seen.stream_id:
+                outcomes[number] = _Conflict(stream_id, version, expected)
+        return outcomes
+
+    async def _resolve(self, prepared: PreparedAppend, outcome: _Conflict | str) -> AppendResult:
+        """An append not written: a replay if all its event ids are stored (a retry, also after
+        its stream moved on), refused if some are, else a conflict."""
+        event_ids = [event.event_id for event in prepared.events]
+        stored, last = await self._pool.fetchrow(_STORED_ALREADY, event_ids)
+        if stored == len(event_ids):
+            return AppendResult(position=last, replayed=True)
+        if stored:
+            raise EventIdsPartlyStored("some of these event ids are stored already, others are not")
+        if isinstance(outcome, _Conflict):
+            raise ConcurrencyError(
+                f"stream {outcome.stream_id} is at version {outcome.version}, "
+                f"expected {outcome.expected}",
+                outcome.stream_id,
+            )
+        raise ConcurrencyError(f"another writer took a version of {', '.join(prepared.stream_ids)}")
 
     def _append_arguments(
         self, writes: Sequence[StreamWrite], metadata: EventMetadata
     ) -> tuple[list[Any], ...]:
-        """The arguments of ``append_events`` (events/migrations/0001_event_store.sql)."""
-        prepared = prepare(writes, metadata, self.registry)
-        events = prepared.events
-        return (
-            prepared.stream_ids,
-            prepared.expected,
-            [event.event_id for event in events],
-            [event.stream + 1 for event in events],
-            [event.type for event in events],
-            [event.schema_version for event in events],
-            [event.data for event in events],
-            [event.metadata for event in events],
-            [event.occurred_at for event in events],
-            [digest_of(event) for event in events],
-        )
+        """The arguments of ``APPEND`` for one append (for tests that hold it open)."""
+        return group_arguments([prepare(writes, metadata, self.registry)])
 
     async def read_stream(self, stream_id: str, after_version: int = 0) -> list[StoredEvent]:
         rows = await self._pool.fetch(_READ_STREAM, stream_id, after_version)

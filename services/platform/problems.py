@@ -17,6 +17,7 @@ from litestar.status_codes import (
     HTTP_503_SERVICE_UNAVAILABLE,
 )
 
+from events.interface import AppendQueueFull
 from services.commands.rejections import Rejection
 from services.commands.text import explain
 
@@ -102,6 +103,16 @@ def handle_exception(request: Request[Any, Any, Any], exc: Exception) -> Respons
     if isinstance(exc, HTTPException):
         title = exc.detail if isinstance(exc.detail, str) else "Error"
         return problem_response(exc.status_code, title, title, headers=exc.headers)
+    if isinstance(exc, AppendQueueFull):
+        # Shed at once rather than queue for seconds: this process's appends are backed up.
+        log.warning("append queue full: %s", exc)
+        return problem_response(
+            HTTP_503_SERVICE_UNAVAILABLE,
+            "Service busy",
+            "Too many changes are being stored at this moment; nothing was stored. "
+            "Try again in a second.",
+            headers={"Retry-After": "1"},
+        )
     if isinstance(exc, _UNAVAILABLE):
         log.warning("service unavailable: %s", type(exc).__name__)
         return problem_response(

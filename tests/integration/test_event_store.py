@@ -16,8 +16,11 @@ from events.base import StoredEvent
 from events.migrations import apply_migrations
 from events.notify import listen, postgres_notifier
 from events.store import (
+    APPEND,
     NOTIFY_CHANNEL,
+    AppendQueueFull,
     ConcurrencyError,
+    EventIdsPartlyStored,
     EventStore,
     StreamWrite,
     create_pool,
@@ -114,6 +117,81 @@ async def test_two_appends_naming_the_same_streams_in_opposite_orders_never_dead
     assert await count(pool) == 40 * 2 * 20
 
 
+# --- group commit --------------------------------------------------------------------------
+
+
+async def test_a_group_with_one_conflicting_append_commits_the_rest_and_reports_only_that_one(
+    notes, pool
+):
+    await notes.append(*(write(f"g-{i}", 0) for i in range(6)), metadata=METADATA)
+    expected = [1] * 6
+    expected[3] = 0  # g-3 moved on since
+    outcomes = await asyncio.gather(
+        *(notes.append(write(f"g-{i}", expected[i], f"second {i}"),
+                       write(f"h-{i}", 0, f"new {i}", "more"), metadata=METADATA)
+          for i in range(6)),
+        return_exceptions=True,
+    )
+    [failed] = [o for o in outcomes if isinstance(o, BaseException)]
+    assert isinstance(failed, ConcurrencyError) and failed.stream_id == "g-3"
+    assert "g-3 is at version 1, expected 0" in str(failed)
+    assert isinstance(outcomes[3], ConcurrencyError)
+    assert [await notes.read_stream("h-3"), (await notes.read_stream("g-3"))[1:]] == [[], []]
+    transactions = set()
+    for i in (0, 1, 2, 4, 5):
+        [second] = await notes.read_stream(f"g-{i}", after_version=1)
+        appended = await notes.read_append(second.event_id)  # its own events, no neighbour's
+        assert [(e.stream_id, e.stream_version) for e in appended] == [
+            (f"g-{i}", 2), (f"h-{i}", 1), (f"h-{i}", 2)]
+        assert appended[-1].position == outcomes[i].position
+        assert second.prev_hash == (await notes.read_stream(f"g-{i}"))[0].hash
+        transactions |= {e.transaction_id for e in appended}
+    assert len(transactions) == 1  # the five went together, in one transaction
+    assert (await notes.verify()).ok
+
+
+async def test_a_group_with_a_reused_event_id_commits_the_rest_and_refuses_that_one(notes, pool):
+    stored = noted("stored")
+    await notes.append(StreamWrite("r-0", 0, [stored]), metadata=METADATA)
+    outcomes = await asyncio.gather(
+        notes.append(write("r-1", 0, "a"), metadata=METADATA),
+        notes.append(StreamWrite("r-2", 0, [stored, noted("b")]), metadata=METADATA),
+        notes.append(StreamWrite("r-0", 0, [stored]), metadata=METADATA),  # a plain retry
+        notes.append(write("r-3", 0, "c"), metadata=METADATA),
+        return_exceptions=True,
+    )
+    assert isinstance(outcomes[1], EventIdsPartlyStored)
+    assert outcomes[2].replayed
+    assert not outcomes[0].replayed and not outcomes[3].replayed
+    assert [len(await notes.read_stream(f"r-{i}")) for i in range(4)] == [1, 1, 0, 1]
+
+
+async def test_appends_of_one_stream_never_share_a_group(notes, pool):
+    outcomes = await asyncio.gather(
+        *(notes.append(write("same", 0, f"writer {i}"), metadata=METADATA) for i in range(5)),
+        *(notes.append(write(f"other-{i}", 0), metadata=METADATA) for i in range(5)),
+        return_exceptions=True,
+    )
+    assert sum(not isinstance(o, BaseException) for o in outcomes[:5]) == 1
+    assert all(isinstance(o, ConcurrencyError) for o in outcomes[:5] if isinstance(o, Exception))
+    assert all(not isinstance(o, BaseException) for o in outcomes[5:])
+    assert await count(pool) == 6
+
+
+async def test_appends_beyond_the_bounded_queue_are_refused_at_once(pool):
+    store = EventStore(pool, contract_registry(), max_waiting=4, max_in_flight=1)
+    await store.append(write("warm", 0), metadata=METADATA)
+    outcomes = await asyncio.gather(
+        *(store.append(write(f"q-{i}", 0), metadata=METADATA) for i in range(10)),
+        return_exceptions=True,
+    )
+    refused = [o for o in outcomes if isinstance(o, AppendQueueFull)]
+    assert len(refused) == 6 and "try again" in str(refused[0])
+    assert all(not isinstance(o, BaseException) for o in outcomes[:4])
+    assert await count(pool) == 5  # the four queued ones and the first; nothing of the refused
+    assert (await store.append(write("q-9", 0), metadata=METADATA)).position > 0  # free again
+
+
 # --- idempotency ---------------------------------------------------------------------------
 
 
@@ -160,10 +238,7 @@ async def test_an_event_committed_late_is_neither_skipped_nor_read_twice_and_ord
     try:
         async with connection.transaction():
             arguments = notes._append_arguments([write("late", 0, "late")], METADATA)
-            await connection.fetchrow(
-                "SELECT * FROM append_events($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-                *arguments,
-            )
+            await connection.fetch(APPEND, *arguments)
             late_position = await connection.fetchval(
                 "SELECT position FROM events WHERE stream_id = 'late'"
             )
@@ -204,9 +279,7 @@ async def test_a_rolled_back_writer_leaves_no_gap_that_stops_the_reader(notes, p
         transaction = connection.transaction()
         await transaction.start()
         arguments = notes._append_arguments([write("doomed", 0)], METADATA)
-        await connection.fetchrow(
-            "SELECT * FROM append_events($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)", *arguments
-        )
+        await connection.fetch(APPEND, *arguments)
         await notes.append(write("survivor", 0), metadata=METADATA)
         await transaction.rollback()
     finally:
@@ -227,10 +300,7 @@ async def test_events_of_some_types_are_read_as_soon_as_they_commit_past_an_olde
     try:
         async with connection.transaction():
             arguments = notes._append_arguments([write("slow", 0, "slow")], METADATA)
-            await connection.fetchrow(
-                "SELECT * FROM append_events($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-                *arguments,
-            )
+            await connection.fetch(APPEND, *arguments)
             await notes.append(write("quick", 0, "quick"), metadata=METADATA)
             assert await notes.read_all() == []  # behind the barrier of the slow writer
             horizon, found = await notes.read_types_since(

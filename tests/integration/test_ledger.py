@@ -16,7 +16,7 @@ import pytest
 from events import ledger
 from events.base import Event, EventMetadata, EventRegistry
 from events.hashing import content_digest, event_hash, ledger_hash
-from events.store import EventStore, PendingEvent, StreamWrite, init_connection
+from events.store import APPEND, EventStore, PendingEvent, StreamWrite, init_connection
 from tests.helpers import seal_everything
 
 pytestmark = pytest.mark.integration
@@ -138,9 +138,7 @@ async def test_the_ledger_seals_in_read_order_and_waits_for_a_late_commit(
             arguments = history._append_arguments(
                 [StreamWrite("late", 0, [counted(1)])], METADATA
             )
-            await connection.fetchrow(
-                "SELECT * FROM append_events($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)", *arguments
-            )
+            await connection.fetch(APPEND, *arguments)
             for stream in range(STREAMS):
                 await history.append(
                     StreamWrite(f"session-{stream}", VERSIONS, [counted(3)]), metadata=METADATA

@@ -1,0 +1,139 @@
+"""Group commit: the appends waiting in one process are written together, one statement and one
+transaction per group, so a busy process pays one round trip and one commit for many appends.
+
+An append is queued and written as soon as the writer is free: alone when the process is quiet
+(no waiting window), together with everything that arrived meanwhile when it is busy. A group
+never holds two appends of one stream (the later waits for the next group) nor one event id
+twice; each append keeps its own expected versions, so one that conflicts fails alone. A caller
+returns when its group has committed (or failed): nothing is acknowledged before it is durable.
+
+The queue is bounded: an append arriving when ``max_waiting`` are waiting is refused at once with
+``AppendQueueFull`` (nothing written; the API answers 503 with Retry-After), so an overloaded
+process sheds load fast instead of letting every request wait seconds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
+from events.interface import AppendQueueFull, PreparedAppend
+
+
+class Queued:
+    """One append waiting for its group; its future gets what the writer answers for it."""
+
+    __slots__ = ("prepared", "streams", "event_ids", "future")
+
+    def __init__(self, prepared: PreparedAppend, future: asyncio.Future[Any]) -> None:
+        self.prepared = prepared
+        self.streams = prepared.stream_ids
+        self.event_ids = [event.event_id for event in prepared.events]
+        self.future = future
+
+
+WriteGroup = Callable[[Sequence[PreparedAppend]], Awaitable[Sequence[Any]]]
+"""Writes a group in one transaction; answers one outcome per append, in order (or raises: then
+every append of the group gets that error)."""
+
+
+class GroupCommit:
+    def __init__(
+        self,
+        write_group: WriteGroup,
+        *,
+        max_waiting: int = 256,
+        max_group_events: int = 2000,
+        max_in_flight: int = 1,
+    ) -> None:
+        self._write_group = write_group
+        self.max_waiting = max_waiting
+        self._max_group_events = max_group_events
+        self._max_in_flight = max_in_flight
+        self._waiting: deque[Queued] = deque()
+        self._busy_streams: set[str] = set()
+        self._writers = 0
+        self._starting = False
+
+    @property
+    def waiting(self) -> int:
+        return len(self._waiting)
+
+    async def submit(self, prepared: PreparedAppend) -> Any:
+        """The outcome of this append once its group committed or failed."""
+        if len(self._waiting) >= self.max_waiting:
+            raise AppendQueueFull(
+                f"{len(self._waiting)} appends are waiting in this process already; "
+                "nothing was written, try again shortly"
+            )
+        queued = Queued(prepared, asyncio.get_running_loop().create_future())
+        self._waiting.append(queued)
+        if self._writers < self._max_in_flight and not self._starting:
+            # The writer takes its group when it first runs: everything submitted in this
+            # turn of the event loop goes together.
+            self._writers += 1
+            self._starting = True
+            asyncio.get_running_loop().create_task(self._writer())
+        return await queued.future
+
+    async def _writer(self) -> None:
+        try:
+            self._starting = False
+            while group := self._take_group():
+                try:
+                    await self._write(group)
+                finally:
+                    self._busy_streams.difference_update(
+                        stream for queued in group for stream in queued.streams)
+        finally:
+            self._writers -= 1
+
+    def _take_group(self) -> list[Queued]:
+        """The waiting appends that may go together, first come first: none of a stream that a
+        group in flight or an earlier one of this group writes, and within the size limit (one
+        append alone may exceed it)."""
+        group: list[Queued] = []
+        streams: set[str] = set()
+        event_ids: set[Any] = set()
+        events = 0
+        kept: deque[Queued] = deque()
+        while self._waiting:
+            queued = self._waiting.popleft()
+            if queued.future.done():  # the caller gave up (cancelled) before it was written
+                continue
+            size = len(queued.event_ids)
+            if (
+                (group and events + size > self._max_group_events)
+                or self._busy_streams.intersection(queued.streams)
+                or streams.intersection(queued.streams)
+                or event_ids.intersection(queued.event_ids)
+            ):
+                kept.append(queued)
+                # Whoever waits behind a stream of this group waits for the next one too.
+                streams.update(queued.streams)
+                continue
+            group.append(queued)
+            streams.update(queued.streams)
+            event_ids.update(queued.event_ids)
+            events += size
+        self._waiting = kept
+        self._busy_streams.update(stream for queued in group for stream in queued.streams)
+        return group
+
+    async def _write(self, group: list[Queued]) -> None:
+        try:
+            outcomes = await self._write_group([queued.prepared for queued in group])
+        except asyncio.CancelledError:
+            for queued in group:
+                queued.future.cancel()
+            raise
+        except Exception as error:  # noqa: BLE001 - handed to every caller of the group
+            for queued in group:
+                if not queued.future.done():
+                    queued.future.set_exception(error)
+        else:
+            for queued, outcome in zip(group, outcomes, strict=True):
+                if not queued.future.done():
+                    queued.future.set_result(outcome)
