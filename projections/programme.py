@@ -123,10 +123,11 @@ async def dates(
     rows = await connection.fetch(
         """SELECT d.session_id, d.starts_at, d.ends_at, d.cancelled, d.reason,
                   d.site_id, d.offer_id, o.title, o.category, o.description,
-                  d.room_id, r.name AS room
+                  d.room_id, r.name AS room, s.name AS site, s.village
              FROM programme_dates AS d
              JOIN programme_offers AS o ON o.offer_id = d.offer_id
              LEFT JOIN programme_rooms AS r ON r.room_id = d.room_id
+             LEFT JOIN programme_sites AS s ON s.site_id = d.site_id
             WHERE o.public AND ($1::uuid IS NULL OR d.site_id = $1)
               AND d.starts_at >= $2 AND d.starts_at < $3
             ORDER BY d.starts_at, o.title, d.session_id""",

@@ -198,7 +198,7 @@ def _cancel(command: CancelBooking, state: RoomState) -> list[Event]:
         require_lines("reason", command.reason, 1000)
     reason = (command.reason or "").strip() or None
     if command.reason_public and reason is None:
-        raise Invalid("reason", "a public reason needs words", code="reason_required")
+        raise Invalid("reason", "a public reason needs words", code="public_reason_required")
     events: list[Event] = [
         RoomOccurrencesCancelled(
             room_id=command.room_id, booking_id=command.booking_id, occurrence_starts_at=starts
