@@ -24,6 +24,18 @@ class OfferCreated(Event, tag="offer.created", frozen=True, kw_only=True):
     title: str
     category: str
     description: str | None = None
+    public: bool = True
+    """Listed in the public programme; offers from before this field were all public."""
+    public_description: str | None = None
+    """What the public programme says about it (``description`` is the staff's)."""
+
+
+class OfferPublicationChanged(Event, tag="offer.publication_changed", frozen=True, kw_only=True):
+    """Whether the offer is in the public programme, and what it says there, from now on."""
+
+    offer_id: UUID
+    public: bool
+    public_description: str | None = None
 
 
 class SessionScheduled(Event, tag="session.scheduled", frozen=True, kw_only=True):
@@ -41,6 +53,10 @@ class SessionOccurrencesCancelled(
 ):
     session_id: UUID
     occurrence_starts_at: list[datetime]
+    reason: str | None = None
+    reason_public: bool = False
+    """The reason may be shown in the public programme; cancellations from before this field
+    had no reason, and none of theirs is public."""
 
 
 class AttendanceRecorded(Event, tag="session.attendance_recorded", frozen=True, kw_only=True):
@@ -61,12 +77,13 @@ class AttendanceCorrected(Event, tag="session.attendance_corrected", frozen=True
     previous_visitors: int
 
 
-OfferEvent = OfferCreated
+OfferEvent = OfferCreated | OfferPublicationChanged
 SessionEvent = (
     SessionScheduled | SessionOccurrencesCancelled | AttendanceRecorded | AttendanceCorrected
 )
 EVENTS = (
     OfferCreated,
+    OfferPublicationChanged,
     SessionScheduled,
     SessionOccurrencesCancelled,
     AttendanceRecorded,

@@ -11,7 +11,18 @@ class SiteAdded(Event, tag="site.added", frozen=True, kw_only=True):
     site_id: UUID
     name: str
     village: str
+    address: str | None = None
+    contact: str | None = None
+    """A line for the public: opening times, a phone number, a person to ask."""
 
 
-SiteEvent = SiteAdded
-EVENTS = (SiteAdded,)
+class SiteContactChanged(Event, tag="site.contact_changed", frozen=True, kw_only=True):
+    """The address and contact line the public programme shows, from now on."""
+
+    site_id: UUID
+    address: str | None = None
+    contact: str | None = None
+
+
+SiteEvent = SiteAdded | SiteContactChanged
+EVENTS = (SiteAdded, SiteContactChanged)

@@ -87,6 +87,9 @@ class VillagePlan:
     offers: tuple[OfferPlan, ...]
     training_room: str
     errand: ErrandPlan
+    address: str = ""
+    contact: str = ""
+    """What the public programme and the poster show (fictitious, like everything here)."""
 
     @property
     def site_name(self) -> str:
@@ -122,6 +125,8 @@ VILLAGES = (
         ),
         training_room="gruppenraum",
         errand=ErrandPlan("Einkauf und Vorbereitung Mittagstisch", 0, time(9), 120),
+        address="Altes Pfarrhaus, Kirchstraße 5, 49577 Eggermühlen",
+        contact="Tel. 05436 9990-10 · Di und Fr 9–12 Uhr im Dorftreff",
     ),
     VillagePlan(
         key="gehrde",
@@ -146,6 +151,8 @@ VILLAGES = (
         ),
         training_room="gruppenraum",
         errand=ErrandPlan("Fahrdienst zum Arzt und Einkauf", 1, time(8, 30), 150),
+        address="Dorfstraße 12, 49596 Gehrde",
+        contact="Tel. 05439 9990-20 · Mi 10–12 Uhr",
     ),
     VillagePlan(
         key="kettenkamp",
@@ -170,6 +177,8 @@ VILLAGES = (
         ),
         training_room="gruppenraum",
         errand=ErrandPlan("Besuchsdienst im Seniorenheim", 2, time(9, 30), 120),
+        address="Am Sportplatz 2, 49577 Kettenkamp",
+        contact="Tel. 05436 9990-30 · Do 11–14 Uhr",
     ),
     VillagePlan(
         key="rieste",
@@ -192,6 +201,8 @@ VILLAGES = (
         ),
         training_room="besprechung",
         errand=ErrandPlan("Garten- und Hofpflege am Dorftreff", 3, time(9), 120),
+        address="Lindenstraße 8, 49597 Rieste",
+        contact="Tel. 05464 9990-40 · Di 9–11 Uhr",
     ),
 )
 
@@ -238,6 +249,14 @@ CORRECTION_REASONS = (
 )
 CANCELLATION_DAYS = ((12, 24), (12, 25), (12, 26), (12, 31), (1, 1))
 """Month and day of the holidays on which the weekly programme pauses."""
+HOLIDAY_REASON = "Feiertag: der Dorftreff ist geschlossen."
+SICK_REASONS = (("Die Kursleitung ist erkrankt.", True),
+                ("Krankmeldung der Übungsleiterin, Vertretung nicht gefunden", False))
+"""A cancellation's reason, and whether it is for the public (the second is for the staff)."""
+UPCOMING_CANCELLATION = ("sitzgymnastik-eggermuehlen",
+                         "Der Saal wird renoviert. Nächste Woche geht es weiter.")
+"""Its first date from tomorrow on is cancelled, with a public reason: the programme of this
+week and the next shows a cancellation."""
 
 
 @dataclass(frozen=True)

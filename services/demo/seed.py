@@ -96,6 +96,18 @@ def _id(kind: str, key: str) -> UUID:
     return uuid5(_DEMO_IDS, f"{kind}:{key}")
 
 
+def _cancellation_reason(offer: OfferPlan, occurrence: Occurrence, holiday: bool,
+                         announced: bool) -> tuple[str, bool]:
+    """A holiday's reason is for everyone; a sick day's is, or is for the staff only (a
+    random of its own, so the programme's other choices stay as they were)."""
+    if announced:
+        return plan.UPCOMING_CANCELLATION[1], True
+    if holiday:
+        return plan.HOLIDAY_REASON, True
+    rng = random.Random(f"{plan.SEED}:{offer.key}:{occurrence.starts_at.isoformat()}")
+    return rng.choice(plan.SICK_REASONS)
+
+
 def _now() -> datetime:
     return datetime.now(UTC)
 
@@ -164,7 +176,8 @@ class _Seeder:
             self.sites[village.key] = _id("site", village.key)
         await _each(
             self._run(AddSite(site_id=self.sites[village.key], name=village.site_name,
-                              village=village.village, now=self.planned_at), self.admin)
+                              village=village.village, address=village.address or None,
+                              contact=village.contact or None, now=self.planned_at), self.admin)
             for village in VILLAGES
         )
         staff = [(village.coordinator_email, COORDINATOR, [self.sites[village.key]])
@@ -299,7 +312,9 @@ class _Seeder:
         room_id, booking_id = self._room(village, offer.room), _id("booking", offer.key)
         await self._run(CreateOffer(offer_id=offer_id, site_id=self.sites[village.key],
                                     title=offer.title, category=offer.category,
-                                    description=offer.description, now=self.planned_at), actor)
+                                    description=offer.description,
+                                    public_description=offer.description,
+                                    now=self.planned_at), actor)
         starts_at = at(_first_weekday(self.first_day, _WEEKDAYS[offer.weekday]),
                        offer.start.hour, offer.start.minute)
         weeks = (self.today - self.first_day).days // 7 + plan.WEEKS_AHEAD + 1
@@ -313,12 +328,19 @@ class _Seeder:
                            if isinstance(event, SessionScheduled)).occurrences
         self.counts["offers"] += 1
         kept = []
+        tomorrow = at(self.today + timedelta(days=1), 0, 0)
+        upcoming = next((o.starts_at for o in occurrences if o.starts_at >= tomorrow), None)
         for occurrence in occurrences:
             local = occurrence.starts_at.astimezone(BERLIN)
-            if (local.month, local.day) in plan.CANCELLATION_DAYS or rng.random() < 0.015:
+            holiday = (local.month, local.day) in plan.CANCELLATION_DAYS
+            announced = (offer.key == plan.UPCOMING_CANCELLATION[0]
+                         and occurrence.starts_at == upcoming)
+            if holiday or rng.random() < 0.015 or announced:
+                reason, public = _cancellation_reason(offer, occurrence, holiday, announced)
                 await self._run(CancelBooking(
                     room_id=room_id, booking_id=booking_id,
-                    occurrence_starts_at=occurrence.starts_at,
+                    occurrence_starts_at=occurrence.starts_at, reason=reason,
+                    reason_public=public,
                     now=min(occurrence.starts_at - timedelta(days=5), self.started)), actor)
                 self.counts["cancelled occurrences"] += 1
             else:

@@ -18,6 +18,7 @@ from events.offers import (
     AttendanceCorrected,
     AttendanceRecorded,
     OfferCreated,
+    OfferPublicationChanged,
     SessionScheduled,
 )
 from events.rooms import Recurrence
@@ -37,6 +38,17 @@ class CreateOffer(msgspec.Struct, frozen=True, kw_only=True):
     title: str
     category: str
     description: str | None = None
+    public: bool = True
+    public_description: str | None = None
+    now: datetime
+
+
+class SetOfferPublication(msgspec.Struct, frozen=True, kw_only=True):
+    """Whether the offer is listed in the public programme, and its words there."""
+
+    offer_id: UUID
+    public: bool
+    public_description: str | None = None
     now: datetime
 
 
@@ -62,7 +74,8 @@ class RecordAttendance(msgspec.Struct, frozen=True, kw_only=True):
     now: datetime
 
 
-OfferCommand = CreateOffer | ScheduleSession | RecordAttendance
+OfferCommand = CreateOffer | SetOfferPublication | ScheduleSession | RecordAttendance
+PUBLIC_DESCRIPTION_LENGTH = 2000
 
 
 def streams(command: OfferCommand, loaded: States) -> list[Stream[Any]]:
@@ -71,6 +84,8 @@ def streams(command: OfferCommand, loaded: States) -> list[Stream[Any]]:
             return [SITE(command.site_id), OFFER(command.offer_id)]
         case ScheduleSession():
             return [OFFER(command.offer_id), ROOM(command.room_id), SESSION(command.session_id)]
+        case SetOfferPublication():
+            return [OFFER(command.offer_id)]
     return [SESSION(command.session_id)]
 
 
@@ -82,6 +97,8 @@ def decide(command: OfferCommand, states: States) -> list[Event]:
         case ScheduleSession():
             return _schedule(command, states[OFFER(command.offer_id)],
                              states[ROOM(command.room_id)], states[SESSION(command.session_id)])
+        case SetOfferPublication():
+            return [_publication(command, states[OFFER(command.offer_id)])]
         case RecordAttendance():
             return [_attendance(command, states[SESSION(command.session_id)])]
     raise TypeError(f"unknown command {command!r}")
@@ -108,8 +125,24 @@ def _create(command: CreateOffer, site_exists: bool, offer: OfferState) -> list[
             title=command.title.strip(),
             category=command.category,
             description=command.description,
+            public=command.public,
+            public_description=_public_description(command.public_description),
         )
     ]
+
+
+def _public_description(text: str | None) -> str | None:
+    if text is not None:
+        require_lines("public_description", text, PUBLIC_DESCRIPTION_LENGTH)
+    return (text or "").strip() or None
+
+
+def _publication(command: SetOfferPublication, offer: OfferState) -> Event:
+    if not offer.exists:
+        raise NotFound("offer_id", "no such offer", code="offer_not_found")
+    return OfferPublicationChanged(
+        offer_id=command.offer_id, public=command.public,
+        public_description=_public_description(command.public_description))
 
 
 def _schedule(
@@ -188,5 +221,5 @@ def _attendance(command: RecordAttendance, session: SessionState) -> Event:
 
 
 
-OFFERS = Decider(commands=(CreateOffer, ScheduleSession, RecordAttendance),
+OFFERS = Decider(commands=(CreateOffer, SetOfferPublication, ScheduleSession, RecordAttendance),
                  kinds=(SITE, OFFER, ROOM, SESSION), streams=streams, decide=decide)

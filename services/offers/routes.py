@@ -6,7 +6,7 @@ from typing import Annotated, Any
 from uuid import UUID
 
 import msgspec
-from litestar import Controller, Request, post
+from litestar import Controller, Request, post, put
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
@@ -24,18 +24,22 @@ from services.commands.http import (
     now,
     site_of,
 )
-from services.commands.text import Code, Description, Reason
+from services.commands.text import LINES, Code, Description, Reason
 from services.offers.decider import (
     OFFERS,
+    PUBLIC_DESCRIPTION_LENGTH,
     CreateOffer,
     RecordAttendance,
     ScheduleSession,
+    SetOfferPublication,
 )
 from services.offers.state import OFFER, SESSION
 from services.platform.problems import WRITE_PROBLEMS
 from services.rooms.routes import Booked, NewRecurrence
 
 Count = Annotated[int, msgspec.Meta(ge=0, le=1_000_000)]
+PublicDescription = Annotated[str, msgspec.Meta(max_length=PUBLIC_DESCRIPTION_LENGTH,
+                                                pattern=LINES)]
 
 
 class NewOffer(msgspec.Struct, forbid_unknown_fields=True):
@@ -43,6 +47,14 @@ class NewOffer(msgspec.Struct, forbid_unknown_fields=True):
     title: Title
     category: str
     description: Description | None = None
+    public: bool = True
+    """Listed in the public programme (``GET /api/programme``)."""
+    public_description: PublicDescription | None = None
+
+
+class Publication(msgspec.Struct, forbid_unknown_fields=True):
+    public: bool
+    public_description: PublicDescription | None = None
 
 
 class NewSession(msgspec.Struct, forbid_unknown_fields=True):
@@ -74,9 +86,22 @@ class OffersController(Controller):
         offer_id = entity_id(metadata, "offer")
         result = await commands.handle(OFFERS, CreateOffer(
             offer_id=offer_id, site_id=data.site_id, title=data.title, category=data.category,
-            description=data.description, now=now(),
+            description=data.description, public=data.public,
+            public_description=data.public_description, now=now(),
         ), metadata)
         return Created(id=offer_id, position=result.position)
+
+    @put("/offers/{offer_id:uuid}/publication", guards=[for_site(site_of(OFFER, "offer_id"))],
+         summary="Whether the offer is in the public programme, and its public description",
+         responses=WRITE_PROBLEMS)
+    async def publication(
+        self, offer_id: FromPath[UUID], data: JSONBody[Publication],
+        commands: NamedDependency[CommandHandler], request: Request[Principal, Any, Any],
+    ) -> Positioned:
+        result = await commands.handle(OFFERS, SetOfferPublication(
+            offer_id=offer_id, public=data.public, public_description=data.public_description,
+            now=now()), metadata_for(request))
+        return Positioned(position=result.position)
 
     @post(
         "/offers/{offer_id:uuid}/sessions",

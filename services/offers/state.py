@@ -13,6 +13,7 @@ from events.offers import (
     AttendanceCorrected,
     AttendanceRecorded,
     OfferCreated,
+    OfferPublicationChanged,
     SessionOccurrencesCancelled,
     SessionScheduled,
 )
@@ -67,7 +68,8 @@ def evolve_session(state: SessionState, event: Event) -> SessionState:
     return state
 
 
-OFFER = StreamKind("offer", OfferState(), evolve_offer, {OfferCreated: "offer_id"})
+OFFER = StreamKind("offer", OfferState(), evolve_offer,
+                   {OfferCreated: "offer_id", OfferPublicationChanged: "offer_id"})
 def visitors_counted_at(event: Event, now: datetime) -> datetime:
     """Visitors were there when the occurrence began, whenever they are counted."""
     match event:

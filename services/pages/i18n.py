@@ -17,19 +17,24 @@ from litestar.connection import ASGIConnection
 from projections.catalogues import compiled
 
 LANGUAGES = ("de", "en")
+PUBLIC_LANGUAGES = (*LANGUAGES, "uk")
+"""The public programme's pages also speak Ukrainian (their messages are in the uk catalogue)."""
 LANGUAGE_COOKIE = "treffpunkt_lang"
 LOCALE = Path(__file__).parent / "locale"
 DOMAIN = "pages"
 
 
-def language_of(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
+def language_of(connection: ASGIConnection[Any, Any, Any, Any],
+                offered: tuple[str, ...] = LANGUAGES) -> str:
     asked = connection.query_params.get("lang")
-    if asked in LANGUAGES:
+    if asked in offered:
         return asked
     kept = connection.cookies.get(LANGUAGE_COOKIE)
-    if kept in LANGUAGES:
+    if kept in offered:
         return kept
     accept = connection.headers.get("accept-language", "").lower()
+    if "uk" in offered and accept.startswith("uk"):
+        return "uk"
     return "en" if accept.startswith("en") and "de" not in accept else "de"
 
 

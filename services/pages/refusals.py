@@ -35,6 +35,7 @@ WORDS: dict[str, str] = {
     "nothing_to_cancel": "cancel.nothing_to_cancel",
     "not_found@occurrence": "cancel.not_found",
     "not_found@booking_id": "cancel.unknown",
+    "public_reason_required@reason": "cancel.public_reason_required",
     # counting visitors
     "reason_required@reason": "attendance.reason_required",
     "not_held_yet@occurrence_starts_at": "attendance.not_held_yet",

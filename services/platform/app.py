@@ -23,6 +23,8 @@ from services.platform.http_headers import head_as_get, security_headers
 from services.offers.reads import list_offers
 from services.offers.routes import OffersController
 from services.operations.routes import OperationsController
+from services.programme.pages import PAGE_PATHS as PROGRAMME_PAGES, ProgrammePages
+from services.programme.routes import PUBLIC_PATHS, ProgrammeController
 from services.pages.wiring import PAGE_PATHS, csrf_config, page_handlers, template_config
 from services.reports.routes import ReportsController
 from services.rooms.reads import RoomReadsController
@@ -78,6 +80,8 @@ def create_app(settings: Settings) -> Litestar:
             AuditController,
             TrainingRecordsController,
             StatsController,
+            ProgrammeController,
+            ProgrammePages,
             *page_handlers(),
         ],
         state=State({"secret_keys": keys, "token_key": keys.tokens,
@@ -89,6 +93,7 @@ def create_app(settings: Settings) -> Litestar:
                 exclude=[
                     "^/health$", "^/ready$", "^/metrics$", "^/schema", PAGE_PATHS,
                     FEED_PATH_PATTERN,  # calendar apps send the feed's ?token= instead
+                    PUBLIC_PATHS, PROGRAMME_PAGES,  # the public programme: anyone, no sign-in
                 ],
             )
         ],

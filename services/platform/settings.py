@@ -31,6 +31,9 @@ class Settings(msgspec.Struct, kw_only=True):
     public_url: str = ""
     """The address links in pages, feeds and e-mails point to (``TREFFPUNKT_PUBLIC_URL``),
     never taken from a request's Host. Empty: ``http://127.0.0.1:<port>``."""
+    public_requests_per_minute: int = 300
+    """Requests to the public programme allowed per client address and minute
+    (``TREFFPUNKT_PUBLIC_REQUESTS_PER_MINUTE``); a poster counts as ten."""
 
     def public_base_url(self) -> str:
         """``public_url`` without a trailing slash, or the default."""
@@ -50,6 +53,8 @@ def env_settings(database_url: str, redis_url: str) -> Settings:
         report_job_min_events=int(os.environ.get("TREFFPUNKT_REPORT_JOB_MIN_EVENTS", "20000")),
         report_job_wait_seconds=float(os.environ.get("TREFFPUNKT_REPORT_JOB_WAIT_SECONDS", "3")),
         public_url=public_url_from_env(),
+        public_requests_per_minute=int(
+            os.environ.get("TREFFPUNKT_PUBLIC_REQUESTS_PER_MINUTE", "300")),
     )
 
 

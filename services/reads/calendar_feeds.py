@@ -30,6 +30,9 @@ class FeedEntry(msgspec.Struct, frozen=True, kw_only=True):
     ends_at: datetime
     summary: str
     tentative: bool = False
+    location: str | None = None
+    description: str | None = None
+    cancelled: bool = False
 
 
 _LINE_BREAKS = re.compile(r"\r\n|[\n\r\v\f\x85\u2028\u2029]")
@@ -65,5 +68,11 @@ def calendar(name: str, entries: Iterable[FeedEntry], *, now: datetime) -> bytes
         event.add("summary", one_line(entry.summary))
         if entry.tentative:
             event.add("status", "TENTATIVE")
+        if entry.cancelled:
+            event.add("status", "CANCELLED")
+        if entry.location:
+            event.add("location", one_line(entry.location))
+        if entry.description:
+            event.add("description", _CONTROLS.sub("\ufffd", entry.description))
         feed.add_component(event)
     return feed.to_ical()

@@ -174,9 +174,14 @@ def timesheet_pdf(timesheet: Timesheet) -> bytes:
 
 
 def _compile(template: str, data: dict[str, Any], files: dict[str, bytes]) -> bytes:
+    return compile_typst((HERE / template).read_text(), data, files)
+
+
+def compile_typst(source: str, data: dict[str, Any], files: dict[str, bytes]) -> bytes:
+    """A Typst document from its ``source``, reading ``data.json`` and ``files`` beside it."""
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
-        (root / "document.typ").write_text((HERE / template).read_text())
+        (root / "document.typ").write_text(source)
         (root / "data.json").write_text(json.dumps(data))
         for name, content in files.items():
             (root / name).write_bytes(content)

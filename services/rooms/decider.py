@@ -17,10 +17,15 @@ from events.base import Event
 from events.offers import SessionOccurrencesCancelled
 from events.rooms import Occurrence, Recurrence, RoomAdded, RoomBooked, RoomOccurrencesCancelled
 from events.trainings import TrainingCancelled
-from services.commands.checks import require_aware, require_positive, require_text
+from services.commands.checks import (
+    require_aware,
+    require_lines,
+    require_positive,
+    require_text,
+)
 from services.commands.decider import Decider, States, Stream
 from services.offers.state import SESSION
-from services.commands.rejections import Conflict, NotFound
+from services.commands.rejections import Conflict, Invalid, NotFound
 from services.rooms.recurrence import expand
 from services.rooms.state import ROOM, RoomState
 from services.sites.state import SITE
@@ -51,6 +56,9 @@ class CancelBooking(msgspec.Struct, frozen=True, kw_only=True):
     room_id: UUID
     booking_id: UUID
     occurrence_starts_at: datetime | None = None
+    reason: str | None = None
+    reason_public: bool = False
+    """The reason may be shown in the public programme (a session's cancellation)."""
     now: datetime
 
 
@@ -186,6 +194,11 @@ def _cancel(command: CancelBooking, state: RoomState) -> list[Event]:
         if wanted <= command.now:
             raise Conflict("occurrence", "has started already", code="already_started")
         starts = [wanted]
+    if command.reason is not None:
+        require_lines("reason", command.reason, 1000)
+    reason = (command.reason or "").strip() or None
+    if command.reason_public and reason is None:
+        raise Invalid("reason", "a public reason needs words", code="public_reason_required")
     events: list[Event] = [
         RoomOccurrencesCancelled(
             room_id=command.room_id, booking_id=command.booking_id, occurrence_starts_at=starts
@@ -193,7 +206,8 @@ def _cancel(command: CancelBooking, state: RoomState) -> list[Event]:
     ]
     if booking.session_id is not None:
         events.append(
-            SessionOccurrencesCancelled(session_id=booking.session_id, occurrence_starts_at=starts)
+            SessionOccurrencesCancelled(session_id=booking.session_id, occurrence_starts_at=starts,
+                                        reason=reason, reason_public=command.reason_public)
         )
     if booking.training_id is not None:
         events.append(TrainingCancelled(training_id=booking.training_id))

@@ -40,6 +40,9 @@ class CancelForm(msgspec.Struct):
     occurrence: Short = ""
     scope: Annotated[str, msgspec.Meta(max_length=16)] = ""
     request_key: Short = ""
+    reason: Annotated[str, msgspec.Meta(max_length=1000)] = ""
+    reason_public: Annotated[str, msgspec.Meta(max_length=8)] = ""
+    """A checkbox: the reason may be shown in the public programme."""
 
 
 FIELD_OF = {
@@ -86,4 +89,5 @@ def cancel_command(form: CancelForm, now: datetime) -> CancelBooking:
     return CancelBooking(
         room_id=form_uuid("room_id", form.room_id, "cancel.unknown"),
         booking_id=form_uuid("booking_id", form.booking_id, "cancel.unknown"),
-        occurrence_starts_at=starts_at if form.scope == "occurrence" else None, now=now)
+        occurrence_starts_at=starts_at if form.scope == "occurrence" else None,
+        reason=form.reason.strip() or None, reason_public=bool(form.reason_public), now=now)

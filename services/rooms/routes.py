@@ -8,7 +8,7 @@ from uuid import UUID
 import msgspec
 from litestar import Controller, Request, delete, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from events.rooms import Occurrence, Recurrence, RoomBooked
 from services.auth.guards import ADMIN, COORDINATOR, for_site, from_path, requires_roles
@@ -24,6 +24,7 @@ from services.commands.http import (
     now,
     site_of,
 )
+from services.commands.text import LINES
 from services.platform.problems import WRITE_PROBLEMS
 from services.reads.routes import aware
 from services.rooms.decider import ROOMS, AddRoom, BookRoom, CancelBooking
@@ -105,16 +106,20 @@ class RoomsController(Controller):
         "/rooms/{room_id:uuid}/bookings/{booking_id:uuid}",
         guards=[for_site(site_of(ROOM, "room_id"))],
         status_code=200,
-        summary="Cancel a booking's coming occurrences, or the one at ?occurrence=",
+        summary="Cancel a booking's coming occurrences, or the one at ?occurrence=; "
+                "?reason= (shown in the public programme with &reason_public=true)",
         responses=WRITE_PROBLEMS,
     )
     async def cancel(
         self, room_id: FromPath[UUID], booking_id: FromPath[UUID],
         commands: NamedDependency[CommandHandler], request: Request[Principal, Any, Any],
         occurrence: FromQuery[str | None] = None,
+        reason: Annotated[str | None, QueryParameter(max_length=1000, pattern=LINES)] = None,
+        reason_public: FromQuery[bool] = False,
     ) -> Positioned:
         result = await commands.handle(ROOMS, CancelBooking(
             room_id=room_id, booking_id=booking_id,
-            occurrence_starts_at=aware("occurrence", occurrence), now=now(),
+            occurrence_starts_at=aware("occurrence", occurrence), reason=reason,
+            reason_public=reason_public, now=now(),
         ), metadata_for(request))
         return Positioned(position=result.position)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import msgspec
 
 from events.base import Event
-from events.sites import SiteAdded
+from events.sites import SiteAdded, SiteContactChanged
 from services.commands.decider import StreamKind
 
 
@@ -22,4 +22,4 @@ def evolve(state: SiteState, event: Event) -> SiteState:
     return state
 
 
-SITE = StreamKind("site", SiteState(), evolve, {SiteAdded: "site_id"})
+SITE = StreamKind("site", SiteState(), evolve, {SiteAdded: "site_id", SiteContactChanged: "site_id"})

@@ -135,6 +135,8 @@ ROUTES: list[Route] = [
                           "role": "auditor"}),
     # Sites and rooms
     Route("POST", "/api/sites", {ADMIN}, body=lambda t: {"name": "Treff", "village": "Bredenbeck"}),
+    Route("PUT", "/api/sites/{site_id}/contact", STAFF_A,
+          body=lambda t: {"address": "Kirchstraße 3", "contact": "Tel. 05439 1234"}),
     Route("POST", "/api/sites/{site_id}/rooms", STAFF_A,
           body=lambda t: {"name": f"Raum {uuid4().hex[:4]}", "capacity": 12}),
     Route("POST", "/api/rooms/{room_id}/bookings", STAFF_A, body=booking),
@@ -144,6 +146,8 @@ ROUTES: list[Route] = [
           body=lambda t: {"site_id": str(t.ids["site_id"]), "title": "Mittagstisch",
                           "category": "community"}),
     Route("POST", "/api/offers/{offer_id}/sessions", STAFF_A, body=session),
+    Route("PUT", "/api/offers/{offer_id}/publication", STAFF_A,
+          body=lambda t: {"public": True, "public_description": "Für alle."}),
     Route("POST", "/api/sessions/{session_id}/attendance", STAFF_A,
           body=lambda t: {"occurrence_starts_at": t.extra["session_start"], "visitors": 7,
                           "reason": "gezählt"}),
@@ -169,6 +173,8 @@ ROUTES: list[Route] = [
           body=lambda t: {"attended": [str(t.ids["volunteer_id"])]}),
     # Reads of the directory, calendars, shifts, schedules and records
     Route("GET", "/api/sites", SIGNED_IN),
+    Route("GET", "/api/programme", ANYONE, query="?site_id={site_id}"),
+    Route("GET", "/api/programme.ics", ANYONE, query="?site_id={site_id}"),
     Route("GET", "/api/rooms", SIGNED_IN, query="?site_id={site_id}"),
     Route("GET", "/api/offers", SIGNED_IN, query="?site_id={site_id}"),
     Route("GET", "/api/rooms/{room_id}/calendar", SIGNED_IN, query=f"?{RANGE}"),

@@ -56,6 +56,8 @@ WRITE_ROUTES = {
     ("POST", "/api/trainings/{training_id}/enrollments"),
     ("DELETE", "/api/trainings/{training_id}/enrollments/{volunteer_id}"),
     ("POST", "/api/trainings/{training_id}/completion"),
+    ("PUT", "/api/sites/{site_id}/contact"),
+    ("PUT", "/api/offers/{offer_id}/publication"),
 }
 
 

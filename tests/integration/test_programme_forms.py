@@ -1,0 +1,48 @@
+"""The coordinator's week view cancels a session's date with a reason, and marks whether the
+public programme may show it (issue 24); both arrive in the session's event."""
+
+from __future__ import annotations
+
+import pytest
+
+from events.offers import SessionOccurrencesCancelled
+from tests.integration.test_accounts_api import COORDINATOR_A
+from tests.integration.test_pages_coordinator import (
+    cancel_form_of,
+    sign_in_as,
+    text_of,
+    week_path,
+)
+from tests.integration.test_read_calendars import projector  # noqa: F401 - a fixture
+from tests.integration.test_scheduling_api import event_count, world  # noqa: F401 - a fixture
+
+pytestmark = pytest.mark.integration
+
+
+async def test_a_sessions_date_is_cancelled_with_a_reason_for_the_public(
+        world, projector, store, pool):
+    offer = await world.created(COORDINATOR_A, "/api/offers", {
+        "site_id": str(world.site_a), "title": "Sitzgymnastik", "category": "movement"})
+    session = await world.created(COORDINATOR_A, f"/api/offers/{offer['id']}/sessions", {
+        "room_id": str(world.room_a), "starts_at": "2038-03-04T10:00:00+01:00",
+        "ends_at": "2038-03-04T11:00:00+01:00", "recurrence": {"rrule": "FREQ=WEEKLY",
+                                                              "count": 2}})
+    await sign_in_as(world, COORDINATOR_A)
+    html = (await world.client.get(week_path(world), params={
+        "week": "2038-03-01", "min_position": str(session["position"])})).text
+    assert "Grund im öffentlichen Programm zeigen" in html
+    fields = {**cancel_form_of(html, "2038-03-04T09:00:00+00:00"), "scope": "occurrence"}
+    before = await event_count(pool)
+    refused = await world.client.post(f"/coordinator/sites/{world.site_a}/cancellations",
+                                      data={**fields, "reason": " ", "reason_public": "1"})
+    assert refused.status_code == 422
+    assert "Für das öffentliche Programm bitte einen Grund eintragen." in text_of(refused.text)
+    assert await event_count(pool) == before
+    done = await world.client.post(
+        f"/coordinator/sites/{world.site_a}/cancellations", follow_redirects=False,
+        data={**fields, "reason": "Der Saal wird renoviert.", "reason_public": "1"})
+    assert done.status_code == 303, done.text
+    stored = [e.event for e in await store.read_stream(f"session-{session['id']}")]
+    assert stored[-1] == SessionOccurrencesCancelled(
+        session_id=stored[0].session_id, occurrence_starts_at=[stored[0].occurrences[0].starts_at],
+        reason="Der Saal wird renoviert.", reason_public=True)

@@ -1,0 +1,93 @@
+"""The monthly poster, typeset and read back with pypdf (pure: no servers): every date of the
+month on its offer's dates line once, cancellations marked with their public reason, the
+address and contact line, no two words sharing ink even at long titles, A3 on request, and
+markup in stored text printed as written."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from datetime import UTC, date, datetime, timedelta
+from uuid import uuid4
+
+import pytest
+
+from services.commands.rejections import Invalid
+from services.programme.poster import day_token, month_of, poster_data, poster_pdf, size_of
+from services.programme.reads import ProgrammeDate, Site
+from tests.pdf_words import overlapping, read, words
+
+pytestmark = pytest.mark.unit
+
+DATE_TOKEN = re.compile(r"\d{1,2}\.\d{1,2}\.")
+"""A date as the poster writes it on an offer's dates line: ``3.2.``."""
+
+SITE = Site(id=uuid4(), name="Dorftreff Eggermühlen", village="Eggermühlen",
+            address="Altes Pfarrhaus, Kirchstraße 5, 49577 Eggermühlen",
+            contact="Tel. 05436 9990-10 · Di und Fr 9–12 Uhr")
+URL = "https://treffpunkt.example/programm/eggermuehlen"
+LONG_TITLE = ("Offener Gesprächskreis für pflegende Angehörige mit Kinderbetreuung, Fahrdienst "
+              "und Kaffee im Gemeinschaftsraum des Alten Pfarrhauses")
+OFFERS = [(LONG_TITLE, 0, 17, "Gruppenraum"), ("Mittagstisch", 1, 11, "Saal"),
+          ("*fett* #eval(\"1\") $x$", 1, 15, "Küche"), ("Sitzgymnastik", 3, 9, "Saal"),
+          ("Zeitungscafé", 4, 8, "Küche"), ("Naturspaziergang an der Hase", 5, 13, "Saal")]
+
+
+def february(cancel_on: int = 18) -> list[ProgrammeDate]:
+    found = []
+    for title, weekday, hour, room in OFFERS:
+        for day in range(1, 29):
+            if date(2027, 2, day).weekday() != weekday:
+                continue
+            start = datetime(2027, 2, day, hour, tzinfo=UTC)
+            cancelled = title == "Sitzgymnastik" and day == cancel_on
+            found.append(ProgrammeDate(
+                id=uuid4(), session_id=uuid4(), offer_id=uuid4(), site_id=SITE.id,
+                site=SITE.name, village=SITE.village, title=title, category="community",
+                description=None, room_id=uuid4(), room=room, starts_at=start,
+                ends_at=start + timedelta(hours=2), cancelled=cancelled,
+                cancellation_reason="Der Saal wird renoviert." if cancelled else None))
+    return sorted(found, key=lambda d: d.starts_at)
+
+
+def test_every_date_of_the_month_is_on_the_poster_once_and_no_words_overlap():
+    dates = february()
+    pdf = poster_pdf(poster_data(SITE, date(2027, 2, 1), dates, URL, "a4"), URL)
+    found = words(pdf)
+    on_dates_lines = [token for word in found if abs(word.size - 15) < 0.5
+                      for token in DATE_TOKEN.findall(word.text)]
+    assert Counter(on_dates_lines) == Counter(day_token(d) for d in dates)
+    text = " ".join(word.text for word in found)
+    for expected in ("Programm Februar 2027", "Dorftreff Eggermühlen", "Kirchstraße 5,",
+                     "Di und Fr 9–12 Uhr", "Montag", "Samstag", "fällt aus",
+                     "18.2.: Der Saal wird renoviert.", '*fett* #eval("1") $x$',
+                     "Pfarrhauses", "12:00–14:00 Uhr"):
+        assert expected in text, expected
+    assert overlapping(found) == []
+    box = read(pdf).pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == (595, 842)
+
+
+def test_a3_is_the_same_poster_larger():
+    dates = february()
+    a3 = poster_pdf(poster_data(SITE, date(2027, 2, 1), dates, URL, "a3"), URL)
+    box = read(a3).pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == (842, 1191)
+    assert overlapping(words(a3)) == []
+
+
+def test_an_empty_month_says_so():
+    pdf = poster_pdf(poster_data(SITE, date(2027, 3, 1), [], URL, "a4"), URL)
+    assert "nichts geplant" in " ".join(w.text for w in words(pdf))
+
+
+def test_month_and_size_are_checked():
+    assert month_of("2027-02", date(2026, 12, 6)) == date(2027, 2, 1)
+    assert month_of(None, date(2026, 12, 6)) == date(2026, 12, 1)
+    for bad in ("2027-13", "2027-2", "27-02", "2027-02-01", "1999-01"):
+        with pytest.raises(Invalid) as refused:
+            month_of(bad, date(2026, 12, 6))
+        assert refused.value.field == "month"
+    assert size_of("A3") == "a3" and size_of(None) == "a4"
+    with pytest.raises(Invalid):
+        size_of("letter")
