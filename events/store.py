@@ -32,8 +32,8 @@ from events.interface import (
 from events.rows import AFTER_IN_READ_ORDER, COLUMNS, READ_ORDER, READABLE, stored_event
 
 __all__ = [
-    "APPEND", "NOTIFY_CHANNEL", "AppendQueueFull", "AppendResult", "ConcurrencyError", "EventIdsPartlyStored", "EventStore",
-    "HistoryAheadOfCluster", "PendingEvent", "StreamWrite", "check_transaction_ids",
+    "APPEND", "NOTIFY_CHANNEL", "AppendQueueFull", "AppendResult", "ConcurrencyError",
+    "EventIdsPartlyStored", "EventStore", "HistoryAheadOfCluster", "PendingEvent", "StreamWrite", "check_transaction_ids",
     "create_pool", "init_connection",
 ]
 
@@ -114,21 +114,27 @@ async def create_pool(dsn: str, **kwargs: Any) -> asyncpg.Pool:
 # wait for each other in a cycle. There is no probe for stored event ids: the unique index
 # refuses a retry's ids and the client resolves that (``EventStore._resolve``). Answers one row
 # per written append (its last position) and one per stream that moved on.
+# Each array is passed through a sub-select: a plan made for one array's length is no cheaper
+# than one for any length, so PostgreSQL keeps the prepared statement's generic plan instead of
+# planning every append anew (which cost as much again as executing it).
 APPEND = """
 WITH RECURSIVE
 stream AS (
     SELECT s.*, bool_and(s.version = s.expected) OVER (PARTITION BY s.append_no) AS accepted
       FROM (SELECT s.n, s.stream_id, s.expected, s.append_no,
                    coalesce(head.stream_version, 0) AS version, head.hash
-              FROM unnest($1::text[], $2::integer[], $3::smallint[]) WITH ORDINALITY
+              FROM unnest((SELECT $1::text[]), (SELECT $2::integer[]),
+                          (SELECT $3::smallint[])) WITH ORDINALITY
                    AS s (stream_id, expected, append_no, n)
               LEFT JOIN LATERAL (
                    SELECT e.stream_version, e.hash FROM events e
                     WHERE e.stream_id = s.stream_id
                     ORDER BY e.stream_version DESC LIMIT 1) AS head ON true) AS s),
 event AS (
-    SELECT * FROM unnest($4::uuid[], $5::integer[], $6::integer[], $7::text[], $8::integer[],
-                         $9::json[], $10::json[], $11::timestamptz[], $12::bytea[])
+    SELECT * FROM unnest((SELECT $4::uuid[]), (SELECT $5::integer[]), (SELECT $6::integer[]),
+                         (SELECT $7::text[]), (SELECT $8::integer[]), (SELECT $9::json[]),
+                         (SELECT $10::json[]), (SELECT $11::timestamptz[]),
+                         (SELECT $12::bytea[]))
            WITH ORDINALITY AS e (event_id, stream, stream_version, type, schema_version, data,
                                  metadata, occurred_at, digest, n)),
 chain (n, stream, prev_hash, hash) AS (
