@@ -11,7 +11,8 @@ and, as the reference, in the same run:
   5. the same with 16 connections
   6. raw SELECT of the same columns, the same batch sizes, json.loads on data
 
-with the ratios (2)/(5), (1)/(4) (targets >= 0.85) and (3)/(6) (target >= 1.0).
+with the ratios (2)/(5) (target >= 1.0: group commit), (1)/(4) (target >= 0.85) and (3)/(6)
+(target >= 1.0).
 
 A store case and its reference run interleaved, in rounds (``--rounds``, each after a short
 warm-up), so a change of load on the machine during the run hits both alike. Beside the wall
@@ -23,7 +24,9 @@ Uses DATABASE_URL if set, else starts the embedded server under .treffpunkt/benc
 database, applies the migrations, drops the database at the end.
 
 ``--profile`` afterwards runs the store's cases once more under cProfile (client side) and prints
-the top functions.
+the top functions. ``--before`` adds rows for the append as it was before issue 23 (the
+PL/pgSQL ``append_events`` of the first migration, still in the schema; one call per append, no
+group commit), measured in the same rounds.
 """
 
 from __future__ import annotations
@@ -53,6 +56,8 @@ ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 
 from events.base import Event, EventMetadata, EventRegistry  # noqa: E402
+from events.hashing import digest_of  # noqa: E402
+from events.interface import prepare  # noqa: E402
 from events.migrations import apply_migrations  # noqa: E402
 from events.store import EventStore, PendingEvent, StreamWrite, create_pool  # noqa: E402
 from services.platform.embedded import EmbeddedServers  # noqa: E402
@@ -175,13 +180,13 @@ def pending(n: int) -> list[PendingEvent]:
     return [PendingEvent(event=make_event(n), occurred_at=datetime.now(UTC))]
 
 
-async def store_append_sequential(store: EventStore, n: int, streams: Streams) -> int:
+async def store_append_sequential(store: EventStore | StoreBefore, n: int, streams: Streams) -> int:
     for i in range(n):
         await store.append(StreamWrite(streams.fresh(), 0, pending(i)), metadata=METADATA)
     return n
 
 
-async def store_append_concurrent(store: EventStore, n: int, streams: Streams) -> int:
+async def store_append_concurrent(store: EventStore | StoreBefore, n: int, streams: Streams) -> int:
     async def writer(stream: str, count: int) -> None:
         for version in range(count):
             await store.append(StreamWrite(stream, version, pending(version)), metadata=METADATA)
@@ -198,6 +203,26 @@ async def store_read_all(store: EventStore, batch: int, upto: int) -> int:
         after = events[-1].position
         count += len(events)
     return count
+
+
+class StoreBefore:
+    """The append before issue 23: one PL/pgSQL call per append, no group commit."""
+
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self.pool = pool
+
+    async def append(self, *writes: StreamWrite, metadata: EventMetadata) -> None:
+        events = prepare(writes, metadata, REGISTRY).events
+        await self.pool.fetchrow(
+            "SELECT last_position, replayed FROM append_events($1, $2, $3, $4, $5, $6, $7, $8, "
+            "$9, $10)",
+            [w.stream_id for w in sorted(writes, key=lambda w: w.stream_id)],
+            [w.expected_version for w in sorted(writes, key=lambda w: w.stream_id)],
+            [e.event_id for e in events], [e.stream + 1 for e in events],
+            [e.type for e in events], [e.schema_version for e in events],
+            [e.data for e in events], [e.metadata for e in events],
+            [e.occurred_at for e in events], [digest_of(e) for e in events],
+        )
 
 
 # --- the raw reference -------------------------------------------------------------------------
@@ -339,7 +364,8 @@ async def run(database_url: str, args: argparse.Namespace) -> None:
             + ("of its backends from /proc" if local else "not visible (remote server)")
         )
 
-        m: dict[str, Measure] = {k: Measure() for k in ("1", "2", "4", "5")}
+        before = StoreBefore(store_pool) if args.before else None
+        m: dict[str, Measure] = {k: Measure() for k in ("1", "2", "4", "5", "1b", "2b")}
         names = {k: Streams(f"s{k}") for k in m}
         names.update({f"w{k}": Streams(f"w{k}") for k in m})
 
@@ -348,6 +374,8 @@ async def run(database_url: str, args: argparse.Namespace) -> None:
                 ("4", lambda k, s: raw_insert_sequential(raw_pool, k, s)),
                 ("1", lambda k, s: store_append_sequential(store, k, s)),
             ]
+            if before is not None:
+                cases.append(("1b", lambda k, s: store_append_sequential(before, k, s)))
             return cases
 
         def conc_cases() -> list[tuple[str, Callable[[int, Streams], Awaitable[int]]]]:
@@ -355,6 +383,8 @@ async def run(database_url: str, args: argparse.Namespace) -> None:
                 ("5", lambda k, s: raw_insert_concurrent(raw_pool, k, s)),
                 ("2", lambda k, s: store_append_concurrent(store, k, s)),
             ]
+            if before is not None:
+                cases.append(("2b", lambda k, s: store_append_concurrent(before, k, s)))
             return cases
 
         for part in split(n, rounds):
@@ -396,6 +426,8 @@ async def run(database_url: str, args: argparse.Namespace) -> None:
             "4": "raw INSERT, sequential",
             "5": f"raw INSERT, {WRITERS} connections",
             "6": "raw SELECT + json.loads(data)",
+            "1b": "append before issue 23, sequential",
+            "2b": f"append before issue 23, {WRITERS} writers",
         }
         b3, r3 = best_read("3")
         b6, r6 = best_read("6")
@@ -407,6 +439,8 @@ async def run(database_url: str, args: argparse.Namespace) -> None:
             ("5", labels["5"], m["5"], ""),
             ("6", labels["6"], r6, f"best batch {b6}"),
         ]
+        if before is not None:
+            rows += [("1b", labels["1b"], m["1b"], ""), ("2b", labels["2b"], m["2b"], "")]
         print(f"(reads over all {total:,} events of the table; rounds column: first samples)\n")
         print_table(rows)
 
@@ -433,8 +467,11 @@ async def run(database_url: str, args: argparse.Namespace) -> None:
         print()
         print(f"  {'ratio':<56} {'value':>6}  target          by CPU/event*")
         ratio_line(f"(2)/(5) append {WRITERS} writers / raw {WRITERS} connections",
-                   m["2"], m["5"], 0.85)
+                   m["2"], m["5"], 1.0)
         ratio_line("(1)/(4) append sequential / raw sequential", m["1"], m["4"], 0.85)
+        if before is not None:
+            ratio_line(f"(2b)/(5) before issue 23, {WRITERS} writers", m["2b"], m["5"], 0.85)
+            ratio_line("(1b)/(4) before issue 23, sequential", m["1b"], m["4"], 0.85)
         ratio_line(f"(3)/(6) read_all decoded / raw + json.loads (batch {b3}/{b6})",
                    r3, r6, 1.0)
         print(
@@ -469,6 +506,8 @@ def main() -> None:
                         help="read_all batch sizes to try, comma-separated")
     parser.add_argument("--read-repeats", type=int, default=3)
     parser.add_argument("--profile", action="store_true", help="cProfile the client afterwards")
+    parser.add_argument("--before", action="store_true",
+                        help="also measure the append before issue 23 (PL/pgSQL, no group commit)")
     args = parser.parse_args()
     embedded = EmbeddedServers(ROOT / ".treffpunkt" / "bench")
     database_url = os.environ.get("DATABASE_URL")

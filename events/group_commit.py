@@ -56,6 +56,7 @@ class GroupCommit:
         self._busy_streams: set[str] = set()
         self._writers = 0
         self._starting = False
+        self._tasks: set[asyncio.Task[None]] = set()  # referenced while they run
 
     @property
     def waiting(self) -> int:
@@ -75,7 +76,9 @@ class GroupCommit:
             # turn of the event loop goes together.
             self._writers += 1
             self._starting = True
-            asyncio.get_running_loop().create_task(self._writer())
+            task = asyncio.get_running_loop().create_task(self._writer())
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
         return await queued.future
 
     async def _writer(self) -> None:

@@ -32,8 +32,8 @@ from events.interface import (
 from events.rows import AFTER_IN_READ_ORDER, COLUMNS, READ_ORDER, READABLE, stored_event
 
 __all__ = [
-    "APPEND", "NOTIFY_CHANNEL", "AppendQueueFull", "AppendResult", "ConcurrencyError", "EventIdsPartlyStored", "EventStore",
-    "HistoryAheadOfCluster", "PendingEvent", "StreamWrite", "check_transaction_ids",
+    "APPEND", "APPEND_ONE_PER_STREAM", "NOTIFY_CHANNEL", "AppendQueueFull", "AppendResult", "ConcurrencyError",
+    "EventIdsPartlyStored", "EventStore", "HistoryAheadOfCluster", "PendingEvent", "StreamWrite", "check_transaction_ids",
     "create_pool", "init_connection",
 ]
 
@@ -103,6 +103,17 @@ async def create_pool(dsn: str, **kwargs: Any) -> asyncpg.Pool:
     return await asyncpg.create_pool(dsn, init=init_connection, **kwargs)
 
 
+_INSERT = """INSERT INTO events (event_id, stream_id, stream_version, type, schema_version,
+                        data, metadata, occurred_at, prev_hash, hash, append_index)"""
+
+# One row per written append (its last position), one per stream that moved on (its append).
+_ANSWER = """
+SELECT append_index AS append_no, max(position) AS position,
+       NULL::text AS stream_id, NULL::integer AS version, NULL::integer AS expected
+  FROM written GROUP BY append_index
+UNION ALL
+SELECT append_no, NULL, stream_id, version, expected FROM stream WHERE version <> expected"""
+
 # One statement appends a group of appends (group commit, events/group_commit.py; a single
 # append is a group of one), each checked against its own expected versions: an append whose
 # stream moved on writes nothing and is answered as a conflict, the others are written. Per
@@ -114,21 +125,27 @@ async def create_pool(dsn: str, **kwargs: Any) -> asyncpg.Pool:
 # wait for each other in a cycle. There is no probe for stored event ids: the unique index
 # refuses a retry's ids and the client resolves that (``EventStore._resolve``). Answers one row
 # per written append (its last position) and one per stream that moved on.
-APPEND = """
+# Each array is passed through a sub-select: a plan made for one array's length is no cheaper
+# than one for any length, so PostgreSQL keeps the prepared statement's generic plan instead of
+# planning every append anew (which cost as much again as executing it).
+APPEND = f"""
 WITH RECURSIVE
 stream AS (
     SELECT s.*, bool_and(s.version = s.expected) OVER (PARTITION BY s.append_no) AS accepted
       FROM (SELECT s.n, s.stream_id, s.expected, s.append_no,
                    coalesce(head.stream_version, 0) AS version, head.hash
-              FROM unnest($1::text[], $2::integer[], $3::smallint[]) WITH ORDINALITY
+              FROM unnest((SELECT $1::text[]), (SELECT $2::integer[]),
+                          (SELECT $3::smallint[])) WITH ORDINALITY
                    AS s (stream_id, expected, append_no, n)
               LEFT JOIN LATERAL (
                    SELECT e.stream_version, e.hash FROM events e
                     WHERE e.stream_id = s.stream_id
                     ORDER BY e.stream_version DESC LIMIT 1) AS head ON true) AS s),
 event AS (
-    SELECT * FROM unnest($4::uuid[], $5::integer[], $6::integer[], $7::text[], $8::integer[],
-                         $9::json[], $10::json[], $11::timestamptz[], $12::bytea[])
+    SELECT * FROM unnest((SELECT $4::uuid[]), (SELECT $5::integer[]), (SELECT $6::integer[]),
+                         (SELECT $7::text[]), (SELECT $8::integer[]), (SELECT $9::json[]),
+                         (SELECT $10::json[]), (SELECT $11::timestamptz[]),
+                         (SELECT $12::bytea[]))
            WITH ORDINALITY AS e (event_id, stream, stream_version, type, schema_version, data,
                                  metadata, occurred_at, digest, n)),
 chain (n, stream, prev_hash, hash) AS (
@@ -139,18 +156,40 @@ chain (n, stream, prev_hash, hash) AS (
     SELECT e.n, e.stream, c.hash, sha256(c.hash || e.digest)
       FROM chain c JOIN event e ON e.n = c.n + 1 AND e.stream = c.stream),
 written AS (
-    INSERT INTO events (event_id, stream_id, stream_version, type, schema_version, data,
-                        metadata, occurred_at, prev_hash, hash, append_index)
+    {_INSERT}
     SELECT e.event_id, s.stream_id, e.stream_version, e.type, e.schema_version, e.data,
            e.metadata, e.occurred_at, c.prev_hash, c.hash, s.append_no
       FROM chain c JOIN event e ON e.n = c.n JOIN stream s ON s.n = e.stream
      ORDER BY c.n
     RETURNING append_index, position)
-SELECT append_index AS append_no, max(position) AS position,
-       NULL::text AS stream_id, NULL::integer AS version, NULL::integer AS expected
-  FROM written GROUP BY append_index
-UNION ALL
-SELECT append_no, NULL, stream_id, version, expected FROM stream WHERE version <> expected"""
+{_ANSWER}"""
+
+# The same for a group in which every stream gets one event (most commands): no chain to walk,
+# so no recursion and no second list; about a third less work for PostgreSQL per append.
+APPEND_ONE_PER_STREAM = f"""
+WITH stream AS (
+    SELECT s.*, coalesce(head.stream_version, 0) AS version, head.hash AS head
+      FROM unnest((SELECT $1::text[]), (SELECT $2::integer[]), (SELECT $3::smallint[]),
+                  (SELECT $4::uuid[]), (SELECT $5::text[]), (SELECT $6::integer[]),
+                  (SELECT $7::json[]), (SELECT $8::json[]), (SELECT $9::timestamptz[]),
+                  (SELECT $10::bytea[])) WITH ORDINALITY
+           AS s (stream_id, expected, append_no, event_id, type, schema_version, data,
+                 metadata, occurred_at, digest, n)
+      LEFT JOIN LATERAL (
+           SELECT e.stream_version, e.hash FROM events e
+            WHERE e.stream_id = s.stream_id
+            ORDER BY e.stream_version DESC LIMIT 1) AS head ON true),
+written AS (
+    {_INSERT}
+    SELECT s.event_id, s.stream_id, s.expected + 1, s.type, s.schema_version, s.data,
+           s.metadata, s.occurred_at, s.head, sha256(coalesce(s.head, ''::bytea) || s.digest),
+           s.append_no
+      FROM stream s
+     WHERE NOT EXISTS (SELECT FROM stream moved
+                        WHERE moved.append_no = s.append_no AND moved.version <> moved.expected)
+     ORDER BY s.n
+    RETURNING append_index, position)
+{_ANSWER}"""
 
 _READ_STREAM = f"""
 SELECT {COLUMNS} FROM events
@@ -257,6 +296,13 @@ def group_arguments(appends: Sequence[PreparedAppend]) -> tuple[list[Any], ...]:
     )
 
 
+def _one_per_stream(arguments: tuple[list[Any], ...]) -> tuple[list[Any], ...]:
+    """``APPEND_ONE_PER_STREAM``'s arguments: ``APPEND``'s without the event's stream and
+    version (each event is the next of its own stream)."""
+    stream_ids, expected, append_nos, event_ids, _, _, *fields = arguments
+    return (stream_ids, expected, append_nos, event_ids, *fields)
+
+
 class EventStore:
     """The store on PostgreSQL (``Store``). Its pool is its own: whoever needs the database for
     other tables is given the pool, never reaches through the store.
@@ -309,14 +355,17 @@ class EventStore:
     async def _write_group(self, appends: Sequence[PreparedAppend]) -> list[int | _Conflict | str]:
         """Each append's last position, or its first stream that moved on, or ``_ALONE``."""
         arguments = group_arguments(appends)
+        statement = APPEND
+        if len(arguments[0]) == len(arguments[3]):  # one event per stream
+            statement, arguments = APPEND_ONE_PER_STREAM, _one_per_stream(arguments)
         try:
             try:
-                rows = await self._pool.fetch(APPEND, *arguments)
+                rows = await self._pool.fetch(statement, *arguments)
             except _RACED:
                 # Two writers passed the version checks at once and a unique index let only
                 # one through. Once more, now that the winner has committed: the version check
                 # names the conflict (or the stored events, if they were these).
-                rows = await self._pool.fetch(APPEND, *arguments)
+                rows = await self._pool.fetch(statement, *arguments)
         except _RACED:
             return [_ALONE] * len(appends)
         outcomes: list[int | _Conflict | str] = [_ALONE] * len(appends)
