@@ -12,6 +12,7 @@ import os
 
 # Before any service module builds its password hasher; inherited by the processes tests start.
 os.environ["TREFFPUNKT_INSECURE_FAST_PASSWORD_HASHING"] = "1"
+import asyncio
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -60,15 +61,30 @@ class Servers:
         return database_url_named(self.database_url, name)
 
 
+async def without_waiting_for_the_disk(database_url: str) -> None:
+    """The embedded test server stops flushing to disk: a commit is acknowledged once in
+    PostgreSQL's memory, creating a test's database copies no pages into the log. Nothing a test
+    checks needs the disk (tests stop PostgreSQL only cleanly, which writes everything out); a
+    machine's own server (DATABASE_URL) is left as it is. Kept in the test data folder only."""
+    connection = await asyncpg.connect(database_url)
+    try:
+        for setting in ("fsync", "synchronous_commit", "full_page_writes"):
+            await connection.execute(f"ALTER SYSTEM SET {setting} = off")
+        await connection.execute("SELECT pg_reload_conf()")
+    finally:
+        await connection.close()
+
+
 @pytest.fixture(scope="session")
 def servers() -> Iterator[Servers]:
     embedded = EmbeddedServers(
         Path(os.environ.get("TREFFPUNKT_TEST_DATA_DIR", ROOT / ".treffpunkt" / "test"))
     )
-    database_url, redis_url = embedded.start(
-        os.environ.get("DATABASE_URL"), os.environ.get("REDIS_URL")
-    )
+    given_database = os.environ.get("DATABASE_URL")
+    database_url, redis_url = embedded.start(given_database, os.environ.get("REDIS_URL"))
     try:
+        if given_database is None:
+            asyncio.run(without_waiting_for_the_disk(database_url))
         yield Servers(database_url, redis_url)
     finally:
         wait_for_stopping_workers()

@@ -21,6 +21,7 @@ from services.platform.app import create_app
 from services.auth import tokens
 from services.platform.embedded import free_port
 from services.platform.keys import derive_keys
+from tests.helpers import app_client
 from services.platform.settings import Settings
 
 pytestmark = pytest.mark.integration
@@ -83,8 +84,7 @@ async def add_site(client: AsyncTestClient, admin: str, name: str) -> UUID:
 async def world(database_url, servers, broker_namespace, pool):
     await ensure_admin(CommandHandler(EventStore(pool, registry)), pool, derive_keys(SECRET), ADMIN_EMAIL,
                        ADMIN_PASSWORD)
-    app = create_app(settings_for(database_url, servers.redis_url, broker_namespace))
-    async with AsyncTestClient(app) as client:
+    async with app_client(settings_for(database_url, servers.redis_url, broker_namespace)) as client:
         admin = await sign_in(client, ADMIN_EMAIL, ADMIN_PASSWORD)
         alice = await register_volunteer(client, admin, ALICE)
         bernd = await register_volunteer(client, admin, {"name": "Bernd",

@@ -20,6 +20,7 @@ from services.accounts.bootstrap import ensure_admin
 from services.commands.handler import CommandHandler
 from services.platform.app import create_app
 from services.platform.keys import derive_keys
+from tests.helpers import app_client
 from tests.integration.test_accounts_api import (
     ADMIN,
     ADMIN_EMAIL,
@@ -90,8 +91,7 @@ def iso(moment: datetime) -> str:
 async def world(database_url, servers, broker_namespace, pool):
     await ensure_admin(CommandHandler(EventStore(pool, registry)), pool, derive_keys(SECRET), ADMIN_EMAIL,
                        ADMIN_PASSWORD)
-    app = create_app(settings_for(database_url, servers.redis_url, broker_namespace))
-    async with AsyncTestClient(app) as client:
+    async with app_client(settings_for(database_url, servers.redis_url, broker_namespace)) as client:
         admin = await sign_in(client, ADMIN_EMAIL, ADMIN_PASSWORD)
         alice = await register_volunteer(client, admin, {"name": "Alice",
                                                          "email": "alice@example.org"})
