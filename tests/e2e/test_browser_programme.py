@@ -121,8 +121,29 @@ async def test_the_demo_programme_is_public_as_json_feed_and_pages(base_url, bro
         pages.append(await page.content())
     for name in names:
         assert not [text for text in pages if name in text], name
+    await a_coordinator_gives_a_public_reason(context, page)
     assert refused == []
     await context.close()
+
+
+async def a_coordinator_gives_a_public_reason(context: Any, page: Any) -> None:
+    """The week view's cancel form of a session folds out a reason and its public mark."""
+    await page.goto("/sign-in?next=/coordinator/")
+    await page.get_by_label("E-Mail").fill(plan.VILLAGES[1].coordinator_email)
+    await page.get_by_label("Passwort").fill(plan.DEMO_PASSWORD)
+    await page.get_by_role("button", name="Anmelden").click()
+    await page.wait_for_url("**/coordinator/**")
+    today = datetime.now(BERLIN).date()
+    week = today + timedelta(days=7 - today.weekday())
+    await page.goto(page.url.split("?")[0] + f"?week={week.isoformat()}")
+    if "/week" not in page.url:
+        await page.get_by_role("link", name=plan.VILLAGES[1].site_name).first.click()
+        await page.goto(page.url.split("?")[0] + f"?week={week.isoformat()}")
+    reason = page.locator("details.cancel-reason").first
+    await reason.locator("summary").click()
+    assert await reason.get_by_label("Grund öffentlich zeigen").is_visible()
+    await photographed(page, "coordinator-cancel-reason")
+    await context.clear_cookies()
 
 
 
