@@ -28,6 +28,7 @@ from services.pages.i18n import language_of, translator
 from services.pages.rendering import page
 from services.pages.routes import HomePage, SessionPages
 from services.pages.volunteer import VolunteerPages
+from services.programme.pages import PAGE_PATHS as PROGRAMME_PAGES
 from services.pages.session import secure_cookies_forced, session_cookie, to_sign_in
 
 HERE = Path(__file__).parent
@@ -77,4 +78,4 @@ def csrf_config(keys: Keys) -> CSRFConfig:
     secret = hmac.new(keys.tokens, b"treffpunkt/csrf", hashlib.sha256).hexdigest()
     return CSRFConfig(secret=secret, cookie_name="treffpunkt_csrf", cookie_httponly=True,
                       cookie_samesite="lax", cookie_secure=secure_cookies_forced(),
-                      exclude=API_PATHS)
+                      exclude=[API_PATHS, PROGRAMME_PAGES])  # public pages set no cookie

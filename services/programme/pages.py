@@ -107,9 +107,13 @@ class ProgrammePages(Controller):
         today = datetime.now(BERLIN).date()
         start, _, end = two_weeks(today)
         sites, dates, _ = await read_programme(read_models, None, midnight(start), midnight(end))
-        site = find_site(sites, site_name) if site_name is not None else None
-        if site is not None:
-            dates = [found for found in dates if found.site_id == site.id]
+        site, status = None, 200
+        if site_name is not None:
+            try:
+                site = find_site(sites, site_name)
+                dates = [found for found in dates if found.site_id == site.id]
+            except NotFound:  # a mistyped village: every Dorftreff's programme, and why
+                template, status = "programme/every_site.html", 404
         public_url = request.app.state.public_url
         html = request.app.template_engine.get_template(template).render(
             lang=language, t=translator(language), languages=LANGUAGE_NAMES,
@@ -117,10 +121,13 @@ class ProgrammePages(Controller):
             clock=clock, months=[today.replace(day=1), (today.replace(day=28)
                                                         + timedelta(days=4)).replace(day=1)],
             webcal=re.sub(r"^https?://", "webcal://", public_url), public_url=public_url,
-            path=request.url.path,
+            path=request.url.path, unknown_site=status == 404,
         )
-        return cacheable(request, html.encode(), "text/html", {
-            "Content-Language": language, "Vary": "Accept-Language, Cookie"})
+        headers = {"Content-Language": language, "Vary": "Accept-Language, Cookie"}
+        if status != 200:
+            return Response(html.encode(), status_code=status, media_type="text/html",
+                            headers={**headers, "Cache-Control": "no-store"})
+        return cacheable(request, html.encode(), "text/html", headers)
 
     @get("/", guards=[rate_limited])
     async def every_site(self, request: Request[Any, Any, Any],

@@ -103,5 +103,16 @@ def poster_tag(data: dict[str, Any], page_url: str) -> str:
     return '"' + digest.hexdigest()[:32] + '"'
 
 
+FITS = (1.0, 0.9, 0.8, 0.72)
+"""A month too long for one page is set again smaller, down to 72 % (body text 11 pt on A4),
+before it breaks onto a second page: a poster is one sheet."""
+_PAGE = re.compile(rb"/Type\s*/Page(?![A-Za-z])")
+
+
 def poster_pdf(data: dict[str, Any], page_url: str) -> bytes:
-    return compile_typst((HERE / "poster.typ").read_text(), data, {"qr.svg": qr_svg(page_url)})
+    source, files = (HERE / "poster.typ").read_text(), {"qr.svg": qr_svg(page_url)}
+    for fit in FITS:
+        pdf = compile_typst(source, {**data, "scale": data["scale"] * fit}, files)
+        if len(_PAGE.findall(pdf)) == 1:
+            break
+    return pdf

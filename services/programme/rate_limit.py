@@ -22,33 +22,42 @@ from services.platform.problems import Problem
 WINDOW_SECONDS = 60
 POSTER_COST = 10
 _local: dict[tuple[str, int], int] = {}
+"""(client key, window) -> count, while Redis cannot be reached; only the current window kept."""
 
 
-async def _count(redis: aioredis.Redis, key: str, cost: int) -> int:
+async def _count(redis: aioredis.Redis, key: str, window: int, cost: int) -> int:
     try:
         async with redis.pipeline(transaction=True) as pipe:
-            pipe.incrby(key, cost)
-            pipe.expire(key, WINDOW_SECONDS + 1)
+            pipe.incrby(f"{key}:{window}", cost)
+            pipe.expire(f"{key}:{window}", WINDOW_SECONDS + 1)
             count, _ = await pipe.execute()
         return int(count)
     except (aioredis.RedisError, OSError):
-        window = int(key.rsplit(":", 1)[1])
-        for stale in [k for k in _local if k[1] < window]:
+        for stale in [entry for entry in _local if entry[1] < window]:
             del _local[stale]
         _local[(key, window)] = _local.get((key, window), 0) + cost
         return _local[(key, window)]
+
+
+async def wait_seconds(redis: aioredis.Redis, namespace: str, client: str, allowance: int,
+                       cost: int, now: float) -> int | None:
+    """Counts a request of ``client``; the seconds it must wait if that was past its
+    allowance this minute, else None."""
+    window = int(now // WINDOW_SECONDS)
+    key = f"{namespace}:programme-rate:{client}"
+    if await _count(redis, key, window, cost) <= allowance:
+        return None
+    return max(1, int((window + 1) * WINDOW_SECONDS - now + 0.999))
 
 
 async def admit(connection: ASGIConnection[Any, Any, Any, Any], cost: int = 1) -> None:
     """Counts the request against its client's allowance; past it, 429."""
     resources = connection.app.state.resources
     allowance = resources.settings.public_requests_per_minute
-    now = time.time()
-    window = int(now // WINDOW_SECONDS)
-    client = client_address(connection) or "unknown"
-    key = f"{resources.settings.broker_namespace}:programme-rate:{client}:{window}"
-    if await _count(resources.redis, key, cost) > allowance:
-        wait = max(1, int((window + 1) * WINDOW_SECONDS - now + 0.999))
+    wait = await wait_seconds(resources.redis, resources.settings.broker_namespace,
+                              client_address(connection) or "unknown", allowance, cost,
+                              time.time())
+    if wait is not None:
         raise Problem(429, "Too many requests",
                       f"At most {allowance} requests a minute from one address; "
                       f"try again in {wait} s.", headers={"Retry-After": str(wait)})

@@ -121,8 +121,29 @@ async def test_the_demo_programme_is_public_as_json_feed_and_pages(base_url, bro
         pages.append(await page.content())
     for name in names:
         assert not [text for text in pages if name in text], name
+    await a_coordinator_gives_a_public_reason(context, page)
     assert refused == []
     await context.close()
+
+
+async def a_coordinator_gives_a_public_reason(context: Any, page: Any) -> None:
+    """The week view's cancel form of a session folds out a reason and its public mark."""
+    await page.goto("/sign-in?next=/coordinator/")
+    await page.get_by_label("E-Mail").fill(plan.VILLAGES[1].coordinator_email)
+    await page.get_by_label("Passwort").fill(plan.DEMO_PASSWORD)
+    await page.get_by_role("button", name="Anmelden").click()
+    await page.wait_for_url("**/coordinator/**")
+    today = datetime.now(BERLIN).date()
+    week = today + timedelta(days=7 - today.weekday())
+    await page.goto(page.url.split("?")[0] + f"?week={week.isoformat()}")
+    if "/week" not in page.url:
+        await page.get_by_role("link", name=plan.VILLAGES[1].site_name).first.click()
+        await page.goto(page.url.split("?")[0] + f"?week={week.isoformat()}")
+    reason = page.locator("details.cancel-reason").first
+    await reason.locator("summary").click()
+    assert await reason.get_by_label("Grund öffentlich zeigen").is_visible()
+    await photographed(page, "coordinator-cancel-reason")
+    await context.clear_cookies()
 
 
 
@@ -140,8 +161,7 @@ async def a_poster_holds_every_date_of_its_month(client: httpx.AsyncClient, vill
     assert response.status_code == 200 and response.headers["content-type"] == "application/pdf"
     found = words(response.content)
     text = " ".join(word.text for word in found)
-    dates_line = [token for word in found if abs(word.size - 15) < 0.5
-                  for token in DATE_TOKEN.findall(word.text)]
+    dates_line = [token for word in found for token in DATE_TOKEN.findall(word.text)]
     wanted = [f"{local.day}.{local.month}." for local in
               (datetime.fromisoformat(s["starts_at"]).astimezone(BERLIN) for s in sessions)]
     assert Counter(dates_line) == Counter(wanted)

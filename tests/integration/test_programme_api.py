@@ -20,9 +20,10 @@ from tests.projecting import projecting
 
 pytestmark = pytest.mark.integration
 
-MONDAY = (datetime.now(UTC) + timedelta(days=7)).replace(hour=11, minute=0, second=0,
-                                                          microsecond=0)
-WEEKS = [MONDAY + timedelta(weeks=n) for n in range(3)]
+TOMORROW = (datetime.now(UTC) + timedelta(days=1)).replace(hour=11, minute=0, second=0,
+                                                           microsecond=0)
+DAYS = [TOMORROW + timedelta(days=n) for n in range(3)]
+"""Three dates within this week and the next, whatever the day: what the pages show."""
 
 
 @pytest.fixture
@@ -45,12 +46,12 @@ async def a_programme(world: World, store) -> dict[str, str]:
     hidden = await world.created(COORDINATOR_A, "/api/offers", {
         "site_id": site, "title": "Supervision", "category": "mental_health", "public": False})
     session = await world.created(COORDINATOR_A, f"/api/offers/{lunch['id']}/sessions", {
-        "room_id": str(world.room_a), "starts_at": WEEKS[0].isoformat(),
-        "ends_at": (WEEKS[0] + timedelta(hours=2)).isoformat(),
-        "recurrence": {"rrule": "FREQ=WEEKLY", "count": 3}})
+        "room_id": str(world.room_a), "starts_at": DAYS[0].isoformat(),
+        "ends_at": (DAYS[0] + timedelta(hours=2)).isoformat(),
+        "recurrence": {"rrule": "FREQ=DAILY", "count": 3}})
     await world.created(COORDINATOR_A, f"/api/offers/{hidden['id']}/sessions", {
-        "room_id": str(world.room_a), "starts_at": (WEEKS[0] + timedelta(hours=4)).isoformat(),
-        "ends_at": (WEEKS[0] + timedelta(hours=5)).isoformat()})
+        "room_id": str(world.room_a), "starts_at": (DAYS[0] + timedelta(hours=4)).isoformat(),
+        "ends_at": (DAYS[0] + timedelta(hours=5)).isoformat()})
     booking_id = await booking_of(store, session["id"])
     positions = []
     for starts_at, reason, public in ((session["occurrences"][1]["starts_at"],
@@ -77,15 +78,15 @@ async def test_anyone_reads_the_public_programme_without_a_token(world, projecto
     made = await a_programme(world, store)
     response = await world.client.get("/api/programme", params={
         "site_id": made["site"], "min_position": made["position"],
-        "from": (MONDAY - timedelta(days=1)).isoformat(),
-        "to": (MONDAY + timedelta(days=60)).isoformat()})
+        "from": (TOMORROW - timedelta(days=1)).isoformat(),
+        "to": (TOMORROW + timedelta(days=60)).isoformat()})
     assert response.status_code == 200, response.text
     dates = response.json()
     assert [(d["title"], d["starts_at"][:16], d["cancelled"], d["cancellation_reason"])
             for d in dates] == [
-        ("Mittagstisch", WEEKS[0].isoformat()[:16], False, None),
-        ("Mittagstisch", WEEKS[1].isoformat()[:16], True, "Die Küche wird renoviert"),
-        ("Mittagstisch", WEEKS[2].isoformat()[:16], True, None)]
+        ("Mittagstisch", DAYS[0].isoformat()[:16], False, None),
+        ("Mittagstisch", DAYS[1].isoformat()[:16], True, "Die Küche wird renoviert"),
+        ("Mittagstisch", DAYS[2].isoformat()[:16], True, None)]
     first = dates[0]
     assert (first["room"], first["category"], first["description"], first["site"]) == (
         "Saal", "community", "Gemeinsam essen.", "Dorftreff Linden")
@@ -120,13 +121,13 @@ async def test_the_feed_marks_cancelled_dates_and_keeps_its_uids(world, projecto
     assert feed.headers["content-type"].startswith("text/calendar")
     events = icalendar.Calendar.from_ical(feed.content).walk("VEVENT")
     by_start = {event.decoded("DTSTART"): event for event in events}
-    assert sorted(by_start) == WEEKS
-    assert "STATUS" not in by_start[WEEKS[0]]
-    assert [str(by_start[w]["STATUS"]) for w in WEEKS[1:]] == ["CANCELLED", "CANCELLED"]
-    assert str(by_start[WEEKS[0]]["LOCATION"]) == (
+    assert sorted(by_start) == DAYS
+    assert "STATUS" not in by_start[DAYS[0]]
+    assert [str(by_start[w]["STATUS"]) for w in DAYS[1:]] == ["CANCELLED", "CANCELLED"]
+    assert str(by_start[DAYS[0]]["LOCATION"]) == (
         "Saal, Dorftreff Linden, Kirchstraße 3, 49596 Linden")
-    assert str(by_start[WEEKS[0]]["DESCRIPTION"]) == "Gemeinsam essen."
-    assert "Die Küche wird renoviert" in str(by_start[WEEKS[1]]["DESCRIPTION"])
+    assert str(by_start[DAYS[0]]["DESCRIPTION"]) == "Gemeinsam essen."
+    assert "Die Küche wird renoviert" in str(by_start[DAYS[1]]["DESCRIPTION"])
     assert b"Krankenhaus" not in feed.content and b"Supervision" not in feed.content
     again = icalendar.Calendar.from_ical(
         (await world.client.get("/api/programme.ics")).content).walk("VEVENT")
@@ -161,3 +162,28 @@ async def test_one_address_asking_too_often_waits(world, projector, database_url
         assert refused.status_code == 429
         assert 1 <= int(refused.headers["retry-after"]) <= 60
         assert refused.headers["content-type"].startswith("application/problem+json")
+
+
+async def test_the_pages_are_public_cacheable_and_name_no_one(world, projector, store):
+    made = await a_programme(world, store)
+    await world.client.get("/api/programme", params={"min_position": made["position"]})
+    client = world.client
+    client.cookies.clear()
+    page = await client.get("/programm/linden", params={"lang": "de"})
+    assert page.status_code == 200, page.text
+    assert page.headers["content-type"].startswith("text/html")
+    assert "set-cookie" not in page.headers  # a shared cache may keep the page for anyone
+    for shown in ("Programm Dorftreff Linden", "Kirchstraße 3, 49596 Linden",
+                  "Dienstags 10–12 Uhr", "Mittagstisch", "Fällt aus",
+                  "Grund: Die Küche wird renoviert", "webcal://"):
+        assert shown in page.text, shown
+    for private in ("Alice", "Bernd", "Supervision", "Intern", "Krankenhaus"):
+        assert private not in page.text
+    assert (await client.get("/programm/linden", params={"lang": "de"}, headers={
+        "If-None-Match": page.headers["etag"]})).status_code == 304
+    by_id = await client.get(f"/programm/{made['site']}", params={"lang": "uk"})
+    assert by_id.status_code == 200 and "Наступного тижня" in by_id.text
+    unknown = await client.get("/programm/nirgendwo", params={"lang": "de"})
+    assert unknown.status_code == 404
+    assert "Diesen Dorftreff finden wir nicht." in unknown.text
+    assert "Dorftreff Linden" in unknown.text
