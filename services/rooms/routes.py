@@ -47,6 +47,10 @@ class NewRecurrence(msgspec.Struct, forbid_unknown_fields=True):
         return Recurrence(rrule=self.rrule, until=self.until, count=self.count)
 
 
+CancelReason = Annotated[str | None, QueryParameter(
+    max_length=1000, description="Why (passed on to the volunteers of linked shifts)")]
+
+
 class NewBooking(msgspec.Struct, forbid_unknown_fields=True):
     title: Title
     starts_at: Aware
@@ -113,8 +117,7 @@ class RoomsController(Controller):
     async def cancel(
         self, room_id: FromPath[UUID], booking_id: FromPath[UUID],
         commands: NamedDependency[CommandHandler], request: Request[Principal, Any, Any],
-        occurrence: FromQuery[str | None] = None,
-        reason: Annotated[str | None, QueryParameter(max_length=1000, pattern=LINES)] = None,
+        occurrence: FromQuery[str | None] = None, reason: CancelReason = None,
         reason_public: FromQuery[bool] = False,
     ) -> Positioned:
         result = await commands.handle(ROOMS, CancelBooking(
