@@ -16,6 +16,7 @@ worker that sends (``workers/mail/outbox.py``).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -238,7 +239,7 @@ SELECT 'reminder:' || s.shift_id || ':' || v.volunteer_id || ':'
                             AT TIME ZONE 'Europe/Berlin' AS due_at) d
  WHERE h.status = 'claimed' AND NOT s.cancelled AND NOT v.erased
    AND NOT ('reminder' = ANY (v.off))
-   AND d.due_at <= now() AND s.starts_at > now()
+   AND d.due_at <= $1 AND s.starts_at > $1
    -- claimed inside the reminder's window: the confirmation just sent says it all
    AND NOT EXISTS (SELECT 1 FROM outbox c
                     WHERE c.volunteer_id = v.volunteer_id AND c.shift_id = s.shift_id
@@ -246,10 +247,10 @@ SELECT 'reminder:' || s.shift_id || ':' || v.volunteer_id || ':'
 ON CONFLICT (key) DO NOTHING"""
 
 
-async def queue_due_reminders(connection: Any) -> int:
+async def queue_due_reminders(connection: Any, now: datetime) -> int:
     """Queue the reminder of every held place whose time has come: ``reminder_hours`` before
     the shift on the Berlin wall clock (48 h before 09:00 is 09:00 two days before, across a
     change of the clocks too). Keyed by shift, volunteer and start, so once per shift (a moved
     shift is reminded of again). Returns how many were queued."""
-    status = await connection.execute(_DUE_REMINDERS)
+    status = await connection.execute(_DUE_REMINDERS, now)
     return int(status.rsplit(" ", 1)[-1])

@@ -21,14 +21,16 @@ from icalendar import Calendar
 from events.base import EventMetadata
 from events.interface import PendingEvent, StreamWrite
 from events.shifts import ShiftCancelled
-from projections.notifier import NOTIFIER
-from projections.runner import run_once, start_rebuild
+from projections.notifier import NOTIFIER, queue_due_reminders
+from projections.runner import ensure_projection, run_once, start_rebuild
 from services.commands.handler import CommandHandler
 from services.shifts.decider import ClaimShift, ReleaseClaim
 from services.sites.decider import AddSite
 from services.volunteers import service as volunteers
 from tests.projection_checks import log_of, workers
 from tests.scenarios import COORDINATOR, a_shift, run
+from workers.mail.outbox import deliver_due
+from workers.mail.smtp import MailSettings, smtp_server as parse_smtp_url
 
 pytestmark = pytest.mark.integration
 
@@ -80,6 +82,12 @@ def mail_env(port: int, **more: str) -> dict[str, str]:
     return {"TREFFPUNKT_SMTP_URL": f"smtp://127.0.0.1:{port}",
             "TREFFPUNKT_MAIL_FROM": "Dorftreff <treffpunkt@bersenbrueck.example>",
             "TREFFPUNKT_PUBLIC_URL": "https://treffpunkt.bersenbrueck.example", **more}
+
+
+def smtp_settings(port: int) -> MailSettings:
+    env = mail_env(port)
+    return MailSettings(server=parse_smtp_url(env["TREFFPUNKT_SMTP_URL"]),
+                        sender=env["TREFFPUNKT_MAIL_FROM"], public_url=env["TREFFPUNKT_PUBLIC_URL"])
 
 
 async def eventually(check, timeout: float = 30, what: str = "", worker=None):
@@ -284,3 +292,47 @@ async def test_erasure_suppresses_what_is_pending_and_a_cancelled_shift_tells_it
                      if m["Subject"].startswith("Abgesagt")]
     assert "Grund: Wasserschaden im Saal" in text_of(cancellation)
     assert str(calendar_of(cancellation)["method"]) == "CANCEL"
+
+
+async def test_the_reminder_comes_48_hours_before_on_the_wall_clock_across_the_clock_change(
+    pool, world, smtp_port
+):
+    site = await world.site()
+    anna = await world.volunteer("Anna Lehmann", "anna@example.org")
+    # Monday 1 Nov 2027, 09:00 in Gehrde (CET); the clocks go back on Sunday 31 October.
+    starts_at = datetime(2027, 11, 1, 8, 0, tzinfo=UTC)
+    shift = await a_shift(world.commands, site, 2, start=starts_at)
+    await world.claim(shift, anna)
+    await ensure_projection(pool, NOTIFIER)
+    await run_once(pool, world.store, NOTIFIER)
+    # 48 h before on the wall clock: Saturday 09:00 CEST = 07:00 UTC (not 08:00 UTC).
+    assert await queue_due_reminders(pool, datetime(2027, 10, 30, 6, 59, tzinfo=UTC)) == 0
+    assert await queue_due_reminders(pool, datetime(2027, 10, 30, 7, 0, tzinfo=UTC)) == 1
+    assert await queue_due_reminders(pool, datetime(2027, 10, 31, 7, 0, tzinfo=UTC)) == 0  # once
+
+    with smtp_server(smtp_port) as inbox:
+        await deliver_due(pool, smtp_settings(smtp_port))
+    reminder, = [m for m in inbox.to("anna@example.org") if m["Subject"].startswith("Erinnerung")]
+    assert "Montag, 1. November 2027, 09:00–13:00 Uhr" in text_of(reminder)
+
+
+async def test_a_reminder_of_a_place_released_before_it_was_sent_is_suppressed(
+    pool, world, smtp_port
+):
+    site = await world.site()
+    anna = await world.volunteer("Anna Lehmann", "anna@example.org")
+    shift = await world.shift(site, capacity=2, in_days=1)  # inside the 48 hours
+    await world.claim(shift, anna)
+    await ensure_projection(pool, NOTIFIER)
+    await run_once(pool, world.store, NOTIFIER)
+    # Claimed inside the window: the confirmation says it all, no reminder on top.
+    assert await queue_due_reminders(pool, datetime.now(UTC)) == 0
+    await pool.execute("UPDATE outbox SET queued_at = now() - interval '2 days'")
+    assert await queue_due_reminders(pool, datetime.now(UTC)) == 1
+    await world.release(shift, anna)
+    await run_once(pool, world.store, NOTIFIER)
+    with smtp_server(smtp_port) as inbox:
+        await deliver_due(pool, smtp_settings(smtp_port))
+    assert [m["Subject"].split(":")[0] for m in inbox.messages] == ["Eingetragen"]
+    assert await pool.fetchval(
+        "SELECT state || ' ' || detail FROM outbox WHERE kind = 'reminder'") == "suppressed released"

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import UTC, datetime
 
 import dramatiq
 
@@ -23,7 +24,7 @@ DELIVER_ACTOR = "deliver_mail"
 async def _deliver_once() -> None:
     pool = await resources.pool()
     if await pool.fetchval("SELECT to_regclass('notifier_holdings') IS NOT NULL"):
-        queued = await queue_due_reminders(pool)
+        queued = await queue_due_reminders(pool, datetime.now(UTC))
         if queued:
             log.info("%d reminders queued", queued)
     await outbox.deliver_due(pool)
