@@ -25,7 +25,11 @@ import msgspec
 from events import shifts
 from events.base import Event, PositionedEvent
 from events.sites import SiteAdded
-from events.volunteers import VolunteerErased, VolunteerRegistered
+from events.volunteers import (
+    NotificationSettingsChanged,
+    VolunteerErased,
+    VolunteerRegistered,
+)
 from projections import repairs
 from projections.pipeline import Pipeline
 
@@ -105,6 +109,12 @@ def _erased(e: VolunteerErased) -> tuple[str, tuple[Any, ...]]:
             (e.volunteer_id,))
 
 
+def _settings(e: NotificationSettingsChanged) -> tuple[str, tuple[Any, ...]]:
+    return ("""UPDATE {notifier_volunteers} SET language = $2, reminder_hours = $3, off = $4
+                WHERE volunteer_id = $1""",
+            (e.volunteer_id, e.language, e.reminder_hours_before, list(e.off)))
+
+
 def _holding(status: str) -> Callable[[Any], tuple[str, tuple[Any, ...]]]:
     def change(e: shifts.ShiftClaimed | shifts.ShiftWaitlisted,
                position: int) -> tuple[str, tuple[Any, ...]]:
@@ -136,6 +146,7 @@ CHANGES: dict[type[Event], Callable[..., tuple[str, tuple[Any, ...]]]] = {
     shifts.ShiftCreated: _shift,
     VolunteerRegistered: _volunteer,
     VolunteerErased: _erased,
+    NotificationSettingsChanged: _settings,
     shifts.ShiftClaimReleased: _gone,
     shifts.ShiftWaitlistLeft: _gone,
     shifts.ShiftCancelled: _cancelled,
@@ -254,3 +265,11 @@ async def queue_due_reminders(connection: Any, now: datetime) -> int:
     shift is reminded of again). Returns how many were queued."""
     status = await connection.execute(_DUE_REMINDERS, now)
     return int(status.rsplit(" ", 1)[-1])
+
+
+async def settings_of(connection: Any, volunteer_id: UUID) -> dict[str, Any] | None:
+    """``{language, reminder_hours_before, off}``; None for a volunteer not (yet) known."""
+    row = await connection.fetchrow(
+        f"""SELECT language, reminder_hours AS reminder_hours_before, off FROM {VOLUNTEERS}
+             WHERE volunteer_id = $1 AND NOT erased""", volunteer_id)
+    return dict(row) if row else None

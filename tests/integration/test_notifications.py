@@ -24,6 +24,7 @@ from events.shifts import ShiftCancelled
 from projections.notifier import NOTIFIER, queue_due_reminders
 from projections.runner import ensure_projection, run_once, start_rebuild
 from services.commands.handler import CommandHandler
+from services.notifications.decider import NOTIFICATION_SETTINGS, ChangeNotificationSettings
 from services.shifts.decider import ClaimShift, ReleaseClaim
 from services.sites.decider import AddSite
 from services.volunteers import service as volunteers
@@ -336,3 +337,28 @@ async def test_a_reminder_of_a_place_released_before_it_was_sent_is_suppressed(
     assert [m["Subject"].split(":")[0] for m in inbox.messages] == ["Eingetragen"]
     assert await pool.fetchval(
         "SELECT state || ' ' || detail FROM outbox WHERE kind = 'reminder'") == "suppressed released"
+
+
+async def test_a_volunteer_who_chose_english_and_turned_off_the_waitlist_is_told_accordingly(
+    pool, world, smtp_port
+):
+    site = await world.site("Dorftreff Rieste")
+    shift = await world.shift(site, capacity=1)
+    fatma = await world.volunteer("Fatma Yilmaz", "fatma@example.org")
+    other = await world.volunteer("Anna Lehmann", "anna@example.org")
+    await world.commands.handle(NOTIFICATION_SETTINGS, ChangeNotificationSettings(
+        volunteer_id=fatma, language="en", reminder_hours_before=24, off=["waitlisted"],
+        now=datetime.now(UTC)), COORDINATOR)
+    other_shift = await world.shift(site, capacity=1, in_days=6)
+    await world.claim(shift, fatma)
+    await world.claim(other_shift, other)
+    await world.claim(other_shift, fatma)  # full: the waitlist, which she turned off
+    await ensure_projection(pool, NOTIFIER)
+    await run_once(pool, world.store, NOTIFIER)
+    with smtp_server(smtp_port) as inbox:
+        await deliver_due(pool, smtp_settings(smtp_port))
+    told, = inbox.to("fatma@example.org")
+    assert told["Subject"].startswith("You are in: Küche")
+    assert told["Content-Language"] == "en"
+    assert "Hello Fatma Yilmaz," in text_of(told) and "Dorftreff Rieste" in text_of(told)
+    assert await pool.fetchval("SELECT count(*) FROM outbox WHERE kind = 'waitlisted'") == 0

@@ -99,7 +99,6 @@ def compose(row: dict[str, Any], address: str, name: str | None, sender: str,
     message["To"] = Address(display_name=name or "", addr_spec=address)
     message["Date"] = formatdate(localtime=False, usegmt=True)
     message["Message-ID"] = message_id(row["key"], sender)
-    message["Content-Language"] = language
     message["Auto-Submitted"] = "auto-generated"
     message.set_content(_templates.get_template("message.txt").render(context))
     message.add_alternative(_templates.get_template("message.html").render(context),
@@ -109,4 +108,5 @@ def compose(row: dict[str, Any], address: str, name: str | None, sender: str,
             shift_calendar(row["shift_id"], params, WITH_CALENDAR[kind], row["key"]),
             maintype="text", subtype="calendar", filename="schicht.ics",
             params={"method": WITH_CALENDAR[kind]})
+    message["Content-Language"] = language  # after the content, which resets Content-*
     return message
