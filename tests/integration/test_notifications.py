@@ -28,7 +28,7 @@ from services.notifications.decider import NOTIFICATION_SETTINGS, ChangeNotifica
 from services.shifts.decider import ClaimShift, ReleaseClaim
 from services.sites.decider import AddSite
 from services.volunteers import service as volunteers
-from tests.projection_checks import log_of, workers
+from tests.projection_checks import kill, log_of, start_worker, workers
 from tests.scenarios import COORDINATOR, a_shift, run
 from workers.mail.outbox import deliver_due
 from workers.mail.smtp import MailSettings, smtp_server as parse_smtp_url
@@ -362,3 +362,40 @@ async def test_a_volunteer_who_chose_english_and_turned_off_the_waitlist_is_told
     assert told["Content-Language"] == "en"
     assert "Hello Fatma Yilmaz," in text_of(told) and "Dorftreff Rieste" in text_of(told)
     assert await pool.fetchval("SELECT count(*) FROM outbox WHERE kind = 'waitlisted'") == 0
+
+
+class SlowInbox(Inbox):
+    """Takes a while to accept each message, so a worker can be killed in the middle."""
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802
+        await asyncio.sleep(0.4)
+        return await super().handle_DATA(server, session, envelope)
+
+
+async def test_a_worker_killed_mid_delivery_loses_nothing_and_sends_at_most_one_copy_again(
+    servers, database_url, pool, world, broker_namespace, smtp_port
+):
+    site = await world.site()
+    addresses = [f"helper{n}@example.org" for n in range(8)]
+    shift = await world.shift(site, capacity=len(addresses))
+    for n, address in enumerate(addresses):
+        await world.claim(shift, await world.volunteer(f"Helfer {n}", address))
+    env = mail_env(smtp_port, TREFFPUNKT_MAIL_LEASE_SECONDS="2")
+    with smtp_server(smtp_port, SlowInbox()) as inbox:
+        first = start_worker(database_url, servers.redis_url, broker_namespace, env)
+        try:
+            async def some_arrived():
+                return len(inbox.messages) >= 2
+            await eventually(some_arrived, what="the first messages", worker=first)
+        finally:
+            kill(first)
+        assert first.returncode == -9
+        assert len(inbox.messages) < len(addresses), "the worker had finished already"
+        with workers(database_url, servers.redis_url, broker_namespace, 1, env=env) as (second,):
+            async def all_sent():
+                return list((await states(pool)).values()) == ["sent"] * len(addresses)
+            await eventually(all_sent, what="every message sent", worker=second)
+    arrived = sorted(m["To"].addresses[0].addr_spec for m in inbox.messages)
+    assert sorted(set(arrived)) == sorted(addresses)
+    assert len(arrived) <= len(addresses) + 1  # the one in flight when killed, at most
+    assert len({m["Message-ID"] for m in inbox.messages}) == len(addresses)
