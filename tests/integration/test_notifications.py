@@ -132,6 +132,14 @@ class World:
         await run(self.commands, ClaimShift(shift_id=shift, volunteer_id=volunteer,
                                             now=datetime.now(UTC)), COORDINATOR)
 
+    async def helpers_claiming_one_shift(self, count: int) -> list[str]:
+        """``count`` volunteers, each holding a place on one shift; their addresses."""
+        shift = await self.shift(await self.site(), capacity=count)
+        addresses = [f"helper{n}@example.org" for n in range(count)]
+        for n, address in enumerate(addresses):
+            await self.claim(shift, await self.volunteer(f"Helfer {n}", address))
+        return addresses
+
     async def release(self, shift: UUID, volunteer: UUID) -> None:
         await run(self.commands, ReleaseClaim(shift_id=shift, volunteer_id=volunteer,
                                               now=datetime.now(UTC)), COORDINATOR)
@@ -217,11 +225,7 @@ async def test_without_an_smtp_server_nothing_is_sent_and_each_message_is_suppre
 async def test_smtp_down_for_a_while_then_back_delivers_everything_exactly_once(
     servers, database_url, pool, world, broker_namespace, smtp_port
 ):
-    site = await world.site()
-    addresses = [f"helper{n}@example.org" for n in range(5)]
-    shift = await world.shift(site, capacity=len(addresses))
-    for n, address in enumerate(addresses):
-        await world.claim(shift, await world.volunteer(f"Helfer {n}", address))
+    addresses = await world.helpers_claiming_one_shift(5)
     env = mail_env(smtp_port, TREFFPUNKT_MAIL_RETRY_SECONDS="0.5")
     with workers(database_url, servers.redis_url, broker_namespace, 1, env=env) as (worker,):
         async def tried():
@@ -375,11 +379,7 @@ class SlowInbox(Inbox):
 async def test_a_worker_killed_mid_delivery_loses_nothing_and_sends_at_most_one_copy_again(
     servers, database_url, pool, world, broker_namespace, smtp_port
 ):
-    site = await world.site()
-    addresses = [f"helper{n}@example.org" for n in range(8)]
-    shift = await world.shift(site, capacity=len(addresses))
-    for n, address in enumerate(addresses):
-        await world.claim(shift, await world.volunteer(f"Helfer {n}", address))
+    addresses = await world.helpers_claiming_one_shift(8)
     env = mail_env(smtp_port, TREFFPUNKT_MAIL_LEASE_SECONDS="2")
     with smtp_server(smtp_port, SlowInbox()) as inbox:
         first = start_worker(database_url, servers.redis_url, broker_namespace, env)
