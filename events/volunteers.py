@@ -31,4 +31,17 @@ class VolunteerErased(Event, tag="volunteer.erased", frozen=True, kw_only=True):
     volunteer_id: UUID
 
 
+class NotificationSettingsChanged(
+    Event, tag="volunteer.notification_settings_changed", frozen=True, kw_only=True
+):
+    """What the volunteer is told by e-mail, and when: the language, how many hours before a
+    shift the reminder comes, and the kinds of message turned off."""
+
+    volunteer_id: UUID
+    language: str
+    reminder_hours_before: int
+    off: list[str] = []
+
+
 EVENTS = (VolunteerRegistered, VolunteerAccountLinked, VolunteerErased)
+EVENTS += (NotificationSettingsChanged,)

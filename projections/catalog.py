@@ -6,6 +6,7 @@ from projections.attendance_stats import ATTENDANCE_STATS
 from projections.directory import DIRECTORY
 from projections.programme import PROGRAMME
 from projections.qualification_catalogue import QUALIFICATION_CATALOGUE
+from projections.notifier import NOTIFIER
 from projections.room_calendar import ROOM_CALENDAR
 from projections.runner import Projection
 from projections.shift_board import SHIFT_BOARD
@@ -20,3 +21,4 @@ PROJECTIONS += [TRAINING_RECORDS, ATTENDANCE_STATS, VOLUNTEER_SITES]
 PROJECTIONS += [PROGRAMME]
 PROJECTIONS += [QUALIFICATION_CATALOGUE]
 PROJECTIONS += [SHIFT_ROSTER]
+PROJECTIONS += [NOTIFIER]

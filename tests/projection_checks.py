@@ -28,8 +28,10 @@ ReadModels = dict[str, list[tuple[Any, ...]]]
 """Logical table -> every row, in one fixed order."""
 
 
-def start_worker(database_url: str, redis_url: str, namespace: str) -> subprocess.Popen[bytes]:
-    """``dramatiq workers.actors`` as ``treffpunkt serve`` starts it, in a process group of its own.
+def start_worker(database_url: str, redis_url: str, namespace: str,
+                 env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
+    """``dramatiq workers.actors`` as ``treffpunkt serve`` starts it, in a process group of its own
+    (``env``: more environment, e.g. where mail goes).
 
     Its log goes to a file (``worker.log_file``), never to a pipe nobody reads, which would
     stop the worker once full.
@@ -43,6 +45,7 @@ def start_worker(database_url: str, redis_url: str, namespace: str) -> subproces
             "DATABASE_URL": database_url,
             "REDIS_URL": redis_url,
             "TREFFPUNKT_BROKER_NAMESPACE": namespace,
+            **(env or {}),
         },
         stdout=log_file,
         stderr=subprocess.STDOUT,
@@ -85,12 +88,13 @@ def wait_stopped(worker: subprocess.Popen[bytes]) -> None:
 
 @contextmanager
 def workers(
-    database_url: str, redis_url: str, namespace: str, count: int, *, wait_on_exit: bool = True
+    database_url: str, redis_url: str, namespace: str, count: int, *, wait_on_exit: bool = True,
+    env: dict[str, str] | None = None,
 ) -> Iterator[list]:
     """Started workers, sent SIGTERM when the block ends. Without ``wait_on_exit`` they stop
     while the next test runs (a worker takes a few seconds to shut down); ``servers`` waits for
     every one of them before it stops the servers."""
-    started = [start_worker(database_url, redis_url, namespace) for _ in range(count)]
+    started = [start_worker(database_url, redis_url, namespace, env) for _ in range(count)]
     try:
         yield started
     finally:

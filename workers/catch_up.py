@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
+from collections.abc import Awaitable, Callable
 
 import dramatiq
 from dramatiq.asyncio import get_event_loop_thread
@@ -19,6 +20,8 @@ from events.store import EventStore
 from projections.catalog import PROJECTIONS
 from projections.runner import ensure_projection, record_failure, run_once, run_together
 from workers import resources
+from workers.mail import outbox
+from workers.mail.actor import wake_delivery
 from workers.one_pass import OnePassAtATime
 
 log = logging.getLogger(__name__)
@@ -53,18 +56,25 @@ async def _catch_up_once() -> None:
                     await record_failure(pool, projection.name, error)
         if failed:
             raise failed[0]
+    if await outbox.due(pool):
+        wake_delivery()
 
 
 catch_up = OnePassAtATime(_catch_up_once)
 
 
 class CatchUpTicker(dramatiq.Middleware):
-    def __init__(self, interval: float = TICK_SECONDS) -> None:
+    """Runs ``work`` (the catch-up, unless named) every ``interval`` seconds."""
+
+    def __init__(self, interval: float = TICK_SECONDS,
+                 work: Callable[[], Awaitable[None]] | None = None, name: str = "catch-up") -> None:
         self.interval = interval
+        self.work = work or catch_up
+        self.name = name
         self._stop = threading.Event()
 
     def after_worker_boot(self, broker: dramatiq.Broker, worker: dramatiq.Worker) -> None:
-        threading.Thread(target=self._run, name="catch-up-ticker", daemon=True).start()
+        threading.Thread(target=self._run, name=f"{self.name}-ticker", daemon=True).start()
 
     def before_worker_shutdown(self, broker: dramatiq.Broker, worker: dramatiq.Worker) -> None:
         self._stop.set()
@@ -75,6 +85,6 @@ class CatchUpTicker(dramatiq.Middleware):
             if loop_thread is None:
                 continue
             try:
-                loop_thread.run_coroutine(catch_up())
+                loop_thread.run_coroutine(self.work())
             except Exception:  # the next tick tries again; the error is in the log
-                log.exception("catch-up failed")
+                log.exception("%s failed", self.name)

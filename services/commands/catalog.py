@@ -11,6 +11,7 @@ from events.base import Event
 from services.commands.decider import Decider, Stream, StreamKind
 from services.funding.decider import FUNDING_SETTINGS
 from services.hours.decider import HOURS
+from services.notifications.decider import NOTIFICATION_SETTINGS
 from services.offers.decider import OFFERS
 from services.offers.staffing import STAFFING
 from services.qualifications.decider import QUALIFICATIONS
@@ -25,6 +26,7 @@ from services.volunteers.erasure import ERASURE
 DECIDERS = (SITES, ROOMS, OFFERS, SHIFTS, TRAININGS, REGISTRATION, ERASURE, ACCOUNTS, CLOSING,
             HOURS, FUNDING_SETTINGS, QUALIFICATIONS, SHIFT_SERIES_DECIDER,
             STAFFING)
+DECIDERS += (NOTIFICATION_SETTINGS,)
 _BY_COMMAND = {command: decider for decider in DECIDERS for command in decider.commands}
 
 

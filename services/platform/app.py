@@ -21,6 +21,7 @@ from services.platform.json_bodies import JSONRequest
 from services.platform.keys import derive_keys, secret_of
 from services.platform.http_headers import head_as_get, security_headers
 from services.offers.reads import list_offers
+from services.notifications.routes import NotificationSettingsController, NotificationsController
 from services.offers.routes import OffersController
 from services.qualifications.routes import QualificationsController
 from services.operations.routes import OperationsController
@@ -66,6 +67,8 @@ def create_app(settings: Settings) -> Litestar:
             SignInController,
             AccountsController,
             VolunteersController,
+            NotificationSettingsController,
+            NotificationsController,
             HoursController,
             FundingSettingsController,
             SitesController,

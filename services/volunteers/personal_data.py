@@ -6,10 +6,9 @@ import os
 from uuid import UUID
 
 import asyncpg
-from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-NONCE_BYTES = 12
+from events.sealed import NONCE_BYTES, decrypt  # noqa: F401 - re-exported
 
 
 async def create_key(pool: asyncpg.Pool, subject_id: UUID) -> bytes:
@@ -33,14 +32,3 @@ async def destroy_key(pool: asyncpg.Pool, subject_id: UUID) -> None:
 def encrypt(key: bytes, subject_id: UUID, plaintext: str) -> bytes:
     nonce = os.urandom(NONCE_BYTES)
     return nonce + AESGCM(key).encrypt(nonce, plaintext.encode(), subject_id.bytes)
-
-
-def decrypt(key: bytes | None, subject_id: UUID, ciphertext: bytes | None) -> str | None:
-    if key is None or ciphertext is None:
-        return None
-    try:
-        return AESGCM(key).decrypt(
-            ciphertext[:NONCE_BYTES], ciphertext[NONCE_BYTES:], subject_id.bytes
-        ).decode()
-    except InvalidTag:
-        return None

@@ -16,7 +16,12 @@ from events.base import Event
 from events.hours import HoursCorrected, HoursRecorded
 from events.shifts import VolunteerShiftClaimed, VolunteerShiftReleased
 from events.trainings import VolunteerQualified
-from events.volunteers import VolunteerAccountLinked, VolunteerErased, VolunteerRegistered
+from events.volunteers import (
+    NotificationSettingsChanged,
+    VolunteerAccountLinked,
+    VolunteerErased,
+    VolunteerRegistered,
+)
 from services.commands.decider import StreamKind
 
 
@@ -107,4 +112,5 @@ def worked_at(event: Event, now: datetime) -> datetime:
 VOLUNTEER = StreamKind("volunteer", Volunteer(), evolve, dict.fromkeys(
     (VolunteerRegistered, VolunteerAccountLinked, VolunteerErased,
      VolunteerShiftClaimed, VolunteerShiftReleased, VolunteerQualified,
-     HoursRecorded, HoursCorrected), "volunteer_id"), occurred_at=worked_at)
+     HoursRecorded, HoursCorrected, NotificationSettingsChanged), "volunteer_id"),
+    occurred_at=worked_at)

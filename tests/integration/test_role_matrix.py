@@ -222,6 +222,11 @@ ROUTES: list[Route] = [
     Route("POST", "/api/shifts/{shift_id}/cancellation", STAFF_A,
           body=lambda t: {"reason": "Die Küche bleibt zu."}),
     # Erasure: last, it ends Alice's account (and her token: 401 from then on).
+    Route("GET", "/api/volunteers/{volunteer_id}/notification-settings", ALICES_READERS),
+    Route("PUT", "/api/volunteers/{volunteer_id}/notification-settings", {ADMIN, VOLUNTEER_SELF},
+          body=lambda t: {"language": "en", "reminder_hours_before": 24, "off": ["reminder"]}),
+    Route("GET", "/api/notifications", {ADMIN, VOLUNTEER_SELF},
+          query="?volunteer_id={volunteer_id}"),
     Route("POST", "/api/volunteers/{volunteer_id}/erasure", {ADMIN}, allowed_last=True),
 ]
 

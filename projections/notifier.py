@@ -1,0 +1,275 @@
+"""The notifier: follows the history like a read model and decides who is told what.
+
+Its own tables (sites, shifts, volunteers, who holds or waits for which shift) are a read model
+like any other, in generations. What it decides goes into ``outbox`` (migration 0003), outside
+the generations, in the same transaction as the checkpoint, keyed by its cause
+(``<event position>:<kind>:<volunteer>``): a batch applied again after a crash queues nothing
+twice. A rebuild replays the history but queues nothing at or below ``notifier_horizon``, the
+highest position ever decided on, so a rebuild never sends anything again.
+
+A new event that tells someone something is a row of ``NOTICES`` (event type -> the notices
+it gives); the message's words are the kind's entries in the mail catalogue
+(``workers/mail/locale``). Only ids and ciphertext are kept: addresses are opened by the
+worker that sends (``workers/mail/outbox.py``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import msgspec
+
+from events import shifts
+from events.base import Event, PositionedEvent
+from events.sites import SiteAdded
+from events.volunteers import (
+    NotificationSettingsChanged,
+    VolunteerErased,
+    VolunteerRegistered,
+)
+from projections import repairs
+from projections.pipeline import Pipeline
+
+NAME = "notifier"
+SITES, SHIFTS = "notifier_sites", "notifier_shifts"
+VOLUNTEERS, HOLDINGS = "notifier_volunteers", "notifier_holdings"
+OUTBOX = "outbox"
+
+CLAIM_CONFIRMED = "claim_confirmed"
+WAITLISTED = "waitlisted"
+MOVED_UP = "moved_up"
+SHIFT_CANCELLED = "shift_cancelled"
+REMINDER = "reminder"
+KINDS = (CLAIM_CONFIRMED, WAITLISTED, MOVED_UP, SHIFT_CANCELLED, REMINDER)
+"""Every kind of message a volunteer may be sent (and may turn off)."""
+
+
+class Notice(msgspec.Struct, frozen=True, kw_only=True):
+    """Tell ``volunteer_id`` (or, without one, everyone holding or waiting for the shift)
+    ``kind`` about ``shift_id``; ``params`` are values of the event the message shows."""
+
+    kind: str
+    shift_id: UUID
+    volunteer_id: UUID | None = None
+    params: Mapping[str, Any] = {}
+
+
+NOTICES: dict[type[Event], Callable[[Any], list[Notice]]] = {
+    shifts.ShiftClaimed: lambda e: [Notice(
+        kind=MOVED_UP if e.from_waitlist else CLAIM_CONFIRMED,
+        shift_id=e.shift_id, volunteer_id=e.volunteer_id)],
+    shifts.ShiftWaitlisted: lambda e: [Notice(kind=WAITLISTED, shift_id=e.shift_id,
+                                       volunteer_id=e.volunteer_id)],
+    shifts.ShiftCancelled: lambda e: [Notice(kind=SHIFT_CANCELLED, shift_id=e.shift_id,
+                                      params={"reason": e.reason})],
+}
+"""Event type -> what it tells whom. Applied after the event's own change to the tables."""
+
+
+def _kept_text(event: Event) -> bytes:
+    """The text of the event this read model keeps (to find what must be made safe)."""
+    match event:
+        case SiteAdded():
+            return msgspec.json.encode([event.name])
+        case shifts.ShiftCreated():
+            return msgspec.json.encode([event.title])
+        case shifts.ShiftCancelled():
+            return msgspec.json.encode([event.reason])
+    return b"[]"
+
+
+def _site(e: SiteAdded) -> tuple[str, tuple[Any, ...]]:
+    return ("""INSERT INTO {notifier_sites} (site_id, name) VALUES ($1, $2)
+               ON CONFLICT (site_id) DO UPDATE SET name = EXCLUDED.name""",
+            (e.site_id, e.name))
+
+
+def _shift(e: shifts.ShiftCreated) -> tuple[str, tuple[Any, ...]]:
+    return ("""INSERT INTO {notifier_shifts} (shift_id, site_id, title, starts_at, ends_at)
+               VALUES ($1, $2, $3, $4, $5) ON CONFLICT (shift_id) DO UPDATE
+               SET site_id = $2, title = $3, starts_at = $4, ends_at = $5""",
+            (e.shift_id, e.site_id, e.title, e.starts_at, e.ends_at))
+
+
+def _volunteer(e: VolunteerRegistered) -> tuple[str, tuple[Any, ...]]:
+    return ("""INSERT INTO {notifier_volunteers} (volunteer_id, email, name) VALUES ($1, $2, $3)
+               ON CONFLICT (volunteer_id) DO UPDATE SET email = $2, name = $3""",
+            (e.volunteer_id, e.email, e.name))
+
+
+def _erased(e: VolunteerErased) -> tuple[str, tuple[Any, ...]]:
+    # Whatever is still pending for the volunteer is never sent (also after a rebuild).
+    return ("""WITH erased AS (UPDATE {notifier_volunteers} SET erased = true
+                                 WHERE volunteer_id = $1)
+               UPDATE outbox SET state = 'suppressed', detail = 'erased', finished_at = now()
+                WHERE volunteer_id = $1 AND state = 'queued'""",
+            (e.volunteer_id,))
+
+
+def _settings(e: NotificationSettingsChanged) -> tuple[str, tuple[Any, ...]]:
+    return ("""UPDATE {notifier_volunteers} SET language = $2, reminder_hours = $3, off = $4
+                WHERE volunteer_id = $1""",
+            (e.volunteer_id, e.language, e.reminder_hours_before, list(e.off)))
+
+
+def _holding(status: str) -> Callable[[Any], tuple[str, tuple[Any, ...]]]:
+    def change(e: shifts.ShiftClaimed | shifts.ShiftWaitlisted,
+               position: int) -> tuple[str, tuple[Any, ...]]:
+        return ("""INSERT INTO {notifier_holdings} (volunteer_id, shift_id, status, since)
+                   VALUES ($1, $2, $3, $4) ON CONFLICT (volunteer_id, shift_id)
+                   DO UPDATE SET status = $3, since = $4""",
+                (e.volunteer_id, e.shift_id, status, position))
+    return change
+
+
+def _gone(
+    e: shifts.ShiftClaimReleased | shifts.ShiftWaitlistLeft,
+) -> tuple[str, tuple[Any, ...]]:
+    # A reminder queued but not yet sent for a place given up is suppressed, not sent.
+    return ("""WITH gone AS (DELETE FROM {notifier_holdings}
+                              WHERE volunteer_id = $1 AND shift_id = $2)
+               UPDATE outbox SET state = 'suppressed', detail = 'released', finished_at = now()
+                WHERE volunteer_id = $1 AND shift_id = $2 AND kind = 'reminder'
+                  AND state = 'queued'""",
+            (e.volunteer_id, e.shift_id))
+
+
+def _cancelled(e: shifts.ShiftCancelled) -> tuple[str, tuple[Any, ...]]:
+    return ("UPDATE {notifier_shifts} SET cancelled = true WHERE shift_id = $1", (e.shift_id,))
+
+
+CHANGES: dict[type[Event], Callable[..., tuple[str, tuple[Any, ...]]]] = {
+    SiteAdded: _site,
+    shifts.ShiftCreated: _shift,
+    VolunteerRegistered: _volunteer,
+    VolunteerErased: _erased,
+    NotificationSettingsChanged: _settings,
+    shifts.ShiftClaimReleased: _gone,
+    shifts.ShiftWaitlistLeft: _gone,
+    shifts.ShiftCancelled: _cancelled,
+}
+"""Event type -> its change to the notifier's tables (SQL, arguments)."""
+HOLDING_CHANGES = {shifts.ShiftClaimed: _holding("claimed"),
+                   shifts.ShiftWaitlisted: _holding("waitlisted")}
+"""As ``CHANGES``, for the changes that need the event's position too."""
+
+_QUEUE = """
+INSERT INTO outbox (key, kind, volunteer_id, shift_id, cause_position, language, recipient,
+                    recipient_name, params)
+SELECT $1::bigint || ':' || $2 || ':' || v.volunteer_id, $2, v.volunteer_id, s.shift_id, $1,
+       v.language, v.email, v.name,
+       jsonb_build_object('site', coalesce(si.name, ''), 'title', s.title,
+                          'starts_at', s.starts_at, 'ends_at', s.ends_at,
+                          'place', (SELECT count(*) FROM {notifier_holdings} w
+                                     WHERE w.shift_id = s.shift_id AND w.status = 'waitlisted'
+                                       AND w.since <= h.since AND h.status = 'waitlisted'))
+         || $5::jsonb
+  FROM {notifier_shifts} s
+  JOIN {notifier_volunteers} v
+    ON CASE WHEN $4::uuid IS NULL
+            THEN v.volunteer_id IN (SELECT volunteer_id FROM {notifier_holdings}
+                                     WHERE shift_id = s.shift_id)
+            ELSE v.volunteer_id = $4 END
+  LEFT JOIN {notifier_holdings} h ON h.shift_id = s.shift_id AND h.volunteer_id = v.volunteer_id
+  LEFT JOIN {notifier_sites} si ON si.site_id = s.site_id
+ WHERE s.shift_id = $3 AND NOT v.erased AND NOT ($2 = ANY (v.off))
+   AND s.starts_at > now()
+   AND $1 > (SELECT position FROM notifier_horizon)
+ON CONFLICT (key) DO NOTHING"""
+
+
+class Notifier:
+    name = NAME
+    tables = {
+        SITES: "site_id uuid PRIMARY KEY, name text NOT NULL",
+        SHIFTS: """shift_id uuid PRIMARY KEY, site_id uuid NOT NULL, title text NOT NULL,
+                   starts_at timestamptz NOT NULL, ends_at timestamptz NOT NULL,
+                   cancelled boolean NOT NULL DEFAULT false""",
+        VOLUNTEERS: """volunteer_id uuid PRIMARY KEY, email bytea, name bytea,
+                       erased boolean NOT NULL DEFAULT false,
+                       language text NOT NULL DEFAULT 'de',
+                       reminder_hours integer NOT NULL DEFAULT 48,
+                       off text[] NOT NULL DEFAULT '{}'""",
+        HOLDINGS: """volunteer_id uuid NOT NULL, shift_id uuid NOT NULL, status text NOT NULL,
+                     since bigint NOT NULL, PRIMARY KEY (volunteer_id, shift_id)""",
+    }
+    indexes = ("CREATE INDEX ON {notifier_holdings} (shift_id)",)
+    event_types = frozenset(
+        event_type.__struct_config__.tag
+        for event_type in (*CHANGES, *HOLDING_CHANGES, *NOTICES))
+
+    async def apply(self, connection: Pipeline, tables: Mapping[str, str],
+                    events: Sequence[PositionedEvent]) -> None:
+        events, made_safe = repairs.repair_batch(NAME, events, _kept_text)
+        await repairs.record(connection, made_safe)
+        for positioned in events:
+            event = positioned.event
+            if event is None:
+                continue
+            kind = type(event)
+            if kind in CHANGES:
+                sql, arguments = CHANGES[kind](event)
+                await connection.execute(sql.format(**tables), *arguments)
+            if kind in HOLDING_CHANGES:
+                sql, arguments = HOLDING_CHANGES[kind](event, positioned.position)
+                await connection.execute(sql.format(**tables), *arguments)
+            for notice in NOTICES.get(kind, _nothing)(event):
+                await connection.execute(
+                    _QUEUE.format(**tables), positioned.position, notice.kind, notice.shift_id,
+                    notice.volunteer_id, msgspec.json.encode(notice.params).decode())
+        if events:
+            await connection.execute(
+                "UPDATE notifier_horizon SET position = greatest(position, $1)",
+                events[-1].position)
+
+
+def _nothing(event: Event) -> list[Notice]:
+    return []
+
+
+NOTIFIER = Notifier()
+
+
+_DUE_REMINDERS = """
+INSERT INTO outbox (key, kind, volunteer_id, shift_id, language, recipient, recipient_name,
+                    params)
+SELECT 'reminder:' || s.shift_id || ':' || v.volunteer_id || ':'
+           || extract(epoch FROM s.starts_at)::bigint,
+       'reminder', v.volunteer_id, s.shift_id, v.language, v.email, v.name,
+       jsonb_build_object('site', coalesce(si.name, ''), 'title', s.title,
+                          'starts_at', s.starts_at, 'ends_at', s.ends_at)
+  FROM notifier_holdings h
+  JOIN notifier_shifts s USING (shift_id)
+  JOIN notifier_volunteers v USING (volunteer_id)
+  LEFT JOIN notifier_sites si ON si.site_id = s.site_id
+ CROSS JOIN LATERAL (SELECT ((s.starts_at AT TIME ZONE 'Europe/Berlin')
+                             - make_interval(hours => v.reminder_hours))
+                            AT TIME ZONE 'Europe/Berlin' AS due_at) d
+ WHERE h.status = 'claimed' AND NOT s.cancelled AND NOT v.erased
+   AND NOT ('reminder' = ANY (v.off))
+   AND d.due_at <= $1 AND s.starts_at > $1
+   -- claimed inside the reminder's window: the confirmation just sent says it all
+   AND NOT EXISTS (SELECT 1 FROM outbox c
+                    WHERE c.volunteer_id = v.volunteer_id AND c.shift_id = s.shift_id
+                      AND c.kind IN ('claim_confirmed', 'moved_up') AND c.queued_at >= d.due_at)
+ON CONFLICT (key) DO NOTHING"""
+
+
+async def queue_due_reminders(connection: Any, now: datetime) -> int:
+    """Queue the reminder of every held place whose time has come: ``reminder_hours`` before
+    the shift on the Berlin wall clock (48 h before 09:00 is 09:00 two days before, across a
+    change of the clocks too). Keyed by shift, volunteer and start, so once per shift (a moved
+    shift is reminded of again). Returns how many were queued."""
+    status = await connection.execute(_DUE_REMINDERS, now)
+    return int(status.rsplit(" ", 1)[-1])
+
+
+async def settings_of(connection: Any, volunteer_id: UUID) -> dict[str, Any] | None:
+    """``{language, reminder_hours_before, off}``; None for a volunteer not (yet) known."""
+    row = await connection.fetchrow(
+        f"""SELECT language, reminder_hours AS reminder_hours_before, off FROM {VOLUNTEERS}
+             WHERE volunteer_id = $1 AND NOT erased""", volunteer_id)
+    return dict(row) if row else None

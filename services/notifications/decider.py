@@ -1,0 +1,53 @@
+"""A volunteer's notification settings, on the volunteer's stream. Pure."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import msgspec
+
+from events.base import Event
+from events.volunteers import NotificationSettingsChanged
+from projections.notifier import KINDS
+from services.commands.decider import Decider, States, Stream
+from services.commands.rejections import Conflict, Invalid, NotFound
+from services.volunteers.state import VOLUNTEER
+
+LANGUAGES = ("de", "en")
+MOST_REMINDER_HOURS = 24 * 14
+
+
+class ChangeNotificationSettings(msgspec.Struct, frozen=True, kw_only=True):
+    volunteer_id: UUID
+    language: str
+    reminder_hours_before: int
+    off: list[str]
+    now: datetime
+
+
+def streams(command: ChangeNotificationSettings, loaded: States) -> list[Stream[Any]]:
+    return [VOLUNTEER(command.volunteer_id)]
+
+
+def decide(command: ChangeNotificationSettings, states: States) -> list[Event]:
+    volunteer = states[VOLUNTEER(command.volunteer_id)]
+    if not volunteer.registered:
+        raise NotFound("volunteer_id", "no such volunteer")
+    if volunteer.erased:
+        raise Conflict("volunteer_id", "this volunteer's personal data is erased")
+    if command.language not in LANGUAGES:
+        raise Invalid("language", f"must be one of {', '.join(LANGUAGES)}")
+    if not 1 <= command.reminder_hours_before <= MOST_REMINDER_HOURS:
+        raise Invalid("reminder_hours_before", f"must be from 1 to {MOST_REMINDER_HOURS}")
+    unknown = sorted(set(command.off) - set(KINDS))
+    if unknown:
+        raise Invalid("off", f"unknown kinds: {', '.join(unknown)}")
+    return [NotificationSettingsChanged(
+        volunteer_id=command.volunteer_id, language=command.language,
+        reminder_hours_before=command.reminder_hours_before, off=sorted(set(command.off)))]
+
+
+NOTIFICATION_SETTINGS = Decider(commands=(ChangeNotificationSettings,), kinds=(VOLUNTEER,),
+                                streams=streams, decide=decide)

@@ -1,0 +1,401 @@
+"""E-mail notifications end to end: commands -> the notifier (a real worker) -> the outbox ->
+a real SMTP server (aiosmtpd), read back with the standard ``email`` package."""
+
+from __future__ import annotations
+
+import asyncio
+import email
+import socket
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
+from email.policy import default
+from uuid import UUID, uuid4
+
+import pytest
+from aiosmtpd.controller import Controller
+from icalendar import Calendar
+
+from events.base import EventMetadata
+from events.interface import PendingEvent, StreamWrite
+from events.shifts import ShiftCancelled
+from projections.notifier import NOTIFIER, queue_due_reminders
+from projections.runner import ensure_projection, run_once, start_rebuild
+from services.commands.handler import CommandHandler
+from services.notifications.decider import NOTIFICATION_SETTINGS, ChangeNotificationSettings
+from services.shifts.decider import ClaimShift, ReleaseClaim
+from services.sites.decider import AddSite
+from services.volunteers import service as volunteers
+from tests.projection_checks import kill, log_of, start_worker, workers
+from tests.scenarios import COORDINATOR, a_shift, run
+from workers.mail.outbox import deliver_due
+from workers.mail.smtp import MailSettings, smtp_server as parse_smtp_url
+
+pytestmark = pytest.mark.integration
+
+
+class Inbox:
+    """An aiosmtpd handler keeping what arrived; refuses the recipients in ``refuse``."""
+
+    def __init__(self) -> None:
+        self.messages: list[EmailMessage] = []
+        self.refuse: set[str] = set()
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+        if address in self.refuse:
+            return "550 5.1.1 mailbox unavailable"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802
+        self.messages.append(email.message_from_bytes(envelope.content, policy=default))
+        return "250 2.0.0 accepted"
+
+    def to(self, address: str) -> list[EmailMessage]:
+        return [m for m in self.messages if address in m["To"]]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def smtp_port() -> int:
+    return free_port()
+
+
+@contextmanager
+def smtp_server(port: int, inbox: Inbox | None = None) -> Iterator[Inbox]:
+    inbox = inbox or Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield inbox
+    finally:
+        controller.stop()
+
+
+def mail_env(port: int, **more: str) -> dict[str, str]:
+    return {"TREFFPUNKT_SMTP_URL": f"smtp://127.0.0.1:{port}",
+            "TREFFPUNKT_MAIL_FROM": "Dorftreff <treffpunkt@bersenbrueck.example>",
+            "TREFFPUNKT_PUBLIC_URL": "https://treffpunkt.bersenbrueck.example", **more}
+
+
+def smtp_settings(port: int) -> MailSettings:
+    env = mail_env(port)
+    return MailSettings(server=parse_smtp_url(env["TREFFPUNKT_SMTP_URL"]),
+                        sender=env["TREFFPUNKT_MAIL_FROM"], public_url=env["TREFFPUNKT_PUBLIC_URL"])
+
+
+async def eventually(check, timeout: float = 30, what: str = "", worker=None):
+    deadline = time.monotonic() + timeout
+    while True:
+        result = await check()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            log = log_of(worker) if worker is not None else ""
+            raise AssertionError(f"timed out waiting for {what}\n{log}")
+        await asyncio.sleep(0.1)
+
+
+async def states(pool) -> dict[str, str]:
+    return {row["key"]: row["state"] for row in await pool.fetch("SELECT key, state FROM outbox")}
+
+
+class World:
+    def __init__(self, pool, store) -> None:
+        self.pool, self.store = pool, store
+        self.commands = CommandHandler(store)
+        self.now = datetime.now(UTC)
+
+    async def site(self, name: str = "Dorftreff Gehrde") -> UUID:
+        site = uuid4()
+        await run(self.commands, AddSite(site_id=site, name=name, village="Gehrde",
+                                         now=self.now), COORDINATOR)
+        return site
+
+    async def volunteer(self, name: str, address: str) -> UUID:
+        _, volunteer_id = await volunteers.register(self.commands, self.pool, name, address,
+                                                    None, "account-coordinator")
+        return volunteer_id
+
+    async def shift(self, site: UUID, capacity: int, in_days: float = 5) -> UUID:
+        start = (self.now + timedelta(days=in_days)).replace(microsecond=0)
+        return await a_shift(self.commands, site, capacity, start=start)
+
+    async def claim(self, shift: UUID, volunteer: UUID) -> None:
+        await run(self.commands, ClaimShift(shift_id=shift, volunteer_id=volunteer,
+                                            now=datetime.now(UTC)), COORDINATOR)
+
+    async def helpers_claiming_one_shift(self, count: int) -> list[str]:
+        """``count`` volunteers, each holding a place on one shift; their addresses."""
+        shift = await self.shift(await self.site(), capacity=count)
+        addresses = [f"helper{n}@example.org" for n in range(count)]
+        for n, address in enumerate(addresses):
+            await self.claim(shift, await self.volunteer(f"Helfer {n}", address))
+        return addresses
+
+    async def release(self, shift: UUID, volunteer: UUID) -> None:
+        await run(self.commands, ReleaseClaim(shift_id=shift, volunteer_id=volunteer,
+                                              now=datetime.now(UTC)), COORDINATOR)
+
+
+@pytest.fixture
+def world(pool, store) -> World:
+    return World(pool, store)
+
+
+def calendar_of(message: EmailMessage) -> Calendar:
+    parts = [part for part in message.walk() if part.get_content_type() == "text/calendar"]
+    assert len(parts) == 1, [part.get_content_type() for part in message.walk()]
+    return Calendar.from_ical(parts[0].get_payload(decode=True))
+
+
+def text_of(message: EmailMessage) -> str:
+    return message.get_body(("plain",)).get_content()
+
+
+async def test_claims_waitlist_and_moving_up_are_mailed_once_each_in_german_with_the_shift(
+    servers, database_url, pool, world, broker_namespace, smtp_port
+):
+    site = await world.site("Dorftreff Gehrde")
+    shift = await world.shift(site, capacity=1)
+    anna = await world.volunteer("Anna Lehmann", "anna@example.org")
+    jurgen = await world.volunteer("Jürgen Brandes", "juergen@example.org")
+    await world.claim(shift, anna)
+    await world.claim(shift, jurgen)  # full: the waitlist, place 1
+    await world.release(shift, anna)  # Jürgen moves up
+
+    with smtp_server(smtp_port) as inbox, workers(
+        database_url, servers.redis_url, broker_namespace, 1, env=mail_env(smtp_port)
+    ) as (worker,):
+        async def three_sent():
+            return list((await states(pool)).values()) == ["sent"] * 3
+        await eventually(three_sent, what="three messages sent", worker=worker)
+
+        confirmed, = inbox.to("anna@example.org")
+        assert confirmed["Subject"].startswith("Eingetragen: Küche")
+        assert "Anna Lehmann" in confirmed["To"]
+        assert confirmed["From"] == "Dorftreff <treffpunkt@bersenbrueck.example>"
+        body = text_of(confirmed)
+        assert "Hallo Anna Lehmann," in body and "Dorftreff Gehrde" in body
+        assert "https://treffpunkt.bersenbrueck.example/my-shifts" in body
+        assert "Dorftreff Gehrde" in confirmed.get_body(("html",)).get_content()
+        event, = calendar_of(confirmed).walk("VEVENT")
+        assert event.decoded("dtstart") == world.now.replace(microsecond=0) + timedelta(days=5)
+        assert str(event["summary"]) == "Küche (Dorftreff Gehrde)"
+
+        waitlisted, moved_up = sorted(inbox.to("juergen@example.org"),
+                                      key=lambda m: not m["Subject"].startswith("Warteliste"))
+        assert waitlisted["Subject"].startswith("Warteliste: Küche")
+        assert "Platz 1 der Warteliste" in text_of(waitlisted)
+        assert moved_up["Subject"].startswith("Nachgerückt: Küche")
+        calendar_of(moved_up)
+        ids = {m["Message-ID"] for m in inbox.messages}
+        assert len(ids) == 3
+
+        # A rebuild of the notifier replays every event but queues and sends nothing again.
+        await start_rebuild(pool, NOTIFIER)
+        await run_once(pool, world.store, NOTIFIER)
+        await asyncio.sleep(3)  # more than a tick of the worker's delivery
+        assert len(inbox.messages) == 3
+        assert await pool.fetchval("SELECT count(*) FROM outbox") == 3
+
+
+async def test_without_an_smtp_server_nothing_is_sent_and_each_message_is_suppressed(
+    servers, database_url, pool, world, broker_namespace
+):
+    site = await world.site()
+    shift = await world.shift(site, capacity=2)
+    anna = await world.volunteer("Anna Lehmann", "anna@example.org")
+    await world.claim(shift, anna)
+    with workers(database_url, servers.redis_url, broker_namespace, 1,
+                 env={"TREFFPUNKT_SMTP_URL": ""}) as (worker,):
+        async def suppressed():
+            return list((await states(pool)).values()) == ["suppressed"]
+        await eventually(suppressed, what="the message suppressed", worker=worker)
+    assert await pool.fetchval("SELECT detail FROM outbox") == "no SMTP server configured"
+
+
+async def test_smtp_down_for_a_while_then_back_delivers_everything_exactly_once(
+    servers, database_url, pool, world, broker_namespace, smtp_port
+):
+    addresses = await world.helpers_claiming_one_shift(5)
+    env = mail_env(smtp_port, TREFFPUNKT_MAIL_RETRY_SECONDS="0.5")
+    with workers(database_url, servers.redis_url, broker_namespace, 1, env=env) as (worker,):
+        async def tried():
+            return await pool.fetchval(
+                "SELECT count(*) = 5 AND bool_and(attempts >= 2 AND state = 'queued') FROM outbox")
+        await eventually(tried, what="every message tried twice while SMTP is down",
+                         worker=worker)
+        with smtp_server(smtp_port) as inbox:
+            async def all_sent():
+                return list((await states(pool)).values()) == ["sent"] * 5
+            await eventually(all_sent, what="all sent once SMTP is back", worker=worker)
+            await asyncio.sleep(2.5)  # a tick more: nothing is sent again
+    assert sorted(addr for m in inbox.messages for addr in [m["To"].addresses[0].addr_spec]) \
+        == sorted(addresses)
+    assert len({m["Message-ID"] for m in inbox.messages}) == 5
+
+
+async def test_a_refused_address_fails_with_the_servers_answer_and_blocks_nothing_else(
+    servers, database_url, pool, world, broker_namespace, smtp_port
+):
+    site = await world.site()
+    shift = await world.shift(site, capacity=3)
+    for address in ("first@example.org", "nobody@example.org", "last@example.org"):
+        await world.claim(shift, await world.volunteer("Someone", address))
+    inbox = Inbox()
+    inbox.refuse.add("nobody@example.org")
+    with smtp_server(smtp_port, inbox), workers(
+        database_url, servers.redis_url, broker_namespace, 1, env=mail_env(smtp_port)
+    ) as (worker,):
+        async def finished():
+            return sorted((await states(pool)).values()) == ["failed", "sent", "sent"]
+        await eventually(finished, what="two sent, one failed", worker=worker)
+    assert sorted(m["To"].addresses[0].addr_spec for m in inbox.messages) == [
+        "first@example.org", "last@example.org"]
+    detail = await pool.fetchval("SELECT detail FROM outbox WHERE state = 'failed'")
+    assert detail.startswith("550") and "mailbox unavailable" in detail
+    assert "nobody" not in detail
+
+
+async def test_erasure_suppresses_what_is_pending_and_a_cancelled_shift_tells_its_holders(
+    servers, database_url, pool, world, broker_namespace, smtp_port
+):
+    site = await world.site()
+    shift = await world.shift(site, capacity=1)
+    anna = await world.volunteer("Anna Lehmann", "anna@example.org")
+    erika = await world.volunteer("Erika Muster", "erika@example.org")
+    await world.claim(shift, anna)
+    await world.claim(shift, erika)
+    await volunteers.erase(world.commands, pool, erika, "account-coordinator")
+    cancelled = PendingEvent(event=ShiftCancelled(shift_id=shift, reason="Wasserschaden im Saal"),
+                             occurred_at=datetime.now(UTC))
+    version = len(await world.store.read_stream(f"shift-{shift}"))
+    await world.store.append(StreamWrite(f"shift-{shift}", version, [cancelled]),
+                             metadata=EventMetadata(actor="account-coordinator"))
+    with smtp_server(smtp_port) as inbox, workers(
+        database_url, servers.redis_url, broker_namespace, 1, env=mail_env(smtp_port)
+    ) as (worker,):
+        async def done():
+            return await pool.fetchval(
+                "SELECT count(*) = 3 AND bool_and(state <> 'queued') FROM outbox")
+        await eventually(done, what="nothing left queued", worker=worker)
+        await asyncio.sleep(0.5)
+    assert inbox.to("erika@example.org") == []
+    rows = await pool.fetch("SELECT kind, volunteer_id, state, detail FROM outbox ORDER BY kind")
+    assert {(r["kind"], r["volunteer_id"], r["state"]) for r in rows} == {
+        ("claim_confirmed", anna, "sent"), ("shift_cancelled", anna, "sent"),
+        ("waitlisted", erika, "suppressed")}
+    cancellation, = [m for m in inbox.to("anna@example.org")
+                     if m["Subject"].startswith("Abgesagt")]
+    assert "Grund: Wasserschaden im Saal" in text_of(cancellation)
+    assert str(calendar_of(cancellation)["method"]) == "CANCEL"
+
+
+async def test_the_reminder_comes_48_hours_before_on_the_wall_clock_across_the_clock_change(
+    pool, world, smtp_port
+):
+    site = await world.site()
+    anna = await world.volunteer("Anna Lehmann", "anna@example.org")
+    # Monday 1 Nov 2027, 09:00 in Gehrde (CET); the clocks go back on Sunday 31 October.
+    starts_at = datetime(2027, 11, 1, 8, 0, tzinfo=UTC)
+    shift = await a_shift(world.commands, site, 2, start=starts_at)
+    await world.claim(shift, anna)
+    await ensure_projection(pool, NOTIFIER)
+    await run_once(pool, world.store, NOTIFIER)
+    # 48 h before on the wall clock: Saturday 09:00 CEST = 07:00 UTC (not 08:00 UTC).
+    assert await queue_due_reminders(pool, datetime(2027, 10, 30, 6, 59, tzinfo=UTC)) == 0
+    assert await queue_due_reminders(pool, datetime(2027, 10, 30, 7, 0, tzinfo=UTC)) == 1
+    assert await queue_due_reminders(pool, datetime(2027, 10, 31, 7, 0, tzinfo=UTC)) == 0  # once
+
+    with smtp_server(smtp_port) as inbox:
+        await deliver_due(pool, smtp_settings(smtp_port))
+    reminder, = [m for m in inbox.to("anna@example.org") if m["Subject"].startswith("Erinnerung")]
+    assert "Montag, 1. November 2027, 09:00–13:00 Uhr" in text_of(reminder)
+
+
+async def test_a_reminder_of_a_place_released_before_it_was_sent_is_suppressed(
+    pool, world, smtp_port
+):
+    site = await world.site()
+    anna = await world.volunteer("Anna Lehmann", "anna@example.org")
+    shift = await world.shift(site, capacity=2, in_days=1)  # inside the 48 hours
+    await world.claim(shift, anna)
+    await ensure_projection(pool, NOTIFIER)
+    await run_once(pool, world.store, NOTIFIER)
+    # Claimed inside the window: the confirmation says it all, no reminder on top.
+    assert await queue_due_reminders(pool, datetime.now(UTC)) == 0
+    await pool.execute("UPDATE outbox SET queued_at = now() - interval '2 days'")
+    assert await queue_due_reminders(pool, datetime.now(UTC)) == 1
+    await world.release(shift, anna)
+    await run_once(pool, world.store, NOTIFIER)
+    with smtp_server(smtp_port) as inbox:
+        await deliver_due(pool, smtp_settings(smtp_port))
+    assert [m["Subject"].split(":")[0] for m in inbox.messages] == ["Eingetragen"]
+    assert await pool.fetchval(
+        "SELECT state || ' ' || detail FROM outbox WHERE kind = 'reminder'") == "suppressed released"
+
+
+async def test_a_volunteer_who_chose_english_and_turned_off_the_waitlist_is_told_accordingly(
+    pool, world, smtp_port
+):
+    site = await world.site("Dorftreff Rieste")
+    shift = await world.shift(site, capacity=1)
+    fatma = await world.volunteer("Fatma Yilmaz", "fatma@example.org")
+    other = await world.volunteer("Anna Lehmann", "anna@example.org")
+    await world.commands.handle(NOTIFICATION_SETTINGS, ChangeNotificationSettings(
+        volunteer_id=fatma, language="en", reminder_hours_before=24, off=["waitlisted"],
+        now=datetime.now(UTC)), COORDINATOR)
+    other_shift = await world.shift(site, capacity=1, in_days=6)
+    await world.claim(shift, fatma)
+    await world.claim(other_shift, other)
+    await world.claim(other_shift, fatma)  # full: the waitlist, which she turned off
+    await ensure_projection(pool, NOTIFIER)
+    await run_once(pool, world.store, NOTIFIER)
+    with smtp_server(smtp_port) as inbox:
+        await deliver_due(pool, smtp_settings(smtp_port))
+    told, = inbox.to("fatma@example.org")
+    assert told["Subject"].startswith("You are in: Küche")
+    assert told["Content-Language"] == "en"
+    assert "Hello Fatma Yilmaz," in text_of(told) and "Dorftreff Rieste" in text_of(told)
+    assert await pool.fetchval("SELECT count(*) FROM outbox WHERE kind = 'waitlisted'") == 0
+
+
+class SlowInbox(Inbox):
+    """Takes a while to accept each message, so a worker can be killed in the middle."""
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802
+        await asyncio.sleep(0.4)
+        return await super().handle_DATA(server, session, envelope)
+
+
+async def test_a_worker_killed_mid_delivery_loses_nothing_and_sends_at_most_one_copy_again(
+    servers, database_url, pool, world, broker_namespace, smtp_port
+):
+    addresses = await world.helpers_claiming_one_shift(8)
+    env = mail_env(smtp_port, TREFFPUNKT_MAIL_LEASE_SECONDS="2")
+    with smtp_server(smtp_port, SlowInbox()) as inbox:
+        first = start_worker(database_url, servers.redis_url, broker_namespace, env)
+        try:
+            async def some_arrived():
+                return len(inbox.messages) >= 2
+            await eventually(some_arrived, what="the first messages", worker=first)
+        finally:
+            kill(first)
+        assert first.returncode == -9
+        assert len(inbox.messages) < len(addresses), "the worker had finished already"
+        with workers(database_url, servers.redis_url, broker_namespace, 1, env=env) as (second,):
+            async def all_sent():
+                return list((await states(pool)).values()) == ["sent"] * len(addresses)
+            await eventually(all_sent, what="every message sent", worker=second)
+    arrived = sorted(m["To"].addresses[0].addr_spec for m in inbox.messages)
+    assert sorted(set(arrived)) == sorted(addresses)
+    assert len(arrived) <= len(addresses) + 1  # the one in flight when killed, at most
+    assert len({m["Message-ID"] for m in inbox.messages}) == len(addresses)

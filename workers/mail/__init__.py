@@ -1,0 +1,1 @@
+"""E-mail: the outbox's delivery over SMTP, and the messages' words and templates."""

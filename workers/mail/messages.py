@@ -1,0 +1,112 @@
+"""An outbox row becomes an e-mail: the kind's words from the mail catalogue in the
+volunteer's language (``locale/<language>/LC_MESSAGES/mail.po``, symbolic msgids), plain text
+and HTML from ``templates/``, the shift as an iCalendar attachment where it helps, and a
+``Message-ID`` derived from the row's key (a copy sent twice is folded by mail clients)."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import formatdate, parseaddr
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+import jinja2
+from babel.dates import format_date, format_time
+from icalendar import Calendar, Event as CalendarEvent
+
+from projections.catalogues import compiled
+from projections.notifier import CLAIM_CONFIRMED, MOVED_UP, REMINDER, SHIFT_CANCELLED
+
+HERE = Path(__file__).parent
+LANGUAGES = ("de", "en")
+BERLIN = ZoneInfo("Europe/Berlin")
+WITH_CALENDAR = {CLAIM_CONFIRMED: "PUBLISH", MOVED_UP: "PUBLISH", REMINDER: "PUBLISH",
+                 SHIFT_CANCELLED: "CANCEL"}
+"""Kinds that carry the shift as ``text/calendar`` (a cancellation removes it again)."""
+
+_templates = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(HERE / "templates"),
+    autoescape=jinja2.select_autoescape(["html"]), keep_trailing_newline=True,
+    undefined=jinja2.StrictUndefined)
+
+
+def words(language: str):
+    """The language's gettext function (German for a language without a catalogue)."""
+    return compiled(HERE / "locale", language if language in LANGUAGES else "de", "mail").gettext
+
+
+def when(starts_at: datetime, ends_at: datetime, language: str) -> str:
+    """``Samstag, 10. Oktober 2026, 09:00–13:00 Uhr`` on the Berlin wall clock."""
+    start, end = starts_at.astimezone(BERLIN), ends_at.astimezone(BERLIN)
+    return words(language)("time_span") % {
+        "date": format_date(start.date(), "full", locale=language),
+        "start": format_time(start.time(), "HH:mm", locale=language),
+        "end": format_time(end.time(), "HH:mm", locale=language)}
+
+
+def message_id(key: str, sender: str) -> str:
+    domain = parseaddr(sender)[1].rpartition("@")[2] or "treffpunkt.invalid"
+    return f"<{hashlib.sha256(key.encode()).hexdigest()[:40]}@{domain}>"
+
+
+def shift_calendar(shift_id: UUID, params: dict[str, Any], method: str, key: str) -> bytes:
+    calendar = Calendar()
+    calendar.add("prodid", "-//Treffpunkt//Schichten//DE")
+    calendar.add("version", "2.0")
+    calendar.add("method", method)
+    event = CalendarEvent()
+    event.add("uid", f"shift-{shift_id}@treffpunkt")
+    event.add("dtstamp", datetime.now(UTC))
+    event.add("dtstart", datetime.fromisoformat(params["starts_at"]).astimezone(UTC))
+    event.add("dtend", datetime.fromisoformat(params["ends_at"]).astimezone(UTC))
+    event.add("summary", f"{params['title']} ({params['site']})" if params["site"]
+              else params["title"])
+    if params["site"]:
+        event.add("location", params["site"])
+    if method == "CANCEL":
+        event.add("status", "CANCELLED")
+    calendar.add_component(event)
+    return calendar.to_ical()
+
+
+def compose(row: dict[str, Any], address: str, name: str | None, sender: str,
+            public_url: str) -> EmailMessage:
+    """The e-mail for an outbox row (``kind``, ``language``, ``params``, ``key``, ...)."""
+    language = row["language"] if row["language"] in LANGUAGES else "de"
+    _ = words(language)
+    params = dict(row["params"])
+    kind = row["kind"]
+    values = {**params, "name": name or "", "when": when(
+        datetime.fromisoformat(params["starts_at"]), datetime.fromisoformat(params["ends_at"]),
+        language) if "starts_at" in params else ""}
+    context = {
+        "language": language,
+        "subject": _(f"{kind}.subject") % values,
+        "greeting": _("greeting") % values if name else _("greeting.anonymous"),
+        "paragraphs": [_(f"{kind}.body") % values],
+        "link_label": _("link.my_shifts"),
+        "link": f"{public_url}/my-shifts",
+        "signature": _("signature") % values if params.get("site") else _("signature.plain"),
+    }
+    message = EmailMessage()
+    message["Subject"] = context["subject"]
+    message["From"] = sender
+    message["To"] = Address(display_name=name or "", addr_spec=address)
+    message["Date"] = formatdate(localtime=False, usegmt=True)
+    message["Message-ID"] = message_id(row["key"], sender)
+    message["Auto-Submitted"] = "auto-generated"
+    message.set_content(_templates.get_template("message.txt").render(context))
+    message.add_alternative(_templates.get_template("message.html").render(context),
+                            subtype="html")
+    if kind in WITH_CALENDAR and row["shift_id"] is not None:
+        message.add_attachment(
+            shift_calendar(row["shift_id"], params, WITH_CALENDAR[kind], row["key"]),
+            maintype="text", subtype="calendar", filename="schicht.ics",
+            params={"method": WITH_CALENDAR[kind]})
+    message["Content-Language"] = language  # after the content, which resets Content-*
+    return message

@@ -1,0 +1,157 @@
+"""Delivering the outbox: lease due rows, open each address at the moment of sending, send
+over one SMTP connection per pass, and record what became of every row.
+
+States: ``queued`` (waiting, perhaps for a retry), ``sent`` (the server accepted it),
+``failed`` (refused for good (5xx), or still not accepted after ``MAX_ATTEMPTS``; ``detail``
+holds the server's answer), ``suppressed`` (never to be sent: no server configured, the
+volunteer erased, the place released). A worker killed mid-delivery leaves its rows leased;
+they are due again when the lease ends. A row is marked sent only after the server accepted
+it, so a crash in between sends a second copy with the same ``Message-ID``, never none.
+No log line holds an address or a body: only the row's key, kind and state.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import re
+from typing import Any
+
+import aiosmtplib
+import asyncpg
+
+from events.sealed import decrypt
+from workers.mail import smtp
+from workers.mail.messages import compose
+
+log = logging.getLogger(__name__)
+
+BATCH = 200
+LEASE_SECONDS = float(os.environ.get("TREFFPUNKT_MAIL_LEASE_SECONDS", "120"))
+RETRY_SECONDS = float(os.environ.get("TREFFPUNKT_MAIL_RETRY_SECONDS", "30"))
+"""The first retry's delay; each further one waits twice as long."""
+MAX_ATTEMPTS = int(os.environ.get("TREFFPUNKT_MAIL_MAX_ATTEMPTS", "8"))
+
+_LEASE = """
+UPDATE outbox o SET lease_until = now() + make_interval(secs => $1), attempts = attempts + 1
+ WHERE key IN (SELECT key FROM outbox
+                WHERE state = 'queued' AND next_attempt_at <= now()
+                  AND (lease_until IS NULL OR lease_until < now())
+                ORDER BY next_attempt_at LIMIT $2 FOR UPDATE SKIP LOCKED)
+RETURNING o.*"""
+
+_DUE = """SELECT EXISTS (SELECT 1 FROM outbox WHERE state = 'queued' AND next_attempt_at <= now()
+                                             AND (lease_until IS NULL OR lease_until < now()))"""
+
+
+async def due(pool: asyncpg.Pool) -> bool:
+    return await pool.fetchval(_DUE)
+
+
+async def finish(pool: asyncpg.Pool, key: str, state: str, detail: str | None) -> None:
+    await pool.execute(
+        """UPDATE outbox SET state = $2, detail = $3, finished_at = now(), lease_until = NULL
+            WHERE key = $1 AND state = 'queued'""", key, state, detail)
+
+
+async def retry_later(pool: asyncpg.Pool, row: dict[str, Any], detail: str) -> None:
+    if row["attempts"] >= MAX_ATTEMPTS:
+        await finish(pool, row["key"], "failed", detail)
+        log.warning("mail %s (%s) failed after %d attempts", row["key"], row["kind"],
+                    row["attempts"])
+        return
+    delay = RETRY_SECONDS * 2 ** (row["attempts"] - 1)
+    await pool.execute(
+        """UPDATE outbox SET detail = $2, lease_until = NULL,
+                             next_attempt_at = now() + make_interval(secs => $3)
+            WHERE key = $1 AND state = 'queued'""", row["key"], detail, delay)
+
+
+async def deliver_due(pool: asyncpg.Pool, settings: smtp.MailSettings | None = None) -> int:
+    """Deliver every row that is due, batch by batch; returns how many were sent."""
+    settings = settings or smtp.mail_settings()
+    sent = 0
+    while True:
+        rows = [dict(row) for row in await pool.fetch(_LEASE, LEASE_SECONDS, BATCH)]
+        if not rows:
+            return sent
+        sent += await _deliver(pool, settings, rows)
+        if len(rows) < BATCH:
+            return sent
+
+
+async def _opened(pool: asyncpg.Pool, row: dict[str, Any]) -> tuple[str | None, str | None]:
+    key = await pool.fetchval("SELECT key FROM subject_keys WHERE subject_id = $1",
+                              row["volunteer_id"])
+    return (decrypt(key, row["volunteer_id"], row["recipient"]),
+            decrypt(key, row["volunteer_id"], row["recipient_name"]))
+
+
+async def _deliver(pool: asyncpg.Pool, settings: smtp.MailSettings,
+                   rows: list[dict[str, Any]]) -> int:
+    if settings.server is None:
+        for row in rows:
+            await finish(pool, row["key"], "suppressed", "no SMTP server configured")
+        log.info("no SMTP server configured (TREFFPUNKT_SMTP_URL): %d messages suppressed",
+                 len(rows))
+        return 0
+    sent = 0
+    try:
+        async with smtp.connection(settings.server) as client:
+            for row in rows:
+                sent += await _deliver_one(pool, settings, client, row)
+    except (aiosmtplib.SMTPException, OSError, asyncio.TimeoutError) as error:
+        # The connection failed (server down, refused greeting or login): all not yet
+        # finished wait for their next attempt.
+        detail = _answer(error)
+        log.warning("SMTP server %r unavailable (%s); %d messages wait for a retry",
+                    settings.server, type(error).__name__, len(rows) - sent)
+        for row in rows:
+            await retry_later(pool, row, detail)
+    return sent
+
+
+async def _deliver_one(pool: asyncpg.Pool, settings: smtp.MailSettings,
+                       client: aiosmtplib.SMTP, row: dict[str, Any]) -> int:
+    address, name = await _opened(pool, row)
+    if address is None:
+        await finish(pool, row["key"], "suppressed", "erased")
+        return 0
+    try:
+        message = compose({**row, "params": json.loads(row["params"])}, address, name,
+                          settings.sender, settings.public_url)
+    except Exception as error:  # a message that cannot be written blocks no other
+        log.exception("mail %s (%s) could not be composed", row["key"], row["kind"])
+        await finish(pool, row["key"], "failed", f"not composed ({type(error).__name__})")
+        return 0
+    try:
+        answer = await smtp.send(client, message)
+    except aiosmtplib.SMTPRecipientsRefused as error:
+        refusal = error.recipients[0] if error.recipients else None
+        if refusal is not None and refusal.code >= 500:
+            await finish(pool, row["key"], "failed", _answer(refusal))
+            log.warning("mail %s (%s) refused: %d", row["key"], row["kind"], refusal.code)
+        else:
+            await retry_later(pool, row, _answer(error))
+        return 0
+    except aiosmtplib.SMTPResponseException as error:
+        if error.code >= 500:
+            await finish(pool, row["key"], "failed", _answer(error))
+            log.warning("mail %s (%s) refused: %d", row["key"], row["kind"], error.code)
+        else:
+            await retry_later(pool, row, _answer(error))
+        return 0
+    await finish(pool, row["key"], "sent", answer[:500])
+    return 1
+
+
+_ADDRESS = re.compile(r"<?[^\s<>@]+@[^\s<>]+>?")
+
+
+def _answer(error: BaseException) -> str:
+    """The server's answer (code and text), without the addresses some servers quote."""
+    code = getattr(error, "code", None)
+    text = _ADDRESS.sub("<address>", str(getattr(error, "message", "") or type(error).__name__))
+    return (f"{code} {text}" if code else text)[:500]

@@ -1,0 +1,70 @@
+"""Where mail goes (``TREFFPUNKT_SMTP_URL``, ``TREFFPUNKT_MAIL_FROM``) and sending it with
+aiosmtplib: ``smtp://`` upgrades with STARTTLS when the server offers it, ``smtps://`` speaks
+TLS from the start; user and password from the URL."""
+
+from __future__ import annotations
+
+import os
+from email.message import EmailMessage
+from urllib.parse import unquote, urlsplit
+
+import aiosmtplib
+import msgspec
+
+TIMEOUT_SECONDS = 30.0
+
+
+class SmtpServer(msgspec.Struct, frozen=True, kw_only=True):
+    host: str
+    port: int
+    implicit_tls: bool = False
+    username: str | None = None
+    password: str | None = None
+
+    def __repr__(self) -> str:  # never the password in a log line
+        return f"SmtpServer({self.host}:{self.port}, tls={self.implicit_tls})"
+
+
+class MailSettings(msgspec.Struct, frozen=True, kw_only=True):
+    server: SmtpServer | None
+    """None: no server configured; nothing is sent (each message is suppressed)."""
+    sender: str
+    public_url: str
+
+
+def smtp_server(url: str) -> SmtpServer | None:
+    if not url.strip():
+        return None
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
+        raise ValueError("TREFFPUNKT_SMTP_URL must be like smtp://user:password@host:587")
+    implicit = parts.scheme == "smtps"
+    return SmtpServer(
+        host=parts.hostname, port=parts.port or (465 if implicit else 25), implicit_tls=implicit,
+        username=unquote(parts.username) if parts.username else None,
+        password=unquote(parts.password) if parts.password else None)
+
+
+def mail_settings() -> MailSettings:
+    public_url = (os.environ.get("TREFFPUNKT_PUBLIC_URL", "").strip()
+                  or f"http://127.0.0.1:{os.environ.get('PORT', '8000')}").rstrip("/")
+    host = urlsplit(public_url).hostname or "localhost"
+    return MailSettings(
+        server=smtp_server(os.environ.get("TREFFPUNKT_SMTP_URL", "")),
+        sender=(os.environ.get("TREFFPUNKT_MAIL_FROM", "").strip()
+                or f"Treffpunkt <treffpunkt@{host}>"),
+        public_url=public_url)
+
+
+def connection(server: SmtpServer) -> aiosmtplib.SMTP:
+    """A client for one batch of messages (``async with`` connects, greets and logs in)."""
+    return aiosmtplib.SMTP(
+        hostname=server.host, port=server.port, use_tls=server.implicit_tls,
+        start_tls=None if not server.implicit_tls else False,  # None: STARTTLS if offered
+        username=server.username, password=server.password, timeout=TIMEOUT_SECONDS)
+
+
+async def send(client: aiosmtplib.SMTP, message: EmailMessage) -> str:
+    """Send one message on an open connection; the server's answer to its data."""
+    _, answer = await client.send_message(message)
+    return answer
