@@ -31,4 +31,11 @@ class VolunteerErased(Event, tag="volunteer.erased", frozen=True, kw_only=True):
     volunteer_id: UUID
 
 
-EVENTS = (VolunteerRegistered, VolunteerAccountLinked, VolunteerErased)
+class VolunteerHomeSitesChosen(Event, tag="volunteer.home_sites_chosen", frozen=True, kw_only=True):
+    """The volunteer's own villages (its profile): its pages show their shifts first."""
+
+    volunteer_id: UUID
+    site_ids: list[UUID] = []
+
+
+EVENTS = (VolunteerRegistered, VolunteerAccountLinked, VolunteerErased, VolunteerHomeSitesChosen)

@@ -16,11 +16,12 @@ from services.rooms.decider import ROOMS
 from services.shifts.decider import SHIFTS
 from services.sites.decider import SITES
 from services.trainings.decider import TRAININGS
-from services.volunteers.decider import REGISTRATION
+from services.volunteers.decider import HOME_SITES, REGISTRATION
 from services.volunteers.erasure import ERASURE
 
 DECIDERS = (SITES, ROOMS, OFFERS, SHIFTS, TRAININGS, REGISTRATION, ERASURE, ACCOUNTS, CLOSING,
             HOURS, FUNDING_SETTINGS)
+DECIDERS += (HOME_SITES,)
 _BY_COMMAND = {command: decider for decider in DECIDERS for command in decider.commands}
 
 

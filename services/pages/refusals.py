@@ -49,6 +49,7 @@ WORDS: dict[str, str] = {
     "overlapping_shift": "rejected.overlapping_shift",
     "no_claim": "rejected.no_claim",
     "shift_not_found": "rejected.shift_not_found",
+    "site_not_found@site_ids": "rejected.site_not_found",
 }
 
 

@@ -105,6 +105,23 @@ def qualification_names(language: str):  # type: ignore[no-untyped-def]
     return named
 
 
+EXPIRING_WITHIN = timedelta(days=60)
+"""A qualification ending this soon is shown as a warning, with its date."""
+
+
+def standing(valid_until: datetime, now: datetime) -> str:
+    """``expired``, ``expiring`` (within ``EXPIRING_WITHIN``) or ``valid``."""
+    if valid_until <= now:
+        return "expired"
+    return "expiring" if valid_until - now <= EXPIRING_WITHIN else "valid"
+
+
+def qualification_rows(rows: list[dict[str, Any]], now: datetime,
+                       language: str) -> list[dict[str, Any]]:
+    return [{**row, "standing": standing(row["valid_until"], now),
+             "until": day_only(row["valid_until"], language)} for row in rows]
+
+
 def by_day(shifts: list[dict[str, Any]], language: str) -> list[tuple[str, list[dict[str, Any]]]]:
     return [(day_label(day, language), list(group))
             for day, group in groupby(shifts, key=lambda shift: local(shift["starts_at"]).date())]
@@ -114,10 +131,6 @@ class VolunteerPages(Controller):
     path = "/volunteer"
     guards = [requires_roles(VOLUNTEER), with_a_volunteer_record]
     include_in_schema = False
-
-    @get("/")
-    async def start(self) -> Redirect:
-        return Redirect("/volunteer/shifts", status_code=303)
 
     @get("/shifts")
     async def open_shifts(
@@ -186,9 +199,7 @@ class VolunteerPages(Controller):
         moment = datetime.now(UTC)
         return page(
             request, "volunteer/trainings.html",
-            qualifications=[{**row, "valid": row["valid_until"] > moment,
-                             "until": day_only(row["valid_until"], language)}
-                            for row in qualifications],
+            qualifications=qualification_rows(qualifications, moment, language),
             trainings=[{**row, "day": day_label(local(row["starts_at"]).date(), language),
                         "time": time_span(row["starts_at"], row["ends_at"])}
                        for row in attended],

@@ -28,6 +28,8 @@ from services.pages.i18n import language_of, translator
 from services.pages.rendering import page
 from services.pages.routes import HomePage, SessionPages
 from services.pages.volunteer import VolunteerPages
+from services.pages.volunteer_home import VolunteerHome
+from services.pages.volunteer_profile import VolunteerProfile
 from services.pages.session import secure_cookies_forced, session_cookie, to_sign_in
 
 HERE = Path(__file__).parent
@@ -55,7 +57,8 @@ class StaticFiles(BaseLocalFileSystem):
 def page_handlers() -> list[ControllerRouterHandler]:
     pages = Router(
         path="/",
-        route_handlers=[SessionPages, HomePage, CoordinatorPages, VolunteerPages, AuditorPages],
+        route_handlers=[SessionPages, HomePage, CoordinatorPages, VolunteerPages, AuditorPages,
+                        VolunteerHome, VolunteerProfile],
         middleware=[DefineMiddleware(TokenAuthentication, sources=(session_cookie,))],
         exception_handlers={
             NotAuthorizedException: to_sign_in,
