@@ -60,11 +60,13 @@ class ClaimShift(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class ReleaseClaim(msgspec.Struct, frozen=True, kw_only=True):
-    """Frees a held place, or takes the volunteer off the waitlist."""
+    """Frees a held place, or takes the volunteer off the waitlist; ``message``: optional
+    words to the coordinator."""
 
     shift_id: UUID
     volunteer_id: UUID
     now: datetime
+    message: str | None = None
 
 
 class ConfirmShiftAttendance(msgspec.Struct, frozen=True, kw_only=True):
@@ -201,14 +203,20 @@ def _taken(
 
 def _release(command: ReleaseClaim, shift: ShiftState, states: States) -> list[Event]:
     assert shift.starts_at is not None and shift.ends_at is not None
+    message = None
+    if command.message is not None and command.message.strip():
+        require_lines("message", command.message, 1000)
+        message = command.message.strip()
     if command.volunteer_id in shift.waitlist:
-        return [ShiftWaitlistLeft(shift_id=command.shift_id, volunteer_id=command.volunteer_id)]
+        return [ShiftWaitlistLeft(shift_id=command.shift_id, volunteer_id=command.volunteer_id,
+                                  message=message)]
     if command.volunteer_id not in shift.claimed:
         raise NotFound("volunteer_id", "holds no place on this shift", code="no_claim")
     if command.now >= shift.starts_at:
         raise Conflict("shift_id", "the shift has started", code="shift_started")
     events: list[Event] = [
-        ShiftClaimReleased(shift_id=command.shift_id, volunteer_id=command.volunteer_id),
+        ShiftClaimReleased(shift_id=command.shift_id, volunteer_id=command.volunteer_id,
+                           message=message),
         VolunteerShiftReleased(volunteer_id=command.volunteer_id, shift_id=command.shift_id),
     ]
     # Someone who meanwhile took an overlapping shift (or lost a qualification) keeps their

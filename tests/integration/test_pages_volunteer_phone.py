@@ -5,7 +5,9 @@ qualifications with a warning before they expire; my home villages in the profil
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+from typing import Any
 from uuid import UUID, uuid4
 
 import pytest
@@ -20,7 +22,7 @@ from services.trainings.decider import (
     EnrollInTraining,
     PlanTraining,
 )
-from tests.integration.test_accounts_api import ADMIN, VOLUNTEER_SELF
+from tests.integration.test_accounts_api import ADMIN, VOLUNTEER_OTHER, VOLUNTEER_SELF
 from tests.integration.test_pages_session import csrf_of
 from tests.integration.test_pages_volunteer_auditor import (  # noqa: F401 - fixtures
     a_shift,
@@ -28,11 +30,13 @@ from tests.integration.test_pages_volunteer_auditor import (  # noqa: F401 - fix
     post_form,
     shift_item,
     signed_in_as,
+    stored_types,
     worker,
 )
 from tests.integration.test_scheduling_api import World, world  # noqa: F401 - a fixture
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(120)]
+BERLIN = ZoneInfo("Europe/Berlin")
 
 
 async def qualified(world: World, pool, qualification: str, *, months: int,
@@ -104,15 +108,21 @@ async def test_a_qualification_expiring_within_60_days_is_a_warning_with_its_dat
     assert re.search(r'class="badge warn">läuft am \d\d\.\d\d\.\d{4} ab<', start.text)
 
 
-async def test_my_home_village_is_remembered_and_only_its_shifts_are_needed(world, worker, pool):
+async def home_village_chosen(world: World, site) -> tuple[UUID, UUID, Any]:
+    """A shift in each village; signed in as Alice, who chose ``site`` in her profile."""
     in_linden = await a_shift(world, title="Kaffee Linden", site=world.site_a)
     in_buchholz = await a_shift(world, title="Kaffee Buchholz", site=world.site_b)
     await signed_in_as(world, VOLUNTEER_SELF)
     form = await world.client.get("/volunteer/profile")
-
     saved = await world.client.post("/volunteer/profile/home-sites", data={
-        "_csrf_token": csrf_of(form.text), "site_id": [str(world.site_b)],
-        "request_key": "k1"}, follow_redirects=False)
+        "_csrf_token": csrf_of(form.text), "site_id": [str(site)], "request_key": "k1"},
+        follow_redirects=False)
+    return in_linden, in_buchholz, saved
+
+
+async def test_my_home_village_is_remembered_and_only_its_shifts_are_needed(world, worker, pool):
+    in_linden, in_buchholz, saved = await home_village_chosen(world, world.site_b)
+
 
     assert saved.status_code == 303, saved.text
     assert [row["type"] for row in await pool.fetch(
@@ -136,3 +146,87 @@ async def test_an_unknown_home_village_is_refused_in_words_and_nothing_is_stored
     assert refused.status_code == 404
     assert "Diesen Dorftreff gibt es nicht." in refused.text
     assert await pool.fetchval("SELECT count(*) FROM events") == before
+
+
+async def test_the_finder_shows_this_week_next_week_or_a_range_of_days(world, worker):
+    today = datetime.now(BERLIN).date()
+    next_monday = today + timedelta(days=7 - today.weekday())
+    at_ten = lambda day: datetime.combine(day, time(10), BERLIN)  # noqa: E731
+    this_week = (await a_shift(world, title="Heute noch", starts=datetime.now(UTC)
+                               + timedelta(minutes=30))) if today.weekday() == 6 else (
+        await a_shift(world, title="Diese Woche", starts=at_ten(today + timedelta(days=1))))
+    next_week = await a_shift(world, title="Nächste Woche", starts=at_ten(next_monday))
+    later = await a_shift(world, title="Später", starts=at_ten(next_monday + timedelta(days=20)))
+    await signed_in_as(world, VOLUNTEER_SELF)
+
+    shown = {}
+    for period in ("this_week", "next_week"):
+        shown[period] = (await world.client.get(f"/volunteer/shifts?period={period}")).text
+    first, last = next_monday + timedelta(days=19), next_monday + timedelta(days=21)
+    ranged = await world.client.get("/volunteer/shifts", params={
+        "period": "range", "first": first.isoformat(), "last": last.isoformat()})
+
+    assert str(this_week) in shown["this_week"] and str(next_week) not in shown["this_week"]
+    assert str(next_week) in shown["next_week"] and str(this_week) not in shown["next_week"]
+    assert str(later) in ranged.text and str(next_week) not in ranged.text
+    assert f"Schichten vom {first:%d.%m.%Y} bis {last:%d.%m.%Y}" in ranged.text
+
+
+async def test_the_finder_starts_in_my_village_and_can_show_all(world, worker, pool):
+    in_linden, in_buchholz, saved = await home_village_chosen(world, world.site_a)
+    position = saved.headers["location"].split("min_position=")[1].split("&")[0]
+
+    mine = await world.client.get(f"/volunteer/shifts?min_position={position}")
+    everything = await world.client.get("/volunteer/shifts?village=all")
+
+    assert str(in_linden) in mine.text and str(in_buchholz) not in mine.text
+    assert '<option value="" selected>Meine Orte (Profil)</option>' in mine.text
+    assert str(in_linden) in everything.text and str(in_buchholz) in everything.text
+
+
+async def test_a_full_shift_says_warteliste_and_the_place_i_would_get_then_the_place_i_have(
+    world, worker
+):
+    shift = await a_shift(world, capacity=1)
+    taken = await world.created(VOLUNTEER_OTHER, f"/api/shifts/{shift}/claims", {})
+    await signed_in_as(world, VOLUNTEER_SELF)
+
+    board = await world.client.get(f"/volunteer/shifts?min_position={taken['position']}")
+    item = shift_item(board.text, shift)
+    assert "Warteliste" in item and "Sie wären Platz 1 auf der Warteliste" in item
+
+    waited = await post_form(world, f"/volunteer/shifts/{shift}/claim", page="/volunteer/shifts")
+    position = waited.headers["location"].split("min_position=")[1].split("&")[0]
+    again = await world.client.get(f"/volunteer/shifts?village=all&min_position={position}")
+    mine = await world.client.get(f"/volunteer/my-shifts?min_position={position}")
+
+    assert "Sie sind Platz 1." in shift_item(again.text, shift)
+    assert "Platz 1 auf der Warteliste" in shift_item(mine.text, shift)
+
+
+async def test_cancelling_asks_first_and_carries_my_message_to_the_coordinator(
+    world, worker, pool
+):
+    shift = await a_shift(world, title="Tresen am Abend")
+    claimed = await world.created(VOLUNTEER_SELF, f"/api/shifts/{shift}/claims", {})
+    await signed_in_as(world, VOLUNTEER_SELF)
+    mine = await world.client.get(f"/volunteer/my-shifts?min_position={claimed['position']}")
+    assert f'href="/volunteer/my-shifts/{shift}/release"' in shift_item(mine.text, shift)
+
+    question = await world.client.get(f"/volunteer/my-shifts/{shift}/release")
+    assert "Schicht wirklich absagen?" in question.text and "Tresen am Abend" in question.text
+    assert await stored_types(pool, f"shift-{shift}") == ["shift.created", "shift.claimed"]
+    answered = await world.client.post(f"/volunteer/my-shifts/{shift}/release", data={
+        "_csrf_token": csrf_of(question.text), "message": "Ich bin krank, Bernd springt ein.",
+        "request_key": re.search(r'name="request_key" value="(\w+)"', question.text)[1]},
+        follow_redirects=False)
+
+    assert answered.status_code == 303
+    released = await pool.fetchrow(
+        "SELECT type, data::jsonb ->> 'message' AS message FROM events WHERE stream_id = $1 "
+        "ORDER BY stream_version DESC LIMIT 1", f"shift-{shift}")
+    assert dict(released) == {"type": "shift.claim_released",
+                              "message": "Ich bin krank, Bernd springt ein."}
+    after = await world.client.get(answered.headers["location"])
+    assert "Abgesagt. Danke" in after.text or "abgegeben" in after.text
+    assert str(shift) not in after.text.split("</h1>", 1)[1].split('id="feed"')[0]
