@@ -10,6 +10,7 @@ from services.accounts.decider import ACCOUNTS, CLOSING
 from events.base import Event
 from services.commands.decider import Decider, Stream, StreamKind
 from services.funding.decider import FUNDING_SETTINGS
+from services.handovers.decider import HANDOVERS
 from services.hours.decider import HOURS
 from services.offers.decider import OFFERS
 from services.rooms.decider import ROOMS
@@ -21,7 +22,7 @@ from services.volunteers.erasure import ERASURE
 
 DECIDERS = (SITES, ROOMS, OFFERS, SHIFTS, TRAININGS, REGISTRATION, ERASURE, ACCOUNTS, CLOSING,
             HOURS, FUNDING_SETTINGS)
-DECIDERS += (HOME_SITES,)
+DECIDERS += (HOME_SITES, HANDOVERS)
 _BY_COMMAND = {command: decider for decider in DECIDERS for command in decider.commands}
 
 

@@ -51,6 +51,7 @@ WRITE_ROUTES = {
     ("POST", "/api/shifts"),
     ("POST", "/api/shifts/{shift_id}/claims"),
     ("DELETE", "/api/shifts/{shift_id}/claims/{volunteer_id}"),
+    ("POST", "/api/shifts/{shift_id}/claims/{volunteer_id}/handover"),
     ("POST", "/api/shifts/{shift_id}/attendance"),
     ("POST", "/api/trainings"),
     ("POST", "/api/trainings/{training_id}/enrollments"),
