@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from projections.attendance_stats import ATTENDANCE_STATS
 from projections.directory import DIRECTORY
+from projections.handovers import HANDOVERS
 from projections.room_calendar import ROOM_CALENDAR
 from projections.runner import Projection
 from projections.shift_board import SHIFT_BOARD
@@ -14,3 +15,4 @@ from projections.volunteer_sites import VOLUNTEER_SITES
 PROJECTIONS: list[Projection] = []
 PROJECTIONS += [DIRECTORY, ROOM_CALENDAR, SHIFT_BOARD, VOLUNTEER_SCHEDULE]
 PROJECTIONS += [TRAINING_RECORDS, ATTENDANCE_STATS, VOLUNTEER_SITES]
+PROJECTIONS += [HANDOVERS]

@@ -95,3 +95,11 @@ async def active_at_any(connection: asyncpg.Connection, volunteer_id: UUID,
                             WHERE v.volunteer_id = $1 AND p.site_id = ANY($2::uuid[]))""",
         volunteer_id, site_ids,
     )
+
+
+async def sites_of(connection: asyncpg.Connection, volunteer_id: UUID) -> list[UUID]:
+    """The sites where the volunteer has been active."""
+    rows = await connection.fetch(
+        f"""SELECT DISTINCT p.site_id FROM {VISITS} v JOIN {PLACES} p USING (place_id)
+             WHERE v.volunteer_id = $1""", volunteer_id)
+    return [row["site_id"] for row in rows]

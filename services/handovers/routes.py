@@ -13,15 +13,16 @@ from litestar.exceptions import PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
 from litestar.params import FromPath, JSONBody
 
+from projections.volunteer_sites import VOLUNTEER_SITES, sites_of
 from services.auth.guards import VOLUNTEER, Connection, from_path, principal_of
 from services.auth.tokens import Principal
 from services.commands.handler import CommandHandler, entity_id
 from services.commands.http import Created, Positioned, metadata_for, now
 from services.handovers.decider import HANDOVERS, AcceptHandover, OfferHandover
-from services.handovers.state import HANDOVER
+from services.handovers.state import HANDOVER, HandoverState
 from services.platform.problems import WRITE_PROBLEMS
 from services.platform.resources import commands_of, read_models_of
-from services.volunteers.access import known_at_any
+from services.reads.read_models import ReadModels
 from services.volunteers.state import VOLUNTEER as VOLUNTEER_STREAM
 
 
@@ -43,23 +44,32 @@ async def the_holder(connection: Connection, _: BaseRouteHandler) -> None:
         raise PermissionDeniedException("You may hand over only your own place")
 
 
-async def whom_it_was_offered(connection: Connection, _: BaseRouteHandler) -> None:
-    """The colleague asked, or for an offer to everyone a volunteer of the shift's site
-    (chosen it as home, registered or active there). An unknown handover is the rule's 404."""
-    taker = _volunteer_of(connection)
-    handover_id = await from_path("handover_id")(connection)
-    commands = commands_of(connection)
-    offered = await commands.state(HANDOVER(handover_id))
+async def sites_of_the_volunteer(commands: CommandHandler, read_models: ReadModels,
+                                 volunteer_id: UUID) -> list[UUID]:
+    """The sites a volunteer belongs to: chosen as home, registered at, or active at."""
+    person = await commands.state(VOLUNTEER_STREAM(volunteer_id))
+    active, _ = await read_models.read(
+        VOLUNTEER_SITES, None, lambda connection: sites_of(connection, volunteer_id))
+    return list(dict.fromkeys([*person.home_site_ids, *person.site_ids, *active]))
+
+
+async def may_accept(commands: CommandHandler, read_models: ReadModels, taker: UUID,
+                     offered: HandoverState) -> bool:
+    """The colleague asked, or for an offer to everyone a volunteer of the shift's site. (The
+    holder and an unknown handover pass: the rules answer them, 409 and 404.)"""
     if not offered.exists or taker in (offered.to_volunteer_id, offered.from_volunteer_id):
-        return
+        return True
     if offered.to_volunteer_id is not None:
+        return False
+    return offered.site_id in await sites_of_the_volunteer(commands, read_models, taker)
+
+
+async def whom_it_was_offered(connection: Connection, _: BaseRouteHandler) -> None:
+    taker = _volunteer_of(connection)
+    commands = commands_of(connection)
+    offered = await commands.state(HANDOVER(await from_path("handover_id")(connection)))
+    if not await may_accept(commands, read_models_of(connection), taker, offered):
         raise PermissionDeniedException("This shift was offered to someone else")
-    site_id = offered.site_id
-    person = await commands.state(VOLUNTEER_STREAM(taker))
-    if site_id in person.home_site_ids or await known_at_any(
-            commands, read_models_of(connection), taker, [site_id]):
-        return
-    raise PermissionDeniedException("This shift was offered to the volunteers of its site")
 
 
 class HandoversController(Controller):

@@ -50,6 +50,11 @@ WORDS: dict[str, str] = {
     "no_claim": "rejected.no_claim",
     "shift_not_found": "rejected.shift_not_found",
     "site_not_found@site_ids": "rejected.site_not_found",
+    # handing a shift over
+    "handover_taken": "rejected.handover_taken",
+    "not_offered_to_you": "rejected.not_offered_to_you",
+    "to_self": "rejected.to_self",
+    "cancelled@shift_id": "rejected.cancelled",
 }
 
 

@@ -24,7 +24,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from events.shifts import ShiftWaitlisted
-from projections import directory, shift_board, training_records, volunteer_schedule
+from projections import directory, handovers, shift_board, training_records, volunteer_schedule
 from services.auth.guards import VOLUNTEER, Connection, requires_roles
 from services.auth.tokens import Principal
 from services.commands.http import metadata_for, now
@@ -47,7 +47,7 @@ from services.volunteers.schedule import feed_url
 
 SHIFTS_AHEAD = timedelta(days=28)
 LONGEST_RANGE = timedelta(days=92)
-OUTCOMES = ("claimed", "waitlisted", "released")
+OUTCOMES = ("claimed", "waitlisted", "released", "offered", "taken_over")
 
 
 async def with_a_volunteer_record(connection: Connection, _: BaseRouteHandler) -> None:
@@ -376,7 +376,12 @@ class VolunteerPages(Controller):
         language = language_of(request)
         places = await waitlist_places(commands, volunteer_id, [
             row["shift_id"] for row in mine if row["waitlisted"]])
+        offers = await read(handovers.HANDOVERS, lambda c: handovers.open_offers(
+            c, since=start, shift_ids=[row["shift_id"] for row in mine]))
+        offered = {offer["shift_id"] for offer in offers
+                   if offer["from_volunteer_id"] == volunteer_id}
         shifts = [{**row, "site": site_of.get(row["site_id"]), "place": places.get(row["shift_id"]),
+                   "offered": row["shift_id"] in offered and not row["waitlisted"],
                    "day": day_label(local(row["starts_at"]).date(), language),
                    "time": time_span(row["starts_at"], row["ends_at"]),
                    "started": row["starts_at"] <= start}

@@ -28,6 +28,7 @@ from services.pages.i18n import language_of, translator
 from services.pages.rendering import page
 from services.pages.routes import HomePage, SessionPages
 from services.pages.volunteer import VolunteerPages
+from services.pages.volunteer_handover import VolunteerHandovers
 from services.pages.volunteer_home import VolunteerHome
 from services.pages.volunteer_profile import VolunteerProfile
 from services.pages.session import secure_cookies_forced, session_cookie, to_sign_in
@@ -58,7 +59,7 @@ def page_handlers() -> list[ControllerRouterHandler]:
     pages = Router(
         path="/",
         route_handlers=[SessionPages, HomePage, CoordinatorPages, VolunteerPages, AuditorPages,
-                        VolunteerHome, VolunteerProfile],
+                        VolunteerHome, VolunteerProfile, VolunteerHandovers],
         middleware=[DefineMiddleware(TokenAuthentication, sources=(session_cookie,))],
         exception_handlers={
             NotAuthorizedException: to_sign_in,

@@ -230,3 +230,43 @@ async def test_cancelling_asks_first_and_carries_my_message_to_the_coordinator(
     after = await world.client.get(answered.headers["location"])
     assert "Abgesagt. Danke" in after.text or "abgegeben" in after.text
     assert str(shift) not in after.text.split("</h1>", 1)[1].split('id="feed"')[0]
+
+
+async def test_a_shift_handed_over_to_a_colleague_by_email_moves_when_accepted(
+    world, worker, pool
+):
+    shift = await a_shift(world, title="Kuchen backen")
+    claimed = await world.created(VOLUNTEER_SELF, f"/api/shifts/{shift}/claims", {})
+    await signed_in_as(world, VOLUNTEER_SELF)
+    await world.client.get(f"/volunteer/my-shifts?min_position={claimed['position']}")
+    form = await world.client.get(f"/volunteer/my-shifts/{shift}/handover")
+    assert "Bis jemand zusagt, bleibt die Schicht Ihre." in form.text
+
+    unknown = await world.client.post(f"/volunteer/my-shifts/{shift}/handover", data={
+        "_csrf_token": csrf_of(form.text), "to": "colleague", "email": "nobody@example.org"})
+    assert unknown.status_code == 422 and "finden wir niemanden" in unknown.text
+    offered = await world.client.post(f"/volunteer/my-shifts/{shift}/handover", data={
+        "_csrf_token": csrf_of(form.text), "to": "colleague",
+        "email": "volunteer_other@example.org"}, follow_redirects=False)
+    assert offered.status_code == 303, offered.text
+    mine = await world.client.get(offered.headers["location"])
+    assert "bis jemand zusagt, bleibt die Schicht Ihre" in shift_item(mine.text, shift)
+
+    await signed_in_as(world, VOLUNTEER_OTHER)
+    position = offered.headers["location"].split("min_position=")[1].split("&")[0]
+    offers = await world.client.get(f"/volunteer/handovers?min_position={position}")
+    assert "Kuchen backen" in shift_item(offers.text, shift) and "An Sie" in offers.text
+    handover = re.search(r'action="/volunteer/handovers/([0-9a-f-]+)/accept"', offers.text)[1]
+    taken = await world.client.post(f"/volunteer/handovers/{handover}/accept", data={
+        "_csrf_token": csrf_of(offers.text)}, follow_redirects=False)
+
+    assert taken.status_code == 303, taken.text
+    bernds = await world.client.get(taken.headers["location"])
+    assert "Übernommen." in bernds.text and "Kuchen backen" in shift_item(bernds.text, shift)
+    await signed_in_as(world, VOLUNTEER_SELF)
+    position = taken.headers["location"].split("min_position=")[1].split("&")[0]
+    alices = await world.client.get(f"/volunteer/my-shifts?min_position={position}")
+    assert f'data-shift-id="{shift}"' not in alices.text
+    again = await world.client.post(f"/volunteer/handovers/{handover}/accept", data={
+        "_csrf_token": csrf_of(alices.text)}, follow_redirects=False)
+    assert again.status_code == 409 and "Zu spät" in again.text
