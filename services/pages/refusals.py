@@ -55,6 +55,11 @@ WORDS: dict[str, str] = {
     "not_offered_to_you": "rejected.not_offered_to_you",
     "to_self": "rejected.to_self",
     "cancelled@shift_id": "rejected.cancelled",
+    # joining and leaving trainings
+    "full@training_id": "rejected.full",
+    "already_enrolled": "rejected.already_enrolled",
+    "training_started": "rejected.training_started",
+    "not_enrolled@volunteer_id": "rejected.not_enrolled",
 }
 
 

@@ -18,7 +18,7 @@ from uuid import UUID
 import msgspec
 from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
-from litestar.exceptions import PermissionDeniedException
+from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
@@ -39,6 +39,7 @@ from services.platform.problems import Problem
 from services.reads.read_models import ReadModels
 from services.reads.routes import MinPosition
 from services.shifts.decider import SHIFTS, ClaimShift
+from services.trainings.decider import TRAININGS, CancelEnrollment, EnrollInTraining
 from services.shifts.forms import ReleaseForm, release_command
 from services.shifts.eligibility import obstacles
 from services.shifts.state import SHIFT
@@ -295,25 +296,69 @@ class VolunteerPages(Controller):
     @get("/trainings")
     async def trainings(
         self, request: Request[Principal, Any, Any], read_models: NamedDependency[ReadModels],
-        min_position: MinPosition = None,
+        commands: NamedDependency[CommandHandler], min_position: MinPosition = None,
+        done: FromQuery[str | None] = None,
+    ) -> Template:
+        return await self._trainings_page(request, read_models, commands, min_position,
+                                          done=done if done in ("enrolled", "left") else None)
+
+    @post("/trainings/{training_id:uuid}/{action:str}")
+    async def enrollment(
+        self, training_id: FromPath[UUID], action: FromPath[str],
+        request: Request[Principal, Any, Any], read_models: NamedDependency[ReadModels],
+        commands: NamedDependency[CommandHandler],
+    ) -> Template | Redirect:
+        """Join (``enroll``) or leave (``leave``) a training, as the enrollment routes do."""
+        volunteer_id = volunteer_id_of(request)
+        kind = {"enroll": EnrollInTraining, "leave": CancelEnrollment}.get(action)
+        if kind is None:
+            raise NotFoundException()
+        try:
+            result = await commands.handle(TRAININGS, kind(
+                training_id=training_id, volunteer_id=volunteer_id, now=now(),
+            ), metadata_for(request))
+        except (Rejection, Problem) as problem:
+            return await self._trainings_page(request, read_models, commands, None,
+                                              error=refusal(problem, language_of(request)),
+                                              status_code=status_of(problem))
+        done = "enrolled" if action == "enroll" else "left"
+        return Redirect(f"/volunteer/trainings?min_position={result.position}&done={done}",
+                        status_code=303)
+
+    async def _trainings_page(
+        self, request: Request[Principal, Any, Any], read_models: ReadModels,
+        commands: CommandHandler, min_position: int | None, *, done: str | None = None,
+        error: tuple[str, dict[str, Any]] | None = None, status_code: int = 200,
     ) -> Template:
         volunteer_id = volunteer_id_of(request)
+        me = await commands.state(VOLUNTEER_STREAM(volunteer_id))
+        moment = datetime.now(UTC)
+        home = list(me.home_site_ids) or None
 
-        async def query(connection: Any) -> tuple[list[dict], list[dict]]:
+        async def query(connection: Any) -> tuple[list[dict], list[dict], list[dict]]:
             return (await training_records.trainings_of(connection, volunteer_id),
-                    await training_records.qualifications_of(connection, volunteer_id))
+                    await training_records.qualifications_of(connection, volunteer_id),
+                    await training_records.upcoming(connection, since=moment, site_ids=home,
+                                                    volunteer_id=volunteer_id))
 
         read = Reads(read_models, min_position)
-        attended, qualifications = await read(training_records.TRAINING_RECORDS, query)
+        attended, qualifications, ahead = await read(training_records.TRAINING_RECORDS, query)
+        sites = {site["id"]: site for site in await read(directory.DIRECTORY, directory.sites)}
         language = language_of(request)
-        moment = datetime.now(UTC)
+
+        def shown(row: dict[str, Any]) -> dict[str, Any]:
+            return {**row, "day": day_label(local(row["starts_at"]).date(), language),
+                    "time": time_span(row["starts_at"], row["ends_at"]),
+                    "site": sites.get(row["site_id"])}
+
         return page(
-            request, "volunteer/trainings.html",
+            request, "volunteer/trainings.html", status_code=status_code,
             qualifications=qualification_rows(qualifications, moment, language),
-            trainings=[{**row, "day": day_label(local(row["starts_at"]).date(), language),
-                        "time": time_span(row["starts_at"], row["ends_at"])}
-                       for row in attended],
-            qualification=qualification_names(language), behind=read.behind,
+            trainings=[shown(row) for row in attended],
+            upcoming=[{**shown(row), "full": row["enrolled_count"] >= row["capacity"]}
+                      for row in ahead],
+            qualification=qualification_names(language), behind=read.behind, done=done,
+            error=error,
         )
 
     async def _shifts_page(

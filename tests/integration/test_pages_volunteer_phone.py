@@ -33,7 +33,7 @@ from tests.integration.test_pages_volunteer_auditor import (  # noqa: F401 - fix
     stored_types,
     worker,
 )
-from tests.integration.test_scheduling_api import World, world  # noqa: F401 - a fixture
+from tests.integration.test_scheduling_api import World, iso, world  # noqa: F401 - a fixture
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(120)]
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -270,3 +270,29 @@ async def test_a_shift_handed_over_to_a_colleague_by_email_moves_when_accepted(
     again = await world.client.post(f"/volunteer/handovers/{handover}/accept", data={
         "_csrf_token": csrf_of(alices.text)}, follow_redirects=False)
     assert again.status_code == 409 and "Zu spät" in again.text
+
+
+async def test_i_join_an_upcoming_training_of_my_sites_and_leave_it_again(world, worker, pool):
+    starts = datetime.now(UTC).replace(microsecond=0) + timedelta(days=6)
+    training = await world.created(ADMIN, "/api/trainings", {
+        "site_id": str(world.site_a), "room_id": str(world.room_a), "title": "Hygieneschulung",
+        "qualification": "food_hygiene", "valid_for_months": 24, "starts_at": iso(starts),
+        "ends_at": iso(starts + timedelta(hours=3)), "capacity": 8})
+    await signed_in_as(world, VOLUNTEER_SELF)
+    listed = await world.client.get(f"/volunteer/trainings?min_position={training['position']}")
+    assert "Hygieneschulung" in listed.text and "0 von 8 Plätzen belegt" in listed.text
+
+    joined = await world.client.post(f"/volunteer/trainings/{training['id']}/enroll", data={
+        "_csrf_token": csrf_of(listed.text)}, follow_redirects=False)
+    assert joined.status_code == 303, joined.text
+    page = await world.client.get(joined.headers["location"])
+    assert "Angemeldet. Bis bald!" in page.text and "Sie sind angemeldet." in page.text
+    assert "1 von 8 Plätzen belegt" in page.text
+    left = await world.client.post(f"/volunteer/trainings/{training['id']}/leave", data={
+        "_csrf_token": csrf_of(page.text)}, follow_redirects=False)
+    assert left.status_code == 303
+    assert await stored_types(pool, f"training-{training['id']}") == [
+        "training.planned", "training.enrolled", "training.enrollment_cancelled"]
+    again = await world.client.post(f"/volunteer/trainings/{training['id']}/leave", data={
+        "_csrf_token": csrf_of(page.text)}, follow_redirects=False)
+    assert again.status_code == 404 and "Sie waren nicht angemeldet." in again.text
