@@ -1,4 +1,4 @@
-"""The pages' words in German (first) and English, and which language a request gets.
+"""The pages' words in German (first), English and Ukrainian, and which language a request gets.
 
 The words live in gettext catalogues, ``locale/<language>/LC_MESSAGES/pages.po``, one entry
 per message id (``booking.title``); the English catalogue shows each German text as a comment
@@ -16,7 +16,10 @@ from litestar.connection import ASGIConnection
 
 from projections.catalogues import compiled
 
-LANGUAGES = ("de", "en")
+LANGUAGES = ("de", "en", "uk")
+FULL_LANGUAGES = ("de", "en")
+"""Every page speaks these; Ukrainian (for the refugees the Dorftreffs invite) covers the
+volunteer's pages, and any other page falls back to German."""
 LANGUAGE_COOKIE = "treffpunkt_lang"
 LOCALE = Path(__file__).parent / "locale"
 DOMAIN = "pages"
@@ -30,6 +33,8 @@ def language_of(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
     if kept in LANGUAGES:
         return kept
     accept = connection.headers.get("accept-language", "").lower()
+    if accept.startswith("uk") and "de" not in accept:
+        return "uk"
     return "en" if accept.startswith("en") and "de" not in accept else "de"
 
 

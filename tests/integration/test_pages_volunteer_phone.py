@@ -296,3 +296,16 @@ async def test_i_join_an_upcoming_training_of_my_sites_and_leave_it_again(world,
     again = await world.client.post(f"/volunteer/trainings/{training['id']}/leave", data={
         "_csrf_token": csrf_of(page.text)}, follow_redirects=False)
     assert again.status_code == 404 and "Sie waren nicht angemeldet." in again.text
+
+
+async def test_a_volunteer_switches_to_ukrainian_it_is_remembered_and_back(world, worker):
+    await signed_in_as(world, VOLUNTEER_SELF)
+
+    switched = await world.client.get("/volunteer/?lang=uk")
+    kept = await world.client.get("/volunteer/shifts")
+    back = await world.client.get("/volunteer/?lang=de")
+
+    assert 'lang="uk"' in switched.text and "Добрий день, Alice!" in switched.text
+    assert "Знайти зміни" in kept.text and kept.headers["content-language"] == "uk"
+    assert 'href="?lang=de" hreflang="de" lang="de">Deutsch</a>' in kept.text
+    assert "Guten Tag, Alice!" in back.text
