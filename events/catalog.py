@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from events import accounts, funding, hours, offers, rooms, shifts, sites, trainings, volunteers
 from events import qualifications
+from events import handovers
 from events.base import EventRegistry
 
 
@@ -15,6 +16,7 @@ def build_registry() -> EventRegistry:
         *funding.EVENTS,
     )
     registry.register(*qualifications.EVENTS)
+    registry.register(*handovers.EVENTS)
     return registry
 
 

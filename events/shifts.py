@@ -53,11 +53,14 @@ class ShiftWaitlisted(Event, tag="shift.waitlisted", frozen=True, kw_only=True):
 class ShiftClaimReleased(Event, tag="shift.claim_released", frozen=True, kw_only=True):
     shift_id: UUID
     volunteer_id: UUID
+    message: str | None = None
+    """The volunteer's words to the coordinator, given when cancelling (for the notifier)."""
 
 
 class ShiftWaitlistLeft(Event, tag="shift.waitlist_left", frozen=True, kw_only=True):
     shift_id: UUID
     volunteer_id: UUID
+    message: str | None = None
 
 
 class ServiceTime(msgspec.Struct, frozen=True, kw_only=True):

@@ -31,6 +31,13 @@ class VolunteerErased(Event, tag="volunteer.erased", frozen=True, kw_only=True):
     volunteer_id: UUID
 
 
+class VolunteerHomeSitesChosen(Event, tag="volunteer.home_sites_chosen", frozen=True, kw_only=True):
+    """The volunteer's own villages (its profile): its pages show their shifts first."""
+
+    volunteer_id: UUID
+    site_ids: list[UUID] = []
+
+
 class NotificationSettingsChanged(
     Event, tag="volunteer.notification_settings_changed", frozen=True, kw_only=True
 ):
@@ -45,3 +52,4 @@ class NotificationSettingsChanged(
 
 EVENTS = (VolunteerRegistered, VolunteerAccountLinked, VolunteerErased)
 EVENTS += (NotificationSettingsChanged,)
+EVENTS += (VolunteerHomeSitesChosen,)

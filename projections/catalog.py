@@ -7,6 +7,7 @@ from projections.directory import DIRECTORY
 from projections.programme import PROGRAMME
 from projections.qualification_catalogue import QUALIFICATION_CATALOGUE
 from projections.notifier import NOTIFIER
+from projections.handovers import HANDOVERS
 from projections.room_calendar import ROOM_CALENDAR
 from projections.runner import Projection
 from projections.shift_board import SHIFT_BOARD
@@ -22,3 +23,4 @@ PROJECTIONS += [PROGRAMME]
 PROJECTIONS += [QUALIFICATION_CATALOGUE]
 PROJECTIONS += [SHIFT_ROSTER]
 PROJECTIONS += [NOTIFIER]
+PROJECTIONS += [HANDOVERS]

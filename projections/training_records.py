@@ -182,3 +182,23 @@ async def expiring(
         since, until, now, site_id,
     )
     return [dict(row) for row in rows]
+
+
+async def upcoming(connection: asyncpg.Connection | asyncpg.Pool, *, since: datetime,
+                   site_ids: list[UUID] | None, volunteer_id: UUID) -> list[dict[str, Any]]:
+    """Planned trainings starting after ``since`` (of ``site_ids``, or every site), by start,
+    each with how many are enrolled and whether ``volunteer_id`` is."""
+    rows = await connection.fetch(
+        f"""SELECT t.training_id AS id, t.site_id, t.title, t.qualification, t.starts_at,
+                   t.ends_at, t.capacity,
+                   count(p.volunteer_id) FILTER (WHERE p.enrolled) AS enrolled_count,
+                   coalesce(bool_or(p.enrolled AND p.volunteer_id = $3), false) AS enrolled
+              FROM {TRAININGS} t LEFT JOIN {PARTICIPANTS} p USING (training_id)
+             WHERE t.status = 'planned' AND t.starts_at > $1
+               AND ($2::uuid[] IS NULL OR t.site_id = ANY($2))
+             GROUP BY t.training_id, t.site_id, t.title, t.qualification, t.starts_at,
+                      t.ends_at, t.capacity
+             ORDER BY t.starts_at, t.training_id""",
+        since, site_ids, volunteer_id,
+    )
+    return [dict(row) for row in rows]

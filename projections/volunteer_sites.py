@@ -107,3 +107,9 @@ async def serving_at(connection: asyncpg.Connection, site_id: UUID) -> set[UUID]
              WHERE p.site_id = $1 AND NOT EXISTS (
                    SELECT 1 FROM {TRAININGS} t WHERE t.training_id = p.place_id)""", site_id)
     return {row["volunteer_id"] for row in rows}
+async def sites_of(connection: asyncpg.Connection, volunteer_id: UUID) -> list[UUID]:
+    """The sites where the volunteer has been active."""
+    rows = await connection.fetch(
+        f"""SELECT DISTINCT p.site_id FROM {VISITS} v JOIN {PLACES} p USING (place_id)
+             WHERE v.volunteer_id = $1""", volunteer_id)
+    return [row["site_id"] for row in rows]

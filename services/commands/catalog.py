@@ -10,6 +10,7 @@ from services.accounts.decider import ACCOUNTS, CLOSING
 from events.base import Event
 from services.commands.decider import Decider, Stream, StreamKind
 from services.funding.decider import FUNDING_SETTINGS
+from services.handovers.decider import HANDOVERS
 from services.hours.decider import HOURS
 from services.notifications.decider import NOTIFICATION_SETTINGS
 from services.offers.decider import OFFERS
@@ -20,13 +21,14 @@ from services.shifts.decider import SHIFTS
 from services.shifts.series import SHIFT_SERIES_DECIDER
 from services.sites.decider import SITES
 from services.trainings.decider import TRAININGS
-from services.volunteers.decider import REGISTRATION
+from services.volunteers.decider import HOME_SITES, REGISTRATION
 from services.volunteers.erasure import ERASURE
 
 DECIDERS = (SITES, ROOMS, OFFERS, SHIFTS, TRAININGS, REGISTRATION, ERASURE, ACCOUNTS, CLOSING,
             HOURS, FUNDING_SETTINGS, QUALIFICATIONS, SHIFT_SERIES_DECIDER,
             STAFFING)
 DECIDERS += (NOTIFICATION_SETTINGS,)
+DECIDERS += (HOME_SITES, HANDOVERS)
 _BY_COMMAND = {command: decider for decider in DECIDERS for command in decider.commands}
 
 

@@ -19,8 +19,7 @@ import asyncpg
 import msgspec
 from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
-from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath, QueryParameter
+from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Template
 
 from events.rooms import RoomBooked, RoomOccurrencesCancelled
@@ -34,7 +33,7 @@ from services.offers import forms as attendance_forms
 from services.offers.decider import OFFERS
 from services.offers.state import SESSION
 from services.pages import coordinator_reads as reads
-from services.pages.forms import FormError, form_metadata, fresh_key, parse_date
+from services.pages.forms import FORM, FormError, form_metadata, fresh_key, parse_date
 from services.pages.i18n import language_of, translator
 from services.pages.local_time import local, monday_of, this_week
 from services.pages.refusals import refusal_message
@@ -57,7 +56,6 @@ WITHIN_DAYS = Annotated[int, QueryParameter(name="within_days", ge=1, le=3650)]
 HELD_WITHIN_DAYS = Annotated[int, QueryParameter(name="within_days", ge=1, le=366)]
 RECORDED = Annotated[bool, QueryParameter(name="recorded")]
 PLANNED = Annotated[bool, QueryParameter(name="planned")]
-FORM = Body(media_type=RequestEncodingType.URL_ENCODED)
 
 
 def week_of(value: str | None) -> date:

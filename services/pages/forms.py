@@ -17,12 +17,18 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from litestar import Request
+from litestar.enums import RequestEncodingType
+from litestar.params import Body
 
 from events.base import EventMetadata
 from services.auth.tokens import Principal
 from services.commands.http import command_metadata
 from services.pages.local_time import BERLIN
 from services.platform.instants import EARLIEST, LATEST
+
+
+FORM = Body(media_type=RequestEncodingType.URL_ENCODED)
+"""How a page's form arrives: ``data: Annotated[SomeForm, FORM]``."""
 
 
 class FormError(Exception):

@@ -1,4 +1,4 @@
-"""The pages' words in German (first) and English, and which language a request gets.
+"""The pages' words in German (first), English and Ukrainian, and which language a request gets.
 
 The words live in gettext catalogues, ``locale/<language>/LC_MESSAGES/pages.po``, one entry
 per message id (``booking.title``); the English catalogue shows each German text as a comment
@@ -16,9 +16,12 @@ from litestar.connection import ASGIConnection
 
 from projections.catalogues import compiled
 
-LANGUAGES = ("de", "en")
-PUBLIC_LANGUAGES = (*LANGUAGES, "uk")
-"""The public programme's pages also speak Ukrainian (their messages are in the uk catalogue)."""
+LANGUAGES = ("de", "en", "uk")
+FULL_LANGUAGES = ("de", "en")
+"""Every page speaks these; Ukrainian (for the refugees the Dorftreffs invite) covers the
+volunteer's pages, and any other page falls back to German."""
+PUBLIC_LANGUAGES = LANGUAGES
+"""The public programme's pages speak all three."""
 LANGUAGE_COOKIE = "treffpunkt_lang"
 LOCALE = Path(__file__).parent / "locale"
 DOMAIN = "pages"
@@ -33,7 +36,7 @@ def language_of(connection: ASGIConnection[Any, Any, Any, Any],
     if kept in offered:
         return kept
     accept = connection.headers.get("accept-language", "").lower()
-    if "uk" in offered and accept.startswith("uk"):
+    if "uk" in offered and accept.startswith("uk") and "de" not in accept:
         return "uk"
     return "en" if accept.startswith("en") and "de" not in accept else "de"
 

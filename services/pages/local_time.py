@@ -10,7 +10,8 @@ from zoneinfo import ZoneInfo
 
 BERLIN = ZoneInfo("Europe/Berlin")
 WEEKDAYS = {"de": ("Mo", "Di", "Mi", "Do", "Fr", "Sa", "So"),
-            "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")}
+            "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
+            "uk": ("Пн", "Вт", "Ср", "Чт", "Пт", "Сб", "Нд")}
 
 
 def local(moment: datetime) -> datetime:

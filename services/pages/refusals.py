@@ -50,6 +50,17 @@ WORDS: dict[str, str] = {
     "overlapping_shift": "rejected.overlapping_shift",
     "no_claim": "rejected.no_claim",
     "shift_not_found": "rejected.shift_not_found",
+    "site_not_found@site_ids": "rejected.site_not_found",
+    # handing a shift over
+    "handover_taken": "rejected.handover_taken",
+    "not_offered_to_you": "rejected.not_offered_to_you",
+    "to_self": "rejected.to_self",
+    "cancelled@shift_id": "rejected.cancelled",
+    # joining and leaving trainings
+    "full@training_id": "rejected.full",
+    "already_enrolled": "rejected.already_enrolled",
+    "training_started": "rejected.training_started",
+    "not_enrolled@volunteer_id": "rejected.not_enrolled",
 }
 
 

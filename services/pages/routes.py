@@ -84,5 +84,7 @@ class HomePage(Controller):
     include_in_schema = False
 
     @get("/")
-    async def home(self, request: Request[Principal, Any, Any]) -> Template:
+    async def home(self, request: Request[Principal, Any, Any]) -> Template | Redirect:
+        if request.user.role == "volunteer" and request.user.volunteer_id is not None:
+            return Redirect("/volunteer/", status_code=303)  # the volunteer's own start page
         return page(request, "home.html")

@@ -29,6 +29,9 @@ from services.pages.rendering import page
 from services.pages.routes import HomePage, SessionPages
 from services.pages.volunteer import VolunteerPages
 from services.programme.pages import PAGE_PATHS as PROGRAMME_PAGES
+from services.pages.volunteer_handover import VolunteerHandovers
+from services.pages.volunteer_home import VolunteerHome
+from services.pages.volunteer_profile import VolunteerProfile
 from services.pages.session import secure_cookies_forced, session_cookie, to_sign_in
 
 HERE = Path(__file__).parent
@@ -56,7 +59,8 @@ class StaticFiles(BaseLocalFileSystem):
 def page_handlers() -> list[ControllerRouterHandler]:
     pages = Router(
         path="/",
-        route_handlers=[SessionPages, HomePage, CoordinatorPages, VolunteerPages, AuditorPages],
+        route_handlers=[SessionPages, HomePage, CoordinatorPages, VolunteerPages, AuditorPages,
+                        VolunteerHome, VolunteerProfile, VolunteerHandovers],
         middleware=[DefineMiddleware(TokenAuthentication, sources=(session_cookie,))],
         exception_handlers={
             NotAuthorizedException: to_sign_in,

@@ -14,6 +14,7 @@ from litestar.openapi import OpenAPIConfig
 from services.accounts.routes import AccountsController, SignInController
 from services.audit.routes import AuditController
 from services.funding.routes import FundingSettingsController
+from services.handovers.routes import HandoversController
 from services.hours.routes import HoursController
 from services.auth.middleware import TokenAuthentication
 from services.auth.throttle import SignInThrottle
@@ -75,6 +76,7 @@ def create_app(settings: Settings) -> Litestar:
             RoomsController,
             OffersController,
             ShiftsController,
+            HandoversController,
             TrainingsController,
             QualificationsController,
             ShiftSeriesController,

@@ -65,11 +65,13 @@ class ClaimShift(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class ReleaseClaim(msgspec.Struct, frozen=True, kw_only=True):
-    """Frees a held place, or takes the volunteer off the waitlist."""
+    """Frees a held place, or takes the volunteer off the waitlist; ``message``: optional
+    words to the coordinator."""
 
     shift_id: UUID
     volunteer_id: UUID
     now: datetime
+    message: str | None = None
 
 
 class ConfirmShiftAttendance(msgspec.Struct, frozen=True, kw_only=True):
@@ -180,15 +182,27 @@ def shift_created(command: CreateShift, session: SessionState) -> ShiftCreated:
 
 
 def _claim(command: ClaimShift, shift: ShiftState, volunteer: Volunteer) -> list[Event]:
+    assert shift.starts_at is not None
+    if volunteer.active and command.now < shift.starts_at and command.volunteer_id in shift.waitlist:
+        raise Conflict("volunteer_id", "already on the waitlist", code="already_waitlisted")
+    require_can_take(command.shift_id, command.volunteer_id, shift, volunteer, command.now)
+    if len(shift.claimed) >= shift.capacity:
+        return [ShiftWaitlisted(shift_id=command.shift_id, volunteer_id=command.volunteer_id)]
+    return taken(command.shift_id, command.volunteer_id, shift)
+
+
+def require_can_take(shift_id: UUID, volunteer_id: UUID, shift: ShiftState,
+                     volunteer: Volunteer, now: datetime) -> None:
+    """The rules of taking a place on a shift (by a claim or by accepting a handover): an
+    active volunteer, a shift not begun nor cancelled that it does not hold, every required
+    qualification valid at the shift's start, no overlapping shift of its own."""
     if not volunteer.active:
         raise NotFound("volunteer_id", "no such volunteer", code="volunteer_not_found")
     assert shift.starts_at is not None and shift.ends_at is not None
-    if command.now >= shift.starts_at:
+    if now >= shift.starts_at:
         raise Conflict("shift_id", "the shift has started", code="shift_started")
-    if command.volunteer_id in shift.claimed:
+    if volunteer_id in shift.claimed:
         raise Conflict("volunteer_id", "already holds this shift", code="already_claimed")
-    if command.volunteer_id in shift.waitlist:
-        raise Conflict("volunteer_id", "already on the waitlist", code="already_waitlisted")
     missing = volunteer.missing(shift.required, shift.starts_at)
     if missing:
         raise Invalid(
@@ -197,7 +211,7 @@ def _claim(command: ClaimShift, shift: ShiftState, volunteer: Volunteer) -> list
             code="qualification_missing",
             missing=missing,
         )
-    overlapping = volunteer.overlapping(shift.starts_at, shift.ends_at, besides=command.shift_id)
+    overlapping = volunteer.overlapping(shift.starts_at, shift.ends_at, besides=shift_id)
     if overlapping:
         raise Conflict(
             "shift_id",
@@ -205,12 +219,9 @@ def _claim(command: ClaimShift, shift: ShiftState, volunteer: Volunteer) -> list
             code="overlapping_shift",
             shifts=overlapping,
         )
-    if len(shift.claimed) >= shift.capacity:
-        return [ShiftWaitlisted(shift_id=command.shift_id, volunteer_id=command.volunteer_id)]
-    return _taken(command.shift_id, command.volunteer_id, shift)
 
 
-def _taken(
+def taken(
     shift_id: UUID, volunteer_id: UUID, shift: ShiftState, *, from_waitlist: bool = False
 ) -> list[Event]:
     assert shift.starts_at is not None and shift.ends_at is not None
@@ -227,14 +238,20 @@ def _taken(
 
 def _release(command: ReleaseClaim, shift: ShiftState, states: States) -> list[Event]:
     assert shift.starts_at is not None and shift.ends_at is not None
+    message = None
+    if command.message is not None and command.message.strip():
+        require_lines("message", command.message, 1000)
+        message = command.message.strip()
     if command.volunteer_id in shift.waitlist:
-        return [ShiftWaitlistLeft(shift_id=command.shift_id, volunteer_id=command.volunteer_id)]
+        return [ShiftWaitlistLeft(shift_id=command.shift_id, volunteer_id=command.volunteer_id,
+                                  message=message)]
     if command.volunteer_id not in shift.claimed:
         raise NotFound("volunteer_id", "holds no place on this shift", code="no_claim")
     if command.now >= shift.starts_at:
         raise Conflict("shift_id", "the shift has started", code="shift_started")
     events: list[Event] = [
-        ShiftClaimReleased(shift_id=command.shift_id, volunteer_id=command.volunteer_id),
+        ShiftClaimReleased(shift_id=command.shift_id, volunteer_id=command.volunteer_id,
+                           message=message),
         VolunteerShiftReleased(volunteer_id=command.volunteer_id, shift_id=command.shift_id),
     ]
     # Someone who meanwhile took an overlapping shift (or lost a qualification) keeps their
@@ -246,7 +263,7 @@ def _release(command: ReleaseClaim, shift: ShiftState, states: States) -> list[E
             and not schedule.missing(shift.required, shift.starts_at)
             and not schedule.overlapping(shift.starts_at, shift.ends_at, besides=command.shift_id)
         ):
-            events += _taken(command.shift_id, candidate, shift, from_waitlist=True)
+            events += taken(command.shift_id, candidate, shift, from_waitlist=True)
             break
     return events
 

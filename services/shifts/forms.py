@@ -11,7 +11,7 @@ import msgspec
 from events.base import EventMetadata
 from services.commands.handler import entity_id
 from services.pages.forms import FormError, wall_clock_range, whole_number
-from services.shifts.decider import CreateShift
+from services.shifts.decider import CreateShift, ReleaseClaim
 
 Text = Annotated[str, msgspec.Meta(max_length=500)]
 Short = Annotated[str, msgspec.Meta(max_length=64)]
@@ -56,3 +56,16 @@ def shift_command(site_id: UUID, form: ShiftForm, metadata: EventMetadata,
                        title=form.title.strip(), starts_at=starts_at, ends_at=ends_at,
                        capacity=capacity, required_qualifications=required,
                        session_id=session_id, now=now)
+
+
+class ReleaseForm(msgspec.Struct):
+    """The volunteer's confirmation of cancelling a shift (or leaving its waitlist)."""
+
+    message: Annotated[str, msgspec.Meta(max_length=2000)] = ""
+    request_key: Short = ""
+
+
+def release_command(shift_id: UUID, volunteer_id: UUID, form: ReleaseForm,
+                    now: datetime) -> ReleaseClaim:
+    return ReleaseClaim(shift_id=shift_id, volunteer_id=volunteer_id, now=now,
+                        message=form.message.strip() or None)

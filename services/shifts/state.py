@@ -24,6 +24,7 @@ from services.commands.decider import StreamKind
 class ShiftState(msgspec.Struct, frozen=True, kw_only=True):
     exists: bool = False
     site_id: UUID | None = None
+    title: str = ""
     starts_at: datetime | None = None
     ends_at: datetime | None = None
     capacity: int = 0
@@ -40,6 +41,7 @@ def evolve(state: ShiftState, event: Event) -> ShiftState:
             return ShiftState(
                 exists=True,
                 site_id=event.site_id,
+                title=event.title,
                 starts_at=event.starts_at,
                 ends_at=event.ends_at,
                 capacity=event.capacity,

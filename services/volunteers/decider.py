@@ -12,9 +12,15 @@ from uuid import UUID
 import msgspec
 
 from events.base import Event
-from events.volunteers import VolunteerAccountLinked, VolunteerErased, VolunteerRegistered
+from events.volunteers import (
+    VolunteerAccountLinked,
+    VolunteerErased,
+    VolunteerHomeSitesChosen,
+    VolunteerRegistered,
+)
 from services.commands.decider import Decider, States, Stream
 from services.commands.rejections import Conflict, NotFound
+from services.sites.state import SITE
 from services.volunteers.state import VOLUNTEER, Volunteer
 
 
@@ -86,3 +92,30 @@ REGISTRATION = Decider(commands=(RegisterVolunteer,), kinds=(VOLUNTEER,), stream
 """Registering a volunteer. Linking an account is decided with the account
 (``accounts.decider.ACCOUNTS``), erasing with the closing of its accounts
 (``volunteers.erasure.ERASURE``)."""
+
+
+class ChooseHomeSites(msgspec.Struct, frozen=True, kw_only=True):
+    """The volunteer's own villages, chosen in its profile (none: every village)."""
+
+    volunteer_id: UUID
+    site_ids: list[UUID]
+    now: datetime
+
+
+def _home_site_streams(command: ChooseHomeSites, loaded: States) -> list[Stream[Any]]:
+    return [VOLUNTEER(command.volunteer_id), *map(SITE, dict.fromkeys(command.site_ids))]
+
+
+def _choose_home_sites(command: ChooseHomeSites, states: States) -> list[Event]:
+    if not states[VOLUNTEER(command.volunteer_id)].active:
+        raise NotFound("volunteer_id", "no such volunteer", code="volunteer_not_found")
+    site_ids = list(dict.fromkeys(command.site_ids))
+    for index, site_id in enumerate(site_ids):
+        if not states[SITE(site_id)].exists:
+            raise NotFound(f"site_ids[{index}]", "no such site", code="site_not_found")
+    return [VolunteerHomeSitesChosen(volunteer_id=command.volunteer_id, site_ids=site_ids)]
+
+
+HOME_SITES = Decider(commands=(ChooseHomeSites,), kinds=(VOLUNTEER, SITE),
+                     streams=_home_site_streams, decide=_choose_home_sites)
+"""Choosing one's home sites, decided on the volunteer's stream and those of the sites."""

@@ -20,6 +20,7 @@ from events.volunteers import (
     NotificationSettingsChanged,
     VolunteerAccountLinked,
     VolunteerErased,
+    VolunteerHomeSitesChosen,
     VolunteerRegistered,
 )
 from services.commands.decider import StreamKind
@@ -39,6 +40,8 @@ class Volunteer(msgspec.Struct, frozen=True, kw_only=True):
     """Timesheet line id -> its ``[started_at, ended_at)``, for every line not withdrawn."""
     lines: dict[UUID, UUID] = {}
     """Every timesheet line ever recorded (withdrawn ones too) -> the site it names now."""
+    home_site_ids: tuple[UUID, ...] = ()
+    """The sites the volunteer chose as its own (its profile)."""
 
     @property
     def active(self) -> bool:
@@ -74,6 +77,8 @@ def evolve(state: Volunteer, event: Event) -> Volunteer:
             return msgspec.structs.replace(state, account_ids=(*state.account_ids, account_id))
         case VolunteerErased():
             return msgspec.structs.replace(state, erased=True)
+        case VolunteerHomeSitesChosen(site_ids=site_ids):
+            return msgspec.structs.replace(state, home_site_ids=tuple(site_ids))
         case VolunteerShiftClaimed(shift_id=shift_id, starts_at=starts_at, ends_at=ends_at):
             return msgspec.structs.replace(
                 state, claimed={**state.claimed, shift_id: (starts_at, ends_at)}
@@ -110,7 +115,7 @@ def worked_at(event: Event, now: datetime) -> datetime:
 
 
 VOLUNTEER = StreamKind("volunteer", Volunteer(), evolve, dict.fromkeys(
-    (VolunteerRegistered, VolunteerAccountLinked, VolunteerErased,
+    (VolunteerRegistered, VolunteerAccountLinked, VolunteerErased, VolunteerHomeSitesChosen,
      VolunteerShiftClaimed, VolunteerShiftReleased, VolunteerQualified,
      HoursRecorded, HoursCorrected, NotificationSettingsChanged), "volunteer_id"),
     occurred_at=worked_at)

@@ -165,6 +165,10 @@ ROUTES: list[Route] = [
     Route("POST", "/api/shifts", STAFF_A, body=shift),
     Route("POST", "/api/shifts/{shift_id}/claims", {*STAFF_A, VOLUNTEER_SELF}, body=for_alice),
     Route("DELETE", "/api/shifts/{shift_id}/claims/{volunteer_id}", {*STAFF_A, VOLUNTEER_SELF}),
+    Route("POST", "/api/shifts/{shift_id}/claims/{volunteer_id}/handover", {VOLUNTEER_SELF},
+          body=lambda t: {}),
+    # Offered by Alice to site A's volunteers: she is one (and then told it is her own, 409).
+    Route("POST", "/api/handovers/{handover_id}/acceptance", {VOLUNTEER_SELF}),
     Route("POST", "/api/shifts/{shift_id}/attendance", STAFF_A,
           body=lambda t: {"present": [str(t.ids["volunteer_id"])]}),
     Route("GET", "/api/shifts/{shift_id}/roster", STAFF_A),
@@ -285,7 +289,18 @@ async def targets_of(world, pool, store: EventStore) -> Targets:
                                      "/hours", hours_line(t))
     t.extra["chain_hash"] = "0" * 64
     await known_at_site_a(world, pool, store, t)
+    t.ids["handover_id"] = await offered_by_alice(world, t)
     return t
+
+
+async def offered_by_alice(world, t: Targets) -> UUID:
+    """A shift of site A Alice holds and offers to the site's volunteers."""
+    held = await created(world.client, world.tokens[ADMIN], "/api/shifts", shift(t))
+    claimed = await world.client.post(f"/api/shifts/{held}/claims", json=for_alice(t),
+                                      headers=bearer(world.tokens[ADMIN]))
+    assert claimed.status_code == 201, claimed.text
+    return await created(world.client, world.tokens[VOLUNTEER_SELF],
+                         f"/api/shifts/{held}/claims/{t.ids['volunteer_id']}/handover", {})
 
 
 async def known_at_site_a(world, pool, store: EventStore, t: Targets) -> None:

@@ -53,6 +53,7 @@ WRITE_ROUTES = {
     ("POST", "/api/shifts"),
     ("POST", "/api/shifts/{shift_id}/claims"),
     ("DELETE", "/api/shifts/{shift_id}/claims/{volunteer_id}"),
+    ("POST", "/api/shifts/{shift_id}/claims/{volunteer_id}/handover"),
     ("POST", "/api/shifts/{shift_id}/attendance"),
     ("POST", "/api/shifts/{shift_id}/cancellation"),
     ("POST", "/api/trainings"),

@@ -1,0 +1,200 @@
+"""A volunteer's phone (390 px) in a real browser over the demo year: signing in to the start
+page, choosing the home village, this week's shifts there, a claim, a refusal said before the
+tap, the waitlist place, cancelling with confirmation, a handover offered and accepted by a
+colleague, joining a training, and Ukrainian and back. Each page is photographed at 390 and
+1280 px under .treffpunkt/screenshots/, and no page scrolls sideways on the phone."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.e2e.test_browser_volunteer_auditor import (  # noqa: F401 - fixtures
+    ANNA,
+    BERLIN,
+    DEMO_PASSWORD,
+    DESKTOP,
+    JUERGEN,
+    SCREENSHOTS,
+    browser,
+    site,
+)
+from tests.e2e.test_browser_coordinator import policy_violations
+from tests.integration.test_accounts_api import bearer
+
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(400)]
+
+PHONE = {"width": 390, "height": 844}
+COORDINATOR = "koordination@treffpunkt.example"
+RARE = ["child_protection", "hospice_basics", "fire_safety", "hearing_loss", "digital_help"]
+"""Qualifications no demo volunteer holds all of."""
+
+
+async def photographed(page: Any, name: str) -> None:
+    """The page at 390 and 1280 px, whole; on the phone it never scrolls sideways."""
+    await page.set_viewport_size(PHONE)
+    width = await page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"{name} scrolls sideways on a phone: {width} px"
+    await page.screenshot(path=str(SCREENSHOTS / f"phone-{name}-390.png"), full_page=True)
+    await page.set_viewport_size(DESKTOP)
+    await page.screenshot(path=str(SCREENSHOTS / f"phone-{name}-1280.png"), full_page=True)
+    await page.set_viewport_size(PHONE)
+
+
+async def in_the_menu(page: Any, name: str) -> None:
+    await page.get_by_role("navigation").get_by_role("link", name=name).click()
+
+
+async def signed_in(browser: Any, base_url: str, email: str) -> tuple[Any, Any]:
+    context = await browser.new_context(base_url=base_url, viewport=PHONE, locale="de-DE")
+    context.refused_by_policy = policy_violations(context)
+    page = await context.new_page()
+    await page.goto("/")
+    await page.get_by_label("E-Mail").fill(email)
+    await page.get_by_label("Passwort").fill(DEMO_PASSWORD)
+    await page.get_by_role("button", name="Anmelden").click()
+    await page.wait_for_url("**/volunteer/")
+    return context, page
+
+
+async def staged(base_url: str) -> dict[str, Any]:
+    """Tomorrow 06:00 (no demo shift takes that hour) a shift with one place, and one needing
+    qualifications nobody holds; a training in five days; all at the first Dorftreff."""
+    async with httpx.AsyncClient(base_url=base_url, timeout=60) as client:
+        token = (await client.post("/api/auth/token", json={
+            "email": COORDINATOR, "password": DEMO_PASSWORD})).json()["access_token"]
+        site = (await client.get("/api/sites", headers=bearer(token))).json()[0]
+        tomorrow = datetime.now(BERLIN).date() + timedelta(days=1)
+        early = datetime.combine(tomorrow, time(6), BERLIN)
+
+        async def created(path: str, body: dict[str, Any]) -> str:
+            answer = await client.post(path, headers=bearer(token), json=body)
+            assert answer.status_code == 201, answer.text
+            return answer.json()["id"]
+
+        shift = await created("/api/shifts", {
+            "site_id": site["id"], "title": "Tische eindecken", "capacity": 1,
+            "starts_at": early.isoformat(), "ends_at": (early + timedelta(hours=1)).isoformat()})
+        rare = await created("/api/shifts", {
+            "site_id": site["id"], "title": "Sonderdienst", "capacity": 2,
+            "required_qualifications": RARE,
+            "starts_at": (early + timedelta(hours=1)).isoformat(),
+            "ends_at": (early + timedelta(hours=2)).isoformat()})
+        room = (await client.get(f"/api/rooms?site_id={site['id']}",
+                                 headers=bearer(token))).json()[0]
+        starts = datetime.combine(tomorrow + timedelta(days=4), time(7), BERLIN)
+        training = await created("/api/trainings", {
+            "site_id": site["id"], "room_id": room["id"], "title": "Erste Hilfe Auffrischung",
+            "qualification": "first_aid", "valid_for_months": 24, "capacity": 12,
+            "starts_at": starts.isoformat(), "ends_at": (starts + timedelta(hours=1)).isoformat()})
+    this_week = tomorrow.isocalendar()[1] == datetime.now(BERLIN).date().isocalendar()[1]
+    return {"shift": shift, "rare": rare, "training": training, "village": site["village"],
+            "period": "Diese Woche" if this_week else "Nächste Woche"}
+
+
+async def test_a_volunteer_walks_through_the_phone_pages(browser, site):  # noqa: F811
+    staging = await staged(site.base_url)
+    shift, rare = staging["shift"], staging["rare"]
+    anna, page = await signed_in(browser, site.base_url, ANNA)
+    assert "Guten Tag, Anna" in await page.locator("h1").inner_text()
+    await photographed(page, "home")
+
+    # My village, remembered in the profile
+    await in_the_menu(page, "Profil")
+    await page.get_by_label(f"{staging['village']} ·").check()
+    await page.get_by_role("button", name="Speichern").click()
+    await page.get_by_text("Gespeichert.").wait_for()
+    await photographed(page, "profile")
+
+    # This week's shifts there: a claim, and a refusal said before the tap
+    await in_the_menu(page, "Offene Schichten")
+    await page.get_by_role("link", name=staging["period"]).click()
+    await page.wait_for_url("**/volunteer/shifts?period=**")
+    assert "Meine Orte (Profil)" in await page.get_by_label("Ort").inner_text()
+    special = page.locator(f'li[data-shift-id="{rare}"]')
+    assert "Nicht möglich: Ihnen fehlt am Schichttag die Qualifikation" in \
+        await special.inner_text()
+    assert await special.get_by_role("button").count() == 0
+    await photographed(page, "find")
+    await page.locator(f'li[data-shift-id="{shift}"]').get_by_role(
+        "button", name="Übernehmen").click()
+    await page.wait_for_url("**/volunteer/my-shifts?**")
+    await page.get_by_text("Die Schicht gehört jetzt Ihnen. Danke!").wait_for()
+    await page.goto("/volunteer/")
+    next_shifts = page.locator("section", has=page.locator("#next"))
+    assert "Tische eindecken" in await next_shifts.inner_text()
+    await photographed(page, "home-next-shift")
+
+    # A colleague: the full shift says Warteliste and the place he would get
+    juergen, his = await signed_in(browser, site.base_url, JUERGEN)
+    await his.goto("/volunteer/shifts?village=all")
+    full = his.locator(f'li[data-shift-id="{shift}"]')
+    assert "Sie wären Platz 1 auf der Warteliste" in await full.inner_text()
+    await full.get_by_role("button", name="Warteliste").click()
+    await his.wait_for_url("**/volunteer/my-shifts?**")
+    assert "Sie sind Platz 1 auf der Warteliste." in \
+        await his.locator(f'li[data-shift-id="{shift}"]').inner_text()
+    await photographed(his, "waitlist-place")
+
+    # Anna cancels, with a question first and a word to the coordinator; Jürgen moves up
+    await page.goto("/volunteer/my-shifts")
+    await page.locator(f'li[data-shift-id="{shift}"]').get_by_role("link", name="Absagen").click()
+    await page.get_by_role("heading", name="Schicht wirklich absagen?").wait_for()
+    await page.get_by_label("Nachricht an die Koordination (freiwillig)").fill(
+        "Ich habe einen Arzttermin.")
+    await photographed(page, "cancel-confirm")
+    await page.get_by_role("button", name="Ja, absagen").click()
+    await page.wait_for_url("**/volunteer/my-shifts?**")
+    assert await page.locator(f'li[data-shift-id="{shift}"]').count() == 0
+    await his.goto("/volunteer/my-shifts")
+    assert "Zugesagt" in await his.locator(f'li[data-shift-id="{shift}"]').inner_text()
+
+    # Anna hands the browser test's shift over to Jürgen, who accepts it
+    await page.goto("/volunteer/shifts?village=all&period=soon")
+    await page.locator(f'li[data-shift-id="{site.shift_id}"]').get_by_role(
+        "button", name="Übernehmen").click()
+    await page.wait_for_url("**/volunteer/my-shifts?**")
+    await page.locator(f'li[data-shift-id="{site.shift_id}"]').get_by_role(
+        "link", name="Weitergeben").click()
+    await page.get_by_label("An eine Kollegin oder einen Kollegen").check()
+    await page.get_by_label("E-Mail der Kollegin oder des Kollegen").fill(JUERGEN)
+    await photographed(page, "handover-offer")
+    await page.get_by_role("button", name="Anbieten").click()
+    await page.wait_for_url("**/volunteer/my-shifts?**")
+    assert "bleibt die Schicht Ihre" in \
+        await page.locator(f'li[data-shift-id="{site.shift_id}"]').inner_text()
+    await his.goto("/volunteer/handovers")
+    offer = his.locator(f'li[data-shift-id="{site.shift_id}"]')
+    assert "An Sie" in await offer.inner_text()
+    await photographed(his, "handover-accept")
+    await offer.get_by_role("button", name="Übernehmen").click()
+    await his.wait_for_url("**/volunteer/my-shifts?**")
+    await his.get_by_text("Übernommen.").wait_for()
+    assert await his.locator(f'li[data-shift-id="{site.shift_id}"]').count() == 1
+    await page.goto("/volunteer/my-shifts")
+    assert await page.locator(f'li[data-shift-id="{site.shift_id}"]').count() == 0
+
+    # A training of my village
+    await in_the_menu(page, "Schulungen")
+    course = page.locator(f'li[data-training-id="{staging["training"]}"]')
+    await course.get_by_role("button", name="Anmelden").click()
+    await page.get_by_text("Angemeldet. Bis bald!").wait_for()
+    assert "Sie sind angemeldet." in await page.locator(
+        f'li[data-training-id="{staging["training"]}"]').inner_text()
+    await photographed(page, "trainings")
+
+    # Ukrainian, and back
+    await in_the_menu(page, "Українська")
+    await page.get_by_role("heading", name="Навчання", exact=True).wait_for()
+    await page.goto("/volunteer/")
+    assert "Добрий день, Anna" in await page.locator("h1").inner_text()
+    await photographed(page, "home-uk")
+    await in_the_menu(page, "Deutsch")
+    await page.get_by_text("Guten Tag, Anna").wait_for()
+
+    assert anna.refused_by_policy == [] and juergen.refused_by_policy == []
+    await anna.close()
+    await juergen.close()
