@@ -90,6 +90,8 @@ async def app_client(settings: Settings) -> AsyncIterator[AsyncTestClient]:
     taken.settings.current = settings
     try:
         async with AsyncTestClient(taken.app) as client:
+            # Handlers are given the settings themselves (their type is checked), not the proxy.
+            taken.app.state.resources.settings = settings
             yield client
     finally:
         idle.append(taken)

@@ -71,7 +71,9 @@ async def test_the_service_runs_on_given_servers_with_a_worker_sealing_the_histo
 ):
     port = free_port()
     env = {**base_env(), "DATABASE_URL": database_url, "REDIS_URL": servers.redis_url}
-    process = start_service(env, port)
+    # Without the demo (seeding it is the embedded run's below, and tests/integration/test_demo.py):
+    # the admin account the service creates at its first start is history enough to seal.
+    process = start_service(env, port, demo=False)
     try:
         wait_until_ready(process, port)
         assert httpx.get(f"http://127.0.0.1:{port}/health").json() == {"status": "ok"}
@@ -102,7 +104,7 @@ def test_a_port_already_in_use_stops_it_with_a_clear_error(servers, database_url
     port = free_port()
     env = {**base_env(), "DATABASE_URL": database_url, "REDIS_URL": servers.redis_url}
     with socket.create_server(("127.0.0.1", port)):
-        process = start_service(env, port)
+        process = start_service(env, port, demo=False)
         try:
             output, _ = process.communicate(timeout=60)
         except subprocess.TimeoutExpired:

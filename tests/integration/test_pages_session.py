@@ -14,10 +14,10 @@ from events.catalog import registry
 from events.store import EventStore
 from services.accounts.bootstrap import ensure_admin
 from services.commands.handler import CommandHandler
-from services.platform.app import create_app
 from services.auth import tokens
 from services.platform.keys import derive_keys
 from services.pages.session import SESSION_COOKIE
+from tests.helpers import app_client
 from tests.integration.test_accounts_api import ADMIN_EMAIL, ADMIN_PASSWORD, SECRET, settings_for
 
 pytestmark = pytest.mark.integration
@@ -27,8 +27,7 @@ pytestmark = pytest.mark.integration
 async def client(database_url, servers, broker_namespace, pool):
     await ensure_admin(CommandHandler(EventStore(pool, registry)), pool, derive_keys(SECRET), ADMIN_EMAIL,
                        ADMIN_PASSWORD)
-    app = create_app(settings_for(database_url, servers.redis_url, broker_namespace))
-    async with AsyncTestClient(app) as client:
+    async with app_client(settings_for(database_url, servers.redis_url, broker_namespace)) as client:
         yield client
 
 
