@@ -42,7 +42,8 @@ async def test_a_volunteer_chooses_language_reminder_and_kinds_and_reads_them_ba
     unknown_kind = await client.put(path, headers=own, json={
         "language": "de", "reminder_hours_before": 48, "off": ["newsletter"]})
     assert unknown_kind.status_code == 422 and "off" in unknown_kind.text
-    coordinator = await client.put(path, headers=accounts.bearer(world.tokens[accounts.COORDINATOR_A]), json={
+    as_coordinator = accounts.bearer(world.tokens[accounts.COORDINATOR_A])
+    coordinator = await client.put(path, headers=as_coordinator, json={
         "language": "de", "reminder_hours_before": 48, "off": []})
     assert coordinator.status_code == 403
 
@@ -55,14 +56,16 @@ async def test_the_record_of_notifications_holds_no_body_and_each_volunteer_read
         """INSERT INTO outbox (key, kind, volunteer_id, state, detail, params)
            VALUES ('1:claim_confirmed:a', 'claim_confirmed', $1, 'sent', '250 OK', '{}')""",
         alice)
-    own = await client.get("/api/notifications", headers=accounts.bearer(world.tokens[accounts.VOLUNTEER_SELF]))
+    as_alice = accounts.bearer(world.tokens[accounts.VOLUNTEER_SELF])
+    own = await client.get("/api/notifications", headers=as_alice)
     assert own.status_code == 200
     row, = own.json()["notifications"]
     assert set(row) == {"id", "kind", "volunteer_id", "shift_id", "state", "attempts", "detail",
                         "queued_at", "finished_at"}
     assert (row["kind"], row["state"], row["volunteer_id"]) == (
         "claim_confirmed", "sent", str(alice))
-    other = await client.get("/api/notifications", headers=accounts.bearer(world.tokens[accounts.VOLUNTEER_OTHER]))
+    as_bernd = accounts.bearer(world.tokens[accounts.VOLUNTEER_OTHER])
+    other = await client.get("/api/notifications", headers=as_bernd)
     assert other.json()["notifications"] == []
     peek = await client.get(f"/api/notifications?volunteer_id={alice}",
                             headers=accounts.bearer(world.tokens[accounts.VOLUNTEER_OTHER]))
