@@ -24,13 +24,14 @@ from services.auth.guards import (
 )
 from services.auth.tokens import Principal
 from services.commands.handler import CommandHandler
-from services.commands.http import Aware, Positioned, metadata_for, now
+from services.commands.http import Positioned, metadata_for, now
 from services.commands.rejections import NotFound
 from services.notifications.decider import (
     MOST_REMINDER_HOURS,
     NOTIFICATION_SETTINGS,
     ChangeNotificationSettings,
 )
+from services.platform.instants import parse_instant
 from services.platform.problems import READ_PROBLEMS, WRITE_PROBLEMS
 from services.reads.read_models import ReadModels
 from services.volunteers.access import coordinator_of_the_volunteer
@@ -101,8 +102,9 @@ class NotificationsController(Controller):
     async def list(
         self, pool: NamedDependency[asyncpg.Pool], request: Request[Principal, Any, Any],
         volunteer_id: FromQuery[UUID | None] = None,
-        after: FromQuery[Aware | None] = None,
+        after: FromQuery[str | None] = None,
     ) -> Notifications:
+        since = parse_instant("after", after)
         principal = request.user
         if principal.role == VOLUNTEER:
             if volunteer_id not in (None, principal.volunteer_id) or principal.volunteer_id is None:
@@ -113,6 +115,6 @@ class NotificationsController(Controller):
                       queued_at, finished_at FROM outbox
                 WHERE ($1::uuid IS NULL OR volunteer_id = $1)
                   AND ($2::timestamptz IS NULL OR queued_at > $2)
-                ORDER BY queued_at, key LIMIT $3""", volunteer_id, after, MOST_LISTED)
+                ORDER BY queued_at, key LIMIT $3""", volunteer_id, since, MOST_LISTED)
         return Notifications(notifications=[Notification(**dict(row)) for row in rows])
 

@@ -340,7 +340,8 @@ async def test_a_reminder_of_a_place_released_before_it_was_sent_is_suppressed(
         await deliver_due(pool, smtp_settings(smtp_port))
     assert [m["Subject"].split(":")[0] for m in inbox.messages] == ["Eingetragen"]
     assert await pool.fetchval(
-        "SELECT state || ' ' || detail FROM outbox WHERE kind = 'reminder'") == "suppressed released"
+        "SELECT state || ' ' || detail FROM outbox WHERE kind = 'reminder'"
+    ) == "suppressed released"
 
 
 async def test_a_volunteer_who_chose_english_and_turned_off_the_waitlist_is_told_accordingly(

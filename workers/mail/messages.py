@@ -32,7 +32,7 @@ WITH_CALENDAR = {CLAIM_CONFIRMED: "PUBLISH", MOVED_UP: "PUBLISH", REMINDER: "PUB
 _templates = jinja2.Environment(
     loader=jinja2.FileSystemLoader(HERE / "templates"),
     autoescape=jinja2.select_autoescape(["html"]), keep_trailing_newline=True,
-    undefined=jinja2.StrictUndefined)
+    undefined=jinja2.StrictUndefined, auto_reload=False)
 
 
 def words(language: str):

@@ -29,6 +29,7 @@ from workers.mail.messages import compose
 log = logging.getLogger(__name__)
 
 BATCH = 200
+CONNECTIONS = 4
 LEASE_SECONDS = float(os.environ.get("TREFFPUNKT_MAIL_LEASE_SECONDS", "120"))
 RETRY_SECONDS = float(os.environ.get("TREFFPUNKT_MAIL_RETRY_SECONDS", "30"))
 """The first retry's delay; each further one waits twice as long."""
@@ -97,6 +98,15 @@ async def _deliver(pool: asyncpg.Pool, settings: smtp.MailSettings,
         log.info("no SMTP server configured (TREFFPUNKT_SMTP_URL): %d messages suppressed",
                  len(rows))
         return 0
+    # A few connections at once: one message's composing overlaps another's round trips.
+    slices = [rows[n::CONNECTIONS] for n in range(min(CONNECTIONS, len(rows)))]
+    return sum(await asyncio.gather(*(_deliver_over_one_connection(pool, settings, part)
+                                      for part in slices)))
+
+
+async def _deliver_over_one_connection(pool: asyncpg.Pool, settings: smtp.MailSettings,
+                                       rows: list[dict[str, Any]]) -> int:
+    assert settings.server is not None
     sent = 0
     try:
         async with smtp.connection(settings.server) as client:
