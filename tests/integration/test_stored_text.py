@@ -18,6 +18,7 @@ import msgspec
 import pytest
 
 from events.base import Event, EventMetadata
+from events.handovers import HandoverOffered
 from events.offers import AttendanceCorrected, AttendanceRecorded, OfferCreated, SessionScheduled
 from events.rooms import Occurrence, RoomAdded, RoomBooked
 from events.shifts import (
@@ -122,6 +123,9 @@ def held_programme(world: World) -> tuple[list[Event], dict[str, object]]:
                           qualification="Hygiene\x00", valid_until=valid_until),
         VolunteerQualified(volunteer_id=alice, qualification="Hygiene\x00",
                            valid_until=valid_until, training_id=ids["training"]),
+        HandoverOffered(handover_id=ids["training"], shift_id=ids["shift"], site_id=world.site_a,
+                        from_volunteer_id=alice, title="Tresen\x00dienst", starts_at=HELD,
+                        ends_at=HELD + timedelta(hours=2)),
     ], ids
 
 
