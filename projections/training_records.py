@@ -128,11 +128,11 @@ TRAINING_RECORDS = RowProjection(
 
 
 async def trainings_of(connection: asyncpg.Connection | asyncpg.Pool,
-                       volunteer_id: UUID) -> list[dict[str, Any]]:
+                       volunteer_id: UUID, *, with_room: bool = False) -> list[dict[str, Any]]:
     """The trainings a volunteer was enrolled in or attended, by start."""
     rows = await connection.fetch(
         f"""SELECT t.training_id, t.site_id, t.title, t.qualification, t.starts_at, t.ends_at,
-                   t.status, p.enrolled, p.attended
+                   t.status, p.enrolled, p.attended{", t.room_id" if with_room else ""}
               FROM {PARTICIPANTS} p JOIN {TRAININGS} t USING (training_id)
              WHERE p.volunteer_id = $1 AND (p.enrolled OR p.attended)
              ORDER BY t.starts_at, t.training_id""",

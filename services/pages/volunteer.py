@@ -130,6 +130,13 @@ def qualification_rows(rows: list[dict[str, Any]], now: datetime,
              "until": day_only(row["valid_until"], language)} for row in rows]
 
 
+def calendar_links(url: str) -> dict[str, str]:
+    """The feed as one-tap subscription (``webcal://``), for Google Calendar, and as a file."""
+    webcal = "webcal://" + url.split("://", 1)[1]
+    return {"feed_url": url, "webcal_url": webcal,
+            "google_url": "https://calendar.google.com/calendar/r?" + urlencode({"cid": webcal})}
+
+
 class ShiftsAsked(msgspec.Struct, frozen=True, kw_only=True):
     """What the shift finder was asked for: a village ("all", or none: my home villages) and a
     period (``soon``, ``this_week``, ``next_week``, or ``range`` from ``first`` to ``last``)."""
@@ -433,4 +440,4 @@ class VolunteerPages(Controller):
                   for row in mine]
         return page(request, "volunteer/my_shifts.html", status_code=status_code,
                     shifts=shifts, done=done, error=error, behind=read.behind,
-                    feed_url=feed_url(request, volunteer_id))
+                    **calendar_links(feed_url(request, volunteer_id)))

@@ -33,6 +33,8 @@ class FeedEntry(msgspec.Struct, frozen=True, kw_only=True):
     location: str | None = None
     description: str | None = None
     cancelled: bool = False
+    alarm_before: timedelta | None = None
+    """A reminder (``VALARM``) this long before the start."""
 
 
 _LINE_BREAKS = re.compile(r"\r\n|[\n\r\v\f\x85\u2028\u2029]")
@@ -74,5 +76,11 @@ def calendar(name: str, entries: Iterable[FeedEntry], *, now: datetime) -> bytes
             event.add("location", one_line(entry.location))
         if entry.description:
             event.add("description", _CONTROLS.sub("\ufffd", entry.description))
+        if entry.alarm_before is not None:
+            alarm = icalendar.Alarm()
+            alarm.add("action", "DISPLAY")
+            alarm.add("description", one_line(entry.summary))
+            alarm.add("trigger", -entry.alarm_before)
+            event.add_component(alarm)
         feed.add_component(event)
     return feed.to_ical()

@@ -8,7 +8,7 @@ volunteer's id under the ``feeds`` key. Erasure makes the feed (and its link) 40
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -20,6 +20,10 @@ from litestar.handlers.base import BaseRouteHandler
 from litestar.params import FromPath
 
 from projections import volunteer_schedule
+from projections.directory import DIRECTORY
+from projections.directory import rooms as directory_rooms
+from projections.directory import sites as directory_sites
+from projections.training_records import TRAINING_RECORDS, trainings_of
 from services.auth.guards import Connection, from_path
 from services.commands.rejections import NotFound
 from services.platform.keys import Keys
@@ -79,6 +83,51 @@ async def _schedule_of(connection, volunteer_id: UUID, start, end, *, feed: bool
     return known, await volunteer_schedule.schedule(connection, volunteer_id, start, end)
 
 
+REMINDER = timedelta(hours=2)
+"""The feed's alarm before each shift or training (the notification settings' reminder time,
+once they are kept, should set it)."""
+
+
+def _place(site: dict[str, Any] | None, room: str | None = None) -> str | None:
+    if site is None:
+        return None
+    return ", ".join(part for part in (room, site["name"], site["village"]) if part)
+
+
+def feed_entries(volunteer_id: UUID, shifts: list[dict[str, Any]],
+                 trainings: list[dict[str, Any]],
+                 sites: dict[UUID, dict[str, Any]],
+                 rooms: dict[UUID, str]) -> list[FeedEntry]:
+    """The volunteer's shifts (waitlisted ones tentative) and trainings it is enrolled in or
+    attended, each with place, words and a reminder; UIDs stay the same across fetches."""
+    entries = [
+        FeedEntry(uid=f"{shift['shift_id']}-{volunteer_id}@treffpunkt",
+                  starts_at=shift["starts_at"], ends_at=shift["ends_at"],
+                  tentative=shift["waitlisted"],
+                  summary=(WAITLIST_MARK if shift["waitlisted"] else "") + shift["title"],
+                  location=_place(sites.get(shift["site_id"])),
+                  description=f"Schicht im {_place(sites.get(shift['site_id'])) or 'Dorftreff'}"
+                              + (" (Warteliste)" if shift["waitlisted"] else ""),
+                  alarm_before=REMINDER)
+        for shift in shifts
+    ]
+    entries += [
+        FeedEntry(uid=f"training-{training['training_id']}-{volunteer_id}@treffpunkt",
+                  starts_at=training["starts_at"], ends_at=training["ends_at"],
+                  summary=f"Schulung: {training['title']}",
+                  location=_place(sites.get(training["site_id"]),
+                                  rooms.get(training["room_id"])),
+                  description=f"Schulung ({training['qualification']})",
+                  alarm_before=REMINDER)
+        for training in trainings if training["status"] != "cancelled"
+    ]
+    return entries
+
+
+async def _both(first: Any, second: Any) -> tuple[Any, Any]:
+    return await first, await second
+
+
 def _not_found() -> NotFound:
     return NotFound("volunteer_id", "no such volunteer", code="not_found")
 
@@ -133,12 +182,12 @@ class VolunteerScheduleController(Controller):
         )
         if known is None:
             raise _not_found()
-        entries = [
-            FeedEntry(uid=f"{shift['shift_id']}-{volunteer_id}@treffpunkt",
-                      starts_at=shift["starts_at"], ends_at=shift["ends_at"],
-                      tentative=shift["waitlisted"],
-                      summary=(WAITLIST_MARK if shift["waitlisted"] else "") + shift["title"])
-            for shift in shifts
-        ]
+        (sites, rooms), _ = await read_models.read(DIRECTORY, None, lambda connection: (
+            _both(directory_sites(connection), directory_rooms(connection, None))))
+        trainings, _ = await read_models.read(
+            TRAINING_RECORDS, None, lambda connection: trainings_of(connection, volunteer_id, with_room=True))
+        entries = feed_entries(volunteer_id, shifts, trainings,
+                               {site["id"]: site for site in sites},
+                               {room["id"]: room["name"] for room in rooms})
         return positioned(calendar("Treffpunkt: meine Schichten", entries, now=now), position,
                           media_type=ICALENDAR, headers={"Cache-Control": "private, no-store"})

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
+import icalendar
 import pytest
 
 from tests.e2e.test_browser_volunteer_auditor import (  # noqa: F401 - fixtures
@@ -186,9 +188,24 @@ async def test_a_volunteer_walks_through_the_phone_pages(browser, site):  # noqa
         f'li[data-training-id="{staging["training"]}"]').inner_text()
     await photographed(page, "trainings")
 
+    # Subscribing to my calendar: one tap on webcal://; the feed has place, alarm, training
+    await in_the_menu(page, "Meine Schichten")
+    subscribe = await page.get_by_role("link", name="Im Kalender abonnieren").get_attribute("href")
+    assert subscribe.startswith("webcal://") and "/shifts.ics?token=" in subscribe
+    await photographed(page, "my-shifts-calendar")
+    address = urlsplit(subscribe)  # on TREFFPUNKT_PUBLIC_URL: fetched from the test's server
+    async with httpx.AsyncClient(base_url=site.base_url, timeout=30) as client:
+        feed = await client.get(f"{address.path}?{address.query}")
+    assert feed.status_code == 200, feed.text
+    events = icalendar.Calendar.from_ical(feed.content).walk("VEVENT")
+    course = [e for e in events if str(e["SUMMARY"]) == "Schulung: Erste Hilfe Auffrischung"]
+    assert len(course) == 1 and "Dorftreff" in str(course[0]["LOCATION"])
+    assert all(event.walk("VALARM") for event in events)
+    assert all("LOCATION" in event for event in events)
+
     # Ukrainian, and back
     await in_the_menu(page, "Українська")
-    await page.get_by_role("heading", name="Навчання", exact=True).wait_for()
+    await page.get_by_role("heading", name="Мої зміни", exact=True).wait_for()
     await page.goto("/volunteer/")
     assert "Добрий день, Anna" in await page.locator("h1").inner_text()
     await photographed(page, "home-uk")

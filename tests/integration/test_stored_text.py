@@ -18,6 +18,7 @@ import msgspec
 import pytest
 
 from events.base import Event, EventMetadata
+from events.handovers import HandoverOffered
 from events.offers import AttendanceCorrected, AttendanceRecorded, OfferCreated, SessionScheduled
 from events.rooms import Occurrence, RoomAdded, RoomBooked
 from events.qualifications import QualificationDefined, QualificationName, qualification_id
@@ -127,6 +128,9 @@ def held_programme(world: World) -> tuple[list[Event], dict[str, object]]:
         QualificationDefined(qualification_id=qualification_id("Hygiene\x00"),
                              code="Hygiene\x00", default_valid_for_months=24,
                              name=QualificationName(de="Hygi\x00ene", en="Hygiene")),
+        HandoverOffered(handover_id=ids["training"], shift_id=ids["shift"], site_id=world.site_a,
+                        from_volunteer_id=alice, title="Tresen\x00dienst", starts_at=HELD,
+                        ends_at=HELD + timedelta(hours=2)),
     ], ids
 
 

@@ -61,3 +61,29 @@ def test_a_long_title_is_folded_and_unfolds_to_itself():
     feed = feed_of("Saal", title)
     assert all(len(line.encode()) <= 75 for line in feed.decode().split("\r\n"))
     assert str(valid(feed).walk("VEVENT")[0]["SUMMARY"]) == title
+
+
+def test_a_volunteers_feed_has_place_words_a_reminder_and_trainings_with_stable_uids():
+    from uuid import uuid4
+
+    from services.volunteers.schedule import REMINDER, feed_entries
+
+    volunteer, shift, training, site, room = uuid4(), uuid4(), uuid4(), uuid4(), uuid4()
+    sites = {site: {"id": site, "name": "Dorftreff Gehrde", "village": "Gehrde"}}
+    shifts = [{"shift_id": shift, "site_id": site, "title": "Mittagstisch", "starts_at": NOW,
+               "ends_at": NOW + timedelta(hours=2), "waitlisted": False}]
+    trainings = [{"training_id": training, "site_id": site, "room_id": room,
+                  "title": "Erste Hilfe", "qualification": "first_aid", "status": "planned",
+                  "starts_at": NOW + timedelta(days=3), "ends_at": NOW + timedelta(days=3, hours=4)}]
+
+    parsed = valid(calendar("Treffpunkt", feed_entries(volunteer, shifts, trainings, sites,
+                                                       {room: "Saal"}), now=NOW))
+
+    events = {str(event["UID"]): event for event in parsed.walk("VEVENT")}
+    kitchen = events[f"{shift}-{volunteer}@treffpunkt"]
+    assert str(kitchen["LOCATION"]) == "Dorftreff Gehrde, Gehrde"
+    assert "Dorftreff Gehrde" in str(kitchen["DESCRIPTION"])
+    assert kitchen.walk("VALARM")[0]["TRIGGER"].dt == -REMINDER
+    course = events[f"training-{training}-{volunteer}@treffpunkt"]
+    assert str(course["SUMMARY"]) == "Schulung: Erste Hilfe"
+    assert str(course["LOCATION"]) == "Saal, Dorftreff Gehrde, Gehrde"
