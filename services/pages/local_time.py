@@ -39,7 +39,7 @@ def moment_label(moment: datetime, language: str) -> str:
 
 def day_only(moment: datetime | date, language: str) -> str:
     day = local(moment).date() if isinstance(moment, datetime) else moment
-    return f"{day:%d.%m.%Y}" if language == "de" else f"{day.day} {day:%b %Y}"
+    return f"{day.day} {day:%b %Y}" if language == "en" else f"{day:%d.%m.%Y}"
 
 
 def form_value(moment: datetime) -> str:
