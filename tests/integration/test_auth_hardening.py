@@ -94,13 +94,13 @@ async def test_a_volunteers_token_is_refused_right_after_the_volunteer_is_erased
 async def test_a_pages_session_of_an_erased_volunteer_goes_back_to_sign_in(world):  # noqa: F811
     client, alice = world.client, world.targets["volunteer_id"]
     client.cookies.set(SESSION_COOKIE, world.tokens[VOLUNTEER_SELF])  # the same signed token
-    assert (await client.get("/", follow_redirects=False)).status_code == 200
+    assert (await client.get("/volunteer/", follow_redirects=False)).status_code == 200
 
     erased = await client.post(f"/api/volunteers/{alice}/erasure",
                                headers=bearer(world.tokens[ADMIN]))
     assert erased.status_code == 200, erased.text
 
-    home = await client.get("/", follow_redirects=False)
+    home = await client.get("/volunteer/", follow_redirects=False)
     assert home.status_code == 303
     assert home.headers["location"].startswith("/sign-in")
 
