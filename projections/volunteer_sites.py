@@ -95,3 +95,10 @@ async def active_at_any(connection: asyncpg.Connection, volunteer_id: UUID,
                             WHERE v.volunteer_id = $1 AND p.site_id = ANY($2::uuid[]))""",
         volunteer_id, site_ids,
     )
+
+
+async def volunteers_at(connection: asyncpg.Connection, site_id: UUID) -> list[UUID]:
+    """Every volunteer ever active at ``site_id``."""
+    return [row["volunteer_id"] for row in await connection.fetch(
+        f"""SELECT DISTINCT v.volunteer_id FROM {VISITS} v JOIN {PLACES} p USING (place_id)
+             WHERE p.site_id = $1""", site_id)]

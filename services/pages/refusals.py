@@ -52,17 +52,39 @@ WORDS: dict[str, str] = {
 }
 
 
-def words_of(rejection: Rejection) -> str | None:
-    """The i18n key of a refusal's words, if the pages have words of their own for it."""
+ON_BEHALF: dict[str, str] = {
+    # a coordinator acting for a volunteer: the refusal speaks of the volunteer, not of "you"
+    "already_claimed": "roster.already_claimed",
+    "already_waitlisted": "roster.already_waitlisted",
+    "qualification_missing": "roster.qualification_missing",
+    "overlapping_shift@walk_ins": "served.walk_in_overlapping",
+    "overlapping_shift": "roster.overlapping_shift",
+    "no_claim": "roster.no_claim",
+    "volunteer_not_found": "roster.no_volunteer",
+    "claimed@walk_ins": "served.walk_in_holds",
+    "not_claimed@present": "served.not_claimed",
+    "reason_required@reason": "served.reason_required",
+    "out_of_window@times": "served.out_of_window",
+    "in_the_future@times": "served.in_the_future",
+    "too_long@times": "served.too_long",
+    "not_held_yet@shift_id": "served.not_held_yet",
+}
+
+
+def words_of(rejection: Rejection, *, on_behalf: bool = False) -> str | None:
+    """The i18n key of a refusal's words, if the pages have words of their own for it;
+    ``on_behalf``: as a coordinator reads it who acted for a volunteer."""
     code = str(rejection.members.get("code", ""))
-    for key, words in WORDS.items():
+    tables = (ON_BEHALF, WORDS) if on_behalf else (WORDS,)
+    for key, words in (item for table in tables for item in table.items()):
         wanted, _, field = key.partition("@")
         if wanted == code and rejection.field.startswith(field):
             return words
     return None
 
 
-def refusal_message(rejection: Rejection, translate: Callable[..., str], **values: str) -> str:
+def refusal_message(rejection: Rejection, translate: Callable[..., str], *,
+                    on_behalf: bool = False, **values: str) -> str:
     """What to show beside the field a refusal concerns."""
-    key = words_of(rejection)
+    key = words_of(rejection, on_behalf=on_behalf)
     return translate(key, **values) if key else rejection.message

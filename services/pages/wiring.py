@@ -24,6 +24,7 @@ from services.auth.middleware import TokenAuthentication
 from services.platform.keys import Keys
 from services.pages.auditor import AuditorPages
 from services.pages.coordinator import CoordinatorPages
+from services.pages.coordinator_shifts import ShiftPages
 from services.pages.i18n import language_of, translator
 from services.pages.rendering import page
 from services.pages.routes import HomePage, SessionPages
@@ -55,7 +56,8 @@ class StaticFiles(BaseLocalFileSystem):
 def page_handlers() -> list[ControllerRouterHandler]:
     pages = Router(
         path="/",
-        route_handlers=[SessionPages, HomePage, CoordinatorPages, VolunteerPages, AuditorPages],
+        route_handlers=[SessionPages, HomePage, CoordinatorPages, VolunteerPages, AuditorPages,
+                        ShiftPages],
         middleware=[DefineMiddleware(TokenAuthentication, sources=(session_cookie,))],
         exception_handlers={
             NotAuthorizedException: to_sign_in,

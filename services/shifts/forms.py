@@ -1,17 +1,28 @@
-"""The coordinator's form of a shift, read into the command behind ``POST /api/shifts``."""
+"""The coordinator's forms of shifts, read into the commands behind ``POST /api/shifts``, a
+coordinator's claim for a volunteer and its release, and ``POST /api/shifts/{id}/attendance``
+(who served, walk-ins and actual times)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Annotated
 from uuid import UUID
 
 import msgspec
 
 from events.base import EventMetadata
+from events.shifts import ServiceTime
 from services.commands.handler import entity_id
-from services.pages.forms import FormError, wall_clock_range, whole_number
-from services.shifts.decider import CreateShift
+from services.pages.forms import (
+    FormError,
+    form_uuid,
+    local_instant,
+    parse_time,
+    wall_clock_range,
+    whole_number,
+)
+from services.pages.local_time import BERLIN
+from services.shifts.decider import ClaimShift, ConfirmShiftAttendance, CreateShift, ReleaseClaim
 
 Text = Annotated[str, msgspec.Meta(max_length=500)]
 Short = Annotated[str, msgspec.Meta(max_length=64)]
@@ -56,3 +67,88 @@ def shift_command(site_id: UUID, form: ShiftForm, metadata: EventMetadata,
                        title=form.title.strip(), starts_at=starts_at, ends_at=ends_at,
                        capacity=capacity, required_qualifications=required,
                        session_id=session_id, now=now)
+
+
+# The roster's forms: assign, remove (after a confirmation), and who served --------------------
+
+Many = Annotated[list[Short], msgspec.Meta(max_length=200)] | Short
+"""A field a form may send once or repeatedly (checkboxes, one row per person)."""
+
+
+def many(value: list[str] | str) -> list[str]:
+    return [value] if isinstance(value, str) else list(value)
+
+
+class VolunteerForm(msgspec.Struct):
+    """Assigning a volunteer, or removing one once the confirmation page was answered."""
+
+    volunteer_id: Short = ""
+    request_key: Short = ""
+
+
+class ServedForm(msgspec.Struct):
+    """Who served: a row per holder (``person``, its ``start`` and ``end``; ticked ones in
+    ``present``), rows of walk-ins (``walk_in`` chosen from the site's volunteers, with
+    ``walk_in_start`` and ``walk_in_end``), and a reason when it corrects a confirmation."""
+
+    present: Many = []
+    person: Many = []
+    start: Many = []
+    end: Many = []
+    walk_in: Many = []
+    walk_in_start: Many = []
+    walk_in_end: Many = []
+    reason: Text = ""
+    request_key: Short = ""
+
+
+def assign_command(shift_id: UUID, form: VolunteerForm, now: datetime) -> ClaimShift:
+    volunteer_id = form_uuid("volunteer_id", form.volunteer_id, "roster.choose_volunteer")
+    return ClaimShift(shift_id=shift_id, volunteer_id=volunteer_id, now=now)
+
+
+def remove_command(shift_id: UUID, form: VolunteerForm, now: datetime) -> ReleaseClaim:
+    volunteer_id = form_uuid("volunteer_id", form.volunteer_id, "roster.choose_volunteer")
+    return ReleaseClaim(shift_id=shift_id, volunteer_id=volunteer_id, now=now)
+
+
+def _actual(field: str, day: date, start: str, end: str, shift: tuple[datetime, datetime]
+            ) -> ServiceTime | None:
+    """The actual time typed for one person on the shift's day; None where it is the shift's
+    own (or left empty)."""
+    if not start.strip() and not end.strip():
+        return None
+    started_at = local_instant(field, day, parse_time(field, start))
+    ended_at = local_instant(field, day, parse_time(field, end))
+    if ended_at <= started_at:
+        ended_at += timedelta(days=1)  # a shift that runs past midnight
+    if (started_at, ended_at) == shift:
+        return None
+    return ServiceTime(started_at=started_at, ended_at=ended_at)
+
+
+def served_command(shift_id: UUID, form: ServedForm, shift: tuple[datetime, datetime],
+                   now: datetime) -> ConfirmShiftAttendance:
+    """``shift``: its ``[starts_at, ends_at)``; actual times are typed on its (Berlin) day."""
+    day = shift[0].astimezone(BERLIN).date()
+    present = [form_uuid("present", value) for value in many(form.present)]
+    times: dict[UUID, ServiceTime] = {}
+    for person, start, end in zip(many(form.person), many(form.start), many(form.end),
+                                  strict=False):
+        volunteer_id = form_uuid("present", person)
+        if volunteer_id in present:
+            actual = _actual(f"time-{volunteer_id}", day, start, end, shift)
+            if actual is not None:
+                times[volunteer_id] = actual
+    walk_ins: list[UUID] = []
+    for index, (chosen, start, end) in enumerate(zip(
+            many(form.walk_in), many(form.walk_in_start), many(form.walk_in_end), strict=False)):
+        if not chosen.strip():
+            continue
+        volunteer_id = form_uuid(f"walk_in-{index}", chosen)
+        walk_ins.append(volunteer_id)
+        actual = _actual(f"walk_in-{index}", day, start, end, shift)
+        if actual is not None:
+            times[volunteer_id] = actual
+    return ConfirmShiftAttendance(shift_id=shift_id, present=present, walk_ins=walk_ins,
+                                  times=times, reason=form.reason.strip() or None, now=now)

@@ -1,0 +1,125 @@
+"""A coordinator's week in a real browser over the demo programme (issue 20): the week's shifts
+with who holds them and who waits, assigning and removing (after a confirmation page), who
+served with a walk-in and actual times, and the hours in the figures. Nothing through the API:
+every step is a page, as a coordinator of one Dorftreff does it.
+
+Each page is photographed at phone (390 px) and desktop (1280 px) width under
+``.treffpunkt/screenshots/coordinator-week-*.png``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.e2e.test_browser_coordinator import policy_violations
+from tests.e2e.test_browser_volunteer_auditor import (  # noqa: F401 - site: the demo, served
+    CHROMIUM,
+    DEMO_PASSWORD,
+    DESKTOP,
+    SCREENSHOTS,
+    site,
+)
+
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(400)]
+
+PHONE = {"width": 390, "height": 844}
+COORDINATOR = "koordination.eggermuehlen@treffpunkt.example"
+
+async_api = pytest.importorskip("playwright.async_api")
+expect = async_api.expect
+
+
+async def photographed(page: Any, name: str) -> None:
+    """The page at phone and desktop width, whole; no wider than the phone."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    for label, size in (("phone", PHONE), ("desktop", DESKTOP)):
+        await page.set_viewport_size(size)
+        await page.screenshot(path=str(SCREENSHOTS / f"coordinator-week-{name}-{label}.png"),
+                              full_page=True)
+    await page.set_viewport_size(PHONE)
+    overflow = await page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    await page.set_viewport_size(DESKTOP)
+    assert overflow <= 0, f"{name}: {overflow} px wider than a 390 px phone"
+
+
+async def figure(page: Any, label: str) -> float:
+    """A figure of the statistics page's totals, by its label."""
+    text = await page.locator(f'.totals div:has(dt:text-is("{label}")) dd').inner_text()
+    return float(text.replace(".", "").replace(",", "."))
+
+
+async def test_a_coordinator_walks_the_week_in_the_browser(site):
+    demo = site.base_url
+    async with async_api.async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=str(CHROMIUM),
+                                                   args=["--no-sandbox", "--lang=de-DE"])
+        try:
+            context = await browser.new_context(base_url=demo, viewport=DESKTOP,
+                                                locale="de-DE")
+            refused = policy_violations(context)
+            page = await context.new_page()
+            await page.goto("/coordinator")
+            await page.get_by_label("E-Mail").fill(COORDINATOR)
+            await page.get_by_label("Passwort").fill(DEMO_PASSWORD)
+            await page.get_by_role("button", name="Anmelden").click()
+            await page.wait_for_url("**/coordinator/sites/*/week")
+
+            # Last week's shifts: who held them; a past Mittagstisch shift's roster.
+            await page.get_by_role("link", name="Schichten", exact=True).click()
+            await page.get_by_role("link", name="← Vorige Woche").click()
+            await photographed(page, "shifts")
+            await page.locator(".shift-row a", has_text="Küchendienst").first.click()
+            await expect(page.get_by_role("heading", name="Wer hat gedient?")).to_be_visible()
+            await photographed(page, "served")
+            served = page.locator("form.served-form")
+            holders = served.locator("td.check input[type=checkbox]")
+            for n in range(await holders.count()):
+                await holders.nth(n).check()
+            await served.locator("input[name=end]").first.fill("13:00")
+            walk_in = served.get_by_label("Spontan geholfen (1)", exact=True)
+            chosen = (await walk_in.locator("option").nth(1).inner_text()).strip()
+            await walk_in.select_option(label=chosen)
+            await served.get_by_label("Spontan geholfen (1) von").fill("11:00")
+            await served.get_by_label("Spontan geholfen (1) bis").fill("14:30")
+            await served.get_by_label("Grund der Korrektur").fill("Nachgetragen: spontan geholfen")
+            await served.get_by_role("button", name="Korrigieren").click()
+            await expect(page.get_by_role("status")).to_have_text("Gespeichert: wer gedient hat.")
+            people = await holders.count() + 1
+            await expect(page.locator(".served-list li")).to_have_count(people)
+            await expect(page.locator(".served-list li").first).to_contain_text("10:00–13:00")
+            await expect(page.locator(".served-list")).to_contain_text(f"{chosen}: 11:00–14:30")
+
+            # Next week's Zeitungscafé: assign someone, then take someone off, after a question.
+            await page.get_by_role("link", name="zur Woche").click()
+            await page.get_by_role("link", name="Nächste Woche →").click()
+            await page.get_by_role("link", name="Nächste Woche →").click()
+            await page.locator(".shift-row a", has_text="Ausschank").first.click()
+            assign = page.locator("form.assign-form")
+            helper = (await assign.locator("option").nth(1).inner_text()).strip()
+            await assign.get_by_label("Ehrenamtliche einteilen").select_option(label=helper)
+            await assign.get_by_role("button", name="Einteilen").click()
+            await expect(page.get_by_role("status")).to_have_text("Eingeteilt.")
+            roster = page.locator("section", has=page.locator("#holders-heading"))
+            await expect(roster).to_contain_text(helper)
+            await photographed(page, "roster")
+            holders = page.locator("ol.roster:not(.waitlist)")
+            first = (await holders.locator("li .name").first.inner_text()).strip()
+            waiting = page.locator("ol.waitlist li .name")
+            next_up = ((await waiting.first.inner_text()).split(". ", 1)[1].strip()
+                       if await waiting.count() else None)
+            await holders.locator("li a.remove").first.click()
+            await expect(page.get_by_role("heading", name="Aus der Schicht austragen?")).to_be_visible()
+            await expect(page.locator(".question")).to_contain_text(first)
+            await photographed(page, "remove-confirm")
+            await page.get_by_role("button", name="Ja, austragen").click()
+            await expect(page.get_by_role("status")).to_have_text("Ausgetragen.")
+            await expect(holders).not_to_contain_text(first)
+            if next_up:  # the first on the waitlist moved up
+                await expect(holders).to_contain_text(next_up)
+            await photographed(page, "removed")
+            assert refused == []
+        finally:
+            await browser.close()
