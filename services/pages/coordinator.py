@@ -34,7 +34,7 @@ from services.offers import forms as attendance_forms
 from services.offers.decider import OFFERS
 from services.offers.state import SESSION
 from services.pages import coordinator_reads as reads
-from services.pages.forms import FormError, form_metadata, fresh_key, parse_date
+from services.pages.forms import FormError, form_metadata, form_uuid, fresh_key, parse_date
 from services.pages.i18n import language_of, translator
 from services.pages.local_time import local, monday_of, this_week
 from services.pages.refusals import refusal_message
@@ -189,6 +189,18 @@ class CoordinatorPages(Controller):
             status_code=303,
         )
 
+    @get("/sites/{site_id:uuid}/cancellations", guards=[STAFF_OF_SITE])
+    async def confirm_cancel(
+        self, site_id: FromPath[UUID], request: Request[Principal, Any, Any],
+        commands: NamedDependency[CommandHandler], read_models: NamedDependency[ReadModels],
+    ) -> Template:
+        """The question before an occurrence (or the rest of its series) is cancelled, with
+        the reason asked for; its answer is the cancellation's form."""
+        form = room_forms.CancelForm(**{name: request.query_params.get(name, "")[:64]
+                                        for name in ("room_id", "booking_id", "occurrence",
+                                                     "scope")})
+        return await self._cancel_question(request, commands, read_models, site_id, form)
+
     @post("/sites/{site_id:uuid}/cancellations", guards=[STAFF_OF_SITE])
     async def cancel(
         self, site_id: FromPath[UUID], request: Request[Principal, Any, Any],
@@ -205,7 +217,10 @@ class CoordinatorPages(Controller):
             week = monday_of(local(room_forms.occurrence_of(data)).date())
             result = await commands.handle(
                 ROOMS, command, form_metadata(request, "cancel", data.request_key))
-        except FormError:
+        except FormError as error:
+            if error.field == "reason":
+                return await self._cancel_question(request, commands, read_models, site_id,
+                                                   data, error=t(error.key))
             return await self._week_page(request, read_models, site_id, this_week(), None,
                                          status_code=422, cancel_error=t("cancel.unknown"))
         except Rejection as rejection:
@@ -216,6 +231,37 @@ class CoordinatorPages(Controller):
         return Redirect(
             f"/coordinator/sites/{site_id}/week?week={week}&min_position={result.position}"
             f"&cancelled={len(cancelled.occurrence_starts_at)}", status_code=303)
+
+    async def _cancel_question(
+        self, request: Request[Principal, Any, Any], commands: CommandHandler,
+        read_models: ReadModels, site_id: UUID, form: room_forms.CancelForm,
+        error: str | None = None,
+    ) -> Template:
+        t = translator(language_of(request))
+        try:
+            starts_at = local(room_forms.occurrence_of(form))
+            room = await commands.state(ROOM(form_uuid("room_id", form.room_id)))
+            booking = room.bookings.get(form_uuid("booking_id", form.booking_id))
+            if room.site_id != site_id or booking is None:
+                raise FormError("room_id", "cancel.unknown")
+        except FormError:
+            return await self._week_page(request, read_models, site_id, this_week(), None,
+                                         status_code=422, cancel_error=t("cancel.unknown"))
+        when = f"{t('weekday.' + str(starts_at.weekday()))} {starts_at:%d.%m.%Y %H:%M}"
+        series = form.scope == "series"
+        return page(
+            request, "coordinator/confirm.html", status_code=422 if error else 200,
+            heading=t("cancel.series_heading" if series else "cancel.heading"),
+            question=(t("cancel.series_question", title=booking.title, when=when) if series
+                      else t("cancel.question", title=booking.title, when=when)),
+            consequence=t("cancel.session_consequence") if booking.session_id else None,
+            action=f"/coordinator/sites/{site_id}/cancellations",
+            hidden={"room_id": form.room_id, "booking_id": form.booking_id,
+                    "occurrence": form.occurrence, "scope": form.scope,
+                    "request_key": form.request_key or fresh_key()},
+            reason=True, reason_value=form.reason, error=error,
+            confirm=t("cancel.confirm"),
+            back=f"/coordinator/sites/{site_id}/week?week={monday_of(starts_at.date())}")
 
     @get("/sites/{site_id:uuid}/refreshers", guards=[STAFF_OF_SITE])
     async def refreshers(

@@ -39,6 +39,8 @@ class CancelForm(msgspec.Struct):
     booking_id: Short = ""
     occurrence: Short = ""
     scope: Annotated[str, msgspec.Meta(max_length=16)] = ""
+    reason: Annotated[str, msgspec.Meta(max_length=1000)] = ""
+    """Why: asked on the confirmation page before anything is cancelled."""
     request_key: Short = ""
 
 
@@ -81,8 +83,11 @@ def occurrence_of(form: CancelForm) -> datetime:
 
 
 def cancel_command(form: CancelForm, now: datetime) -> CancelBooking:
-    """One occurrence (``scope=occurrence``) or every one of the series still ahead."""
+    """One occurrence (``scope=occurrence``) or every one of the series still ahead, once the
+    confirmation page was answered with a reason."""
     starts_at = occurrence_of(form)
+    if not form.reason.strip():
+        raise FormError("reason", "cancel.reason_required")
     return CancelBooking(
         room_id=form_uuid("room_id", form.room_id, "cancel.unknown"),
         booking_id=form_uuid("booking_id", form.booking_id, "cancel.unknown"),

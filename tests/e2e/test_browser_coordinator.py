@@ -237,7 +237,14 @@ async def test_a_coordinator_counts_visitors_plans_and_cancels(site):
                 "Hygieneschulung")
             await screenshots(page, "week-with-cancel-forms")
 
-            await page.get_by_role("button", name="Seniorencafé am Mi 17.03. 14:00 absagen").click()
+            await page.get_by_role("link", name="Seniorencafé am Mi 17.03. 14:00 absagen").click()
+            # Nothing is cancelled before the question is answered, with a reason.
+            await async_api.expect(page.get_by_role("heading", name="Termin absagen?")).to_be_visible()
+            await page.get_by_role("button", name="Ja, absagen").click()
+            await async_api.expect(page.get_by_role("alert")).to_contain_text("Bitte einen Grund")
+            await screenshots(page, "cancel-question")
+            await page.get_by_label("Grund").fill("Heizung defekt")
+            await page.get_by_role("button", name="Ja, absagen").click()
             await async_api.expect(page.get_by_role("status")).to_have_text(
                 "Abgesagt: 1 Termin(e).")
             await async_api.expect(
