@@ -1,6 +1,7 @@
-"""The coordinator's form of a visitor count, read into the command behind
-``POST /api/sessions/{id}/attendance`` (a second count of an occurrence is a correction and
-needs a reason: the decider's rule, shown at the field)."""
+"""The coordinator's forms of offers: a new offer (``POST /api/offers``), its sessions, once or
+weekly (``POST /api/offers/{id}/sessions``), and a visitor count
+(``POST /api/sessions/{id}/attendance``: a second count of an occurrence is a correction and
+needs a reason, the decider's rule, shown at the field)."""
 
 from __future__ import annotations
 
@@ -10,8 +11,12 @@ from uuid import UUID
 
 import msgspec
 
-from services.offers.decider import RecordAttendance
+from events.base import EventMetadata
+from events.offers import CATEGORIES
+from services.commands.handler import entity_id
+from services.offers.decider import CreateOffer, RecordAttendance, ScheduleSession
 from services.pages.forms import FormError
+from services.rooms.forms import BookingForm, booking_times
 
 MOST_VISITORS = 1_000_000
 
@@ -56,3 +61,36 @@ def attendance_command(form: AttendanceForm, now: datetime) -> RecordAttendance:
         raise FormError("visitors", "attendance.visitors_invalid")
     return RecordAttendance(session_id=session_id, occurrence_starts_at=starts_at,
                             visitors=visitors, reason=form.reason.strip() or None, now=now)
+
+
+# Offers and their sessions ---------------------------------------------------------------------
+
+
+class OfferForm(msgspec.Struct):
+    title: Annotated[str, msgspec.Meta(max_length=500)] = ""
+    category: Annotated[str, msgspec.Meta(max_length=64)] = ""
+    description: Annotated[str, msgspec.Meta(max_length=6000)] = ""
+    request_key: Annotated[str, msgspec.Meta(max_length=64)] = ""
+
+
+OFFER_FIELDS = ("title", "category", "description")
+
+
+def offer_command(site_id: UUID, form: OfferForm, metadata: EventMetadata,
+                  now: datetime) -> CreateOffer:
+    if form.category not in CATEGORIES:
+        raise FormError("category", "offers.choose_category")
+    return CreateOffer(offer_id=entity_id(metadata, "offer"), site_id=site_id,
+                       title=form.title.strip(), category=form.category,
+                       description=form.description.strip() or None, now=now)
+
+
+def session_command(offer_id: UUID, form: BookingForm, metadata: EventMetadata,
+                    now: datetime) -> ScheduleSession:
+    """The session(s) the form asks for: the room, one date or weekly until a last day; the
+    room is booked in the same step (a taken room is refused with its conflicts)."""
+    room_id, starts_at, ends_at, recurrence = booking_times(form)
+    return ScheduleSession(session_id=entity_id(metadata, "session"),
+                           booking_id=entity_id(metadata, "booking"), offer_id=offer_id,
+                           room_id=room_id, starts_at=starts_at, ends_at=ends_at,
+                           recurrence=recurrence, now=now)

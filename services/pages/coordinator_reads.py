@@ -145,3 +145,32 @@ async def held_occurrences(read_models: ReadModels, site_id: UUID, within_days: 
         if not row["cancelled"]
     ]
     return sorted(held, key=lambda o: o["starts_at"], reverse=True)
+
+
+async def offers_with_dates(read_models: ReadModels, site_id: UUID, rooms: list[dict[str, Any]],
+                            days_ahead: int, min_position: int | None) -> list[dict[str, Any]]:
+    """The site's offers, each with its dates of the coming ``days_ahead`` days (cancelled ones
+    marked), each date with what its cancel question needs (room, booking, UTC start)."""
+    offers, _ = await read_models.read(directory.DIRECTORY, min_position,
+                                       lambda connection: directory.offers(connection, site_id))
+    moment = datetime.now(UTC)
+    until = moment + timedelta(days=days_ahead)
+
+    async def occurrences(connection: Any) -> list[dict[str, Any]]:
+        return [dict(o, room=room["name"], room_id=room["id"]) for room in rooms
+                for o in await room_calendar.occurrences(connection, room["id"], moment, until,
+                                                         include_cancelled=True)
+                if o["session_id"] is not None]
+
+    dates, _ = await read_models.read(room_calendar.ROOM_CALENDAR, min_position, occurrences)
+    rows, _ = await read_models.read(
+        attendance_stats.ATTENDANCE_STATS, min_position,
+        lambda connection: attendance_stats.load_rows(
+            connection, from_=moment, to=until, site_ids=frozenset({site_id})))
+    offer_of = {key[0]: row["offer_id"]
+                for key, row in rows.get(attendance_stats.SESSIONS, {}).items()}
+    by_offer: dict[UUID, list[dict[str, Any]]] = {}
+    for o in sorted(dates, key=lambda o: o["starts_at"]):
+        by_offer.setdefault(offer_of.get(o["session_id"]), []).append({
+            **_entry(o, moment), "room": o["room"], "room_id": o["room_id"]})
+    return [{**offer, "dates": by_offer.get(offer["id"], [])} for offer in offers]

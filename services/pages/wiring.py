@@ -24,6 +24,7 @@ from services.auth.middleware import TokenAuthentication
 from services.platform.keys import Keys
 from services.pages.auditor import AuditorPages
 from services.pages.coordinator import CoordinatorPages
+from services.pages.coordinator_offers import OfferPages
 from services.pages.coordinator_shifts import ShiftPages
 from services.pages.i18n import language_of, translator
 from services.pages.rendering import page
@@ -57,7 +58,7 @@ def page_handlers() -> list[ControllerRouterHandler]:
     pages = Router(
         path="/",
         route_handlers=[SessionPages, HomePage, CoordinatorPages, VolunteerPages, AuditorPages,
-                        ShiftPages],
+                        ShiftPages, OfferPages],
         middleware=[DefineMiddleware(TokenAuthentication, sources=(session_cookie,))],
         exception_handlers={
             NotAuthorizedException: to_sign_in,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime, time
 from typing import Annotated
+from uuid import UUID
 
 import msgspec
 
@@ -52,8 +53,9 @@ FIELD_OF = {
 """The form field a command's refusal is shown next to (any other: the title)."""
 
 
-def booking_command(form: BookingForm, metadata: EventMetadata, now: datetime) -> BookRoom:
-    """The booking the form asks for: one date, or weekly until a last day (inclusive)."""
+def booking_times(form: BookingForm) -> tuple[UUID, datetime, datetime, Recurrence | None]:
+    """The room, the first ``[start, end)`` and the recurrence the form asks for: one date, or
+    weekly until a last day (inclusive). A session's form asks the same."""
     room_id = form_uuid("room_id", form.room_id, "booking.no_room")
     starts_at, ends_at = wall_clock_range(form.date, form.start, form.end)
     recurrence = None
@@ -66,6 +68,12 @@ def booking_command(form: BookingForm, metadata: EventMetadata, now: datetime) -
         # RFC 5545 UNTIL is inclusive: any occurrence starting on the last day belongs to it.
         until = datetime.combine(last_day, time(23, 59, 59), tzinfo=BERLIN)
         recurrence = Recurrence(rrule="FREQ=WEEKLY", until=until)
+    return room_id, starts_at, ends_at, recurrence
+
+
+def booking_command(form: BookingForm, metadata: EventMetadata, now: datetime) -> BookRoom:
+    """The booking the form asks for: one date, or weekly until a last day (inclusive)."""
+    room_id, starts_at, ends_at, recurrence = booking_times(form)
     return BookRoom(room_id=room_id, booking_id=entity_id(metadata, "booking"),
                     title=form.title.strip(), starts_at=starts_at, ends_at=ends_at,
                     recurrence=recurrence, now=now)

@@ -9,6 +9,7 @@ Each page is photographed at phone (390 px) and desktop (1280 px) width under
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -66,6 +67,36 @@ async def test_a_coordinator_walks_the_week_in_the_browser(site):
             await page.get_by_label("Passwort").fill(DEMO_PASSWORD)
             await page.get_by_role("button", name="Anmelden").click()
             await page.wait_for_url("**/coordinator/sites/*/week")
+
+            # A new offer, its weekly dates, and one date cancelled after the question.
+            await page.get_by_role("link", name="Angebote", exact=True).click()
+            new = page.locator("form[action$='/offers']")
+            await new.get_by_label("Name des Angebots").fill("Spieleabend")
+            await new.get_by_label("Förderbereich").select_option(label="Soziale Teilhabe")
+            await new.get_by_role("button", name="Angebot anlegen").click()
+            await expect(page.get_by_role("status")).to_contain_text("Das Angebot ist angelegt.")
+            games = page.locator("section.offer", has=page.get_by_role("heading", name="Spieleabend"))
+            await games.get_by_text("Termine anlegen (einmal oder wöchentlich)").click()
+            first_sunday = date.today() + timedelta(days=13 - date.today().weekday())
+            await games.get_by_label("Raum").select_option(index=0)
+            await games.get_by_label("Datum").fill(first_sunday.isoformat())
+            await games.get_by_label("Beginn").fill("20:00")
+            await games.get_by_label("Ende").fill("21:30")
+            await games.get_by_label("Jede Woche wiederholen").check()
+            await games.get_by_label("Wiederholen bis").fill(
+                (first_sunday + timedelta(days=21)).isoformat())
+            await games.get_by_role("button", name="Termine anlegen und Raum buchen").click()
+            await expect(page.get_by_role("status")).to_have_text(
+                "Termine angelegt und Raum gebucht.")
+            await expect(games.locator(".dates li")).to_have_count(4)
+            await photographed(page, "offers")
+            await games.locator(".dates li a").first.click()
+            await expect(page.get_by_role("heading", name="Termin absagen?")).to_be_visible()
+            await page.get_by_label("Grund").fill("Saal wird renoviert")
+            await page.get_by_role("button", name="Ja, absagen").click()
+            await expect(page.get_by_role("status")).to_have_text("Abgesagt: 1 Termin(e).")
+            await page.get_by_role("link", name="Angebote", exact=True).click()
+            await expect(games.locator(".dates li.cancelled")).to_have_count(1)
 
             # Last week's shifts: who held them; a past Mittagstisch shift's roster.
             await page.get_by_role("link", name="Schichten", exact=True).click()
