@@ -15,7 +15,6 @@ from datetime import date, timedelta
 from typing import Annotated, Any
 from uuid import UUID
 
-import asyncpg
 import msgspec
 from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
@@ -24,7 +23,6 @@ from litestar.params import Body, FromPath, QueryParameter
 from litestar.response import Redirect, Template
 
 from events.rooms import RoomBooked, RoomOccurrencesCancelled
-from events.store import EventStore
 from services.auth.guards import ADMIN, COORDINATOR, for_site, from_path, requires_roles
 from services.auth.tokens import Principal
 from services.commands.handler import CommandHandler
@@ -53,7 +51,6 @@ STAFF_OF_SITE = for_site(from_path("site_id"))
 WEEK = Annotated[str | None, QueryParameter(name="week")]
 BOOKED = Annotated[int | None, QueryParameter(name="booked", ge=0)]
 CANCELLED = Annotated[int | None, QueryParameter(name="cancelled", ge=0)]
-WITHIN_DAYS = Annotated[int, QueryParameter(name="within_days", ge=1, le=3650)]
 HELD_WITHIN_DAYS = Annotated[int, QueryParameter(name="within_days", ge=1, le=366)]
 RECORDED = Annotated[bool, QueryParameter(name="recorded")]
 PLANNED = Annotated[bool, QueryParameter(name="planned")]
@@ -264,18 +261,10 @@ class CoordinatorPages(Controller):
             back=f"/coordinator/sites/{site_id}/week?week={monday_of(starts_at.date())}")
 
     @get("/sites/{site_id:uuid}/refreshers", guards=[STAFF_OF_SITE])
-    async def refreshers(
-        self, site_id: FromPath[UUID], request: Request[Principal, Any, Any],
-        read_models: NamedDependency[ReadModels], store: NamedDependency[EventStore],
-        pool: NamedDependency[asyncpg.Pool], within_days: WITHIN_DAYS = 60,
-    ) -> Template:
-        site = next((s for s in await reads.sites_of(read_models, request.user)
-                     if s["id"] == site_id), None)
-        if site is None:
-            return no_such_site(request)
-        return page(request, "coordinator/refreshers.html", site=site,
-                    within_days=within_days, people=await reads.needing_refreshers(
-                        read_models, store, pool, site_id, within_days))
+    async def refreshers(self, site_id: FromPath[UUID]) -> Redirect:
+        """Who needs a refresher is on the trainings page now, with its action."""
+        return Redirect(f"/coordinator/sites/{site_id}/trainings#refreshers-heading",
+                        status_code=301)
 
     @get("/sites/{site_id:uuid}/attendance", guards=[STAFF_OF_SITE])
     async def attendance(

@@ -90,7 +90,7 @@ async def needing_refreshers(read_models: ReadModels, store: EventStore, pool: a
     people = []
     for volunteer_id, qualifications in by_volunteer.items():
         person = await volunteers.profile(store, pool, volunteer_id)
-        people.append({"name": person.name, "erased": person.erased,
+        people.append({"id": volunteer_id, "name": person.name, "erased": person.erased,
                        "qualifications": qualifications})
     return people
 
@@ -174,3 +174,17 @@ async def offers_with_dates(read_models: ReadModels, site_id: UUID, rooms: list[
         by_offer.setdefault(offer_of.get(o["session_id"]), []).append({
             **_entry(o, moment), "room": o["room"], "room_id": o["room_id"]})
     return [{**offer, "dates": by_offer.get(offer["id"], [])} for offer in offers]
+
+
+async def trainings_around(read_models: ReadModels, site_id: UUID, days_back: int,
+                           days_ahead: int, min_position: int | None) -> list[dict[str, Any]]:
+    """The site's trainings of the last ``days_back`` and next ``days_ahead`` days, by start,
+    times in Berlin."""
+    moment = datetime.now(UTC)
+    rows, _ = await read_models.read(
+        training_records.TRAINING_RECORDS, min_position,
+        lambda connection: training_records.trainings_at(
+            connection, site_id, moment - timedelta(days=days_back),
+            moment + timedelta(days=days_ahead)))
+    return [{**row, "starts_at": local(row["starts_at"]), "ends_at": local(row["ends_at"]),
+             "started": row["starts_at"] <= moment} for row in rows]

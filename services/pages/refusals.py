@@ -68,6 +68,14 @@ ON_BEHALF: dict[str, str] = {
     "in_the_future@times": "served.in_the_future",
     "too_long@times": "served.too_long",
     "not_held_yet@shift_id": "served.not_held_yet",
+    # trainings
+    "already_enrolled": "trainings.already_enrolled",
+    "full": "trainings.full",
+    "training_started": "trainings.started",
+    "not_enrolled": "trainings.not_enrolled",
+    "not_held_yet": "trainings.not_held_yet",
+    "completed@training_id": "trainings.already_completed",
+    "cancelled@training_id": "trainings.was_cancelled",
 }
 
 

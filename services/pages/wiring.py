@@ -26,6 +26,7 @@ from services.pages.auditor import AuditorPages
 from services.pages.coordinator import CoordinatorPages
 from services.pages.coordinator_offers import OfferPages
 from services.pages.coordinator_shifts import ShiftPages
+from services.pages.coordinator_trainings import TrainingPages
 from services.pages.i18n import language_of, translator
 from services.pages.rendering import page
 from services.pages.routes import HomePage, SessionPages
@@ -58,7 +59,7 @@ def page_handlers() -> list[ControllerRouterHandler]:
     pages = Router(
         path="/",
         route_handlers=[SessionPages, HomePage, CoordinatorPages, VolunteerPages, AuditorPages,
-                        ShiftPages, OfferPages],
+                        ShiftPages, OfferPages, TrainingPages],
         middleware=[DefineMiddleware(TokenAuthentication, sources=(session_cookie,))],
         exception_handlers={
             NotAuthorizedException: to_sign_in,

@@ -15,8 +15,11 @@ from events.shifts import ServiceTime
 from services.commands.handler import entity_id
 from services.pages.forms import (
     FormError,
+    Many,
+    VolunteerForm,
     form_uuid,
     local_instant,
+    many,
     parse_time,
     wall_clock_range,
     whole_number,
@@ -70,21 +73,6 @@ def shift_command(site_id: UUID, form: ShiftForm, metadata: EventMetadata,
 
 
 # The roster's forms: assign, remove (after a confirmation), and who served --------------------
-
-Many = Annotated[list[Short], msgspec.Meta(max_length=200)] | Short
-"""A field a form may send once or repeatedly (checkboxes, one row per person)."""
-
-
-def many(value: list[str] | str) -> list[str]:
-    return [value] if isinstance(value, str) else list(value)
-
-
-class VolunteerForm(msgspec.Struct):
-    """Assigning a volunteer, or removing one once the confirmation page was answered."""
-
-    volunteer_id: Short = ""
-    request_key: Short = ""
-
 
 class ServedForm(msgspec.Struct):
     """Who served: a row per holder (``person``, its ``start`` and ``end``; ticked ones in

@@ -9,11 +9,20 @@ Each page is photographed at phone (390 px) and desktop (1280 px) width under
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
+from uuid import uuid4
 
 import pytest
 
+from events.base import EventMetadata
+from events.catalog import registry
+from events.store import EventStore
+from projections import directory, volunteer_sites
+from services.commands.handler import CommandHandler
+from services.pages.local_time import BERLIN
+from services.trainings.decider import TRAININGS, EnrollInTraining, PlanTraining
+from services.volunteers.state import VOLUNTEER
 from tests.e2e.test_browser_coordinator import policy_violations
 from tests.e2e.test_browser_volunteer_auditor import (  # noqa: F401 - site: the demo, served
     CHROMIUM,
@@ -30,6 +39,31 @@ COORDINATOR = "koordination.eggermuehlen@treffpunkt.example"
 
 async_api = pytest.importorskip("playwright.async_api")
 expect = async_api.expect
+
+
+@pytest.fixture
+async def past_training(site, pool) -> str:
+    """A first-aid training of Eggermühlen held yesterday morning with two volunteers of the
+    village enrolled, written as the demo writes its year (commands given at their moment),
+    so that the walk can confirm who attended. Returns its title."""
+    store = EventStore(pool, registry)
+    commands = CommandHandler(store)
+    village = next(s for s in await directory.sites(pool) if s["village"] == "Eggermühlen")
+    room = (await directory.rooms(pool, village["id"]))[0]
+    volunteers = [v for v in await volunteer_sites.volunteers_at(pool, village["id"])
+                  if (await commands.state(VOLUNTEER(v))).active][:2]
+    held = datetime.combine(date.today() - timedelta(days=1), time(6), BERLIN)
+    planned, training_id = held - timedelta(days=14), uuid4()
+    metadata = EventMetadata(actor="test:past-training")
+    await commands.handle(TRAININGS, PlanTraining(
+        training_id=training_id, booking_id=uuid4(), site_id=village["id"], room_id=room["id"],
+        title="Erste Hilfe Auffrischung (Test)", qualification="first_aid",
+        valid_for_months=24, starts_at=held, ends_at=held + timedelta(hours=1), capacity=6,
+        now=planned), metadata)
+    for volunteer_id in volunteers:
+        await commands.handle(TRAININGS, EnrollInTraining(
+            training_id=training_id, volunteer_id=volunteer_id, now=planned), metadata)
+    return "Erste Hilfe Auffrischung (Test)"
 
 
 async def photographed(page: Any, name: str) -> None:
@@ -52,7 +86,7 @@ async def figure(page: Any, label: str) -> float:
     return float(text.replace(".", "").replace(",", "."))
 
 
-async def test_a_coordinator_walks_the_week_in_the_browser(site):
+async def test_a_coordinator_walks_the_week_in_the_browser(site, past_training):
     demo = site.base_url
     async with async_api.async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=str(CHROMIUM),
@@ -151,6 +185,43 @@ async def test_a_coordinator_walks_the_week_in_the_browser(site):
             if next_up:  # the first on the waitlist moved up
                 await expect(holders).to_contain_text(next_up)
             await photographed(page, "removed")
+            # Trainings: plan one, enrol and take off (after a question), confirm who attended.
+            await page.get_by_role("link", name="Schulungen", exact=True).click()
+            await photographed(page, "trainings")
+            await page.get_by_role("link", name="Schulung planen").first.click()
+            training = page.locator("form[action$='/trainings']")
+            await training.get_by_label("Raum").select_option(index=0)
+            await training.get_by_label("Titel").fill("Erste Hilfe am Kind")
+            await training.get_by_label("Vermittelte Qualifikation").fill("first_aid")
+            await training.get_by_label("Plätze").fill("8")
+            await training.get_by_label("Datum").fill(
+                (date.today() + timedelta(days=24)).isoformat())
+            await training.get_by_label("Beginn").fill("06:00")
+            await training.get_by_label("Ende").fill("08:00")
+            await training.get_by_role("button", name="Schulung planen").click()
+            await expect(page.get_by_role("status")).to_have_text("Gebucht: 1 Termin(e).")
+            await page.get_by_role("link", name="Schulungen", exact=True).click()
+            kurs = page.locator("section.training",
+                                has=page.get_by_role("heading", name="Erste Hilfe am Kind"))
+            enrol = kurs.get_by_label("Ehrenamtliche anmelden")
+            person = (await enrol.locator("option").nth(1).inner_text()).strip()
+            await enrol.select_option(label=person)
+            await kurs.get_by_role("button", name="Anmelden").click()
+            await expect(page.get_by_role("status")).to_have_text("Angemeldet.")
+            await expect(kurs).to_contain_text("Angemeldet: 1 von 8")
+            await kurs.get_by_role("link", name=f"{person} abmelden …").click()
+            await expect(page.get_by_role("heading", name="Von der Schulung abmelden?")).to_be_visible()
+            await page.get_by_role("button", name="Ja, abmelden").click()
+            await expect(page.get_by_role("status")).to_have_text("Abgemeldet.")
+            await expect(kurs).to_contain_text("Angemeldet: 0 von 8")
+            held = page.locator("section.training",
+                                has=page.get_by_role("heading", name=past_training))
+            await expect(held.locator("input[name=attended]")).to_have_count(2)
+            await held.locator("input[name=attended]").last.uncheck()
+            await held.get_by_role("button", name="Teilnahme bestätigen").click()
+            await expect(page.get_by_role("status")).to_contain_text("Teilnahme gespeichert")
+            await expect(held).to_contain_text("abgeschlossen")
+            await photographed(page, "trainings-done")
             assert refused == []
         finally:
             await browser.close()
