@@ -8,7 +8,7 @@ exactly what the next command will be decided on; names are decrypted only here.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -16,11 +16,15 @@ import asyncpg
 
 from events.shifts import ShiftAttendanceConfirmed, ShiftCreated
 from events.store import EventStore
+from events.volunteers import VolunteerRegistered
 from projections.volunteer_sites import VOLUNTEER_SITES, volunteers_at
 from services.pages.local_time import local
 from services.reads.read_models import ReadModels
 from services.shifts.state import SHIFT
 from services.volunteers import service as volunteers
+
+REGISTERED = VolunteerRegistered.__struct_config__.tag
+EVER = timedelta(days=366 * 200)
 
 
 async def names_of(store: EventStore, pool: asyncpg.Pool,
@@ -36,12 +40,20 @@ async def names_of(store: EventStore, pool: asyncpg.Pool,
 async def site_volunteers(read_models: ReadModels, store: EventStore, pool: asyncpg.Pool,
                           site_id: UUID, min_position: int | None = None
                           ) -> list[dict[str, Any]]:
-    """The volunteers active at the site (not erased), by name."""
+    """The volunteers registered or active at the site (not erased), by name."""
     ids, _ = await read_models.read(VOLUNTEER_SITES, min_position,
                                     lambda connection: volunteers_at(connection, site_id))
-    names = await names_of(store, pool, ids)
+    names = await names_of(store, pool, [*await registered_at(store, site_id), *ids])
     return sorted(({"id": volunteer_id, "name": name} for volunteer_id, name in names.items()
                    if name is not None), key=lambda person: person["name"].casefold())
+
+
+async def registered_at(store: EventStore, site_id: UUID) -> list[UUID]:
+    """The volunteers a coordinator registered at the site (``volunteer.registered`` names its
+    sites; no read model keeps them), read by type, as the closed accounts are."""
+    _, found = await store.read_types_since([REGISTERED], 0, recorded_within=EVER)
+    return [recorded.event.volunteer_id for recorded in found
+            if site_id in recorded.event.site_ids]
 
 
 def _person(volunteer_id: UUID, names: dict[UUID, str | None], **more: Any) -> dict[str, Any]:

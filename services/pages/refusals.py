@@ -68,6 +68,13 @@ ON_BEHALF: dict[str, str] = {
     "in_the_future@times": "served.in_the_future",
     "too_long@times": "served.too_long",
     "not_held_yet@shift_id": "served.not_held_yet",
+    # timesheet lines
+    "in_the_future@ended_at": "hours.in_the_future",
+    "too_long@ended_at": "hours.too_long",
+    "out_of_window@started_at": "hours.too_far_back",
+    "overlapping_hours": "hours.overlapping_hours",
+    "overlapping_shift@started_at": "hours.overlapping_shift",
+    "erased": "roster.no_volunteer",
     # trainings
     "already_enrolled": "trainings.already_enrolled",
     "full": "trainings.full",
