@@ -28,11 +28,16 @@ class AttendanceForm(msgspec.Struct):
     session_id: Annotated[str, msgspec.Meta(max_length=64)] = ""
     occurrence: Annotated[str, msgspec.Meta(max_length=64)] = ""
     visitors: Annotated[str, msgspec.Meta(max_length=32)] = ""
+    children: Annotated[str, msgspec.Meta(max_length=32)] = ""
+    seniors: Annotated[str, msgspec.Meta(max_length=32)] = ""
+    first_time: Annotated[str, msgspec.Meta(max_length=32)] = ""
     reason: Annotated[str, msgspec.Meta(max_length=1000)] = ""
     request_key: Annotated[str, msgspec.Meta(max_length=64)] = ""
 
 
-FIELDS = ("visitors", "reason")
+BREAKDOWN = ("children", "seniors", "first_time")
+"""The optional groups of a count the form asks for (the API takes any group names)."""
+FIELDS = ("visitors", *BREAKDOWN, "reason")
 """The form's own fields; a refusal about any other is shown at the occurrence."""
 
 
@@ -59,8 +64,16 @@ def attendance_command(form: AttendanceForm, now: datetime) -> RecordAttendance:
         raise FormError("visitors", "attendance.visitors_invalid") from None
     if not 0 <= visitors <= MOST_VISITORS:
         raise FormError("visitors", "attendance.visitors_invalid")
+    breakdown = {}
+    for group in BREAKDOWN:
+        typed = getattr(form, group).strip()
+        if typed:
+            if not typed.isdigit() or int(typed) > visitors:
+                raise FormError(group, "attendance.group_invalid")
+            breakdown[group] = int(typed)
     return RecordAttendance(session_id=session_id, occurrence_starts_at=starts_at,
-                            visitors=visitors, reason=form.reason.strip() or None, now=now)
+                            visitors=visitors, breakdown=breakdown or None,
+                            reason=form.reason.strip() or None, now=now)
 
 
 # Offers and their sessions ---------------------------------------------------------------------

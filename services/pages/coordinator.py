@@ -23,6 +23,7 @@ from litestar.params import Body, FromPath, QueryParameter
 from litestar.response import Redirect, Template
 
 from events.rooms import RoomBooked, RoomOccurrencesCancelled
+from events.store import EventStore
 from services.auth.guards import ADMIN, COORDINATOR, for_site, from_path, requires_roles
 from services.auth.tokens import Principal
 from services.commands.handler import CommandHandler
@@ -269,17 +270,18 @@ class CoordinatorPages(Controller):
     @get("/sites/{site_id:uuid}/attendance", guards=[STAFF_OF_SITE])
     async def attendance(
         self, site_id: FromPath[UUID], request: Request[Principal, Any, Any],
-        read_models: NamedDependency[ReadModels], within_days: HELD_WITHIN_DAYS = 56,
-        min_position: MinPosition = None, recorded: RECORDED = False,
+        read_models: NamedDependency[ReadModels], store: NamedDependency[EventStore],
+        within_days: HELD_WITHIN_DAYS = 56, min_position: MinPosition = None,
+        recorded: RECORDED = False,
     ) -> Template:
-        return await self._attendance_page(request, read_models, site_id, within_days,
+        return await self._attendance_page(request, read_models, store, site_id, within_days,
                                            min_position, recorded=recorded)
 
     @post("/sites/{site_id:uuid}/attendance", guards=[STAFF_OF_SITE])
     async def record_attendance(
         self, site_id: FromPath[UUID], request: Request[Principal, Any, Any],
         commands: NamedDependency[CommandHandler], read_models: NamedDependency[ReadModels],
-        data: Annotated[attendance_forms.AttendanceForm, FORM],
+        store: NamedDependency[EventStore], data: Annotated[attendance_forms.AttendanceForm, FORM],
     ) -> Template | Redirect:
         t = translator(language_of(request))
         try:
@@ -289,14 +291,14 @@ class CoordinatorPages(Controller):
             result = await commands.handle(
                 OFFERS, command, form_metadata(request, "attendance", data.request_key))
         except FormError as error:
-            return await self._attendance_page(request, read_models, site_id, 56, None,
+            return await self._attendance_page(request, read_models, store, site_id, 56, None,
                                                status_code=422, form=data, field=error.field,
                                                message=t(error.key))
         except Rejection as rejection:
             field = (rejection.field if rejection.field in attendance_forms.FIELDS
                      else "occurrence")
             return await self._attendance_page(
-                request, read_models, site_id, 56, None, status_code=rejection.status,
+                request, read_models, store, site_id, 56, None, status_code=rejection.status,
                 form=data, field=field, message=refusal_message(rejection, t))
         return Redirect(f"/coordinator/sites/{site_id}/attendance"
                         f"?min_position={result.position}&recorded=true", status_code=303)
@@ -390,8 +392,8 @@ class CoordinatorPages(Controller):
         return page(request, "coordinator/plan.html", context, status_code=status_code)
 
     async def _attendance_page(
-        self, request: Request[Principal, Any, Any], read_models: ReadModels, site_id: UUID,
-        within_days: int, min_position: int | None, *, status_code: int = 200,
+        self, request: Request[Principal, Any, Any], read_models: ReadModels, store: EventStore,
+        site_id: UUID, within_days: int, min_position: int | None, *, status_code: int = 200,
         form: attendance_forms.AttendanceForm | None = None, **shown: Any,
     ) -> Template:
         """The list; after a refused form, that occurrence's input kept and the reason beside
@@ -400,6 +402,9 @@ class CoordinatorPages(Controller):
         if site is None:
             return no_such_site(request)
         held = await reads.held_occurrences(read_models, site_id, within_days, min_position)
+        history = await reads.count_history(
+            store, [o["session_id"] for o in held if o["visitors"] is not None])
+        held = [{**o, "history": history.get(o["key"], [])} for o in held]
         failed = (attendance_forms.occurrence_key(form.session_id.strip(),
                                                   form.occurrence.strip()) if form else None)
         context = AttendancePage(

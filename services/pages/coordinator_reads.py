@@ -4,16 +4,19 @@ occurrences and counts, and who needs a refresher (the same read models the API 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from collections.abc import Iterable
 from typing import Any
 from uuid import UUID
 
 import asyncpg
 
+from events.offers import AttendanceCorrected, AttendanceRecorded
 from events.store import EventStore
 from projections import attendance_stats, directory, room_calendar, training_records
 from services.auth.roles import ADMIN
 from services.auth.tokens import Principal
 from services.offers.forms import occurrence_key
+from services.offers.state import SESSION
 from services.pages.forms import fresh_key
 from services.pages.local_time import local, week_bounds
 from services.reads.read_models import ReadModels
@@ -188,3 +191,20 @@ async def trainings_around(read_models: ReadModels, site_id: UUID, days_back: in
             moment + timedelta(days=days_ahead)))
     return [{**row, "starts_at": local(row["starts_at"]), "ends_at": local(row["ends_at"]),
              "started": row["starts_at"] <= moment} for row in rows]
+
+
+async def count_history(store: EventStore, session_ids: Iterable[UUID]
+                        ) -> dict[str, list[dict[str, Any]]]:
+    """Each counted occurrence's counts in order (the first, then every correction with its
+    reason and the figure it replaced), by occurrence key, from the sessions' own streams."""
+    history: dict[str, list[dict[str, Any]]] = {}
+    for session_id in dict.fromkeys(session_ids):
+        for recorded in await store.read_stream(SESSION(session_id).id):
+            event = recorded.event
+            if isinstance(event, AttendanceRecorded | AttendanceCorrected):
+                history.setdefault(occurrence_key(session_id, event.occurrence_starts_at), []
+                                   ).append({"visitors": event.visitors,
+                                             "breakdown": event.breakdown or {},
+                                             "reason": getattr(event, "reason", None),
+                                             "recorded_at": local(recorded.recorded_at)})
+    return history

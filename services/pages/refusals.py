@@ -41,6 +41,7 @@ WORDS: dict[str, str] = {
     "cancelled@occurrence_starts_at": "attendance.cancelled",
     "not_found@occurrence_starts_at": "attendance.no_occurrence",
     "negative@visitors": "attendance.visitors_invalid",
+    "exceeds_visitors@breakdown": "attendance.breakdown_exceeds",
     # a volunteer's claims
     "shift_started": "rejected.shift_started",
     "already_claimed": "rejected.already_claimed",

@@ -143,6 +143,23 @@ async def test_a_coordinator_walks_the_week_in_the_browser(site, past_training):
             await page.get_by_role("link", name="Angebote", exact=True).click()
             await expect(games.locator(".dates li.cancelled")).to_have_count(1)
 
+            # A count corrected with its reason and a breakdown; the history shows both.
+            await page.get_by_role("link", name="Besucherzahlen", exact=True).click()
+            counted = page.locator("section", has=page.locator("#counted-heading"))
+            row = counted.locator("li.occurrence").first
+            key = await row.get_attribute("id")
+            await row.get_by_label("Besucher", exact=True).fill("30")
+            await row.get_by_text("Aufschlüsselung (optional)").click()
+            await row.get_by_label("davon ab 65 Jahren").fill("12")
+            await row.get_by_label("Grund der Korrektur").fill("Nachgezählt an der Liste")
+            await row.get_by_role("button", name="Korrigieren").click()
+            await expect(page.get_by_role("status")).to_have_text("Gespeichert.")
+            corrected = page.locator(f'li[id="{key}"]')
+            await expect(corrected.locator(".history")).to_contain_text(
+                "Grund: Nachgezählt an der Liste")
+            await expect(corrected.get_by_label("davon ab 65 Jahren")).to_have_value("12")
+            await photographed(page, "attendance")
+
             # Last week's shifts: who held them; a past Mittagstisch shift's roster.
             await page.get_by_role("link", name="Schichten", exact=True).click()
             await page.get_by_role("link", name="← Vorige Woche").click()
