@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from events import accounts, funding, hours, offers, rooms, shifts, sites, trainings, volunteers
+from events import qualifications
 from events.base import EventRegistry
 
 
@@ -13,6 +14,7 @@ def build_registry() -> EventRegistry:
         *sites.EVENTS, *rooms.EVENTS, *offers.EVENTS, *shifts.EVENTS, *trainings.EVENTS,
         *funding.EVENTS,
     )
+    registry.register(*qualifications.EVENTS)
     return registry
 
 

@@ -26,6 +26,27 @@ class OfferCreated(Event, tag="offer.created", frozen=True, kw_only=True):
     description: str | None = None
 
 
+class OfferSessionAdded(Event, tag="offer.session_added", frozen=True, kw_only=True):
+    """The offer hears of a session scheduled for it (so that its shift plans reach it)."""
+
+    offer_id: UUID
+    session_id: UUID
+
+
+class OfferShiftsPlanned(Event, tag="offer.shifts_planned", frozen=True, kw_only=True):
+    """Every occurrence of the offer's sessions from now on needs a shift: on the occurrence's
+    Berlin date from ``starts_at_time`` to ``ends_at_time`` (``HH:MM``, wall clock). Sessions
+    scheduled later get theirs when they are scheduled."""
+
+    offer_id: UUID
+    plan_id: UUID
+    title: str
+    starts_at_time: str
+    ends_at_time: str
+    capacity: int
+    required_qualifications: list[str] = []
+
+
 class SessionScheduled(Event, tag="session.scheduled", frozen=True, kw_only=True):
     session_id: UUID
     offer_id: UUID
@@ -41,6 +62,16 @@ class SessionOccurrencesCancelled(
 ):
     session_id: UUID
     occurrence_starts_at: list[datetime]
+    reason: str | None = None
+    """Why, when the coordinator said (it is passed on to the linked shifts' volunteers)."""
+
+
+class SessionShiftLinked(Event, tag="session.shift_linked", frozen=True, kw_only=True):
+    """A shift serves one occurrence of the session: cancelling the occurrence cancels it."""
+
+    session_id: UUID
+    shift_id: UUID
+    occurrence_starts_at: datetime
 
 
 class AttendanceRecorded(Event, tag="session.attendance_recorded", frozen=True, kw_only=True):
@@ -61,14 +92,18 @@ class AttendanceCorrected(Event, tag="session.attendance_corrected", frozen=True
     previous_visitors: int
 
 
-OfferEvent = OfferCreated
+OfferEvent = OfferCreated | OfferSessionAdded | OfferShiftsPlanned
 SessionEvent = (
     SessionScheduled | SessionOccurrencesCancelled | AttendanceRecorded | AttendanceCorrected
+    | SessionShiftLinked
 )
 EVENTS = (
     OfferCreated,
+    OfferSessionAdded,
+    OfferShiftsPlanned,
     SessionScheduled,
     SessionOccurrencesCancelled,
     AttendanceRecorded,
     AttendanceCorrected,
+    SessionShiftLinked,
 )

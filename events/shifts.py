@@ -12,6 +12,7 @@ from uuid import UUID
 import msgspec
 
 from events.base import Event
+from events.rooms import Recurrence
 
 
 class ShiftCreated(Event, tag="shift.created", frozen=True, kw_only=True):
@@ -23,6 +24,19 @@ class ShiftCreated(Event, tag="shift.created", frozen=True, kw_only=True):
     capacity: int
     required_qualifications: list[str] = []
     session_id: UUID | None = None
+    series_id: UUID | None = None
+    """Set when the shift is one occurrence of a series (``shift_series-<id>``)."""
+
+
+class ShiftSeriesCreated(Event, tag="shift_series.created", frozen=True, kw_only=True):
+    """Shifts repeated by a rule, created in the same append (one ``shift.created`` each)."""
+
+    series_id: UUID
+    site_id: UUID
+    title: str
+    recurrence: Recurrence
+    exdates: list[datetime] = []
+    shift_ids: list[UUID]
 
 
 class ShiftClaimed(Event, tag="shift.claimed", frozen=True, kw_only=True):
@@ -72,10 +86,15 @@ class ShiftCancelled(Event, tag="shift.cancelled", frozen=True, kw_only=True):
     """The shift will not take place (cancelled on its own, or with the session it serves).
 
     The places its holders had are released on their streams in the same append
-    (``volunteer.shift_released``); holders and waitlist are told ``reason``."""
+    (``volunteer.shift_released``); holders and waitlist are told ``reason``: ``released``
+    held a place, ``waitlist`` waited (in order). ``session_id`` is set when the shift was
+    cancelled with its session's occurrence."""
 
     shift_id: UUID
     reason: str
+    released: list[UUID] = []
+    waitlist: list[UUID] = []
+    session_id: UUID | None = None
 
 
 class VolunteerShiftClaimed(Event, tag="volunteer.shift_claimed", frozen=True, kw_only=True):
@@ -101,6 +120,7 @@ ShiftEvent = (
 )
 EVENTS = (
     ShiftCreated,
+    ShiftSeriesCreated,
     ShiftClaimed,
     ShiftWaitlisted,
     ShiftClaimReleased,

@@ -9,13 +9,22 @@ from uuid import UUID
 import asyncpg
 
 from events.shifts import (
+    ShiftCancelled,
     ShiftClaimed,
     ShiftClaimReleased,
     ShiftCreated,
     ShiftWaitlisted,
     ShiftWaitlistLeft,
 )
-from projections.row_changes import Evolve, Increment, RowChange, RowProjection, Schema, Upsert
+from projections.row_changes import (
+    Delete,
+    Evolve,
+    Increment,
+    RowChange,
+    RowProjection,
+    Schema,
+    Upsert,
+)
 from projections.runner import fetch_at_live_position
 
 
@@ -61,6 +70,12 @@ def _released(event: ShiftClaimReleased) -> list[RowChange]:
 @evolve.on(ShiftWaitlistLeft)
 def _left(event: ShiftWaitlistLeft) -> list[RowChange]:
     return [_counted(event.shift_id, waitlist=-1)]
+
+
+@evolve.on(ShiftCancelled)
+def _cancelled(event: ShiftCancelled) -> list[RowChange]:
+    # A cancelled shift leaves the board (its roster says it was cancelled).
+    return [Delete(SHIFTS, {"shift_id": event.shift_id})]
 
 
 SHIFT_BOARD = RowProjection(

@@ -157,17 +157,29 @@ async def expiring(
     *,
     since: datetime,
     until: datetime,
-    site_id: UUID | None,
+    now: datetime,
+    site_id: UUID | None = None,
 ) -> list[dict[str, Any]]:
-    """Qualifications valid until an instant in ``[since, until)``, of the granting training's
-    site when ``site_id`` is given; by volunteer, then expiry."""
+    """Qualifications valid until an instant in ``[since, until)``, by volunteer, then expiry;
+    each with the planned training of the same qualification the volunteer is enrolled in
+    (``refresher_training_id``) and the next one planned (at ``site_id`` if given:
+    ``next_training_id``). Which site a volunteer serves at is ``volunteer_sites``' to say."""
     rows = await connection.fetch(
-        f"""SELECT q.volunteer_id, q.qualification, q.valid_until, q.training_id, t.site_id
+        f"""SELECT q.volunteer_id, q.qualification, q.valid_until, q.training_id, t.site_id,
+                   (SELECT r.training_id FROM {PARTICIPANTS} p JOIN {TRAININGS} r USING
+                           (training_id)
+                     WHERE p.volunteer_id = q.volunteer_id AND p.enrolled
+                       AND r.qualification = q.qualification AND r.status = 'planned'
+                       AND r.starts_at > $3
+                     ORDER BY r.starts_at LIMIT 1) AS refresher_training_id,
+                   (SELECT r.training_id FROM {TRAININGS} r
+                     WHERE r.qualification = q.qualification AND r.status = 'planned'
+                       AND r.starts_at > $3 AND ($4::uuid IS NULL OR r.site_id = $4)
+                     ORDER BY r.starts_at LIMIT 1) AS next_training_id
               FROM {QUALIFICATIONS} q LEFT JOIN {TRAININGS} t USING (training_id)
              WHERE q.valid_until >= $1 AND q.valid_until < $2
-               AND ($3::uuid IS NULL OR t.site_id = $3)
              ORDER BY q.volunteer_id, q.valid_until, q.qualification""",
-        since, until, site_id,
+        since, until, now, site_id,
     )
     return [dict(row) for row in rows]
 

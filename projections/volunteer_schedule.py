@@ -13,6 +13,7 @@ from uuid import UUID
 import asyncpg
 
 from events.shifts import (
+    ShiftCancelled,
     ShiftClaimed,
     ShiftClaimReleased,
     ShiftCreated,
@@ -81,6 +82,12 @@ def _waitlisted(event: ShiftWaitlisted) -> list[RowChange]:
 @evolve.on(ShiftClaimReleased, ShiftWaitlistLeft)
 def _gone(event: ShiftClaimReleased | ShiftWaitlistLeft) -> list[RowChange]:
     return [Delete(HOLDINGS, _holding(event))]
+
+
+@evolve.on(ShiftCancelled)
+def _cancelled(event: ShiftCancelled) -> list[RowChange]:
+    return [Delete(HOLDINGS, {"volunteer_id": volunteer_id, "shift_id": event.shift_id})
+            for volunteer_id in (*event.released, *event.waitlist)]
 
 
 VOLUNTEER_SCHEDULE = RowProjection(

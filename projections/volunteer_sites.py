@@ -18,6 +18,7 @@ from events.hours import HoursCorrected, HoursRecorded
 from events.shifts import ShiftAttendanceConfirmed, ShiftClaimed, ShiftCreated, ShiftWaitlisted
 from events.trainings import TrainingCompleted, TrainingEnrolled, TrainingPlanned
 from projections.row_changes import Evolve, RowChange, RowProjection, Schema, Upsert
+from projections.training_records import TRAININGS
 
 NAME = "volunteer_sites"
 PLACES = "volunteer_site_places"
@@ -102,3 +103,14 @@ async def volunteers_at(connection: asyncpg.Connection, site_id: UUID) -> list[U
     return [row["volunteer_id"] for row in await connection.fetch(
         f"""SELECT DISTINCT v.volunteer_id FROM {VISITS} v JOIN {PLACES} p USING (place_id)
              WHERE p.site_id = $1""", site_id)]
+
+
+async def serving_at(connection: asyncpg.Connection, site_id: UUID) -> set[UUID]:
+    """The volunteers who serve at the site: shifts claimed, waited for or served there, and
+    timesheet lines of it (not trainings: where someone was trained is not where they serve).
+    Reads ``training_records``' trainings to tell them apart."""
+    rows = await connection.fetch(
+        f"""SELECT DISTINCT v.volunteer_id FROM {VISITS} v JOIN {PLACES} p USING (place_id)
+             WHERE p.site_id = $1 AND NOT EXISTS (
+                   SELECT 1 FROM {TRAININGS} t WHERE t.training_id = p.place_id)""", site_id)
+    return {row["volunteer_id"] for row in rows}

@@ -34,6 +34,7 @@ from services.commands.decider import Decider, States, Stream
 from services.commands.handler import CommandHandler, CommandResult
 from services.offers.decider import CreateOffer, RecordAttendance, ScheduleSession
 from services.commands.rejections import Rejection
+from services.qualifications.decider import DefineQualification
 from services.rooms.decider import AddRoom, BookRoom, CancelBooking
 from services.rooms.recurrence import BERLIN
 from services.shifts.decider import ClaimShift, ConfirmShiftAttendance, CreateShift, ReleaseClaim
@@ -116,6 +117,10 @@ class Writer:
 
     async def set_up(self, rooms: int) -> None:
         await self.do(AddSite(site_id=self.site_id, name="Dorftreff", village="Vorort", now=BOOKING_TIME))
+        # The catalogue's code (the second writer's definition is refused: defined already).
+        await self.do(DefineQualification(code="first_aid", name_de="Erste Hilfe",
+                                          name_en="First aid", default_valid_for_months=24,
+                                          now=BOOKING_TIME))
         for number in range(rooms):
             room_id = uuid4()
             await self.do(

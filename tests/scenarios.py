@@ -14,6 +14,8 @@ from events.interface import PendingEvent, Store, StreamWrite
 from events.volunteers import VolunteerRegistered
 from services.commands.catalog import decider_for
 from services.commands.handler import CommandHandler, CommandResult
+from services.qualifications.decider import DefineQualification
+from services.qualifications.state import of_code
 from services.rooms.decider import AddRoom
 from services.shifts.decider import CreateShift
 from services.sites.decider import AddSite
@@ -35,8 +37,23 @@ async def types_in(store: Store, stream_id: str) -> list[str]:
     return [recorded.type for recorded in await store.read_stream(stream_id)]
 
 
+CODES = ("food_hygiene", "first_aid")
+"""The qualification catalogue of the small world."""
+
+
+async def a_catalogue(handler: CommandHandler, *codes: str) -> None:
+    """Define ``codes`` (default ``CODES``), each once."""
+    for code in codes or CODES:
+        if not (await handler.state(of_code(code))).defined:
+            await run(handler, DefineQualification(code=code, name_de=code, name_en=code,
+                                                   default_valid_for_months=24, now=NOW),
+                      COORDINATOR)
+
+
 async def a_site_with_a_room(handler: CommandHandler) -> tuple[UUID, UUID]:
+    """A site with a room, and the catalogue of ``CODES``."""
     site, room = uuid4(), uuid4()
+    await a_catalogue(handler)
     await run(handler, AddSite(site_id=site, name="Dorftreff", village="Linden", now=NOW),
               COORDINATOR)
     await run(handler, AddRoom(room_id=room, site_id=site, name="Saal", capacity=40, now=NOW),

@@ -12,15 +12,19 @@ from services.commands.decider import Decider, Stream, StreamKind
 from services.funding.decider import FUNDING_SETTINGS
 from services.hours.decider import HOURS
 from services.offers.decider import OFFERS
+from services.offers.staffing import STAFFING
+from services.qualifications.decider import QUALIFICATIONS
 from services.rooms.decider import ROOMS
 from services.shifts.decider import SHIFTS
+from services.shifts.series import SHIFT_SERIES_DECIDER
 from services.sites.decider import SITES
 from services.trainings.decider import TRAININGS
 from services.volunteers.decider import REGISTRATION
 from services.volunteers.erasure import ERASURE
 
 DECIDERS = (SITES, ROOMS, OFFERS, SHIFTS, TRAININGS, REGISTRATION, ERASURE, ACCOUNTS, CLOSING,
-            HOURS, FUNDING_SETTINGS)
+            HOURS, FUNDING_SETTINGS, QUALIFICATIONS, SHIFT_SERIES_DECIDER,
+            STAFFING)
 _BY_COMMAND = {command: decider for decider in DECIDERS for command in decider.commands}
 
 

@@ -226,6 +226,21 @@ FIRST_HYGIENE, SHORT_HYGIENE = 0, 1
 """The months whose trainings grant food hygiene: the long course, and a provisional one that
 ends within the next weeks (its holders are enrolled in the refresher)."""
 
+CATALOGUE = (
+    (FOOD_HYGIENE, "Lebensmittelhygiene", "Food hygiene", 24),
+    (FIRST_AID, "Erste Hilfe", "First aid", 24),
+    ("dementia_care", "Demenzbegleitung", "Dementia care", 36),
+    ("data_protection", "Datenschutz", "Data protection", 24),
+    ("child_protection", "Kinderschutz", "Child protection", 36),
+    ("hospice_basics", "Hospizbegleitung", "Hospice care", 36),
+    ("fire_safety", "Brandschutzhelfer", "Fire safety", 36),
+    ("fall_prevention", "Sturzprophylaxe", "Fall prevention", 36),
+    ("digital_help", "Digitale Hilfe", "Digital help", 36),
+    ("hearing_loss", "Gesprächsführung Hörgeschädigte", "Talking with the hard of hearing", 36),
+)
+"""The qualification catalogue (code, German name, English name, default validity in months):
+every code the trainings and shifts name."""
+
 REFRESHER = TrainingPlan("Auffrischung Lebensmittelhygiene", FOOD_HYGIENE, 24, 12, 0)
 REFRESHER_DAYS_AHEAD, REFRESHER_START, REFRESHER_MINUTES = 20, time(18), 120
 REFRESHER_VILLAGE = "eggermuehlen"

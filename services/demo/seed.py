@@ -43,6 +43,7 @@ from services.funding.decider import ChangeFundingSettings
 from services.hours.decider import CorrectHours, RecordHours
 from services.offers.decider import CreateOffer, RecordAttendance, ScheduleSession
 from services.platform.keys import Keys, derive_keys, secret_of
+from services.qualifications.decider import DefineQualification
 from services.platform.settings import Settings
 from services.rooms.decider import AddRoom, CancelBooking
 from services.rooms.recurrence import BERLIN
@@ -134,6 +135,7 @@ class _Seeder:
 
     async def seed(self) -> Counter[str]:
         await self._sites_and_staff()
+        await self._catalogue()
         await self._rooms_and_volunteers()
         volunteer_accounts = asyncio.create_task(self._volunteer_accounts())
         await self._funding_settings()
@@ -158,6 +160,14 @@ class _Seeder:
                 decider_for(command), command, EventMetadata(actor=actor))
 
     # Sites, staff, rooms, volunteers and the funding settings ----------------------------------
+
+    async def _catalogue(self) -> None:
+        await _each(
+            self._run(DefineQualification(code=code, name_de=de, name_en=en,
+                                          default_valid_for_months=months, now=self.planned_at),
+                      self.admin)
+            for code, de, en, months in plan.CATALOGUE
+        )
 
     async def _sites_and_staff(self) -> None:
         for village in VILLAGES:

@@ -18,16 +18,19 @@ from events.offers import (
     AttendanceCorrected,
     AttendanceRecorded,
     OfferCreated,
+    OfferSessionAdded,
     SessionScheduled,
 )
 from events.rooms import Recurrence
 from services.commands.checks import require_aware, require_line, require_lines, require_text
 from services.commands.decider import Decider, States, Stream
 from services.offers.state import OFFER, SESSION, OfferState, SessionState
-from services.commands.rejections import Conflict, Invalid, NotFound
+from services.commands.rejections import Conflict, Invalid, NotFound, Rejection
+from services.offers.staffing import shift_streams, shifts_for
 from services.rooms.decider import book
 from services.rooms.recurrence import expand
 from services.rooms.state import ROOM, RoomState
+from services.shifts.state import SHIFT
 from services.sites.state import SITE
 
 
@@ -70,8 +73,19 @@ def streams(command: OfferCommand, loaded: States) -> list[Stream[Any]]:
         case CreateOffer():
             return [SITE(command.site_id), OFFER(command.offer_id)]
         case ScheduleSession():
-            return [OFFER(command.offer_id), ROOM(command.room_id), SESSION(command.session_id)]
+            # The offer's shift plans give the new session's occurrences their shifts.
+            plans = loaded[OFFER(command.offer_id)].shift_plans
+            return [OFFER(command.offer_id), ROOM(command.room_id), SESSION(command.session_id),
+                    *(shift_streams(plans, command.session_id, _ahead(command)) if plans else ())]
     return [SESSION(command.session_id)]
+
+
+def _ahead(command: ScheduleSession) -> list[datetime]:
+    try:
+        occurrences = expand(command.starts_at, command.ends_at, command.recurrence, command.now)
+    except Rejection:
+        return []  # decide refuses with the same words
+    return [o.starts_at for o in occurrences if o.starts_at > command.now]
 
 
 def decide(command: OfferCommand, states: States) -> list[Event]:
@@ -142,7 +156,11 @@ def _schedule(
         occurrences=occurrences,
         recurrence=command.recurrence,
     )
-    return [booked, scheduled]
+    added = OfferSessionAdded(offer_id=command.offer_id, session_id=command.session_id)
+    ahead = _ahead(command) if offer.shift_plans else []
+    staffed = [event for plan in offer.shift_plans for event in shifts_for(
+        plan, room.site_id, command.session_id, ahead, command.now)]
+    return [booked, scheduled, added, *staffed]
 
 
 def _attendance(command: RecordAttendance, session: SessionState) -> Event:
@@ -189,4 +207,4 @@ def _attendance(command: RecordAttendance, session: SessionState) -> Event:
 
 
 OFFERS = Decider(commands=(CreateOffer, ScheduleSession, RecordAttendance),
-                 kinds=(SITE, OFFER, ROOM, SESSION), streams=streams, decide=decide)
+                 kinds=(SITE, OFFER, ROOM, SESSION, SHIFT), streams=streams, decide=decide)

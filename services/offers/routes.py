@@ -11,6 +11,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
 from events.offers import SessionScheduled
+from events.shifts import ShiftCreated
 from services.auth.guards import ADMIN, COORDINATOR, for_site, from_body, requires_roles
 from services.auth.tokens import Principal
 from services.commands.handler import CommandHandler, entity_id
@@ -31,6 +32,7 @@ from services.offers.decider import (
     RecordAttendance,
     ScheduleSession,
 )
+from services.offers.staffing import STAFFING, PlanOfferShifts
 from services.offers.state import OFFER, SESSION
 from services.platform.problems import WRITE_PROBLEMS
 from services.rooms.routes import Booked, NewRecurrence
@@ -57,6 +59,21 @@ class NewAttendance(msgspec.Struct, forbid_unknown_fields=True):
     visitors: Count
     breakdown: dict[Code, Count] | None = None
     reason: Reason | None = None
+
+
+class NewShiftPlan(msgspec.Struct, forbid_unknown_fields=True):
+    title: Title
+    starts_at_time: Annotated[str, msgspec.Meta(pattern=r"\A([01]\d|2[0-3]):[0-5]\d\Z")]
+    """``HH:MM``, Berlin wall clock on each session's date."""
+    ends_at_time: Annotated[str, msgspec.Meta(pattern=r"\A([01]\d|2[0-3]):[0-5]\d\Z")]
+    capacity: Annotated[int, msgspec.Meta(ge=1, le=10_000)]
+    required_qualifications: Annotated[list[Code], msgspec.Meta(max_length=50)] = []
+
+
+class ShiftsPlanned(msgspec.Struct):
+    id: UUID
+    shift_ids: list[UUID]
+    position: int
 
 
 class OffersController(Controller):
@@ -114,3 +131,25 @@ class OffersController(Controller):
             visitors=data.visitors, breakdown=data.breakdown, reason=data.reason, now=now(),
         ), metadata_for(request))
         return Positioned(position=result.position)
+
+    @post(
+        "/offers/{offer_id:uuid}/shift-plans",
+        guards=[for_site(site_of(OFFER, "offer_id"))],
+        summary="Every session of the offer needs a shift at these times: created for each "
+                "occurrence ahead, and for sessions scheduled later",
+        responses=WRITE_PROBLEMS,
+    )
+    async def plan_shifts(
+        self, offer_id: FromPath[UUID], data: JSONBody[NewShiftPlan],
+        commands: NamedDependency[CommandHandler], request: Request[Principal, Any, Any],
+    ) -> ShiftsPlanned:
+        metadata = metadata_for(request)
+        plan_id = entity_id(metadata, "shift-plan")
+        result = await commands.handle(STAFFING, PlanOfferShifts(
+            offer_id=offer_id, plan_id=plan_id, title=data.title,
+            starts_at_time=data.starts_at_time, ends_at_time=data.ends_at_time,
+            capacity=data.capacity, required_qualifications=data.required_qualifications,
+            now=now(),
+        ), metadata)
+        return ShiftsPlanned(id=plan_id, position=result.position, shift_ids=[
+            event.shift_id for event in result.events if isinstance(event, ShiftCreated)])

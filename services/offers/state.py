@@ -13,8 +13,11 @@ from events.offers import (
     AttendanceCorrected,
     AttendanceRecorded,
     OfferCreated,
+    OfferSessionAdded,
+    OfferShiftsPlanned,
     SessionOccurrencesCancelled,
     SessionScheduled,
+    SessionShiftLinked,
 )
 from services.commands.decider import StreamKind
 
@@ -24,6 +27,9 @@ class OfferState(msgspec.Struct, frozen=True, kw_only=True):
     site_id: UUID | None = None
     title: str = ""
     category: str = ""
+    sessions: tuple[UUID, ...] = ()
+    """Sessions scheduled since offers hear of them (``offer.session_added``)."""
+    shift_plans: tuple[OfferShiftsPlanned, ...] = ()
 
 
 class SessionState(msgspec.Struct, frozen=True, kw_only=True):
@@ -35,12 +41,27 @@ class SessionState(msgspec.Struct, frozen=True, kw_only=True):
     cancelled: frozenset[datetime] = frozenset()
     visitors: dict[datetime, int] = {}
     """The figure standing now for each occurrence counted."""
+    shifts: dict[datetime, tuple[UUID, ...]] = {}
+    """Occurrence start -> the shifts linked to it (``session.shift_linked``)."""
+
+    def occurrence_of(self, starts_at: datetime, ends_at: datetime) -> datetime | None:
+        """The start of the (first) occurrence ``[starts_at, ends_at)`` overlaps, if any."""
+        return next((start for start, end in sorted(self.occurrences.items())
+                     if start < ends_at and starts_at < end), None)
+
+    def linked_to(self, starts: list[datetime]) -> list[UUID]:
+        """The shifts linked to the occurrences starting at ``starts``."""
+        return [shift for start in starts for shift in self.shifts.get(start, ())]
 
 
 def evolve_offer(state: OfferState, event: Event) -> OfferState:
     match event:
         case OfferCreated(site_id=site_id, title=title, category=category):
             return OfferState(exists=True, site_id=site_id, title=title, category=category)
+        case OfferSessionAdded(session_id=session_id):
+            return msgspec.structs.replace(state, sessions=(*state.sessions, session_id))
+        case OfferShiftsPlanned():
+            return msgspec.structs.replace(state, shift_plans=(*state.shift_plans, event))
     return state
 
 
@@ -60,6 +81,9 @@ def evolve_session(state: SessionState, event: Event) -> SessionState:
                 occurrences={s: e for s, e in state.occurrences.items() if s not in gone},
                 cancelled=state.cancelled | gone,
             )
+        case SessionShiftLinked(shift_id=shift_id, occurrence_starts_at=start):
+            return msgspec.structs.replace(
+                state, shifts={**state.shifts, start: (*state.shifts.get(start, ()), shift_id)})
         case AttendanceRecorded() | AttendanceCorrected():
             return msgspec.structs.replace(
                 state, visitors={**state.visitors, event.occurrence_starts_at: event.visitors}
@@ -67,7 +91,8 @@ def evolve_session(state: SessionState, event: Event) -> SessionState:
     return state
 
 
-OFFER = StreamKind("offer", OfferState(), evolve_offer, {OfferCreated: "offer_id"})
+OFFER = StreamKind("offer", OfferState(), evolve_offer, dict.fromkeys(
+    (OfferCreated, OfferSessionAdded, OfferShiftsPlanned), "offer_id"))
 def visitors_counted_at(event: Event, now: datetime) -> datetime:
     """Visitors were there when the occurrence began, whenever they are counted."""
     match event:
@@ -77,5 +102,5 @@ def visitors_counted_at(event: Event, now: datetime) -> datetime:
 
 
 SESSION = StreamKind("session", SessionState(), evolve_session, dict.fromkeys(
-    (SessionScheduled, SessionOccurrencesCancelled, AttendanceRecorded, AttendanceCorrected),
-    "session_id"), occurred_at=visitors_counted_at)
+    (SessionScheduled, SessionOccurrencesCancelled, AttendanceRecorded, AttendanceCorrected,
+     SessionShiftLinked), "session_id"), occurred_at=visitors_counted_at)

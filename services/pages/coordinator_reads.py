@@ -12,7 +12,7 @@ import asyncpg
 
 from events.offers import AttendanceCorrected, AttendanceRecorded
 from events.store import EventStore
-from projections import attendance_stats, directory, room_calendar, training_records
+from projections import attendance_stats, directory, room_calendar
 from services.auth.roles import ADMIN
 from services.auth.tokens import Principal
 from services.offers.forms import occurrence_key
@@ -20,6 +20,7 @@ from services.offers.state import SESSION
 from services.pages.forms import fresh_key
 from services.pages.local_time import local, week_bounds
 from services.reads.read_models import ReadModels
+from services.trainings import refreshers
 from services.volunteers import service as volunteers
 
 
@@ -76,19 +77,18 @@ async def sites_of(read_models: ReadModels, principal: Principal) -> list[dict[s
 
 async def needing_refreshers(read_models: ReadModels, store: EventStore, pool: asyncpg.Pool,
                              site_id: UUID, within_days: int) -> list[dict[str, Any]]:
-    """As ``GET /api/qualifications/expiring``: qualifications granted at the site that run out
+    """As ``GET /api/qualifications/expiring``: qualifications of volunteers serving at the site that run out
     within ``within_days`` or ran out as long ago, by volunteer; names decrypted only here."""
     moment = datetime.now(UTC)
-    window = timedelta(days=within_days)
-    rows, _ = await read_models.read(
-        training_records.TRAINING_RECORDS, None,
-        lambda connection: training_records.expiring(
-            connection, since=moment - window, until=moment + window, site_id=site_id),
-    )
+    rows, _ = await refreshers.expiring(read_models, now=moment, within_days=within_days,
+                                        site_id=site_id)
     by_volunteer: dict[UUID, list[dict[str, Any]]] = {}
     for row in rows:
         by_volunteer.setdefault(row["volunteer_id"], []).append({
-            "qualification": row["qualification"], "valid_until": local(row["valid_until"]),
+            "qualification": row["qualification"], "name": row["name"],
+            "refresher_training_id": row["refresher_training_id"],
+            "next_training_id": row["next_training_id"],
+            "valid_until": local(row["valid_until"]),
             "expired": row["valid_until"] <= moment})
     people = []
     for volunteer_id, qualifications in by_volunteer.items():

@@ -22,13 +22,15 @@ from services.platform.keys import derive_keys, secret_of
 from services.platform.http_headers import head_as_get, security_headers
 from services.offers.reads import list_offers
 from services.offers.routes import OffersController
+from services.qualifications.routes import QualificationsController
 from services.operations.routes import OperationsController
 from services.pages.wiring import PAGE_PATHS, csrf_config, page_handlers, template_config
 from services.reports.routes import ReportsController
 from services.rooms.reads import RoomReadsController
 from services.rooms.routes import RoomsController
-from services.shifts.reads import list_shifts
+from services.shifts.reads import list_shifts, roster
 from services.shifts.routes import ShiftsController
+from services.shifts.series_routes import ShiftSeriesController
 from services.sites.reads import list_sites
 from services.sites.routes import SitesController
 from services.stats.routes import StatsController
@@ -69,10 +71,13 @@ def create_app(settings: Settings) -> Litestar:
             OffersController,
             ShiftsController,
             TrainingsController,
+            QualificationsController,
+            ShiftSeriesController,
             list_sites,  # the read handlers come after the write controllers of their paths
             RoomReadsController,
             list_offers,
             list_shifts,
+            roster,
             VolunteerScheduleController,
             ReportsController,
             AuditController,

@@ -16,12 +16,13 @@ from events import export, ledger
 from events.catalog import registry
 from events.store import EventStore, create_pool
 from services.platform import projections_cli
-from services.accounts.bootstrap import ensure_admin
+from services.accounts.bootstrap import SYSTEM_ACTOR, ensure_admin
 from services.commands.handler import CommandHandler
 from services.platform.api_process import ensure_port_free, reuse_port_socket
 from services.platform.database import migrate
 from services.platform.embedded import EmbeddedServers
 from services.platform.keys import derive_keys, secret_of
+from services.qualifications.seed import seed_catalogue
 from services.platform.settings import Settings, data_dir_from_env, env_settings
 
 log = logging.getLogger("treffpunkt")
@@ -116,6 +117,8 @@ async def prepare(settings: Settings, demo: bool) -> None:
         if await ensure_admin(CommandHandler(store), pool, derive_keys(secret_of(settings)),
                               settings.admin_email, settings.admin_password):
             log.info("created the admin account (TREFFPUNKT_ADMIN_EMAIL)")
+        if added := await seed_catalogue(CommandHandler(store), store, SYSTEM_ACTOR):
+            log.info("qualification catalogue: defined the stored codes %s", ", ".join(added))
         if demo:
             from services.demo.seed import seed_demo
 

@@ -17,12 +17,15 @@ from events.base import Event
 from events.offers import SessionOccurrencesCancelled
 from events.rooms import Occurrence, Recurrence, RoomAdded, RoomBooked, RoomOccurrencesCancelled
 from events.trainings import TrainingCancelled
-from services.commands.checks import require_aware, require_positive, require_text
+from services.commands.checks import require_aware, require_lines, require_positive, require_text
 from services.commands.decider import Decider, States, Stream
 from services.offers.state import SESSION
-from services.commands.rejections import Conflict, NotFound
+from services.commands.rejections import Conflict, NotFound, Rejection
 from services.rooms.recurrence import expand
 from services.rooms.state import ROOM, RoomState
+from services.shifts.decider import cancel as cancel_shift
+from services.shifts.state import SHIFT
+from services.volunteers.state import VOLUNTEER
 from services.sites.state import SITE
 from services.trainings.state import TRAINING
 
@@ -51,6 +54,8 @@ class CancelBooking(msgspec.Struct, frozen=True, kw_only=True):
     room_id: UUID
     booking_id: UUID
     occurrence_starts_at: datetime | None = None
+    reason: str | None = None
+    """Why; passed on to the volunteers of the shifts linked to a cancelled session."""
     now: datetime
 
 
@@ -63,14 +68,28 @@ def streams(command: RoomCommand, loaded: States) -> list[Stream[Any]]:
         case AddRoom():
             return [SITE(command.site_id), room]
         case CancelBooking():
-            # The booking's owner hears of the cancellation in the same append.
+            # The booking's owner hears of the cancellation in the same append, and so do the
+            # shifts linked to a cancelled session's occurrences, and their holders.
             booking = loaded[room].bookings.get(command.booking_id)
             owners = [] if booking is None else [
                 *([SESSION(booking.session_id)] if booking.session_id else []),
                 *([TRAINING(booking.training_id)] if booking.training_id else []),
             ]
-            return [room, *owners]
+            return [room, *owners, *_linked_shifts(command, loaded)]
     return [room]
+
+
+def _linked_shifts(command: CancelBooking, loaded: States) -> list[Stream[Any]]:
+    booking = loaded[ROOM(command.room_id)].bookings.get(command.booking_id)
+    if booking is None or booking.session_id is None:
+        return []
+    try:
+        starts = _starts(command, loaded[ROOM(command.room_id)])
+    except Rejection:
+        return []  # decide refuses with the same words
+    shifts = loaded[SESSION(booking.session_id)].linked_to(starts)
+    holders = [VOLUNTEER(v) for shift in shifts for v in loaded[SHIFT(shift)].claimed]
+    return [*map(SHIFT, shifts), *holders]
 
 
 def decide(command: RoomCommand, states: States) -> list[Event]:
@@ -110,7 +129,7 @@ def decide(command: RoomCommand, states: States) -> list[Event]:
         case CancelBooking(), RoomState(exists=False):
             raise NotFound("room_id", "no such room", code="room_not_found")
         case CancelBooking(), RoomState():
-            return _cancel(command, state)
+            return _cancel(command, state, states)
     raise TypeError(f"unknown command {command!r}")
 
 
@@ -165,7 +184,33 @@ def conflicts_with(state: RoomState, occurrences: list[Occurrence]) -> list[dict
     return [found[key] for key in sorted(found)]
 
 
-def _cancel(command: CancelBooking, state: RoomState) -> list[Event]:
+def _cancel(command: CancelBooking, state: RoomState, states: States) -> list[Event]:
+    starts = _starts(command, state)
+    booking = state.bookings[command.booking_id]
+    if command.reason is not None:
+        require_lines("reason", command.reason, 1000)
+    reason = command.reason.strip() if command.reason and command.reason.strip() else None
+    events: list[Event] = [
+        RoomOccurrencesCancelled(
+            room_id=command.room_id, booking_id=command.booking_id, occurrence_starts_at=starts
+        )
+    ]
+    if booking.session_id is not None:
+        events.append(SessionOccurrencesCancelled(
+            session_id=booking.session_id, occurrence_starts_at=starts, reason=reason))
+        for shift_id in states[SESSION(booking.session_id)].linked_to(starts):
+            shift = states[SHIFT(shift_id)]
+            assert shift.starts_at is not None
+            if shift.exists and not shift.cancelled and shift.starts_at > command.now:
+                events += cancel_shift(shift_id, shift, reason or "", command.now,
+                                       session_id=booking.session_id)
+    if booking.training_id is not None:
+        events.append(TrainingCancelled(training_id=booking.training_id))
+    return events
+
+
+def _starts(command: CancelBooking, state: RoomState) -> list[datetime]:
+    """The starts of the occurrences the command cancels; refused if there is none to."""
     booking = state.bookings.get(command.booking_id)
     if booking is None:
         raise NotFound("booking_id", "no such booking in this room", code="not_found")
@@ -186,19 +231,9 @@ def _cancel(command: CancelBooking, state: RoomState) -> list[Event]:
         if wanted <= command.now:
             raise Conflict("occurrence", "has started already", code="already_started")
         starts = [wanted]
-    events: list[Event] = [
-        RoomOccurrencesCancelled(
-            room_id=command.room_id, booking_id=command.booking_id, occurrence_starts_at=starts
-        )
-    ]
-    if booking.session_id is not None:
-        events.append(
-            SessionOccurrencesCancelled(session_id=booking.session_id, occurrence_starts_at=starts)
-        )
-    if booking.training_id is not None:
-        events.append(TrainingCancelled(training_id=booking.training_id))
-    return events
+    return starts
 
 
 ROOMS = Decider(commands=(AddRoom, BookRoom, CancelBooking),
-                kinds=(SITE, ROOM, SESSION, TRAINING), streams=streams, decide=decide)
+                kinds=(SITE, ROOM, SESSION, TRAINING, SHIFT, VOLUNTEER), streams=streams,
+                decide=decide)

@@ -8,7 +8,7 @@ from uuid import UUID
 import msgspec
 from litestar import Controller, Request, delete, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from events.rooms import Occurrence, Recurrence, RoomBooked
 from services.auth.guards import ADMIN, COORDINATOR, for_site, from_path, requires_roles
@@ -44,6 +44,10 @@ class NewRecurrence(msgspec.Struct, forbid_unknown_fields=True):
 
     def recurrence(self) -> Recurrence:
         return Recurrence(rrule=self.rrule, until=self.until, count=self.count)
+
+
+CancelReason = Annotated[str | None, QueryParameter(
+    max_length=1000, description="Why (passed on to the volunteers of linked shifts)")]
 
 
 class NewBooking(msgspec.Struct, forbid_unknown_fields=True):
@@ -111,10 +115,10 @@ class RoomsController(Controller):
     async def cancel(
         self, room_id: FromPath[UUID], booking_id: FromPath[UUID],
         commands: NamedDependency[CommandHandler], request: Request[Principal, Any, Any],
-        occurrence: FromQuery[str | None] = None,
+        occurrence: FromQuery[str | None] = None, reason: CancelReason = None,
     ) -> Positioned:
         result = await commands.handle(ROOMS, CancelBooking(
             room_id=room_id, booking_id=booking_id,
-            occurrence_starts_at=aware("occurrence", occurrence), now=now(),
+            occurrence_starts_at=aware("occurrence", occurrence), reason=reason, now=now(),
         ), metadata_for(request))
         return Positioned(position=result.position)

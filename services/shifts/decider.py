@@ -15,9 +15,11 @@ from uuid import UUID
 import msgspec
 
 from events.base import Event
+from events.offers import SessionShiftLinked
 from events.shifts import (
     ServiceTime,
     ShiftAttendanceConfirmed,
+    ShiftCancelled,
     ShiftClaimed,
     ShiftClaimReleased,
     ShiftCreated,
@@ -36,6 +38,9 @@ from services.commands.checks import (
 from services.commands.decider import Decider, States, Stream
 from services.offers.state import SESSION, SessionState
 from services.commands.rejections import Conflict, Invalid, NotFound
+from services.qualifications.decider import catalogue_streams, require_defined
+from services.qualifications.state import QUALIFICATION
+from services.rooms.recurrence import BERLIN
 from services.shifts.state import SHIFT, ShiftState
 from services.sites.state import SITE
 from services.volunteers.state import VOLUNTEER, Volunteer
@@ -79,21 +84,32 @@ class ConfirmShiftAttendance(msgspec.Struct, frozen=True, kw_only=True):
     now: datetime
 
 
+class CancelShift(msgspec.Struct, frozen=True, kw_only=True):
+    """The shift will not take place: its holders' places are released and everyone who
+    held or waited for it is told ``reason``."""
+
+    shift_id: UUID
+    reason: str
+    now: datetime
+
+
 SLACK = timedelta(hours=3)
 """How far actual times may reach before the shift's start or past its end."""
 LONGEST_SERVICE = timedelta(hours=14)
 
 
-ShiftCommand = CreateShift | ClaimShift | ReleaseClaim | ConfirmShiftAttendance
+ShiftCommand = CreateShift | ClaimShift | ReleaseClaim | ConfirmShiftAttendance | CancelShift
 
 
 def streams(command: ShiftCommand, loaded: States) -> list[Stream[Any]]:
     shift = SHIFT(command.shift_id)
     match command:
         case CreateShift(session_id=None):
-            return [SITE(command.site_id), shift]
+            return [SITE(command.site_id), shift,
+                    *catalogue_streams(command.required_qualifications)]
         case CreateShift(session_id=session_id):
-            return [SITE(command.site_id), shift, SESSION(session_id)]
+            return [SITE(command.site_id), shift, SESSION(session_id),
+                    *catalogue_streams(command.required_qualifications)]
         case ClaimShift():
             return [shift, VOLUNTEER(command.volunteer_id)]
         case ReleaseClaim():
@@ -103,6 +119,9 @@ def streams(command: ShiftCommand, loaded: States) -> list[Stream[Any]]:
         case ConfirmShiftAttendance():
             # A walk-in must be a volunteer, active and free at the time.
             return [shift, *map(VOLUNTEER, dict.fromkeys(command.walk_ins))]
+        case CancelShift():
+            # Each holder's place is released on its own stream in the same append.
+            return [shift, *map(VOLUNTEER, loaded[shift].claimed)]
     return [shift]
 
 
@@ -119,10 +138,17 @@ def decide(command: ShiftCommand, states: States) -> list[Event]:
                     raise NotFound("session_id", "no such session", code="session_not_found")
             if shift.exists:
                 raise Conflict("shift_id", "this shift exists already", code="exists")
-            return [_create(command, session)]
+            created = shift_created(command, session)
+            require_defined("required_qualifications[{index}]",
+                            command.required_qualifications, states)
+            return [created, *_linked(created, session, command.session_id)]
     if not shift.exists:
         raise NotFound("shift_id", "no such shift", code="shift_not_found")
+    if shift.cancelled:
+        raise Conflict("shift_id", "the shift was cancelled", code="cancelled")
     match command:
+        case CancelShift():
+            return cancel(command.shift_id, shift, command.reason, command.now)
         case ClaimShift():
             return _claim(command, shift, states[VOLUNTEER(command.volunteer_id)])
         case ReleaseClaim():
@@ -132,7 +158,7 @@ def decide(command: ShiftCommand, states: States) -> list[Event]:
     raise TypeError(f"unknown command {command!r}")
 
 
-def _create(command: CreateShift, session: SessionState) -> ShiftCreated:
+def shift_created(command: CreateShift, session: SessionState) -> ShiftCreated:
     require_text("title", command.title)
     require_range(command.starts_at, command.ends_at, command.now)
     require_positive("capacity", command.capacity)
@@ -225,6 +251,42 @@ def _release(command: ReleaseClaim, shift: ShiftState, states: States) -> list[E
     return events
 
 
+def _linked(shift: ShiftCreated, session: SessionState,
+            session_id: UUID | None) -> list[SessionShiftLinked]:
+    """The session hears of a shift serving one of its occurrences (the one it overlaps, else
+    the one on its Berlin date), so that cancelling the occurrence cancels the shift. A shift
+    far from every occurrence keeps its ``session_id`` (for the figures) unlinked."""
+    if session_id is None:
+        return []
+    occurrence = session.occurrence_of(shift.starts_at, shift.ends_at)
+    if occurrence is None:
+        day = shift.starts_at.astimezone(BERLIN).date()
+        occurrence = next((start for start in sorted(session.occurrences)
+                           if start.astimezone(BERLIN).date() == day), None)
+    if occurrence is None:
+        return []
+    return [SessionShiftLinked(session_id=session_id, shift_id=shift.shift_id,
+                               occurrence_starts_at=occurrence)]
+
+
+def cancel(shift_id: UUID, shift: ShiftState, reason: str, now: datetime, *,
+           session_id: UUID | None = None) -> list[Event]:
+    """Cancel a shift not yet begun: the shift's event names who held and who waited (for
+    whoever tells them), and each holder's place is released on the volunteer's stream."""
+    assert shift.starts_at is not None
+    require_lines("reason", reason, 1000)
+    if not reason.strip() and session_id is None:
+        raise Invalid("reason", "say why the shift is cancelled", code="reason_required")
+    if now >= shift.starts_at:
+        raise Conflict("shift_id", "the shift has started", code="shift_started")
+    return [
+        ShiftCancelled(shift_id=shift_id, reason=reason.strip(), released=list(shift.claimed),
+                       waitlist=list(shift.waitlist), session_id=session_id),
+        *(VolunteerShiftReleased(volunteer_id=volunteer_id, shift_id=shift_id)
+          for volunteer_id in shift.claimed),
+    ]
+
+
 def _confirm(
     command: ConfirmShiftAttendance, shift: ShiftState, states: States
 ) -> ShiftAttendanceConfirmed:
@@ -303,5 +365,7 @@ def _check_times(command: ConfirmShiftAttendance, shift: ShiftState,
     return times
 
 
-SHIFTS = Decider(commands=(CreateShift, ClaimShift, ReleaseClaim, ConfirmShiftAttendance),
-                 kinds=(SITE, SESSION, SHIFT, VOLUNTEER), streams=streams, decide=decide)
+SHIFTS = Decider(commands=(CreateShift, ClaimShift, ReleaseClaim, ConfirmShiftAttendance,
+                           CancelShift),
+                 kinds=(SITE, SESSION, SHIFT, VOLUNTEER, QUALIFICATION), streams=streams,
+                 decide=decide)

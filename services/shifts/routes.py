@@ -36,6 +36,7 @@ from services.commands.text import Code, Reason
 from services.platform.problems import WRITE_PROBLEMS
 from services.shifts.decider import (
     SHIFTS,
+    CancelShift,
     ClaimShift,
     ConfirmShiftAttendance,
     CreateShift,
@@ -77,6 +78,10 @@ class NewShiftAttendance(msgspec.Struct, forbid_unknown_fields=True):
     times: Annotated[dict[UUID, ActualTime], msgspec.Meta(max_length=10_000)] = {}
     """Actual times of those who served, where they differ from the shift's."""
     reason: Reason | None = None
+
+
+class NewCancellation(msgspec.Struct, forbid_unknown_fields=True):
+    reason: Reason
 
 
 def volunteer_of(request: Request[Principal, Any, Any], named: UUID | None) -> UUID:
@@ -161,5 +166,21 @@ class ShiftsController(Controller):
             times={volunteer_id: ServiceTime(started_at=span.started_at, ended_at=span.ended_at)
                    for volunteer_id, span in data.times.items()},
             reason=data.reason, now=now(),
+        ), metadata_for(request))
+        return Positioned(position=result.position)
+
+    @post(
+        "/{shift_id:uuid}/cancellation",
+        guards=[requires_roles(ADMIN, COORDINATOR), STAFF_OF_SHIFT],
+        status_code=200,
+        summary="Cancel the shift: places released, holders and waitlist told the reason",
+        responses=WRITE_PROBLEMS,
+    )
+    async def cancellation(
+        self, shift_id: FromPath[UUID], data: JSONBody[NewCancellation],
+        commands: NamedDependency[CommandHandler], request: Request[Principal, Any, Any],
+    ) -> Positioned:
+        result = await commands.handle(SHIFTS, CancelShift(
+            shift_id=shift_id, reason=data.reason, now=now(),
         ), metadata_for(request))
         return Positioned(position=result.position)

@@ -14,6 +14,7 @@ from events.shifts import (
     ShiftClaimed,
     ShiftClaimReleased,
     ShiftCreated,
+    ShiftSeriesCreated,
     ShiftWaitlisted,
     ShiftWaitlistLeft,
 )
@@ -75,6 +76,21 @@ def served_at(event: Event, now: datetime) -> datetime:
     return now
 
 
+class SeriesState(msgspec.Struct, frozen=True, kw_only=True):
+    exists: bool = False
+    site_id: UUID | None = None
+    shift_ids: tuple[UUID, ...] = ()
+
+
+def evolve_series(state: SeriesState, event: Event) -> SeriesState:
+    match event:
+        case ShiftSeriesCreated(site_id=site_id, shift_ids=shift_ids):
+            return SeriesState(exists=True, site_id=site_id, shift_ids=tuple(shift_ids))
+    return state
+
+
+SHIFT_SERIES = StreamKind("shift_series", SeriesState(), evolve_series,
+                          {ShiftSeriesCreated: "series_id"})
 SHIFT = StreamKind("shift", ShiftState(), evolve, dict.fromkeys(
     (ShiftCreated, ShiftClaimed, ShiftWaitlisted, ShiftClaimReleased, ShiftWaitlistLeft,
      ShiftAttendanceConfirmed, ShiftCancelled), "shift_id"), occurred_at=served_at)

@@ -25,6 +25,8 @@ from events.trainings import (
 from services.commands.checks import require_positive, require_text
 from services.commands.decider import Decider, States, Stream
 from services.commands.rejections import Conflict, Invalid, NotFound
+from services.qualifications.decider import catalogue_streams, require_defined
+from services.qualifications.state import QUALIFICATION
 from services.rooms.decider import book
 from services.rooms.recurrence import BERLIN, expand
 from services.rooms.state import ROOM, RoomState
@@ -72,7 +74,8 @@ def streams(command: TrainingCommand, loaded: States) -> list[Stream[Any]]:
     training = TRAINING(command.training_id)
     match command:
         case PlanTraining():
-            return [SITE(command.site_id), ROOM(command.room_id), training]
+            return [SITE(command.site_id), ROOM(command.room_id), training,
+                    *catalogue_streams([command.qualification])]
         case EnrollInTraining():
             return [training, VOLUNTEER(command.volunteer_id)]
         case CompleteTraining():
@@ -91,6 +94,8 @@ def decide(command: TrainingCommand, states: States) -> list[Event]:
             raise NotFound("room_id", "no such room", code="room_not_found")
         if training.exists:
             raise Conflict("training_id", "this training exists already", code="exists")
+        require_text("qualification", command.qualification, 100)
+        require_defined("qualification", [command.qualification], states)
         return _plan(command, room)
     if not training.exists:
         raise NotFound("training_id", "no such training", code="training_not_found")
@@ -196,4 +201,5 @@ def qualification_valid_until(training_starts_at: datetime, months: int) -> date
 
 TRAININGS = Decider(commands=(PlanTraining, EnrollInTraining, CancelEnrollment,
                               CompleteTraining),
-                    kinds=(SITE, ROOM, TRAINING, VOLUNTEER), streams=streams, decide=decide)
+                    kinds=(SITE, ROOM, TRAINING, VOLUNTEER, QUALIFICATION), streams=streams,
+                    decide=decide)

@@ -3,8 +3,9 @@
 ``GET /api/qualifications/expiring?within_days=60&site_id=`` lists every volunteer with a
 qualification whose latest grant is valid until an instant within ``within_days`` from now, or
 that ran out within the last ``within_days`` (a lapsed qualification needs the refresher most).
-A qualification belongs to the site of the training that granted it; a coordinator names one
-of its sites (``site_id``), an admin may leave it out for every site.
+A qualification is listed at the sites where its volunteer serves (``services/trainings/
+refreshers.py``), not where it was granted; a coordinator names one of its sites
+(``site_id``), an admin may leave it out for every site.
 
 Names are decrypted here, at read time; the read model holds only ids. An erased volunteer
 shows as "erased", with its trainings and qualifications unchanged.
@@ -12,7 +13,7 @@ shows as "erased", with its trainings and qualifications unchanged.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -36,6 +37,7 @@ from services.auth.guards import (
 from services.platform.problems import READ_PROBLEMS
 from services.reads.read_models import ReadModels
 from services.reads.routes import MinPosition, positioned
+from services.trainings import refreshers
 from services.volunteers import service as volunteers
 from services.volunteers.access import coordinator_of_the_volunteer
 
@@ -71,12 +73,24 @@ class TrainingRecord(msgspec.Struct, kw_only=True):
     qualifications: list[Qualification]
 
 
+class Names(msgspec.Struct):
+    de: str
+    en: str
+
+
 class Expiring(msgspec.Struct, kw_only=True):
     qualification: str
+    name: Names | None
+    """The catalogue's names of the code (None for a code the catalogue lacks)."""
     valid_until: datetime
     expired: bool
     training_id: UUID
     site_id: UUID | None
+    """Where the qualification was granted."""
+    refresher_training_id: UUID | None = None
+    """A planned training of the same qualification the volunteer is enrolled in."""
+    next_training_id: UUID | None = None
+    """The next planned training of the qualification (at ``site_id`` of the query, if named)."""
 
 
 class NeedsRefresher(msgspec.Struct, kw_only=True):
@@ -129,15 +143,15 @@ class TrainingRecordsController(Controller):
         site_id: FromQuery[UUID | None] = None, min_position: MinPosition = None,
     ) -> Response[list[NeedsRefresher]]:
         now = datetime.now(UTC)
-        window = timedelta(days=within_days)
-        rows, position = await read_models.read(training_records.TRAINING_RECORDS, min_position,
-            lambda connection: training_records.expiring(
-                connection, since=now - window, until=now + window, site_id=site_id),
-        )
+        rows, position = await refreshers.expiring(
+            read_models, now=now, within_days=within_days, site_id=site_id,
+            min_position=min_position)
         by_volunteer: dict[UUID, list[Expiring]] = {}
         for row in rows:
+            name = row.pop("name")
             by_volunteer.setdefault(row.pop("volunteer_id"), []).append(
-                Expiring(**row, expired=row["valid_until"] <= now))
+                Expiring(**row, name=Names(**name) if name else None,
+                         expired=row["valid_until"] <= now))
         answer = []
         for volunteer_id, qualifications in by_volunteer.items():
             person = await volunteers.profile(store, pool, volunteer_id)

@@ -15,6 +15,7 @@ import pytest
 from dateutil.relativedelta import relativedelta
 
 from projections.training_records import TRAINING_RECORDS
+from projections.volunteer_sites import VOLUNTEER_SITES
 from services.pages.session import SESSION_COOKIE
 from tests.projection_checks import wait_until_caught_up, workers
 from tests.integration.test_accounts_api import PASSWORD
@@ -206,8 +207,15 @@ async def test_who_needs_a_refresher_lists_names_and_expiry_dates_of_the_site(
     await asyncio.sleep(max(0.0, (starts - datetime.now(UTC)).total_seconds()) + 0.2)
     await world.created(COORDINATOR_A, f"/api/trainings/{training['id']}/completion",
                         {"attended": [str(world.alice)]})
+    # The list follows where Alice serves: a shift at site A.
+    serving = starts + timedelta(days=1)
+    shift = await world.created(COORDINATOR_A, "/api/shifts", {
+        "site_id": str(world.site_a), "title": "Tresen", "starts_at": iso(serving),
+        "ends_at": iso(serving + timedelta(hours=2)), "capacity": 2})
+    await world.created(COORDINATOR_A, f"/api/shifts/{shift['id']}/claims",
+                        {"volunteer_id": str(world.alice)})
     with workers(database_url, servers.redis_url, broker_namespace, 1) as (worker,):
-        await wait_until_caught_up(pool, [TRAINING_RECORDS], worker)
+        await wait_until_caught_up(pool, [TRAINING_RECORDS, VOLUNTEER_SITES], worker)
     await sign_in_as(world, COORDINATOR_A)
     moved = await world.client.get(f"/coordinator/sites/{world.site_a}/refreshers",
                                    follow_redirects=False)

@@ -15,6 +15,7 @@ import pytest
 from dateutil.relativedelta import relativedelta
 
 from projections.attendance_stats import ATTENDANCE_STATS
+from projections.qualification_catalogue import QUALIFICATION_CATALOGUE
 from projections.runner import ensure_projection
 from projections.training_records import TRAINING_RECORDS
 from projections.volunteer_sites import VOLUNTEER_SITES
@@ -33,7 +34,7 @@ from tests.projecting import projecting as projecting_read_models
 
 pytestmark = pytest.mark.integration
 BERLIN = ZoneInfo("Europe/Berlin")
-READ_PROJECTIONS = (TRAINING_RECORDS, ATTENDANCE_STATS, VOLUNTEER_SITES)
+READ_PROJECTIONS = (TRAINING_RECORDS, ATTENDANCE_STATS, VOLUNTEER_SITES, QUALIFICATION_CATALOGUE)
 
 
 def projecting(database_url: str) -> contextlib.AbstractContextManager[None]:
@@ -197,23 +198,42 @@ async def test_a_completed_training_shows_in_the_record_and_among_the_expiring(w
                                {"attended": [str(world.alice)]})
     valid_until = (starts.astimezone(BERLIN) + relativedelta(months=1)).astimezone(UTC)
     record_path = f"/api/volunteers/{world.alice}/training-record"
+    # Alice was trained at site A but serves at site B: her refresher is site B's concern.
+    serving = starts + timedelta(days=2)
+    shift_b = await world.created(ADMIN, "/api/shifts", {
+        "site_id": str(world.site_b), "title": "Fahrdienst", "starts_at": iso(serving),
+        "ends_at": iso(serving + timedelta(hours=2)), "capacity": 2})
+    await world.created(COORDINATOR_B, f"/api/shifts/{shift_b['id']}/claims",
+                        {"volunteer_id": str(world.alice)})
+    # Site B plans a refresher, Alice enrols in it; a later one is planned too.
+    room_b = await world.created(ADMIN, f"/api/sites/{world.site_b}/rooms",
+                                 {"name": "Stube", "capacity": 10})
+    refreshers = [await world.created(COORDINATOR_B, "/api/trainings", {
+        "site_id": str(world.site_b), "room_id": room_b["id"], "title": "Auffrischung",
+        "qualification": "first_aid", "valid_for_months": 24,
+        "starts_at": iso(starts + timedelta(days=days)),
+        "ends_at": iso(starts + timedelta(days=days, hours=2)), "capacity": 5})
+        for days in (5, 9)]
+    done = await world.created(COORDINATOR_B, f"/api/trainings/{refreshers[1]['id']}/enrollments",
+                               {"volunteer_id": str(world.alice)})
 
     with projecting(database_url):
         records = [await read_ok(world, caller, record_path, done["position"])
                    for caller in (VOLUNTEER_SELF, COORDINATOR_A, AUDITOR, ADMIN)]
         bernds = await read_ok(world, ADMIN, f"/api/volunteers/{world.bernd}/training-record",
                                done["position"])
-        expiring = await read_ok(world, COORDINATOR_A, "/api/qualifications/expiring",
-                                 done["position"], site_id=str(world.site_a))
+        expiring = await read_ok(world, COORDINATOR_B, "/api/qualifications/expiring",
+                                 done["position"], site_id=str(world.site_b))
         everywhere = await read_ok(world, ADMIN, "/api/qualifications/expiring",
                                    done["position"], within_days=60)
         soon = await read_ok(world, ADMIN, "/api/qualifications/expiring", done["position"],
                              within_days=10)
-        other_site = await read_ok(world, COORDINATOR_B, "/api/qualifications/expiring",
-                                   done["position"], site_id=str(world.site_b))
+        trained_only = await read_ok(world, COORDINATOR_A, "/api/qualifications/expiring",
+                                     done["position"], site_id=str(world.site_a))
         refused = [
             (VOLUNTEER_OTHER, record_path, {}),
-            (COORDINATOR_B, record_path, {}),  # Alice is known at site A only
+            # Bernd is known at site A only
+            (COORDINATOR_B, f"/api/volunteers/{world.bernd}/training-record", {}),
             (COORDINATOR_A, "/api/qualifications/expiring", {"site_id": str(world.site_b)}),
             (COORDINATOR_A, "/api/qualifications/expiring", {}),
             (AUDITOR, "/api/qualifications/expiring", {}),
@@ -229,7 +249,7 @@ async def test_a_completed_training_shows_in_the_record_and_among_the_expiring(w
     record = records[0]
     assert all(other == record for other in records)
     assert (record["id"], record["name"], record["erased"]) == (str(world.alice), "Alice", False)
-    [attended] = record["trainings"]
+    attended = next(t for t in record["trainings"] if t["id"] == training["id"])
     assert (attended["id"], attended["title"], attended["status"], attended["attended"]) == (
         training["id"], "Erste Hilfe", "completed", True)
     [qualification] = record["qualifications"]
@@ -242,9 +262,14 @@ async def test_a_completed_training_shows_in_the_record_and_among_the_expiring(w
 
     assert [(v["id"], v["name"], [q["qualification"] for q in v["qualifications"]])
             for v in expiring] == [(str(world.alice), "Alice", ["first_aid"])]
-    assert expiring[0]["qualifications"][0]["expired"] is False
-    assert everywhere == expiring
-    assert soon == [] and other_site == []
+    [first_aid] = expiring[0]["qualifications"]
+    assert first_aid["expired"] is False and first_aid["site_id"] == str(world.site_a)
+    assert first_aid["name"] == {"de": "Erste Hilfe", "en": "First aid"}
+    assert first_aid["refresher_training_id"] == refreshers[1]["id"]
+    assert first_aid["next_training_id"] == refreshers[0]["id"]
+    assert [q["next_training_id"] for v in everywhere for q in v["qualifications"]] == [
+        refreshers[0]["id"]]
+    assert soon == [] and trained_only == []
 
 
 async def test_a_read_with_min_position_sees_the_write_just_made(world, database_url):

@@ -105,6 +105,10 @@ def shift(t: Targets) -> dict[str, Any]:
             "ends_at": ends_at, "capacity": 3}
 
 
+def shift_series(t: Targets) -> dict[str, Any]:
+    return {**shift(t), "recurrence": {"rrule": "FREQ=WEEKLY", "count": 2}}
+
+
 def training(t: Targets) -> dict[str, Any]:
     starts_at, ends_at = t.next_slot()
     return {"site_id": str(t.ids["site_id"]), "room_id": str(t.ids["room_id"]),
@@ -144,6 +148,9 @@ ROUTES: list[Route] = [
           body=lambda t: {"site_id": str(t.ids["site_id"]), "title": "Mittagstisch",
                           "category": "community"}),
     Route("POST", "/api/offers/{offer_id}/sessions", STAFF_A, body=session),
+    Route("POST", "/api/offers/{offer_id}/shift-plans", STAFF_A,
+          body=lambda t: {"title": "Küche", "starts_at_time": "11:00", "ends_at_time": "14:30",
+                          "capacity": 3}),
     Route("POST", "/api/sessions/{session_id}/attendance", STAFF_A,
           body=lambda t: {"occurrence_starts_at": t.extra["session_start"], "visitors": 7,
                           "reason": "gezählt"}),
@@ -156,6 +163,8 @@ ROUTES: list[Route] = [
     Route("DELETE", "/api/shifts/{shift_id}/claims/{volunteer_id}", {*STAFF_A, VOLUNTEER_SELF}),
     Route("POST", "/api/shifts/{shift_id}/attendance", STAFF_A,
           body=lambda t: {"present": [str(t.ids["volunteer_id"])]}),
+    Route("GET", "/api/shifts/{shift_id}/roster", STAFF_A),
+    Route("POST", "/api/shift-series", STAFF_A, body=shift_series),
     Route("POST", "/api/volunteers/{volunteer_id}/hours", STAFF_A, body=hours_line),
     Route("POST", "/api/volunteers/{volunteer_id}/hours/{line_id}/correction", STAFF_A,
           body=lambda t: {**hours_line(t), "reason": "nachgetragen"}),
@@ -179,6 +188,11 @@ ROUTES: list[Route] = [
     Route("GET", "/api/volunteers/{volunteer_id}/shifts.ics", set(), bearer_ignored=True),
     Route("GET", "/api/volunteers/{volunteer_id}/training-record", {*ALICES_READERS, AUDITOR}),
     Route("GET", "/api/qualifications/expiring", STAFF_A, query="?site_id={site_id}"),
+    # The qualification catalogue
+    Route("GET", "/api/qualifications", SIGNED_IN),
+    Route("POST", "/api/qualifications", {ADMIN},
+          body=lambda t: {"code": f"q_{uuid4().hex[:8]}", "name": {"de": "Q", "en": "Q"},
+                          "default_valid_for_months": 12}),
     # Statistics, reports and audit
     Route("GET", "/api/stats/attendance", {*STAFF_A, AUDITOR},
           query="?site_id={site_id}&from=2026-01-01&to=2026-12-31&group_by=month"),
@@ -198,6 +212,9 @@ ROUTES: list[Route] = [
     Route("GET", "/api/audit/verify", {ADMIN, AUDITOR}),
     Route("GET", "/api/audit/heads/{chain_hash}", {ADMIN, AUDITOR}),
     Route("GET", "/api/audit/export", {ADMIN, AUDITOR}),
+    # Cancelling the shift: near the end, the routes above act on it still open.
+    Route("POST", "/api/shifts/{shift_id}/cancellation", STAFF_A,
+          body=lambda t: {"reason": "Die Küche bleibt zu."}),
     # Erasure: last, it ends Alice's account (and her token: 401 from then on).
     Route("POST", "/api/volunteers/{volunteer_id}/erasure", {ADMIN}, allowed_last=True),
 ]
@@ -246,6 +263,10 @@ async def targets_of(world, pool, store: EventStore) -> Targets:
         client, admin, f"/api/offers/{t.ids['offer_id']}/sessions",
         {"room_id": str(t.ids["room_id"]), "starts_at": held.isoformat(),
          "ends_at": (held + timedelta(hours=1)).isoformat()})
+    defined = await client.post("/api/qualifications", headers=bearer(admin), json={
+        "code": "first_aid", "name": {"de": "Erste Hilfe", "en": "First aid"},
+        "default_valid_for_months": 24})
+    assert defined.status_code == 201, defined.text
     t.ids["shift_id"] = await created(client, admin, "/api/shifts", shift(t))
     t.ids["training_id"] = await created(client, admin, "/api/trainings", training(t))
     t.ids["job_id"] = uuid4()

@@ -47,11 +47,13 @@ WRITE_ROUTES = {
     ("DELETE", "/api/rooms/{room_id}/bookings/{booking_id}"),
     ("POST", "/api/offers"),
     ("POST", "/api/offers/{offer_id}/sessions"),
+    ("POST", "/api/offers/{offer_id}/shift-plans"),
     ("POST", "/api/sessions/{session_id}/attendance"),
     ("POST", "/api/shifts"),
     ("POST", "/api/shifts/{shift_id}/claims"),
     ("DELETE", "/api/shifts/{shift_id}/claims/{volunteer_id}"),
     ("POST", "/api/shifts/{shift_id}/attendance"),
+    ("POST", "/api/shifts/{shift_id}/cancellation"),
     ("POST", "/api/trainings"),
     ("POST", "/api/trainings/{training_id}/enrollments"),
     ("DELETE", "/api/trainings/{training_id}/enrollments/{volunteer_id}"),
@@ -84,6 +86,22 @@ def iso(moment: datetime) -> str:
     return moment.isoformat()
 
 
+CATALOGUE = {"food_hygiene": ("Lebensmittelhygiene", "Food hygiene"),
+             "first_aid": ("Erste Hilfe", "First aid"),
+             **{code: (code, code) for code in ("hygiene", "q", "Lebensmittelhygiene",
+                                                 "Erste Hilfe")}}
+"""The world's qualification catalogue: code -> (German, English) name. Some tests name a
+code that reads as a name (the pages show codes where the catalogue has no other name)."""
+
+
+async def define_catalogue(client: AsyncTestClient, admin: str,
+                           catalogue: dict[str, tuple[str, str]] = CATALOGUE) -> None:
+    for code, (de, en) in catalogue.items():
+        response = await client.post("/api/qualifications", headers=bearer(admin), json={
+            "code": code, "name": {"de": de, "en": en}, "default_valid_for_months": 24})
+        assert response.status_code == 201, response.text
+
+
 @pytest.fixture
 async def world(database_url, servers, broker_namespace, pool):
     await ensure_admin(CommandHandler(EventStore(pool, registry)), pool, derive_keys(SECRET), ADMIN_EMAIL,
@@ -91,6 +109,7 @@ async def world(database_url, servers, broker_namespace, pool):
     app = create_app(settings_for(database_url, servers.redis_url, broker_namespace))
     async with AsyncTestClient(app) as client:
         admin = await sign_in(client, ADMIN_EMAIL, ADMIN_PASSWORD)
+        await define_catalogue(client, admin)
         alice = await register_volunteer(client, admin, {"name": "Alice",
                                                          "email": "alice@example.org"})
         bernd = await register_volunteer(client, admin, {"name": "Bernd",
@@ -229,8 +248,8 @@ async def test_offers_sessions_and_attendance(world, pool):
     await world.created(ADMIN, path, {"occurrence_starts_at": iso(held), "visitors": 13,
                                       "reason": "miscounted"})
     assert await event_types(pool, offer["position"] - 1) == [
-        "offer.created", "room.booked", "session.scheduled", "session.attendance_recorded",
-        "session.attendance_corrected"]
+        "offer.created", "offer.session_added", "room.booked", "session.scheduled",
+        "session.attendance_recorded", "session.attendance_corrected"]
 
 
 async def test_shifts_claims_waitlist_release_and_attendance(world, pool):

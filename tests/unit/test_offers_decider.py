@@ -9,6 +9,7 @@ from events.offers import (
     AttendanceCorrected,
     AttendanceRecorded,
     OfferCreated,
+    OfferSessionAdded,
     SessionOccurrencesCancelled,
     SessionScheduled,
 )
@@ -110,6 +111,7 @@ def test_scheduling_a_session_books_its_room_with_the_offers_title():
                    recurrence=weekly, session_id=SESSION),
         SessionScheduled(session_id=SESSION, offer_id=OFFER, site_id=SITE, room_id=ROOM,
                          booking_id=booking, occurrences=occurrences, recurrence=weekly),
+        OfferSessionAdded(offer_id=OFFER, session_id=SESSION),
     ]
 
 

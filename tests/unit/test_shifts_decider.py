@@ -1,14 +1,15 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from uuid import uuid4
 
 import pytest
 
-from events.offers import SessionScheduled
+from events.offers import SessionScheduled, SessionShiftLinked
 from events.rooms import Occurrence
 from events.shifts import (
     ShiftAttendanceConfirmed,
+    ShiftCancelled,
     ShiftClaimed,
     ShiftClaimReleased,
     ShiftCreated,
@@ -17,6 +18,7 @@ from events.shifts import (
     VolunteerShiftClaimed,
     VolunteerShiftReleased,
 )
+from events.qualifications import qualification_id
 from events.sites import SiteAdded
 from events.trainings import VolunteerQualified
 from events.volunteers import VolunteerErased, VolunteerRegistered
@@ -24,12 +26,14 @@ from services.commands.decider import given
 from services.commands.rejections import Conflict, Invalid, NotFound
 from services.shifts.decider import (
     SHIFTS,
+    CancelShift,
     ClaimShift,
     ConfirmShiftAttendance,
     CreateShift,
     ReleaseClaim,
 )
 from services.shifts.state import SHIFT as SHIFT_STREAM
+from tests.catalogue import defined
 from tests.deciding import streams_touched, when
 
 pytestmark = pytest.mark.unit
@@ -38,6 +42,7 @@ NOW = datetime(2026, 10, 1, 8, tzinfo=UTC)
 SITE, SHIFT, SESSION = uuid4(), uuid4(), uuid4()
 START, END = datetime(2026, 10, 10, 9, tzinfo=UTC), datetime(2026, 10, 10, 13, tzinfo=UTC)
 SITE_ADDED = SiteAdded(site_id=SITE, name="A", village="B")
+CATALOGUE = (defined("food_hygiene"), defined("first_aid"))
 CREATED = ShiftCreated(shift_id=SHIFT, site_id=SITE, title="Küche", starts_at=START, ends_at=END,
                        capacity=2, required_qualifications=["food_hygiene"])
 
@@ -81,13 +86,26 @@ def create(**changes) -> CreateShift:
 
 
 def test_a_shift_is_created_at_a_site():
-    assert when(SHIFTS, create(), SITE_ADDED) == [CREATED]
+    assert when(SHIFTS, create(), SITE_ADDED, *CATALOGUE) == [CREATED]
 
 
 def test_a_shift_may_serve_a_session_of_its_site():
     session = a_session_at(SITE)
-    [event] = when(SHIFTS, create(session_id=SESSION), SITE_ADDED, session)
+    [event, linked] = when(SHIFTS, create(session_id=SESSION), SITE_ADDED, *CATALOGUE, session)
     assert event.session_id == SESSION
+    assert linked == SessionShiftLinked(session_id=SESSION, shift_id=SHIFT,
+                                        occurrence_starts_at=START)
+
+
+def test_a_shift_of_a_session_is_linked_to_the_occurrence_of_its_day_or_to_none():
+    evening = create(session_id=SESSION, starts_at=END + timedelta(hours=3),
+                     ends_at=END + timedelta(hours=5))
+    [_, linked] = when(SHIFTS, evening, SITE_ADDED, *CATALOGUE, a_session_at(SITE))
+    assert linked.occurrence_starts_at == START
+    next_week = create(session_id=SESSION, starts_at=START + timedelta(days=7),
+                       ends_at=END + timedelta(days=7))
+    [created] = when(SHIFTS, next_week, SITE_ADDED, *CATALOGUE, a_session_at(SITE))
+    assert created.session_id == SESSION
 
 
 def test_a_shift_needs_an_existing_site():
@@ -98,20 +116,28 @@ def test_a_shift_needs_an_existing_site():
 
 def test_a_shift_needs_an_existing_session_when_it_names_one():
     with pytest.raises(NotFound) as rejected:
-        when(SHIFTS, create(session_id=SESSION), SITE_ADDED)
+        when(SHIFTS, create(session_id=SESSION), SITE_ADDED, *CATALOGUE)
     assert rejected.value.field == "session_id"
 
 
 def test_a_shift_cannot_serve_a_session_of_another_site():
     session = a_session_at(uuid4())
     with pytest.raises(Invalid) as rejected:
-        when(SHIFTS, create(session_id=SESSION), SITE_ADDED, session)
+        when(SHIFTS, create(session_id=SESSION), SITE_ADDED, *CATALOGUE, session)
     assert rejected.value.field == "session_id"
+
+
+def test_a_shift_names_only_codes_of_the_catalogue():
+    with pytest.raises(Invalid) as rejected:
+        when(SHIFTS, create(required_qualifications=["first_aid", "Lebensmittelhygiene"]),
+             SITE_ADDED, *CATALOGUE)
+    assert rejected.value.field == "required_qualifications[1]"
+    assert rejected.value.members["code"] == "unknown_qualification"
 
 
 def test_a_shift_is_created_once():
     with pytest.raises(Conflict):
-        when(SHIFTS, create(), SITE_ADDED, CREATED)
+        when(SHIFTS, create(), SITE_ADDED, *CATALOGUE, CREATED)
 
 
 @pytest.mark.parametrize(
@@ -128,7 +154,7 @@ def test_a_shift_is_created_once():
 )
 def test_a_shift_needs_sound_input(changes, field):
     with pytest.raises(Invalid) as rejected:
-        when(SHIFTS, create(**changes), SITE_ADDED)
+        when(SHIFTS, create(**changes), SITE_ADDED, *CATALOGUE)
     assert rejected.value.field == field
 
 
@@ -351,10 +377,11 @@ def test_attendance_needs_an_existing_shift():
 # --- the streams each command touches
 
 
-def test_creating_a_shift_reads_its_site_and_the_session_it_names():
-    assert streams_touched(SHIFTS, create()) == [f"site-{SITE}", f"shift-{SHIFT}"]
+def test_creating_a_shift_reads_its_site_the_session_it_names_and_its_codes():
+    code = f"qualification-{qualification_id('food_hygiene')}"
+    assert streams_touched(SHIFTS, create()) == [f"site-{SITE}", f"shift-{SHIFT}", code]
     assert streams_touched(SHIFTS, create(session_id=SESSION)) == [
-        f"site-{SITE}", f"shift-{SHIFT}", f"session-{SESSION}"
+        f"site-{SITE}", f"shift-{SHIFT}", f"session-{SESSION}", code
     ]
 
 
@@ -376,3 +403,51 @@ def test_a_release_touches_the_shift_the_volunteer_and_everyone_waiting():
 
 def test_confirming_attendance_touches_the_shift_only():
     assert streams_touched(SHIFTS, confirm(), CREATED) == [f"shift-{SHIFT}"]
+
+
+# --- cancelling
+
+
+def cancel(reason="Küche gesperrt", now=NOW) -> CancelShift:
+    return CancelShift(shift_id=SHIFT, reason=reason, now=now)
+
+
+def test_cancelling_a_shift_releases_its_holders_and_names_everyone_to_tell():
+    a, b, c = uuid4(), uuid4(), uuid4()
+    events = when(SHIFTS, cancel(), CREATED, *able(a), *able(b), *able(c), claimed(a),
+                  VolunteerShiftClaimed(volunteer_id=a, shift_id=SHIFT, starts_at=START,
+                                        ends_at=END), claimed(b),
+                  VolunteerShiftClaimed(volunteer_id=b, shift_id=SHIFT, starts_at=START,
+                                        ends_at=END), waiting(c))
+    assert events == [
+        ShiftCancelled(shift_id=SHIFT, reason="Küche gesperrt", released=[a, b], waitlist=[c]),
+        VolunteerShiftReleased(volunteer_id=a, shift_id=SHIFT),
+        VolunteerShiftReleased(volunteer_id=b, shift_id=SHIFT),
+    ]
+
+
+def test_cancelling_touches_the_shift_and_its_holders():
+    a, c = uuid4(), uuid4()
+    assert streams_touched(SHIFTS, cancel(), CREATED, claimed(a), waiting(c)) == [
+        f"shift-{SHIFT}", f"volunteer-{a}"]
+
+
+def test_a_cancellation_needs_a_reason():
+    with pytest.raises(Invalid) as rejected:
+        when(SHIFTS, cancel(reason="  "), CREATED)
+    assert rejected.value.field == "reason"
+
+
+def test_a_shift_begun_cannot_be_cancelled():
+    with pytest.raises(Conflict) as rejected:
+        when(SHIFTS, cancel(now=START), CREATED)
+    assert rejected.value.members["code"] == "shift_started"
+
+
+def test_a_cancelled_shift_is_neither_cancelled_again_nor_claimed():
+    gone = ShiftCancelled(shift_id=SHIFT, reason="x")
+    a = uuid4()
+    for command in (cancel(), claim(a)):
+        with pytest.raises(Conflict) as rejected:
+            when(SHIFTS, command, CREATED, *able(a), gone)
+        assert rejected.value.members["code"] == "cancelled"

@@ -6,6 +6,7 @@ from uuid import uuid4
 import msgspec
 import pytest
 
+from events.qualifications import qualification_id
 from events.rooms import Occurrence, RoomAdded, RoomBooked
 from events.sites import SiteAdded
 from events.trainings import (
@@ -25,6 +26,7 @@ from services.trainings.decider import (
     EnrollInTraining,
     PlanTraining,
 )
+from tests.catalogue import defined
 from tests.deciding import streams_touched, when
 
 pytestmark = pytest.mark.unit
@@ -34,6 +36,7 @@ SITE, ROOM, TRAINING, BOOKING = uuid4(), uuid4(), uuid4(), uuid4()
 START, END = datetime(2026, 10, 10, 8, tzinfo=UTC), datetime(2026, 10, 10, 16, tzinfo=UTC)
 SITE_ADDED = SiteAdded(site_id=SITE, name="A", village="B")
 ROOM_ADDED = RoomAdded(room_id=ROOM, site_id=SITE, name="Saal", capacity=20)
+FIRST_AID = defined("first_aid", "Erste Hilfe", "First aid")
 PLANNED = TrainingPlanned(
     training_id=TRAINING, site_id=SITE, room_id=ROOM, booking_id=BOOKING, title="Erste Hilfe",
     qualification="first_aid", valid_for_months=24, starts_at=START, ends_at=END, capacity=2,
@@ -59,7 +62,7 @@ def plan(**changes) -> PlanTraining:
 
 
 def test_planning_a_training_books_its_room():
-    events = when(TRAININGS, plan(), SITE_ADDED, ROOM_ADDED)
+    events = when(TRAININGS, plan(), SITE_ADDED, ROOM_ADDED, FIRST_AID)
     assert events == [
         RoomBooked(room_id=ROOM, booking_id=BOOKING, title="Erste Hilfe",
                    occurrences=[Occurrence(starts_at=START, ends_at=END)], training_id=TRAINING),
@@ -71,7 +74,7 @@ def test_a_training_in_a_taken_room_is_refused():
     taken = RoomBooked(room_id=ROOM, booking_id=uuid4(), title="Chor",
                        occurrences=[Occurrence(starts_at=START, ends_at=END)])
     with pytest.raises(Conflict) as rejected:
-        when(TRAININGS, plan(), SITE_ADDED, ROOM_ADDED, taken)
+        when(TRAININGS, plan(), SITE_ADDED, ROOM_ADDED, FIRST_AID, taken)
     assert rejected.value.members["code"] == "room_taken"
 
 
@@ -90,13 +93,20 @@ def test_a_training_needs_an_existing_room():
 def test_a_training_needs_a_room_of_its_site():
     other = SiteAdded(site_id=uuid4(), name="C", village="D")
     with pytest.raises(Invalid) as rejected:
-        when(TRAININGS, plan(site_id=other.site_id), other, ROOM_ADDED)
+        when(TRAININGS, plan(site_id=other.site_id), other, ROOM_ADDED, FIRST_AID)
     assert rejected.value.field == "room_id"
+
+
+def test_a_training_grants_only_a_code_of_the_catalogue():
+    with pytest.raises(Invalid) as rejected:
+        when(TRAININGS, plan(qualification="Erste Hilfe"), SITE_ADDED, ROOM_ADDED, FIRST_AID)
+    assert rejected.value.field == "qualification"
+    assert rejected.value.members["code"] == "unknown_qualification"
 
 
 def test_a_training_is_planned_once():
     with pytest.raises(Conflict):
-        when(TRAININGS, plan(), SITE_ADDED, ROOM_ADDED, PLANNED)
+        when(TRAININGS, plan(), SITE_ADDED, ROOM_ADDED, FIRST_AID, PLANNED)
 
 
 @pytest.mark.parametrize(
@@ -114,7 +124,7 @@ def test_a_training_is_planned_once():
 )
 def test_a_training_needs_sound_input(changes, field):
     with pytest.raises(Invalid) as rejected:
-        when(TRAININGS, plan(**changes), SITE_ADDED, ROOM_ADDED)
+        when(TRAININGS, plan(**changes), SITE_ADDED, ROOM_ADDED, FIRST_AID)
     assert rejected.value.field == field
 
 
@@ -258,9 +268,10 @@ def test_completing_an_unknown_training_is_refused():
 # --- the streams each command touches
 
 
-def test_planning_a_training_touches_its_site_its_room_and_itself():
+def test_planning_a_training_touches_its_site_its_room_itself_and_its_code():
     assert streams_touched(TRAININGS, plan()) == [
-        f"site-{SITE}", f"room-{ROOM}", f"training-{TRAINING}"
+        f"site-{SITE}", f"room-{ROOM}", f"training-{TRAINING}",
+        f"qualification-{qualification_id('first_aid')}",
     ]
 
 

@@ -1,0 +1,95 @@
+"""Shifts tied to an offer, and a cancelled session taking its shifts along, over HTTP
+(API.md, "Second wave"), against real PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from urllib.parse import quote
+
+import pytest
+
+from events.catalog import registry
+from events.store import EventStore
+from projections.shift_roster import SHIFT_ROSTER
+from tests.integration.test_accounts_api import COORDINATOR_A
+from tests.integration.test_read_records import read_ok
+from tests.integration.test_scheduling_api import (  # noqa: F401 - world is a fixture
+    World,
+    event_count,
+    iso,
+    world,
+)
+from tests.projecting import projecting
+
+pytestmark = pytest.mark.integration
+
+
+async def a_weekly_session(world: World, offer: str, first: datetime, count: int = 3) -> dict:
+    return await world.created(COORDINATOR_A, f"/api/offers/{offer}/sessions", {
+        "room_id": str(world.room_a), "starts_at": iso(first),
+        "ends_at": iso(first + timedelta(hours=2)),
+        "recurrence": {"rrule": "FREQ=WEEKLY", "count": count}})
+
+
+async def test_every_session_of_the_offer_gets_its_shifts_and_a_cancelled_one_takes_them_along(
+    world: World, database_url, pool
+):
+    store = EventStore(pool, registry)
+    offer = (await world.created(COORDINATOR_A, "/api/offers", {
+        "site_id": str(world.site_a), "title": "Mittagstisch", "category": "community"}))["id"]
+    first = (datetime.now(UTC) + timedelta(days=7)).replace(hour=11, minute=0, second=0,
+                                                            microsecond=0)
+    session = await a_weekly_session(world, offer, first)
+
+    planned = await world.created(COORDINATOR_A, f"/api/offers/{offer}/shift-plans", {
+        "title": "Küche", "starts_at_time": "11:00", "ends_at_time": "14:30", "capacity": 3})
+    assert len(planned["shift_ids"]) == 3
+    kitchen = planned["shift_ids"][0]
+    await world.created(COORDINATOR_A, f"/api/shifts/{kitchen}/claims",
+                        {"volunteer_id": str(world.alice)})
+
+    # A session scheduled later gets the plan's shifts in the same append.
+    later = await a_weekly_session(world, offer, first + timedelta(weeks=10), count=2)
+    scheduled = await store.read_stream(f"session-{later['id']}")
+    appended = await store.read_append(scheduled[0].event_id)
+    assert sorted(r.type for r in appended).count("shift.created") == 2
+
+    # Cancelling the first occurrence cancels its shift, with the reason, and frees Alice.
+    [scheduled_first] = [r.event for r in await store.read_stream(f"session-{session['id']}")
+                         if r.type == "session.scheduled"]
+    occurrence = session["occurrences"][0]["starts_at"]
+    cancelled = await world.call(
+        COORDINATOR_A, "DELETE",
+        f"/api/rooms/{world.room_a}/bookings/{scheduled_first.booking_id}"
+        f"?occurrence={quote(occurrence)}&reason={quote('Die Küche ist gesperrt.')}")
+    assert cancelled.status_code == 200, cancelled.text
+    [event] = [r.event for r in await store.read_stream(f"shift-{kitchen}")
+               if r.type == "shift.cancelled"]
+    assert (event.reason, event.released, str(event.session_id)) == (
+        "Die Küche ist gesperrt.", [world.alice], session["id"])
+    others = [r.type for shift in planned["shift_ids"][1:]
+              for r in await store.read_stream(f"shift-{shift}")]
+    assert "shift.cancelled" not in others
+    with projecting(database_url, [SHIFT_ROSTER]):
+        roster = await read_ok(world, COORDINATOR_A, f"/api/shifts/{kitchen}/roster",
+                               cancelled.json()["position"])
+    assert roster["cancelled"] is True and roster["claimed"] == []
+
+
+async def test_a_bad_shift_plan_is_refused_naming_the_field(world: World, pool):
+    offer = (await world.created(COORDINATOR_A, "/api/offers", {
+        "site_id": str(world.site_a), "title": "Mittagstisch", "category": "community"}))["id"]
+    before = await event_count(pool)
+    for body, field in (
+        ({"title": "Küche", "starts_at_time": "11", "ends_at_time": "14:30", "capacity": 3},
+         "starts_at_time"),
+        ({"title": "Küche", "starts_at_time": "15:00", "ends_at_time": "14:30", "capacity": 3},
+         "ends_at_time"),
+        ({"title": "Küche", "starts_at_time": "11:00", "ends_at_time": "14:30", "capacity": 3,
+          "required_qualifications": ["Lebensmittelhygiene!"]}, "required_qualifications[0]"),
+    ):
+        refused = await world.call(COORDINATOR_A, "POST", f"/api/offers/{offer}/shift-plans",
+                                   body)
+        assert refused.status_code == 422, refused.text
+        assert refused.json()["errors"][0]["field"] == field, refused.text
+    assert await event_count(pool) == before

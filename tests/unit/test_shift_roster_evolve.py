@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from uuid import uuid4
+
+import pytest
+
+from events.base import PositionedEvent
+from events.shifts import (
+    ShiftAttendanceConfirmed,
+    ShiftCancelled,
+    ShiftClaimed,
+    ShiftClaimReleased,
+    ShiftCreated,
+    ShiftWaitlisted,
+)
+from projections.row_changes import fold
+from projections.shift_roster import PLACES, SCHEMA, SHIFTS, changes
+
+pytestmark = pytest.mark.unit
+
+SHIFT, SITE = uuid4(), uuid4()
+START, END = datetime(2026, 10, 10, 9, tzinfo=UTC), datetime(2026, 10, 10, 13, tzinfo=UTC)
+
+
+def rows(*events):
+    return fold(SCHEMA, changes([PositionedEvent(position, event)
+                                 for position, event in enumerate(events, start=1)]))
+
+
+def places(folded):
+    return sorted((row["status"], row["since"], row["volunteer_id"])
+                  for row in folded[PLACES].values())
+
+
+CREATED = ShiftCreated(shift_id=SHIFT, site_id=SITE, title="Küche", starts_at=START,
+                       ends_at=END, capacity=1)
+
+
+def test_the_waitlist_keeps_the_order_volunteers_joined_in_and_the_first_moves_up():
+    a, b, c = uuid4(), uuid4(), uuid4()
+    folded = rows(CREATED, ShiftClaimed(shift_id=SHIFT, volunteer_id=a),
+                  ShiftWaitlisted(shift_id=SHIFT, volunteer_id=b),
+                  ShiftWaitlisted(shift_id=SHIFT, volunteer_id=c),
+                  ShiftClaimReleased(shift_id=SHIFT, volunteer_id=a),
+                  ShiftClaimed(shift_id=SHIFT, volunteer_id=b, from_waitlist=True))
+    assert places(folded) == [("claimed", 6, b), ("waitlisted", 4, c)]
+
+
+def test_a_later_confirmation_replaces_who_served():
+    a, b = uuid4(), uuid4()
+    confirmed = dict(shift_id=SHIFT, starts_at=START, ends_at=END)
+    folded = rows(CREATED, ShiftAttendanceConfirmed(present=[a], walk_ins=[b], **confirmed),
+                  ShiftAttendanceConfirmed(present=[a], reason="b war nicht da", **confirmed))
+    assert folded[SHIFTS][(SHIFT,)]["present"] == [a]
+    assert folded[SHIFTS][(SHIFT,)]["walk_ins"] == []
+
+
+def test_a_cancelled_shift_has_no_places_left():
+    a, b = uuid4(), uuid4()
+    folded = rows(CREATED, ShiftClaimed(shift_id=SHIFT, volunteer_id=a),
+                  ShiftWaitlisted(shift_id=SHIFT, volunteer_id=b),
+                  ShiftCancelled(shift_id=SHIFT, reason="x", released=[a], waitlist=[b]))
+    assert folded[SHIFTS][(SHIFT,)]["cancelled"] is True and places(folded) == []
