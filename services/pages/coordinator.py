@@ -102,6 +102,7 @@ class WeekPage(msgspec.Struct, kw_only=True):
 class PlanPage(msgspec.Struct, kw_only=True):
     site: dict[str, Any]
     rooms: list[dict[str, Any]]
+    catalogue: list[dict[str, Any]]
     sessions: list[dict[str, Any]]
     shift: shift_forms.ShiftForm = msgspec.field(default_factory=shift_forms.ShiftForm)
     shift_errors: dict[str, str] = {}
@@ -387,8 +388,10 @@ class CoordinatorPages(Controller):
         site, rooms = await reads.site_and_rooms(read_models, site_id, min_position)
         if site is None:
             return no_such_site(request)
-        context = PlanPage(site=site, rooms=rooms, sessions=await reads.coming_sessions(
-            read_models, site_id, min_position), **shown)
+        catalogue, _ = await reads.qualifications(read_models, language_of(request))
+        context = PlanPage(site=site, rooms=rooms, catalogue=catalogue,
+                           sessions=await reads.coming_sessions(read_models, site_id,
+                                                                min_position), **shown)
         return page(request, "coordinator/plan.html", context, status_code=status_code)
 
     async def _attendance_page(

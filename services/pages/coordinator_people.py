@@ -36,7 +36,6 @@ from services.pages.local_time import local
 from services.pages.people_reads import site_volunteers
 from services.pages.refusals import refusal_message
 from services.pages.rendering import page
-from services.pages.volunteer import qualification_names
 from services.reads.read_models import ReadModels
 from services.reads.routes import MinPosition
 from services.volunteers import forms as volunteer_forms
@@ -137,7 +136,7 @@ class PeoplePages(Controller):
         site, _ = await reads.site_and_rooms(read_models, site_id, min_position)
         if site is None:
             return no_such_site(request)
-        named = qualification_names(language_of(request))
+        _, named = await reads.qualifications(read_models, language_of(request))
         moment = datetime.now(UTC)
         people = []
         for person in await site_volunteers(read_models, store, pool, site_id, min_position):

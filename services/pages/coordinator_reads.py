@@ -4,7 +4,7 @@ occurrences and counts, and who needs a refresher (the same read models the API 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 from uuid import UUID
 
@@ -12,7 +12,13 @@ import asyncpg
 
 from events.offers import AttendanceCorrected, AttendanceRecorded
 from events.store import EventStore
-from projections import attendance_stats, directory, room_calendar
+from projections import (
+    attendance_stats,
+    directory,
+    qualification_catalogue,
+    room_calendar,
+    training_records,
+)
 from services.auth.roles import ADMIN
 from services.auth.tokens import Principal
 from services.offers.forms import occurrence_key
@@ -208,3 +214,15 @@ async def count_history(store: EventStore, session_ids: Iterable[UUID]
                                              "reason": getattr(event, "reason", None),
                                              "recorded_at": local(recorded.recorded_at)})
     return history
+
+
+async def qualifications(read_models: ReadModels, language: str
+                         ) -> tuple[list[dict[str, Any]], Callable[[str], str]]:
+    """The catalogue for the pages' selects (code and name in ``language``, by name), and a
+    function naming a code (a code the catalogue lacks is shown as it is)."""
+    rows, _ = await read_models.read(qualification_catalogue.QUALIFICATION_CATALOGUE, None,
+                                     qualification_catalogue.catalogue)
+    names = {row["code"]: row["name"].get(language) or row["name"]["de"] for row in rows}
+    choices = sorted(({"code": code, "name": name} for code, name in names.items()),
+                     key=lambda choice: choice["name"].casefold())
+    return choices, lambda code: names.get(code, code)

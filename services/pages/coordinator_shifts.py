@@ -36,7 +36,6 @@ from services.pages.local_time import local, week_bounds
 from services.pages.people_reads import names_of, roster, site_volunteers
 from services.pages.refusals import refusal_message
 from services.pages.rendering import page
-from services.pages.volunteer import qualification_names
 from services.reads.read_models import ReadModels
 from services.reads.routes import MinPosition
 from services.shifts import forms as shift_forms
@@ -81,7 +80,7 @@ class ShiftPages(Controller):
                     sunday=monday + timedelta(days=6), previous_week=monday - timedelta(days=7),
                     next_week=monday + timedelta(days=7),
                     days=sorted(days.items()), moment=local(datetime.now(UTC)),
-                    named=qualification_names(language_of(request)),
+                    named=(await reads.qualifications(read_models, language_of(request)))[1],
                     unfilled=sum(1 for s in shifts if not s["cancelled"]
                                  and len(s["claimed"]) < s["capacity"]))
 
@@ -154,7 +153,8 @@ class ShiftPages(Controller):
             return await self._shift_page(
                 request, read_models, store, pool, shift_id, None,
                 status_code=rejection.status, **{error: refusal_message(
-                    rejection, t, on_behalf=True, missing=_missing(rejection, request))})
+                    rejection, t, on_behalf=True, missing=await _missing(
+                        rejection, request, read_models))})
         return Redirect(f"/coordinator/shifts/{shift_id}?min_position={result.position}"
                         f"&done={done}", status_code=303)
 
@@ -200,10 +200,12 @@ class ShiftPages(Controller):
                     site=site, shift=shift, started=shift["starts_at"] <= moment,
                     candidates=[p for p in people if p["id"] not in holding],
                     walk_in_rows=range(WALK_IN_ROWS), assign_key=fresh_key(),
-                    served_key=fresh_key(), named=qualification_names(language_of(request)),
+                    served_key=fresh_key(),
+                    named=(await reads.qualifications(read_models, language_of(request)))[1],
                     **shown)
 
 
-def _missing(rejection: Rejection, request: Request[Any, Any, Any]) -> str:
-    named = qualification_names(language_of(request))
+async def _missing(rejection: Rejection, request: Request[Any, Any, Any],
+                   read_models: ReadModels) -> str:
+    _, named = await reads.qualifications(read_models, language_of(request))
     return ", ".join(named(str(q)) for q in rejection.members.get("missing", []))

@@ -32,7 +32,6 @@ from services.pages.i18n import language_of, translator
 from services.pages.people_reads import names_of, site_volunteers
 from services.pages.refusals import refusal_message
 from services.pages.rendering import page
-from services.pages.volunteer import qualification_names
 from services.reads.read_models import ReadModels
 from services.reads.routes import MinPosition
 from services.trainings import forms as training_forms
@@ -162,5 +161,5 @@ class TrainingPages(Controller):
         return page(request, "coordinator/trainings.html", status_code=status_code,
                     site=site, coming=coming, refreshers=refreshers, names=names,
                     past=[tr for tr in trainings if tr["started"]][::-1], people=people,
-                    named=qualification_names(language_of(request)),
+                    named=(await reads.qualifications(read_models, language_of(request)))[1],
                     within_days=REFRESHER_DAYS, key=fresh_key, **shown)

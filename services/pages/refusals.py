@@ -28,6 +28,7 @@ WORDS: dict[str, str] = {
     "other_site@session_id": "plan.no_session",
     "session_not_found": "plan.no_session",
     "not_positive@capacity": "plan.number_invalid",
+    "unknown_qualification": "plan.unknown_qualification",
     "not_positive@valid_for_months": "plan.number_invalid",
     # cancelling an occurrence or a series
     "already_cancelled@occurrence": "cancel.already_cancelled",

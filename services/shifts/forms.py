@@ -37,7 +37,8 @@ class ShiftForm(msgspec.Struct):
     start: Short = ""
     end: Short = ""
     capacity: Short = ""
-    qualifications: Text = ""
+    qualifications: Many = []
+    """Catalogue codes, ticked (the form offers the catalogue, never free text)."""
     session_id: Short = ""
     request_key: Short = ""
 
@@ -59,7 +60,7 @@ def shift_command(site_id: UUID, form: ShiftForm, metadata: EventMetadata,
                   now: datetime) -> CreateShift:
     starts_at, ends_at = wall_clock_range(form.date, form.start, form.end)
     capacity = whole_number("capacity", form.capacity, 10_000)
-    required = [q.strip() for q in form.qualifications.split(",") if q.strip()]
+    required = [q.strip() for q in many(form.qualifications) if q.strip()]
     session_id = None
     if form.session_id.strip():
         try:

@@ -57,6 +57,9 @@ async def site(database_url, servers, broker_namespace, pool) -> AsyncIterator[d
                 await api.created("/api/accounts", {
                     "email": COORDINATOR_EMAIL, "password": PASSWORD, "role": "coordinator",
                     "site_ids": [site["id"]]})
+                await api.created("/api/qualifications", {
+                    "code": "food_hygiene", "default_valid_for_months": 24,
+                    "name": {"de": "Lebensmittelhygiene", "en": "Food hygiene"}})
                 await api.created(f"/api/rooms/{saal['id']}/bookings", {
                     "title": "Seniorencafé", "starts_at": "2038-03-17T14:00:00+01:00",
                     "ends_at": "2038-03-17T17:00:00+01:00"})
@@ -210,14 +213,15 @@ async def test_a_coordinator_counts_visitors_plans_and_cancels(site):
             await shift.get_by_label("Beginn").fill("13:30")
             await shift.get_by_label("Ende").fill("17:30")
             await shift.get_by_label("Plätze").fill("2")
-            await shift.get_by_label("Nötige Qualifikationen").fill("food_hygiene")
+            await shift.get_by_label("Lebensmittelhygiene").check()
             await shift.get_by_role("button", name="Schicht anlegen").click()
             await async_api.expect(page.get_by_role("status")).to_have_text(
                 "Die Schicht ist angelegt.")
             training = page.locator("form[action$='/trainings']")
             await training.get_by_label("Raum").select_option(label="Saal (40 Plätze)")
             await training.get_by_label("Titel").fill("Hygieneschulung")
-            await training.get_by_label("Vermittelte Qualifikation").fill("food_hygiene")
+            await training.get_by_label("Vermittelte Qualifikation").select_option(
+                label="Lebensmittelhygiene")
             await training.get_by_label("Plätze").fill("10")
             await training.get_by_label("Datum").fill("2038-03-17")
             await training.get_by_label("Beginn").fill("16:00")

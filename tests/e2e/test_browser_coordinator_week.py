@@ -244,7 +244,8 @@ async def test_a_coordinator_walks_the_week_in_the_browser(site, past_training):
             training = page.locator("form[action$='/trainings']")
             await training.get_by_label("Raum").select_option(index=0)
             await training.get_by_label("Titel").fill("Erste Hilfe am Kind")
-            await training.get_by_label("Vermittelte Qualifikation").fill("first_aid")
+            await training.get_by_label("Vermittelte Qualifikation").select_option(
+                label="Erste Hilfe")
             await training.get_by_label("Plätze").fill("8")
             await training.get_by_label("Datum").fill(
                 (date.today() + timedelta(days=24)).isoformat())

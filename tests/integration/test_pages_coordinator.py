@@ -420,7 +420,7 @@ async def test_a_shift_is_planned_for_a_coming_session_with_its_qualifications(
     response = await world.client.post(f"/coordinator/sites/{world.site_a}/shifts", data={
         **await plan_form(world, pool, "shifts"), "title": "Tresen", "date": day.isoformat(),
         "start": "09:30", "end": "13:30", "capacity": "2",
-        "qualifications": "food_hygiene, first_aid", "session_id": session["id"]},
+        "qualifications": ["food_hygiene", "first_aid"], "session_id": session["id"]},
         follow_redirects=False)
     assert response.status_code == 303, response.text
     assert "Die Schicht ist angelegt." in text_of(
