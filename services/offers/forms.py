@@ -15,7 +15,8 @@ from events.base import EventMetadata
 from events.offers import CATEGORIES
 from services.commands.handler import entity_id
 from services.offers.decider import CreateOffer, RecordAttendance, ScheduleSession
-from services.pages.forms import FormError
+from services.offers.staffing import PlanOfferShifts
+from services.pages.forms import FormError, Many, many, parse_time, whole_number
 from services.rooms.forms import BookingForm, booking_times
 
 MOST_VISITORS = 1_000_000
@@ -107,3 +108,32 @@ def session_command(offer_id: UUID, form: BookingForm, metadata: EventMetadata,
                            booking_id=entity_id(metadata, "booking"), offer_id=offer_id,
                            room_id=room_id, starts_at=starts_at, ends_at=ends_at,
                            recurrence=recurrence, now=now)
+
+
+class ShiftPlanForm(msgspec.Struct):
+    """Every session of the offer needs a shift: its task, wall-clock times, places and the
+    qualifications ticked from the catalogue."""
+
+    title: Annotated[str, msgspec.Meta(max_length=500)] = ""
+    start: Annotated[str, msgspec.Meta(max_length=32)] = ""
+    end: Annotated[str, msgspec.Meta(max_length=32)] = ""
+    capacity: Annotated[str, msgspec.Meta(max_length=32)] = ""
+    qualifications: Many = []
+    request_key: Annotated[str, msgspec.Meta(max_length=64)] = ""
+
+
+PLAN_FIELD_OF = {"title": "title", "starts_at_time": "start", "ends_at_time": "end",
+                 "capacity": "capacity"}
+"""The form field a refusal of a shift plan is shown next to (any other: the title)."""
+
+
+def shift_plan_command(offer_id: UUID, form: ShiftPlanForm, metadata: EventMetadata,
+                       now: datetime) -> PlanOfferShifts:
+    parse_time("start", form.start)
+    parse_time("end", form.end)
+    return PlanOfferShifts(offer_id=offer_id, plan_id=entity_id(metadata, "shift-plan"),
+                           title=form.title.strip(), starts_at_time=form.start.strip(),
+                           ends_at_time=form.end.strip(),
+                           capacity=whole_number("capacity", form.capacity, 10_000),
+                           required_qualifications=[q.strip() for q in many(form.qualifications)
+                                                    if q.strip()], now=now)

@@ -24,6 +24,7 @@ from services.commands.http import now
 from services.commands.rejections import Rejection
 from services.offers import forms as offer_forms
 from services.offers.decider import OFFERS
+from services.offers.staffing import STAFFING
 from services.offers.state import OFFER
 from services.pages import coordinator_reads as reads
 from services.pages.coordinator import FORM, local_conflicts, no_such_site
@@ -38,7 +39,7 @@ from services.rooms import forms as room_forms
 STAFF_OF_SITE = for_site(from_path("site_id"))
 DAYS_AHEAD = 35
 DONE = Annotated[str | None, QueryParameter(name="done", max_length=32)]
-DONE_WORDS = ("offer", "sessions")
+DONE_WORDS = ("offer", "sessions", "shift_plan")
 
 
 class OffersPage(msgspec.Struct, kw_only=True):
@@ -54,6 +55,11 @@ class OffersPage(msgspec.Struct, kw_only=True):
     """The offer whose session form was refused (its input kept, the reason beside it)."""
     session_errors: dict[str, str] = {}
     conflicts: list[dict[str, Any]] = []
+    catalogue: list[dict[str, Any]] = []
+    shift_plan: offer_forms.ShiftPlanForm | None = None
+    plan_offer: str | None = None
+    """The offer whose shift plan was refused (its input kept, the reason beside it)."""
+    plan_errors: dict[str, str] = {}
     done: str | None = None
     offer_key: str = msgspec.field(default_factory=fresh_key)
 
@@ -124,6 +130,36 @@ class OfferPages(Controller):
         return Redirect(f"/coordinator/sites/{site_id}/offers?min_position={result.position}"
                         "&done=sessions", status_code=303)
 
+    @post("/offers/{offer_id:uuid}/shift-plans")
+    async def plan_shifts(
+        self, site_id: FromPath[UUID], offer_id: FromPath[UUID],
+        request: Request[Principal, Any, Any], commands: NamedDependency[CommandHandler],
+        read_models: NamedDependency[ReadModels],
+        data: Annotated[offer_forms.ShiftPlanForm, FORM],
+    ) -> Template | Redirect:
+        """Every session of the offer needs this shift: one for each date ahead, and for the
+        dates scheduled later."""
+        t = translator(language_of(request))
+        refused: dict[str, Any] = {"shift_plan": data, "plan_offer": str(offer_id)}
+        try:
+            if (await commands.state(OFFER(offer_id))).site_id != site_id:
+                raise FormError("title", "offers.no_offer")
+            metadata = form_metadata(request, "shift-plan", data.request_key)
+            result = await commands.handle(STAFFING, offer_forms.shift_plan_command(
+                offer_id, data, metadata, now()), metadata)
+        except FormError as error:
+            return await self._page(request, read_models, site_id, None, status_code=422,
+                                    plan_errors={error.field: t(error.key)}, **refused)
+        except Rejection as rejection:
+            field = ("qualifications" if rejection.field.startswith("required_qualifications")
+                     else offer_forms.PLAN_FIELD_OF.get(rejection.field, "title"))
+            return await self._page(request, read_models, site_id, None,
+                                    status_code=rejection.status,
+                                    plan_errors={field: refusal_message(rejection, t)},
+                                    **refused)
+        return Redirect(f"/coordinator/sites/{site_id}/offers?min_position={result.position}"
+                        "&done=shift_plan", status_code=303)
+
     async def _page(self, request: Request[Principal, Any, Any], read_models: ReadModels,
                     site_id: UUID, min_position: int | None, *, status_code: int = 200,
                     **shown: Any) -> Template:
@@ -132,7 +168,9 @@ class OfferPages(Controller):
             return no_such_site(request)
         offers = await reads.offers_with_dates(read_models, site_id, rooms, DAYS_AHEAD,
                                                min_position)
+        catalogue, _ = await reads.qualifications(read_models, language_of(request))
         context = OffersPage(
-            site=site, rooms=rooms, categories=sorted(CATEGORIES),
-            offers=[{**o, "session_key": fresh_key()} for o in offers], **shown)
+            site=site, rooms=rooms, categories=sorted(CATEGORIES), catalogue=catalogue,
+            offers=[{**o, "session_key": fresh_key(), "plan_key": fresh_key()} for o in offers],
+            **shown)
         return page(request, "coordinator/offers.html", context, status_code=status_code)

@@ -99,4 +99,5 @@ def cancel_command(form: CancelForm, now: datetime) -> CancelBooking:
     return CancelBooking(
         room_id=form_uuid("room_id", form.room_id, "cancel.unknown"),
         booking_id=form_uuid("booking_id", form.booking_id, "cancel.unknown"),
-        occurrence_starts_at=starts_at if form.scope == "occurrence" else None, now=now)
+        occurrence_starts_at=starts_at if form.scope == "occurrence" else None,
+        reason=form.reason.strip(), now=now)

@@ -123,17 +123,27 @@ async def test_a_coordinator_walks_the_week_in_the_browser(site, past_training):
             games = page.locator("section.offer", has=page.get_by_role("heading", name="Spieleabend"))
             await games.get_by_text("Termine anlegen (einmal oder wöchentlich)").click()
             first_sunday = date.today() + timedelta(days=13 - date.today().weekday())
-            await games.get_by_label("Raum").select_option(index=0)
-            await games.get_by_label("Datum").fill(first_sunday.isoformat())
-            await games.get_by_label("Beginn").fill("20:00")
-            await games.get_by_label("Ende").fill("21:30")
-            await games.get_by_label("Jede Woche wiederholen").check()
-            await games.get_by_label("Wiederholen bis").fill(
+            dates = games.locator("form[action$='/sessions']")
+            await dates.get_by_label("Raum").select_option(index=0)
+            await dates.get_by_label("Datum").fill(first_sunday.isoformat())
+            await dates.get_by_label("Beginn").fill("20:00")
+            await dates.get_by_label("Ende").fill("21:30")
+            await dates.get_by_label("Jede Woche wiederholen").check()
+            await dates.get_by_label("Wiederholen bis").fill(
                 (first_sunday + timedelta(days=21)).isoformat())
             await games.get_by_role("button", name="Termine anlegen und Raum buchen").click()
             await expect(page.get_by_role("status")).to_have_text(
                 "Termine angelegt und Raum gebucht.")
             await expect(games.locator(".dates li")).to_have_count(4)
+            # Every Spieleabend needs two helpers: a shift for each date, in one step.
+            await games.get_by_text("Schichten für jeden Termin", exact=True).click()
+            plan = games.locator("form[action$='/shift-plans']")
+            await plan.get_by_label("Aufgabe").fill("Aufbau und Tresen")
+            await plan.get_by_label("Beginn").fill("19:30")
+            await plan.get_by_label("Ende").fill("22:00")
+            await plan.get_by_label("Plätze").fill("2")
+            await plan.get_by_role("button", name="Schichten für jeden Termin anlegen").click()
+            await expect(page.get_by_role("status")).to_contain_text("Schichten angelegt")
             await photographed(page, "offers")
             await games.locator(".dates li a").first.click()
             await expect(page.get_by_role("heading", name="Termin absagen?")).to_be_visible()
@@ -142,6 +152,14 @@ async def test_a_coordinator_walks_the_week_in_the_browser(site, past_training):
             await expect(page.get_by_role("status")).to_have_text("Abgesagt: 1 Termin(e).")
             await page.get_by_role("link", name="Angebote", exact=True).click()
             await expect(games.locator(".dates li.cancelled")).to_have_count(1)
+            # The cancelled date's shift went with it; the next date's is there to fill.
+            await page.goto(f"{site_path}/shifts?week={first_sunday.isoformat()}")
+            await expect(page.locator(".shift-row", has_text="Aufbau und Tresen")).to_have_count(0)
+            await page.goto(
+                f"{site_path}/shifts?week={(first_sunday + timedelta(days=7)).isoformat()}")
+            await expect(page.locator(".shift-row.unfilled", has_text="Aufbau und Tresen")
+                         ).to_have_count(1)
+            await page.goto(site_path + "/week")
 
             # A count corrected with its reason and a breakdown; the history shows both.
             await page.get_by_role("link", name="Besucherzahlen", exact=True).click()
