@@ -45,7 +45,7 @@ from services.shifts.state import SHIFT
 STAFF_OF_SITE = for_site(from_path("site_id"))
 STAFF_OF_SHIFT = for_site(site_of(SHIFT, "shift_id"))
 DONE = Annotated[str | None, QueryParameter(name="done", max_length=32)]
-DONE_WORDS = ("assigned", "removed", "served")
+DONE_WORDS = ("assigned", "removed", "served", "cancelled")
 ROSTER_CHANGES = {"assign": "assigned", "remove": "removed"}
 WALK_IN_ROWS = 3
 
@@ -158,6 +158,37 @@ class ShiftPages(Controller):
         return Redirect(f"/coordinator/shifts/{shift_id}?min_position={result.position}"
                         f"&done={done}", status_code=303)
 
+    @get("/shifts/{shift_id:uuid}/cancellation", guards=[STAFF_OF_SHIFT])
+    async def confirm_cancellation(
+        self, shift_id: FromPath[UUID], request: Request[Principal, Any, Any],
+        store: NamedDependency[EventStore], pool: NamedDependency[asyncpg.Pool],
+    ) -> Template:
+        """The question before a shift is cancelled, with the reason everyone is told."""
+        return await _cancel_question(request, store, pool, shift_id,
+                                      shift_forms.CancelShiftForm(request_key=fresh_key()))
+
+    @post("/shifts/{shift_id:uuid}/cancellation", guards=[STAFF_OF_SHIFT])
+    async def cancel(
+        self, shift_id: FromPath[UUID], request: Request[Principal, Any, Any],
+        commands: NamedDependency[CommandHandler], read_models: NamedDependency[ReadModels],
+        store: NamedDependency[EventStore], pool: NamedDependency[asyncpg.Pool],
+        data: Annotated[shift_forms.CancelShiftForm, FORM],
+    ) -> Template | Redirect:
+        t = translator(language_of(request))
+        try:
+            result = await commands.handle(
+                SHIFTS, shift_forms.cancel_command(shift_id, data, now()),
+                form_metadata(request, "cancel-shift", data.request_key))
+        except FormError as error:
+            return await _cancel_question(request, store, pool, shift_id, data,
+                                          error=t(error.key))
+        except Rejection as rejection:
+            return await self._shift_page(request, read_models, store, pool, shift_id, None,
+                                          status_code=rejection.status,
+                                          remove_error=refusal_message(rejection, t))
+        return Redirect(f"/coordinator/shifts/{shift_id}?min_position={result.position}"
+                        "&done=cancelled", status_code=303)
+
     @post("/shifts/{shift_id:uuid}/served", guards=[STAFF_OF_SHIFT])
     async def served(
         self, shift_id: FromPath[UUID], request: Request[Principal, Any, Any],
@@ -209,3 +240,22 @@ async def _missing(rejection: Rejection, request: Request[Any, Any, Any],
                    read_models: ReadModels) -> str:
     _, named = await reads.qualifications(read_models, language_of(request))
     return ", ".join(named(str(q)) for q in rejection.members.get("missing", []))
+
+
+async def _cancel_question(request: Request[Any, Any, Any], store: EventStore,
+                           pool: asyncpg.Pool, shift_id: UUID,
+                           form: shift_forms.CancelShiftForm,
+                           error: str | None = None) -> Template:
+    t = translator(language_of(request))
+    shift = await roster(store, pool, shift_id)
+    assert shift is not None  # the guard found its site
+    told = len(shift["claimed"]) + len(shift["waitlist"])
+    return page(request, "coordinator/confirm.html", status_code=422 if error else 200,
+                heading=t("roster.cancel_heading"),
+                question=t("roster.cancel_question", title=shift["title"],
+                           when=shift["starts_at"].strftime("%d.%m.%Y %H:%M")),
+                consequence=t("roster.cancel_consequence", count=told),
+                action=f"/coordinator/shifts/{shift_id}/cancellation",
+                hidden={"request_key": form.request_key or fresh_key()}, reason=True,
+                reason_value=form.reason, error=error, confirm=t("roster.cancel_confirm"),
+                back=f"/coordinator/shifts/{shift_id}")

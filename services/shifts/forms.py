@@ -25,7 +25,13 @@ from services.pages.forms import (
     whole_number,
 )
 from services.pages.local_time import BERLIN
-from services.shifts.decider import ClaimShift, ConfirmShiftAttendance, CreateShift, ReleaseClaim
+from services.shifts.decider import (
+    CancelShift,
+    ClaimShift,
+    ConfirmShiftAttendance,
+    CreateShift,
+    ReleaseClaim,
+)
 
 Text = Annotated[str, msgspec.Meta(max_length=500)]
 Short = Annotated[str, msgspec.Meta(max_length=64)]
@@ -141,3 +147,16 @@ def served_command(shift_id: UUID, form: ServedForm, shift: tuple[datetime, date
             times[volunteer_id] = actual
     return ConfirmShiftAttendance(shift_id=shift_id, present=present, walk_ins=walk_ins,
                                   times=times, reason=form.reason.strip() or None, now=now)
+
+
+class CancelShiftForm(msgspec.Struct):
+    """The answer of the question before a shift is cancelled: why (everyone is told)."""
+
+    reason: Annotated[str, msgspec.Meta(max_length=1000)] = ""
+    request_key: Short = ""
+
+
+def cancel_command(shift_id: UUID, form: CancelShiftForm, now: datetime) -> CancelShift:
+    if not form.reason.strip():
+        raise FormError("reason", "cancel.reason_required")
+    return CancelShift(shift_id=shift_id, reason=form.reason.strip(), now=now)

@@ -255,6 +255,14 @@ async def test_a_coordinator_walks_the_week_in_the_browser(site, past_training):
             if next_up:  # the first on the waitlist moved up
                 await expect(holders).to_contain_text(next_up)
             await photographed(page, "removed")
+            # The whole shift cancelled: a question first, and a reason everyone is told.
+            await page.get_by_role("link", name="Schicht absagen …").click()
+            await page.get_by_role("button", name="Ja, Schicht absagen").click()
+            await expect(page.get_by_role("alert")).to_contain_text("Bitte einen Grund")
+            await page.get_by_label("Grund").fill("Das Zeitungscafé fällt wegen Glatteis aus")
+            await page.get_by_role("button", name="Ja, Schicht absagen").click()
+            await expect(page.get_by_role("status")).to_contain_text("Die Schicht ist abgesagt")
+            await expect(page.get_by_text("Diese Schicht ist abgesagt.")).to_be_visible()
             # Trainings: plan one, enrol and take off (after a question), confirm who attended.
             await page.get_by_role("link", name="Schulungen", exact=True).click()
             await photographed(page, "trainings")
