@@ -45,6 +45,7 @@ from services.rooms.decider import ROOMS
 from services.rooms.state import ROOM
 from services.shifts import forms as shift_forms
 from services.shifts.decider import SHIFTS
+from services.shifts.series import SHIFT_SERIES_DECIDER
 from services.trainings import forms as training_forms
 from services.trainings.decider import TRAININGS
 
@@ -322,8 +323,13 @@ class CoordinatorPages(Controller):
         t = translator(language_of(request))
         try:
             metadata = form_metadata(request, "shift", data.request_key)
-            command = shift_forms.shift_command(site_id, data, metadata, now())
-            result = await commands.handle(SHIFTS, command, metadata)
+            if data.weekly:
+                result = await commands.handle(SHIFT_SERIES_DECIDER, shift_forms.
+                                               shift_series_command(site_id, data, metadata,
+                                                                    now()), metadata)
+            else:
+                result = await commands.handle(SHIFTS, shift_forms.shift_command(
+                    site_id, data, metadata, now()), metadata)
         except FormError as error:
             return await self._plan_page(request, read_models, site_id, None, status_code=422,
                                          shift=data, shift_errors={error.field: t(error.key)})

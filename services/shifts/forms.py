@@ -4,13 +4,14 @@ coordinator's claim for a volunteer and its release, and ``POST /api/shifts/{id}
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Annotated
 from uuid import UUID
 
 import msgspec
 
 from events.base import EventMetadata
+from events.rooms import Recurrence
 from events.shifts import ServiceTime
 from services.commands.handler import entity_id
 from services.pages.forms import (
@@ -20,6 +21,7 @@ from services.pages.forms import (
     form_uuid,
     local_instant,
     many,
+    parse_date,
     parse_time,
     wall_clock_range,
     whole_number,
@@ -32,6 +34,7 @@ from services.shifts.decider import (
     CreateShift,
     ReleaseClaim,
 )
+from services.shifts.series import CreateShiftSeries
 
 Text = Annotated[str, msgspec.Meta(max_length=500)]
 Short = Annotated[str, msgspec.Meta(max_length=64)]
@@ -46,12 +49,17 @@ class ShiftForm(msgspec.Struct):
     qualifications: Many = []
     """Catalogue codes, ticked (the form offers the catalogue, never free text)."""
     session_id: Short = ""
+    weekly: Short = ""
+    until: Short = ""
+    except_dates: Text = ""
+    """Days of the series left out, e.g. ``2026-12-24, 2026-12-31``."""
     request_key: Short = ""
 
 
 FIELD_OF = {
     "title": "title", "starts_at": "start", "ends_at": "end", "capacity": "capacity",
-    "session_id": "session_id",
+    "session_id": "session_id", "recurrence": "until", "recurrence.until": "until",
+    "exdates": "except_dates",
 }
 """The form field a command's refusal is shown next to (any other: the title)."""
 
@@ -160,3 +168,26 @@ def cancel_command(shift_id: UUID, form: CancelShiftForm, now: datetime) -> Canc
     if not form.reason.strip():
         raise FormError("reason", "cancel.reason_required")
     return CancelShift(shift_id=shift_id, reason=form.reason.strip(), now=now)
+
+
+def shift_series_command(site_id: UUID, form: ShiftForm, metadata: EventMetadata,
+                         now: datetime) -> CreateShiftSeries:
+    """The shift every week until a last day (inclusive), but for the days left out: one shift
+    per date, in one step (``POST /api/shift-series``)."""
+    starts_at, ends_at = wall_clock_range(form.date, form.start, form.end)
+    if not form.until.strip():
+        raise FormError("until", "form.required")
+    last_day = parse_date("until", form.until)
+    if last_day < starts_at.astimezone(BERLIN).date():
+        raise FormError("until", "booking.until_before_start")
+    left_out = [local_instant("except_dates", parse_date("except_dates", day),
+                              starts_at.astimezone(BERLIN).time())
+                for day in form.except_dates.replace(";", ",").split(",") if day.strip()]
+    return CreateShiftSeries(
+        series_id=entity_id(metadata, "shift-series"), site_id=site_id,
+        title=form.title.strip(), starts_at=starts_at, ends_at=ends_at,
+        capacity=whole_number("capacity", form.capacity, 10_000),
+        required_qualifications=[q.strip() for q in many(form.qualifications) if q.strip()],
+        recurrence=Recurrence(rrule="FREQ=WEEKLY", until=datetime.combine(
+            last_day, time(23, 59, 59), tzinfo=BERLIN)),
+        exdates=left_out, now=now)

@@ -267,6 +267,26 @@ async def test_a_coordinator_walks_the_week_in_the_browser(site, past_training):
             await page.get_by_role("link", name="Schulungen", exact=True).click()
             await photographed(page, "trainings")
             await page.get_by_role("link", name="Schulung planen").first.click()
+            # A weekly shift in one step, one day left out.
+            monday = date.today() + timedelta(days=7 - date.today().weekday())
+            weekly = page.locator("form[action$='/shifts']")
+            await weekly.get_by_label("Aufgabe").fill("Blumen gießen")
+            await weekly.get_by_label("Datum").fill(monday.isoformat())
+            await weekly.get_by_label("Beginn").fill("07:00")
+            await weekly.get_by_label("Ende").fill("07:30")
+            await weekly.get_by_label("Plätze").fill("1")
+            await weekly.get_by_label("Jede Woche wiederholen").check()
+            await weekly.get_by_label("Wiederholen bis").fill(
+                (monday + timedelta(days=14)).isoformat())
+            await weekly.get_by_label("Ausgenommene Tage").fill(
+                (monday + timedelta(days=7)).isoformat())
+            await weekly.get_by_role("button", name="Schicht anlegen").click()
+            await expect(page.get_by_role("status")).to_have_text("Die Schicht ist angelegt.")
+            for week, count in ((0, 1), (7, 0), (14, 1)):
+                await page.goto(f"{site_path}/shifts?week={monday + timedelta(days=week)}")
+                await expect(page.locator(".shift-row", has_text="Blumen gießen")
+                             ).to_have_count(count)
+            await page.goto(f"{site_path}/plan")
             training = page.locator("form[action$='/trainings']")
             await training.get_by_label("Raum").select_option(index=0)
             await training.get_by_label("Titel").fill("Erste Hilfe am Kind")
