@@ -48,6 +48,9 @@ async def site(database_url, servers, broker_namespace, pool) -> AsyncIterator[d
         async with served(database_url, servers.redis_url, broker_namespace) as base_url:
             async with httpx.AsyncClient(base_url=base_url, timeout=30) as client:
                 api = Api(client, await sign_in(client, ADMIN_EMAIL, ADMIN_PASSWORD))
+                await api.created("/api/qualifications", {
+                    "code": "food_hygiene", "default_valid_for_months": 24,
+                    "name": {"de": "Lebensmittelhygiene", "en": "Food hygiene"}})
                 site = await api.created("/api/sites", {"name": "Dorftreff Linden",
                                                         "village": "Linden"})
                 saal = await api.created(f"/api/sites/{site['id']}/rooms",

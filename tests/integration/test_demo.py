@@ -23,6 +23,7 @@ from events.offers import (
 )
 from events.funding import FundingSettingsChanged
 from events.hours import HoursCorrected, HoursRecorded
+from events.qualifications import QualificationDefined
 from events.rooms import RoomAdded
 from events.volunteers import VolunteerErased
 from events.shifts import ShiftAttendanceConfirmed, ShiftCreated, ShiftWaitlisted
@@ -123,6 +124,17 @@ async def test_a_full_shift_keeps_a_waitlist_and_no_shift_holds_more_than_its_pl
                           if len(s.claimed) == s.capacity and s.waitlist]
     assert full_with_waitlist
     assert len(demo.of(ShiftWaitlisted)) == sum(len(s.waitlist) for s in states.values())
+
+
+async def test_every_code_the_demo_names_is_in_its_catalogue_with_german_and_english_names(
+    demo,
+):
+    named = {code for shift in demo.of(ShiftCreated) for code in shift.required_qualifications}
+    named |= {training.qualification for training in demo.of(TrainingPlanned)}
+    catalogue = {entry.code: entry.name for entry in demo.of(QualificationDefined)}
+    assert named <= set(catalogue)
+    assert catalogue[FOOD_HYGIENE].de == "Lebensmittelhygiene"
+    assert all(name.de != code and name.en != code for code, name in catalogue.items())
 
 
 async def test_mittagstisch_shifts_need_food_hygiene_and_every_holder_has_it_at_the_start(demo):
