@@ -60,9 +60,6 @@ async def site(database_url, servers, broker_namespace, pool) -> AsyncIterator[d
                 await api.created("/api/accounts", {
                     "email": COORDINATOR_EMAIL, "password": PASSWORD, "role": "coordinator",
                     "site_ids": [site["id"]]})
-                await api.created("/api/qualifications", {
-                    "code": "food_hygiene", "default_valid_for_months": 24,
-                    "name": {"de": "Lebensmittelhygiene", "en": "Food hygiene"}})
                 await api.created(f"/api/rooms/{saal['id']}/bookings", {
                     "title": "Seniorencafé", "starts_at": "2038-03-17T14:00:00+01:00",
                     "ends_at": "2038-03-17T17:00:00+01:00"})
