@@ -200,5 +200,22 @@ async def upcoming(connection: asyncpg.Connection | asyncpg.Pool, *, since: date
                       t.ends_at, t.capacity
              ORDER BY t.starts_at, t.training_id""",
         since, site_ids, volunteer_id,
+async def trainings_at(connection: asyncpg.Connection | asyncpg.Pool, site_id: UUID,
+                       since: datetime, until: datetime) -> list[dict[str, Any]]:
+    """The site's trainings starting in ``[since, until)``, by start, each with the volunteers
+    enrolled and those who attended."""
+    rows = await connection.fetch(
+        f"""SELECT t.training_id AS id, t.title, t.qualification, t.valid_for_months,
+                   t.starts_at, t.ends_at, t.capacity, t.status, t.room_id,
+                   ARRAY(SELECT p.volunteer_id FROM {PARTICIPANTS} p
+                          WHERE p.training_id = t.training_id AND p.enrolled
+                          ORDER BY p.volunteer_id) AS enrolled,
+                   ARRAY(SELECT p.volunteer_id FROM {PARTICIPANTS} p
+                          WHERE p.training_id = t.training_id AND p.attended
+                          ORDER BY p.volunteer_id) AS attended
+              FROM {TRAININGS} t
+             WHERE t.site_id = $1 AND t.starts_at >= $2 AND t.starts_at < $3
+             ORDER BY t.starts_at, t.training_id""",
+        site_id, since, until,
     )
     return [dict(row) for row in rows]

@@ -98,6 +98,13 @@ async def active_at_any(connection: asyncpg.Connection, volunteer_id: UUID,
     )
 
 
+async def volunteers_at(connection: asyncpg.Connection, site_id: UUID) -> list[UUID]:
+    """Every volunteer ever active at ``site_id``."""
+    return [row["volunteer_id"] for row in await connection.fetch(
+        f"""SELECT DISTINCT v.volunteer_id FROM {VISITS} v JOIN {PLACES} p USING (place_id)
+             WHERE p.site_id = $1""", site_id)]
+
+
 async def serving_at(connection: asyncpg.Connection, site_id: UUID) -> set[UUID]:
     """The volunteers who serve at the site: shifts claimed, waited for or served there, and
     timesheet lines of it (not trainings: where someone was trained is not where they serve).

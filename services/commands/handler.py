@@ -71,7 +71,8 @@ def _canonical(value: Any) -> Any:
         case msgspec.Struct():
             return _canonical(msgspec.structs.asdict(value))
         case dict():
-            return {key: _canonical(item) for key, item in value.items()}
+            # Keys by id (a confirmation's ``times``) are written as their text.
+            return {str(key): _canonical(item) for key, item in value.items()}
         case list() | tuple():
             return [_canonical(item) for item in value]
         case datetime() if value.tzinfo is not None:

@@ -1,6 +1,7 @@
-"""The coordinator's form of a visitor count, read into the command behind
-``POST /api/sessions/{id}/attendance`` (a second count of an occurrence is a correction and
-needs a reason: the decider's rule, shown at the field)."""
+"""The coordinator's forms of offers: a new offer (``POST /api/offers``), its sessions, once or
+weekly (``POST /api/offers/{id}/sessions``), and a visitor count
+(``POST /api/sessions/{id}/attendance``: a second count of an occurrence is a correction and
+needs a reason, the decider's rule, shown at the field)."""
 
 from __future__ import annotations
 
@@ -10,8 +11,13 @@ from uuid import UUID
 
 import msgspec
 
-from services.offers.decider import RecordAttendance
-from services.pages.forms import FormError
+from events.base import EventMetadata
+from events.offers import CATEGORIES
+from services.commands.handler import entity_id
+from services.offers.decider import CreateOffer, RecordAttendance, ScheduleSession
+from services.offers.staffing import PlanOfferShifts
+from services.pages.forms import FormError, Many, many, parse_time, whole_number
+from services.rooms.forms import BookingForm, booking_times
 
 MOST_VISITORS = 1_000_000
 
@@ -23,11 +29,16 @@ class AttendanceForm(msgspec.Struct):
     session_id: Annotated[str, msgspec.Meta(max_length=64)] = ""
     occurrence: Annotated[str, msgspec.Meta(max_length=64)] = ""
     visitors: Annotated[str, msgspec.Meta(max_length=32)] = ""
+    children: Annotated[str, msgspec.Meta(max_length=32)] = ""
+    seniors: Annotated[str, msgspec.Meta(max_length=32)] = ""
+    first_time: Annotated[str, msgspec.Meta(max_length=32)] = ""
     reason: Annotated[str, msgspec.Meta(max_length=1000)] = ""
     request_key: Annotated[str, msgspec.Meta(max_length=64)] = ""
 
 
-FIELDS = ("visitors", "reason")
+BREAKDOWN = ("children", "seniors", "first_time")
+"""The optional groups of a count the form asks for (the API takes any group names)."""
+FIELDS = ("visitors", *BREAKDOWN, "reason")
 """The form's own fields; a refusal about any other is shown at the occurrence."""
 
 
@@ -54,5 +65,75 @@ def attendance_command(form: AttendanceForm, now: datetime) -> RecordAttendance:
         raise FormError("visitors", "attendance.visitors_invalid") from None
     if not 0 <= visitors <= MOST_VISITORS:
         raise FormError("visitors", "attendance.visitors_invalid")
+    breakdown = {}
+    for group in BREAKDOWN:
+        typed = getattr(form, group).strip()
+        if typed:
+            if not typed.isdigit() or int(typed) > visitors:
+                raise FormError(group, "attendance.group_invalid")
+            breakdown[group] = int(typed)
     return RecordAttendance(session_id=session_id, occurrence_starts_at=starts_at,
-                            visitors=visitors, reason=form.reason.strip() or None, now=now)
+                            visitors=visitors, breakdown=breakdown or None,
+                            reason=form.reason.strip() or None, now=now)
+
+
+# Offers and their sessions ---------------------------------------------------------------------
+
+
+class OfferForm(msgspec.Struct):
+    title: Annotated[str, msgspec.Meta(max_length=500)] = ""
+    category: Annotated[str, msgspec.Meta(max_length=64)] = ""
+    description: Annotated[str, msgspec.Meta(max_length=6000)] = ""
+    request_key: Annotated[str, msgspec.Meta(max_length=64)] = ""
+
+
+OFFER_FIELDS = ("title", "category", "description")
+
+
+def offer_command(site_id: UUID, form: OfferForm, metadata: EventMetadata,
+                  now: datetime) -> CreateOffer:
+    if form.category not in CATEGORIES:
+        raise FormError("category", "offers.choose_category")
+    return CreateOffer(offer_id=entity_id(metadata, "offer"), site_id=site_id,
+                       title=form.title.strip(), category=form.category,
+                       description=form.description.strip() or None, now=now)
+
+
+def session_command(offer_id: UUID, form: BookingForm, metadata: EventMetadata,
+                    now: datetime) -> ScheduleSession:
+    """The session(s) the form asks for: the room, one date or weekly until a last day; the
+    room is booked in the same step (a taken room is refused with its conflicts)."""
+    room_id, starts_at, ends_at, recurrence = booking_times(form)
+    return ScheduleSession(session_id=entity_id(metadata, "session"),
+                           booking_id=entity_id(metadata, "booking"), offer_id=offer_id,
+                           room_id=room_id, starts_at=starts_at, ends_at=ends_at,
+                           recurrence=recurrence, now=now)
+
+
+class ShiftPlanForm(msgspec.Struct):
+    """Every session of the offer needs a shift: its task, wall-clock times, places and the
+    qualifications ticked from the catalogue."""
+
+    title: Annotated[str, msgspec.Meta(max_length=500)] = ""
+    start: Annotated[str, msgspec.Meta(max_length=32)] = ""
+    end: Annotated[str, msgspec.Meta(max_length=32)] = ""
+    capacity: Annotated[str, msgspec.Meta(max_length=32)] = ""
+    qualifications: Many = []
+    request_key: Annotated[str, msgspec.Meta(max_length=64)] = ""
+
+
+PLAN_FIELD_OF = {"title": "title", "starts_at_time": "start", "ends_at_time": "end",
+                 "capacity": "capacity"}
+"""The form field a refusal of a shift plan is shown next to (any other: the title)."""
+
+
+def shift_plan_command(offer_id: UUID, form: ShiftPlanForm, metadata: EventMetadata,
+                       now: datetime) -> PlanOfferShifts:
+    parse_time("start", form.start)
+    parse_time("end", form.end)
+    return PlanOfferShifts(offer_id=offer_id, plan_id=entity_id(metadata, "shift-plan"),
+                           title=form.title.strip(), starts_at_time=form.start.strip(),
+                           ends_at_time=form.end.strip(),
+                           capacity=whole_number("capacity", form.capacity, 10_000),
+                           required_qualifications=[q.strip() for q in many(form.qualifications)
+                                                    if q.strip()], now=now)

@@ -15,7 +15,6 @@ from datetime import date, timedelta
 from typing import Annotated, Any
 from uuid import UUID
 
-import asyncpg
 import msgspec
 from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
@@ -33,7 +32,7 @@ from services.offers import forms as attendance_forms
 from services.offers.decider import OFFERS
 from services.offers.state import SESSION
 from services.pages import coordinator_reads as reads
-from services.pages.forms import FORM, FormError, form_metadata, fresh_key, parse_date
+from services.pages.forms import FORM, FormError, form_metadata, form_uuid, fresh_key, parse_date
 from services.pages.i18n import language_of, translator
 from services.pages.local_time import local, monday_of, this_week
 from services.pages.refusals import refusal_message
@@ -45,6 +44,7 @@ from services.rooms.decider import ROOMS
 from services.rooms.state import ROOM
 from services.shifts import forms as shift_forms
 from services.shifts.decider import SHIFTS
+from services.shifts.series import SHIFT_SERIES_DECIDER
 from services.trainings import forms as training_forms
 from services.trainings.decider import TRAININGS
 
@@ -52,7 +52,6 @@ STAFF_OF_SITE = for_site(from_path("site_id"))
 WEEK = Annotated[str | None, QueryParameter(name="week")]
 BOOKED = Annotated[int | None, QueryParameter(name="booked", ge=0)]
 CANCELLED = Annotated[int | None, QueryParameter(name="cancelled", ge=0)]
-WITHIN_DAYS = Annotated[int, QueryParameter(name="within_days", ge=1, le=3650)]
 HELD_WITHIN_DAYS = Annotated[int, QueryParameter(name="within_days", ge=1, le=366)]
 RECORDED = Annotated[bool, QueryParameter(name="recorded")]
 PLANNED = Annotated[bool, QueryParameter(name="planned")]
@@ -102,6 +101,7 @@ class WeekPage(msgspec.Struct, kw_only=True):
 class PlanPage(msgspec.Struct, kw_only=True):
     site: dict[str, Any]
     rooms: list[dict[str, Any]]
+    catalogue: list[dict[str, Any]]
     sessions: list[dict[str, Any]]
     shift: shift_forms.ShiftForm = msgspec.field(default_factory=shift_forms.ShiftForm)
     shift_errors: dict[str, str] = {}
@@ -187,6 +187,18 @@ class CoordinatorPages(Controller):
             status_code=303,
         )
 
+    @get("/sites/{site_id:uuid}/cancellations", guards=[STAFF_OF_SITE])
+    async def confirm_cancel(
+        self, site_id: FromPath[UUID], request: Request[Principal, Any, Any],
+        commands: NamedDependency[CommandHandler], read_models: NamedDependency[ReadModels],
+    ) -> Template:
+        """The question before an occurrence (or the rest of its series) is cancelled, with
+        the reason asked for; its answer is the cancellation's form."""
+        form = room_forms.CancelForm(**{name: request.query_params.get(name, "")[:64]
+                                        for name in ("room_id", "booking_id", "occurrence",
+                                                     "scope")})
+        return await self._cancel_question(request, commands, read_models, site_id, form)
+
     @post("/sites/{site_id:uuid}/cancellations", guards=[STAFF_OF_SITE])
     async def cancel(
         self, site_id: FromPath[UUID], request: Request[Principal, Any, Any],
@@ -203,7 +215,10 @@ class CoordinatorPages(Controller):
             week = monday_of(local(room_forms.occurrence_of(data)).date())
             result = await commands.handle(
                 ROOMS, command, form_metadata(request, "cancel", data.request_key))
-        except FormError:
+        except FormError as error:
+            if error.field == "reason":
+                return await self._cancel_question(request, commands, read_models, site_id,
+                                                   data, error=t(error.key))
             return await self._week_page(request, read_models, site_id, this_week(), None,
                                          status_code=422, cancel_error=t("cancel.unknown"))
         except Rejection as rejection:
@@ -215,34 +230,60 @@ class CoordinatorPages(Controller):
             f"/coordinator/sites/{site_id}/week?week={week}&min_position={result.position}"
             f"&cancelled={len(cancelled.occurrence_starts_at)}", status_code=303)
 
-    @get("/sites/{site_id:uuid}/refreshers", guards=[STAFF_OF_SITE])
-    async def refreshers(
-        self, site_id: FromPath[UUID], request: Request[Principal, Any, Any],
-        read_models: NamedDependency[ReadModels], store: NamedDependency[EventStore],
-        pool: NamedDependency[asyncpg.Pool], within_days: WITHIN_DAYS = 60,
+    async def _cancel_question(
+        self, request: Request[Principal, Any, Any], commands: CommandHandler,
+        read_models: ReadModels, site_id: UUID, form: room_forms.CancelForm,
+        error: str | None = None,
     ) -> Template:
-        site = next((s for s in await reads.sites_of(read_models, request.user)
-                     if s["id"] == site_id), None)
-        if site is None:
-            return no_such_site(request)
-        return page(request, "coordinator/refreshers.html", site=site,
-                    within_days=within_days, people=await reads.needing_refreshers(
-                        read_models, store, pool, site_id, within_days))
+        t = translator(language_of(request))
+        try:
+            starts_at = local(room_forms.occurrence_of(form))
+            room = await commands.state(ROOM(form_uuid("room_id", form.room_id)))
+            booking = room.bookings.get(form_uuid("booking_id", form.booking_id))
+            if room.site_id != site_id or booking is None:
+                raise FormError("room_id", "cancel.unknown")
+        except FormError:
+            return await self._week_page(request, read_models, site_id, this_week(), None,
+                                         status_code=422, cancel_error=t("cancel.unknown"))
+        when = f"{t('weekday.' + str(starts_at.weekday()))} {starts_at:%d.%m.%Y %H:%M}"
+        series = form.scope == "series"
+        return page(
+            request, "coordinator/confirm.html", status_code=422 if error else 200,
+            heading=t("cancel.series_heading" if series else "cancel.heading"),
+            question=(t("cancel.series_question", title=booking.title, when=when) if series
+                      else t("cancel.question", title=booking.title, when=when)),
+            consequence=t("cancel.session_consequence") if booking.session_id else None,
+            action=f"/coordinator/sites/{site_id}/cancellations",
+            hidden={"room_id": form.room_id, "booking_id": form.booking_id,
+                    "occurrence": form.occurrence, "scope": form.scope,
+                    "request_key": form.request_key or fresh_key()},
+            reason=True, reason_value=form.reason, error=error,
+            reason_public=booking.session_id is not None,
+            reason_public_value=bool(form.reason_public),
+            confirm=t("cancel.confirm"),
+            back=f"/coordinator/sites/{site_id}/week?week={monday_of(starts_at.date())}")
+
+    @get("/sites/{site_id:uuid}/refreshers", guards=[STAFF_OF_SITE])
+    async def refreshers(self, site_id: FromPath[UUID]) -> Redirect:
+        """Who needs a refresher is on the trainings page now, with its action."""
+        return Redirect(f"/coordinator/sites/{site_id}/trainings#refreshers-heading",
+                        status_code=301)
 
     @get("/sites/{site_id:uuid}/attendance", guards=[STAFF_OF_SITE])
     async def attendance(
         self, site_id: FromPath[UUID], request: Request[Principal, Any, Any],
-        read_models: NamedDependency[ReadModels], within_days: HELD_WITHIN_DAYS = 56,
-        min_position: MinPosition = None, recorded: RECORDED = False,
+        read_models: NamedDependency[ReadModels], store: NamedDependency[EventStore],
+        within_days: HELD_WITHIN_DAYS = 56, min_position: MinPosition = None,
+        recorded: RECORDED = False,
     ) -> Template:
-        return await self._attendance_page(request, read_models, site_id, within_days,
+        return await self._attendance_page(request, read_models, store, site_id, within_days,
                                            min_position, recorded=recorded)
 
     @post("/sites/{site_id:uuid}/attendance", guards=[STAFF_OF_SITE])
     async def record_attendance(
         self, site_id: FromPath[UUID], request: Request[Principal, Any, Any],
         commands: NamedDependency[CommandHandler], read_models: NamedDependency[ReadModels],
-        data: Annotated[attendance_forms.AttendanceForm, FORM],
+        store: NamedDependency[EventStore], data: Annotated[attendance_forms.AttendanceForm, FORM],
     ) -> Template | Redirect:
         t = translator(language_of(request))
         try:
@@ -252,14 +293,14 @@ class CoordinatorPages(Controller):
             result = await commands.handle(
                 OFFERS, command, form_metadata(request, "attendance", data.request_key))
         except FormError as error:
-            return await self._attendance_page(request, read_models, site_id, 56, None,
+            return await self._attendance_page(request, read_models, store, site_id, 56, None,
                                                status_code=422, form=data, field=error.field,
                                                message=t(error.key))
         except Rejection as rejection:
             field = (rejection.field if rejection.field in attendance_forms.FIELDS
                      else "occurrence")
             return await self._attendance_page(
-                request, read_models, site_id, 56, None, status_code=rejection.status,
+                request, read_models, store, site_id, 56, None, status_code=rejection.status,
                 form=data, field=field, message=refusal_message(rejection, t))
         return Redirect(f"/coordinator/sites/{site_id}/attendance"
                         f"?min_position={result.position}&recorded=true", status_code=303)
@@ -282,8 +323,13 @@ class CoordinatorPages(Controller):
         t = translator(language_of(request))
         try:
             metadata = form_metadata(request, "shift", data.request_key)
-            command = shift_forms.shift_command(site_id, data, metadata, now())
-            result = await commands.handle(SHIFTS, command, metadata)
+            if data.weekly:
+                result = await commands.handle(SHIFT_SERIES_DECIDER, shift_forms.
+                                               shift_series_command(site_id, data, metadata,
+                                                                    now()), metadata)
+            else:
+                result = await commands.handle(SHIFTS, shift_forms.shift_command(
+                    site_id, data, metadata, now()), metadata)
         except FormError as error:
             return await self._plan_page(request, read_models, site_id, None, status_code=422,
                                          shift=data, shift_errors={error.field: t(error.key)})
@@ -348,13 +394,15 @@ class CoordinatorPages(Controller):
         site, rooms = await reads.site_and_rooms(read_models, site_id, min_position)
         if site is None:
             return no_such_site(request)
-        context = PlanPage(site=site, rooms=rooms, sessions=await reads.coming_sessions(
-            read_models, site_id, min_position), **shown)
+        catalogue, _ = await reads.qualifications(read_models, language_of(request))
+        context = PlanPage(site=site, rooms=rooms, catalogue=catalogue,
+                           sessions=await reads.coming_sessions(read_models, site_id,
+                                                                min_position), **shown)
         return page(request, "coordinator/plan.html", context, status_code=status_code)
 
     async def _attendance_page(
-        self, request: Request[Principal, Any, Any], read_models: ReadModels, site_id: UUID,
-        within_days: int, min_position: int | None, *, status_code: int = 200,
+        self, request: Request[Principal, Any, Any], read_models: ReadModels, store: EventStore,
+        site_id: UUID, within_days: int, min_position: int | None, *, status_code: int = 200,
         form: attendance_forms.AttendanceForm | None = None, **shown: Any,
     ) -> Template:
         """The list; after a refused form, that occurrence's input kept and the reason beside
@@ -363,6 +411,9 @@ class CoordinatorPages(Controller):
         if site is None:
             return no_such_site(request)
         held = await reads.held_occurrences(read_models, site_id, within_days, min_position)
+        history = await reads.count_history(
+            store, [o["session_id"] for o in held if o["visitors"] is not None])
+        held = [{**o, "history": history.get(o["key"], [])} for o in held]
         failed = (attendance_forms.occurrence_key(form.session_id.strip(),
                                                   form.occurrence.strip()) if form else None)
         context = AttendancePage(

@@ -4,16 +4,25 @@ occurrences and counts, and who needs a refresher (the same read models the API 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from collections.abc import Callable, Iterable
 from typing import Any
 from uuid import UUID
 
 import asyncpg
 
+from events.offers import AttendanceCorrected, AttendanceRecorded
 from events.store import EventStore
-from projections import attendance_stats, directory, room_calendar
+from projections import (
+    attendance_stats,
+    directory,
+    qualification_catalogue,
+    room_calendar,
+    training_records,
+)
 from services.auth.roles import ADMIN
 from services.auth.tokens import Principal
 from services.offers.forms import occurrence_key
+from services.offers.state import SESSION
 from services.pages.forms import fresh_key
 from services.pages.local_time import local, week_bounds
 from services.reads.read_models import ReadModels
@@ -90,7 +99,7 @@ async def needing_refreshers(read_models: ReadModels, store: EventStore, pool: a
     people = []
     for volunteer_id, qualifications in by_volunteer.items():
         person = await volunteers.profile(store, pool, volunteer_id)
-        people.append({"name": person.name, "erased": person.erased,
+        people.append({"id": volunteer_id, "name": person.name, "erased": person.erased,
                        "qualifications": qualifications})
     return people
 
@@ -145,3 +154,75 @@ async def held_occurrences(read_models: ReadModels, site_id: UUID, within_days: 
         if not row["cancelled"]
     ]
     return sorted(held, key=lambda o: o["starts_at"], reverse=True)
+
+
+async def offers_with_dates(read_models: ReadModels, site_id: UUID, rooms: list[dict[str, Any]],
+                            days_ahead: int, min_position: int | None) -> list[dict[str, Any]]:
+    """The site's offers, each with its dates of the coming ``days_ahead`` days (cancelled ones
+    marked), each date with what its cancel question needs (room, booking, UTC start)."""
+    offers, _ = await read_models.read(directory.DIRECTORY, min_position,
+                                       lambda connection: directory.offers(connection, site_id))
+    moment = datetime.now(UTC)
+    until = moment + timedelta(days=days_ahead)
+
+    async def occurrences(connection: Any) -> list[dict[str, Any]]:
+        return [dict(o, room=room["name"], room_id=room["id"]) for room in rooms
+                for o in await room_calendar.occurrences(connection, room["id"], moment, until,
+                                                         include_cancelled=True)
+                if o["session_id"] is not None]
+
+    dates, _ = await read_models.read(room_calendar.ROOM_CALENDAR, min_position, occurrences)
+    rows, _ = await read_models.read(
+        attendance_stats.ATTENDANCE_STATS, min_position,
+        lambda connection: attendance_stats.load_rows(
+            connection, from_=moment, to=until, site_ids=frozenset({site_id})))
+    offer_of = {key[0]: row["offer_id"]
+                for key, row in rows.get(attendance_stats.SESSIONS, {}).items()}
+    by_offer: dict[UUID, list[dict[str, Any]]] = {}
+    for o in sorted(dates, key=lambda o: o["starts_at"]):
+        by_offer.setdefault(offer_of.get(o["session_id"]), []).append({
+            **_entry(o, moment), "room": o["room"], "room_id": o["room_id"]})
+    return [{**offer, "dates": by_offer.get(offer["id"], [])} for offer in offers]
+
+
+async def trainings_around(read_models: ReadModels, site_id: UUID, days_back: int,
+                           days_ahead: int, min_position: int | None) -> list[dict[str, Any]]:
+    """The site's trainings of the last ``days_back`` and next ``days_ahead`` days, by start,
+    times in Berlin."""
+    moment = datetime.now(UTC)
+    rows, _ = await read_models.read(
+        training_records.TRAINING_RECORDS, min_position,
+        lambda connection: training_records.trainings_at(
+            connection, site_id, moment - timedelta(days=days_back),
+            moment + timedelta(days=days_ahead)))
+    return [{**row, "starts_at": local(row["starts_at"]), "ends_at": local(row["ends_at"]),
+             "started": row["starts_at"] <= moment} for row in rows]
+
+
+async def count_history(store: EventStore, session_ids: Iterable[UUID]
+                        ) -> dict[str, list[dict[str, Any]]]:
+    """Each counted occurrence's counts in order (the first, then every correction with its
+    reason and the figure it replaced), by occurrence key, from the sessions' own streams."""
+    history: dict[str, list[dict[str, Any]]] = {}
+    for session_id in dict.fromkeys(session_ids):
+        for recorded in await store.read_stream(SESSION(session_id).id):
+            event = recorded.event
+            if isinstance(event, AttendanceRecorded | AttendanceCorrected):
+                history.setdefault(occurrence_key(session_id, event.occurrence_starts_at), []
+                                   ).append({"visitors": event.visitors,
+                                             "breakdown": event.breakdown or {},
+                                             "reason": getattr(event, "reason", None),
+                                             "recorded_at": local(recorded.recorded_at)})
+    return history
+
+
+async def qualifications(read_models: ReadModels, language: str
+                         ) -> tuple[list[dict[str, Any]], Callable[[str], str]]:
+    """The catalogue for the pages' selects (code and name in ``language``, by name), and a
+    function naming a code (a code the catalogue lacks is shown as it is)."""
+    rows, _ = await read_models.read(qualification_catalogue.QUALIFICATION_CATALOGUE, None,
+                                     qualification_catalogue.catalogue)
+    names = {row["code"]: row["name"].get(language) or row["name"]["de"] for row in rows}
+    choices = sorted(({"code": code, "name": name} for code, name in names.items()),
+                     key=lambda choice: choice["name"].casefold())
+    return choices, lambda code: names.get(code, code)

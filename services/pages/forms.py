@@ -13,9 +13,10 @@ skipped in spring) is refused naming the field, rather than silently shifted.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID, uuid4
 
+import msgspec
 from litestar import Request
 from litestar.enums import RequestEncodingType
 from litestar.params import Body
@@ -108,3 +109,20 @@ def form_metadata(request: Request[Principal, Any, Any], kind: str,
 def fresh_key() -> str:
     """The hidden ``request_key`` of a form as rendered."""
     return uuid4().hex
+
+
+Short = Annotated[str, msgspec.Meta(max_length=64)]
+Many = Annotated[list[Short], msgspec.Meta(max_length=200)] | Short
+"""A field a form may send once or repeatedly (checkboxes, one row per person)."""
+
+
+def many(value: list[str] | str) -> list[str]:
+    return [value] if isinstance(value, str) else list(value)
+
+
+class VolunteerForm(msgspec.Struct):
+    """A form naming one volunteer: assigning, enrolling, or removing one once the
+    confirmation page was answered."""
+
+    volunteer_id: Short = ""
+    request_key: Short = ""

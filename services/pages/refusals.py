@@ -28,6 +28,7 @@ WORDS: dict[str, str] = {
     "other_site@session_id": "plan.no_session",
     "session_not_found": "plan.no_session",
     "not_positive@capacity": "plan.number_invalid",
+    "unknown_qualification": "plan.unknown_qualification",
     "not_positive@valid_for_months": "plan.number_invalid",
     # cancelling an occurrence or a series
     "already_cancelled@occurrence": "cancel.already_cancelled",
@@ -42,6 +43,7 @@ WORDS: dict[str, str] = {
     "cancelled@occurrence_starts_at": "attendance.cancelled",
     "not_found@occurrence_starts_at": "attendance.no_occurrence",
     "negative@visitors": "attendance.visitors_invalid",
+    "exceeds_visitors@breakdown": "attendance.breakdown_exceeds",
     # a volunteer's claims
     "shift_started": "rejected.shift_started",
     "already_claimed": "rejected.already_claimed",
@@ -64,17 +66,54 @@ WORDS: dict[str, str] = {
 }
 
 
-def words_of(rejection: Rejection) -> str | None:
-    """The i18n key of a refusal's words, if the pages have words of their own for it."""
+ON_BEHALF: dict[str, str] = {
+    # a coordinator acting for a volunteer: the refusal speaks of the volunteer, not of "you"
+    "already_claimed": "roster.already_claimed",
+    "already_waitlisted": "roster.already_waitlisted",
+    "qualification_missing": "roster.qualification_missing",
+    "overlapping_shift@walk_ins": "served.walk_in_overlapping",
+    "overlapping_shift": "roster.overlapping_shift",
+    "no_claim": "roster.no_claim",
+    "volunteer_not_found": "roster.no_volunteer",
+    "claimed@walk_ins": "served.walk_in_holds",
+    "not_claimed@present": "served.not_claimed",
+    "reason_required@reason": "served.reason_required",
+    "out_of_window@times": "served.out_of_window",
+    "in_the_future@times": "served.in_the_future",
+    "too_long@times": "served.too_long",
+    "not_held_yet@shift_id": "served.not_held_yet",
+    # timesheet lines
+    "in_the_future@ended_at": "hours.in_the_future",
+    "too_long@ended_at": "hours.too_long",
+    "out_of_window@started_at": "hours.too_far_back",
+    "overlapping_hours": "hours.overlapping_hours",
+    "overlapping_shift@started_at": "hours.overlapping_shift",
+    "erased": "roster.no_volunteer",
+    # trainings
+    "already_enrolled": "trainings.already_enrolled",
+    "full": "trainings.full",
+    "training_started": "trainings.started",
+    "not_enrolled": "trainings.not_enrolled",
+    "not_held_yet": "trainings.not_held_yet",
+    "completed@training_id": "trainings.already_completed",
+    "cancelled@training_id": "trainings.was_cancelled",
+}
+
+
+def words_of(rejection: Rejection, *, on_behalf: bool = False) -> str | None:
+    """The i18n key of a refusal's words, if the pages have words of their own for it;
+    ``on_behalf``: as a coordinator reads it who acted for a volunteer."""
     code = str(rejection.members.get("code", ""))
-    for key, words in WORDS.items():
+    tables = (ON_BEHALF, WORDS) if on_behalf else (WORDS,)
+    for key, words in (item for table in tables for item in table.items()):
         wanted, _, field = key.partition("@")
         if wanted == code and rejection.field.startswith(field):
             return words
     return None
 
 
-def refusal_message(rejection: Rejection, translate: Callable[..., str], **values: str) -> str:
+def refusal_message(rejection: Rejection, translate: Callable[..., str], *,
+                    on_behalf: bool = False, **values: str) -> str:
     """What to show beside the field a refusal concerns."""
-    key = words_of(rejection)
+    key = words_of(rejection, on_behalf=on_behalf)
     return translate(key, **values) if key else rejection.message

@@ -24,6 +24,11 @@ from services.auth.middleware import TokenAuthentication
 from services.platform.keys import Keys
 from services.pages.auditor import AuditorPages
 from services.pages.coordinator import CoordinatorPages
+from services.pages.coordinator_figures import FigurePages
+from services.pages.coordinator_offers import OfferPages
+from services.pages.coordinator_people import PeoplePages
+from services.pages.coordinator_shifts import ShiftPages
+from services.pages.coordinator_trainings import TrainingPages
 from services.pages.i18n import language_of, translator
 from services.pages.rendering import page
 from services.pages.routes import HomePage, SessionPages
@@ -60,7 +65,9 @@ def page_handlers() -> list[ControllerRouterHandler]:
     pages = Router(
         path="/",
         route_handlers=[SessionPages, HomePage, CoordinatorPages, VolunteerPages, AuditorPages,
-                        VolunteerHome, VolunteerProfile, VolunteerHandovers],
+                        VolunteerHome, VolunteerProfile, VolunteerHandovers,
+                        ShiftPages, OfferPages, TrainingPages, PeoplePages,
+                        FigurePages],
         middleware=[DefineMiddleware(TokenAuthentication, sources=(session_cookie,))],
         exception_handlers={
             NotAuthorizedException: to_sign_in,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime, time
 from typing import Annotated
+from uuid import UUID
 
 import msgspec
 
@@ -39,8 +40,9 @@ class CancelForm(msgspec.Struct):
     booking_id: Short = ""
     occurrence: Short = ""
     scope: Annotated[str, msgspec.Meta(max_length=16)] = ""
-    request_key: Short = ""
     reason: Annotated[str, msgspec.Meta(max_length=1000)] = ""
+    """Why: asked on the confirmation page before anything is cancelled."""
+    request_key: Short = ""
     reason_public: Annotated[str, msgspec.Meta(max_length=8)] = ""
     """A checkbox: the reason may be shown in the public programme."""
 
@@ -53,8 +55,9 @@ FIELD_OF = {
 """The form field a command's refusal is shown next to (any other: the title)."""
 
 
-def booking_command(form: BookingForm, metadata: EventMetadata, now: datetime) -> BookRoom:
-    """The booking the form asks for: one date, or weekly until a last day (inclusive)."""
+def booking_times(form: BookingForm) -> tuple[UUID, datetime, datetime, Recurrence | None]:
+    """The room, the first ``[start, end)`` and the recurrence the form asks for: one date, or
+    weekly until a last day (inclusive). A session's form asks the same."""
     room_id = form_uuid("room_id", form.room_id, "booking.no_room")
     starts_at, ends_at = wall_clock_range(form.date, form.start, form.end)
     recurrence = None
@@ -67,6 +70,12 @@ def booking_command(form: BookingForm, metadata: EventMetadata, now: datetime) -
         # RFC 5545 UNTIL is inclusive: any occurrence starting on the last day belongs to it.
         until = datetime.combine(last_day, time(23, 59, 59), tzinfo=BERLIN)
         recurrence = Recurrence(rrule="FREQ=WEEKLY", until=until)
+    return room_id, starts_at, ends_at, recurrence
+
+
+def booking_command(form: BookingForm, metadata: EventMetadata, now: datetime) -> BookRoom:
+    """The booking the form asks for: one date, or weekly until a last day (inclusive)."""
+    room_id, starts_at, ends_at, recurrence = booking_times(form)
     return BookRoom(room_id=room_id, booking_id=entity_id(metadata, "booking"),
                     title=form.title.strip(), starts_at=starts_at, ends_at=ends_at,
                     recurrence=recurrence, now=now)
@@ -84,8 +93,11 @@ def occurrence_of(form: CancelForm) -> datetime:
 
 
 def cancel_command(form: CancelForm, now: datetime) -> CancelBooking:
-    """One occurrence (``scope=occurrence``) or every one of the series still ahead."""
+    """One occurrence (``scope=occurrence``) or every one of the series still ahead, once the
+    confirmation page was answered with a reason."""
     starts_at = occurrence_of(form)
+    if not form.reason.strip():
+        raise FormError("reason", "cancel.reason_required")
     return CancelBooking(
         room_id=form_uuid("room_id", form.room_id, "cancel.unknown"),
         booking_id=form_uuid("booking_id", form.booking_id, "cancel.unknown"),

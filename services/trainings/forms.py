@@ -1,5 +1,6 @@
-"""The coordinator's form of a training, read into the command behind ``POST /api/trainings``
-(which books its room in the same step: a taken room is refused with its conflicts)."""
+"""The coordinator's forms of trainings, read into the commands behind ``POST /api/trainings``
+(which books its room in the same step: a taken room is refused with its conflicts), its
+enrolments (``POST``/``DELETE .../enrollments``) and ``POST .../completion``."""
 
 from __future__ import annotations
 
@@ -11,8 +12,20 @@ import msgspec
 
 from events.base import EventMetadata
 from services.commands.handler import entity_id
-from services.pages.forms import form_uuid, wall_clock_range, whole_number
-from services.trainings.decider import PlanTraining
+from services.pages.forms import (
+    Many,
+    VolunteerForm,
+    form_uuid,
+    many,
+    wall_clock_range,
+    whole_number,
+)
+from services.trainings.decider import (
+    CancelEnrollment,
+    CompleteTraining,
+    EnrollInTraining,
+    PlanTraining,
+)
 
 Text = Annotated[str, msgspec.Meta(max_length=500)]
 Short = Annotated[str, msgspec.Meta(max_length=64)]
@@ -54,3 +67,29 @@ def training_command(site_id: UUID, form: TrainingForm, metadata: EventMetadata,
                         qualification=form.qualification.strip(),
                         valid_for_months=valid_for_months, starts_at=starts_at,
                         ends_at=ends_at, capacity=capacity, now=now)
+
+
+# Enrolments and completion ---------------------------------------------------------------------
+
+
+class CompletionForm(msgspec.Struct):
+    """Who attended: the ticked enrolled volunteers (``attended``, once or repeatedly)."""
+
+    attended: Many = []
+    request_key: Short = ""
+
+
+def enrol_command(training_id: UUID, form: VolunteerForm, now: datetime) -> EnrollInTraining:
+    volunteer_id = form_uuid("volunteer_id", form.volunteer_id, "roster.choose_volunteer")
+    return EnrollInTraining(training_id=training_id, volunteer_id=volunteer_id, now=now)
+
+
+def unenrol_command(training_id: UUID, form: VolunteerForm, now: datetime) -> CancelEnrollment:
+    volunteer_id = form_uuid("volunteer_id", form.volunteer_id, "roster.choose_volunteer")
+    return CancelEnrollment(training_id=training_id, volunteer_id=volunteer_id, now=now)
+
+
+def completion_command(training_id: UUID, form: CompletionForm,
+                       now: datetime) -> CompleteTraining:
+    attended = [form_uuid("attended", value) for value in many(form.attended)]
+    return CompleteTraining(training_id=training_id, attended=attended, now=now)

@@ -213,14 +213,15 @@ async def test_a_coordinator_counts_visitors_plans_and_cancels(site):
             await shift.get_by_label("Beginn").fill("13:30")
             await shift.get_by_label("Ende").fill("17:30")
             await shift.get_by_label("Plätze").fill("2")
-            await shift.get_by_label("Nötige Qualifikationen").fill("food_hygiene")
+            await shift.get_by_label("Lebensmittelhygiene").check()
             await shift.get_by_role("button", name="Schicht anlegen").click()
             await async_api.expect(page.get_by_role("status")).to_have_text(
                 "Die Schicht ist angelegt.")
             training = page.locator("form[action$='/trainings']")
             await training.get_by_label("Raum").select_option(label="Saal (40 Plätze)")
             await training.get_by_label("Titel").fill("Hygieneschulung")
-            await training.get_by_label("Vermittelte Qualifikation").fill("food_hygiene")
+            await training.get_by_label("Vermittelte Qualifikation").select_option(
+                label="Lebensmittelhygiene")
             await training.get_by_label("Plätze").fill("10")
             await training.get_by_label("Datum").fill("2038-03-17")
             await training.get_by_label("Beginn").fill("16:00")
@@ -240,7 +241,14 @@ async def test_a_coordinator_counts_visitors_plans_and_cancels(site):
                 "Hygieneschulung")
             await screenshots(page, "week-with-cancel-forms")
 
-            await page.get_by_role("button", name="Seniorencafé am Mi 17.03. 14:00 absagen").click()
+            await page.get_by_role("link", name="Seniorencafé am Mi 17.03. 14:00 absagen").click()
+            # Nothing is cancelled before the question is answered, with a reason.
+            await async_api.expect(page.get_by_role("heading", name="Termin absagen?")).to_be_visible()
+            await page.get_by_role("button", name="Ja, absagen").click()
+            await async_api.expect(page.get_by_role("alert")).to_contain_text("Bitte einen Grund")
+            await screenshots(page, "cancel-question")
+            await page.get_by_label("Grund").fill("Heizung defekt")
+            await page.get_by_role("button", name="Ja, absagen").click()
             await async_api.expect(page.get_by_role("status")).to_have_text(
                 "Abgesagt: 1 Termin(e).")
             await async_api.expect(

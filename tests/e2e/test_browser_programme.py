@@ -127,7 +127,7 @@ async def test_the_demo_programme_is_public_as_json_feed_and_pages(base_url, bro
 
 
 async def a_coordinator_gives_a_public_reason(context: Any, page: Any) -> None:
-    """The week view's cancel form of a session folds out a reason and its public mark."""
+    """The question before a session's date is cancelled asks for a reason and its public mark."""
     await page.goto("/sign-in?next=/coordinator/")
     await page.get_by_label("E-Mail").fill(plan.VILLAGES[1].coordinator_email)
     await page.get_by_label("Passwort").fill(plan.DEMO_PASSWORD)
@@ -139,9 +139,13 @@ async def a_coordinator_gives_a_public_reason(context: Any, page: Any) -> None:
     if "/week" not in page.url:
         await page.get_by_role("link", name=plan.VILLAGES[1].site_name).first.click()
         await page.goto(page.url.split("?")[0] + f"?week={week.isoformat()}")
-    reason = page.locator("details.cancel-reason").first
-    await reason.locator("summary").click()
-    assert await reason.get_by_label("Grund öffentlich zeigen").is_visible()
+    questions = await page.locator("a[href*='scope=occurrence']").evaluate_all(
+        "links => links.map(link => link.href)")
+    for question in questions:  # a session's question has the public mark; a booking's not
+        await page.goto(question)
+        if await page.get_by_label("Grund öffentlich zeigen").count():
+            break
+    assert await page.get_by_label("Grund öffentlich zeigen").is_visible()
     await photographed(page, "coordinator-cancel-reason")
     await context.clear_cookies()
 

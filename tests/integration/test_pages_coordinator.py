@@ -8,6 +8,7 @@ import json
 import re
 from datetime import UTC, datetime, time, timedelta
 from html import unescape
+from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -216,17 +217,20 @@ async def test_who_needs_a_refresher_lists_names_and_expiry_dates_of_the_site(
     with workers(database_url, servers.redis_url, broker_namespace, 1) as (worker,):
         await wait_until_caught_up(pool, [TRAINING_RECORDS, VOLUNTEER_SITES], worker)
     await sign_in_as(world, COORDINATOR_A)
+    moved = await world.client.get(f"/coordinator/sites/{world.site_a}/refreshers",
+                                   follow_redirects=False)
+    assert moved.headers["location"].startswith(f"/coordinator/sites/{world.site_a}/trainings")
     page = text_of((await world.client.get(
-        f"/coordinator/sites/{world.site_a}/refreshers")).text)
+        f"/coordinator/sites/{world.site_a}/trainings")).text)
     # As the product reckons it (services/trainings/decider.py, qualification_valid_until): a
     # month on from the Berlin wall-clock start, not from the UTC one.
     valid_until = (starts.astimezone(BERLIN_ZONE) + relativedelta(months=1)).date()
-    assert f"Alice food_hygiene: gültig bis {valid_until.strftime('%d.%m.%Y')}" in page
+    assert f"Alice Lebensmittelhygiene: gültig bis {valid_until.strftime('%d.%m.%Y')}" in page
     await sign_in_as(world, COORDINATOR_B)
     assert (await world.client.get(
-        f"/coordinator/sites/{world.site_a}/refreshers")).status_code == 403
+        f"/coordinator/sites/{world.site_a}/trainings")).status_code == 403
     elsewhere = text_of((await world.client.get(
-        f"/coordinator/sites/{world.site_b}/refreshers")).text)
+        f"/coordinator/sites/{world.site_b}/trainings")).text)
     assert "Niemand braucht gerade eine Auffrischung." in elsewhere and "Alice" not in elsewhere
 
 
@@ -416,7 +420,7 @@ async def test_a_shift_is_planned_for_a_coming_session_with_its_qualifications(
     response = await world.client.post(f"/coordinator/sites/{world.site_a}/shifts", data={
         **await plan_form(world, pool, "shifts"), "title": "Tresen", "date": day.isoformat(),
         "start": "09:30", "end": "13:30", "capacity": "2",
-        "qualifications": "food_hygiene, first_aid", "session_id": session["id"]},
+        "qualifications": ["food_hygiene", "first_aid"], "session_id": session["id"]},
         follow_redirects=False)
     assert response.status_code == 303, response.text
     assert "Die Schicht ist angelegt." in text_of(
@@ -493,16 +497,23 @@ async def test_a_training_in_a_taken_room_shows_the_conflicts_and_stores_nothing
 # Cancelling from the week view ------------------------------------------------------------------
 
 
-def cancel_form_of(html: str, starts_at: str) -> dict[str, str]:
-    """The fields of the cancel form of the entry starting at ``starts_at`` (UTC, ISO)."""
-    match = re.search(
-        r'name="request_key" value="([^"]+)">\s*<input type="hidden" name="room_id" '
-        r'value="([^"]+)">\s*<input type="hidden" name="booking_id" value="([^"]+)">\s*'
-        rf'<input type="hidden" name="occurrence" value="{re.escape(starts_at)}">', html)
-    assert match, f"no cancel form for {starts_at}"
-    return {"request_key": match.group(1), "room_id": match.group(2),
-            "booking_id": match.group(3), "occurrence": starts_at,
-            "_csrf_token": csrf_of(html)}
+def cancel_link_of(html: str, starts_at: str, scope: str) -> str:
+    """The week entry's link to the question before cancelling it (``starts_at``: UTC, ISO)."""
+    for href in re.findall(r'href="([^"]*/cancellations\?[^"]*)"', html):
+        query = parse_qs(urlsplit(unescape(href)).query)
+        if query["occurrence"] == [starts_at] and query["scope"] == [scope]:
+            return unescape(href)
+    raise AssertionError(f"no cancel link for {starts_at}")
+
+
+async def cancel_form_of(world: World, html: str, starts_at: str, scope: str,
+                         reason: str = "Heizung defekt") -> dict[str, str]:
+    """The question's form (asked before anything is cancelled), answered with ``reason``."""
+    question = (await world.client.get(cancel_link_of(html, starts_at, scope))).text
+    assert "Ja, absagen" in question
+    fields = dict(re.findall(r'<input type="hidden" name="([a-z_]+)" value="([^"]*)">',
+                             question))
+    return {**fields, "reason": reason, "_csrf_token": csrf_of(question)}
 
 
 async def test_one_date_or_the_rest_of_a_series_is_cancelled_from_the_week_view(
@@ -514,9 +525,17 @@ async def test_one_date_or_the_rest_of_a_series_is_cancelled_from_the_week_view(
     await sign_in_as(world, COORDINATOR_A)
     html = (await world.client.get(week_path(world), params={
         "week": "2038-03-01", "min_position": str(booked["position"])})).text
+    # Without a reason the question is asked again, and nothing is cancelled.
+    before = await event_count(pool)
+    unanswered = await world.client.post(
+        f"/coordinator/sites/{world.site_a}/cancellations",
+        data=await cancel_form_of(world, html, "2038-03-02T17:00:00+00:00", "occurrence", ""))
+    assert unanswered.status_code == 422
+    assert "Bitte einen Grund angeben" in text_of(unanswered.text)
+    assert await event_count(pool) == before
     response = await world.client.post(
         f"/coordinator/sites/{world.site_a}/cancellations",
-        data={**cancel_form_of(html, "2038-03-02T17:00:00+00:00"), "scope": "occurrence"},
+        data=await cancel_form_of(world, html, "2038-03-02T17:00:00+00:00", "occurrence"),
         follow_redirects=False)
     assert response.status_code == 303, response.text
     assert response.headers["location"].startswith(week_path(world) + "?week=2038-03-01&")
@@ -528,7 +547,7 @@ async def test_one_date_or_the_rest_of_a_series_is_cancelled_from_the_week_view(
     html = (await world.client.get(week_path(world), params={"week": "2038-03-08"})).text
     response = await world.client.post(
         f"/coordinator/sites/{world.site_a}/cancellations",
-        data={**cancel_form_of(html, "2038-03-09T17:00:00+00:00"), "scope": "series"},
+        data=await cancel_form_of(world, html, "2038-03-09T17:00:00+00:00", "series"),
         follow_redirects=False)
     assert response.status_code == 303, response.text
     assert text_of((await world.client.get(response.headers["location"])).text).count(
@@ -538,7 +557,7 @@ async def test_one_date_or_the_rest_of_a_series_is_cancelled_from_the_week_view(
     before = await event_count(pool)
     again = await world.client.post(
         f"/coordinator/sites/{world.site_a}/cancellations",
-        data={**cancel_form_of(stale, "2038-03-16T17:00:00+00:00"), "scope": "occurrence"})
+        data=await cancel_form_of(world, stale, "2038-03-16T17:00:00+00:00", "occurrence"))
     assert again.status_code == 409
     assert "Dieser Termin ist schon abgesagt." in text_of(again.text)
     assert await event_count(pool) == before
@@ -558,10 +577,11 @@ async def test_only_dates_still_ahead_can_be_cancelled_and_only_by_the_sites_coo
             "week": moment.astimezone(BERLIN_ZONE).date().isoformat(),
             "min_position": str(booked["position"])})).text
         assert moment.astimezone(BERLIN_ZONE).strftime("%d.%m. %H:%M") in text_of(pages[moment])
-    # The date that began has no cancel form; the one ahead has.
-    assert f'name="occurrence" value="{past.isoformat()}"' not in pages[past]
+    # The date that began has no cancel link; the one ahead has.
+    with pytest.raises(AssertionError):
+        cancel_link_of(pages[past], past.isoformat(), "occurrence")
     html, tomorrow = pages[ahead], ahead.isoformat()
-    fields = {**cancel_form_of(html, tomorrow), "scope": "occurrence"}
+    fields = await cancel_form_of(world, html, tomorrow, "occurrence")
     before = await event_count(pool)
     for caller in (COORDINATOR_B, VOLUNTEER_SELF):
         await sign_in_as(world, caller)

@@ -9,8 +9,8 @@ from events.offers import SessionOccurrencesCancelled
 from tests.integration.test_accounts_api import COORDINATOR_A
 from tests.integration.test_pages_coordinator import (
     cancel_form_of,
+    cancel_link_of,
     sign_in_as,
-    text_of,
     week_path,
 )
 from tests.integration.test_read_calendars import projector  # noqa: F401 - a fixture
@@ -30,13 +30,16 @@ async def test_a_sessions_date_is_cancelled_with_a_reason_for_the_public(
     await sign_in_as(world, COORDINATOR_A)
     html = (await world.client.get(week_path(world), params={
         "week": "2038-03-01", "min_position": str(session["position"])})).text
-    assert "Grund öffentlich zeigen" in html
-    fields = {**cancel_form_of(html, "2038-03-04T09:00:00+00:00"), "scope": "occurrence"}
+    question = (await world.client.get(
+        cancel_link_of(html, "2038-03-04T09:00:00+00:00", "occurrence"))).text
+    assert "Grund öffentlich zeigen" in question
+    fields = await cancel_form_of(world, html, "2038-03-04T09:00:00+00:00", "occurrence")
     before = await event_count(pool)
     refused = await world.client.post(f"/coordinator/sites/{world.site_a}/cancellations",
                                       data={**fields, "reason": " ", "reason_public": "1"})
     assert refused.status_code == 422
-    assert "Für das öffentliche Programm bitte einen Grund eintragen." in text_of(refused.text)
+    assert "Grund öffentlich zeigen" in refused.text  # asked again, the mark kept
+    assert 'name="reason_public" value="1" checked' in refused.text
     assert await event_count(pool) == before
     done = await world.client.post(
         f"/coordinator/sites/{world.site_a}/cancellations", follow_redirects=False,

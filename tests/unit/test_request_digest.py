@@ -47,3 +47,20 @@ def test_any_other_field_or_another_command_makes_another_request():
 
 def test_the_order_of_fields_does_not_matter():
     assert request_digest("X", {"a": 1, "b": [2]}) == request_digest("X", {"b": [2], "a": 1})
+
+
+def test_a_confirmation_with_actual_times_keyed_by_volunteer_has_a_digest():
+    """``times`` is keyed by volunteer id: a repeated confirmation with times (a page's form
+    always carries a key) is told apart by its times, not refused with a 500."""
+    from events.shifts import ServiceTime
+    from services.shifts.decider import ConfirmShiftAttendance
+
+    volunteer = uuid4()
+
+    def confirmation(minutes: int) -> ConfirmShiftAttendance:
+        span = ServiceTime(started_at=NOW, ended_at=NOW + timedelta(minutes=minutes))
+        return ConfirmShiftAttendance(shift_id=BOOKING, present=[volunteer],
+                                      times={volunteer: span}, now=NOW)
+
+    assert command_digest(confirmation(90)) == command_digest(confirmation(90))
+    assert command_digest(confirmation(90)) != command_digest(confirmation(60))

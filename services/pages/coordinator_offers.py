@@ -1,0 +1,176 @@
+"""The coordinator's offers ("Angebote"): the site's offers with their coming dates, a new
+offer, and its sessions once or weekly (the room booked in the same step, conflicts listed
+beside the form); a date is cancelled through the week view's question (with a reason).
+
+Thin adapters: ``services.offers.forms`` reads each form into the command its API route builds.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from uuid import UUID
+
+import msgspec
+from litestar import Controller, Request, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, QueryParameter
+from litestar.response import Redirect, Template
+
+from events.offers import CATEGORIES
+from services.auth.guards import ADMIN, COORDINATOR, for_site, from_path, requires_roles
+from services.auth.tokens import Principal
+from services.commands.handler import CommandHandler
+from services.commands.http import now
+from services.commands.rejections import Rejection
+from services.offers import forms as offer_forms
+from services.offers.decider import OFFERS
+from services.offers.staffing import STAFFING
+from services.offers.state import OFFER
+from services.pages import coordinator_reads as reads
+from services.pages.coordinator import FORM, local_conflicts, no_such_site
+from services.pages.forms import FormError, form_metadata, fresh_key
+from services.pages.i18n import language_of, translator
+from services.pages.refusals import refusal_message
+from services.pages.rendering import page
+from services.reads.read_models import ReadModels
+from services.reads.routes import MinPosition
+from services.rooms import forms as room_forms
+
+STAFF_OF_SITE = for_site(from_path("site_id"))
+DAYS_AHEAD = 35
+DONE = Annotated[str | None, QueryParameter(name="done", max_length=32)]
+DONE_WORDS = ("offer", "sessions", "shift_plan")
+
+
+class OffersPage(msgspec.Struct, kw_only=True):
+    site: dict[str, Any]
+    rooms: list[dict[str, Any]]
+    offers: list[dict[str, Any]]
+    categories: list[str]
+    days_ahead: int = DAYS_AHEAD
+    offer: offer_forms.OfferForm = msgspec.field(default_factory=offer_forms.OfferForm)
+    offer_errors: dict[str, str] = {}
+    session: room_forms.BookingForm | None = None
+    session_offer: str | None = None
+    """The offer whose session form was refused (its input kept, the reason beside it)."""
+    session_errors: dict[str, str] = {}
+    conflicts: list[dict[str, Any]] = []
+    catalogue: list[dict[str, Any]] = []
+    shift_plan: offer_forms.ShiftPlanForm | None = None
+    plan_offer: str | None = None
+    """The offer whose shift plan was refused (its input kept, the reason beside it)."""
+    plan_errors: dict[str, str] = {}
+    done: str | None = None
+    offer_key: str = msgspec.field(default_factory=fresh_key)
+
+
+class OfferPages(Controller):
+    path = "/coordinator/sites/{site_id:uuid}"
+    include_in_schema = False
+    guards = [requires_roles(ADMIN, COORDINATOR), STAFF_OF_SITE]
+
+    @get("/offers")
+    async def offers(
+        self, site_id: FromPath[UUID], request: Request[Principal, Any, Any],
+        read_models: NamedDependency[ReadModels], min_position: MinPosition = None,
+        done: DONE = None,
+    ) -> Template:
+        return await self._page(request, read_models, site_id, min_position,
+                                done=done if done in DONE_WORDS else None)
+
+    @post("/offers")
+    async def create(
+        self, site_id: FromPath[UUID], request: Request[Principal, Any, Any],
+        commands: NamedDependency[CommandHandler], read_models: NamedDependency[ReadModels],
+        data: Annotated[offer_forms.OfferForm, FORM],
+    ) -> Template | Redirect:
+        t = translator(language_of(request))
+        try:
+            metadata = form_metadata(request, "offer", data.request_key)
+            result = await commands.handle(
+                OFFERS, offer_forms.offer_command(site_id, data, metadata, now()), metadata)
+        except FormError as error:
+            return await self._page(request, read_models, site_id, None, status_code=422,
+                                    offer=data, offer_errors={error.field: t(error.key)})
+        except Rejection as rejection:
+            field = rejection.field if rejection.field in offer_forms.OFFER_FIELDS else "title"
+            return await self._page(request, read_models, site_id, None,
+                                    status_code=rejection.status, offer=data,
+                                    offer_errors={field: refusal_message(rejection, t)})
+        return Redirect(f"/coordinator/sites/{site_id}/offers?min_position={result.position}"
+                        "&done=offer", status_code=303)
+
+    @post("/offers/{offer_id:uuid}/sessions")
+    async def schedule(
+        self, site_id: FromPath[UUID], offer_id: FromPath[UUID],
+        request: Request[Principal, Any, Any], commands: NamedDependency[CommandHandler],
+        read_models: NamedDependency[ReadModels],
+        data: Annotated[room_forms.BookingForm, FORM],
+    ) -> Template | Redirect:
+        t = translator(language_of(request))
+        refused: dict[str, Any] = {"session": data, "session_offer": str(offer_id)}
+        try:
+            if (await commands.state(OFFER(offer_id))).site_id != site_id:
+                raise FormError("title", "offers.no_offer")
+            metadata = form_metadata(request, "sessions", data.request_key)
+            result = await commands.handle(
+                OFFERS, offer_forms.session_command(offer_id, data, metadata, now()), metadata)
+        except FormError as error:
+            return await self._page(request, read_models, site_id, None, status_code=422,
+                                    session_errors={error.field: t(error.key)}, **refused)
+        except Rejection as rejection:
+            if rejection.members.get("code") == "room_taken":
+                return await self._page(request, read_models, site_id, None, status_code=409,
+                                        conflicts=local_conflicts(rejection), **refused)
+            field = room_forms.FIELD_OF.get(rejection.field, "date")
+            return await self._page(request, read_models, site_id, None,
+                                    status_code=rejection.status,
+                                    session_errors={field: refusal_message(rejection, t)},
+                                    **refused)
+        return Redirect(f"/coordinator/sites/{site_id}/offers?min_position={result.position}"
+                        "&done=sessions", status_code=303)
+
+    @post("/offers/{offer_id:uuid}/shift-plans")
+    async def plan_shifts(
+        self, site_id: FromPath[UUID], offer_id: FromPath[UUID],
+        request: Request[Principal, Any, Any], commands: NamedDependency[CommandHandler],
+        read_models: NamedDependency[ReadModels],
+        data: Annotated[offer_forms.ShiftPlanForm, FORM],
+    ) -> Template | Redirect:
+        """Every session of the offer needs this shift: one for each date ahead, and for the
+        dates scheduled later."""
+        t = translator(language_of(request))
+        refused: dict[str, Any] = {"shift_plan": data, "plan_offer": str(offer_id)}
+        try:
+            if (await commands.state(OFFER(offer_id))).site_id != site_id:
+                raise FormError("title", "offers.no_offer")
+            metadata = form_metadata(request, "shift-plan", data.request_key)
+            result = await commands.handle(STAFFING, offer_forms.shift_plan_command(
+                offer_id, data, metadata, now()), metadata)
+        except FormError as error:
+            return await self._page(request, read_models, site_id, None, status_code=422,
+                                    plan_errors={error.field: t(error.key)}, **refused)
+        except Rejection as rejection:
+            field = ("qualifications" if rejection.field.startswith("required_qualifications")
+                     else offer_forms.PLAN_FIELD_OF.get(rejection.field, "title"))
+            return await self._page(request, read_models, site_id, None,
+                                    status_code=rejection.status,
+                                    plan_errors={field: refusal_message(rejection, t)},
+                                    **refused)
+        return Redirect(f"/coordinator/sites/{site_id}/offers?min_position={result.position}"
+                        "&done=shift_plan", status_code=303)
+
+    async def _page(self, request: Request[Principal, Any, Any], read_models: ReadModels,
+                    site_id: UUID, min_position: int | None, *, status_code: int = 200,
+                    **shown: Any) -> Template:
+        site, rooms = await reads.site_and_rooms(read_models, site_id, min_position)
+        if site is None:
+            return no_such_site(request)
+        offers = await reads.offers_with_dates(read_models, site_id, rooms, DAYS_AHEAD,
+                                               min_position)
+        catalogue, _ = await reads.qualifications(read_models, language_of(request))
+        context = OffersPage(
+            site=site, rooms=rooms, categories=sorted(CATEGORIES), catalogue=catalogue,
+            offers=[{**o, "session_key": fresh_key(), "plan_key": fresh_key()} for o in offers],
+            **shown)
+        return page(request, "coordinator/offers.html", context, status_code=status_code)

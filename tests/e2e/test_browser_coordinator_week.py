@@ -1,0 +1,326 @@
+"""A coordinator's week in a real browser over the demo programme (issue 20): the week's shifts
+with who holds them and who waits, assigning and removing (after a confirmation page), who
+served with a walk-in and actual times, and the hours in the figures. Nothing through the API:
+every step is a page, as a coordinator of one Dorftreff does it.
+
+Each page is photographed at phone (390 px) and desktop (1280 px) width under
+``.treffpunkt/screenshots/coordinator-week-*.png``.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from uuid import uuid4
+
+import pytest
+
+from events.base import EventMetadata
+from events.catalog import registry
+from events.store import EventStore
+from projections import directory, volunteer_sites
+from services.commands.handler import CommandHandler
+from services.pages.local_time import BERLIN
+from services.trainings.decider import TRAININGS, EnrollInTraining, PlanTraining
+from services.volunteers.state import VOLUNTEER
+from tests.e2e.test_browser_coordinator import policy_violations
+from tests.e2e.test_browser_volunteer_auditor import (  # noqa: F401 - site: the demo, served
+    CHROMIUM,
+    DEMO_PASSWORD,
+    DESKTOP,
+    SCREENSHOTS,
+    site,
+)
+
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(400)]
+
+PHONE = {"width": 390, "height": 844}
+COORDINATOR = "koordination.eggermuehlen@treffpunkt.example"
+
+async_api = pytest.importorskip("playwright.async_api")
+expect = async_api.expect
+
+
+@pytest.fixture
+async def past_training(site, pool) -> str:
+    """A first-aid training of Eggermühlen held yesterday morning with two volunteers of the
+    village enrolled, written as the demo writes its year (commands given at their moment),
+    so that the walk can confirm who attended. Returns its title."""
+    store = EventStore(pool, registry)
+    commands = CommandHandler(store)
+    village = next(s for s in await directory.sites(pool) if s["village"] == "Eggermühlen")
+    room = (await directory.rooms(pool, village["id"]))[0]
+    volunteers = [v for v in await volunteer_sites.volunteers_at(pool, village["id"])
+                  if (await commands.state(VOLUNTEER(v))).active][:2]
+    held = datetime.combine(date.today() - timedelta(days=1), time(6), BERLIN)
+    planned, training_id = held - timedelta(days=14), uuid4()
+    metadata = EventMetadata(actor="test:past-training")
+    await commands.handle(TRAININGS, PlanTraining(
+        training_id=training_id, booking_id=uuid4(), site_id=village["id"], room_id=room["id"],
+        title="Erste Hilfe Auffrischung (Test)", qualification="first_aid",
+        valid_for_months=24, starts_at=held, ends_at=held + timedelta(hours=1), capacity=6,
+        now=planned), metadata)
+    for volunteer_id in volunteers:
+        await commands.handle(TRAININGS, EnrollInTraining(
+            training_id=training_id, volunteer_id=volunteer_id, now=planned), metadata)
+    return "Erste Hilfe Auffrischung (Test)"
+
+
+async def photographed(page: Any, name: str) -> None:
+    """The page at phone and desktop width, whole; no wider than the phone."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    for label, size in (("phone", PHONE), ("desktop", DESKTOP)):
+        await page.set_viewport_size(size)
+        await page.screenshot(path=str(SCREENSHOTS / f"coordinator-week-{name}-{label}.png"),
+                              full_page=True)
+    await page.set_viewport_size(PHONE)
+    overflow = await page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    await page.set_viewport_size(DESKTOP)
+    assert overflow <= 0, f"{name}: {overflow} px wider than a 390 px phone"
+
+
+async def volunteer_hours(page: Any, site_path: str, other_than: float | None = None) -> float:
+    """The year's volunteer hours on the figures page (Zahlen); with ``other_than``, asked again
+    until the read model shows a change (a worker folds the history behind the page)."""
+    for _ in range(40):
+        await page.goto(f"{site_path}/statistics")
+        text = await page.locator('.totals div:has(dt:text-is("Ehrenamtsstunden")) dd').inner_text()
+        hours = float(text.replace(",", "."))
+        if hours != other_than:
+            return hours
+        await page.wait_for_timeout(250)
+    raise AssertionError(f"the volunteer hours stayed {other_than}")
+
+
+async def test_a_coordinator_walks_the_week_in_the_browser(site, past_training):
+    demo = site.base_url
+    async with async_api.async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=str(CHROMIUM),
+                                                   args=["--no-sandbox", "--lang=de-DE"])
+        try:
+            context = await browser.new_context(base_url=demo, viewport=DESKTOP,
+                                                locale="de-DE")
+            refused = policy_violations(context)
+            page = await context.new_page()
+            await page.goto("/coordinator")
+            await page.get_by_label("E-Mail").fill(COORDINATOR)
+            await page.get_by_label("Passwort").fill(DEMO_PASSWORD)
+            await page.get_by_role("button", name="Anmelden").click()
+            await page.wait_for_url("**/coordinator/sites/*/week")
+
+            site_path = page.url.removesuffix("/week")
+            hours_before = await volunteer_hours(page, site_path)
+            await photographed(page, "statistics")
+
+            # A new offer, its weekly dates, and one date cancelled after the question.
+            await page.get_by_role("link", name="Angebote", exact=True).click()
+            new = page.locator("form[action$='/offers']")
+            await new.get_by_label("Name des Angebots").fill("Spieleabend")
+            await new.get_by_label("Förderbereich").select_option(label="Soziale Teilhabe")
+            await new.get_by_role("button", name="Angebot anlegen").click()
+            await expect(page.get_by_role("status")).to_contain_text("Das Angebot ist angelegt.")
+            games = page.locator("section.offer", has=page.get_by_role("heading", name="Spieleabend"))
+            await games.get_by_text("Termine anlegen (einmal oder wöchentlich)").click()
+            first_sunday = date.today() + timedelta(days=13 - date.today().weekday())
+            dates = games.locator("form[action$='/sessions']")
+            await dates.get_by_label("Raum").select_option(index=0)
+            await dates.get_by_label("Datum").fill(first_sunday.isoformat())
+            await dates.get_by_label("Beginn").fill("20:00")
+            await dates.get_by_label("Ende").fill("21:30")
+            await dates.get_by_label("Jede Woche wiederholen").check()
+            await dates.get_by_label("Wiederholen bis").fill(
+                (first_sunday + timedelta(days=21)).isoformat())
+            await games.get_by_role("button", name="Termine anlegen und Raum buchen").click()
+            await expect(page.get_by_role("status")).to_have_text(
+                "Termine angelegt und Raum gebucht.")
+            await expect(games.locator(".dates li")).to_have_count(4)
+            # Every Spieleabend needs two helpers: a shift for each date, in one step.
+            await games.get_by_text("Schichten für jeden Termin", exact=True).click()
+            plan = games.locator("form[action$='/shift-plans']")
+            await plan.get_by_label("Aufgabe").fill("Aufbau und Tresen")
+            await plan.get_by_label("Beginn").fill("19:30")
+            await plan.get_by_label("Ende").fill("22:00")
+            await plan.get_by_label("Plätze").fill("2")
+            await plan.get_by_role("button", name="Schichten für jeden Termin anlegen").click()
+            await expect(page.get_by_role("status")).to_contain_text("Schichten angelegt")
+            await photographed(page, "offers")
+            await games.locator(".dates li a").first.click()
+            await expect(page.get_by_role("heading", name="Termin absagen?")).to_be_visible()
+            await page.get_by_label("Grund").fill("Saal wird renoviert")
+            await page.get_by_role("button", name="Ja, absagen").click()
+            await expect(page.get_by_role("status")).to_have_text("Abgesagt: 1 Termin(e).")
+            await page.get_by_role("link", name="Angebote", exact=True).click()
+            await expect(games.locator(".dates li.cancelled")).to_have_count(1)
+            # The cancelled date's shift went with it; the next date's is there to fill.
+            await page.goto(f"{site_path}/shifts?week={first_sunday.isoformat()}")
+            await expect(page.locator(".shift-row", has_text="Aufbau und Tresen")).to_have_count(0)
+            await page.goto(
+                f"{site_path}/shifts?week={(first_sunday + timedelta(days=7)).isoformat()}")
+            await expect(page.locator(".shift-row.unfilled", has_text="Aufbau und Tresen")
+                         ).to_have_count(1)
+            await page.goto(site_path + "/week")
+
+            # A count corrected with its reason and a breakdown; the history shows both.
+            await page.get_by_role("link", name="Besucherzahlen", exact=True).click()
+            counted = page.locator("section", has=page.locator("#counted-heading"))
+            row = counted.locator("li.occurrence").first
+            key = await row.get_attribute("id")
+            await row.get_by_label("Besucher", exact=True).fill("30")
+            await row.get_by_text("Aufschlüsselung (optional)").click()
+            await row.get_by_label("davon ab 65 Jahren").fill("12")
+            await row.get_by_label("Grund der Korrektur").fill("Nachgezählt an der Liste")
+            await row.get_by_role("button", name="Korrigieren").click()
+            await expect(page.get_by_role("status")).to_have_text("Gespeichert.")
+            corrected = page.locator(f'li[id="{key}"]')
+            await expect(corrected.locator(".history")).to_contain_text(
+                "Grund: Nachgezählt an der Liste")
+            await expect(corrected.get_by_label("davon ab 65 Jahren")).to_have_value("12")
+            await photographed(page, "attendance")
+
+            # Last week's shifts: who held them; a past Mittagstisch shift's roster.
+            await page.get_by_role("link", name="Schichten", exact=True).click()
+            await page.get_by_role("link", name="← Vorige Woche").click()
+            await photographed(page, "shifts")
+            await page.locator(".shift-row a", has_text="Küchendienst").first.click()
+            await expect(page.get_by_role("heading", name="Wer hat gedient?")).to_be_visible()
+            await photographed(page, "served")
+            served = page.locator("form.served-form")
+            holders = served.locator("td.check input[type=checkbox]")
+            for n in range(await holders.count()):
+                await holders.nth(n).check()
+            await served.locator("input[name=end]").first.fill("13:00")
+            walk_in = served.get_by_label("Spontan geholfen (1)", exact=True)
+            chosen = (await walk_in.locator("option").nth(1).inner_text()).strip()
+            await walk_in.select_option(label=chosen)
+            await served.get_by_label("Spontan 1 von").fill("11:00")
+            await served.get_by_label("Spontan 1 bis").fill("14:30")
+            await served.get_by_label("Grund der Korrektur").fill("Nachgetragen: spontan geholfen")
+            await served.get_by_role("button", name="Korrigieren").click()
+            await expect(page.get_by_role("status")).to_have_text("Gespeichert: wer gedient hat.")
+            people = await holders.count() + 1
+            await expect(page.locator(".served-list li")).to_have_count(people)
+            await expect(page.locator(".served-list li").first).to_contain_text("10:00–13:00")
+            await expect(page.locator(".served-list")).to_contain_text(f"{chosen}: 11:00–14:30")
+
+            # The walk-in's hours and the first one's shorter time are in the figures.
+            hours_served = await volunteer_hours(page, site_path, other_than=hours_before)
+            assert hours_served > hours_before
+
+            # Hours outside shifts (an errand), and a new volunteer.
+            await page.get_by_role("link", name="Ehrenamtliche", exact=True).click()
+            errand = page.locator("form[action$='/hours']")
+            await errand.get_by_label("Wer").select_option(index=1)
+            await errand.get_by_label("Tätigkeit").fill("Einkauf für den Spieleabend")
+            await errand.get_by_label("Datum").fill((date.today() - timedelta(days=1)).isoformat())
+            await errand.get_by_label("von").fill("05:00")
+            await errand.get_by_label("bis").fill("06:30")
+            await errand.get_by_role("button", name="Stunden eintragen").click()
+            await expect(page.get_by_role("status")).to_have_text("Die Stunden sind eingetragen.")
+            added = page.locator("form[action$='/volunteers']")
+            await added.get_by_label("Name").fill("Greta Tiemann")
+            await added.get_by_label("E-Mail").fill("greta.tiemann@example.org")
+            await added.get_by_role("button", name="Eintragen").click()
+            await expect(page.get_by_role("status")).to_have_text("Die Person ist eingetragen.")
+            await expect(page.locator(".people-table")).to_contain_text("Greta Tiemann")
+            await photographed(page, "volunteers")
+            hours_after = await volunteer_hours(page, site_path, other_than=hours_served)
+            assert hours_after == pytest.approx(hours_served + 1.5)
+            await photographed(page, "statistics-after")
+
+            # Next week's Zeitungscafé: assign someone, then take someone off, after a question.
+            await page.get_by_role("link", name="Schichten", exact=True).click()
+            await page.get_by_role("link", name="Nächste Woche →").click()
+            await page.locator(".shift-row a", has_text="Ausschank").first.click()
+            assign = page.locator("form.assign-form")
+            helper = (await assign.locator("option").nth(1).inner_text()).strip()
+            await assign.get_by_label("Ehrenamtliche einteilen").select_option(label=helper)
+            await assign.get_by_role("button", name="Einteilen").click()
+            await expect(page.get_by_role("status")).to_have_text("Eingeteilt.")
+            roster = page.locator("section", has=page.locator("#holders-heading"))
+            await expect(roster).to_contain_text(helper)
+            await photographed(page, "roster")
+            holders = page.locator("ol.roster:not(.waitlist)")
+            first = (await holders.locator("li .name").first.inner_text()).strip()
+            waiting = page.locator("ol.waitlist li .name")
+            next_up = ((await waiting.first.inner_text()).split(". ", 1)[1].strip()
+                       if await waiting.count() else None)
+            await holders.locator("li a.remove").first.click()
+            await expect(page.get_by_role("heading", name="Aus der Schicht austragen?")).to_be_visible()
+            await expect(page.locator(".question")).to_contain_text(first)
+            await photographed(page, "remove-confirm")
+            await page.get_by_role("button", name="Ja, austragen").click()
+            await expect(page.get_by_role("status")).to_have_text("Ausgetragen.")
+            await expect(holders).not_to_contain_text(first)
+            if next_up:  # the first on the waitlist moved up
+                await expect(holders).to_contain_text(next_up)
+            await photographed(page, "removed")
+            # The whole shift cancelled: a question first, and a reason everyone is told.
+            await page.get_by_role("link", name="Schicht absagen …").click()
+            await page.get_by_role("button", name="Ja, Schicht absagen").click()
+            await expect(page.get_by_role("alert")).to_contain_text("Bitte einen Grund")
+            await page.get_by_label("Grund").fill("Das Zeitungscafé fällt wegen Glatteis aus")
+            await page.get_by_role("button", name="Ja, Schicht absagen").click()
+            await expect(page.get_by_role("status")).to_contain_text("Die Schicht ist abgesagt")
+            await expect(page.get_by_text("Diese Schicht ist abgesagt.")).to_be_visible()
+            # Trainings: plan one, enrol and take off (after a question), confirm who attended.
+            await page.get_by_role("link", name="Schulungen", exact=True).click()
+            await photographed(page, "trainings")
+            await page.get_by_role("link", name="Schulung planen").first.click()
+            # A weekly shift in one step, one day left out.
+            monday = date.today() + timedelta(days=7 - date.today().weekday())
+            weekly = page.locator("form[action$='/shifts']")
+            await weekly.get_by_label("Aufgabe").fill("Blumen gießen")
+            await weekly.get_by_label("Datum").fill(monday.isoformat())
+            await weekly.get_by_label("Beginn").fill("07:00")
+            await weekly.get_by_label("Ende").fill("07:30")
+            await weekly.get_by_label("Plätze").fill("1")
+            await weekly.get_by_label("Jede Woche wiederholen").check()
+            await weekly.get_by_label("Wiederholen bis").fill(
+                (monday + timedelta(days=14)).isoformat())
+            await weekly.get_by_label("Ausgenommene Tage").fill(
+                (monday + timedelta(days=7)).isoformat())
+            await weekly.get_by_role("button", name="Schicht anlegen").click()
+            await expect(page.get_by_role("status")).to_have_text("Die Schicht ist angelegt.")
+            for week, count in ((0, 1), (7, 0), (14, 1)):
+                await page.goto(f"{site_path}/shifts?week={monday + timedelta(days=week)}")
+                await expect(page.locator(".shift-row", has_text="Blumen gießen")
+                             ).to_have_count(count)
+            await page.goto(f"{site_path}/plan")
+            training = page.locator("form[action$='/trainings']")
+            await training.get_by_label("Raum").select_option(index=0)
+            await training.get_by_label("Titel").fill("Erste Hilfe am Kind")
+            await training.get_by_label("Vermittelte Qualifikation").select_option(
+                label="Erste Hilfe")
+            await training.get_by_label("Plätze").fill("8")
+            await training.get_by_label("Datum").fill(
+                (date.today() + timedelta(days=24)).isoformat())
+            await training.get_by_label("Beginn").fill("06:00")
+            await training.get_by_label("Ende").fill("08:00")
+            await training.get_by_role("button", name="Schulung planen").click()
+            await expect(page.get_by_role("status")).to_have_text("Gebucht: 1 Termin(e).")
+            await page.get_by_role("link", name="Schulungen", exact=True).click()
+            kurs = page.locator("section.training",
+                                has=page.get_by_role("heading", name="Erste Hilfe am Kind"))
+            enrol = kurs.get_by_label("Ehrenamtliche anmelden")
+            person = (await enrol.locator("option").nth(1).inner_text()).strip()
+            await enrol.select_option(label=person)
+            await kurs.get_by_role("button", name="Anmelden").click()
+            await expect(page.get_by_role("status")).to_have_text("Angemeldet.")
+            await expect(kurs).to_contain_text("Angemeldet: 1 von 8")
+            await kurs.get_by_role("link", name=f"{person} abmelden …").click()
+            await expect(page.get_by_role("heading", name="Von der Schulung abmelden?")).to_be_visible()
+            await page.get_by_role("button", name="Ja, abmelden").click()
+            await expect(page.get_by_role("status")).to_have_text("Abgemeldet.")
+            await expect(kurs).to_contain_text("Angemeldet: 0 von 8")
+            held = page.locator("section.training",
+                                has=page.get_by_role("heading", name=past_training))
+            await expect(held.locator("input[name=attended]")).to_have_count(2)
+            await held.locator("input[name=attended]").last.uncheck()
+            await held.get_by_role("button", name="Teilnahme bestätigen").click()
+            await expect(page.get_by_role("status")).to_contain_text("Teilnahme gespeichert")
+            await expect(held).to_contain_text("abgeschlossen")
+            await photographed(page, "trainings-done")
+            assert refused == []
+        finally:
+            await browser.close()
