@@ -200,6 +200,10 @@ async def upcoming(connection: asyncpg.Connection | asyncpg.Pool, *, since: date
                       t.ends_at, t.capacity
              ORDER BY t.starts_at, t.training_id""",
         since, site_ids, volunteer_id,
+    )
+    return [dict(row) for row in rows]
+
+
 async def trainings_at(connection: asyncpg.Connection | asyncpg.Pool, site_id: UUID,
                        since: datetime, until: datetime) -> list[dict[str, Any]]:
     """The site's trainings starting in ``[since, until)``, by start, each with the volunteers
