@@ -247,7 +247,7 @@ async def test_a_coordinator_counts_visitors_plans_and_cancels(site):
             await page.get_by_role("button", name="Ja, absagen").click()
             await async_api.expect(page.get_by_role("alert")).to_contain_text("Bitte einen Grund")
             await screenshots(page, "cancel-question")
-            await page.get_by_label("Grund").fill("Heizung defekt")
+            await page.get_by_label("Grund", exact=True).fill("Heizung defekt")
             await page.get_by_role("button", name="Ja, absagen").click()
             await async_api.expect(page.get_by_role("status")).to_have_text(
                 "Abgesagt: 1 Termin(e).")

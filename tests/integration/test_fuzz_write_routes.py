@@ -142,7 +142,7 @@ async def setting_up(world: World) -> dict[str, str]:
         "site_id": site, "title": "Küche", "starts_at": at(-1), "ends_at": at(-0.9),
         "capacity": 2})
     training = await world.created(COORDINATOR_A, "/api/trainings", {
-        "site_id": site, "room_id": room, "title": "Hygiene", "qualification": "Hygiene",
+        "site_id": site, "room_id": room, "title": "Hygiene", "qualification": "hygiene",
         "valid_for_months": 12, "starts_at": at(12), "ends_at": at(12.1), "capacity": 5})
     line = await world.created(COORDINATOR_A, f"/api/volunteers/{world.alice}/hours", {
         "site_id": site, "activity": "Aufbau", "started_at": at(-4), "ended_at": at(-3.9)})
