@@ -22,12 +22,13 @@ from uuid import UUID
 
 import msgspec
 
-from events import shifts
+from events import handovers, shifts
 from events.base import Event, PositionedEvent
 from events.sites import SiteAdded
 from events.volunteers import (
     NotificationSettingsChanged,
     VolunteerErased,
+    VolunteerHomeSitesChosen,
     VolunteerRegistered,
 )
 from projections import repairs
@@ -36,6 +37,7 @@ from projections.pipeline import Pipeline
 NAME = "notifier"
 SITES, SHIFTS = "notifier_sites", "notifier_shifts"
 VOLUNTEERS, HOLDINGS = "notifier_volunteers", "notifier_holdings"
+MEMBERS = "notifier_members"
 OUTBOX = "outbox"
 
 CLAIM_CONFIRMED = "claim_confirmed"
@@ -43,18 +45,28 @@ WAITLISTED = "waitlisted"
 MOVED_UP = "moved_up"
 SHIFT_CANCELLED = "shift_cancelled"
 REMINDER = "reminder"
-KINDS = (CLAIM_CONFIRMED, WAITLISTED, MOVED_UP, SHIFT_CANCELLED, REMINDER)
+HANDOVER_OFFERED = "handover_offered"
+HANDED_OVER = "handed_over"
+KINDS = (CLAIM_CONFIRMED, WAITLISTED, MOVED_UP, SHIFT_CANCELLED, REMINDER, HANDOVER_OFFERED,
+         HANDED_OVER)
 """Every kind of message a volunteer may be sent (and may turn off)."""
 
 
 class Notice(msgspec.Struct, frozen=True, kw_only=True):
-    """Tell ``volunteer_id`` (or, without one, everyone holding or waiting for the shift)
+    """Tell ``volunteer_id`` (or, without one, everyone holding or waiting for the shift; with
+    ``audience="site"`` every volunteer of the shift's site not holding a place on it)
     ``kind`` about ``shift_id``; ``params`` are values of the event the message shows."""
 
     kind: str
     shift_id: UUID
     volunteer_id: UUID | None = None
+    audience: str = "holders"
     params: Mapping[str, Any] = {}
+
+
+def _handover_offered(e: handovers.HandoverOffered) -> list[Notice]:
+    return [Notice(kind=HANDOVER_OFFERED, shift_id=e.shift_id, volunteer_id=e.to_volunteer_id,
+                   audience="site", params={"handover_id": str(e.handover_id)})]
 
 
 NOTICES: dict[type[Event], Callable[[Any], list[Notice]]] = {
@@ -65,6 +77,10 @@ NOTICES: dict[type[Event], Callable[[Any], list[Notice]]] = {
                                        volunteer_id=e.volunteer_id)],
     shifts.ShiftCancelled: lambda e: [Notice(kind=SHIFT_CANCELLED, shift_id=e.shift_id,
                                       params={"reason": e.reason})],
+    handovers.HandoverOffered: _handover_offered,
+    # The taker's confirmation is the claim_confirmed of the same append's shift.claimed.
+    handovers.HandoverAccepted: lambda e: [Notice(kind=HANDED_OVER, shift_id=e.shift_id,
+                                           volunteer_id=e.from_volunteer_id)],
 }
 """Event type -> what it tells whom. Applied after the event's own change to the tables."""
 
@@ -95,9 +111,11 @@ def _shift(e: shifts.ShiftCreated) -> tuple[str, tuple[Any, ...]]:
 
 
 def _volunteer(e: VolunteerRegistered) -> tuple[str, tuple[Any, ...]]:
-    return ("""INSERT INTO {notifier_volunteers} (volunteer_id, email, name) VALUES ($1, $2, $3)
+    return ("""WITH member AS (INSERT INTO {notifier_members} (volunteer_id, site_id)
+                                SELECT $1, unnest($4::uuid[]) ON CONFLICT DO NOTHING)
+               INSERT INTO {notifier_volunteers} (volunteer_id, email, name) VALUES ($1, $2, $3)
                ON CONFLICT (volunteer_id) DO UPDATE SET email = $2, name = $3""",
-            (e.volunteer_id, e.email, e.name))
+            (e.volunteer_id, e.email, e.name, list(e.site_ids)))
 
 
 def _erased(e: VolunteerErased) -> tuple[str, tuple[Any, ...]]:
@@ -109,6 +127,12 @@ def _erased(e: VolunteerErased) -> tuple[str, tuple[Any, ...]]:
             (e.volunteer_id,))
 
 
+def _member(e: VolunteerRegistered | VolunteerHomeSitesChosen) -> tuple[str, tuple[Any, ...]]:
+    return ("""INSERT INTO {notifier_members} (volunteer_id, site_id)
+               SELECT $1, unnest($2::uuid[]) ON CONFLICT DO NOTHING""",
+            (e.volunteer_id, list(e.site_ids)))
+
+
 def _settings(e: NotificationSettingsChanged) -> tuple[str, tuple[Any, ...]]:
     return ("""UPDATE {notifier_volunteers} SET language = $2, reminder_hours = $3, off = $4
                 WHERE volunteer_id = $1""",
@@ -118,7 +142,11 @@ def _settings(e: NotificationSettingsChanged) -> tuple[str, tuple[Any, ...]]:
 def _holding(status: str) -> Callable[[Any], tuple[str, tuple[Any, ...]]]:
     def change(e: shifts.ShiftClaimed | shifts.ShiftWaitlisted,
                position: int) -> tuple[str, tuple[Any, ...]]:
-        return ("""INSERT INTO {notifier_holdings} (volunteer_id, shift_id, status, since)
+        # A volunteer who holds or waits for a shift of a site counts as one of its volunteers.
+        return ("""WITH member AS (INSERT INTO {notifier_members} (volunteer_id, site_id)
+                                    SELECT $1, site_id FROM {notifier_shifts} WHERE shift_id = $2
+                                    ON CONFLICT DO NOTHING)
+                   INSERT INTO {notifier_holdings} (volunteer_id, shift_id, status, since)
                    VALUES ($1, $2, $3, $4) ON CONFLICT (volunteer_id, shift_id)
                    DO UPDATE SET status = $3, since = $4""",
                 (e.volunteer_id, e.shift_id, status, position))
@@ -138,13 +166,18 @@ def _gone(
 
 
 def _cancelled(e: shifts.ShiftCancelled) -> tuple[str, tuple[Any, ...]]:
-    return ("UPDATE {notifier_shifts} SET cancelled = true WHERE shift_id = $1", (e.shift_id,))
+    # The holders stay in the table until the notices are queued (the releases follow later).
+    return ("""WITH gone AS (UPDATE {notifier_shifts} SET cancelled = true WHERE shift_id = $1)
+               UPDATE outbox SET state = 'suppressed', detail = 'cancelled', finished_at = now()
+                WHERE shift_id = $1 AND kind = 'reminder' AND state = 'queued'""",
+            (e.shift_id,))
 
 
 CHANGES: dict[type[Event], Callable[..., tuple[str, tuple[Any, ...]]]] = {
     SiteAdded: _site,
     shifts.ShiftCreated: _shift,
     VolunteerRegistered: _volunteer,
+    VolunteerHomeSitesChosen: _member,
     VolunteerErased: _erased,
     NotificationSettingsChanged: _settings,
     shifts.ShiftClaimReleased: _gone,
@@ -169,10 +202,14 @@ SELECT $1::bigint || ':' || $2 || ':' || v.volunteer_id, $2, v.volunteer_id, s.s
          || $5::jsonb
   FROM {notifier_shifts} s
   JOIN {notifier_volunteers} v
-    ON CASE WHEN $4::uuid IS NULL
-            THEN v.volunteer_id IN (SELECT volunteer_id FROM {notifier_holdings}
-                                     WHERE shift_id = s.shift_id)
-            ELSE v.volunteer_id = $4 END
+    ON CASE WHEN $4::uuid IS NOT NULL THEN v.volunteer_id = $4
+            WHEN $6 = 'site'
+            THEN v.volunteer_id IN (SELECT volunteer_id FROM {notifier_members}
+                                     WHERE site_id = s.site_id)
+             AND v.volunteer_id NOT IN (SELECT volunteer_id FROM {notifier_holdings}
+                                         WHERE shift_id = s.shift_id AND status = 'claimed')
+            ELSE v.volunteer_id IN (SELECT volunteer_id FROM {notifier_holdings}
+                                     WHERE shift_id = s.shift_id) END
   LEFT JOIN {notifier_holdings} h ON h.shift_id = s.shift_id AND h.volunteer_id = v.volunteer_id
   LEFT JOIN {notifier_sites} si ON si.site_id = s.site_id
  WHERE s.shift_id = $3 AND NOT v.erased AND NOT ($2 = ANY (v.off))
@@ -195,6 +232,8 @@ class Notifier:
                        off text[] NOT NULL DEFAULT '{}'""",
         HOLDINGS: """volunteer_id uuid NOT NULL, shift_id uuid NOT NULL, status text NOT NULL,
                      since bigint NOT NULL, PRIMARY KEY (volunteer_id, shift_id)""",
+        MEMBERS: """volunteer_id uuid NOT NULL, site_id uuid NOT NULL,
+                    PRIMARY KEY (site_id, volunteer_id)""",
     }
     indexes = ("CREATE INDEX ON {notifier_holdings} (shift_id)",)
     event_types = frozenset(
@@ -219,7 +258,8 @@ class Notifier:
             for notice in NOTICES.get(kind, _nothing)(event):
                 await connection.execute(
                     _QUEUE.format(**tables), positioned.position, notice.kind, notice.shift_id,
-                    notice.volunteer_id, msgspec.json.encode(notice.params).decode())
+                    notice.volunteer_id, msgspec.json.encode(notice.params).decode(),
+                    notice.audience)
         if events:
             await connection.execute(
                 "UPDATE notifier_horizon SET position = greatest(position, $1)",

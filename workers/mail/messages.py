@@ -20,13 +20,20 @@ from babel.dates import format_date, format_time
 from icalendar import Calendar, Event as CalendarEvent
 
 from projections.catalogues import compiled
-from projections.notifier import CLAIM_CONFIRMED, MOVED_UP, REMINDER, SHIFT_CANCELLED
+from projections.notifier import (
+    CLAIM_CONFIRMED,
+    HANDED_OVER,
+    HANDOVER_OFFERED,
+    MOVED_UP,
+    REMINDER,
+    SHIFT_CANCELLED,
+)
 
 HERE = Path(__file__).parent
 LANGUAGES = ("de", "en")
 BERLIN = ZoneInfo("Europe/Berlin")
 WITH_CALENDAR = {CLAIM_CONFIRMED: "PUBLISH", MOVED_UP: "PUBLISH", REMINDER: "PUBLISH",
-                 SHIFT_CANCELLED: "CANCEL"}
+                 SHIFT_CANCELLED: "CANCEL", HANDED_OVER: "CANCEL"}
 """Kinds that carry the shift as ``text/calendar`` (a cancellation removes it again)."""
 
 _templates = jinja2.Environment(
@@ -47,6 +54,20 @@ def when(starts_at: datetime, ends_at: datetime, language: str) -> str:
         "date": format_date(start.date(), "full", locale=language),
         "start": format_time(start.time(), "HH:mm", locale=language),
         "end": format_time(end.time(), "HH:mm", locale=language)}
+
+
+def _link(kind: str, params: dict[str, Any], public_url: str) -> tuple[str, str]:
+    """The message's one link: (catalogue msgid of its label, address)."""
+    if kind == HANDOVER_OFFERED:
+        return "link.handover", f"{public_url}/volunteer/handovers"
+    return "link.my_shifts", f"{public_url}/volunteer/my-shifts"
+
+
+def _body(kind: str, params: dict[str, Any]) -> str:
+    """The body's msgid: a shift cancelled with its session may come without a reason."""
+    if kind == SHIFT_CANCELLED and not params.get("reason"):
+        return "shift_cancelled.body.without_reason"
+    return f"{kind}.body"
 
 
 def message_id(key: str, sender: str) -> str:
@@ -84,13 +105,14 @@ def compose(row: dict[str, Any], address: str, name: str | None, sender: str,
     values = {**params, "name": name or "", "when": when(
         datetime.fromisoformat(params["starts_at"]), datetime.fromisoformat(params["ends_at"]),
         language) if "starts_at" in params else ""}
+    link_label, link = _link(kind, params, public_url)
     context = {
         "language": language,
         "subject": _(f"{kind}.subject") % values,
         "greeting": _("greeting") % values if name else _("greeting.anonymous"),
-        "paragraphs": [_(f"{kind}.body") % values],
-        "link_label": _("link.my_shifts"),
-        "link": f"{public_url}/my-shifts",
+        "paragraphs": [_(_body(kind, params)) % values],
+        "link_label": _(link_label),
+        "link": link,
         "signature": _("signature") % values if params.get("site") else _("signature.plain"),
     }
     message = EmailMessage()
