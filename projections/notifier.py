@@ -47,6 +47,9 @@ SHIFT_CANCELLED = "shift_cancelled"
 REMINDER = "reminder"
 HANDOVER_OFFERED = "handover_offered"
 HANDED_OVER = "handed_over"
+PASSWORD_RESET = "password_reset"
+INVITATION = "invitation"
+"""Kinds sent on request, not decided on the history (queued by ``queue_direct``)."""
 KINDS = (CLAIM_CONFIRMED, WAITLISTED, MOVED_UP, SHIFT_CANCELLED, REMINDER, HANDOVER_OFFERED,
          HANDED_OVER)
 """Every kind of message a volunteer may be sent (and may turn off)."""
@@ -313,3 +316,13 @@ async def settings_of(connection: Any, volunteer_id: UUID) -> dict[str, Any] | N
         f"""SELECT language, reminder_hours AS reminder_hours_before, off FROM {VOLUNTEERS}
              WHERE volunteer_id = $1 AND NOT erased""", volunteer_id)
     return dict(row) if row else None
+
+
+async def queue_direct(connection: Any, *, key: str, kind: str, subject_id: UUID,
+                       recipient: bytes, language: str, params: Mapping[str, Any]) -> None:
+    """Queue a message asked for directly (a password link): ``recipient`` is the address's
+    ciphertext under ``subject_id``'s key, ``key`` derived from the request's cause."""
+    await connection.execute(
+        """INSERT INTO outbox (key, kind, volunteer_id, language, recipient, params)
+           VALUES ($1, $2, $3, $4, $5, $6::jsonb) ON CONFLICT (key) DO NOTHING""",
+        key, kind, subject_id, language, recipient, msgspec.json.encode(params).decode())

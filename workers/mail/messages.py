@@ -24,7 +24,9 @@ from projections.notifier import (
     CLAIM_CONFIRMED,
     HANDED_OVER,
     HANDOVER_OFFERED,
+    INVITATION,
     MOVED_UP,
+    PASSWORD_RESET,
     REMINDER,
     SHIFT_CANCELLED,
 )
@@ -60,6 +62,8 @@ def _link(kind: str, params: dict[str, Any], public_url: str) -> tuple[str, str]
     """The message's one link: (catalogue msgid of its label, address)."""
     if kind == HANDOVER_OFFERED:
         return "link.handover", f"{public_url}/volunteer/handovers"
+    if kind in (PASSWORD_RESET, INVITATION):
+        return f"link.{kind}", f"{public_url}/password/{params['token']}"
     return "link.my_shifts", f"{public_url}/volunteer/my-shifts"
 
 
