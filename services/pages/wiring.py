@@ -26,6 +26,7 @@ from services.pages.auditor import AuditorPages
 from services.pages.coordinator import CoordinatorPages
 from services.pages.i18n import language_of, translator
 from services.pages.rendering import page
+from services.pages.password import PasswordPages
 from services.pages.routes import HomePage, SessionPages
 from services.pages.volunteer import VolunteerPages
 from services.programme.pages import PAGE_PATHS as PROGRAMME_PAGES
@@ -35,7 +36,8 @@ from services.pages.volunteer_profile import VolunteerProfile
 from services.pages.session import secure_cookies_forced, session_cookie, to_sign_in
 
 HERE = Path(__file__).parent
-PAGE_PATHS = r"^/($|sign-in$|sign-out$|static/|volunteer(/|$)|coordinator(/|$)|auditor(/|$))"
+PAGE_PATHS = (r"^/($|sign-in$|sign-out$|static/|volunteer(/|$)|coordinator(/|$)|auditor(/|$)"
+              r"|password-reset$|password/)")
 """The pages' paths: the session cookie's, never the bearer middleware's."""
 API_PATHS = r"^/(api|health|ready|metrics|schema)(/|$)"
 """Paths that are not pages: the bearer middleware's, never the cookie's, and free of CSRF."""
@@ -60,7 +62,7 @@ def page_handlers() -> list[ControllerRouterHandler]:
     pages = Router(
         path="/",
         route_handlers=[SessionPages, HomePage, CoordinatorPages, VolunteerPages, AuditorPages,
-                        VolunteerHome, VolunteerProfile, VolunteerHandovers],
+                        VolunteerHome, VolunteerProfile, VolunteerHandovers, PasswordPages],
         middleware=[DefineMiddleware(TokenAuthentication, sources=(session_cookie,))],
         exception_handlers={
             NotAuthorizedException: to_sign_in,

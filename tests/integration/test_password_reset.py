@@ -24,6 +24,7 @@ from tests.integration.test_notifications import (
     smtp_settings,
     text_of,
 )
+from tests.integration.test_pages_session import csrf_of
 from workers.mail.outbox import deliver_due
 
 pytestmark = pytest.mark.integration
@@ -111,3 +112,35 @@ async def test_signing_out_everywhere_ends_the_tokens_signed_in_before_not_the_n
                                   json={"email": EMAIL, "password": "ein-neues-passwort"})
     after = bearer(signed_in.json()["access_token"])
     assert (await client.get("/api/notifications", headers=after)).status_code == 200
+
+
+async def test_forgotten_password_in_the_pages_same_page_for_anyone_then_the_link_once(
+    world, pool, smtp_port  # noqa: F811
+):
+    client = world.client
+    form = await client.get("/password-reset")
+    assert form.status_code == 200 and "<script" not in form.text
+    for email in (EMAIL, "nobody@example.org"):
+        sent = await client.post("/password-reset", data={
+            "email": email, "_csrf_token": csrf_of(form.text)})
+        assert sent.status_code == 200 and "Link gilt eine Stunde" in sent.text
+    token = await mailed_link(pool, smtp_port)
+
+    shown = await client.get(f"/password/{token}")
+    assert shown.status_code == 200 and 'autocomplete="new-password"' in shown.text
+    short = await client.post(f"/password/{token}", data={
+        "password": "kurz", "_csrf_token": csrf_of(shown.text)})
+    assert short.status_code == 422 and "mindestens 8 Zeichen" in short.text
+    saved = await client.post(f"/password/{token}", data={
+        "password": "im-browser-gewaehlt", "_csrf_token": csrf_of(shown.text)},
+        follow_redirects=False)
+    assert saved.status_code == 303 and saved.headers["location"] == "/sign-in?password_set=1"
+    assert "Ihr Passwort ist gespeichert" in (await client.get(saved.headers["location"])).text
+    again = await client.post(f"/password/{token}", data={
+        "password": "noch-ein-passwort", "_csrf_token": csrf_of(shown.text)})
+    assert again.status_code == 409 and "schon benutzt" in again.text
+    signed_in = await client.post("/api/auth/token",
+                                  json={"email": EMAIL, "password": "im-browser-gewaehlt"})
+    assert signed_in.status_code == 200
+    forged = await client.get(f"/password/{token[:-2]}xx")
+    assert forged.status_code == 410 and "nicht gültig" in forged.text
