@@ -1,4 +1,5 @@
-"""Choosing a password through a mailed link: asking for a reset (the same answer and the
+"""Choosing a password through a mailed link: an invitation (creating a volunteer's account),
+asking for a reset (the same answer and the
 same time whether the e-mail has an account: the work happens after the answer), and using a
 reset or invitation link once (``links``: signed, spent by the change it makes)."""
 
@@ -6,24 +7,32 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import secrets
 from datetime import UTC, datetime
 from uuid import UUID
 
 import asyncpg
 
 from events.base import EventMetadata
-from projections.notifier import PASSWORD_RESET, queue_direct
+from events.store import EventStore
+from projections.notifier import INVITATION, PASSWORD_RESET, queue_direct
 from services.accounts import links
 from services.accounts.decider import PASSWORDS, ChangePassword
 from services.accounts.service import (
     credential_key,
     hash_password,
     open_account,
+    register_account,
     sealed_hash,
 )
+from services.accounts.state import ACCOUNT
+from services.auth.roles import VOLUNTEER as VOLUNTEER_ROLE
 from services.commands.handler import CommandHandler, CommandResult
+from services.commands.rejections import Conflict
 from services.platform.keys import Keys, normalise_email
 from services.volunteers import personal_data
+from services.volunteers import service as volunteers
+from services.volunteers.state import VOLUNTEER
 
 
 async def mail_link(pool: asyncpg.Pool, keys: Keys, *, account_id: UUID, address: str,
@@ -62,3 +71,29 @@ async def choose_password(commands: CommandHandler, pool: asyncpg.Pool, keys: Ke
         account_id=link.account_id, issued_at_change=link.issued_at_change,
         password_hash=password_hash, sign_out_everywhere=sign_out_everywhere,
         now=datetime.now(UTC)), EventMetadata(actor=f"{actor}:{link.account_id}"))
+
+
+async def invite(commands: CommandHandler, store: EventStore, pool: asyncpg.Pool, keys: Keys,
+                 volunteer_id: UUID, *, actor: str) -> int:
+    """Create the volunteer's account (a random password nobody knows) and mail it a link to
+    choose its own, valid 7 days; inviting again before it was used mails a new link (the old
+    one keeps working until either is used). Returns the position of what it stored (the
+    account, or the store's newest position when the account was there)."""
+    person = await volunteers.profile(store, pool, volunteer_id)
+    if person.erased or person.email is None:
+        raise Conflict("volunteer_id", "the volunteer was erased", code="erased")
+    for account_id in (await commands.state(VOLUNTEER(volunteer_id))).account_ids:
+        account = await commands.state(ACCOUNT(account_id))
+        if account.active and account.password_changes > 0:
+            raise Conflict("volunteer_id", "the volunteer has chosen a password already",
+                           code="has_account")
+        if account.active:
+            await mail_link(pool, keys, account_id=account_id, address=person.email,
+                            kind=INVITATION, purpose=links.INVITATION, issued_at_change=0)
+            return await store.newest_position()
+    result, account_id = await register_account(
+        commands, pool, keys, email=person.email, password=secrets.token_urlsafe(32),
+        role=VOLUNTEER_ROLE, site_ids=[], volunteer_id=volunteer_id, actor=actor)
+    await mail_link(pool, keys, account_id=account_id, address=person.email, kind=INVITATION,
+                    purpose=links.INVITATION, issued_at_change=0)
+    return result.position

@@ -38,14 +38,23 @@ async def choose(client, token: str, password: str = "noch-ein-passwort", **more
                              json={"password": password, **more})
 
 
-async def mailed_link(pool, port: int) -> str:
+async def delivered(pool, port: int) -> list:
+    """The outbox delivered to a real SMTP server: the messages it received."""
     with smtp_server(port) as inbox:
         await deliver_due(pool, smtp_settings(port))
-    message, = inbox.messages
+    return inbox.messages
+
+
+def link_in(message) -> str:
+    return LINK.search(text_of(message)).group(1)
+
+
+async def mailed_link(pool, port: int) -> str:
+    message, = await delivered(pool, port)
     assert message["To"].addresses[0].addr_spec == EMAIL
     assert message["Subject"] == "Neues Passwort für Treffpunkt"
     assert "gilt eine Stunde und nur einmal" in text_of(message)
-    return LINK.search(text_of(message)).group(1)
+    return link_in(message)
 
 
 async def test_a_mailed_link_sets_the_password_once_and_other_tokens_keep_working(
@@ -81,9 +90,7 @@ async def test_a_forged_expired_or_earlier_link_is_refused_naming_the_token(
     client = world.client
     await client.post("/api/auth/password-reset", json={"email": EMAIL})
     await client.post("/api/auth/password-reset", json={"email": EMAIL})
-    with smtp_server(smtp_port) as inbox:
-        await deliver_due(pool, smtp_settings(smtp_port))
-    first, second = [LINK.search(text_of(m)).group(1) for m in inbox.messages]
+    first, second = map(link_in, await delivered(pool, smtp_port))
     assert (await choose(client, second, "ein-neues-passwort")).status_code == 204
     earlier = await choose(client, first)
     assert earlier.status_code == 409, earlier.text

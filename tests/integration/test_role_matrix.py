@@ -166,6 +166,7 @@ ROUTES: list[Route] = [
     Route("POST", "/api/volunteers", {ADMIN, *COORDINATORS},
           body=lambda t: {"name": "Neu", "email": f"{uuid4().hex}@example.org"}),
     Route("GET", "/api/volunteers/{volunteer_id}", ALICES_READERS),
+    Route("POST", "/api/volunteers/{volunteer_id}/invitation", STAFF_A),
     Route("POST", "/api/shifts", STAFF_A, body=shift),
     Route("POST", "/api/shifts/{shift_id}/claims", {*STAFF_A, VOLUNTEER_SELF}, body=for_alice),
     Route("DELETE", "/api/shifts/{shift_id}/claims/{volunteer_id}", {*STAFF_A, VOLUNTEER_SELF}),
