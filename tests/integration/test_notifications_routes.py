@@ -1,7 +1,8 @@
 """What the second wave's routes tell by e-mail, through the real routes, the notifier and the
 outbox's delivery to a real SMTP server (aiosmtpd): a coordinator's cancellation and a session's
 cancellation cascade tell holders and waitlist; a handover offered tells the colleague (or the
-site's volunteers) with a link, its acceptance confirms the taker and tells the giver."""
+site's volunteers) with a link, its acceptance confirms the taker and tells the giver; a
+training's enrolment is confirmed and reminded, its cancellation told."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import pytest
 
 from events.catalog import registry
 from events.store import EventStore
-from projections.notifier import NOTIFIER
+from projections.notifier import NOTIFIER, queue_due_reminders
 from projections.runner import ensure_projection, run_once
 from tests.integration.test_accounts_api import (
     ADMIN,
@@ -134,3 +135,46 @@ async def test_a_handover_to_the_site_tells_its_other_volunteers_not_the_giver(
     messages = await mailed(pool, smtp_port)
     assert len(to(messages, "bernd@example.org", "Können Sie übernehmen?")) == 1
     assert to(messages, "alice@example.org", "Können Sie übernehmen?") == []
+
+
+async def test_an_enrolment_is_confirmed_reminded_before_and_a_cancelled_training_told(
+    world, pool, smtp_port  # noqa: F811
+):
+    starts = (datetime.now(UTC) + timedelta(days=10)).replace(microsecond=0)
+    training = (await world.created(COORDINATOR_A, "/api/trainings", {
+        "site_id": str(world.site_a), "room_id": str(world.room_a), "title": "Erste Hilfe",
+        "qualification": "first_aid", "valid_for_months": 24, "starts_at": iso(starts),
+        "ends_at": iso(starts + timedelta(hours=3)), "capacity": 10}))["id"]
+    await world.created(VOLUNTEER_SELF, f"/api/trainings/{training}/enrollments", {})
+    await world.created(VOLUNTEER_OTHER, f"/api/trainings/{training}/enrollments", {})
+    left = await world.call(VOLUNTEER_OTHER, "DELETE",
+                            f"/api/trainings/{training}/enrollments/{world.bernd}")
+    assert left.status_code < 300, left.text
+
+    confirmed = to(await mailed(pool, smtp_port), "alice@example.org",
+                   "Angemeldet zur Schulung: Erste Hilfe")
+    assert len(confirmed) == 1 and "Dorftreff Linden" in text_of(confirmed[0])
+    event, = calendar_of(confirmed[0]).walk("VEVENT")
+    assert str(event["uid"]) == f"training-{training}@treffpunkt"
+
+    # 48 hours before (the default) the one still enrolled is reminded, once.
+    async with pool.acquire() as connection:
+        assert await queue_due_reminders(connection, starts - timedelta(hours=49)) == 0
+        assert await queue_due_reminders(connection, starts - timedelta(hours=47)) == 1
+        assert await queue_due_reminders(connection, starts - timedelta(hours=46)) == 0
+    reminded, = await mailed(pool, smtp_port)
+    assert reminded["Subject"].startswith("Erinnerung an die Schulung: Erste Hilfe")
+    assert "alice@example.org" in reminded["To"]
+
+    # The training's booking cancelled: the one enrolled is told, with the calendar's CANCEL.
+    store = EventStore(pool, registry)
+    planned, = [r.event for r in await store.read_stream(f"training-{training}")
+                if r.type == "training.planned"]
+    cancelled = await world.call(
+        COORDINATOR_A, "DELETE", f"/api/rooms/{world.room_a}/bookings/{planned.booking_id}"
+        "?reason=Referentin%20krank")
+    assert cancelled.status_code == 200, cancelled.text
+    told, = await mailed(pool, smtp_port)
+    assert told["Subject"].startswith("Schulung abgesagt: Erste Hilfe")
+    assert "alice@example.org" in told["To"]
+    assert str(calendar_of(told)["method"]) == "CANCEL"

@@ -29,13 +29,18 @@ from projections.notifier import (
     PASSWORD_RESET,
     REMINDER,
     SHIFT_CANCELLED,
+    TRAINING_CANCELLED,
+    TRAINING_ENROLLED,
+    TRAINING_REMINDER,
 )
 
 HERE = Path(__file__).parent
 LANGUAGES = ("de", "en")
 BERLIN = ZoneInfo("Europe/Berlin")
 WITH_CALENDAR = {CLAIM_CONFIRMED: "PUBLISH", MOVED_UP: "PUBLISH", REMINDER: "PUBLISH",
-                 SHIFT_CANCELLED: "CANCEL", HANDED_OVER: "CANCEL"}
+                 SHIFT_CANCELLED: "CANCEL", HANDED_OVER: "CANCEL",
+                 TRAINING_ENROLLED: "PUBLISH", TRAINING_REMINDER: "PUBLISH",
+                 TRAINING_CANCELLED: "CANCEL"}
 """Kinds that carry the shift as ``text/calendar`` (a cancellation removes it again)."""
 
 _templates = jinja2.Environment(
@@ -79,13 +84,14 @@ def message_id(key: str, sender: str) -> str:
     return f"<{hashlib.sha256(key.encode()).hexdigest()[:40]}@{domain}>"
 
 
-def shift_calendar(shift_id: UUID, params: dict[str, Any], method: str, key: str) -> bytes:
+def shift_calendar(shift_id: UUID, params: dict[str, Any], method: str, key: str, *,
+                   training: bool = False) -> bytes:
     calendar = Calendar()
     calendar.add("prodid", "-//Treffpunkt//Schichten//DE")
     calendar.add("version", "2.0")
     calendar.add("method", method)
     event = CalendarEvent()
-    event.add("uid", f"shift-{shift_id}@treffpunkt")
+    event.add("uid", f"{'training' if training else 'shift'}-{shift_id}@treffpunkt")
     event.add("dtstamp", datetime.now(UTC))
     event.add("dtstart", datetime.fromisoformat(params["starts_at"]).astimezone(UTC))
     event.add("dtend", datetime.fromisoformat(params["ends_at"]).astimezone(UTC))
@@ -131,7 +137,8 @@ def compose(row: dict[str, Any], address: str, name: str | None, sender: str,
                             subtype="html")
     if kind in WITH_CALENDAR and row["shift_id"] is not None:
         message.add_attachment(
-            shift_calendar(row["shift_id"], params, WITH_CALENDAR[kind], row["key"]),
+            shift_calendar(row["shift_id"], params, WITH_CALENDAR[kind], row["key"],
+                           training=kind.startswith("training_")),
             maintype="text", subtype="calendar", filename="schicht.ics",
             params={"method": WITH_CALENDAR[kind]})
     message["Content-Language"] = language  # after the content, which resets Content-*
