@@ -70,6 +70,8 @@ async def test_a_mailed_link_sets_the_password_once_and_other_tokens_keep_workin
         "SELECT count(*) FROM outbox WHERE params::text ILIKE '%example.org%'") == 0
 
     token = await mailed_link(pool, smtp_port)
+    assert await pool.fetchval(  # the link is not kept once sent
+        "SELECT count(*) FROM outbox WHERE params ? 'token'") == 0
     chosen = await choose(client, token, "ein-neues-passwort")
     assert chosen.status_code == 204, chosen.text
     again = await choose(client, token)
