@@ -46,6 +46,16 @@ async def mail_link(pool: asyncpg.Pool, keys: Keys, *, account_id: UUID, address
         language=language, params={"token": token})
 
 
+RESETS_PER_HOUR = 3
+"""Reset mails one account gets at most within an hour; further requests send nothing."""
+
+
+async def sent_lately(pool: asyncpg.Pool, account_id: UUID) -> int:
+    return await pool.fetchval(
+        """SELECT count(*) FROM outbox WHERE volunteer_id = $1 AND kind = $2
+              AND queued_at > now() - interval '1 hour'""", account_id, PASSWORD_RESET)
+
+
 async def request_reset(commands: CommandHandler, pool: asyncpg.Pool, keys: Keys,
                         email: str) -> None:
     """Mail a reset link if the e-mail names an open account; else nothing (run after the
@@ -53,6 +63,8 @@ async def request_reset(commands: CommandHandler, pool: asyncpg.Pool, keys: Keys
     account = await open_account(commands, keys.email_digest(email))
     if account is None or account.registered is None:
         return
+    if await sent_lately(pool, account.registered.account_id) >= RESETS_PER_HOUR:
+        return  # nobody floods a mailbox through this form
     await mail_link(pool, keys, account_id=account.registered.account_id,
                     address=normalise_email(email), kind=PASSWORD_RESET, purpose=links.RESET,
                     issued_at_change=account.password_changes)

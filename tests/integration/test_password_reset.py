@@ -153,3 +153,11 @@ async def test_forgotten_password_in_the_pages_same_page_for_anyone_then_the_lin
     assert signed_in.status_code == 200
     forged = await client.get(f"/password/{token[:-2]}xx")
     assert forged.status_code == 410 and "nicht gültig" in forged.text
+
+
+async def test_at_most_three_reset_mails_an_hour_reach_one_account(world, pool):  # noqa: F811
+    for _ in range(5):
+        answer = await world.client.post("/api/auth/password-reset", json={"email": EMAIL})
+        assert answer.status_code == 202
+    assert await pool.fetchval(
+        "SELECT count(*) FROM outbox WHERE kind = 'password_reset'") == 3
