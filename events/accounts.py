@@ -40,4 +40,19 @@ class AccountEmailReleased(Event, tag="account.email_released", frozen=True, kw_
     email_digest: str
 
 
+class AccountPasswordChanged(Event, tag="account.password_changed", frozen=True, kw_only=True):
+    """A new password chosen through a single-use link (a password reset or an invitation):
+    the link named the account's count of changes so far, so this event spends it and every
+    link issued before. ``sign_out_everywhere``: the holder asked to end every other token."""
+
+    account_id: UUID
+    password_hash: str
+    """As in ``AccountRegistered``: sealed under the account's own key."""
+    sign_out_everywhere: bool = False
+    changes: int = 0
+    """The account's count of password changes with this one: tokens signed in before it
+    carry a lower count (the ones refused when signing out everywhere)."""
+
+
 EVENTS = (AccountRegistered, AccountEmailClaimed, AccountClosed, AccountEmailReleased)
+EVENTS += (AccountPasswordChanged,)

@@ -22,12 +22,13 @@ from uuid import UUID
 
 import msgspec
 
-from events import shifts
+from events import handovers, shifts, trainings
 from events.base import Event, PositionedEvent
 from events.sites import SiteAdded
 from events.volunteers import (
     NotificationSettingsChanged,
     VolunteerErased,
+    VolunteerHomeSitesChosen,
     VolunteerRegistered,
 )
 from projections import repairs
@@ -36,6 +37,7 @@ from projections.pipeline import Pipeline
 NAME = "notifier"
 SITES, SHIFTS = "notifier_sites", "notifier_shifts"
 VOLUNTEERS, HOLDINGS = "notifier_volunteers", "notifier_holdings"
+MEMBERS = "notifier_members"
 OUTBOX = "outbox"
 
 CLAIM_CONFIRMED = "claim_confirmed"
@@ -43,18 +45,34 @@ WAITLISTED = "waitlisted"
 MOVED_UP = "moved_up"
 SHIFT_CANCELLED = "shift_cancelled"
 REMINDER = "reminder"
-KINDS = (CLAIM_CONFIRMED, WAITLISTED, MOVED_UP, SHIFT_CANCELLED, REMINDER)
+HANDOVER_OFFERED = "handover_offered"
+HANDED_OVER = "handed_over"
+PASSWORD_RESET = "password_reset"
+INVITATION = "invitation"
+"""Kinds sent on request, not decided on the history (queued by ``queue_direct``)."""
+TRAINING_ENROLLED = "training_enrolled"
+TRAINING_REMINDER = "training_reminder"
+TRAINING_CANCELLED = "training_cancelled"
+KINDS = (CLAIM_CONFIRMED, WAITLISTED, MOVED_UP, SHIFT_CANCELLED, REMINDER, HANDOVER_OFFERED,
+         HANDED_OVER, TRAINING_ENROLLED, TRAINING_REMINDER, TRAINING_CANCELLED)
 """Every kind of message a volunteer may be sent (and may turn off)."""
 
 
 class Notice(msgspec.Struct, frozen=True, kw_only=True):
-    """Tell ``volunteer_id`` (or, without one, everyone holding or waiting for the shift)
+    """Tell ``volunteer_id`` (or, without one, everyone holding or waiting for the shift; with
+    ``audience="site"`` every volunteer of the shift's site not holding a place on it)
     ``kind`` about ``shift_id``; ``params`` are values of the event the message shows."""
 
     kind: str
     shift_id: UUID
     volunteer_id: UUID | None = None
+    audience: str = "holders"
     params: Mapping[str, Any] = {}
+
+
+def _handover_offered(e: handovers.HandoverOffered) -> list[Notice]:
+    return [Notice(kind=HANDOVER_OFFERED, shift_id=e.shift_id, volunteer_id=e.to_volunteer_id,
+                   audience="site", params={"handover_id": str(e.handover_id)})]
 
 
 NOTICES: dict[type[Event], Callable[[Any], list[Notice]]] = {
@@ -65,6 +83,15 @@ NOTICES: dict[type[Event], Callable[[Any], list[Notice]]] = {
                                        volunteer_id=e.volunteer_id)],
     shifts.ShiftCancelled: lambda e: [Notice(kind=SHIFT_CANCELLED, shift_id=e.shift_id,
                                       params={"reason": e.reason})],
+    handovers.HandoverOffered: _handover_offered,
+    # A training is kept as a shift of the notifier's tables (its enrolments as held places).
+    trainings.TrainingEnrolled: lambda e: [Notice(kind=TRAINING_ENROLLED, shift_id=e.training_id,
+                                           volunteer_id=e.volunteer_id)],
+    trainings.TrainingCancelled: lambda e: [Notice(kind=TRAINING_CANCELLED,
+                                            shift_id=e.training_id)],
+    # The taker's confirmation is the claim_confirmed of the same append's shift.claimed.
+    handovers.HandoverAccepted: lambda e: [Notice(kind=HANDED_OVER, shift_id=e.shift_id,
+                                           volunteer_id=e.from_volunteer_id)],
 }
 """Event type -> what it tells whom. Applied after the event's own change to the tables."""
 
@@ -78,6 +105,8 @@ def _kept_text(event: Event) -> bytes:
             return msgspec.json.encode([event.title])
         case shifts.ShiftCancelled():
             return msgspec.json.encode([event.reason])
+        case trainings.TrainingPlanned():
+            return msgspec.json.encode([event.title])
     return b"[]"
 
 
@@ -94,10 +123,20 @@ def _shift(e: shifts.ShiftCreated) -> tuple[str, tuple[Any, ...]]:
             (e.shift_id, e.site_id, e.title, e.starts_at, e.ends_at))
 
 
+def _training(e: trainings.TrainingPlanned) -> tuple[str, tuple[Any, ...]]:
+    return ("""INSERT INTO {notifier_shifts} (shift_id, site_id, title, starts_at, ends_at,
+                                             training)
+               VALUES ($1, $2, $3, $4, $5, true) ON CONFLICT (shift_id) DO UPDATE
+               SET site_id = $2, title = $3, starts_at = $4, ends_at = $5, training = true""",
+            (e.training_id, e.site_id, e.title, e.starts_at, e.ends_at))
+
+
 def _volunteer(e: VolunteerRegistered) -> tuple[str, tuple[Any, ...]]:
-    return ("""INSERT INTO {notifier_volunteers} (volunteer_id, email, name) VALUES ($1, $2, $3)
+    return ("""WITH member AS (INSERT INTO {notifier_members} (volunteer_id, site_id)
+                                SELECT $1, unnest($4::uuid[]) ON CONFLICT DO NOTHING)
+               INSERT INTO {notifier_volunteers} (volunteer_id, email, name) VALUES ($1, $2, $3)
                ON CONFLICT (volunteer_id) DO UPDATE SET email = $2, name = $3""",
-            (e.volunteer_id, e.email, e.name))
+            (e.volunteer_id, e.email, e.name, list(e.site_ids)))
 
 
 def _erased(e: VolunteerErased) -> tuple[str, tuple[Any, ...]]:
@@ -109,6 +148,12 @@ def _erased(e: VolunteerErased) -> tuple[str, tuple[Any, ...]]:
             (e.volunteer_id,))
 
 
+def _member(e: VolunteerRegistered | VolunteerHomeSitesChosen) -> tuple[str, tuple[Any, ...]]:
+    return ("""INSERT INTO {notifier_members} (volunteer_id, site_id)
+               SELECT $1, unnest($2::uuid[]) ON CONFLICT DO NOTHING""",
+            (e.volunteer_id, list(e.site_ids)))
+
+
 def _settings(e: NotificationSettingsChanged) -> tuple[str, tuple[Any, ...]]:
     return ("""UPDATE {notifier_volunteers} SET language = $2, reminder_hours = $3, off = $4
                 WHERE volunteer_id = $1""",
@@ -116,44 +161,63 @@ def _settings(e: NotificationSettingsChanged) -> tuple[str, tuple[Any, ...]]:
 
 
 def _holding(status: str) -> Callable[[Any], tuple[str, tuple[Any, ...]]]:
-    def change(e: shifts.ShiftClaimed | shifts.ShiftWaitlisted,
+    def change(e: shifts.ShiftClaimed | shifts.ShiftWaitlisted | trainings.TrainingEnrolled,
                position: int) -> tuple[str, tuple[Any, ...]]:
-        return ("""INSERT INTO {notifier_holdings} (volunteer_id, shift_id, status, since)
+        # A volunteer who holds or waits for a shift of a site counts as one of its volunteers.
+        return ("""WITH member AS (INSERT INTO {notifier_members} (volunteer_id, site_id)
+                                    SELECT $1, site_id FROM {notifier_shifts} WHERE shift_id = $2
+                                    ON CONFLICT DO NOTHING)
+                   INSERT INTO {notifier_holdings} (volunteer_id, shift_id, status, since)
                    VALUES ($1, $2, $3, $4) ON CONFLICT (volunteer_id, shift_id)
                    DO UPDATE SET status = $3, since = $4""",
-                (e.volunteer_id, e.shift_id, status, position))
+                (e.volunteer_id, getattr(e, "shift_id", None) or e.training_id, status,
+                 position))
     return change
+
+
+def _released(volunteer_id: UUID, shift_id: UUID) -> tuple[str, tuple[Any, ...]]:
+    # A reminder queued but not yet sent for a place given up is suppressed, not sent.
+    return ("""WITH gone AS (DELETE FROM {notifier_holdings}
+                              WHERE volunteer_id = $1 AND shift_id = $2)
+               UPDATE outbox SET state = 'suppressed', detail = 'released', finished_at = now()
+                WHERE volunteer_id = $1 AND shift_id = $2
+                  AND kind IN ('reminder', 'training_reminder') AND state = 'queued'""",
+            (volunteer_id, shift_id))
 
 
 def _gone(
     e: shifts.ShiftClaimReleased | shifts.ShiftWaitlistLeft,
 ) -> tuple[str, tuple[Any, ...]]:
-    # A reminder queued but not yet sent for a place given up is suppressed, not sent.
-    return ("""WITH gone AS (DELETE FROM {notifier_holdings}
-                              WHERE volunteer_id = $1 AND shift_id = $2)
-               UPDATE outbox SET state = 'suppressed', detail = 'released', finished_at = now()
-                WHERE volunteer_id = $1 AND shift_id = $2 AND kind = 'reminder'
+    return _released(e.volunteer_id, e.shift_id)
+
+
+def _cancelled(shift_id: UUID) -> tuple[str, tuple[Any, ...]]:
+    # The holders stay in the table until the notices are queued (the releases follow later).
+    return ("""WITH gone AS (UPDATE {notifier_shifts} SET cancelled = true WHERE shift_id = $1)
+               UPDATE outbox SET state = 'suppressed', detail = 'cancelled', finished_at = now()
+                WHERE shift_id = $1 AND kind IN ('reminder', 'training_reminder')
                   AND state = 'queued'""",
-            (e.volunteer_id, e.shift_id))
-
-
-def _cancelled(e: shifts.ShiftCancelled) -> tuple[str, tuple[Any, ...]]:
-    return ("UPDATE {notifier_shifts} SET cancelled = true WHERE shift_id = $1", (e.shift_id,))
+            (shift_id,))
 
 
 CHANGES: dict[type[Event], Callable[..., tuple[str, tuple[Any, ...]]]] = {
     SiteAdded: _site,
     shifts.ShiftCreated: _shift,
     VolunteerRegistered: _volunteer,
+    VolunteerHomeSitesChosen: _member,
     VolunteerErased: _erased,
     NotificationSettingsChanged: _settings,
     shifts.ShiftClaimReleased: _gone,
     shifts.ShiftWaitlistLeft: _gone,
-    shifts.ShiftCancelled: _cancelled,
+    shifts.ShiftCancelled: lambda e: _cancelled(e.shift_id),
+    trainings.TrainingPlanned: _training,
+    trainings.TrainingEnrollmentCancelled: lambda e: _released(e.volunteer_id, e.training_id),
+    trainings.TrainingCancelled: lambda e: _cancelled(e.training_id),
 }
 """Event type -> its change to the notifier's tables (SQL, arguments)."""
 HOLDING_CHANGES = {shifts.ShiftClaimed: _holding("claimed"),
-                   shifts.ShiftWaitlisted: _holding("waitlisted")}
+                   shifts.ShiftWaitlisted: _holding("waitlisted"),
+                   trainings.TrainingEnrolled: _holding("claimed")}
 """As ``CHANGES``, for the changes that need the event's position too."""
 
 _QUEUE = """
@@ -169,10 +233,14 @@ SELECT $1::bigint || ':' || $2 || ':' || v.volunteer_id, $2, v.volunteer_id, s.s
          || $5::jsonb
   FROM {notifier_shifts} s
   JOIN {notifier_volunteers} v
-    ON CASE WHEN $4::uuid IS NULL
-            THEN v.volunteer_id IN (SELECT volunteer_id FROM {notifier_holdings}
-                                     WHERE shift_id = s.shift_id)
-            ELSE v.volunteer_id = $4 END
+    ON CASE WHEN $4::uuid IS NOT NULL THEN v.volunteer_id = $4
+            WHEN $6 = 'site'
+            THEN v.volunteer_id IN (SELECT volunteer_id FROM {notifier_members}
+                                     WHERE site_id = s.site_id)
+             AND v.volunteer_id NOT IN (SELECT volunteer_id FROM {notifier_holdings}
+                                         WHERE shift_id = s.shift_id AND status = 'claimed')
+            ELSE v.volunteer_id IN (SELECT volunteer_id FROM {notifier_holdings}
+                                     WHERE shift_id = s.shift_id) END
   LEFT JOIN {notifier_holdings} h ON h.shift_id = s.shift_id AND h.volunteer_id = v.volunteer_id
   LEFT JOIN {notifier_sites} si ON si.site_id = s.site_id
  WHERE s.shift_id = $3 AND NOT v.erased AND NOT ($2 = ANY (v.off))
@@ -187,7 +255,8 @@ class Notifier:
         SITES: "site_id uuid PRIMARY KEY, name text NOT NULL",
         SHIFTS: """shift_id uuid PRIMARY KEY, site_id uuid NOT NULL, title text NOT NULL,
                    starts_at timestamptz NOT NULL, ends_at timestamptz NOT NULL,
-                   cancelled boolean NOT NULL DEFAULT false""",
+                   cancelled boolean NOT NULL DEFAULT false,
+                   training boolean NOT NULL DEFAULT false""",
         VOLUNTEERS: """volunteer_id uuid PRIMARY KEY, email bytea, name bytea,
                        erased boolean NOT NULL DEFAULT false,
                        language text NOT NULL DEFAULT 'de',
@@ -195,6 +264,8 @@ class Notifier:
                        off text[] NOT NULL DEFAULT '{}'""",
         HOLDINGS: """volunteer_id uuid NOT NULL, shift_id uuid NOT NULL, status text NOT NULL,
                      since bigint NOT NULL, PRIMARY KEY (volunteer_id, shift_id)""",
+        MEMBERS: """volunteer_id uuid NOT NULL, site_id uuid NOT NULL,
+                    PRIMARY KEY (site_id, volunteer_id)""",
     }
     indexes = ("CREATE INDEX ON {notifier_holdings} (shift_id)",)
     event_types = frozenset(
@@ -219,7 +290,8 @@ class Notifier:
             for notice in NOTICES.get(kind, _nothing)(event):
                 await connection.execute(
                     _QUEUE.format(**tables), positioned.position, notice.kind, notice.shift_id,
-                    notice.volunteer_id, msgspec.json.encode(notice.params).decode())
+                    notice.volunteer_id, msgspec.json.encode(notice.params).decode(),
+                    notice.audience)
         if events:
             await connection.execute(
                 "UPDATE notifier_horizon SET position = greatest(position, $1)",
@@ -238,23 +310,26 @@ INSERT INTO outbox (key, kind, volunteer_id, shift_id, language, recipient, reci
                     params)
 SELECT 'reminder:' || s.shift_id || ':' || v.volunteer_id || ':'
            || extract(epoch FROM s.starts_at)::bigint,
-       'reminder', v.volunteer_id, s.shift_id, v.language, v.email, v.name,
+       k.kind, v.volunteer_id, s.shift_id, v.language, v.email, v.name,
        jsonb_build_object('site', coalesce(si.name, ''), 'title', s.title,
                           'starts_at', s.starts_at, 'ends_at', s.ends_at)
   FROM notifier_holdings h
   JOIN notifier_shifts s USING (shift_id)
   JOIN notifier_volunteers v USING (volunteer_id)
   LEFT JOIN notifier_sites si ON si.site_id = s.site_id
+ CROSS JOIN LATERAL (SELECT CASE WHEN s.training THEN 'training_reminder'
+                             ELSE 'reminder' END AS kind) k
  CROSS JOIN LATERAL (SELECT ((s.starts_at AT TIME ZONE 'Europe/Berlin')
                              - make_interval(hours => v.reminder_hours))
                             AT TIME ZONE 'Europe/Berlin' AS due_at) d
  WHERE h.status = 'claimed' AND NOT s.cancelled AND NOT v.erased
-   AND NOT ('reminder' = ANY (v.off))
+   AND NOT (k.kind = ANY (v.off))
    AND d.due_at <= $1 AND s.starts_at > $1
    -- claimed inside the reminder's window: the confirmation just sent says it all
    AND NOT EXISTS (SELECT 1 FROM outbox c
                     WHERE c.volunteer_id = v.volunteer_id AND c.shift_id = s.shift_id
-                      AND c.kind IN ('claim_confirmed', 'moved_up') AND c.queued_at >= d.due_at)
+                      AND c.kind IN ('claim_confirmed', 'moved_up', 'training_enrolled')
+                      AND c.queued_at >= d.due_at)
 ON CONFLICT (key) DO NOTHING"""
 
 
@@ -273,3 +348,13 @@ async def settings_of(connection: Any, volunteer_id: UUID) -> dict[str, Any] | N
         f"""SELECT language, reminder_hours AS reminder_hours_before, off FROM {VOLUNTEERS}
              WHERE volunteer_id = $1 AND NOT erased""", volunteer_id)
     return dict(row) if row else None
+
+
+async def queue_direct(connection: Any, *, key: str, kind: str, subject_id: UUID,
+                       recipient: bytes, language: str, params: Mapping[str, Any]) -> None:
+    """Queue a message asked for directly (a password link): ``recipient`` is the address's
+    ciphertext under ``subject_id``'s key, ``key`` derived from the request's cause."""
+    await connection.execute(
+        """INSERT INTO outbox (key, kind, volunteer_id, language, recipient, params)
+           VALUES ($1, $2, $3, $4, $5, $6::jsonb) ON CONFLICT (key) DO NOTHING""",
+        key, kind, subject_id, language, recipient, msgspec.json.encode(params).decode())

@@ -19,6 +19,7 @@ from events.accounts import (
     AccountClosed,
     AccountEmailClaimed,
     AccountEmailReleased,
+    AccountPasswordChanged,
     AccountRegistered,
 )
 from events.base import Event
@@ -152,3 +153,31 @@ def _decide_closing(command: CloseAccount, states: States) -> list[Event]:
 CLOSING = Decider(commands=(CloseAccount,), kinds=(ACCOUNT, EMAIL), streams=_closing_streams,
                   decide=_decide_closing)
 """Closing an account on its own (erasing a volunteer closes its accounts with it)."""
+
+
+class ChangePassword(msgspec.Struct, frozen=True, kw_only=True):
+    """Choose a password through a link issued at the account's ``password_changes`` count."""
+
+    account_id: UUID
+    issued_at_change: int
+    password_hash: str
+    sign_out_everywhere: bool = False
+    now: datetime
+
+
+def _decide_password(command: ChangePassword, states: States) -> list[Event]:
+    account = states[ACCOUNT(command.account_id)]
+    if not account.active:
+        raise NotFound("token", "this link's account is closed", code="link_invalid")
+    if account.password_changes != command.issued_at_change:
+        raise Conflict("token", "this link was used already", code="link_spent")
+    return [AccountPasswordChanged(account_id=command.account_id,
+                                   password_hash=command.password_hash,
+                                   sign_out_everywhere=command.sign_out_everywhere,
+                                   changes=account.password_changes + 1)]
+
+
+PASSWORDS = Decider(commands=(ChangePassword,), kinds=(ACCOUNT,),
+                    streams=lambda command, loaded: [ACCOUNT(command.account_id)],
+                    decide=_decide_password)
+"""A password chosen through a single-use link (reset or invitation)."""

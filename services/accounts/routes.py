@@ -8,13 +8,15 @@ from uuid import UUID
 
 import asyncpg
 import msgspec
-from litestar import Controller, Request, post
+from litestar import Controller, Request, Response, post
+from litestar.background_tasks import BackgroundTask
 from litestar.di import NamedDependency
-from litestar.params import JSONBody
+from litestar.params import FromPath, JSONBody
 
-from services.accounts import service
+from services.accounts import password_links, service
 from services.auth import tokens
 from services.auth.guards import ADMIN, requires_roles
+from services.auth.closed_accounts import closed_accounts
 from services.auth.revoked_tokens import revoke
 from services.auth.sign_in import client_address, sign_in
 from services.auth.tokens import Principal
@@ -48,6 +50,20 @@ class NewAccount(msgspec.Struct, forbid_unknown_fields=True):
     volunteer_id: UUID | None = None
 
 
+class PasswordResetRequest(msgspec.Struct, forbid_unknown_fields=True):
+    email: Email
+
+
+class NewPassword(msgspec.Struct, forbid_unknown_fields=True):
+    password: Password
+    sign_out_everywhere: bool = False
+
+
+class ResetRequested(msgspec.Struct):
+    status: str = "accepted"
+    detail: str = "If the e-mail has an account, a link to choose a new password is on its way."
+
+
 class Created(msgspec.Struct):
     id: UUID
     position: int
@@ -73,6 +89,30 @@ class SignInController(Controller):
             expires_at=principal.expires_at,
             role=principal.role,
         )
+
+    @post("/password-reset", exclude_from_auth=True, status_code=202,
+          summary="Ask for a link to choose a new password (the same answer for any e-mail)",
+          responses=WRITE_PROBLEMS)
+    async def password_reset(
+        self, data: JSONBody[PasswordResetRequest], commands: NamedDependency[CommandHandler],
+        pool: NamedDependency[asyncpg.Pool], request: Request[Principal, Any, Any],
+    ) -> Response[ResetRequested]:
+        # The lookup and the mail happen after the answer: its time tells nothing.
+        return Response(ResetRequested(), status_code=202, background=BackgroundTask(
+            password_links.request_reset, commands, pool, request.app.state.secret_keys,
+            data.email))
+
+    @post("/password-reset/{token:str}", exclude_from_auth=True, status_code=204,
+          summary="Choose a new password with a mailed link (spends the link)",
+          responses=WRITE_PROBLEMS)
+    async def choose_password(
+        self, token: FromPath[str], data: JSONBody[NewPassword], commands: NamedDependency[CommandHandler],
+        pool: NamedDependency[asyncpg.Pool], request: Request[Principal, Any, Any],
+    ) -> None:
+        result = await password_links.choose_password(
+            commands, pool, request.app.state.secret_keys, token=token, password=data.password,
+            sign_out_everywhere=data.sign_out_everywhere)
+        closed_accounts(request.app.state).note(result.events)  # refused from this answer on
 
     @post("/sign-out", status_code=204, summary="Sign out: this token is refused from now on",
           responses=problem_responses(401, 503))

@@ -15,7 +15,7 @@ from events.accounts import AccountRegistered
 from events.base import EventMetadata
 from services.accounts import decider
 from services.accounts.password_hashing import password_hasher
-from services.accounts.state import ACCOUNT, EMAIL
+from services.accounts.state import ACCOUNT, EMAIL, Account
 from services.auth import tokens
 from services.commands.handler import (
     CommandHandler,
@@ -33,6 +33,11 @@ _hasher = password_hasher()
 _DUMMY_HASH = _hasher.hash("treffpunkt: no such account")
 
 REGISTER_ACCOUNT = "RegisterAccount"
+
+
+def hash_password(password: str) -> str:
+    """Argon2, tens of milliseconds on purpose: run it off the event loop."""
+    return _hasher.hash(password)
 
 
 async def register_account(
@@ -114,14 +119,16 @@ def sealed_hash(key: bytes, account_id: UUID, password_hash: str) -> str:
         personal_data.encrypt(key, account_id, password_hash)).decode()
 
 
-async def opened_hash(pool: asyncpg.Pool, account: AccountRegistered) -> str | None:
-    """The account's Argon2 hash; None once its key is destroyed."""
-    if not account.password_hash.startswith(SEALED_PREFIX):
-        return account.password_hash
+async def opened_hash(pool: asyncpg.Pool, account: AccountRegistered,
+                      current: str | None = None) -> str | None:
+    """The account's Argon2 hash (``current``: the sealed hash of a later change, else the
+    registered one); None once its key is destroyed."""
+    sealed = current or account.password_hash
+    if not sealed.startswith(SEALED_PREFIX):
+        return sealed
     key = await personal_data.key_of(pool, account.account_id)
     return personal_data.decrypt(
-        key, account.account_id,
-        base64.b64decode(account.password_hash.removeprefix(SEALED_PREFIX)))
+        key, account.account_id, base64.b64decode(sealed.removeprefix(SEALED_PREFIX)))
 
 
 def _password_matches(password_hash: str, password: str) -> bool:
@@ -134,24 +141,32 @@ def _password_matches(password_hash: str, password: str) -> bool:
 
 async def find_account(commands: CommandHandler, digest: str) -> AccountRegistered | None:
     """The open account this e-mail digest names, if any."""
+    account = await open_account(commands, digest)
+    return account.registered if account else None
+
+
+async def open_account(commands: CommandHandler, digest: str) -> Account | None:
+    """The state of the open account this e-mail digest names, if any."""
     claim = await commands.state(EMAIL(digest))
     if claim.account_id is None:
         return None
     account = await commands.state(ACCOUNT(claim.account_id))
-    return account.registered if account.active else None
+    return account if account.active else None
 
 
 async def sign_in(
     commands: CommandHandler, pool: asyncpg.Pool, keys: Keys, email: str, password: str
 ) -> tokens.Principal | None:
     """The principal for these credentials, or None; takes as long for an unknown e-mail."""
-    account = await find_account(commands, keys.email_digest(email))
-    password_hash = await opened_hash(pool, account) if account else None
+    state = await open_account(commands, keys.email_digest(email))
+    account = state.registered if state else None
+    password_hash = (await opened_hash(pool, account, state.password_hash)
+                     if state and account else None)
     if not await asyncio.to_thread(
         _password_matches, password_hash or _DUMMY_HASH, password
     ) or account is None or password_hash is None:
         return None
     return tokens.new_principal(
         account.account_id, account.role, account.site_ids, account.volunteer_id,
-        datetime.now(UTC),
+        datetime.now(UTC), state.password_changes if state else 0,
     )

@@ -11,6 +11,7 @@ from events.accounts import (
     AccountClosed,
     AccountEmailClaimed,
     AccountEmailReleased,
+    AccountPasswordChanged,
     AccountRegistered,
 )
 from events.base import Event
@@ -24,6 +25,10 @@ class EmailClaim(msgspec.Struct, frozen=True):
 class Account(msgspec.Struct, frozen=True, kw_only=True):
     registered: AccountRegistered | None = None
     closed: bool = False
+    password_hash: str | None = None
+    """The current (sealed) hash: the registered one until a change."""
+    password_changes: int = 0
+    """How many times a link changed the password: a link names this count when issued."""
 
     @property
     def active(self) -> bool:
@@ -44,7 +49,10 @@ def evolve_account(state: Account, event: Event) -> Account:
     """The account stream."""
     match event:
         case AccountRegistered():
-            return Account(registered=event)
+            return Account(registered=event, password_hash=event.password_hash)
+        case AccountPasswordChanged():
+            return msgspec.structs.replace(state, password_hash=event.password_hash,
+                                           password_changes=state.password_changes + 1)
         case AccountClosed():
             return msgspec.structs.replace(state, closed=True)
     return state
@@ -53,4 +61,5 @@ def evolve_account(state: Account, event: Event) -> Account:
 EMAIL = StreamKind("account-email", EmailClaim(), evolve_claim,
                    dict.fromkeys((AccountEmailClaimed, AccountEmailReleased), "email_digest"))
 ACCOUNT = StreamKind("account", Account(), evolve_account,
-                     dict.fromkeys((AccountRegistered, AccountClosed), "account_id"))
+                     dict.fromkeys((AccountRegistered, AccountClosed, AccountPasswordChanged),
+                                   "account_id"))

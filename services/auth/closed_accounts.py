@@ -28,7 +28,7 @@ from uuid import UUID
 
 from litestar.datastructures import State
 
-from events.accounts import AccountClosed
+from events.accounts import AccountClosed, AccountPasswordChanged
 from events.base import Event
 from events.interface import Store
 from services.auth.refreshed_set import RefreshedSet
@@ -40,21 +40,33 @@ KEPT_FOR = TOKEN_LIFETIME + timedelta(hours=1)
 clocks that differ between the database and the processes."""
 
 CLOSED = AccountClosed.__struct_config__.tag
-ReadClosures = Callable[[int], Awaitable[tuple[int, list[UUID]]]]
-"""``read(horizon) -> (next horizon, ids of accounts closed from horizon on)``."""
+PASSWORD_CHANGED = AccountPasswordChanged.__struct_config__.tag
+Ended = UUID | tuple[UUID, int]
+"""A closed account's id, or ``(account id, count of password changes)`` of the tokens signed
+in before a password change that signed out everywhere (``Principal.password_changes``)."""
+ReadClosures = Callable[[int], Awaitable[tuple[int, list[Ended]]]]
+"""``read(horizon) -> (next horizon, what ended from horizon on)``."""
+
+
+def ended_by(event: Event) -> list[Ended]:
+    match event:
+        case AccountClosed(account_id=account_id):
+            return [account_id]
+        case AccountPasswordChanged(sign_out_everywhere=True):
+            return [(event.account_id, before) for before in range(event.changes)]
+    return []
 
 
 def closed_since(store: Store) -> ReadClosures:
-    async def read(horizon: int) -> tuple[int, list[UUID]]:
+    async def read(horizon: int) -> tuple[int, list[Ended]]:
         horizon, closed = await store.read_types_since(
-            [CLOSED], horizon, recorded_within=KEPT_FOR)
-        return horizon, [stored.event.account_id for stored in closed
-                         if isinstance(stored.event, AccountClosed)]
+            [CLOSED, PASSWORD_CHANGED], horizon, recorded_within=KEPT_FOR)
+        return horizon, [ended for stored in closed for ended in ended_by(stored.event)]
 
     return read
 
 
-class ClosedAccounts(RefreshedSet[UUID]):
+class ClosedAccounts(RefreshedSet[Ended]):
     def __init__(
         self,
         *,
@@ -65,12 +77,12 @@ class ClosedAccounts(RefreshedSet[UUID]):
         super().__init__("closed accounts", refresh_seconds=refresh_seconds,
                          kept_seconds=kept_seconds, clock=clock)
 
-    async def is_closed(self, account_id: UUID, read: ReadClosures) -> bool:
+    async def is_closed(self, account_id: Ended, read: ReadClosures) -> bool:
         return await self.contains(account_id, read)
 
     def note(self, events: Iterable[Event]) -> None:
         """Closures this process just stored: refused from now on, before any refresh."""
-        self.add(event.account_id for event in events if isinstance(event, AccountClosed))
+        self.add(ended for event in events for ended in ended_by(event))
 
 
 def closed_accounts(state: State) -> ClosedAccounts:
@@ -81,6 +93,6 @@ def closed_accounts(state: State) -> ClosedAccounts:
     return found
 
 
-async def account_is_closed(state: State, account_id: UUID) -> bool:
+async def account_is_closed(state: State, account_id: Ended) -> bool:
     return await closed_accounts(state).is_closed(account_id,
                                                    closed_since(state.resources.store))

@@ -34,7 +34,7 @@ from services.auth.closed_accounts import account_is_closed
 from services.auth.revoked_tokens import token_is_revoked
 
 CredentialSource = Callable[[ASGIConnection[Any, Any, Any, Any]], str | None]
-ClosedCheck = Callable[[State, UUID], Awaitable[bool]]
+ClosedCheck = Callable[[State, UUID | tuple[UUID, int]], Awaitable[bool]]
 RevokedCheck = Callable[[State, str], Awaitable[bool]]
 CHALLENGE = {"WWW-Authenticate": 'Bearer realm="treffpunkt"'}
 
@@ -75,6 +75,10 @@ class TokenAuthentication(AbstractAuthenticationMiddleware):
             ) from None
         if await self.closed(connection.app.state, principal.account_id):
             raise NotAuthorizedException("The account of this token is closed", headers=CHALLENGE)
+        if await self.closed(connection.app.state,
+                             (principal.account_id, principal.password_changes)):
+            raise NotAuthorizedException("This token was signed out with a new password",
+                                         headers=CHALLENGE)
         if await self.revoked(connection.app.state, principal.jti):
             raise NotAuthorizedException("This token was signed out", headers=CHALLENGE)
         return AuthenticationResult(user=principal, auth=token)

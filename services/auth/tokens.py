@@ -31,6 +31,9 @@ class Principal(msgspec.Struct, frozen=True, kw_only=True):
     volunteer_id: UUID | None = None
     expires_at: datetime
     jti: str = ""
+    password_changes: int = 0
+    """The account's count of password changes when signed in (ends with signing out
+    everywhere)."""
     """The token's id: random, unique per token (``read`` fills it in for tokens without)."""
 
 
@@ -89,9 +92,11 @@ def new_principal(
     site_ids: list[UUID],
     volunteer_id: UUID | None,
     now: datetime,
+    password_changes: int = 0,
 ) -> Principal:
     return Principal(
         account_id=account_id,
+        password_changes=password_changes,
         role=role,
         site_ids=site_ids,
         volunteer_id=volunteer_id,

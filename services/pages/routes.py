@@ -41,7 +41,8 @@ class SessionPages(Controller):
     @get("/sign-in", exclude_from_auth=True)
     async def sign_in_form(self, request: Request[Any, Any, Any]) -> Template:
         return page(request, "sign_in.html", next=safe_next(request.query_params.get("next")),
-                    signed_out=request.query_params.get("signed_out") == "1")
+                    signed_out=request.query_params.get("signed_out") == "1",
+                    password_set=request.query_params.get("password_set") == "1")
 
     @post("/sign-in", exclude_from_auth=True)
     async def sign_in(

@@ -31,6 +31,7 @@ from services.pages.coordinator_shifts import ShiftPages
 from services.pages.coordinator_trainings import TrainingPages
 from services.pages.i18n import language_of, translator
 from services.pages.rendering import page
+from services.pages.password import PasswordPages
 from services.pages.routes import HomePage, SessionPages
 from services.pages.volunteer import VolunteerPages
 from services.programme.pages import PAGE_PATHS as PROGRAMME_PAGES
@@ -40,7 +41,8 @@ from services.pages.volunteer_profile import VolunteerProfile
 from services.pages.session import secure_cookies_forced, session_cookie, to_sign_in
 
 HERE = Path(__file__).parent
-PAGE_PATHS = r"^/($|sign-in$|sign-out$|static/|volunteer(/|$)|coordinator(/|$)|auditor(/|$))"
+PAGE_PATHS = (r"^/($|sign-in$|sign-out$|static/|volunteer(/|$)|coordinator(/|$)|auditor(/|$)"
+              r"|password-reset$|password/)")
 """The pages' paths: the session cookie's, never the bearer middleware's."""
 API_PATHS = r"^/(api|health|ready|metrics|schema)(/|$)"
 """Paths that are not pages: the bearer middleware's, never the cookie's, and free of CSRF."""
@@ -65,7 +67,7 @@ def page_handlers() -> list[ControllerRouterHandler]:
     pages = Router(
         path="/",
         route_handlers=[SessionPages, HomePage, CoordinatorPages, VolunteerPages, AuditorPages,
-                        VolunteerHome, VolunteerProfile, VolunteerHandovers,
+                        VolunteerHome, VolunteerProfile, VolunteerHandovers, PasswordPages,
                         ShiftPages, OfferPages, TrainingPages, PeoplePages,
                         FigurePages],
         middleware=[DefineMiddleware(TokenAuthentication, sources=(session_cookie,))],

@@ -12,6 +12,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
 from events.store import EventStore
+from services.accounts import password_links
 from services.accounts.routes import Created, Email
 from services.auth.closed_accounts import closed_accounts
 from services.auth.guards import ADMIN, COORDINATOR, STAFF, from_path, requires_roles
@@ -66,6 +67,23 @@ class VolunteersController(Controller):
         pool: NamedDependency[asyncpg.Pool]
     ) -> service.Profile:
         return await service.profile(store, pool, volunteer_id)
+
+    @post(
+        "/{volunteer_id:uuid}/invitation",
+        guards=[requires_roles(ADMIN, COORDINATOR),
+                coordinator_of_the_volunteer(from_path("volunteer_id"))],
+        status_code=202,
+        summary="Invite the volunteer: its account and a link (7 days) to choose a password",
+        responses=WRITE_PROBLEMS,
+    )
+    async def invite(
+        self, volunteer_id: FromPath[UUID], commands: NamedDependency[CommandHandler],
+        store: NamedDependency[EventStore], pool: NamedDependency[asyncpg.Pool],
+        request: Request[Principal, Any, Any],
+    ) -> Positioned:
+        return Positioned(position=await password_links.invite(
+            commands, store, pool, request.app.state.secret_keys, volunteer_id,
+            actor=f"account:{request.user.account_id}"))
 
     @post(
         "/{volunteer_id:uuid}/erasure",

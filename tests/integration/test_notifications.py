@@ -184,7 +184,7 @@ async def test_claims_waitlist_and_moving_up_are_mailed_once_each_in_german_with
         assert confirmed["From"] == "Dorftreff <treffpunkt@bersenbrueck.example>"
         body = text_of(confirmed)
         assert "Hallo Anna Lehmann," in body and "Dorftreff Gehrde" in body
-        assert "https://treffpunkt.bersenbrueck.example/my-shifts" in body
+        assert "https://treffpunkt.bersenbrueck.example/volunteer/my-shifts" in body
         assert "Dorftreff Gehrde" in confirmed.get_body(("html",)).get_content()
         event, = calendar_of(confirmed).walk("VEVENT")
         assert event.decoded("dtstart") == world.now.replace(microsecond=0) + timedelta(days=5)

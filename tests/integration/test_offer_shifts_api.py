@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from urllib.parse import quote
 
 import pytest
@@ -31,6 +32,20 @@ async def a_weekly_session(world: World, offer: str, first: datetime, count: int
         "recurrence": {"rrule": "FREQ=WEEKLY", "count": count}})
 
 
+async def cancel_first_occurrence(world: World, store: EventStore, session: dict,
+                                  reason: str) -> Any:
+    """The coordinator cancels the session's first occurrence (its room booking's)."""
+    [scheduled_first] = [r.event for r in await store.read_stream(f"session-{session['id']}")
+                         if r.type == "session.scheduled"]
+    occurrence = session["occurrences"][0]["starts_at"]
+    cancelled = await world.call(
+        COORDINATOR_A, "DELETE",
+        f"/api/rooms/{world.room_a}/bookings/{scheduled_first.booking_id}"
+        f"?occurrence={quote(occurrence)}&reason={quote(reason)}")
+    assert cancelled.status_code == 200, cancelled.text
+    return cancelled
+
+
 async def test_every_session_of_the_offer_gets_its_shifts_and_a_cancelled_one_takes_them_along(
     world: World, database_url, pool
 ):
@@ -55,14 +70,7 @@ async def test_every_session_of_the_offer_gets_its_shifts_and_a_cancelled_one_ta
     assert sorted(r.type for r in appended).count("shift.created") == 2
 
     # Cancelling the first occurrence cancels its shift, with the reason, and frees Alice.
-    [scheduled_first] = [r.event for r in await store.read_stream(f"session-{session['id']}")
-                         if r.type == "session.scheduled"]
-    occurrence = session["occurrences"][0]["starts_at"]
-    cancelled = await world.call(
-        COORDINATOR_A, "DELETE",
-        f"/api/rooms/{world.room_a}/bookings/{scheduled_first.booking_id}"
-        f"?occurrence={quote(occurrence)}&reason={quote('Die Küche ist gesperrt.')}")
-    assert cancelled.status_code == 200, cancelled.text
+    cancelled = await cancel_first_occurrence(world, store, session, "Die Küche ist gesperrt.")
     [event] = [r.event for r in await store.read_stream(f"shift-{kitchen}")
                if r.type == "shift.cancelled"]
     assert (event.reason, event.released, str(event.session_id)) == (

@@ -134,6 +134,10 @@ ROUTES: list[Route] = [
     Route("POST", "/api/auth/token", ANYONE,
           body=lambda t: {"email": "auditor@example.org", "password": PASSWORD}),
     Route("POST", "/api/auth/sign-out", SIGNED_IN, fresh_token=True),
+    Route("POST", "/api/auth/password-reset", ANYONE,
+          body=lambda t: {"email": "nobody-here@example.org"}),
+    Route("POST", "/api/auth/password-reset/{token}", ANYONE,
+          body=lambda t: {"password": "a-new-password"}),
     Route("POST", "/api/accounts", {ADMIN},
           body=lambda t: {"email": f"{uuid4().hex}@example.org", "password": PASSWORD,
                           "role": "auditor"}),
@@ -162,6 +166,7 @@ ROUTES: list[Route] = [
     Route("POST", "/api/volunteers", {ADMIN, *COORDINATORS},
           body=lambda t: {"name": "Neu", "email": f"{uuid4().hex}@example.org"}),
     Route("GET", "/api/volunteers/{volunteer_id}", ALICES_READERS),
+    Route("POST", "/api/volunteers/{volunteer_id}/invitation", STAFF_A),
     Route("POST", "/api/shifts", STAFF_A, body=shift),
     Route("POST", "/api/shifts/{shift_id}/claims", {*STAFF_A, VOLUNTEER_SELF}, body=for_alice),
     Route("DELETE", "/api/shifts/{shift_id}/claims/{volunteer_id}", {*STAFF_A, VOLUNTEER_SELF}),
@@ -288,6 +293,7 @@ async def targets_of(world, pool, store: EventStore) -> Targets:
     t.ids["line_id"] = await created(client, admin, f"/api/volunteers/{t.ids['volunteer_id']}"
                                      "/hours", hours_line(t))
     t.extra["chain_hash"] = "0" * 64
+    t.extra["token"] = "not.a-link"
     await known_at_site_a(world, pool, store, t)
     t.ids["handover_id"] = await offered_by_alice(world, t)
     return t

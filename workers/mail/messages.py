@@ -20,13 +20,27 @@ from babel.dates import format_date, format_time
 from icalendar import Calendar, Event as CalendarEvent
 
 from projections.catalogues import compiled
-from projections.notifier import CLAIM_CONFIRMED, MOVED_UP, REMINDER, SHIFT_CANCELLED
+from projections.notifier import (
+    CLAIM_CONFIRMED,
+    HANDED_OVER,
+    HANDOVER_OFFERED,
+    INVITATION,
+    MOVED_UP,
+    PASSWORD_RESET,
+    REMINDER,
+    SHIFT_CANCELLED,
+    TRAINING_CANCELLED,
+    TRAINING_ENROLLED,
+    TRAINING_REMINDER,
+)
 
 HERE = Path(__file__).parent
 LANGUAGES = ("de", "en")
 BERLIN = ZoneInfo("Europe/Berlin")
 WITH_CALENDAR = {CLAIM_CONFIRMED: "PUBLISH", MOVED_UP: "PUBLISH", REMINDER: "PUBLISH",
-                 SHIFT_CANCELLED: "CANCEL"}
+                 SHIFT_CANCELLED: "CANCEL", HANDED_OVER: "CANCEL",
+                 TRAINING_ENROLLED: "PUBLISH", TRAINING_REMINDER: "PUBLISH",
+                 TRAINING_CANCELLED: "CANCEL"}
 """Kinds that carry the shift as ``text/calendar`` (a cancellation removes it again)."""
 
 _templates = jinja2.Environment(
@@ -49,18 +63,35 @@ def when(starts_at: datetime, ends_at: datetime, language: str) -> str:
         "end": format_time(end.time(), "HH:mm", locale=language)}
 
 
+def _link(kind: str, params: dict[str, Any], public_url: str) -> tuple[str, str]:
+    """The message's one link: (catalogue msgid of its label, address)."""
+    if kind == HANDOVER_OFFERED:
+        return "link.handover", f"{public_url}/volunteer/handovers"
+    if kind in (PASSWORD_RESET, INVITATION):
+        return f"link.{kind}", f"{public_url}/password/{params['token']}"
+    return "link.my_shifts", f"{public_url}/volunteer/my-shifts"
+
+
+def _body(kind: str, params: dict[str, Any]) -> str:
+    """The body's msgid: a shift cancelled with its session may come without a reason."""
+    if kind == SHIFT_CANCELLED and not params.get("reason"):
+        return "shift_cancelled.body.without_reason"
+    return f"{kind}.body"
+
+
 def message_id(key: str, sender: str) -> str:
     domain = parseaddr(sender)[1].rpartition("@")[2] or "treffpunkt.invalid"
     return f"<{hashlib.sha256(key.encode()).hexdigest()[:40]}@{domain}>"
 
 
-def shift_calendar(shift_id: UUID, params: dict[str, Any], method: str, key: str) -> bytes:
+def shift_calendar(shift_id: UUID, params: dict[str, Any], method: str, key: str, *,
+                   training: bool = False) -> bytes:
     calendar = Calendar()
     calendar.add("prodid", "-//Treffpunkt//Schichten//DE")
     calendar.add("version", "2.0")
     calendar.add("method", method)
     event = CalendarEvent()
-    event.add("uid", f"shift-{shift_id}@treffpunkt")
+    event.add("uid", f"{'training' if training else 'shift'}-{shift_id}@treffpunkt")
     event.add("dtstamp", datetime.now(UTC))
     event.add("dtstart", datetime.fromisoformat(params["starts_at"]).astimezone(UTC))
     event.add("dtend", datetime.fromisoformat(params["ends_at"]).astimezone(UTC))
@@ -84,13 +115,14 @@ def compose(row: dict[str, Any], address: str, name: str | None, sender: str,
     values = {**params, "name": name or "", "when": when(
         datetime.fromisoformat(params["starts_at"]), datetime.fromisoformat(params["ends_at"]),
         language) if "starts_at" in params else ""}
+    link_label, link = _link(kind, params, public_url)
     context = {
         "language": language,
         "subject": _(f"{kind}.subject") % values,
         "greeting": _("greeting") % values if name else _("greeting.anonymous"),
-        "paragraphs": [_(f"{kind}.body") % values],
-        "link_label": _("link.my_shifts"),
-        "link": f"{public_url}/my-shifts",
+        "paragraphs": [_(_body(kind, params)) % values],
+        "link_label": _(link_label),
+        "link": link,
         "signature": _("signature") % values if params.get("site") else _("signature.plain"),
     }
     message = EmailMessage()
@@ -105,7 +137,8 @@ def compose(row: dict[str, Any], address: str, name: str | None, sender: str,
                             subtype="html")
     if kind in WITH_CALENDAR and row["shift_id"] is not None:
         message.add_attachment(
-            shift_calendar(row["shift_id"], params, WITH_CALENDAR[kind], row["key"]),
+            shift_calendar(row["shift_id"], params, WITH_CALENDAR[kind], row["key"],
+                           training=kind.startswith("training_")),
             maintype="text", subtype="calendar", filename="schicht.ics",
             params={"method": WITH_CALENDAR[kind]})
     message["Content-Language"] = language  # after the content, which resets Content-*

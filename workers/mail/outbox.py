@@ -52,8 +52,10 @@ async def due(pool: asyncpg.Pool) -> bool:
 
 
 async def finish(pool: asyncpg.Pool, key: str, state: str, detail: str | None) -> None:
+    # A password link is a credential: kept only until its message is done with.
     await pool.execute(
-        """UPDATE outbox SET state = $2, detail = $3, finished_at = now(), lease_until = NULL
+        """UPDATE outbox SET state = $2, detail = $3, finished_at = now(), lease_until = NULL,
+                             params = params - 'token'
             WHERE key = $1 AND state = 'queued'""", key, state, detail)
 
 

@@ -1,0 +1,180 @@
+"""What the second wave's routes tell by e-mail, through the real routes, the notifier and the
+outbox's delivery to a real SMTP server (aiosmtpd): a coordinator's cancellation and a session's
+cancellation cascade tell holders and waitlist; a handover offered tells the colleague (or the
+site's volunteers) with a link, its acceptance confirms the taker and tells the giver; a
+training's enrolment is confirmed and reminded, its cancellation told."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
+
+import pytest
+
+from events.catalog import registry
+from events.store import EventStore
+from projections.notifier import NOTIFIER, queue_due_reminders
+from projections.runner import ensure_projection, run_once
+from tests.integration.test_accounts_api import (
+    ADMIN,
+    COORDINATOR_A,
+    VOLUNTEER_OTHER,
+    VOLUNTEER_SELF,
+)
+from tests.integration.test_notifications import (
+    calendar_of,
+    smtp_port,  # noqa: F401 - a fixture
+    smtp_server,
+    smtp_settings,
+    text_of,
+)
+from tests.integration.test_offer_shifts_api import (
+    a_weekly_session,
+    cancel_first_occurrence,
+)
+from tests.integration.test_scheduling_api import World, iso, world  # noqa: F401 - a fixture
+from workers.mail.outbox import deliver_due
+
+pytestmark = pytest.mark.integration
+
+PUBLIC = "https://treffpunkt.bersenbrueck.example"
+
+
+async def a_shift(world: World, capacity: int = 1, days: int = 5) -> str:
+    starts = datetime.now(UTC).replace(microsecond=0) + timedelta(days=days)
+    return (await world.created(ADMIN, "/api/shifts", {
+        "site_id": str(world.site_a), "title": "Mittagstisch", "starts_at": iso(starts),
+        "ends_at": iso(starts + timedelta(hours=2)), "capacity": capacity}))["id"]
+
+
+async def mailed(pool, port: int) -> list[EmailMessage]:
+    """Let the notifier follow the history, then deliver the outbox to a real SMTP server."""
+    store = EventStore(pool, registry)
+    await ensure_projection(pool, NOTIFIER)
+    await run_once(pool, store, NOTIFIER)
+    with smtp_server(port) as inbox:
+        await deliver_due(pool, smtp_settings(port))
+    assert await pool.fetchval("SELECT count(*) FROM outbox WHERE state <> 'sent'") == 0
+    return inbox.messages
+
+
+def to(messages: list[EmailMessage], address: str, subject: str) -> list[EmailMessage]:
+    return [m for m in messages
+            if address in m["To"] and m["Subject"].startswith(subject)]
+
+
+async def test_a_coordinators_cancellation_tells_holder_and_waitlist_the_reason(
+    world, pool, smtp_port  # noqa: F811
+):
+    shift = await a_shift(world, capacity=1)
+    await world.created(VOLUNTEER_SELF, f"/api/shifts/{shift}/claims", {})
+    await world.created(VOLUNTEER_OTHER, f"/api/shifts/{shift}/claims", {})  # the waitlist
+    cancelled = await world.call(COORDINATOR_A, "POST", f"/api/shifts/{shift}/cancellation",
+                                 {"reason": "Wasserschaden im Saal"})
+    assert cancelled.status_code == 200, cancelled.text
+
+    messages = await mailed(pool, smtp_port)
+    for address in ("alice@example.org", "bernd@example.org"):
+        told, = to(messages, address, "Abgesagt: Mittagstisch")
+        assert "Grund: Wasserschaden im Saal" in text_of(told)
+        assert "Dorftreff Linden" in text_of(told)
+        assert str(calendar_of(told)["method"]) == "CANCEL"
+
+
+async def test_a_cancelled_session_tells_the_holders_of_its_shifts(
+    world, pool, smtp_port  # noqa: F811
+):
+    store = EventStore(pool, registry)
+    offer = (await world.created(COORDINATOR_A, "/api/offers", {
+        "site_id": str(world.site_a), "title": "Mittagstisch", "category": "community"}))["id"]
+    first = (datetime.now(UTC) + timedelta(days=7)).replace(hour=11, minute=0, second=0,
+                                                            microsecond=0)
+    session = await a_weekly_session(world, offer, first, count=1)
+    kitchen, = (await world.created(COORDINATOR_A, f"/api/offers/{offer}/shift-plans", {
+        "title": "Küche", "starts_at_time": "11:00", "ends_at_time": "14:30",
+        "capacity": 1}))["shift_ids"]
+    await world.created(VOLUNTEER_SELF, f"/api/shifts/{kitchen}/claims", {})
+    await cancel_first_occurrence(world, store, session, "Die Küche ist gesperrt.")
+
+    messages = await mailed(pool, smtp_port)
+    told, = to(messages, "alice@example.org", "Abgesagt: Küche")
+    assert "Grund: Die Küche ist gesperrt." in text_of(told)
+
+
+async def test_a_handover_tells_the_colleague_with_a_link_and_its_acceptance_both_sides(
+    world, pool, smtp_port  # noqa: F811
+):
+    shift = await a_shift(world)
+    await world.created(VOLUNTEER_SELF, f"/api/shifts/{shift}/claims", {})
+    handover = (await world.created(
+        VOLUNTEER_SELF, f"/api/shifts/{shift}/claims/{world.alice}/handover",
+        {"to_volunteer_id": str(world.bernd)}))["id"]
+    offered, = to(await mailed(pool, smtp_port), "bernd@example.org", "Können Sie übernehmen?")
+    assert "Mittagstisch" in offered["Subject"]
+    assert f"{PUBLIC}/volunteer/handovers" in text_of(offered)
+    assert f"{PUBLIC}/volunteer/handovers" in offered.get_body(("html",)).get_content()
+
+    accepted = await world.call(VOLUNTEER_OTHER, "POST", f"/api/handovers/{handover}/acceptance")
+    assert accepted.status_code == 200, accepted.text
+    messages = await mailed(pool, smtp_port)
+    confirmed, = to(messages, "bernd@example.org", "Eingetragen: Mittagstisch")
+    assert str(calendar_of(confirmed)["method"]) == "PUBLISH"
+    handed, = to(messages, "alice@example.org", "Übergeben: Mittagstisch")
+    assert str(calendar_of(handed)["method"]) == "CANCEL"
+    assert len(messages) == 2
+
+
+async def test_a_handover_to_the_site_tells_its_other_volunteers_not_the_giver(
+    world, pool, smtp_port  # noqa: F811
+):
+    earlier = await a_shift(world, capacity=2, days=3)  # Bernd is one of site A's volunteers
+    await world.created(VOLUNTEER_OTHER, f"/api/shifts/{earlier}/claims", {})
+    shift = await a_shift(world)
+    await world.created(VOLUNTEER_SELF, f"/api/shifts/{shift}/claims", {})
+    await world.created(VOLUNTEER_SELF, f"/api/shifts/{shift}/claims/{world.alice}/handover", {})
+    messages = await mailed(pool, smtp_port)
+    assert len(to(messages, "bernd@example.org", "Können Sie übernehmen?")) == 1
+    assert to(messages, "alice@example.org", "Können Sie übernehmen?") == []
+
+
+async def test_an_enrolment_is_confirmed_reminded_before_and_a_cancelled_training_told(
+    world, pool, smtp_port  # noqa: F811
+):
+    starts = (datetime.now(UTC) + timedelta(days=10)).replace(microsecond=0)
+    training = (await world.created(COORDINATOR_A, "/api/trainings", {
+        "site_id": str(world.site_a), "room_id": str(world.room_a), "title": "Erste Hilfe",
+        "qualification": "first_aid", "valid_for_months": 24, "starts_at": iso(starts),
+        "ends_at": iso(starts + timedelta(hours=3)), "capacity": 10}))["id"]
+    await world.created(VOLUNTEER_SELF, f"/api/trainings/{training}/enrollments", {})
+    await world.created(VOLUNTEER_OTHER, f"/api/trainings/{training}/enrollments", {})
+    left = await world.call(VOLUNTEER_OTHER, "DELETE",
+                            f"/api/trainings/{training}/enrollments/{world.bernd}")
+    assert left.status_code < 300, left.text
+
+    confirmed = to(await mailed(pool, smtp_port), "alice@example.org",
+                   "Angemeldet zur Schulung: Erste Hilfe")
+    assert len(confirmed) == 1 and "Dorftreff Linden" in text_of(confirmed[0])
+    event, = calendar_of(confirmed[0]).walk("VEVENT")
+    assert str(event["uid"]) == f"training-{training}@treffpunkt"
+
+    # 48 hours before (the default) the one still enrolled is reminded, once.
+    async with pool.acquire() as connection:
+        assert await queue_due_reminders(connection, starts - timedelta(hours=49)) == 0
+        assert await queue_due_reminders(connection, starts - timedelta(hours=47)) == 1
+        assert await queue_due_reminders(connection, starts - timedelta(hours=46)) == 0
+    reminded, = await mailed(pool, smtp_port)
+    assert reminded["Subject"].startswith("Erinnerung an die Schulung: Erste Hilfe")
+    assert "alice@example.org" in reminded["To"]
+
+    # The training's booking cancelled: the one enrolled is told, with the calendar's CANCEL.
+    store = EventStore(pool, registry)
+    planned, = [r.event for r in await store.read_stream(f"training-{training}")
+                if r.type == "training.planned"]
+    cancelled = await world.call(
+        COORDINATOR_A, "DELETE", f"/api/rooms/{world.room_a}/bookings/{planned.booking_id}"
+        "?reason=Referentin%20krank")
+    assert cancelled.status_code == 200, cancelled.text
+    told, = await mailed(pool, smtp_port)
+    assert told["Subject"].startswith("Schulung abgesagt: Erste Hilfe")
+    assert "alice@example.org" in told["To"]
+    assert str(calendar_of(told)["method"]) == "CANCEL"

@@ -1,0 +1,163 @@
+"""Password reset over HTTP, the link read from the mail a real SMTP server (aiosmtpd)
+received: the same answer for any e-mail, a link that works once, other tokens kept."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+from uuid import uuid4
+
+import pytest
+
+from services.accounts import links
+from services.platform.keys import derive_keys
+from tests.integration.test_accounts_api import (
+    PASSWORD,
+    SECRET,
+    VOLUNTEER_SELF,
+    bearer,
+    world,  # noqa: F401 - a fixture
+)
+from tests.integration.test_notifications import (
+    smtp_port,  # noqa: F401 - a fixture
+    smtp_server,
+    smtp_settings,
+    text_of,
+)
+from tests.integration.test_pages_session import csrf_of
+from workers.mail.outbox import deliver_due
+
+pytestmark = pytest.mark.integration
+
+EMAIL = f"{VOLUNTEER_SELF}@example.org"
+LINK = re.compile(r"https://treffpunkt\.bersenbrueck\.example/password/(\S+)")
+
+
+async def choose(client, token: str, password: str = "noch-ein-passwort", **more):
+    return await client.post(f"/api/auth/password-reset/{token}",
+                             json={"password": password, **more})
+
+
+async def delivered(pool, port: int) -> list:
+    """The outbox delivered to a real SMTP server: the messages it received."""
+    with smtp_server(port) as inbox:
+        await deliver_due(pool, smtp_settings(port))
+    return inbox.messages
+
+
+def link_in(message) -> str:
+    return LINK.search(text_of(message)).group(1)
+
+
+async def mailed_link(pool, port: int) -> str:
+    message, = await delivered(pool, port)
+    assert message["To"].addresses[0].addr_spec == EMAIL
+    assert message["Subject"] == "Neues Passwort für Treffpunkt"
+    assert "gilt eine Stunde und nur einmal" in text_of(message)
+    return link_in(message)
+
+
+async def test_a_mailed_link_sets_the_password_once_and_other_tokens_keep_working(
+    world, pool, smtp_port  # noqa: F811
+):
+    client = world.client
+    known = await client.post("/api/auth/password-reset", json={"email": EMAIL.upper()})
+    unknown = await client.post("/api/auth/password-reset", json={"email": "no@example.org"})
+    assert known.status_code == unknown.status_code == 202
+    assert known.json() == unknown.json()
+    assert await pool.fetchval("SELECT count(*) FROM outbox WHERE kind = 'password_reset'") == 1
+    assert await pool.fetchval(
+        "SELECT count(*) FROM outbox WHERE params::text ILIKE '%example.org%'") == 0
+
+    token = await mailed_link(pool, smtp_port)
+    assert await pool.fetchval(  # the link is not kept once sent
+        "SELECT count(*) FROM outbox WHERE params ? 'token'") == 0
+    chosen = await choose(client, token, "ein-neues-passwort")
+    assert chosen.status_code == 204, chosen.text
+    again = await choose(client, token)
+    assert again.status_code == 409 and "token" in again.text
+
+    new = await client.post("/api/auth/token",
+                            json={"email": EMAIL, "password": "ein-neues-passwort"})
+    assert new.status_code == 200, new.text
+    old = await client.post("/api/auth/token", json={"email": EMAIL, "password": PASSWORD})
+    assert old.status_code == 401
+    kept = await client.get("/api/notifications", headers=bearer(world.tokens[VOLUNTEER_SELF]))
+    assert kept.status_code == 200
+
+
+async def test_a_forged_expired_or_earlier_link_is_refused_naming_the_token(
+    world, pool, smtp_port  # noqa: F811
+):
+    client = world.client
+    await client.post("/api/auth/password-reset", json={"email": EMAIL})
+    await client.post("/api/auth/password-reset", json={"email": EMAIL})
+    first, second = map(link_in, await delivered(pool, smtp_port))
+    assert (await choose(client, second, "ein-neues-passwort")).status_code == 204
+    earlier = await choose(client, first)
+    assert earlier.status_code == 409, earlier.text
+
+    forged = await choose(client, f"{first[:-2]}xx")
+    assert forged.status_code == 422 and "token" in forged.text
+    keys = derive_keys(SECRET)
+    expired = links.issue(keys.tokens, uuid4(), links.RESET, 0,
+                          datetime.now(UTC) - timedelta(hours=1, seconds=1))
+    late = await choose(client, expired)
+    assert late.status_code == 422 and "expired" in late.text
+    short = await choose(client, second, "kurz")
+    assert short.status_code in (400, 422) and "password" in short.text
+
+
+async def test_signing_out_everywhere_ends_the_tokens_signed_in_before_not_the_new_ones(
+    world, pool, smtp_port  # noqa: F811
+):
+    client, before = world.client, bearer(world.tokens[VOLUNTEER_SELF])
+    await client.post("/api/auth/password-reset", json={"email": EMAIL})
+    token = await mailed_link(pool, smtp_port)
+    chosen = await choose(client, token, "ein-neues-passwort", sign_out_everywhere=True)
+    assert chosen.status_code == 204, chosen.text
+    assert (await client.get("/api/notifications", headers=before)).status_code == 401
+    signed_in = await client.post("/api/auth/token",
+                                  json={"email": EMAIL, "password": "ein-neues-passwort"})
+    after = bearer(signed_in.json()["access_token"])
+    assert (await client.get("/api/notifications", headers=after)).status_code == 200
+
+
+async def test_forgotten_password_in_the_pages_same_page_for_anyone_then_the_link_once(
+    world, pool, smtp_port  # noqa: F811
+):
+    client = world.client
+    form = await client.get("/password-reset")
+    assert form.status_code == 200 and "<script" not in form.text
+    for email in (EMAIL, "nobody@example.org"):
+        sent = await client.post("/password-reset", data={
+            "email": email, "_csrf_token": csrf_of(form.text)})
+        assert sent.status_code == 200 and "Link gilt eine Stunde" in sent.text
+    token = await mailed_link(pool, smtp_port)
+
+    shown = await client.get(f"/password/{token}")
+    assert shown.status_code == 200 and 'autocomplete="new-password"' in shown.text
+    short = await client.post(f"/password/{token}", data={
+        "password": "kurz", "_csrf_token": csrf_of(shown.text)})
+    assert short.status_code == 422 and "mindestens 8 Zeichen" in short.text
+    saved = await client.post(f"/password/{token}", data={
+        "password": "im-browser-gewaehlt", "_csrf_token": csrf_of(shown.text)},
+        follow_redirects=False)
+    assert saved.status_code == 303 and saved.headers["location"] == "/sign-in?password_set=1"
+    assert "Ihr Passwort ist gespeichert" in (await client.get(saved.headers["location"])).text
+    again = await client.post(f"/password/{token}", data={
+        "password": "noch-ein-passwort", "_csrf_token": csrf_of(shown.text)})
+    assert again.status_code == 409 and "schon benutzt" in again.text
+    signed_in = await client.post("/api/auth/token",
+                                  json={"email": EMAIL, "password": "im-browser-gewaehlt"})
+    assert signed_in.status_code == 200
+    forged = await client.get(f"/password/{token[:-2]}xx")
+    assert forged.status_code == 410 and "nicht gültig" in forged.text
+
+
+async def test_at_most_three_reset_mails_an_hour_reach_one_account(world, pool):  # noqa: F811
+    for _ in range(5):
+        answer = await world.client.post("/api/auth/password-reset", json={"email": EMAIL})
+        assert answer.status_code == 202
+    assert await pool.fetchval(
+        "SELECT count(*) FROM outbox WHERE kind = 'password_reset'") == 3
