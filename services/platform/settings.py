@@ -31,6 +31,9 @@ class Settings(msgspec.Struct, kw_only=True):
     public_url: str = ""
     """The address links in pages, feeds and e-mails point to (``TREFFPUNKT_PUBLIC_URL``),
     never taken from a request's Host. Empty: ``http://127.0.0.1:<port>``."""
+    max_in_flight: int = 16
+    """Requests one API process works on at once (``TREFFPUNKT_MAX_IN_FLIGHT``); the next is
+    answered 503 with Retry-After at once (``services/platform/in_flight.py``). 0: no bound."""
 
     def public_base_url(self) -> str:
         """``public_url`` without a trailing slash, or the default."""
@@ -50,6 +53,7 @@ def env_settings(database_url: str, redis_url: str) -> Settings:
         report_job_min_events=int(os.environ.get("TREFFPUNKT_REPORT_JOB_MIN_EVENTS", "20000")),
         report_job_wait_seconds=float(os.environ.get("TREFFPUNKT_REPORT_JOB_WAIT_SECONDS", "3")),
         public_url=public_url_from_env(),
+        max_in_flight=max_in_flight_from_env(),
     )
 
 
@@ -63,6 +67,14 @@ def public_url_from_env() -> str:
             raise ValueError(
                 f"TREFFPUNKT_PUBLIC_URL must be like https://treffpunkt.example, not {url!r}")
     return url
+
+
+def max_in_flight_from_env() -> int:
+    value = os.environ.get("TREFFPUNKT_MAX_IN_FLIGHT", "16").strip()
+    if not value.isdigit():
+        raise ValueError(
+            f"TREFFPUNKT_MAX_IN_FLIGHT must be a whole number, 0 for no bound, not {value!r}")
+    return int(value)
 
 
 def data_dir_from_env() -> Path:
