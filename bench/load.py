@@ -6,16 +6,17 @@ a world seeded through the API, then for each client count a bounded run of the 
 80 % reads (a site's shift board, a room's calendar for one week, as the pages read them),
 15 % shift claims and releases, 5 % bookings.
 
-Printed per client count: throughput, median and p99 latency of reads and of writes, answers by
-status, and the projection lag when the run ends. Before each mix, three ceilings, up to 10 s
-each with the same clients: only ``GET /health`` (the cheapest route) times the mix's write
-share, the writes per second if every request cost no more; only the mix's writes, no reads
-at all; only its reads. For reference, bench/store.py's 16-writer append case, measured in the
-same run on a database of its own. For the writes alone, the reads alone and the reference,
-the CPU each request (or append) cost the API processes, PostgreSQL, the workers and the load
-generator, from /proc (PostgreSQL only when it runs on this machine). Then the invariants, each
-PASS or FAIL: no shift holds more than its capacity, no room has two active bookings that
-overlap, every read model equals a rebuild from scratch.
+Printed per client count: throughput, median and p99 latency of reads and of writes served,
+requests refused at an API process's bound (503 with Retry-After; the client then waits as told)
+and how fast, answers by status, and the projection lag when the run ends. Before each mix,
+three ceilings, up to 10 s each with the same clients: only ``GET /health`` (the cheapest route)
+times the mix's write share, the writes per second if every request cost no more; only the mix's
+writes, no reads at all; only its reads. For reference, bench/store.py's 16-writer append case,
+measured in the same run on a database of its own. For the writes alone, the reads alone and the
+reference, the CPU each request (or append) cost the API processes, PostgreSQL, the workers and
+the load generator, from /proc (PostgreSQL only when it runs on this machine). Then the
+invariants, each PASS or FAIL: no shift holds more than its capacity, no room has two active
+bookings that overlap, every read model equals a rebuild from scratch.
 """
 
 from __future__ import annotations
@@ -62,6 +63,7 @@ SITES, ROOMS_PER_SITE, SHIFTS_PER_SITE, VOLUNTEERS = 4, 3, 10, 32
 REFERENCE_EVENTS = 8000
 WRITE_SHARE = 0.20  # of the mix: 15 % claims and releases, 5 % bookings
 CLAIM_SHARE_OF_WRITES = 0.75
+RETRY_AFTER_SECONDS = 1.0  # what a refusal (503, services/platform/in_flight.py) asks of a client
 _TODAY = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
 BOOKINGS_FROM = _TODAY + timedelta(days=14 - _TODAY.weekday())  # a Monday, 1-2 weeks ahead
 """The run fills half hours from here: near today, as the service plans (services/checks.py)."""
@@ -164,6 +166,8 @@ async def seed(client: httpx.AsyncClient) -> World:
 class Samples:
     reads: list[float] = field(default_factory=list)
     writes: list[float] = field(default_factory=list)
+    refused: list[float] = field(default_factory=list)
+    """Seconds to each 503, the answer of a process at its bound of requests in flight."""
     statuses: dict[str, int] = field(default_factory=dict)
 
     def count(self, kind: str, status: int) -> None:
@@ -234,6 +238,10 @@ async def run_mix(port: int, world: World, clients: int, seconds: float,
                 # to release) is the rules answering, as fast as a success: it counts.
                 if isinstance(status, int) and status < 500:
                     (samples.reads if kind == "read" else samples.writes).append(elapsed)
+                elif status == 503:
+                    # Refused at the bound, nothing stored: wait as told, as a client should.
+                    samples.refused.append(elapsed)
+                    await asyncio.sleep(RETRY_AFTER_SECONDS)
         finally:
             await connection.close()
 
@@ -421,15 +429,18 @@ async def main(args: argparse.Namespace) -> int:
             await drop_database(server_url, name)
 
     print(f"\n{'clients':>7} | {'req/s':>7} | {'writes/s':>8} | {'w/ref':>5} | "
-          f"{'read p50':>8} | {'read p99':>8} | {'write p50':>9} | {'write p99':>9}")
+          f"{'read p50':>8} | {'read p99':>8} | {'write p50':>9} | {'write p99':>9} | "
+          f"{'refused/s':>9} | {'refused p99':>11}")
     for clients, samples, elapsed, _lag in rows:
         read_p50, read_p99 = quantiles(samples.reads)
         write_p50, write_p99 = quantiles(samples.writes)
+        _, refused_p99 = quantiles(samples.refused)
         total = len(samples.reads) + len(samples.writes)
         writes = len(samples.writes) / elapsed
         print(f"{clients:>7} | {total / elapsed:>7.0f} | {writes:>8.0f} | "
               f"{writes / reference:>5.2f} | {read_p50 * 1000:>6.1f}ms | {read_p99 * 1000:>6.1f}ms | "
-              f"{write_p50 * 1000:>7.1f}ms | {write_p99 * 1000:>7.1f}ms")
+              f"{write_p50 * 1000:>7.1f}ms | {write_p99 * 1000:>7.1f}ms | "
+              f"{len(samples.refused) / elapsed:>9.0f} | {refused_p99 * 1000:>9.1f}ms")
     print(f"\nceilings | {'health req/s':>12} | {'x write share':>13} | {'writes alone/s':>14} | "
           f"{'reads alone/s':>13}")
     for clients, (health, writes_alone, reads_alone) in ceilings.items():

@@ -21,6 +21,7 @@ from services.auth.throttle import SignInThrottle
 from services.platform.json_bodies import JSONRequest
 from services.platform.keys import derive_keys, secret_of
 from services.platform.http_headers import head_as_get, security_headers
+from services.platform.in_flight import bounded_in_flight
 from services.offers.reads import list_offers
 from services.notifications.routes import NotificationSettingsController, NotificationsController
 from services.offers.routes import OffersController
@@ -118,5 +119,6 @@ def create_app(settings: Settings) -> Litestar:
         openapi_config=OpenAPIConfig(title="Treffpunkt", version="0.1.0", path="/schema"),
         before_send=[security_headers],
     )
-    app.asgi_handler = head_as_get(app.asgi_handler)  # before routing, which knows no HEAD
+    # Before routing, which knows no HEAD; the bound refuses before anything else is done.
+    app.asgi_handler = head_as_get(bounded_in_flight(app.asgi_handler, settings.max_in_flight))
     return app

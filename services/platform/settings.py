@@ -34,6 +34,9 @@ class Settings(msgspec.Struct, kw_only=True):
     public_requests_per_minute: int = 300
     """Requests to the public programme allowed per client address and minute
     (``TREFFPUNKT_PUBLIC_REQUESTS_PER_MINUTE``); a poster counts as ten."""
+    max_in_flight: int = 16
+    """Requests one API process works on at once (``TREFFPUNKT_MAX_IN_FLIGHT``); the next is
+    answered 503 with Retry-After at once (``services/platform/in_flight.py``). 0: no bound."""
 
     def public_base_url(self) -> str:
         """``public_url`` without a trailing slash, or the default."""
@@ -55,6 +58,7 @@ def env_settings(database_url: str, redis_url: str) -> Settings:
         public_url=public_url_from_env(),
         public_requests_per_minute=int(
             os.environ.get("TREFFPUNKT_PUBLIC_REQUESTS_PER_MINUTE", "300")),
+        max_in_flight=max_in_flight_from_env(),
     )
 
 
@@ -68,6 +72,14 @@ def public_url_from_env() -> str:
             raise ValueError(
                 f"TREFFPUNKT_PUBLIC_URL must be like https://treffpunkt.example, not {url!r}")
     return url
+
+
+def max_in_flight_from_env() -> int:
+    value = os.environ.get("TREFFPUNKT_MAX_IN_FLIGHT", "16").strip()
+    if not value.isdigit():
+        raise ValueError(
+            f"TREFFPUNKT_MAX_IN_FLIGHT must be a whole number, 0 for no bound, not {value!r}")
+    return int(value)
 
 
 def data_dir_from_env() -> Path:
