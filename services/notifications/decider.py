@@ -38,12 +38,14 @@ def decide(command: ChangeNotificationSettings, states: States) -> list[Event]:
     if volunteer.erased:
         raise Conflict("volunteer_id", "this volunteer's personal data is erased")
     if command.language not in LANGUAGES:
-        raise Invalid("language", f"must be one of {', '.join(LANGUAGES)}")
+        raise Invalid("language", f"must be one of {', '.join(LANGUAGES)}",
+                      code="unknown_language")
     if not 1 <= command.reminder_hours_before <= MOST_REMINDER_HOURS:
-        raise Invalid("reminder_hours_before", f"must be from 1 to {MOST_REMINDER_HOURS}")
+        raise Invalid("reminder_hours_before", f"must be from 1 to {MOST_REMINDER_HOURS}",
+                      code="out_of_range")
     unknown = sorted(set(command.off) - set(KINDS))
     if unknown:
-        raise Invalid("off", f"unknown kinds: {', '.join(unknown)}")
+        raise Invalid("off", f"unknown kinds: {', '.join(unknown)}", code="unknown_kind")
     return [NotificationSettingsChanged(
         volunteer_id=command.volunteer_id, language=command.language,
         reminder_hours_before=command.reminder_hours_before, off=sorted(set(command.off)))]

@@ -58,6 +58,10 @@ WORDS: dict[str, str] = {
     "not_offered_to_you": "rejected.not_offered_to_you",
     "to_self": "rejected.to_self",
     "cancelled@shift_id": "rejected.cancelled",
+    # a volunteer's notification settings
+    "unknown_language@language": "notify.language_invalid",
+    "out_of_range@reminder_hours_before": "notify.reminder_invalid",
+    "unknown_kind@off": "notify.kind_invalid",
     # joining and leaving trainings
     "full@training_id": "rejected.full",
     "already_enrolled": "rejected.already_enrolled",

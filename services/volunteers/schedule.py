@@ -25,6 +25,7 @@ from projections.directory import rooms as directory_rooms
 from projections.directory import sites as directory_sites
 from projections.training_records import TRAINING_RECORDS, trainings_of
 from services.auth.guards import Connection, from_path
+from services.commands.handler import CommandHandler
 from services.commands.rejections import NotFound
 from services.platform.keys import Keys
 from services.platform.problems import READ_PROBLEMS
@@ -43,6 +44,7 @@ from services.reads.routes import (
     time_range,
 )
 from services.volunteers.access import coordinator_of_the_volunteer
+from services.volunteers.state import VOLUNTEER, Volunteer
 
 FEED_PATH = "/api/volunteers/{volunteer_id}/shifts.ics"
 FEED_PATH_PATTERN = r"^/api/volunteers/[^/]+/shifts\.ics$"
@@ -84,8 +86,15 @@ async def _schedule_of(connection, volunteer_id: UUID, start, end, *, feed: bool
 
 
 REMINDER = timedelta(hours=2)
-"""The feed's alarm before each shift or training (the notification settings' reminder time,
-once they are kept, should set it)."""
+"""The feed's alarm before each shift or training while the volunteer has not chosen a
+reminder time in its notification settings."""
+
+
+def alarm_before(volunteer: Volunteer) -> timedelta | None:
+    """The volunteer's chosen reminder time, none once it turned reminders off, else 2 h."""
+    if volunteer.reminder_hours_before is None:
+        return REMINDER
+    return timedelta(hours=volunteer.reminder_hours_before) or None
 
 
 def _place(site: dict[str, Any] | None, room: str | None = None) -> str | None:
@@ -97,9 +106,9 @@ def _place(site: dict[str, Any] | None, room: str | None = None) -> str | None:
 def feed_entries(volunteer_id: UUID, shifts: list[dict[str, Any]],
                  trainings: list[dict[str, Any]],
                  sites: dict[UUID, dict[str, Any]],
-                 rooms: dict[UUID, str]) -> list[FeedEntry]:
+                 rooms: dict[UUID, str], alarm: timedelta | None = REMINDER) -> list[FeedEntry]:
     """The volunteer's shifts (waitlisted ones tentative) and trainings it is enrolled in or
-    attended, each with place, words and a reminder; UIDs stay the same across fetches."""
+    attended, each with place, words and the ``alarm``; UIDs stay the same across fetches."""
     entries = [
         FeedEntry(uid=f"{shift['shift_id']}-{volunteer_id}@treffpunkt",
                   starts_at=shift["starts_at"], ends_at=shift["ends_at"],
@@ -108,7 +117,7 @@ def feed_entries(volunteer_id: UUID, shifts: list[dict[str, Any]],
                   location=_place(sites.get(shift["site_id"])),
                   description=f"Schicht im {_place(sites.get(shift['site_id'])) or 'Dorftreff'}"
                               + (" (Warteliste)" if shift["waitlisted"] else ""),
-                  alarm_before=REMINDER)
+                  alarm_before=alarm)
         for shift in shifts
     ]
     entries += [
@@ -118,7 +127,7 @@ def feed_entries(volunteer_id: UUID, shifts: list[dict[str, Any]],
                   location=_place(sites.get(training["site_id"]),
                                   rooms.get(training["room_id"])),
                   description=f"Schulung ({training['qualification']})",
-                  alarm_before=REMINDER)
+                  alarm_before=alarm)
         for training in trainings if training["status"] != "cancelled"
     ]
     return entries
@@ -172,7 +181,7 @@ class VolunteerScheduleController(Controller):
          responses=READ_PROBLEMS)
     async def schedule_feed(
         self, volunteer_id: FromPath[UUID], read_models: NamedDependency[ReadModels],
-        min_position: MinPosition = None,
+        commands: NamedDependency[CommandHandler], min_position: MinPosition = None,
     ) -> Response[bytes]:
         now = datetime.now(UTC)
         (known, shifts), position = await read_models.read(
@@ -188,6 +197,7 @@ class VolunteerScheduleController(Controller):
             TRAINING_RECORDS, None, lambda connection: trainings_of(connection, volunteer_id, with_room=True))
         entries = feed_entries(volunteer_id, shifts, trainings,
                                {site["id"]: site for site in sites},
-                               {room["id"]: room["name"] for room in rooms})
+                               {room["id"]: room["name"] for room in rooms},
+                               alarm_before(await commands.state(VOLUNTEER(volunteer_id))))
         return positioned(calendar("Treffpunkt: meine Schichten", entries, now=now), position,
                           media_type=ICALENDAR, headers={"Cache-Control": "private, no-store"})

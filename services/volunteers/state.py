@@ -23,6 +23,7 @@ from events.volunteers import (
     VolunteerHomeSitesChosen,
     VolunteerRegistered,
 )
+from projections.notifier import REMINDER
 from services.commands.decider import StreamKind
 
 
@@ -42,6 +43,9 @@ class Volunteer(msgspec.Struct, frozen=True, kw_only=True):
     """Every timesheet line ever recorded (withdrawn ones too) -> the site it names now."""
     home_site_ids: tuple[UUID, ...] = ()
     """The sites the volunteer chose as its own (its profile)."""
+    reminder_hours_before: int | None = None
+    """The reminder time the volunteer chose in its notification settings; None while it never
+    chose one (and 0 once it turned reminders off)."""
 
     @property
     def active(self) -> bool:
@@ -79,6 +83,9 @@ def evolve(state: Volunteer, event: Event) -> Volunteer:
             return msgspec.structs.replace(state, erased=True)
         case VolunteerHomeSitesChosen(site_ids=site_ids):
             return msgspec.structs.replace(state, home_site_ids=tuple(site_ids))
+        case NotificationSettingsChanged(reminder_hours_before=hours, off=off):
+            return msgspec.structs.replace(
+                state, reminder_hours_before=0 if REMINDER in off else hours)
         case VolunteerShiftClaimed(shift_id=shift_id, starts_at=starts_at, ends_at=ends_at):
             return msgspec.structs.replace(
                 state, claimed={**state.claimed, shift_id: (starts_at, ends_at)}
