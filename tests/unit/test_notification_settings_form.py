@@ -13,7 +13,8 @@ from events.volunteers import NotificationSettingsChanged, VolunteerRegistered
 from services.commands.decider import given
 from services.commands.rejections import Invalid
 from services.notifications.decider import NOTIFICATION_SETTINGS, ChangeNotificationSettings
-from services.notifications.forms import reminder_choices, settings_command
+from services.notifications.forms import CHOSEN_KINDS, reminder_choices, settings_command
+from services.pages.i18n import LANGUAGES, words
 from services.pages.forms import FormError
 from services.pages.refusals import words_of
 from services.volunteers.schedule import REMINDER, alarm_before
@@ -38,7 +39,15 @@ def test_the_ticked_kinds_are_received_and_the_others_turned_off():
 
     assert command == ChangeNotificationSettings(
         volunteer_id=VOLUNTEER, language="en", reminder_hours_before=24,
-        off=["waitlisted", "shift_cancelled"], now=NOW)
+        off=[kind for kind in CHOSEN_KINDS if kind not in ("claim_confirmed", "moved_up")],
+        now=NOW)
+    assert "waitlisted" in command.off and "claim_confirmed" not in command.off
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_kind_a_volunteer_may_turn_off_has_words_in_every_language(language):
+    labels = {kind: words(language, f"notify.kind.{kind}") for kind in CHOSEN_KINDS}
+    assert [kind for kind, label in labels.items() if not label] == []
 
 
 def test_no_reminder_turns_the_reminder_off_and_keeps_the_hours_chosen_before():
