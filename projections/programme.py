@@ -133,3 +133,16 @@ async def dates(
             ORDER BY d.starts_at, o.title, d.session_id""",
         site_id, start, end)
     return [dict(row) for row in rows]
+
+
+async def publication(connection: asyncpg.Connection, site_id: UUID
+                      ) -> tuple[dict[str, Any] | None, dict[UUID, dict[str, Any]]]:
+    """What the public sees of one site, for its coordinator's pages: its address and contact
+    line, and per offer (public or not) whether it is listed and its public description."""
+    site = await connection.fetchrow(
+        "SELECT address, contact FROM programme_sites WHERE site_id = $1", site_id)
+    rows = await connection.fetch(
+        "SELECT offer_id, public, description FROM programme_offers WHERE site_id = $1", site_id)
+    return (dict(site) if site else None,
+            {row["offer_id"]: {"public": row["public"], "public_description": row["description"]}
+             for row in rows})

@@ -14,7 +14,12 @@ import msgspec
 from events.base import EventMetadata
 from events.offers import CATEGORIES
 from services.commands.handler import entity_id
-from services.offers.decider import CreateOffer, RecordAttendance, ScheduleSession
+from services.offers.decider import (
+    CreateOffer,
+    RecordAttendance,
+    ScheduleSession,
+    SetOfferPublication,
+)
 from services.offers.staffing import PlanOfferShifts
 from services.pages.forms import FormError, Many, many, parse_time, whole_number
 from services.rooms.forms import BookingForm, booking_times
@@ -84,10 +89,38 @@ class OfferForm(msgspec.Struct):
     title: Annotated[str, msgspec.Meta(max_length=500)] = ""
     category: Annotated[str, msgspec.Meta(max_length=64)] = ""
     description: Annotated[str, msgspec.Meta(max_length=6000)] = ""
+    public: Annotated[str, msgspec.Meta(max_length=32)] = "1"
+    """``1``: listed in the public programme (the default), ``0``: not."""
+    public_description: Annotated[str, msgspec.Meta(max_length=6000)] = ""
     request_key: Annotated[str, msgspec.Meta(max_length=64)] = ""
 
 
-OFFER_FIELDS = ("title", "category", "description")
+OFFER_FIELDS = ("title", "category", "description", "public", "public_description")
+
+
+class PublicationForm(msgspec.Struct):
+    """Whether an offer is in the public programme, and its words there
+    (``PUT /api/offers/{id}/publication``)."""
+
+    public: Annotated[str, msgspec.Meta(max_length=32)] = ""
+    public_description: Annotated[str, msgspec.Meta(max_length=6000)] = ""
+    request_key: Annotated[str, msgspec.Meta(max_length=64)] = ""
+
+
+PUBLICATION_FIELDS = ("public", "public_description")
+
+
+def public_choice(value: str) -> bool:
+    if value.strip() not in ("0", "1"):
+        raise FormError("public", "offers.choose_public")
+    return value.strip() == "1"
+
+
+def publication_command(offer_id: UUID, form: PublicationForm,
+                        now: datetime) -> SetOfferPublication:
+    return SetOfferPublication(offer_id=offer_id, public=public_choice(form.public),
+                               public_description=form.public_description.strip() or None,
+                               now=now)
 
 
 def offer_command(site_id: UUID, form: OfferForm, metadata: EventMetadata,
@@ -96,7 +129,9 @@ def offer_command(site_id: UUID, form: OfferForm, metadata: EventMetadata,
         raise FormError("category", "offers.choose_category")
     return CreateOffer(offer_id=entity_id(metadata, "offer"), site_id=site_id,
                        title=form.title.strip(), category=form.category,
-                       description=form.description.strip() or None, now=now)
+                       description=form.description.strip() or None,
+                       public=public_choice(form.public),
+                       public_description=form.public_description.strip() or None, now=now)
 
 
 def session_command(offer_id: UUID, form: BookingForm, metadata: EventMetadata,

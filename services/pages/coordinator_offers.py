@@ -1,12 +1,15 @@
 """The coordinator's offers ("Angebote"): the site's offers with their coming dates, a new
 offer, and its sessions once or weekly (the room booked in the same step, conflicts listed
-beside the form); a date is cancelled through the week view's question (with a reason).
+beside the form); a date is cancelled through the week view's question (with a reason). Per
+offer, whether the public programme lists it and its public description; and the Dorftreff's
+address and contact line the public programme shows.
 
 Thin adapters: ``services.offers.forms`` reads each form into the command its API route builds.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -17,13 +20,15 @@ from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Template
 
 from events.offers import CATEGORIES
+from projections import programme
 from services.auth.guards import ADMIN, COORDINATOR, for_site, from_path, requires_roles
 from services.auth.tokens import Principal
+from services.commands.decider import Decider
 from services.commands.handler import CommandHandler
 from services.commands.http import now
 from services.commands.rejections import Rejection
 from services.offers import forms as offer_forms
-from services.offers.decider import OFFERS
+from services.offers.decider import OFFERS, SetOfferPublication
 from services.offers.staffing import STAFFING
 from services.offers.state import OFFER
 from services.pages import coordinator_reads as reads
@@ -35,11 +40,13 @@ from services.pages.rendering import page
 from services.reads.read_models import ReadModels
 from services.reads.routes import MinPosition
 from services.rooms import forms as room_forms
+from services.sites import forms as site_forms
+from services.sites.decider import SITES, SetSiteContact
 
 STAFF_OF_SITE = for_site(from_path("site_id"))
 DAYS_AHEAD = 35
 DONE = Annotated[str | None, QueryParameter(name="done", max_length=32)]
-DONE_WORDS = ("offer", "sessions", "shift_plan")
+DONE_WORDS = ("offer", "sessions", "shift_plan", "publication", "contact")
 
 
 class OffersPage(msgspec.Struct, kw_only=True):
@@ -60,6 +67,14 @@ class OffersPage(msgspec.Struct, kw_only=True):
     plan_offer: str | None = None
     """The offer whose shift plan was refused (its input kept, the reason beside it)."""
     plan_errors: dict[str, str] = {}
+    publication: offer_forms.PublicationForm | None = None
+    publication_offer: str | None = None
+    """The offer whose publication form was refused (its input kept, the reason beside it)."""
+    publication_errors: dict[str, str] = {}
+    contact: site_forms.ContactForm | None = None
+    """The site's address and contact line as the public programme shows them (or as typed)."""
+    contact_errors: dict[str, str] = {}
+    contact_key: str = msgspec.field(default_factory=fresh_key)
     done: str | None = None
     offer_key: str = msgspec.field(default_factory=fresh_key)
 
@@ -160,6 +175,63 @@ class OfferPages(Controller):
         return Redirect(f"/coordinator/sites/{site_id}/offers?min_position={result.position}"
                         "&done=shift_plan", status_code=303)
 
+    @post("/offers/{offer_id:uuid}/publication")
+    async def publish(
+        self, site_id: FromPath[UUID], offer_id: FromPath[UUID],
+        request: Request[Principal, Any, Any], commands: NamedDependency[CommandHandler],
+        read_models: NamedDependency[ReadModels],
+        data: Annotated[offer_forms.PublicationForm, FORM],
+    ) -> Template | Redirect:
+        """Whether the offer is in the public programme, and its public description."""
+        async def command() -> SetOfferPublication:
+            if (await commands.state(OFFER(offer_id))).site_id != site_id:
+                raise FormError("public", "offers.no_offer")
+            return offer_forms.publication_command(offer_id, data, now())
+
+        return await self._decided(
+            request, commands, read_models, site_id, OFFERS, command, data.request_key,
+            offer_forms.PUBLICATION_FIELDS, "publication", f"#offer-{offer_id}",
+            publication=data, publication_offer=str(offer_id))
+
+    @post("/contact")
+    async def contact(
+        self, site_id: FromPath[UUID], request: Request[Principal, Any, Any],
+        commands: NamedDependency[CommandHandler], read_models: NamedDependency[ReadModels],
+        data: Annotated[site_forms.ContactForm, FORM],
+    ) -> Template | Redirect:
+        """The site's address and contact line, as the public programme shows them."""
+        async def command() -> SetSiteContact:
+            return site_forms.contact_command(site_id, data, now())
+
+        return await self._decided(
+            request, commands, read_models, site_id, SITES, command, data.request_key,
+            site_forms.FIELDS, "contact", "#dorftreff", contact=data)
+
+    async def _decided(self, request: Request[Principal, Any, Any], commands: CommandHandler,
+                       read_models: ReadModels, site_id: UUID, decider: Decider[Any],
+                       command: Callable[[], Awaitable[Any]], request_key: str,
+                       fields: tuple[str, ...], done: str, anchor: str,
+                       **refused: Any) -> Template | Redirect:
+        """One form's command through the handler: back to the page with ``done`` (at
+        ``anchor``), or the page again with the input kept and the reason at the form's field
+        (``<done>_errors``; a refusal about another field is shown at the first)."""
+        t = translator(language_of(request))
+        try:
+            metadata = form_metadata(request, done, request_key)
+            result = await commands.handle(decider, await command(), metadata)
+        except FormError as error:
+            return await self._page(request, read_models, site_id, None, status_code=422,
+                                    **{f"{done}_errors": {error.field: t(error.key)}},
+                                    **refused)
+        except Rejection as rejection:
+            field = rejection.field if rejection.field in fields else fields[0]
+            return await self._page(request, read_models, site_id, None,
+                                    status_code=rejection.status,
+                                    **{f"{done}_errors": {field: refusal_message(rejection, t)}},
+                                    **refused)
+        return Redirect(f"/coordinator/sites/{site_id}/offers?min_position={result.position}"
+                        f"&done={done}{anchor}", status_code=303)
+
     async def _page(self, request: Request[Principal, Any, Any], read_models: ReadModels,
                     site_id: UUID, min_position: int | None, *, status_code: int = 200,
                     **shown: Any) -> Template:
@@ -169,8 +241,16 @@ class OfferPages(Controller):
         offers = await reads.offers_with_dates(read_models, site_id, rooms, DAYS_AHEAD,
                                                min_position)
         catalogue, _ = await reads.qualifications(read_models, language_of(request))
+        (public_site, published), _ = await read_models.read(
+            programme.PROGRAMME, min_position,
+            lambda connection: programme.publication(connection, site_id))
+        shown.setdefault("contact", site_forms.ContactForm(
+            address=(public_site or {}).get("address") or "",
+            contact=(public_site or {}).get("contact") or ""))
         context = OffersPage(
             site=site, rooms=rooms, categories=sorted(CATEGORIES), catalogue=catalogue,
-            offers=[{**o, "session_key": fresh_key(), "plan_key": fresh_key()} for o in offers],
+            offers=[{**o, **published.get(o["id"], {"public": None}),
+                     "session_key": fresh_key(), "plan_key": fresh_key(),
+                     "publication_key": fresh_key()} for o in offers],
             **shown)
         return page(request, "coordinator/offers.html", context, status_code=status_code)

@@ -14,6 +14,10 @@ from services.commands.rejections import Rejection
 WORDS: dict[str, str] = {
     # code, or "code@field" (the field's beginning): the i18n key of its words
     "blank": "form.required",
+    # the qualification catalogue
+    "exists@code": "qualifications.unchanged",
+    "too_long@default_valid_for_months": "qualifications.months_invalid",
+    "not_positive@default_valid_for_months": "qualifications.months_invalid",
     "too_long@required_qualifications": "plan.qualification_too_long",
     "too_long@qualification": "plan.qualification_too_long",
     "too_long": "form.too_long",
