@@ -13,6 +13,7 @@ from uuid import uuid4
 import icalendar
 import pytest
 
+from services.notifications.forms import CHOSEN_KINDS
 from tests.integration.test_accounts_api import VOLUNTEER_SELF
 from tests.integration.test_pages_session import csrf_of
 from tests.integration.test_pages_volunteer_auditor import (  # noqa: F401 - fixtures
@@ -44,8 +45,8 @@ async def test_settings_saved_on_the_profile_are_what_the_api_answers(world, wor
                            f"/api/volunteers/{world.alice}/notification-settings")
 
     assert api.status_code == 200, api.text
-    assert api.json() == {"language": "en", "reminder_hours_before": 24,
-                          "off": ["moved_up", "waitlisted"]}
+    assert api.json() == {"language": "en", "reminder_hours_before": 24, "off": sorted(
+        kind for kind in CHOSEN_KINDS if kind not in ("claim_confirmed", "shift_cancelled"))}
     assert "Gespeichert. So werden Sie ab jetzt benachrichtigt." in shown.text
     assert re.search(r'<option value="en" lang="en" selected>', shown.text)
     assert re.search(r'<option value="24" selected>24 Stunden vorher</option>', shown.text)
@@ -59,8 +60,7 @@ async def test_no_reminder_turns_the_reminder_kind_off_and_keeps_the_hours(world
     await signed_in_as(world, VOLUNTEER_SELF)
 
     saved = await save_settings(world, language="de", reminder_hours_before="none",
-                                kind=["claim_confirmed", "waitlisted", "moved_up",
-                                      "shift_cancelled"])
+                                kind=list(CHOSEN_KINDS))
     shown = await world.client.get(saved.headers["location"])
     api = await world.call(VOLUNTEER_SELF, "GET",
                            f"/api/volunteers/{world.alice}/notification-settings")
