@@ -11,6 +11,10 @@ uvicorn's own ``limit_concurrency`` does not fit: it counts open connections too
 idle keep-alive connection takes a place, so 64 kept-alive clients over a limit of 32 get
 nothing but refusals), answers in plain text without ``Retry-After`` and closes the connection.
 
+A request's body must arrive within ``BODY_SECONDS`` of its admission, else it is answered
+``408``: a client trickling a body byte by byte would otherwise hold its place for as long as
+it likes, and a handful of them would shut everyone else out.
+
 ``/health``, ``/ready`` and ``/metrics`` are never refused: an operator must see the state of
 a busy process. The refusal passes through the app's ``send``, so it carries the security
 headers of every answer.
@@ -18,15 +22,18 @@ headers of every answer.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 import msgspec
-from litestar.types import ASGIApp, Receive, Scope, Send
+from litestar.exceptions import HTTPException
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 log = logging.getLogger(__name__)
 
 EXEMPT_PATHS = frozenset({"/health", "/ready", "/metrics"})
 RETRY_AFTER_SECONDS = 1
+BODY_SECONDS = 10.0
 
 _REFUSAL = msgspec.json.encode({
     "type": "about:blank",
@@ -46,7 +53,28 @@ _REFUSAL_HEAD = {
 }
 
 
-def bounded_in_flight(app: ASGIApp, limit: int) -> ASGIApp:
+def body_within(receive: Receive, seconds: float) -> Receive:
+    """``receive`` whose body messages must all have come within ``seconds`` (then 408)."""
+    deadline = asyncio.get_running_loop().time() + seconds
+    complete = False
+
+    async def timed() -> Message:
+        nonlocal complete
+        if complete:
+            return await receive()
+        try:
+            async with asyncio.timeout_at(deadline):
+                message = await receive()
+        except TimeoutError:
+            raise HTTPException(status_code=408, detail=(
+                f"the request's body did not arrive within {seconds:g} s")) from None
+        complete = message["type"] != "http.request" or not message.get("more_body", False)
+        return message
+
+    return timed
+
+
+def bounded_in_flight(app: ASGIApp, limit: int, body_seconds: float = BODY_SECONDS) -> ASGIApp:
     """``app`` serving at most ``limit`` HTTP requests at once (0: no bound)."""
     if limit <= 0:
         return app
@@ -67,7 +95,7 @@ def bounded_in_flight(app: ASGIApp, limit: int) -> ASGIApp:
             return
         in_flight += 1
         try:
-            await app(scope, receive, send)
+            await app(scope, body_within(receive, body_seconds), send)
         finally:
             in_flight -= 1
 
