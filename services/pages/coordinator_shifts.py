@@ -104,6 +104,8 @@ class ShiftPages(Controller):
         t = translator(language_of(request))
         shift = await roster(store, pool, shift_id)
         assert shift is not None  # the guard found its site
+        if volunteer_id not in {p["id"] for p in [*shift["claimed"], *shift["waitlist"]]}:
+            raise NotFoundException()  # nobody's name is shown but of those on the shift
         name = (await names_of(store, pool, [volunteer_id]))[volunteer_id] or t("roster.erased")
         when = shift["starts_at"].strftime("%d.%m.%Y %H:%M")
         waits = any(p["id"] == volunteer_id for p in shift["waitlist"])

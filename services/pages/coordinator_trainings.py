@@ -90,8 +90,8 @@ class TrainingPages(Controller):
         found = next((tr for tr in await reads.trainings_around(
             read_models, training.site_id, DAYS_BACK, DAYS_AHEAD, None)
             if tr["id"] == training_id), None)
-        if found is None:
-            raise NotFoundException()
+        if found is None or volunteer_id not in found["enrolled"]:
+            raise NotFoundException()  # nobody's name is shown but of those enrolled
         name = (await names_of(store, pool, [volunteer_id]))[volunteer_id] or t("roster.erased")
         return page(request, "coordinator/confirm.html",
                     heading=t("trainings.unenrol_heading"),

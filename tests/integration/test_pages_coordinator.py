@@ -594,3 +594,30 @@ async def test_only_dates_still_ahead_can_be_cancelled_and_only_by_the_sites_coo
     assert elsewhere.status_code == 422
     assert "Diesen Termin gibt es hier nicht." in text_of(elsewhere.text)
     assert await event_count(pool) == before
+
+
+async def test_a_removal_or_unenrolment_question_names_only_someone_on_the_shift_or_training(
+        world, pool, database_url, servers, broker_namespace):
+    """The questions show a name: only of someone holding or waiting for the shift, or enrolled
+    in the training; any other volunteer id is a 404, so no page reads out names by id."""
+    starts = datetime.now(UTC).replace(microsecond=0) + timedelta(days=2)
+    shift = await world.created(COORDINATOR_A, "/api/shifts", {
+        "site_id": str(world.site_a), "title": "Tresen", "starts_at": iso(starts),
+        "ends_at": iso(starts + timedelta(hours=2)), "capacity": 2})
+    await world.created(COORDINATOR_A, f"/api/shifts/{shift['id']}/claims",
+                        {"volunteer_id": str(world.alice)})
+    training = await world.created(COORDINATOR_A, "/api/trainings", {
+        "site_id": str(world.site_a), "room_id": str(world.room_a), "title": "Hygiene",
+        "qualification": "food_hygiene", "valid_for_months": 12, "starts_at": iso(starts),
+        "ends_at": iso(starts + timedelta(hours=2)), "capacity": 5})
+    await world.created(COORDINATOR_A, f"/api/trainings/{training['id']}/enrollments",
+                        {"volunteer_id": str(world.alice)})
+    with workers(database_url, servers.redis_url, broker_namespace, 1) as (worker,):
+        await wait_until_caught_up(pool, [TRAINING_RECORDS], worker)
+    await sign_in_as(world, COORDINATOR_A)
+    removal = f"/coordinator/shifts/{shift['id']}/removal"
+    unenrolment = f"/coordinator/trainings/{training['id']}/unenrolment"
+    assert "Alice" in (await world.client.get(f"{removal}/{world.alice}")).text
+    assert (await world.client.get(f"{removal}/{world.bernd}")).status_code == 404
+    assert "Alice" in (await world.client.get(f"{unenrolment}/{world.alice}")).text
+    assert (await world.client.get(f"{unenrolment}/{world.bernd}")).status_code == 404
