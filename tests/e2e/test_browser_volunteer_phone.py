@@ -107,7 +107,7 @@ async def test_a_volunteer_walks_through_the_phone_pages(browser, site):  # noqa
     # My village, remembered in the profile
     await in_the_menu(page, "Profil")
     await page.get_by_label(f"{staging['village']} ·").check()
-    await page.get_by_role("button", name="Speichern").click()
+    await page.get_by_role("button", name="Speichern", exact=True).click()
     await page.get_by_text("Gespeichert.").wait_for()
     await photographed(page, "profile")
 
