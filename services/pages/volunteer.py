@@ -24,7 +24,14 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from events.shifts import ShiftWaitlisted
-from projections import directory, handovers, shift_board, training_records, volunteer_schedule
+from projections import (
+    directory,
+    handovers,
+    qualification_catalogue,
+    shift_board,
+    training_records,
+    volunteer_schedule,
+)
 from services.auth.guards import VOLUNTEER, Connection, requires_roles
 from services.auth.tokens import Principal
 from services.commands.http import metadata_for, now
@@ -100,17 +107,29 @@ class Reads:
         return rows
 
 
-def qualification_names(language: str):  # type: ignore[no-untyped-def]
-    """A qualification as people say it: the demo's codes (``food_hygiene``) by their name,
-    any other text as the coordinator wrote it."""
+def qualification_names(language: str,  # type: ignore[no-untyped-def]
+                        catalogue: dict[str, dict[str, str]] | None = None):
+    """A qualification as people say it: by the pages' words for it in ``language`` if they
+    have any, else by its name in the catalogue (``qualification_catalogue.names``; English for
+    English, German otherwise), else as the code reads."""
     translate = translator(language)
+    names = catalogue or {}
 
     def named(qualification: str) -> str:
         key = f"qualification.{qualification}"
         shown = translate(key)
-        return qualification if shown == key else shown
+        if shown != key:
+            return shown
+        entry = names.get(qualification)
+        return (entry.get("en" if language == "en" else "de") if entry else None) or qualification
 
     return named
+
+
+async def catalogue_names(read: Reads) -> dict[str, dict[str, str]]:
+    """The catalogue's names of every code, for ``qualification_names``."""
+    return await read(qualification_catalogue.QUALIFICATION_CATALOGUE,
+                      qualification_catalogue.names)
 
 
 EXPIRING_WITHIN = timedelta(days=60)
@@ -364,7 +383,8 @@ class VolunteerPages(Controller):
             trainings=[shown(row) for row in attended],
             upcoming=[{**shown(row), "full": row["enrolled_count"] >= row["capacity"]}
                       for row in ahead],
-            qualification=qualification_names(language), behind=read.behind, done=done,
+            qualification=qualification_names(language, await catalogue_names(read)),
+            behind=read.behind, done=done,
             error=error,
         )
 
@@ -390,7 +410,7 @@ class VolunteerPages(Controller):
         held = {row["shift_id"]: row["status"] for row in mine}
         places = await waitlist_places(commands, volunteer_id, [
             shift_id for shift_id, status in held.items() if status == volunteer_schedule.WAITLISTED])
-        named = qualification_names(language)
+        named = qualification_names(language, await catalogue_names(read))
         shown = []
         for shift in shifts:
             if shift["starts_at"] <= now or (chosen is not None and shift["site_id"] not in chosen):

@@ -30,6 +30,7 @@ from services.pages.local_time import day_label, local, time_span
 from services.pages.rendering import page
 from services.pages.volunteer import (
     Reads,
+    catalogue_names,
     qualification_names,
     refusal,
     status_of,
@@ -159,7 +160,7 @@ class VolunteerHandovers(Controller):
         offers = await read(handovers.HANDOVERS, lambda c: handovers.open_offers(
             c, since=datetime.now(UTC), to=taker, site_ids=my_sites))
         me = await commands.state(VOLUNTEER_STREAM(taker))
-        named = qualification_names(language)
+        named = qualification_names(language, await catalogue_names(read))
         shown = []
         for offer in offers:
             shift = await commands.state(SHIFT(offer["shift_id"]))

@@ -22,6 +22,7 @@ from services.pages.local_time import day_label, local, time_span
 from services.pages.rendering import page
 from services.pages.volunteer import (
     Reads,
+    catalogue_names,
     qualification_names,
     qualification_rows,
     volunteer_id_of,
@@ -70,7 +71,7 @@ class VolunteerHome(Controller):
         site_of = {site["id"]: site for site in sites}
         held = {row["shift_id"] for row in mine}
         home_sites = set(me.home_site_ids)
-        named = qualification_names(language)
+        named = qualification_names(language, await catalogue_names(read))
 
         def shown(shift: dict[str, Any]) -> dict[str, Any]:
             return {**shift, "site": site_of.get(shift["site_id"]),

@@ -119,6 +119,9 @@ async def test_a_volunteer_walks_through_the_phone_pages(browser, site):  # noqa
     special = page.locator(f'li[data-shift-id="{rare}"]')
     assert "Nicht möglich: Ihnen fehlt am Schichttag die Qualifikation" in \
         await special.inner_text()
+    # Qualifications by the catalogue's names, never by their codes.
+    assert "Kinderschutz" in await special.inner_text()
+    assert "child_protection" not in await page.locator("main").inner_text()
     assert await special.get_by_role("button").count() == 0
     await photographed(page, "find")
     await page.locator(f'li[data-shift-id="{shift}"]').get_by_role(
@@ -128,6 +131,7 @@ async def test_a_volunteer_walks_through_the_phone_pages(browser, site):  # noqa
     await page.goto("/volunteer/")
     next_shifts = page.locator("section", has=page.locator("#next"))
     assert "Tische eindecken" in await next_shifts.inner_text()
+    assert "data_protection" not in await page.locator("main").inner_text()
     await photographed(page, "home-next-shift")
 
     # A colleague: the full shift says Warteliste and the place he would get
