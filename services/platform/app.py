@@ -7,7 +7,6 @@ from collections.abc import AsyncIterator
 
 from litestar import Litestar
 from litestar.datastructures import State
-from litestar.di import Provide
 from litestar.middleware.base import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 
@@ -43,7 +42,7 @@ from services.trainings.reads import TrainingRecordsController
 from services.trainings.routes import TrainingsController
 from services.volunteers.routes import VolunteersController
 from services.platform.problems import exception_handlers
-from services.platform.resources import Resources, dependencies, open_resources
+from services.platform.resources import dependencies, open_resources
 from services.platform.settings import Settings
 from services.volunteers.schedule import FEED_PATH_PATTERN, VolunteerScheduleController
 
@@ -59,9 +58,6 @@ def create_app(settings: Settings) -> Litestar:
             app.state.resources = resources
             app.state.sign_in_throttle = SignInThrottle(resources.redis, settings.broker_namespace)
             yield
-
-    def provide_resources(state: State) -> Resources:
-        return state.resources
 
     app = Litestar(
         route_handlers=[
@@ -109,8 +105,7 @@ def create_app(settings: Settings) -> Litestar:
             )
         ],
         lifespan=[lifespan],
-        dependencies={**dependencies(),
-                      "resources": Provide(provide_resources, sync_to_thread=False)},
+        dependencies=dependencies(),
         exception_handlers=exception_handlers,
         request_class=JSONRequest,
         request_max_body_size=MAX_BODY_BYTES,
