@@ -43,6 +43,14 @@ UPDATE outbox o SET lease_until = now() + make_interval(secs => $1), attempts = 
                 ORDER BY next_attempt_at LIMIT $2 FOR UPDATE SKIP LOCKED)
 RETURNING o.*"""
 
+_RENEW = """
+UPDATE outbox SET lease_until = now() + make_interval(secs => $2)
+ WHERE key = $1 AND state = 'queued' AND lease_until = $3
+RETURNING lease_until"""
+"""Renews one row's lease just before it is sent, only if the lease is still this worker's: a
+batch can take longer to send than its lease, and a row whose lease ran out may have been
+taken (and sent) by another worker meanwhile."""
+
 _DUE = """SELECT EXISTS (SELECT 1 FROM outbox WHERE state = 'queued' AND next_attempt_at <= now()
                                              AND (lease_until IS NULL OR lease_until < now()))"""
 
@@ -127,6 +135,10 @@ async def _deliver_over_one_connection(pool: asyncpg.Pool, settings: smtp.MailSe
 
 async def _deliver_one(pool: asyncpg.Pool, settings: smtp.MailSettings,
                        client: aiosmtplib.SMTP, row: dict[str, Any]) -> int:
+    renewed = await pool.fetchval(_RENEW, row["key"], LEASE_SECONDS, row["lease_until"])
+    if renewed is None:
+        return 0  # another worker holds it now (or it is finished): not sent twice
+    row["lease_until"] = renewed
     address, name = await _opened(pool, row)
     if address is None:
         await finish(pool, row["key"], "suppressed", "erased")
