@@ -256,12 +256,16 @@ class Writer:
 
 async def register_volunteers(pool: asyncpg.Pool, store: EventStore, count: int) -> list[UUID]:
     commands = CommandHandler(store)
-    registered = await asyncio.gather(
-        *(register(commands, pool, f"Freiwillige {n}", f"v{n}@example.org", None,
-                   "history-generator")
-          for n in range(count))
-    )
-    return [volunteer_id for _, volunteer_id in registered]
+    # At most 64 at once: the store refuses appends past its bounded queue (256 waiting).
+    at_once = asyncio.Semaphore(64)
+
+    async def one(n: int) -> UUID:
+        async with at_once:
+            _, volunteer_id = await register(commands, pool, f"Freiwillige {n}",
+                                             f"v{n}@example.org", None, "history-generator")
+            return volunteer_id
+
+    return list(await asyncio.gather(*(one(n) for n in range(count))))
 
 
 async def write_history(
