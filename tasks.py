@@ -22,6 +22,8 @@ ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 LOCK = ROOT / "requirements.lock"
 STAMP = VENV / ".installed-lock"
+TEST_PROCESSES = 4
+"""Test processes of the whole suite (TREFFPUNKT_TEST_PROCESSES chooses another number)."""
 
 
 def venv_python() -> Path:
@@ -68,10 +70,24 @@ def main() -> int:
     os.chdir(ROOT)
     if command == "start":
         args = [str(VENV / "bin" / "treffpunkt"), "serve", "--demo", *rest]
-    else:
-        ensure_chromium()
-        args = [str(venv_python()), "-m", "pytest", *rest]
-    os.execv(args[0], args)
+        os.execv(args[0], args)
+    ensure_chromium()
+    pytest = [str(venv_python()), "-m", "pytest"]
+    if rest:
+        os.execv(pytest[0], [*pytest, *rest])
+    return run_whole_suite(pytest)
+
+
+def run_whole_suite(pytest: list[str]) -> int:
+    """Most tests wait on PostgreSQL, a worker or a browser rather than on the CPU, so the suite
+    runs in several processes (pytest-xdist, a file's tests in one process so module fixtures are
+    built once); the few tests that hold a latency to a figure run afterwards, alone."""
+    workers = os.environ.get("TREFFPUNKT_TEST_PROCESSES", str(TEST_PROCESSES))
+    parallel = [*pytest, "-n", workers, "--dist", "loadfile", "-m", "not serial"]
+    print(f"== the suite in {workers} processes, then the latency tests alone ==", flush=True)
+    first = subprocess.run(parallel).returncode
+    second = subprocess.run([*pytest, "-m", "serial"]).returncode
+    return first or second
 
 
 if __name__ == "__main__":

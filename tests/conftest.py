@@ -77,9 +77,11 @@ async def without_waiting_for_the_disk(database_url: str) -> None:
 
 @pytest.fixture(scope="session")
 def servers() -> Iterator[Servers]:
-    embedded = EmbeddedServers(
-        Path(os.environ.get("TREFFPUNKT_TEST_DATA_DIR", ROOT / ".treffpunkt" / "test"))
-    )
+    folder = Path(os.environ.get("TREFFPUNKT_TEST_DATA_DIR", ROOT / ".treffpunkt" / "test"))
+    # Under pytest-xdist each worker process runs its own embedded servers (a fault test may
+    # stop them); with DATABASE_URL / REDIS_URL the workers share those servers.
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    embedded = EmbeddedServers(folder / worker if worker else folder)
     given_database = os.environ.get("DATABASE_URL")
     database_url, redis_url = embedded.start(given_database, os.environ.get("REDIS_URL"))
     try:

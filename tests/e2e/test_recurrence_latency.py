@@ -21,7 +21,7 @@ import pytest
 from services.platform.embedded import free_port
 from tests.e2e.test_serve import base_env, interrupt, start_service, wait_until_ready
 
-pytestmark = [pytest.mark.e2e, pytest.mark.timeout(120)]
+pytestmark = [pytest.mark.e2e, pytest.mark.serial, pytest.mark.timeout(120)]
 
 ROUNDS = 7
 ADMIN = {"email": "latency-admin@example.org", "password": "latency-admin-password"}
