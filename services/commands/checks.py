@@ -9,15 +9,12 @@ from dateutil.relativedelta import relativedelta
 from services.commands.rejections import Invalid
 from services.commands.text import require_line, require_lines
 
-__all__ = ["AHEAD", "HORIZON", "LONGEST", "require_aware", "require_line", "require_lines",
+__all__ = ["HORIZON", "LONGEST", "require_aware", "require_line", "require_lines",
            "require_positive", "require_range", "require_text"]
 
 HORIZON = relativedelta(years=2)
-"""How far a series may reach past its first start, and how long ago anything may start."""
-AHEAD = relativedelta(years=15)
-"""How far ahead anything may start. Issue 17 suggests the two-year HORIZON; the suite's fixed
-dates in 2038 (pages, browser, calendars, idempotency, concurrency tests) would need to move to
-dates relative to today first."""
+"""The one window: how far ahead and how long ago anything may start, and how far a series may
+reach past its first start."""
 LONGEST = timedelta(days=14)
 """The longest a booking, session, training or shift (each occurrence of a series) may last."""
 
@@ -41,7 +38,7 @@ def require_aware(field: str, value: datetime) -> None:
 
 def require_range(starts_at: datetime, ends_at: datetime, now: datetime) -> None:
     """A half-open range ``[starts_at, ends_at)`` of aware instants, ending after it starts, at
-    most ``LONGEST`` long, starting at most ``HORIZON`` ago and ``AHEAD`` from ``now``: the one
+    most ``LONGEST`` long, starting at most ``HORIZON`` before or after ``now``: the one
     rule for bookings, sessions, trainings and shifts."""
     require_aware("starts_at", starts_at)
     require_aware("ends_at", ends_at)
@@ -52,6 +49,5 @@ def require_range(starts_at: datetime, ends_at: datetime, now: datetime) -> None
                       code="too_long")
     if starts_at < now - HORIZON:
         raise Invalid("starts_at", "may lie at most two years back", code="out_of_window")
-    if starts_at > now + AHEAD:
-        raise Invalid("starts_at", f"may lie at most {AHEAD.years} years ahead",
-                      code="out_of_window")
+    if starts_at > now + HORIZON:
+        raise Invalid("starts_at", "may lie at most two years ahead", code="out_of_window")

@@ -24,6 +24,7 @@ WORDS: dict[str, str] = {
     "control_characters": "form.control_characters",
     "ends_before_start": "booking.ends_before_start",
     "beyond_horizon": "booking.beyond_horizon",
+    "out_of_window@starts_at": "booking.out_of_window",
     "too_many_occurrences": "booking.too_many",
     "no_occurrences": "booking.no_occurrences",
     "occurrences_overlap": "booking.series_overlaps",

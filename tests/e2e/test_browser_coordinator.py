@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from events.store import EventStore
 from services.accounts.bootstrap import ensure_admin
 from services.commands.handler import CommandHandler
 from services.platform.keys import derive_keys
+from tests.dates import berlin, first_monday
 from tests.e2e.test_concurrency_http import Api, served, sign_in
 from tests.integration.test_accounts_api import ADMIN_EMAIL, ADMIN_PASSWORD, PASSWORD, SECRET
 from tests.projection_checks import workers
@@ -33,6 +35,8 @@ CHROMIUM = next((path for path in ("/usr/bin/chromium", "/usr/bin/chromium-brows
                  if os.path.exists(path)), shutil.which("chromium"))
 WIDTHS = {"phone": 375, "desktop": 1280}
 COORDINATOR_EMAIL = "koordination.linden@example.org"
+WEDNESDAYS = [first_monday(3) + timedelta(days=2, weeks=week) for week in range(5)]
+"""Five Wednesdays from early March next year: the café is on the third."""
 
 async_api = pytest.importorskip("playwright.async_api")
 
@@ -61,8 +65,8 @@ async def site(database_url, servers, broker_namespace, pool) -> AsyncIterator[d
                     "email": COORDINATOR_EMAIL, "password": PASSWORD, "role": "coordinator",
                     "site_ids": [site["id"]]})
                 await api.created(f"/api/rooms/{saal['id']}/bookings", {
-                    "title": "Seniorencafé", "starts_at": "2038-03-17T14:00:00+01:00",
-                    "ends_at": "2038-03-17T17:00:00+01:00"})
+                    "title": "Seniorencafé", "starts_at": berlin(WEDNESDAYS[2], "14:00"),
+                    "ends_at": berlin(WEDNESDAYS[2], "17:00")})
                 yield {"base_url": base_url, "site_id": site["id"], "saal": saal["id"]}
 
 
@@ -111,11 +115,11 @@ async def test_a_coordinator_books_a_weekly_room_and_sees_a_conflict_inline(site
             # A weekly booking, typed with the keyboard as a person would.
             await page.get_by_label("Raum", exact=True).select_option(label="Saal (40 Plätze)")
             await page.get_by_label("Wofür").fill("Yoga für Ältere")
-            await page.get_by_label("Datum").fill("2038-03-03")
+            await page.get_by_label("Datum").fill(WEDNESDAYS[0].isoformat())
             await page.get_by_label("Beginn").fill("18:00")
             await page.get_by_label("Ende").fill("19:30")
             await page.get_by_label("Jede Woche wiederholen").check()
-            await page.get_by_label("Wiederholen bis").fill("2038-03-31")
+            await page.get_by_label("Wiederholen bis").fill(WEDNESDAYS[4].isoformat())
             await page.get_by_role("button", name="Buchen").click()
             await async_api.expect(page.get_by_role("status")).to_have_text(
                 "Gebucht: 5 Termin(e).")
@@ -128,19 +132,19 @@ async def test_a_coordinator_books_a_weekly_room_and_sees_a_conflict_inline(site
             # A second series runs into the café and the yoga: both shown beside the form.
             await page.get_by_label("Raum", exact=True).select_option(label="Saal (40 Plätze)")
             await page.get_by_label("Wofür").fill("Chorprobe")
-            await page.get_by_label("Datum").fill("2038-03-10")
+            await page.get_by_label("Datum").fill(WEDNESDAYS[1].isoformat())
             await page.get_by_label("Beginn").fill("16:30")
             await page.get_by_label("Ende").fill("18:30")
             await page.get_by_label("Jede Woche wiederholen").check()
-            await page.get_by_label("Wiederholen bis").fill("2038-03-17")
+            await page.get_by_label("Wiederholen bis").fill(WEDNESDAYS[2].isoformat())
             await page.get_by_role("button", name="Buchen").click()
             alert = page.get_by_role("alert")
             await async_api.expect(alert).to_contain_text(
                 "Der Raum ist zu 3 Zeit(en) schon belegt. Nichts wurde gebucht:")
             await async_api.expect(alert.get_by_role("listitem")).to_have_text([
-                "Mi 10.03. 18:00–19:30: Yoga für Ältere",
-                "Mi 17.03. 14:00–17:00: Seniorencafé",
-                "Mi 17.03. 18:00–19:30: Yoga für Ältere",
+                f"Mi {WEDNESDAYS[1]:%d.%m.} 18:00–19:30: Yoga für Ältere",
+                f"Mi {WEDNESDAYS[2]:%d.%m.} 14:00–17:00: Seniorencafé",
+                f"Mi {WEDNESDAYS[2]:%d.%m.} 18:00–19:30: Yoga für Ältere",
             ])
             # What was typed is still there, to be corrected.
             await async_api.expect(page.get_by_label("Wofür")).to_have_value("Chorprobe")
@@ -156,7 +160,7 @@ async def test_a_coordinator_books_a_weekly_room_and_sees_a_conflict_inline(site
             kitchen = page.locator("section.room", has=page.get_by_role("heading", name="Küche"))
             await async_api.expect(kitchen.locator(".entry")).to_contain_text("Chorprobe")
 
-            await page.goto(page.url.split("?")[0] + "?lang=en&week=2038-03-15")
+            await page.goto(page.url.split("?")[0] + f"?lang=en&week={WEDNESDAYS[2]}")
             await async_api.expect(page.get_by_role("heading", name="Book a room")).to_be_visible()
             await screenshots(page, "week-english")
             assert refused == []
@@ -209,7 +213,7 @@ async def test_a_coordinator_counts_visitors_plans_and_cancels(site):
             await page.goto(f"{site['base_url']}/coordinator/sites/{site['site_id']}/plan")
             shift = page.locator("form[action$='/shifts']")
             await shift.get_by_label("Aufgabe").fill("Tresen")
-            await shift.get_by_label("Datum").fill("2038-03-17")
+            await shift.get_by_label("Datum").fill(WEDNESDAYS[2].isoformat())
             await shift.get_by_label("Beginn").fill("13:30")
             await shift.get_by_label("Ende").fill("17:30")
             await shift.get_by_label("Plätze").fill("2")
@@ -223,12 +227,12 @@ async def test_a_coordinator_counts_visitors_plans_and_cancels(site):
             await training.get_by_label("Vermittelte Qualifikation").select_option(
                 label="Lebensmittelhygiene")
             await training.get_by_label("Plätze").fill("10")
-            await training.get_by_label("Datum").fill("2038-03-17")
+            await training.get_by_label("Datum").fill(WEDNESDAYS[2].isoformat())
             await training.get_by_label("Beginn").fill("16:00")
             await training.get_by_label("Ende").fill("18:00")
             await training.get_by_role("button", name="Schulung planen").click()
             await async_api.expect(page.get_by_role("alert").get_by_role("listitem")).to_have_text(
-                ["Mi 17.03. 14:00–17:00: Seniorencafé"])
+                [f"Mi {WEDNESDAYS[2]:%d.%m.} 14:00–17:00: Seniorencafé"])
             await screenshots(page, "plan-conflict")
             training = page.locator("form[action$='/trainings']")
             await training.get_by_label("Beginn").fill("17:00")

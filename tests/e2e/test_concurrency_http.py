@@ -25,6 +25,7 @@ from services.platform.app import create_app
 from services.auth import tokens
 from services.platform.embedded import free_port
 from services.platform.keys import derive_keys
+from tests.dates import next_year
 from tests.integration.test_accounts_api import (
     ADMIN_EMAIL,
     ADMIN_PASSWORD,
@@ -35,6 +36,7 @@ from tests.integration.test_accounts_api import (
 )
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(90)]
+YEAR = next_year()
 
 
 @contextlib.asynccontextmanager
@@ -99,8 +101,8 @@ async def api(database_url, servers, broker_namespace, pool) -> AsyncIterator[Ap
 async def a_shift(api: Api, capacity: int) -> tuple[str, UUID]:
     site = await api.created("/api/sites", {"name": "Dorftreff", "village": "Linden"})
     shift = await api.created("/api/shifts", {
-        "site_id": site["id"], "title": "Tresen", "starts_at": "2038-05-01T09:00:00+02:00",
-        "ends_at": "2038-05-01T12:00:00+02:00", "capacity": capacity})
+        "site_id": site["id"], "title": "Tresen", "starts_at": f"{YEAR}-05-01T09:00:00+02:00",
+        "ends_at": f"{YEAR}-05-01T12:00:00+02:00", "capacity": capacity})
     return site["id"], UUID(shift["id"])
 
 
@@ -158,8 +160,8 @@ async def test_twenty_overlapping_bookings_of_one_room_at_once_leave_one_and_nam
 
     answers = await asyncio.gather(*(
         api.post(f"/api/rooms/{room}/bookings", {
-            "title": f"Kurs {minute}", "starts_at": f"2038-03-03T18:{minute:02d}:00+01:00",
-            "ends_at": f"2038-03-03T19:{minute:02d}:00+01:00"})
+            "title": f"Kurs {minute}", "starts_at": f"{YEAR}-03-03T18:{minute:02d}:00+01:00",
+            "ends_at": f"{YEAR}-03-03T19:{minute:02d}:00+01:00"})
         for minute in range(20)))
 
     assert sorted(a.status_code for a in answers) == [201] + [409] * 19

@@ -13,7 +13,11 @@ from services.platform.app import MAX_BODY_BYTES
 from tests.integration.test_accounts_api import ADMIN, bearer
 from tests.integration.test_pages_session import signed_in
 from tests.integration.test_read_calendars import projector  # noqa: F401 - a fixture
-from tests.integration.test_scheduling_api import World, world  # noqa: F401 - a fixture
+from tests.integration.test_scheduling_api import (  # noqa: F401 - world is a fixture
+    YEAR,
+    World,
+    world,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -103,8 +107,9 @@ async def test_a_body_over_the_size_limit_is_refused_with_413_as_a_problem(world
 async def test_a_shift_time_without_offset_is_refused_naming_the_field(field, world: World, pool):
     before = await event_count(pool)
     body = {"site_id": str(world.site_a), "title": "Tresen", "capacity": 2,
-            "starts_at": "2030-05-01T09:00:00+02:00", "ends_at": "2030-05-01T12:00:00+02:00"}
-    body[field] = "2030-05-01T10:00:00"
+            "starts_at": f"{YEAR}-05-01T09:00:00+02:00",
+            "ends_at": f"{YEAR}-05-01T12:00:00+02:00"}
+    body[field] = f"{YEAR}-05-01T10:00:00"
     response = await world.call(ADMIN, "POST", "/api/shifts", body)
     assert response.status_code == 422, response.text
     assert response.headers["content-type"].startswith("application/problem+json")
@@ -115,7 +120,7 @@ async def test_a_shift_time_without_offset_is_refused_naming_the_field(field, wo
 async def test_a_query_time_without_offset_is_refused_naming_the_parameter(world: World):
     response = await world.call(
         ADMIN, "GET", f"/api/rooms/{world.room_a}/calendar"
-                      "?from=2030-05-01T00:00:00&to=2030-05-08T00:00:00%2B02:00")
+                      f"?from={YEAR}-05-01T00:00:00&to={YEAR}-05-08T00:00:00%2B02:00")
     assert response.status_code == 422, response.text
     assert [error["field"] for error in response.json()["errors"]] == ["from"]
 
@@ -158,7 +163,8 @@ async def test_a_hostile_next_address_on_the_sign_in_page_is_not_reflected_as_ma
 
 # Control characters (issue 17): refused in every free-text field, naming it ----------------------
 
-FUTURE = {"starts_at": "2038-05-01T09:00:00+02:00", "ends_at": "2038-05-01T12:00:00+02:00"}
+FUTURE = {"starts_at": f"{YEAR}-05-01T09:00:00+02:00",
+          "ends_at": f"{YEAR}-05-01T12:00:00+02:00"}
 
 
 async def text_routes(world: World) -> dict[str, tuple[str, dict, list[str]]]:
@@ -173,8 +179,8 @@ async def text_routes(world: World) -> dict[str, tuple[str, dict, list[str]]]:
         "site": ("/api/sites", {"name": "Treff", "village": "Linden"}, ["name", "village"]),
         "room": (f"/api/sites/{world.site_a}/rooms", {"name": "Saal", "capacity": 5}, ["name"]),
         "booking": (f"/api/rooms/{world.room_a}/bookings",
-                    {"title": "Chor", "starts_at": "2039-01-01T10:00:00Z",
-                     "ends_at": "2039-01-01T11:00:00Z"}, ["title"]),
+                    {"title": "Chor", "starts_at": f"{YEAR}-01-01T10:00:00Z",
+                     "ends_at": f"{YEAR}-01-01T11:00:00Z"}, ["title"]),
         "offer": ("/api/offers", {"site_id": str(world.site_a), "title": "Treff",
                                   "category": "community", "description": "Für alle"},
                   ["title", "description"]),
@@ -190,8 +196,8 @@ async def text_routes(world: World) -> dict[str, tuple[str, dict, list[str]]]:
         "training": ("/api/trainings", {"site_id": str(world.site_a), "room_id": str(world.room_a),
                                         "title": "Erste Hilfe", "qualification": "first_aid",
                                         "valid_for_months": 24, "capacity": 5,
-                                        "starts_at": "2039-02-01T10:00:00Z",
-                                        "ends_at": "2039-02-01T12:00:00Z"},
+                                        "starts_at": f"{YEAR}-02-01T10:00:00Z",
+                                        "ends_at": f"{YEAR}-02-01T12:00:00Z"},
                      ["title", "qualification"]),
         "account": ("/api/accounts", {"email": "jo@example.org", "password": "p" * 12,
                                       "role": "auditor"}, ["email"]),

@@ -9,7 +9,11 @@ from typing import Any
 import pytest
 
 from tests.integration.test_accounts_api import ADMIN, COORDINATOR_A, PASSWORD, VOLUNTEER_SELF
-from tests.integration.test_scheduling_api import event_count, world  # noqa: F401 - fixture
+from tests.integration.test_scheduling_api import (  # noqa: F401 - world is a fixture
+    YEAR,
+    event_count,
+    world,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -35,11 +39,11 @@ async def test_a_key_used_again_with_another_body_path_or_route_is_422_and_store
     first = await world.call(ADMIN, "POST", "/api/sites", site, **keyed("s1"))
     assert first.status_code == 201, first.text
     shift = await world.created(ADMIN, "/api/shifts", {
-        "site_id": str(world.site_a), "title": "Tresen", "starts_at": "2038-06-03T09:00:00Z",
-        "ends_at": "2038-06-03T10:00:00Z", "capacity": 3})
+        "site_id": str(world.site_a), "title": "Tresen", "starts_at": f"{YEAR}-06-03T09:00:00Z",
+        "ends_at": f"{YEAR}-06-03T10:00:00Z", "capacity": 3})
     other_shift = await world.created(ADMIN, "/api/shifts", {
-        "site_id": str(world.site_a), "title": "Küche", "starts_at": "2038-06-04T09:00:00Z",
-        "ends_at": "2038-06-04T10:00:00Z", "capacity": 3})
+        "site_id": str(world.site_a), "title": "Küche", "starts_at": f"{YEAR}-06-04T09:00:00Z",
+        "ends_at": f"{YEAR}-06-04T10:00:00Z", "capacity": 3})
     claim = {"volunteer_id": str(world.alice)}
     claimed = await world.call(COORDINATOR_A, "POST", f"/api/shifts/{shift['id']}/claims",
                                claim, **keyed("c1"))
@@ -72,7 +76,7 @@ async def test_a_repeat_answers_exactly_as_the_first_time_even_after_the_state_m
 ):
     shift = await world.created(ADMIN, "/api/shifts", {
         "site_id": str(world.site_a), "title": "Fahrdienst",
-        "starts_at": "2038-05-01T09:00:00+02:00", "ends_at": "2038-05-01T12:00:00+02:00",
+        "starts_at": f"{YEAR}-05-01T09:00:00+02:00", "ends_at": f"{YEAR}-05-01T12:00:00+02:00",
         "capacity": 1})
     claims = f"/api/shifts/{shift['id']}/claims"
     assert (await world.created(VOLUNTEER_SELF, claims, {}))["status"] == "claimed"
@@ -94,13 +98,13 @@ async def test_a_repeat_answers_exactly_as_the_first_time_even_after_the_state_m
 async def test_the_same_instant_written_in_another_offset_is_the_same_request(world, pool):
     path = f"/api/rooms/{world.room_a}/bookings"
     booked = await world.call(COORDINATOR_A, "POST", path, {
-        "title": "Chor", "starts_at": "2038-06-02T18:00:00+02:00",
-        "ends_at": "2038-06-02T19:00:00+02:00"}, **keyed("chor"))
+        "title": "Chor", "starts_at": f"{YEAR}-06-02T18:00:00+02:00",
+        "ends_at": f"{YEAR}-06-02T19:00:00+02:00"}, **keyed("chor"))
     assert booked.status_code == 201, booked.text
     count = await event_count(pool)
     again = await world.call(COORDINATOR_A, "POST", path, {
-        "ends_at": "2038-06-02T17:00:00Z", "title": "Chor",
-        "starts_at": "2038-06-02T16:00:00Z"}, **keyed("chor"))
+        "ends_at": f"{YEAR}-06-02T17:00:00Z", "title": "Chor",
+        "starts_at": f"{YEAR}-06-02T16:00:00Z"}, **keyed("chor"))
     assert (again.status_code, again.json()) == (201, booked.json())
     assert await event_count(pool) == count
 

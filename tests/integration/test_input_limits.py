@@ -10,6 +10,7 @@ from urllib.parse import quote
 from uuid import uuid4
 
 import pytest
+from dateutil.relativedelta import relativedelta
 
 from tests.integration.test_accounts_api import ADMIN, COORDINATOR_A, PASSWORD, bearer
 from tests.integration.test_pages_coordinator import book, sign_in_as, week_path
@@ -197,6 +198,36 @@ async def test_a_range_no_one_plans_is_refused_by_every_command_that_plans(
             assert response.status_code == 422, f"{command} {starts_at}: {response.text}"
             assert problem_fields(response) == [field], f"{command} {starts_at}"
     assert await event_count(pool) == before
+
+
+async def test_a_start_more_than_two_years_ahead_is_refused_and_one_just_inside_is_planned(
+    world: World, pool
+):
+    """Single bookings, sessions, trainings and shifts start within the two years a series may
+    reach (issue 17): a day past them is refused naming ``starts_at``, a day before is planned."""
+    offer = await world.created(ADMIN, "/api/offers", {
+        "site_id": str(world.site_a), "title": "Singen", "category": "participation"})
+    now = datetime.now(UTC).replace(microsecond=0)
+    beyond = now + relativedelta(years=2, days=1)
+    before = await event_count(pool)
+    commands = {**planned(world, beyond.isoformat(), (beyond + timedelta(hours=1)).isoformat()),
+                "session": (f"/api/offers/{offer['id']}/sessions", {
+                    "room_id": str(world.room_a), "starts_at": beyond.isoformat(),
+                    "ends_at": (beyond + timedelta(hours=1)).isoformat()})}
+    for command, (path, body) in commands.items():
+        response = await world.call(ADMIN, "POST", path, body)
+        assert response.status_code == 422, f"{command}: {response.text}"
+        assert problem_fields(response) == ["starts_at"], command
+        assert response.json()["code"] == "out_of_window", command
+        assert "two years ahead" in response.json()["errors"][0]["message"], command
+    assert await event_count(pool) == before
+    inside = now + relativedelta(years=2, days=-1)
+    for hours, command in enumerate(("booking", "shift", "training")):  # one room: one by one
+        starts_at = inside + timedelta(hours=2 * hours)
+        path, body = planned(world, starts_at.isoformat(),
+                             (starts_at + timedelta(hours=1)).isoformat())[command]
+        response = await world.call(ADMIN, "POST", path, body)
+        assert response.status_code == 201, f"{command}: {response.text}"
 
 
 async def test_a_rule_that_never_matches_is_refused_at_once_naming_the_recurrence(

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from html import unescape
 from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
@@ -17,6 +17,7 @@ from dateutil.relativedelta import relativedelta
 from projections.training_records import TRAINING_RECORDS
 from projections.volunteer_sites import VOLUNTEER_SITES
 from services.pages.session import SESSION_COOKIE
+from tests.dates import berlin, clock_change, first_monday, next_year
 from tests.projection_checks import wait_until_caught_up, workers
 from tests.integration.test_accounts_api import PASSWORD
 from tests.integration.test_read_calendars import projector  # noqa: F401 - a fixture
@@ -33,6 +34,23 @@ from tests.integration.test_scheduling_api import (  # noqa: F401 - world is a f
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(120)]
 BERLIN_ZONE = ZoneInfo("Europe/Berlin")
+MONDAY = first_monday(3)
+"""The Monday of a week in early March next year: winter time, two weeks clear of the clock
+change at the end of March (tests that cross it start from ``clock_change``)."""
+
+
+def on(days: int) -> date:
+    """The day ``days`` after ``MONDAY``: ``on(1)`` is its Tuesday, ``on(8)`` the next one."""
+    return MONDAY + timedelta(days=days)
+
+
+def week_title(monday: date, word: str = "Woche") -> str:
+    return f"{word} {monday:%d.%m.}–{monday + timedelta(days=6):%d.%m.%Y}"
+
+
+def in_utc(day: date, clock: str) -> str:
+    """A Berlin wall-clock time as the week view's links carry it: UTC, ISO 8601."""
+    return datetime.fromisoformat(berlin(day, clock)).astimezone(UTC).isoformat()
 
 
 def csrf_of(html: str) -> str:
@@ -76,17 +94,17 @@ async def book(world: World, **fields: str) -> object:
 async def test_a_coordinator_sees_the_week_of_its_site_with_every_booking_in_berlin_time(
         world, projector):
     booked = await world.created(COORDINATOR_A, f"/api/rooms/{world.room_a}/bookings", {
-        "title": "<b>Chor</b> & Co", "starts_at": "2038-03-03T17:00:00Z",
-        "ends_at": "2038-03-03T18:30:00Z"})
+        "title": "<b>Chor</b> & Co", "starts_at": berlin(on(2), "18:00"),
+        "ends_at": berlin(on(2), "19:30")})
     await sign_in_as(world, COORDINATOR_A)
     response = await world.client.get(week_path(world), params={
-        "week": "2038-03-04", "min_position": str(booked["position"])})
+        "week": on(3).isoformat(), "min_position": str(booked["position"])})
     assert response.status_code == 200, response.text
     assert "&lt;b&gt;Chor&lt;/b&gt; &amp; Co" in response.text  # data is escaped, never markup
     page = text_of(response.text)
     assert "Dorftreff Linden" in page and "Saal" in page
-    assert "Woche 01.03.–07.03.2038" in page
-    assert "Mi 03.03. 18:00–19:30 <b>Chor</b> & Co Buchung" in page
+    assert week_title(MONDAY) in page
+    assert f"Mi {on(2):%d.%m.} 18:00–19:30 <b>Chor</b> & Co Buchung" in page
 
 
 async def test_the_start_page_of_a_coordinator_with_one_site_is_its_week(world, projector):
@@ -97,37 +115,42 @@ async def test_the_start_page_of_a_coordinator_with_one_site_is_its_week(world, 
 
 
 async def test_booking_a_weekly_room_shows_every_date_at_once(world, projector, pool):
+    # Five Tuesdays, the last two days after the clock change at the end of March.
+    last = clock_change(3) + timedelta(days=2)
+    first = last - timedelta(weeks=4)
     await sign_in_as(world, COORDINATOR_A)
-    response = await book(world, title="Yoga", date="2038-03-02", start="18:00", end="19:00",
-                          weekly="1", until="2038-03-30")
+    response = await book(world, title="Yoga", date=first.isoformat(), start="18:00",
+                          end="19:00", weekly="1", until=last.isoformat())
     assert response.status_code == 303, response.text
     location = response.headers["location"]
-    assert location.startswith(week_path(world) + "?week=2038-03-01&min_position=")
+    monday = first - timedelta(days=1)
+    assert location.startswith(week_path(world) + f"?week={monday.isoformat()}&min_position=")
     assert location.endswith("&booked=5")
     # The week view right after the redirect already shows the booking (it waits for it).
     page = text_of((await world.client.get(location)).text)
     assert "Gebucht: 5 Termin(e)." in page
-    assert "Di 02.03. 18:00–19:00 Yoga" in page
-    # Past the clock change on 28 March it is still 18:00 in Berlin.
-    later = text_of((await world.client.get(week_path(world), params={"week": "2038-03-30"})).text)
-    assert "Di 30.03. 18:00–19:00 Yoga" in later
+    assert f"Di {first:%d.%m.} 18:00–19:00 Yoga" in page
+    # Past the clock change it is still 18:00 in Berlin.
+    later = text_of((await world.client.get(week_path(world),
+                                            params={"week": last.isoformat()})).text)
+    assert f"Di {last:%d.%m.} 18:00–19:00 Yoga" in later
 
 
 async def test_a_booking_in_a_taken_room_shows_the_conflicts_beside_the_form_and_keeps_the_input(
         world, projector, pool):
     await world.created(COORDINATOR_A, f"/api/rooms/{world.room_a}/bookings", {
-        "title": "Seniorencafé", "starts_at": "2038-03-09T14:00:00+01:00",
-        "ends_at": "2038-03-09T17:00:00+01:00"})
+        "title": "Seniorencafé", "starts_at": berlin(on(8), "14:00"),
+        "ends_at": berlin(on(8), "17:00")})
     await sign_in_as(world, COORDINATOR_A)
     before = await event_count(pool)
-    response = await book(world, title="Chorprobe", date="2038-03-02", start="16:30",
-                          end="18:00", weekly="1", until="2038-03-16")
+    response = await book(world, title="Chorprobe", date=on(1).isoformat(), start="16:30",
+                          end="18:00", weekly="1", until=on(15).isoformat())
     assert response.status_code == 409, response.text
     page = text_of(response.text)
     assert "Der Raum ist zu 1 Zeit(en) schon belegt. Nichts wurde gebucht:" in page
-    assert "Di 09.03. 14:00–17:00: Seniorencafé" in page
+    assert f"Di {on(8):%d.%m.} 14:00–17:00: Seniorencafé" in page
     assert 'value="Chorprobe"' in response.text and 'value="16:30"' in response.text
-    assert 'value="2038-03-16"' in response.text
+    assert f'value="{on(15).isoformat()}"' in response.text
     assert 'name="weekly" type="checkbox" value="1" checked' in response.text
     assert await event_count(pool) == before
 
@@ -136,20 +159,24 @@ async def test_bad_input_is_named_beside_its_field_and_nothing_is_stored(world, 
     await sign_in_as(world, COORDINATOR_A)
     before = await event_count(pool)
     cases = [
-        ({"title": "Yoga", "date": "2038-03-02", "start": "18:00", "end": "17:00"},
+        ({"title": "Yoga", "date": on(1).isoformat(), "start": "18:00", "end": "17:00"},
          "end", "Das Ende muss nach dem Beginn liegen."),
-        ({"title": " ", "date": "2038-03-02", "start": "18:00", "end": "19:00"},
+        ({"title": " ", "date": on(1).isoformat(), "start": "18:00", "end": "19:00"},
          "title", "Bitte ausfüllen."),
-        ({"title": "Yoga\x00Abend", "date": "2038-03-02", "start": "18:00", "end": "19:00"},
+        ({"title": "Yoga\x00Abend", "date": on(1).isoformat(), "start": "18:00", "end": "19:00"},
          "title", "Bitte ohne Steuerzeichen"),
         ({"title": "Yoga", "date": "2.3.27", "start": "18:00", "end": "19:00"},
          "date", "Bitte ein Datum angeben"),
-        ({"title": "Yoga", "date": "2038-03-28", "start": "02:30", "end": "04:00"},
+        ({"title": "Yoga", "date": clock_change(3).isoformat(), "start": "02:30", "end": "04:00"},
          "start", "Diese Uhrzeit gibt es wegen der Zeitumstellung nicht."),
-        ({"title": "Yoga", "date": "2038-03-02", "start": "18:00", "end": "19:00",
+        ({"title": "Yoga", "date": on(1).isoformat(), "start": "18:00", "end": "19:00",
           "weekly": "1"}, "until", "Bitte ausfüllen."),
-        ({"title": "Yoga", "date": "2038-03-02", "start": "18:00", "end": "19:00",
-          "weekly": "1", "until": "2041-01-01"}, "until", "höchstens zwei Jahre dauern"),
+        ({"title": "Yoga", "start": "18:00", "end": "19:00", "date": (
+            datetime.now(BERLIN_ZONE).date() + relativedelta(years=2, days=2)).isoformat()},
+         "start", "höchstens zwei Jahre vor oder nach heute"),
+        ({"title": "Yoga", "date": on(1).isoformat(), "start": "18:00", "end": "19:00",
+          "weekly": "1", "until": f"{next_year() + 3}-01-01"}, "until",
+         "höchstens zwei Jahre dauern"),
     ]
     for fields, field, message in cases:
         response = await book(world, **fields)
@@ -171,7 +198,7 @@ async def test_coordinators_act_only_for_their_sites_and_volunteers_not_at_all(w
         assert (await world.client.get(week_path(world))).status_code == 403
         response = await world.client.post(
             f"/coordinator/sites/{world.site_a}/bookings",
-            data={"room_id": str(world.room_a), "title": "X", "date": "2038-03-02",
+            data={"room_id": str(world.room_a), "title": "X", "date": on(1).isoformat(),
                   "start": "18:00", "end": "19:00", "_csrf_token": token})
         assert response.status_code == 403
         assert "Dafür fehlt Ihnen die Berechtigung." in response.text  # the guard, not CSRF
@@ -181,7 +208,7 @@ async def test_coordinators_act_only_for_their_sites_and_volunteers_not_at_all(w
     assert form.status_code == 200
     response = await world.client.post(
         f"/coordinator/sites/{world.site_b}/bookings",
-        data={"room_id": str(world.room_a), "title": "X", "date": "2038-03-02",
+        data={"room_id": str(world.room_a), "title": "X", "date": on(1).isoformat(),
               "start": "18:00", "end": "19:00", "_csrf_token": csrf_of(form.text)})
     assert response.status_code == 422
     assert "Bitte einen Raum dieses Standorts wählen." in text_of(response.text)
@@ -191,8 +218,9 @@ async def test_coordinators_act_only_for_their_sites_and_volunteers_not_at_all(w
 async def test_the_week_view_speaks_english_when_asked(world, projector):
     await sign_in_as(world, COORDINATOR_A)
     page = text_of((await world.client.get(week_path(world),
-                                           params={"lang": "en", "week": "2038-03-01"})).text)
-    assert "Book a room" in page and "Week 01.03.–07.03.2038" in page and "Mon 01.03." in page
+                                           params={"lang": "en", "week": MONDAY.isoformat()})).text)
+    assert "Book a room" in page and week_title(MONDAY, "Week") in page
+    assert f"Mon {MONDAY:%d.%m.}" in page
 
 
 async def test_who_needs_a_refresher_lists_names_and_expiry_dates_of_the_site(
@@ -438,7 +466,7 @@ async def test_bad_shift_input_is_named_beside_its_field_and_nothing_is_stored(
         world, worker, pool):
     await sign_in_as(world, COORDINATOR_A)
     before = await event_count(pool)
-    good = {"title": "Tresen", "date": "2038-03-06", "start": "09:30", "end": "13:30",
+    good = {"title": "Tresen", "date": on(5).isoformat(), "start": "09:30", "end": "13:30",
             "capacity": "2"}
     cases = [({"capacity": "0"}, "capacity", "Bitte eine ganze Zahl ab 1 angeben."),
              ({"capacity": ""}, "capacity", "Bitte ausfüllen."),
@@ -462,33 +490,33 @@ async def test_a_training_books_its_room_and_shows_in_the_week(world, worker, po
     response = await world.client.post(f"/coordinator/sites/{world.site_a}/trainings", data={
         **await plan_form(world, pool, "trainings"), "room_id": str(world.room_a),
         "title": "Erste Hilfe am Kind", "qualification": "first_aid",
-        "valid_for_months": "24", "capacity": "12", "date": "2038-03-10",
+        "valid_for_months": "24", "capacity": "12", "date": on(9).isoformat(),
         "start": "17:00", "end": "20:00"}, follow_redirects=False)
     assert response.status_code == 303, response.text
-    assert response.headers["location"].startswith(week_path(world) + "?week=2038-03-08")
+    assert response.headers["location"].startswith(week_path(world) + f"?week={on(7)}")
     page = text_of((await world.client.get(response.headers["location"])).text)
-    assert "Mi 10.03. 17:00–20:00 Erste Hilfe am Kind Schulung" in page
+    assert f"Mi {on(9):%d.%m.} 17:00–20:00 Erste Hilfe am Kind Schulung" in page
     assert (await event_types(pool))[-2:] == ["room.booked", "training.planned"]
 
 
 async def test_a_training_in_a_taken_room_shows_the_conflicts_and_stores_nothing(
         world, worker, pool):
     await world.created(COORDINATOR_A, f"/api/rooms/{world.room_a}/bookings", {
-        "title": "Chor", "starts_at": "2038-03-10T18:30:00+01:00",
-        "ends_at": "2038-03-10T21:00:00+01:00"})
+        "title": "Chor", "starts_at": berlin(on(9), "18:30"),
+        "ends_at": berlin(on(9), "21:00")})
     await sign_in_as(world, COORDINATOR_A)
     before = await event_count(pool)
     response = await world.client.post(f"/coordinator/sites/{world.site_a}/trainings", data={
         **await plan_form(world, pool, "trainings"), "room_id": str(world.room_a),
         "title": "Hygiene", "qualification": "food_hygiene", "valid_for_months": "12",
-        "capacity": "8", "date": "2038-03-10", "start": "17:00", "end": "19:00"})
+        "capacity": "8", "date": on(9).isoformat(), "start": "17:00", "end": "19:00"})
     assert response.status_code == 409, response.text
-    assert "Mi 10.03. 18:30–21:00: Chor" in text_of(response.text)
+    assert f"Mi {on(9):%d.%m.} 18:30–21:00: Chor" in text_of(response.text)
     assert 'value="Hygiene"' in response.text and 'value="food_hygiene"' in response.text
     bad = await world.client.post(f"/coordinator/sites/{world.site_a}/trainings", data={
         **await plan_form(world, pool, "trainings"), "room_id": str(world.room_a),
         "title": "Hygiene", "qualification": " ", "valid_for_months": "12",
-        "capacity": "8", "date": "2038-03-11", "start": "17:00", "end": "19:00"})
+        "capacity": "8", "date": on(10).isoformat(), "start": "17:00", "end": "19:00"})
     assert bad.status_code == 422
     assert re.search(r'id="training-qualification-error">Bitte ausfüllen.<', bad.text)
     assert await event_count(pool) == before
@@ -519,35 +547,35 @@ async def cancel_form_of(world: World, html: str, starts_at: str, scope: str,
 async def test_one_date_or_the_rest_of_a_series_is_cancelled_from_the_week_view(
         world, projector, pool):
     booked = await world.created(COORDINATOR_A, f"/api/rooms/{world.room_a}/bookings", {
-        "title": "Yoga", "starts_at": "2038-03-02T18:00:00+01:00",
-        "ends_at": "2038-03-02T19:00:00+01:00",
+        "title": "Yoga", "starts_at": berlin(on(1), "18:00"),
+        "ends_at": berlin(on(1), "19:00"),
         "recurrence": {"rrule": "FREQ=WEEKLY", "count": 4}})
     await sign_in_as(world, COORDINATOR_A)
     html = (await world.client.get(week_path(world), params={
-        "week": "2038-03-01", "min_position": str(booked["position"])})).text
+        "week": MONDAY.isoformat(), "min_position": str(booked["position"])})).text
     # Without a reason the question is asked again, and nothing is cancelled.
     before = await event_count(pool)
     unanswered = await world.client.post(
         f"/coordinator/sites/{world.site_a}/cancellations",
-        data=await cancel_form_of(world, html, "2038-03-02T17:00:00+00:00", "occurrence", ""))
+        data=await cancel_form_of(world, html, in_utc(on(1), "18:00"), "occurrence", ""))
     assert unanswered.status_code == 422
     assert "Bitte einen Grund angeben" in text_of(unanswered.text)
     assert await event_count(pool) == before
     response = await world.client.post(
         f"/coordinator/sites/{world.site_a}/cancellations",
-        data=await cancel_form_of(world, html, "2038-03-02T17:00:00+00:00", "occurrence"),
+        data=await cancel_form_of(world, html, in_utc(on(1), "18:00"), "occurrence"),
         follow_redirects=False)
     assert response.status_code == 303, response.text
-    assert response.headers["location"].startswith(week_path(world) + "?week=2038-03-01&")
+    assert response.headers["location"].startswith(week_path(world) + f"?week={MONDAY}&")
     page = text_of((await world.client.get(response.headers["location"])).text)
     assert "Abgesagt: 1 Termin(e)." in page
-    assert "Di 02.03. 18:00–19:00 Yoga Buchung abgesagt" in page
+    assert f"Di {on(1):%d.%m.} 18:00–19:00 Yoga Buchung abgesagt" in page
     # The rest of the series, from a date of the next week (a second tab shows it too).
-    stale = (await world.client.get(week_path(world), params={"week": "2038-03-15"})).text
-    html = (await world.client.get(week_path(world), params={"week": "2038-03-08"})).text
+    stale = (await world.client.get(week_path(world), params={"week": on(14).isoformat()})).text
+    html = (await world.client.get(week_path(world), params={"week": on(7).isoformat()})).text
     response = await world.client.post(
         f"/coordinator/sites/{world.site_a}/cancellations",
-        data=await cancel_form_of(world, html, "2038-03-09T17:00:00+00:00", "series"),
+        data=await cancel_form_of(world, html, in_utc(on(8), "18:00"), "series"),
         follow_redirects=False)
     assert response.status_code == 303, response.text
     assert text_of((await world.client.get(response.headers["location"])).text).count(
@@ -557,7 +585,7 @@ async def test_one_date_or_the_rest_of_a_series_is_cancelled_from_the_week_view(
     before = await event_count(pool)
     again = await world.client.post(
         f"/coordinator/sites/{world.site_a}/cancellations",
-        data=await cancel_form_of(world, stale, "2038-03-16T17:00:00+00:00", "occurrence"))
+        data=await cancel_form_of(world, stale, in_utc(on(15), "18:00"), "occurrence"))
     assert again.status_code == 409
     assert "Dieser Termin ist schon abgesagt." in text_of(again.text)
     assert await event_count(pool) == before

@@ -7,9 +7,13 @@ import pytest
 
 from events.offers import SessionOccurrencesCancelled
 from tests.integration.test_accounts_api import COORDINATOR_A
+from tests.dates import berlin
 from tests.integration.test_pages_coordinator import (
+    MONDAY,
     cancel_form_of,
     cancel_link_of,
+    in_utc,
+    on,
     sign_in_as,
     week_path,
 )
@@ -24,16 +28,15 @@ async def test_a_sessions_date_is_cancelled_with_a_reason_for_the_public(
     offer = await world.created(COORDINATOR_A, "/api/offers", {
         "site_id": str(world.site_a), "title": "Sitzgymnastik", "category": "movement"})
     session = await world.created(COORDINATOR_A, f"/api/offers/{offer['id']}/sessions", {
-        "room_id": str(world.room_a), "starts_at": "2038-03-04T10:00:00+01:00",
-        "ends_at": "2038-03-04T11:00:00+01:00", "recurrence": {"rrule": "FREQ=WEEKLY",
-                                                              "count": 2}})
+        "room_id": str(world.room_a), "starts_at": berlin(on(3), "10:00"),
+        "ends_at": berlin(on(3), "11:00"), "recurrence": {"rrule": "FREQ=WEEKLY", "count": 2}})
     await sign_in_as(world, COORDINATOR_A)
     html = (await world.client.get(week_path(world), params={
-        "week": "2038-03-01", "min_position": str(session["position"])})).text
+        "week": MONDAY.isoformat(), "min_position": str(session["position"])})).text
     question = (await world.client.get(
-        cancel_link_of(html, "2038-03-04T09:00:00+00:00", "occurrence"))).text
+        cancel_link_of(html, in_utc(on(3), "10:00"), "occurrence"))).text
     assert "Grund öffentlich zeigen" in question
-    fields = await cancel_form_of(world, html, "2038-03-04T09:00:00+00:00", "occurrence")
+    fields = await cancel_form_of(world, html, in_utc(on(3), "10:00"), "occurrence")
     before = await event_count(pool)
     refused = await world.client.post(f"/coordinator/sites/{world.site_a}/cancellations",
                                       data={**fields, "reason": " ", "reason_public": "1"})

@@ -4,7 +4,7 @@ after real commands, with the projections applied by a catch-up loop like the wo
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from urllib.parse import quote, urlsplit
 from uuid import UUID
@@ -26,7 +26,13 @@ from tests.integration.test_accounts_api import (
     VOLUNTEER_SELF,
     bearer,
 )
-from tests.integration.test_scheduling_api import World, world  # noqa: F401 - a fixture
+from tests.dates import berlin, utc
+from tests.integration.test_scheduling_api import (  # noqa: F401 - world is a fixture
+    WEDNESDAY,
+    YEAR,
+    World,
+    world,
+)
 from tests.projecting import projecting
 
 pytestmark = pytest.mark.integration
@@ -61,7 +67,7 @@ def feed_events(body: bytes) -> set[tuple[str, datetime, datetime, str]]:
     }
 
 
-def utc(text: str) -> datetime:
+def instant(text: str) -> datetime:
     return datetime.fromisoformat(text).astimezone(UTC)
 
 
@@ -87,39 +93,39 @@ async def test_a_weekly_booking_with_one_cancelled_evening_in_the_calendar_and_i
     world, projector
 ):
     room = world.room_a
+    wednesdays = [WEDNESDAY + timedelta(weeks=week) for week in range(4)]
     series = await world.created(COORDINATOR_A, f"/api/rooms/{room}/bookings", {
-        "title": "Chor", "starts_at": "2038-03-03T18:00:00+01:00",
-        "ends_at": "2038-03-03T19:30:00+01:00",
+        "title": "Chor", "starts_at": berlin(wednesdays[0], "18:00"),
+        "ends_at": berlin(wednesdays[0], "19:30"),
         "recurrence": {"rrule": "FREQ=WEEKLY;BYDAY=WE", "count": 4}})
     cancelled = await world.call(COORDINATOR_A, "DELETE", f"/api/rooms/{room}/bookings/"
-                                 f"{series['id']}?occurrence={quote('2038-03-10T18:00:00+01:00')}")
+                                 f"{series['id']}?occurrence={quote(berlin(wednesdays[1], '18:00'))}")
     assert cancelled.status_code == 200, cancelled.text
     after = cancelled.json()["position"]
     booking = UUID(series["id"])
 
     calendar = (await read(world, VOLUNTEER_OTHER, f"/api/rooms/{room}/calendar", after,
-                           **{"from": "2038-03-01T00:00:00+01:00",
-                              "to": "2038-04-01T00:00:00+02:00"})).json()
+                           **{"from": berlin(date(YEAR, 3, 1)),
+                              "to": berlin(date(YEAR, 4, 1))})).json()
     assert [(o["starts_at"], o["cancelled"]) for o in calendar] == [
-        ("2038-03-03T17:00:00Z", False), ("2038-03-10T17:00:00Z", True),
-        ("2038-03-17T17:00:00Z", False), ("2038-03-24T17:00:00Z", False)]
+        (utc(berlin(day, "18:00")), day == wednesdays[1]) for day in wednesdays]
     assert {o["title"] for o in calendar} == {"Chor"}
     assert {o["kind"] for o in calendar} == {"booking"}
-    assert calendar[0]["id"] == str(occurrence_id(booking, utc("2038-03-03T17:00:00Z")))
+    assert calendar[0]["id"] == str(occurrence_id(booking, instant(berlin(wednesdays[0], "18:00"))))
 
     # Half-open: an occurrence that ends where the range starts, or starts where it ends, is out.
     narrow = (await read(world, AUDITOR, f"/api/rooms/{room}/calendar", after,
-                         **{"from": "2038-03-03T19:30:00+01:00",
-                            "to": "2038-03-17T18:00:00+01:00"})).json()
-    assert [o["starts_at"] for o in narrow] == ["2038-03-10T17:00:00Z"]
+                         **{"from": berlin(wednesdays[0], "19:30"),
+                            "to": berlin(wednesdays[2], "18:00")})).json()
+    assert [o["starts_at"] for o in narrow] == [utc(berlin(wednesdays[1], "18:00"))]
 
     feed = await read(world, VOLUNTEER_SELF, f"/api/rooms/{room}/calendar.ics", after)
     assert feed.headers["content-type"].startswith("text/calendar")
+    starts = [instant(berlin(day, "18:00")) for day in wednesdays if day != wednesdays[1]]
     expected = {
-        (f"{occurrence_id(booking, utc(start))}@treffpunkt", utc(start), utc(end), "Chor")
-        for start, end in [("2038-03-03T17:00:00Z", "2038-03-03T18:30:00Z"),
-                           ("2038-03-17T17:00:00Z", "2038-03-17T18:30:00Z"),
-                           ("2038-03-24T17:00:00Z", "2038-03-24T18:30:00Z")]
+        (f"{occurrence_id(booking, start)}@treffpunkt", start, start + timedelta(minutes=90),
+         "Chor")
+        for start in starts
     }
     assert feed_events(feed.content) == expected
     # The UIDs stay the same on the next fetch: calendar apps update instead of duplicating.
@@ -129,13 +135,13 @@ async def test_a_weekly_booking_with_one_cancelled_evening_in_the_calendar_and_i
 
 async def test_a_calendar_range_without_offset_is_refused_naming_the_field(world, projector):
     response = await world.call(ADMIN, "GET", f"/api/rooms/{world.room_a}/calendar"
-                                "?from=2038-03-01T00:00:00&to=2038-04-01T00:00:00%2B02:00")
+                                f"?from={YEAR}-03-01T00:00:00&to={YEAR}-04-01T00:00:00%2B02:00")
     assert response.status_code == 422, response.text
     assert response.headers["content-type"].startswith("application/problem+json")
     assert response.json()["errors"] == [
         {"field": "from", "message": "needs a UTC offset, e.g. +01:00"}]
-    backwards = await world.call(ADMIN, "GET", "/api/shifts?from=2038-04-01T00:00:00%2B02:00"
-                                 "&to=2038-03-01T00:00:00%2B01:00")
+    backwards = await world.call(ADMIN, "GET", f"/api/shifts?from={YEAR}-04-01T00:00:00%2B02:00"
+                                 f"&to={YEAR}-03-01T00:00:00%2B01:00")
     assert backwards.status_code == 422
     assert backwards.json()["errors"][0]["field"] == "to"
     unknown = await world.call(ADMIN, "GET", f"/api/rooms/{world.site_a}/calendar")
@@ -145,11 +151,11 @@ async def test_a_calendar_range_without_offset_is_refused_naming_the_field(world
 
 async def test_the_shift_board_counts_claims_the_waitlist_and_a_release(world, projector):
     full = await world.created(COORDINATOR_A, "/api/shifts", {
-        "site_id": str(world.site_a), "title": "Tresen", "starts_at": "2038-03-06T14:00:00+01:00",
-        "ends_at": "2038-03-06T17:00:00+01:00", "capacity": 1})
+        "site_id": str(world.site_a), "title": "Tresen", "starts_at": f"{YEAR}-03-06T14:00:00+01:00",
+        "ends_at": f"{YEAR}-03-06T17:00:00+01:00", "capacity": 1})
     roomy = await world.created(COORDINATOR_A, "/api/shifts", {
-        "site_id": str(world.site_a), "title": "Kuchen", "starts_at": "2038-03-07T14:00:00+01:00",
-        "ends_at": "2038-03-07T17:00:00+01:00", "capacity": 3,
+        "site_id": str(world.site_a), "title": "Kuchen", "starts_at": f"{YEAR}-03-07T14:00:00+01:00",
+        "ends_at": f"{YEAR}-03-07T17:00:00+01:00", "capacity": 3,
         "required_qualifications": ["hygiene"]})
     claims = f"/api/shifts/{full['id']}/claims"
     assert (await world.created(VOLUNTEER_SELF, claims, {}))["status"] == "claimed"
@@ -168,8 +174,8 @@ async def test_the_shift_board_counts_claims_the_waitlist_and_a_release(world, p
                             open="true")).json()
     assert [s["id"] for s in open_ones] == [roomy["id"]]
     in_range = (await read(world, ADMIN, "/api/shifts", waiting["position"],
-                           **{"from": "2038-03-07T00:00:00+01:00",
-                              "to": "2038-03-08T00:00:00+01:00"})).json()
+                           **{"from": f"{YEAR}-03-07T00:00:00+01:00",
+                              "to": f"{YEAR}-03-08T00:00:00+01:00"})).json()
     assert [s["id"] for s in in_range] == [roomy["id"]]
     assert (await read(world, ADMIN, "/api/shifts", 0, site_id=str(world.site_b))).json() == []
 
@@ -181,8 +187,8 @@ async def test_the_shift_board_counts_claims_the_waitlist_and_a_release(world, p
 
 async def test_a_volunteers_schedule_shows_claimed_and_flags_waitlisted_shifts(world, projector):
     shift = await world.created(COORDINATOR_A, "/api/shifts", {
-        "site_id": str(world.site_a), "title": "Tresen", "starts_at": "2038-03-06T14:00:00+01:00",
-        "ends_at": "2038-03-06T17:00:00+01:00", "capacity": 1})
+        "site_id": str(world.site_a), "title": "Tresen", "starts_at": f"{YEAR}-03-06T14:00:00+01:00",
+        "ends_at": f"{YEAR}-03-06T17:00:00+01:00", "capacity": 1})
     claims = f"/api/shifts/{shift['id']}/claims"
     await world.created(VOLUNTEER_SELF, claims, {})
     waiting = await world.created(VOLUNTEER_OTHER, claims, {})
@@ -190,13 +196,13 @@ async def test_a_volunteers_schedule_shows_claimed_and_flags_waitlisted_shifts(w
                         waiting["position"])).json()
     assert [(s["id"], s["status"], s["waitlisted"]) for s in alice] == [
         (shift["id"], "claimed", False)]
-    assert alice[0]["starts_at"] == "2038-03-06T13:00:00Z"
+    assert alice[0]["starts_at"] == f"{YEAR}-03-06T13:00:00Z"
     bernd = (await read(world, COORDINATOR_A, f"/api/volunteers/{world.bernd}/shifts",
                         waiting["position"])).json()
     assert [(s["id"], s["status"], s["waitlisted"]) for s in bernd] == [
         (shift["id"], "waitlisted", True)]
     outside = (await read(world, ADMIN, f"/api/volunteers/{world.bernd}/shifts",
-                          waiting["position"], **{"to": "2038-03-06T14:00:00+01:00"})).json()
+                          waiting["position"], **{"to": f"{YEAR}-03-06T14:00:00+01:00"})).json()
     assert outside == []
 
     released = await world.call(VOLUNTEER_SELF, "DELETE", f"{claims}/{world.alice}")
@@ -212,8 +218,8 @@ async def test_only_staff_and_the_volunteer_itself_read_a_schedule_or_its_feed_l
     world, projector
 ):
     shift = await world.created(COORDINATOR_A, "/api/shifts", {
-        "site_id": str(world.site_a), "title": "Tresen", "starts_at": "2038-03-06T14:00:00+01:00",
-        "ends_at": "2038-03-06T17:00:00+01:00", "capacity": 1})
+        "site_id": str(world.site_a), "title": "Tresen", "starts_at": f"{YEAR}-03-06T14:00:00+01:00",
+        "ends_at": f"{YEAR}-03-06T17:00:00+01:00", "capacity": 1})
     claimed = await world.created(VOLUNTEER_SELF, f"/api/shifts/{shift['id']}/claims", {})
     registered = claimed["position"]  # Alice is known at site A now, not at site B
     for suffix in ("shifts", "feed-link"):
@@ -246,8 +252,8 @@ async def test_every_role_reads_the_shift_board_and_room_calendars_but_nobody_un
 
 async def test_the_schedule_feed_opens_with_its_secret_link_only(world, projector):
     shift = await world.created(COORDINATOR_A, "/api/shifts", {
-        "site_id": str(world.site_a), "title": "Tresen", "starts_at": "2038-03-06T14:00:00+01:00",
-        "ends_at": "2038-03-06T17:00:00+01:00", "capacity": 1})
+        "site_id": str(world.site_a), "title": "Tresen", "starts_at": f"{YEAR}-03-06T14:00:00+01:00",
+        "ends_at": f"{YEAR}-03-06T17:00:00+01:00", "capacity": 1})
     claims = f"/api/shifts/{shift['id']}/claims"
     await world.created(VOLUNTEER_SELF, claims, {})
     waiting = await world.created(VOLUNTEER_OTHER, claims, {})
@@ -262,8 +268,8 @@ async def test_the_schedule_feed_opens_with_its_secret_link_only(world, projecto
     assert feed.headers["content-type"].startswith("text/calendar")
     assert int(feed.headers["x-projection-position"]) >= waiting["position"]
     assert feed_events(feed.content) == {(
-        f"{shift['id']}-{world.alice}@treffpunkt", utc("2038-03-06T13:00:00Z"),
-        utc("2038-03-06T16:00:00Z"), "Tresen")}
+        f"{shift['id']}-{world.alice}@treffpunkt", instant(f"{YEAR}-03-06T13:00:00Z"),
+        instant(f"{YEAR}-03-06T16:00:00Z"), "Tresen")}
     bernd_link = (await read(world, ADMIN, f"/api/volunteers/{world.bernd}/feed-link",
                              waiting["position"])).json()["url"]
     bernd_feed = await world.client.get(
@@ -305,8 +311,8 @@ async def test_an_erased_volunteers_feed_is_gone(world, projector, store):
 
 async def test_the_read_models_hold_no_personal_data(world, projector, pool):
     shift = await world.created(COORDINATOR_A, "/api/shifts", {
-        "site_id": str(world.site_a), "title": "Tresen", "starts_at": "2038-03-06T14:00:00+01:00",
-        "ends_at": "2038-03-06T17:00:00+01:00", "capacity": 1})
+        "site_id": str(world.site_a), "title": "Tresen", "starts_at": f"{YEAR}-03-06T14:00:00+01:00",
+        "ends_at": f"{YEAR}-03-06T17:00:00+01:00", "capacity": 1})
     claimed = await world.created(VOLUNTEER_SELF, f"/api/shifts/{shift['id']}/claims", {})
     await read(world, ADMIN, f"/api/volunteers/{world.alice}/shifts", claimed["position"])
     dumped = []

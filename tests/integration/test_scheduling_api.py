@@ -20,6 +20,7 @@ from services.accounts.bootstrap import ensure_admin
 from services.commands.handler import CommandHandler
 from services.platform.app import create_app
 from services.platform.keys import derive_keys
+from tests.dates import berlin, first_monday, next_year, utc
 from tests.helpers import app_client
 from tests.integration.test_accounts_api import (
     ADMIN,
@@ -167,6 +168,10 @@ def test_the_area_serves_exactly_its_write_routes():
     }
     assert served == WRITE_ROUTES
 
+YEAR = next_year()
+WEDNESDAY = first_monday(3) + timedelta(days=2)
+"""A Wednesday in early March next year (winter time); its weekday matters to weekly series."""
+
 
 async def test_sites_rooms_and_bookings(world, pool):
     room = world.room_a
@@ -177,54 +182,56 @@ async def test_sites_rooms_and_bookings(world, pool):
     assert other_room["position"] > site["position"]
 
     series = await world.created(COORDINATOR_A, f"/api/rooms/{room}/bookings", {
-        "title": "Chor", "starts_at": "2038-03-03T18:00:00+01:00",
-        "ends_at": "2038-03-03T19:30:00+01:00",
+        "title": "Chor", "starts_at": berlin(WEDNESDAY, "18:00"),
+        "ends_at": berlin(WEDNESDAY, "19:30"),
         "recurrence": {"rrule": "FREQ=WEEKLY;BYDAY=WE", "count": 3}})
     assert [o["starts_at"] for o in series["occurrences"]] == [
-        "2038-03-03T17:00:00Z", "2038-03-10T17:00:00Z", "2038-03-17T17:00:00Z"]
+        utc(berlin(WEDNESDAY + timedelta(weeks=week), "18:00")) for week in range(3)]
+    second = WEDNESDAY + timedelta(weeks=1)
 
     one = await world.call(COORDINATOR_A, "DELETE", f"/api/rooms/{room}/bookings/{series['id']}"
-                           f"?occurrence={quote('2038-03-10T18:00:00+01:00')}")
+                           f"?occurrence={quote(berlin(second, '18:00'))}")
     assert one.status_code == 200, one.text
     assert one.json()["position"] > series["position"]
     # The freed evening can be booked again; touching ranges do not overlap.
     again = await world.created(COORDINATOR_A, f"/api/rooms/{room}/bookings", {
-        "title": "Skat", "starts_at": "2038-03-10T18:00:00+01:00",
-        "ends_at": "2038-03-10T19:30:00+01:00"})
+        "title": "Skat", "starts_at": berlin(second, "18:00"),
+        "ends_at": berlin(second, "19:30")})
     await world.created(COORDINATOR_A, f"/api/rooms/{room}/bookings", {
-        "title": "Nach dem Skat", "starts_at": "2038-03-10T19:30:00+01:00",
-        "ends_at": "2038-03-10T20:00:00+01:00"})
+        "title": "Nach dem Skat", "starts_at": berlin(second, "19:30"),
+        "ends_at": berlin(second, "20:00")})
     rest = await world.call(ADMIN, "DELETE", f"/api/rooms/{room}/bookings/{series['id']}")
     assert rest.status_code == 200, rest.text
     assert await event_types(pool, site["position"] - 1) == [
         "site.added", "room.added", "room.booked", "room.occurrences_cancelled", "room.booked",
         "room.booked", "room.occurrences_cancelled"]
-    assert again["occurrences"] == [{"starts_at": "2038-03-10T17:00:00Z",
-                                     "ends_at": "2038-03-10T18:30:00Z"}]
+    assert again["occurrences"] == [{"starts_at": utc(berlin(second, "18:00")),
+                                     "ends_at": utc(berlin(second, "19:30"))}]
 
 
 async def test_an_overlapping_booking_is_refused_with_its_conflicts(world, pool):
     room = world.room_a
     first = await world.created(COORDINATOR_A, f"/api/rooms/{room}/bookings", {
-        "title": "Yoga", "starts_at": "2038-03-03T18:00:00+01:00",
-        "ends_at": "2038-03-03T19:00:00+01:00"})
+        "title": "Yoga", "starts_at": berlin(WEDNESDAY, "18:00"),
+        "ends_at": berlin(WEDNESDAY, "19:00")})
+    week_before = WEDNESDAY - timedelta(weeks=1)
     before = await event_count(pool)
     taken = await world.call(COORDINATOR_A, "POST", f"/api/rooms/{room}/bookings", {
-        "title": "Chor", "starts_at": "2038-02-24T18:30:00+01:00",
-        "ends_at": "2038-02-24T19:30:00+01:00",
+        "title": "Chor", "starts_at": berlin(week_before, "18:30"),
+        "ends_at": berlin(week_before, "19:30"),
         "recurrence": {"rrule": "FREQ=WEEKLY", "count": 2}})
     assert taken.status_code == 409, taken.text
     assert taken.headers["content-type"].startswith("application/problem+json")
     assert taken.json()["conflicts"] == [{
         "booking_id": first["id"], "title": "Yoga",
-        "starts_at": "2038-03-03T17:00:00Z", "ends_at": "2038-03-03T18:00:00Z"}]
+        "starts_at": utc(berlin(WEDNESDAY, "18:00")), "ends_at": utc(berlin(WEDNESDAY, "19:00"))}]
     # A session in the taken room is refused the same way, atomically.
     offer = await world.created(COORDINATOR_A, "/api/offers", {
         "site_id": str(world.site_a), "title": "Singen", "category": "participation"})
     before = await event_count(pool)
     session = await world.call(COORDINATOR_A, "POST", f"/api/offers/{offer['id']}/sessions", {
-        "room_id": str(room), "starts_at": "2038-03-03T18:59:00+01:00",
-        "ends_at": "2038-03-03T20:00:00+01:00"})
+        "room_id": str(room), "starts_at": berlin(WEDNESDAY, "18:59"),
+        "ends_at": berlin(WEDNESDAY, "20:00")})
     assert session.status_code == 409 and session.json()["conflicts"][0]["title"] == "Yoga"
     assert await event_count(pool) == before
 
@@ -284,7 +291,7 @@ async def test_shifts_claims_waitlist_release_and_attendance(world, pool):
 async def test_a_full_shift_waitlists(world):
     shift = await world.created(ADMIN, "/api/shifts", {
         "site_id": str(world.site_a), "title": "Fahrdienst",
-        "starts_at": "2038-05-01T09:00:00+02:00", "ends_at": "2038-05-01T12:00:00+02:00",
+        "starts_at": f"{YEAR}-05-01T09:00:00+02:00", "ends_at": f"{YEAR}-05-01T12:00:00+02:00",
         "capacity": 1})
     claims = f"/api/shifts/{shift['id']}/claims"
     assert (await world.created(VOLUNTEER_OTHER, claims, {}))["status"] == "claimed"
@@ -328,8 +335,8 @@ async def test_an_idempotency_key_retry_answers_the_same_and_stores_nothing_new(
     assert first.json() == second.json()
     assert await event_count(pool) == count
 
-    booking = {"title": "Chor", "starts_at": "2038-06-02T18:00:00+02:00",
-               "ends_at": "2038-06-02T19:00:00+02:00"}
+    booking = {"title": "Chor", "starts_at": f"{YEAR}-06-02T18:00:00+02:00",
+               "ends_at": f"{YEAR}-06-02T19:00:00+02:00"}
     path = f"/api/rooms/{world.room_a}/bookings"
     booked = await world.call(COORDINATOR_A, "POST", path, booking, **{"Idempotency-Key": "b1"})
     count = await event_count(pool)
@@ -338,8 +345,8 @@ async def test_an_idempotency_key_retry_answers_the_same_and_stores_nothing_new(
     assert await event_count(pool) == count
 
     shift = await world.created(ADMIN, "/api/shifts", {
-        "site_id": str(world.site_a), "title": "Tresen", "starts_at": "2038-06-03T09:00:00Z",
-        "ends_at": "2038-06-03T10:00:00Z", "capacity": 3})
+        "site_id": str(world.site_a), "title": "Tresen", "starts_at": f"{YEAR}-06-03T09:00:00Z",
+        "ends_at": f"{YEAR}-06-03T10:00:00Z", "capacity": 3})
     claims = f"/api/shifts/{shift['id']}/claims"
     claimed = await world.call(VOLUNTEER_SELF, "POST", claims, {}, **{"Idempotency-Key": "c1"})
     count = await event_count(pool)
@@ -356,37 +363,40 @@ async def test_callers_outside_their_rights_get_403_and_nothing_is_stored(world,
     session = await world.created(ADMIN, f"/api/offers/{offer['id']}/sessions", {
         "room_id": str(room), "starts_at": iso(held), "ends_at": iso(held + timedelta(hours=1))})
     booking = await world.created(ADMIN, f"/api/rooms/{room}/bookings", {
-        "title": "Chor", "starts_at": "2038-07-01T18:00:00Z", "ends_at": "2038-07-01T19:00:00Z"})
+        "title": "Chor", "starts_at": f"{YEAR}-07-01T18:00:00Z",
+        "ends_at": f"{YEAR}-07-01T19:00:00Z"})
     shift = await world.created(ADMIN, "/api/shifts", {
-        "site_id": site_a, "title": "Tresen", "starts_at": "2038-07-02T09:00:00Z",
-        "ends_at": "2038-07-02T10:00:00Z", "capacity": 3})
+        "site_id": site_a, "title": "Tresen", "starts_at": f"{YEAR}-07-02T09:00:00Z",
+        "ends_at": f"{YEAR}-07-02T10:00:00Z", "capacity": 3})
     training = await world.created(ADMIN, "/api/trainings", {
         "site_id": site_a, "room_id": str(room), "title": "Erste Hilfe",
         "qualification": "first_aid", "valid_for_months": 24,
-        "starts_at": "2038-07-03T09:00:00Z", "ends_at": "2038-07-03T12:00:00Z", "capacity": 5})
+        "starts_at": f"{YEAR}-07-03T09:00:00Z", "ends_at": f"{YEAR}-07-03T12:00:00Z",
+        "capacity": 5})
     claims = f"/api/shifts/{shift['id']}/claims"
     enrollments = f"/api/trainings/{training['id']}/enrollments"
     await world.created(VOLUNTEER_SELF, claims, {})
     await world.created(VOLUNTEER_SELF, enrollments, {})
     coordinators_routes: list[tuple[str, str, Any]] = [
         ("POST", f"/api/sites/{site_a}/rooms", {"name": "Saal 2", "capacity": 4}),
-        ("POST", f"/api/rooms/{room}/bookings", {"title": "X", "starts_at": "2038-08-01T10:00:00Z",
-                                                 "ends_at": "2038-08-01T11:00:00Z"}),
+        ("POST", f"/api/rooms/{room}/bookings", {
+            "title": "X", "starts_at": f"{YEAR}-08-01T10:00:00Z",
+            "ends_at": f"{YEAR}-08-01T11:00:00Z"}),
         ("DELETE", f"/api/rooms/{room}/bookings/{booking['id']}", None),
         ("POST", "/api/offers", {"site_id": site_a, "title": "X", "category": "community"}),
         ("POST", f"/api/offers/{offer['id']}/sessions", {
-            "room_id": str(room), "starts_at": "2038-08-02T10:00:00Z",
-            "ends_at": "2038-08-02T11:00:00Z"}),
+            "room_id": str(room), "starts_at": f"{YEAR}-08-02T10:00:00Z",
+            "ends_at": f"{YEAR}-08-02T11:00:00Z"}),
         ("POST", f"/api/sessions/{session['id']}/attendance", {
             "occurrence_starts_at": iso(held), "visitors": 3}),
         ("POST", "/api/shifts", {"site_id": site_a, "title": "X",
-                                 "starts_at": "2038-08-03T10:00:00Z",
-                                 "ends_at": "2038-08-03T11:00:00Z", "capacity": 1}),
+                                 "starts_at": f"{YEAR}-08-03T10:00:00Z",
+                                 "ends_at": f"{YEAR}-08-03T11:00:00Z", "capacity": 1}),
         ("POST", f"/api/shifts/{shift['id']}/attendance", {"present": []}),
         ("POST", "/api/trainings", {
             "site_id": site_a, "room_id": str(room), "title": "X", "qualification": "q",
-            "valid_for_months": 1, "starts_at": "2038-08-04T10:00:00Z",
-            "ends_at": "2038-08-04T11:00:00Z", "capacity": 1}),
+            "valid_for_months": 1, "starts_at": f"{YEAR}-08-04T10:00:00Z",
+            "ends_at": f"{YEAR}-08-04T11:00:00Z", "capacity": 1}),
         ("POST", f"/api/trainings/{training['id']}/completion", {"attended": []}),
     ]
     for_a_volunteer: list[tuple[str, str, Any]] = [
@@ -417,29 +427,29 @@ async def test_bad_input_is_refused_naming_the_field_and_nothing_is_stored(world
         "site_id": site_a, "title": "Kaffee", "category": "community"})
     before = await event_count(pool)
     cases: list[tuple[str, dict[str, Any], str]] = [
-        (f"/api/rooms/{room}/bookings", {"title": "X", "starts_at": "2038-08-01T11:00:00Z",
-                                         "ends_at": "2038-08-01T10:00:00Z"}, "ends_at"),
-        (f"/api/rooms/{room}/bookings", {"title": "X", "starts_at": "2038-08-01T10:00:00",
-                                         "ends_at": "2038-08-01T11:00:00Z"}, "starts_at"),
+        (f"/api/rooms/{room}/bookings", {"title": "X", "starts_at": f"{YEAR}-08-01T11:00:00Z",
+                                         "ends_at": f"{YEAR}-08-01T10:00:00Z"}, "ends_at"),
+        (f"/api/rooms/{room}/bookings", {"title": "X", "starts_at": f"{YEAR}-08-01T10:00:00",
+                                         "ends_at": f"{YEAR}-08-01T11:00:00Z"}, "starts_at"),
         (f"/api/offers/{offer['id']}/sessions", {
-            "room_id": str(room), "starts_at": "2038-08-01T10:00:00Z",
-            "ends_at": "2038-08-01T10:00:00Z"}, "ends_at"),
+            "room_id": str(room), "starts_at": f"{YEAR}-08-01T10:00:00Z",
+            "ends_at": f"{YEAR}-08-01T10:00:00Z"}, "ends_at"),
         (f"/api/sites/{site_a}/rooms", {"name": "Saal", "capacity": 0}, "capacity"),
-        ("/api/shifts", {"site_id": site_a, "title": "X", "starts_at": "2038-08-03T10:00:00Z",
-                         "ends_at": "2038-08-03T11:00:00Z", "capacity": 0}, "capacity"),
-        ("/api/shifts", {"site_id": site_a, "title": "X", "starts_at": "2038-08-03T10:00:00Z",
-                         "ends_at": "2038-08-03T11:00:00", "capacity": 1}, "ends_at"),
+        ("/api/shifts", {"site_id": site_a, "title": "X", "starts_at": f"{YEAR}-08-03T10:00:00Z",
+                         "ends_at": f"{YEAR}-08-03T11:00:00Z", "capacity": 0}, "capacity"),
+        ("/api/shifts", {"site_id": site_a, "title": "X", "starts_at": f"{YEAR}-08-03T10:00:00Z",
+                         "ends_at": f"{YEAR}-08-03T11:00:00", "capacity": 1}, "ends_at"),
         ("/api/offers", {"site_id": site_a, "title": "X", "category": "bingo"}, "category"),
         ("/api/offers", {"site_id": site_a, "title": "X", "category": "community",
                          "colour": "red"}, "colour"),
         ("/api/trainings", {
             "site_id": site_a, "room_id": str(room), "title": "X", "qualification": "q",
-            "valid_for_months": 12, "starts_at": "2038-08-04T12:00:00Z",
-            "ends_at": "2038-08-04T11:00:00Z", "capacity": 1}, "ends_at"),
+            "valid_for_months": 12, "starts_at": f"{YEAR}-08-04T12:00:00Z",
+            "ends_at": f"{YEAR}-08-04T11:00:00Z", "capacity": 1}, "ends_at"),
         ("/api/trainings", {
             "site_id": site_a, "room_id": str(room), "title": "X", "qualification": "q",
-            "valid_for_months": 12, "starts_at": "2038-08-04T10:00:00Z",
-            "ends_at": "2038-08-04T11:00:00Z", "capacity": 0}, "capacity"),
+            "valid_for_months": 12, "starts_at": f"{YEAR}-08-04T10:00:00Z",
+            "ends_at": f"{YEAR}-08-04T11:00:00Z", "capacity": 0}, "capacity"),
     ]
     for path, body, field in cases:
         response = await world.call(COORDINATOR_A, "POST", path, body)
@@ -448,7 +458,7 @@ async def test_bad_input_is_refused_naming_the_field_and_nothing_is_stored(world
         assert field in str(response.json()["errors"]), response.text
     naive_occurrence = await world.call(
         COORDINATOR_A, "DELETE",
-        f"/api/rooms/{room}/bookings/{uuid4()}?occurrence=2038-08-01T10:00:00")
+        f"/api/rooms/{room}/bookings/{uuid4()}?occurrence={YEAR}-08-01T10:00:00")
     assert naive_occurrence.status_code in {404, 422}, naive_occurrence.text
     for caller in (ADMIN, COORDINATOR_A):  # a coordinator's site check reads the body too
         for path in (f"/api/rooms/{room}/bookings", "/api/offers", "/api/shifts",
@@ -465,7 +475,7 @@ async def test_bad_input_is_refused_naming_the_field_and_nothing_is_stored(world
                 assert unnamed.status_code == 422, unnamed.text
                 assert "site_id" in unnamed.text or "object" in unnamed.text, unnamed.text
     unknown = await world.call(ADMIN, "POST", f"/api/rooms/{uuid4()}/bookings", {
-        "title": "X", "starts_at": "2038-08-01T10:00:00Z", "ends_at": "2038-08-01T11:00:00Z"})
+        "title": "X", "starts_at": f"{YEAR}-08-01T10:00:00Z", "ends_at": f"{YEAR}-08-01T11:00:00Z"})
     assert unknown.status_code == 404 and unknown.json()["errors"][0]["field"] == "room_id"
     for caller in (ADMIN, COORDINATOR_A):  # a coordinator's scope check finds no such shift
         response = await world.call(caller, "POST", f"/api/shifts/{uuid4()}/attendance",

@@ -37,6 +37,7 @@ from services.platform.app import create_app
 from services.platform.embedded import free_port
 from services.platform.keys import derive_keys
 from services.platform.settings import Settings
+from tests.dates import next_year
 from tests.integration.test_accounts_api import (
     ADMIN_EMAIL,
     ADMIN_PASSWORD,
@@ -47,6 +48,7 @@ from tests.integration.test_accounts_api import (
 )
 
 pytestmark = pytest.mark.integration
+YEAR = next_year()
 
 ROLES = ("admin", "coordinator", "volunteer", "auditor")
 
@@ -101,8 +103,8 @@ def seed_world(client: httpx.Client) -> dict[str, str]:
     created(f"/api/sites/{site}/rooms", {"name": "Saal", "capacity": 40})
     volunteer = created("/api/volunteers", {"name": "Alice", "email": "alice@example.org"})
     created("/api/shifts", {"site_id": site, "title": "Tresen",
-                            "starts_at": "2030-05-01T09:00:00+02:00",
-                            "ends_at": "2030-05-01T12:00:00+02:00", "capacity": 2})
+                            "starts_at": f"{YEAR}-05-01T09:00:00+02:00",
+                            "ends_at": f"{YEAR}-05-01T12:00:00+02:00", "capacity": 2})
     accounts = {
         "coordinator": {"role": "coordinator", "site_ids": [site]},
         "volunteer": {"role": "volunteer", "volunteer_id": volunteer},
