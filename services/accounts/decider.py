@@ -40,6 +40,8 @@ class RegisterAccount(msgspec.Struct, frozen=True, kw_only=True):
     site_ids: list[UUID]
     volunteer_id: UUID | None
     now: datetime
+    email: bytes | None = None
+    """A coordinator's address, sealed under the account's key (``AccountRegistered.email``)."""
 
 
 class CloseAccount(msgspec.Struct, frozen=True, kw_only=True):
@@ -82,6 +84,7 @@ def decide_register(
                     role=command.role,
                     site_ids=command.site_ids,
                     volunteer_id=command.volunteer_id,
+                    email=command.email,
                 ),
             ]
     raise AssertionError("unreachable")

@@ -17,6 +17,7 @@ from services.accounts import decider
 from services.accounts.password_hashing import password_hasher
 from services.accounts.state import ACCOUNT, EMAIL, Account
 from services.auth import tokens
+from services.auth.roles import COORDINATOR
 from services.commands.handler import (
     CommandHandler,
     CommandResult,
@@ -25,7 +26,7 @@ from services.commands.handler import (
     request_digest,
     with_digest,
 )
-from services.platform.keys import Keys
+from services.platform.keys import Keys, normalise_email
 from services.volunteers import personal_data
 
 _hasher = password_hasher()
@@ -77,6 +78,9 @@ async def register_account(
         site_ids=site_ids,
         volunteer_id=volunteer_id,
         now=datetime.now(UTC),
+        # Only a coordinator is mailed at its account's address (the weekly digest).
+        email=(personal_data.encrypt(key, account_id, normalise_email(email))
+               if role == COORDINATOR else None),
     )
 
     try:
