@@ -58,5 +58,13 @@ class AccountPasswordChanged(Event, tag="account.password_changed", frozen=True,
     carry a lower count (the ones refused when signing out everywhere)."""
 
 
+class AccountEmailSealed(Event, tag="account.email_sealed", frozen=True, kw_only=True):
+    """A coordinator's account registered before addresses were kept: its address, sealed
+    under the account's own key as in ``AccountRegistered.email``, recorded when it signs in."""
+
+    account_id: UUID
+    email: bytes
+
+
 EVENTS = (AccountRegistered, AccountEmailClaimed, AccountClosed, AccountEmailReleased)
-EVENTS += (AccountPasswordChanged,)
+EVENTS += (AccountPasswordChanged, AccountEmailSealed)

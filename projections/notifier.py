@@ -23,7 +23,7 @@ from uuid import UUID
 import msgspec
 
 from events import handovers, shifts, trainings
-from events.accounts import AccountClosed, AccountRegistered
+from events.accounts import AccountClosed, AccountEmailSealed, AccountRegistered
 from events.base import Event, PositionedEvent
 from events.sites import SiteAdded
 from events.volunteers import (
@@ -238,6 +238,9 @@ CHANGES: dict[type[Event], Callable[..., tuple[str, tuple[Any, ...]]]] = {
     trainings.TrainingCancelled: lambda e: _cancelled(e.training_id),
     AccountRegistered: _coordinator,
     AccountClosed: _account_closed,
+    AccountEmailSealed: lambda e: (
+        "UPDATE {notifier_coordinators} SET email = $2 WHERE account_id = $1",
+        (e.account_id, e.email)),
 }
 """Event type -> its change to the notifier's tables (SQL, arguments)."""
 HOLDING_CHANGES = {shifts.ShiftClaimed: _holding("claimed"),

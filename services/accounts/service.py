@@ -26,6 +26,7 @@ from services.commands.handler import (
     request_digest,
     with_digest,
 )
+from services.commands.rejections import Conflict
 from services.platform.keys import Keys, normalise_email
 from services.volunteers import personal_data
 
@@ -170,7 +171,22 @@ async def sign_in(
         _password_matches, password_hash or _DUMMY_HASH, password
     ) or account is None or password_hash is None:
         return None
+    if account.role == COORDINATOR and state is not None and not state.email_sealed:
+        await _seal_email(commands, pool, account.account_id, email)
     return tokens.new_principal(
         account.account_id, account.role, account.site_ids, account.volunteer_id,
         datetime.now(UTC), state.password_changes if state else 0,
     )
+
+
+async def _seal_email(commands: CommandHandler, pool: asyncpg.Pool, account_id: UUID,
+                      email: str) -> None:
+    """A coordinator registered before addresses were kept: keep it now, sealed (once)."""
+    key = await credential_key(pool, account_id)
+    try:
+        await commands.handle(decider.SEALING, decider.SealEmail(
+            account_id=account_id,
+            email=personal_data.encrypt(key, account_id, normalise_email(email)),
+            now=datetime.now(UTC)), EventMetadata(actor=f"account:{account_id}"))
+    except Conflict:
+        pass  # a sign-in at the same moment kept it

@@ -13,6 +13,7 @@ import pytest
 from babel.dates import format_date
 from dateutil.relativedelta import SU, relativedelta
 
+from events.base import EventMetadata
 from events.offers import OfferCreated, SessionScheduled
 from events.qualifications import QualificationDefined, QualificationName, qualification_id
 from events.rooms import Occurrence
@@ -26,7 +27,14 @@ from projections.runner import ensure_projection, run_once, start_rebuild
 from projections.shift_board import SHIFT_BOARD
 from projections.training_records import TRAINING_RECORDS
 from projections.volunteer_sites import VOLUNTEER_SITES
-from services.accounts.service import register_account
+from services.accounts.decider import ACCOUNTS, RegisterAccount
+from services.accounts.service import (
+    credential_key,
+    hash_password,
+    register_account,
+    sealed_hash,
+    sign_in,
+)
 from services.auth.roles import COORDINATOR as COORDINATOR_ROLE
 from services.notifications.decider import NOTIFICATION_SETTINGS, ChangeNotificationSettings
 from services.platform.keys import derive_keys
@@ -220,3 +228,30 @@ async def test_the_digest_is_queued_at_0700_berlin_on_the_monday_after_the_clock
     assert await pool.fetchval("SELECT count(*) FROM outbox") == 0
     await queue_due_digests(pool, monday.replace(hour=6))
     assert await pool.fetchval("SELECT count(*) FROM outbox") == 1
+
+
+async def test_a_coordinator_registered_before_addresses_were_kept_gets_its_digest_after_signing_in(
+    pool, world, smtp_port  # noqa: F811
+):
+    site = await world.site("Dorftreff Gehrde")
+    keys, account = derive_keys(SECRET), uuid4()
+    password_hash = sealed_hash(await credential_key(pool, account), account,
+                                hash_password("geheim-123"))
+    await world.commands.handle(ACCOUNTS, RegisterAccount(  # as the version before did
+        account_id=account, email_digest=keys.email_digest("alt@example.org"),
+        password_hash=password_hash, role=COORDINATOR_ROLE, site_ids=[site], volunteer_id=None,
+        now=datetime.now(UTC)), EventMetadata(actor="account-admin"))
+    await world.shift(site, capacity=2, in_days=1)
+    await caught_up(world)
+    assert await queue_due_digests(pool, digest_due_now()) == 0  # no address to mail
+
+    for _ in range(2):
+        assert await sign_in(world.commands, pool, keys, "Alt@Example.org", "geheim-123")
+    assert await pool.fetchval(
+        "SELECT count(*) FROM events WHERE type = 'account.email_sealed'") == 1
+    await caught_up(world)
+    assert await queue_due_digests(pool, digest_due_now()) == 1
+    with smtp_server(smtp_port) as inbox:
+        await deliver_due(pool, smtp_settings(smtp_port))
+    digest, = inbox.messages
+    assert digest["To"].addresses[0].addr_spec == "alt@example.org"
