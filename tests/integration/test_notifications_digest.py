@@ -27,7 +27,7 @@ from projections.runner import ensure_projection, run_once, start_rebuild
 from projections.shift_board import SHIFT_BOARD
 from projections.training_records import TRAINING_RECORDS
 from projections.volunteer_sites import VOLUNTEER_SITES
-from services.accounts.decider import ACCOUNTS, RegisterAccount
+from services.accounts.decider import ACCOUNTS, CLOSING, CloseAccount, RegisterAccount
 from services.accounts.service import (
     credential_key,
     hash_password,
@@ -255,3 +255,23 @@ async def test_a_coordinator_registered_before_addresses_were_kept_gets_its_dige
         await deliver_due(pool, smtp_settings(smtp_port))
     digest, = inbox.messages
     assert digest["To"].addresses[0].addr_spec == "alt@example.org"
+
+
+async def test_a_digest_still_pending_when_the_coordinators_account_is_closed_is_not_sent(
+    pool, world, smtp_port  # noqa: F811
+):
+    site = await world.site("Dorftreff Gehrde")
+    account = await a_coordinator(world, site, "koordination@example.org")
+    await world.shift(site, capacity=2, in_days=1)
+    await caught_up(world)
+    assert await queue_due_digests(pool, digest_due_now()) == 1
+    await world.commands.handle(CLOSING, CloseAccount(account_id=account, reason="ausgeschieden",
+                                                      now=datetime.now(UTC)),
+                                EventMetadata(actor="account-admin"))
+    await caught_up(world)
+    with smtp_server(smtp_port) as inbox:
+        await deliver_due(pool, smtp_settings(smtp_port))
+    assert inbox.to("koordination@example.org") == []
+    assert await pool.fetchval(
+        "SELECT state || ' ' || detail FROM outbox WHERE volunteer_id = $1", account
+    ) == "suppressed closed"
