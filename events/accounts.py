@@ -19,6 +19,10 @@ class AccountRegistered(Event, tag="account.registered", frozen=True, kw_only=Tr
     role: str
     site_ids: list[UUID] = []
     volunteer_id: UUID | None = None
+    email: bytes | None = None
+    """A coordinator's address, sealed under the account's own key (subject_keys), so that the
+    weekly digest can be mailed to it (opened only when sending); None for other roles and
+    for accounts registered before it was kept."""
 
 
 class AccountEmailClaimed(Event, tag="account.email_claimed", frozen=True, kw_only=True):
@@ -54,5 +58,13 @@ class AccountPasswordChanged(Event, tag="account.password_changed", frozen=True,
     carry a lower count (the ones refused when signing out everywhere)."""
 
 
+class AccountEmailSealed(Event, tag="account.email_sealed", frozen=True, kw_only=True):
+    """A coordinator's account registered before addresses were kept: its address, sealed
+    under the account's own key as in ``AccountRegistered.email``, recorded when it signs in."""
+
+    account_id: UUID
+    email: bytes
+
+
 EVENTS = (AccountRegistered, AccountEmailClaimed, AccountClosed, AccountEmailReleased)
-EVENTS += (AccountPasswordChanged,)
+EVENTS += (AccountPasswordChanged, AccountEmailSealed)

@@ -23,6 +23,7 @@ from uuid import UUID
 import msgspec
 
 from events import handovers, shifts, trainings
+from events.accounts import AccountClosed, AccountEmailSealed, AccountRegistered
 from events.base import Event, PositionedEvent
 from events.sites import SiteAdded
 from events.volunteers import (
@@ -38,6 +39,7 @@ NAME = "notifier"
 SITES, SHIFTS = "notifier_sites", "notifier_shifts"
 VOLUNTEERS, HOLDINGS = "notifier_volunteers", "notifier_holdings"
 MEMBERS = "notifier_members"
+COORDINATORS = "notifier_coordinators"
 OUTBOX = "outbox"
 
 CLAIM_CONFIRMED = "claim_confirmed"
@@ -53,9 +55,14 @@ INVITATION = "invitation"
 TRAINING_ENROLLED = "training_enrolled"
 TRAINING_REMINDER = "training_reminder"
 TRAINING_CANCELLED = "training_cancelled"
+QUALIFICATION_EXPIRING = "qualification_expiring"
+"""Queued by a periodic pass (``projections/qualification_warnings.py``)."""
 KINDS = (CLAIM_CONFIRMED, WAITLISTED, MOVED_UP, SHIFT_CANCELLED, REMINDER, HANDOVER_OFFERED,
-         HANDED_OVER, TRAINING_ENROLLED, TRAINING_REMINDER, TRAINING_CANCELLED)
+         HANDED_OVER, TRAINING_ENROLLED, TRAINING_REMINDER, TRAINING_CANCELLED,
+         QUALIFICATION_EXPIRING)
 """Every kind of message a volunteer may be sent (and may turn off)."""
+COORDINATOR_DIGEST = "coordinator_digest"
+"""The coordinators' weekly digest (``projections/coordinator_digest.py``), to an account."""
 
 
 class Notice(msgspec.Struct, frozen=True, kw_only=True):
@@ -148,6 +155,22 @@ def _erased(e: VolunteerErased) -> tuple[str, tuple[Any, ...]]:
             (e.volunteer_id,))
 
 
+def _coordinator(e: AccountRegistered) -> tuple[str, tuple[Any, ...]]:
+    # Only a coordinator's account is kept (its sites, its sealed address for the digest).
+    return ("""INSERT INTO {notifier_coordinators} (account_id, site_ids, email)
+               SELECT $1, $2, $3 WHERE $4 = 'coordinator'
+               ON CONFLICT (account_id) DO UPDATE SET site_ids = $2, email = $3""",
+            (e.account_id, list(e.site_ids), e.email, e.role))
+
+
+def _account_closed(e: AccountClosed) -> tuple[str, tuple[Any, ...]]:
+    return ("""WITH closed AS (UPDATE {notifier_coordinators} SET closed = true
+                                 WHERE account_id = $1)
+               UPDATE outbox SET state = 'suppressed', detail = 'closed', finished_at = now()
+                WHERE volunteer_id = $1 AND kind = 'coordinator_digest' AND state = 'queued'""",
+            (e.account_id,))
+
+
 def _member(e: VolunteerRegistered | VolunteerHomeSitesChosen) -> tuple[str, tuple[Any, ...]]:
     return ("""INSERT INTO {notifier_members} (volunteer_id, site_id)
                SELECT $1, unnest($2::uuid[]) ON CONFLICT DO NOTHING""",
@@ -213,6 +236,11 @@ CHANGES: dict[type[Event], Callable[..., tuple[str, tuple[Any, ...]]]] = {
     trainings.TrainingPlanned: _training,
     trainings.TrainingEnrollmentCancelled: lambda e: _released(e.volunteer_id, e.training_id),
     trainings.TrainingCancelled: lambda e: _cancelled(e.training_id),
+    AccountRegistered: _coordinator,
+    AccountClosed: _account_closed,
+    AccountEmailSealed: lambda e: (
+        "UPDATE {notifier_coordinators} SET email = $2 WHERE account_id = $1",
+        (e.account_id, e.email)),
 }
 """Event type -> its change to the notifier's tables (SQL, arguments)."""
 HOLDING_CHANGES = {shifts.ShiftClaimed: _holding("claimed"),
@@ -266,6 +294,8 @@ class Notifier:
                      since bigint NOT NULL, PRIMARY KEY (volunteer_id, shift_id)""",
         MEMBERS: """volunteer_id uuid NOT NULL, site_id uuid NOT NULL,
                     PRIMARY KEY (site_id, volunteer_id)""",
+        COORDINATORS: """account_id uuid PRIMARY KEY, site_ids uuid[] NOT NULL, email bytea,
+                         closed boolean NOT NULL DEFAULT false""",
     }
     indexes = ("CREATE INDEX ON {notifier_holdings} (shift_id)",)
     event_types = frozenset(

@@ -19,6 +19,7 @@ from events.accounts import (
     AccountClosed,
     AccountEmailClaimed,
     AccountEmailReleased,
+    AccountEmailSealed,
     AccountPasswordChanged,
     AccountRegistered,
 )
@@ -40,6 +41,8 @@ class RegisterAccount(msgspec.Struct, frozen=True, kw_only=True):
     site_ids: list[UUID]
     volunteer_id: UUID | None
     now: datetime
+    email: bytes | None = None
+    """A coordinator's address, sealed under the account's key (``AccountRegistered.email``)."""
 
 
 class CloseAccount(msgspec.Struct, frozen=True, kw_only=True):
@@ -82,6 +85,7 @@ def decide_register(
                     role=command.role,
                     site_ids=command.site_ids,
                     volunteer_id=command.volunteer_id,
+                    email=command.email,
                 ),
             ]
     raise AssertionError("unreachable")
@@ -181,3 +185,31 @@ PASSWORDS = Decider(commands=(ChangePassword,), kinds=(ACCOUNT,),
                     streams=lambda command, loaded: [ACCOUNT(command.account_id)],
                     decide=_decide_password)
 """A password chosen through a single-use link (reset or invitation)."""
+
+
+class SealEmail(msgspec.Struct, frozen=True, kw_only=True):
+    """Keep a coordinator's address (sealed under its account's key) if it is not yet kept."""
+
+    account_id: UUID
+    email: bytes
+    now: datetime
+
+
+def decide_seal(command: SealEmail, account: Account) -> list[Event]:
+    """Only an open coordinator's account without its address gets it (a twin sign-in that
+    came second is refused, and the caller lets it be)."""
+    registered = account.registered
+    if not account.active or registered is None or registered.role != COORDINATOR:
+        raise Conflict("account_id", "only an open coordinator's address is kept",
+                       code="not_a_coordinator")
+    if account.email_sealed:
+        raise Conflict("account_id", "the account's address is kept already", code="kept")
+    return [AccountEmailSealed(account_id=command.account_id, email=command.email)]
+
+
+SEALING = Decider(commands=(SealEmail,), kinds=(ACCOUNT,),
+                  streams=lambda command, loaded: [ACCOUNT(command.account_id)],
+                  decide=lambda command, states: decide_seal(
+                      command, states[ACCOUNT(command.account_id)]))
+"""A coordinator account registered before addresses were kept gets its address when it
+signs in (the weekly digest is mailed to it)."""

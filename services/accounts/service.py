@@ -17,6 +17,7 @@ from services.accounts import decider
 from services.accounts.password_hashing import password_hasher
 from services.accounts.state import ACCOUNT, EMAIL, Account
 from services.auth import tokens
+from services.auth.roles import COORDINATOR
 from services.commands.handler import (
     CommandHandler,
     CommandResult,
@@ -25,7 +26,8 @@ from services.commands.handler import (
     request_digest,
     with_digest,
 )
-from services.platform.keys import Keys
+from services.commands.rejections import Conflict
+from services.platform.keys import Keys, normalise_email
 from services.volunteers import personal_data
 
 _hasher = password_hasher()
@@ -77,6 +79,9 @@ async def register_account(
         site_ids=site_ids,
         volunteer_id=volunteer_id,
         now=datetime.now(UTC),
+        # Only a coordinator is mailed at its account's address (the weekly digest).
+        email=(personal_data.encrypt(key, account_id, normalise_email(email))
+               if role == COORDINATOR else None),
     )
 
     try:
@@ -166,7 +171,22 @@ async def sign_in(
         _password_matches, password_hash or _DUMMY_HASH, password
     ) or account is None or password_hash is None:
         return None
+    if account.role == COORDINATOR and state is not None and not state.email_sealed:
+        await _seal_email(commands, pool, account.account_id, email)
     return tokens.new_principal(
         account.account_id, account.role, account.site_ids, account.volunteer_id,
         datetime.now(UTC), state.password_changes if state else 0,
     )
+
+
+async def _seal_email(commands: CommandHandler, pool: asyncpg.Pool, account_id: UUID,
+                      email: str) -> None:
+    """A coordinator registered before addresses were kept: keep it now, sealed (once)."""
+    key = await credential_key(pool, account_id)
+    try:
+        await commands.handle(decider.SEALING, decider.SealEmail(
+            account_id=account_id,
+            email=personal_data.encrypt(key, account_id, normalise_email(email)),
+            now=datetime.now(UTC)), EventMetadata(actor=f"account:{account_id}"))
+    except Conflict:
+        pass  # a sign-in at the same moment kept it

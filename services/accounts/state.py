@@ -11,6 +11,7 @@ from events.accounts import (
     AccountClosed,
     AccountEmailClaimed,
     AccountEmailReleased,
+    AccountEmailSealed,
     AccountPasswordChanged,
     AccountRegistered,
 )
@@ -29,6 +30,8 @@ class Account(msgspec.Struct, frozen=True, kw_only=True):
     """The current (sealed) hash: the registered one until a change."""
     password_changes: int = 0
     """How many times a link changed the password: a link names this count when issued."""
+    email_sealed: bool = False
+    """Whether the account's address is kept (sealed), to mail a coordinator."""
 
     @property
     def active(self) -> bool:
@@ -49,7 +52,10 @@ def evolve_account(state: Account, event: Event) -> Account:
     """The account stream."""
     match event:
         case AccountRegistered():
-            return Account(registered=event, password_hash=event.password_hash)
+            return Account(registered=event, password_hash=event.password_hash,
+                           email_sealed=event.email is not None)
+        case AccountEmailSealed():
+            return msgspec.structs.replace(state, email_sealed=True)
         case AccountPasswordChanged():
             return msgspec.structs.replace(state, password_hash=event.password_hash,
                                            password_changes=state.password_changes + 1)
@@ -61,5 +67,5 @@ def evolve_account(state: Account, event: Event) -> Account:
 EMAIL = StreamKind("account-email", EmailClaim(), evolve_claim,
                    dict.fromkeys((AccountEmailClaimed, AccountEmailReleased), "email_digest"))
 ACCOUNT = StreamKind("account", Account(), evolve_account,
-                     dict.fromkeys((AccountRegistered, AccountClosed, AccountPasswordChanged),
-                                   "account_id"))
+                     dict.fromkeys((AccountRegistered, AccountClosed, AccountPasswordChanged,
+                                    AccountEmailSealed), "account_id"))

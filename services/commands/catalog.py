@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from services.accounts.decider import ACCOUNTS, CLOSING
+from services.accounts.decider import ACCOUNTS, CLOSING, SEALING
 from events.base import Event
 from services.commands.decider import Decider, Stream, StreamKind
 from services.funding.decider import FUNDING_SETTINGS
@@ -28,7 +28,7 @@ DECIDERS = (SITES, ROOMS, OFFERS, SHIFTS, TRAININGS, REGISTRATION, ERASURE, ACCO
             HOURS, FUNDING_SETTINGS, QUALIFICATIONS, SHIFT_SERIES_DECIDER,
             STAFFING)
 DECIDERS += (NOTIFICATION_SETTINGS,)
-DECIDERS += (HOME_SITES, HANDOVERS)
+DECIDERS += (HOME_SITES, HANDOVERS, SEALING)
 _BY_COMMAND = {command: decider for decider in DECIDERS for command in decider.commands}
 
 

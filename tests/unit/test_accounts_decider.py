@@ -9,11 +9,12 @@ from events.accounts import (
     AccountClosed,
     AccountEmailClaimed,
     AccountEmailReleased,
+    AccountEmailSealed,
     AccountRegistered,
 )
 from events.sites import SiteAdded
 from events.volunteers import VolunteerAccountLinked, VolunteerErased, VolunteerRegistered
-from services.accounts.decider import ACCOUNTS, RegisterAccount
+from services.accounts.decider import ACCOUNTS, SEALING, RegisterAccount, SealEmail
 from services.accounts.state import ACCOUNT
 from services.commands.decider import given
 from services.commands.rejections import Conflict, Invalid, NotFound
@@ -173,3 +174,43 @@ def test_registering_any_other_account_touches_the_email_and_the_account(changes
     assert streams_touched(ACCOUNTS, command) == [
         "account-email-d1", f"account-{command.account_id}"
     ]
+
+
+# --- a coordinator's address, kept sealed to mail the weekly digest
+
+
+def test_a_coordinators_address_is_sealed_at_registration_and_no_other_roles():
+    site = uuid4()
+    sealed = b"nonce+ciphertext"
+    [_, account] = when(ACCOUNTS, register(role="coordinator", site_ids=[site], email=sealed),
+                        site_added(site))
+    assert account.email == sealed
+
+
+def test_a_coordinator_registered_without_its_address_gets_it_sealed_once():
+    site, account_id = uuid4(), uuid4()
+    [_, registered] = when(ACCOUNTS, register(role="coordinator", site_ids=[site],
+                                              account_id=account_id), site_added(site))
+    seal = SealEmail(account_id=account_id, email=b"sealed", now=NOW)
+    assert when(SEALING, seal, registered) == [
+        AccountEmailSealed(account_id=account_id, email=b"sealed")]
+    with pytest.raises(Conflict) as again:
+        when(SEALING, seal, registered, AccountEmailSealed(account_id=account_id, email=b"s"))
+    assert again.value.members["code"] == "kept"
+    with pytest.raises(Conflict):  # kept since its registration
+        when(SEALING, seal, AccountRegistered(
+            account_id=account_id, email_digest="d1", password_hash="h", role="coordinator",
+            site_ids=[site], email=b"sealed"))
+
+
+def test_no_address_is_kept_for_an_auditor_nor_a_closed_account():
+    account_id = uuid4()
+    auditor = AccountRegistered(account_id=account_id, email_digest="d1", password_hash="h",
+                                role="auditor")
+    seal = SealEmail(account_id=account_id, email=b"sealed", now=NOW)
+    with pytest.raises(Conflict):
+        when(SEALING, seal, auditor)
+    coordinator = AccountRegistered(account_id=account_id, email_digest="d1", password_hash="h",
+                                    role="coordinator", site_ids=[uuid4()])
+    with pytest.raises(Conflict):
+        when(SEALING, seal, coordinator, AccountClosed(account_id=account_id, reason="weg"))

@@ -7,14 +7,16 @@ from uuid import uuid4
 
 import pytest
 
-from projections.notifier import KINDS
+from projections.notifier import KINDS, QUALIFICATION_EXPIRING
 from workers.mail.messages import LANGUAGES, compose
 
 pytestmark = pytest.mark.unit
 
 PARAMS = {"site": "Dorftreff Gehrde", "title": "Küche", "starts_at": "2026-10-10T09:00:00+02:00",
           "ends_at": "2026-10-10T13:00:00+02:00", "place": 2, "reason": "Wasserschaden",
-          "handover_id": str(uuid4())}
+          "handover_id": str(uuid4()), "qualification": "food_hygiene",
+          "names": {"de": "Hygieneschulung", "en": "Food hygiene"},
+          "valid_until": "2026-11-01T00:00:00+01:00"}
 
 
 def a_message(kind: str, language: str, **params):
@@ -30,7 +32,9 @@ def test_every_kind_has_its_subject_and_body_in_each_language(kind, language):
     message = a_message(kind, language)
     text = message.get_body(("plain",)).get_content()
     assert not message["Subject"].startswith(kind), message["Subject"]
-    assert f"{kind}.body" not in text and "Küche" in text
+    shown = "Food hygiene" if language == "en" else "Hygieneschulung"
+    assert f"{kind}.body" not in text
+    assert ("Küche" if kind != QUALIFICATION_EXPIRING else shown) in text
     assert "https://treffpunkt.example/volunteer/" in text
 
 

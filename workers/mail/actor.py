@@ -1,6 +1,7 @@
 """The delivery actor: woken after a catch-up queued mail, and every few seconds by a ticker
-(which also queues the reminders that are due and retries what waits), so the outbox is
-delivered without Redis too."""
+(which also queues what the schedule makes due: reminders, qualification warnings, the
+coordinators' weekly digest; and retries what waits), so the outbox is delivered without Redis
+too."""
 
 from __future__ import annotations
 
@@ -10,7 +11,9 @@ from datetime import UTC, datetime
 
 import dramatiq
 
+from projections.coordinator_digest import queue_due_digests
 from projections.notifier import queue_due_reminders
+from projections.qualification_warnings import queue_due_warnings
 from projections.wakeup import QUEUE
 from workers import resources
 from workers.broker import broker  # noqa: F401 - the actor is declared on this broker
@@ -24,9 +27,13 @@ DELIVER_ACTOR = "deliver_mail"
 async def _deliver_once() -> None:
     pool = await resources.pool()
     if await pool.fetchval("SELECT to_regclass('notifier_holdings') IS NOT NULL"):
-        queued = await queue_due_reminders(pool, datetime.now(UTC))
-        if queued:
-            log.info("%d reminders queued", queued)
+        now = datetime.now(UTC)
+        for what, queue_due in (("reminders", queue_due_reminders),
+                                ("qualification warnings", queue_due_warnings),
+                                ("coordinators' digests", queue_due_digests)):
+            queued = await queue_due(pool, now)
+            if queued:
+                log.info("%d %s queued", queued, what)
     await outbox.deliver_due(pool)
 
 

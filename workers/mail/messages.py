@@ -27,6 +27,7 @@ from projections.notifier import (
     INVITATION,
     MOVED_UP,
     PASSWORD_RESET,
+    QUALIFICATION_EXPIRING,
     REMINDER,
     SHIFT_CANCELLED,
     TRAINING_CANCELLED,
@@ -69,7 +70,18 @@ def _link(kind: str, params: dict[str, Any], public_url: str) -> tuple[str, str]
         return "link.handover", f"{public_url}/volunteer/handovers"
     if kind in (PASSWORD_RESET, INVITATION):
         return f"link.{kind}", f"{public_url}/password/{params['token']}"
+    if kind == QUALIFICATION_EXPIRING:
+        return "link.trainings", f"{public_url}/volunteer/trainings"
     return "link.my_shifts", f"{public_url}/volunteer/my-shifts"
+
+
+def expiry(params: dict[str, Any], language: str) -> dict[str, str]:
+    """A qualification's catalogue name in the language and the day it runs out (Berlin)."""
+    if "valid_until" not in params:
+        return {}
+    until = datetime.fromisoformat(params["valid_until"]).astimezone(BERLIN)
+    return {"qualification_name": params["names"].get(language) or params["qualification"],
+            "date": format_date(until.date(), "long", locale=language)}
 
 
 def _body(kind: str, params: dict[str, Any]) -> str:
@@ -105,18 +117,15 @@ def shift_calendar(shift_id: UUID, params: dict[str, Any], method: str, key: str
     return calendar.to_ical()
 
 
-def compose(row: dict[str, Any], address: str, name: str | None, sender: str,
-            public_url: str) -> EmailMessage:
-    """The e-mail for an outbox row (``kind``, ``language``, ``params``, ``key``, ...)."""
-    language = row["language"] if row["language"] in LANGUAGES else "de"
+def _context(kind: str, params: dict[str, Any], language: str, name: str | None,
+             public_url: str) -> dict[str, Any]:
+    """What the templates show for a message about a shift, a training or a link."""
     _ = words(language)
-    params = dict(row["params"])
-    kind = row["kind"]
     values = {**params, "name": name or "", "when": when(
         datetime.fromisoformat(params["starts_at"]), datetime.fromisoformat(params["ends_at"]),
-        language) if "starts_at" in params else ""}
+        language) if "starts_at" in params else "", **expiry(params, language)}
     link_label, link = _link(kind, params, public_url)
-    context = {
+    return {
         "language": language,
         "subject": _(f"{kind}.subject") % values,
         "greeting": _("greeting") % values if name else _("greeting.anonymous"),
@@ -125,6 +134,16 @@ def compose(row: dict[str, Any], address: str, name: str | None, sender: str,
         "link": link,
         "signature": _("signature") % values if params.get("site") else _("signature.plain"),
     }
+
+
+def compose(row: dict[str, Any], address: str, name: str | None, sender: str,
+            public_url: str, context: dict[str, Any] | None = None) -> EmailMessage:
+    """The e-mail for an outbox row (``kind``, ``language``, ``params``, ``key``, ...);
+    ``context``: what the templates show, if the kind has its own (the digest's lists)."""
+    language = row["language"] if row["language"] in LANGUAGES else "de"
+    params = dict(row["params"])
+    kind = row["kind"]
+    context = context or _context(kind, params, language, name, public_url)
     message = EmailMessage()
     message["Subject"] = context["subject"]
     message["From"] = sender

@@ -17,13 +17,16 @@ import json
 import logging
 import os
 import re
+from email.message import EmailMessage
 from typing import Any
 
 import aiosmtplib
 import asyncpg
 
 from events.sealed import decrypt
+from projections.notifier import COORDINATOR_DIGEST
 from workers.mail import smtp
+from workers.mail.digest import digest_context, opened_names
 from workers.mail.messages import compose
 
 log = logging.getLogger(__name__)
@@ -144,8 +147,7 @@ async def _deliver_one(pool: asyncpg.Pool, settings: smtp.MailSettings,
         await finish(pool, row["key"], "suppressed", "erased")
         return 0
     try:
-        message = compose({**row, "params": json.loads(row["params"])}, address, name,
-                          settings.sender, settings.public_url)
+        message = await _composed(pool, row, address, name, settings)
     except Exception as error:  # a message that cannot be written blocks no other
         log.exception("mail %s (%s) could not be composed", row["key"], row["kind"])
         await finish(pool, row["key"], "failed", f"not composed ({type(error).__name__})")
@@ -169,6 +171,14 @@ async def _deliver_one(pool: asyncpg.Pool, settings: smtp.MailSettings,
         return 0
     await finish(pool, row["key"], "sent", answer[:500])
     return 1
+
+
+async def _composed(pool: asyncpg.Pool, row: dict[str, Any], address: str, name: str | None,
+                    settings: smtp.MailSettings) -> EmailMessage:
+    row = {**row, "params": json.loads(row["params"])}
+    context = (digest_context(row, await opened_names(pool, row["params"]), settings.public_url)
+               if row["kind"] == COORDINATOR_DIGEST else None)
+    return compose(row, address, name, settings.sender, settings.public_url, context)
 
 
 _ADDRESS = re.compile(r"<?[^\s<>@]+@[^\s<>]+>?")
