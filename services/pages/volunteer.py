@@ -460,4 +460,4 @@ class VolunteerPages(Controller):
                   for row in mine]
         return page(request, "volunteer/my_shifts.html", status_code=status_code,
                     shifts=shifts, done=done, error=error, behind=read.behind,
-                    **calendar_links(feed_url(request, volunteer_id)))
+                    **calendar_links(await feed_url(request, volunteer_id)))
