@@ -50,6 +50,24 @@ class NotificationSettingsChanged(
     off: list[str] = []
 
 
+class FeedTokenRenewed(Event, tag="volunteer.feed_token_renewed", frozen=True, kw_only=True):
+    """The volunteer renewed the secret link of its calendar feed: only the token of this
+    ``generation`` opens the feed from now on (generation 0 is the first link, never renewed)."""
+
+    volunteer_id: UUID
+    generation: int
+
+
+class VolunteerPhoneChanged(Event, tag="volunteer.phone_changed", frozen=True, kw_only=True):
+    """The volunteer changed its phone number in its profile (None: removed it)."""
+
+    volunteer_id: UUID
+    phone: bytes | None = None
+    """Ciphertext under the volunteer's own key, as ``VolunteerRegistered.phone``."""
+
+
 EVENTS = (VolunteerRegistered, VolunteerAccountLinked, VolunteerErased)
 EVENTS += (NotificationSettingsChanged,)
 EVENTS += (VolunteerHomeSitesChosen,)
+EVENTS += (FeedTokenRenewed,)
+EVENTS += (VolunteerPhoneChanged,)

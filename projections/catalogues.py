@@ -18,6 +18,15 @@ from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 
 
+BABEL_LOCALES = {"de": "de_DE", "en": "en_GB", "uk": "uk_UA"}
+"""The locale whose dates and numbers a language's reader gets: English as written in Europe
+("Tuesday 8 December", 24-hour clock), not the United States' month-first dates."""
+
+
+def babel_locale(language: str) -> str:
+    return BABEL_LOCALES.get(language, BABEL_LOCALES["de"])
+
+
 @functools.cache
 def compiled(locale_dir: Path, language: str, domain: str) -> NullTranslations:
     """The language's catalogue of ``domain`` (a NullTranslations if it has none)."""

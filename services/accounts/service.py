@@ -136,6 +136,14 @@ async def opened_hash(pool: asyncpg.Pool, account: AccountRegistered,
         key, account.account_id, base64.b64decode(sealed.removeprefix(SEALED_PREFIX)))
 
 
+async def password_of_matches(pool: asyncpg.Pool, account: Account, password: str) -> bool:
+    """Whether ``password`` is the account's current one (as long for a destroyed key)."""
+    stored = (await opened_hash(pool, account.registered, account.password_hash)
+              if account.registered else None)
+    matches = await asyncio.to_thread(_password_matches, stored or _DUMMY_HASH, password)
+    return matches and stored is not None
+
+
 def _password_matches(password_hash: str, password: str) -> bool:
     """Argon2 takes tens of milliseconds on purpose: callers run it off the event loop."""
     try:

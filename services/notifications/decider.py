@@ -15,7 +15,7 @@ from services.commands.decider import Decider, States, Stream
 from services.commands.rejections import Conflict, Invalid, NotFound
 from services.volunteers.state import VOLUNTEER
 
-LANGUAGES = ("de", "en")
+LANGUAGES = ("de", "en", "uk")
 MOST_REMINDER_HOURS = 24 * 14
 
 

@@ -41,7 +41,7 @@ MOST_LISTED = 500
 
 
 class NotificationSettings(msgspec.Struct, forbid_unknown_fields=True):
-    language: Annotated[str, msgspec.Meta(pattern="^(de|en)$")] = "de"
+    language: Annotated[str, msgspec.Meta(pattern="^(de|en|uk)$")] = "de"
     reminder_hours_before: Annotated[int, msgspec.Meta(ge=1, le=MOST_REMINDER_HOURS)] = 48
     off: Annotated[list[Kind], msgspec.Meta(max_length=len(notifier.KINDS))] = []
 

@@ -1,45 +1,69 @@
-"""Times as the volunteer's and auditor's pages show and read them: Europe/Berlin wall clock.
-
-Written out by hand because no locale library is installed; the names are few and fixed.
-"""
+"""Times as the volunteer's and auditor's pages show and read them: Europe/Berlin wall clock,
+written per language by Babel from the CLDR's patterns and names ("Dienstag, 8. Dezember",
+"Tuesday 8 December", "Вівторок, 8 грудня")."""
 
 from __future__ import annotations
 
+import functools
+import re
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from babel import Locale
+from babel.dates import format_date, format_interval, format_time, match_skeleton
+
+from projections.catalogues import babel_locale
+
 BERLIN = ZoneInfo("Europe/Berlin")
-WEEKDAYS = {"de": ("Mo", "Di", "Mi", "Do", "Fr", "Sa", "So"),
-            "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
-            "uk": ("Пн", "Вт", "Ср", "Чт", "Пт", "Сб", "Нд")}
 
 
 def local(moment: datetime) -> datetime:
     return moment.astimezone(BERLIN)
 
 
-def day_label(day: date, language: str) -> str:
-    weekday = WEEKDAYS.get(language, WEEKDAYS["de"])[day.weekday()]
-    if language == "en":
-        return f"{weekday} {day.day} {day:%b %Y}"
-    return f"{weekday}, {day:%d.%m.%Y}"
+@functools.cache
+def _day_pattern(language: str, with_year: bool) -> str:
+    """The locale's pattern for a weekday and day of month (and year), the weekday written out:
+    Babel finds the CLDR pattern nearest the skeleton but keeps its short weekday, so it is
+    widened as the CLDR's skeleton matching says."""
+    locale = Locale.parse(babel_locale(language))
+    skeleton = "yMMMMEEEEd" if with_year else "MMMMEEEEd"
+    pattern = locale.datetime_skeletons[match_skeleton(skeleton, locale.datetime_skeletons)]
+    return re.sub(r"(?<![E'])E{1,3}(?!E)", "EEEE", pattern.pattern)
 
 
-def time_span(starts_at: datetime, ends_at: datetime) -> str:
+def day_label(day: date, language: str, *, with_year: bool | None = None) -> str:
+    """The day as a heading: weekday, day and month, the year only when it is not this one
+    (``with_year``: always or never)."""
+    if with_year is None:
+        with_year = day.year != datetime.now(BERLIN).year
+    label = format_date(day, _day_pattern(language, with_year), locale=babel_locale(language))
+    return label[:1].upper() + label[1:]
+
+
+def clock(moment: datetime, language: str) -> str:
+    return format_time(moment, "short", tzinfo=BERLIN, locale=babel_locale(language))
+
+
+def time_span(starts_at: datetime, ends_at: datetime, language: str = "de") -> str:
+    """``09:00–13:00 Uhr``; across midnight the end's day is named."""
     start, end = local(starts_at), local(ends_at)
+    locale = babel_locale(language)
     if start.date() == end.date():
-        return f"{start:%H:%M}–{end:%H:%M}"
-    return f"{start:%H:%M}–{end:%d.%m. %H:%M}"
+        return format_interval(start, end, "Hm", tzinfo=BERLIN, locale=locale)
+    return f"{clock(start, language)}–{day_only(end, language)} {clock(end, language)}"
 
 
 def moment_label(moment: datetime, language: str) -> str:
+    """An instant for the record (the auditor's pages): the day with its year, and the time."""
     shown = local(moment)
-    return f"{day_label(shown.date(), language)}, {shown:%H:%M}"
+    return f"{day_label(shown.date(), language, with_year=True)}, {clock(shown, language)}"
 
 
 def day_only(moment: datetime | date, language: str) -> str:
+    """A date in a sentence: ``08.12.2026``, ``8 Dec 2026``, ``8 груд. 2026 р.``."""
     day = local(moment).date() if isinstance(moment, datetime) else moment
-    return f"{day.day} {day:%b %Y}" if language == "en" else f"{day:%d.%m.%Y}"
+    return format_date(day, "medium", locale=babel_locale(language))
 
 
 def form_value(moment: datetime) -> str:

@@ -300,7 +300,8 @@ class VolunteerPages(Controller):
         return page(request, "volunteer/release.html", shift={
             **held, "site": site_of.get(held["site_id"]),
             "day": day_label(local(held["starts_at"]).date(), language),
-            "time": time_span(held["starts_at"], held["ends_at"])}, request_key=fresh_key())
+            "time": time_span(held["starts_at"], held["ends_at"], language)},
+            request_key=fresh_key())
 
     @post("/my-shifts/{shift_id:uuid}/release")
     async def release(
@@ -374,7 +375,7 @@ class VolunteerPages(Controller):
 
         def shown(row: dict[str, Any]) -> dict[str, Any]:
             return {**row, "day": day_label(local(row["starts_at"]).date(), language),
-                    "time": time_span(row["starts_at"], row["ends_at"]),
+                    "time": time_span(row["starts_at"], row["ends_at"], language),
                     "site": sites.get(row["site_id"])}
 
         return page(
@@ -422,7 +423,7 @@ class VolunteerPages(Controller):
                 "next_place": shift["waitlist"] + 1, "obstacles": standing,
                 "missing": ", ".join(named(q) for q in standing.missing),
                 "needs": ", ".join(named(name) for name in shift["required_qualifications"]),
-                "time": time_span(shift["starts_at"], shift["ends_at"])})
+                "time": time_span(shift["starts_at"], shift["ends_at"], language)})
         village_shown = asked.village if asked.village in villages else (
             "all" if chosen is None else "")
         return page(request, "volunteer/shifts.html", status_code=status_code,
@@ -455,9 +456,9 @@ class VolunteerPages(Controller):
         shifts = [{**row, "site": site_of.get(row["site_id"]), "place": places.get(row["shift_id"]),
                    "offered": row["shift_id"] in offered and not row["waitlisted"],
                    "day": day_label(local(row["starts_at"]).date(), language),
-                   "time": time_span(row["starts_at"], row["ends_at"]),
+                   "time": time_span(row["starts_at"], row["ends_at"], language),
                    "started": row["starts_at"] <= start}
                   for row in mine]
         return page(request, "volunteer/my_shifts.html", status_code=status_code,
                     shifts=shifts, done=done, error=error, behind=read.behind,
-                    **calendar_links(feed_url(request, volunteer_id)))
+                    **calendar_links(await feed_url(request, volunteer_id)))

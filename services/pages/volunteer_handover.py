@@ -50,7 +50,7 @@ def when_and_where(row: dict[str, Any], sites: list[dict[str, Any]],
     site_of = {site["id"]: site for site in sites}
     return {**row, "site": site_of.get(row["site_id"]),
             "day": day_label(local(row["starts_at"]).date(), language),
-            "time": time_span(row["starts_at"], row["ends_at"])}
+            "time": time_span(row["starts_at"], row["ends_at"], language)}
 
 
 class VolunteerHandovers(Controller):

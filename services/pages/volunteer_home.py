@@ -76,7 +76,7 @@ class VolunteerHome(Controller):
         def shown(shift: dict[str, Any]) -> dict[str, Any]:
             return {**shift, "site": site_of.get(shift["site_id"]),
                     "day": day_label(local(shift["starts_at"]).date(), language),
-                    "time": time_span(shift["starts_at"], shift["ends_at"])}
+                    "time": time_span(shift["starts_at"], shift["ends_at"], language)}
 
         needed = [
             {**shown(shift), "obstacles": obstacles(me, shift),

@@ -38,12 +38,18 @@ class Keys(msgspec.Struct, frozen=True):
         """A client's address as the sign-in throttle counts it: not kept in plain text."""
         return hmac.new(self.emails, b"client:" + address.encode(), hashlib.sha256).hexdigest()
 
-    def feed_token(self, volunteer_id: UUID) -> str:
-        digest = hmac.new(self.feeds, b"feed:" + volunteer_id.bytes, hashlib.sha256).digest()
+    def feed_token(self, volunteer_id: UUID, generation: int = 0) -> str:
+        """The feed's secret for the volunteer's ``generation`` of links (renewed from its
+        profile); generation 0 keeps the form of the links handed out before renewals."""
+        message = b"feed:" + volunteer_id.bytes
+        if generation:
+            message += b":" + str(generation).encode()
+        digest = hmac.new(self.feeds, message, hashlib.sha256).digest()
         return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
 
-    def feed_token_matches(self, volunteer_id: UUID, token: str) -> bool:
-        return hmac.compare_digest(self.feed_token(volunteer_id).encode(), token.encode())
+    def feed_token_matches(self, volunteer_id: UUID, token: str, generation: int = 0) -> bool:
+        return hmac.compare_digest(self.feed_token(volunteer_id, generation).encode(),
+                                   token.encode())
 
 
 def normalise_email(email: str) -> str:

@@ -13,9 +13,11 @@ import msgspec
 
 from events.base import Event
 from events.volunteers import (
+    FeedTokenRenewed,
     VolunteerAccountLinked,
     VolunteerErased,
     VolunteerHomeSitesChosen,
+    VolunteerPhoneChanged,
     VolunteerRegistered,
 )
 from services.commands.decider import Decider, States, Stream
@@ -119,3 +121,44 @@ def _choose_home_sites(command: ChooseHomeSites, states: States) -> list[Event]:
 HOME_SITES = Decider(commands=(ChooseHomeSites,), kinds=(VOLUNTEER, SITE),
                      streams=_home_site_streams, decide=_choose_home_sites)
 """Choosing one's home sites, decided on the volunteer's stream and those of the sites."""
+
+
+class RenewFeedToken(msgspec.Struct, frozen=True, kw_only=True):
+    """A new secret link for the volunteer's calendar feed; the one before stops working."""
+
+    volunteer_id: UUID
+    now: datetime
+
+
+def _renew_feed_token(command: RenewFeedToken, states: States) -> list[Event]:
+    volunteer = states[VOLUNTEER(command.volunteer_id)]
+    if not volunteer.active:
+        raise NotFound("volunteer_id", "no such volunteer", code="volunteer_not_found")
+    return [FeedTokenRenewed(volunteer_id=command.volunteer_id,
+                             generation=volunteer.feed_generation + 1)]
+
+
+FEED_TOKEN = Decider(commands=(RenewFeedToken,), kinds=(VOLUNTEER,),
+                     streams=lambda command, loaded: [VOLUNTEER(command.volunteer_id)],
+                     decide=_renew_feed_token)
+"""Renewing the feed's secret link, decided on the volunteer's stream (its generation)."""
+
+
+class ChangePhone(msgspec.Struct, frozen=True, kw_only=True):
+    """The volunteer's new phone number, already encrypted (None: no number)."""
+
+    volunteer_id: UUID
+    phone: bytes | None
+    now: datetime
+
+
+def _change_phone(command: ChangePhone, states: States) -> list[Event]:
+    if not states[VOLUNTEER(command.volunteer_id)].active:
+        raise NotFound("volunteer_id", "no such volunteer", code="volunteer_not_found")
+    return [VolunteerPhoneChanged(volunteer_id=command.volunteer_id, phone=command.phone)]
+
+
+PHONE = Decider(commands=(ChangePhone,), kinds=(VOLUNTEER,),
+                streams=lambda command, loaded: [VOLUNTEER(command.volunteer_id)],
+                decide=_change_phone)
+"""Changing one's phone number in the profile, decided on the volunteer's stream."""

@@ -25,6 +25,11 @@ def home_sites_command(volunteer_id: UUID, site_ids: list[str], now: datetime) -
     return ChooseHomeSites(volunteer_id=volunteer_id, site_ids=chosen, now=now)
 
 
+def phone_of(value: str) -> str | None:
+    """The profile's phone field: None when left empty (the number is removed)."""
+    return value.strip() or None
+
+
 class NewVolunteerForm(msgspec.Struct):
     name: Annotated[str, msgspec.Meta(max_length=500)] = ""
     email: Annotated[str, msgspec.Meta(max_length=500)] = ""

@@ -3,7 +3,10 @@ staff, and as an iCalendar feed that calendar apps fetch with the volunteer's se
 
 Calendar apps cannot send a bearer token, so the feed's path is left out of the bearer
 middleware (services/platform/app.py) and its guard checks ``?token=`` instead: an HMAC of the
-volunteer's id under the ``feeds`` key. Erasure makes the feed (and its link) 404.
+volunteer's id and its link's generation under the ``feeds`` key. Renewing the link in the
+profile (``FeedTokenRenewed``) raises the generation on the volunteer's stream, which the guard
+reads, so the old link is refused from the renewal's append on. Erasure makes the feed (and
+its link) 404.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from services.auth.guards import Connection, from_path
 from services.commands.handler import CommandHandler
 from services.commands.rejections import NotFound
 from services.platform.keys import Keys
+from services.platform.resources import commands_of
 from services.platform.problems import READ_PROBLEMS
 from services.reads.calendar_feeds import (
     ICALENDAR,
@@ -61,10 +65,11 @@ def _keys(connection: Connection) -> Keys:
     return connection.app.state.secret_keys
 
 
-def feed_url(connection: Connection, volunteer_id: UUID) -> str:
-    """The secret link calendar apps subscribe to, on the service's public address
+async def feed_url(connection: Connection, volunteer_id: UUID) -> str:
+    """The current secret link calendar apps subscribe to, on the service's public address
     (``TREFFPUNKT_PUBLIC_URL``), never on the request's Host."""
-    token = _keys(connection).feed_token(volunteer_id)
+    generation = (await commands_of(connection).state(VOLUNTEER(volunteer_id))).feed_generation
+    token = _keys(connection).feed_token(volunteer_id, generation)
     path = FEED_PATH.format(volunteer_id=volunteer_id)
     return f"{connection.app.state.public_url}{path}?token={token}"
 
@@ -74,7 +79,10 @@ async def feed_token_of_the_volunteer(connection: Connection, _: BaseRouteHandle
     if not token:
         raise NotAuthorizedException("This feed needs its secret link (?token=)")
     volunteer_id = await from_path("volunteer_id")(connection)
-    if volunteer_id is None or not _keys(connection).feed_token_matches(volunteer_id, token):
+    if volunteer_id is None:
+        raise PermissionDeniedException("This link is not valid for this feed")
+    generation = (await commands_of(connection).state(VOLUNTEER(volunteer_id))).feed_generation
+    if not _keys(connection).feed_token_matches(volunteer_id, token, generation):
         raise PermissionDeniedException("This link is not valid for this feed")
 
 
@@ -173,7 +181,7 @@ class VolunteerScheduleController(Controller):
         )
         if known is None or known["erased"]:
             raise _not_found()
-        return positioned(FeedLink(url=feed_url(request, volunteer_id)), position,
+        return positioned(FeedLink(url=await feed_url(request, volunteer_id)), position,
                           headers={"Cache-Control": "no-store"})
 
     @get("/{volunteer_id:uuid}/shifts.ics", guards=[feed_token_of_the_volunteer],

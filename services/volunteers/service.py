@@ -14,7 +14,7 @@ import msgspec
 
 from events.base import EventMetadata
 from events.store import EventStore
-from events.volunteers import VolunteerRegistered
+from events.volunteers import VolunteerPhoneChanged, VolunteerRegistered
 from services.commands.checks import require_line, require_text
 from services.commands.handler import (
     CommandHandler,
@@ -126,9 +126,12 @@ async def _person(commands: CommandHandler, volunteer_id: UUID) -> Volunteer:
 
 async def profile(store: EventStore, pool: asyncpg.Pool, volunteer_id: UUID) -> Profile:
     registered: VolunteerRegistered | None = None
+    phone: bytes | None = None
     state = VOLUNTEER.initial
     for recorded in await store.read_stream(VOLUNTEER(volunteer_id).id):
         state = VOLUNTEER.evolve(state, recorded.event)
+        if isinstance(recorded.event, VolunteerRegistered | VolunteerPhoneChanged):
+            phone = recorded.event.phone
         if isinstance(recorded.event, VolunteerRegistered):
             registered = recorded.event
     if registered is None:
@@ -139,9 +142,31 @@ async def profile(store: EventStore, pool: asyncpg.Pool, volunteer_id: UUID) -> 
         id=volunteer_id,
         name=name if name is not None else ERASED,
         email=personal_data.decrypt(key, volunteer_id, registered.email),
-        phone=personal_data.decrypt(key, volunteer_id, registered.phone),
+        phone=personal_data.decrypt(key, volunteer_id, phone),
         erased=name is None,
     )
+
+
+PHONE_LENGTH = 40
+CHANGE_PHONE = "ChangePhone"
+
+
+async def change_phone(commands: CommandHandler, pool: asyncpg.Pool, volunteer_id: UUID,
+                       phone: str | None, metadata: EventMetadata) -> CommandResult:
+    """Store the new number as ciphertext under the volunteer's key, as registering does; a
+    repeat of the same request (its idempotency key) is told apart by a digest keyed with that
+    key, never by the ciphertext (which differs each time)."""
+    if phone is not None:
+        require_line("phone", phone, PHONE_LENGTH)
+    key = await personal_data.key_of(pool, volunteer_id)
+    if key is None:
+        raise NotFound("volunteer_id", "no such volunteer", code="volunteer_not_found")
+    metadata = with_digest(metadata, hmac.new(
+        key, _encode_person([CHANGE_PHONE, str(volunteer_id), phone]), hashlib.sha256).hexdigest())
+    return await commands.handle(decider.PHONE, decider.ChangePhone(
+        volunteer_id=volunteer_id,
+        phone=personal_data.encrypt(key, volunteer_id, phone) if phone else None,
+        now=datetime.now(UTC)), metadata)
 
 
 async def erase(

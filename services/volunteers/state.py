@@ -17,10 +17,12 @@ from events.hours import HoursCorrected, HoursRecorded
 from events.shifts import VolunteerShiftClaimed, VolunteerShiftReleased
 from events.trainings import VolunteerQualified
 from events.volunteers import (
+    FeedTokenRenewed,
     NotificationSettingsChanged,
     VolunteerAccountLinked,
     VolunteerErased,
     VolunteerHomeSitesChosen,
+    VolunteerPhoneChanged,
     VolunteerRegistered,
 )
 from projections.notifier import REMINDER
@@ -46,6 +48,8 @@ class Volunteer(msgspec.Struct, frozen=True, kw_only=True):
     reminder_hours_before: int | None = None
     """The reminder time the volunteer chose in its notification settings; None while it never
     chose one (and 0 once it turned reminders off)."""
+    feed_generation: int = 0
+    """Which secret link opens its calendar feed: renewed from its profile, the old one ends."""
 
     @property
     def active(self) -> bool:
@@ -83,6 +87,8 @@ def evolve(state: Volunteer, event: Event) -> Volunteer:
             return msgspec.structs.replace(state, erased=True)
         case VolunteerHomeSitesChosen(site_ids=site_ids):
             return msgspec.structs.replace(state, home_site_ids=tuple(site_ids))
+        case FeedTokenRenewed(generation=generation):
+            return msgspec.structs.replace(state, feed_generation=generation)
         case NotificationSettingsChanged(reminder_hours_before=hours, off=off):
             return msgspec.structs.replace(
                 state, reminder_hours_before=0 if REMINDER in off else hours)
@@ -124,5 +130,7 @@ def worked_at(event: Event, now: datetime) -> datetime:
 VOLUNTEER = StreamKind("volunteer", Volunteer(), evolve, dict.fromkeys(
     (VolunteerRegistered, VolunteerAccountLinked, VolunteerErased, VolunteerHomeSitesChosen,
      VolunteerShiftClaimed, VolunteerShiftReleased, VolunteerQualified,
-     HoursRecorded, HoursCorrected, NotificationSettingsChanged), "volunteer_id"),
+     HoursRecorded, HoursCorrected, NotificationSettingsChanged, FeedTokenRenewed,
+     VolunteerPhoneChanged),
+    "volunteer_id"),
     occurred_at=worked_at)

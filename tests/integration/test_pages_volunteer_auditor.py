@@ -112,6 +112,11 @@ async def test_a_volunteer_claims_a_shift_and_sees_it_at_once_in_my_shifts(world
     assert "Das ist Ihre Schicht." in shift_item(board.text, shift)
 
 
+WOCHENTAGE = ("Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag")
+MONATE = ("Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September",
+          "Oktober", "November", "Dezember")
+
+
 async def test_shift_times_are_shown_in_berlin_time(world, worker):
     # At 10:00 Berlin time in three days: the two hours never run past midnight, which the page
     # would show as "HH:MM–dd.mm. HH:MM" (and whatever the hour now, the shift lies ahead).
@@ -122,7 +127,7 @@ async def test_shift_times_are_shown_in_berlin_time(world, worker):
     board = await world.client.get("/volunteer/shifts")
 
     assert "10:00–12:00" in shift_item(board.text, shift)  # sent as UTC, shown as Berlin's
-    assert f"{day:%d.%m.%Y}" in board.text
+    assert f"{WOCHENTAGE[day.weekday()]}, {day.day}. {MONATE[day.month - 1]}" in board.text
 
 
 async def test_the_open_shifts_can_be_filtered_by_village(world, worker):

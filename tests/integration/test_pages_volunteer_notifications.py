@@ -79,7 +79,7 @@ async def test_a_refused_setting_is_named_at_its_field_and_nothing_is_stored(wor
                            f"/api/volunteers/{world.alice}/notification-settings")
 
     assert language.status_code == 422
-    assert 'id="language-error">Bitte wählen Sie Deutsch oder English.<' in language.text
+    assert 'id="language-error">Bitte wählen Sie Deutsch, English oder Українська.<' in language.text
     assert 'id="language" name="language" aria-invalid="true"' in language.text
     for refused in (hours, words):
         assert refused.status_code == 422

@@ -309,5 +309,5 @@ async def test_a_volunteer_switches_to_ukrainian_it_is_remembered_and_back(world
     assert "Знайти зміни" in kept.text and kept.headers["content-language"] == "uk"
     assert 'href="?lang=de" hreflang="de" lang="de">Deutsch</a>' in kept.text
     assert "Guten Tag, Alice!" in back.text
-    # Dates in Ukrainian pages as in German ones (day.month.year), not English month names
-    assert re.search(r"\d\d\.\d\d\.\d{4} по \d\d\.\d\d\.\d{4}", kept.text)
+    # Dates in Ukrainian pages by Babel's uk locale: "7 груд. 2026 р. по 13 груд. 2026 р."
+    assert re.search(r"\d{1,2} \w+\. \d{4}\u202fр\. по \d{1,2} \w+\. \d{4}\u202fр\.", kept.text)

@@ -23,6 +23,16 @@ def test_a_feed_token_is_stable_per_volunteer_and_secret():
     assert not keys.feed_token_matches(volunteer, "ä" + token[1:])
 
 
+def test_each_generation_of_a_volunteers_feed_link_has_its_own_token():
+    keys, volunteer = derive_keys("one secret"), uuid4()
+    first, renewed = keys.feed_token(volunteer), keys.feed_token(volunteer, 1)
+    assert first == keys.feed_token(volunteer, 0)  # links handed out before renewals hold
+    assert len({first, renewed, keys.feed_token(volunteer, 2)}) == 3
+    assert keys.feed_token_matches(volunteer, renewed, 1)
+    assert not keys.feed_token_matches(volunteer, first, 1)
+    assert not keys.feed_token_matches(volunteer, renewed, 0)
+
+
 def test_the_feed_key_is_not_the_token_or_email_key():
     keys = derive_keys("one secret")
     assert len({keys.feeds, keys.tokens, keys.emails}) == 3

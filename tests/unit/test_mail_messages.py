@@ -1,14 +1,17 @@
-"""Every kind of e-mail has its words in German and English, and a cancellation without a
-reason (a session called off without one) does not print an empty "Grund: ."."""
+"""Every kind of e-mail has its words in German, English and Ukrainian (every message of the
+German catalogue, with the same placeholders), and a cancellation without a reason (a session
+called off without one) does not print an empty "Grund: ."."""
 
 from __future__ import annotations
 
+import re
 from uuid import uuid4
 
 import pytest
+from babel.messages.pofile import read_po
 
 from projections.notifier import KINDS, QUALIFICATION_EXPIRING
-from workers.mail.messages import LANGUAGES, compose
+from workers.mail.messages import HERE, LANGUAGES, compose
 
 pytestmark = pytest.mark.unit
 
@@ -46,3 +49,30 @@ def test_a_cancellation_without_a_reason_says_the_session_was_called_off():
 def test_a_handover_offer_links_to_the_offers_page():
     text = a_message("handover_offered", "en").get_body(("plain",)).get_content()
     assert "https://treffpunkt.example/volunteer/handovers" in text
+
+
+def mail_catalogue(language: str) -> dict[str, str]:
+    with (HERE / "locale" / language / "LC_MESSAGES" / "mail.po").open("rb") as file:
+        return {message.id: message.string for message in read_po(file) if message.id}
+
+
+def placeholders(text: str) -> set[str]:
+    return set(re.findall(r"%\((\w+)\)s", text))
+
+
+@pytest.mark.parametrize("language", ["en", "uk"])
+def test_every_german_mail_message_has_words_with_the_same_placeholders(language):
+    german, other = mail_catalogue("de"), mail_catalogue(language)
+    assert sorted(msgid for msgid in german if not other.get(msgid)) == []
+    assert {msgid: placeholders(other[msgid]) for msgid in german} == {
+        msgid: placeholders(text) for msgid, text in german.items()}
+
+
+def test_a_ukrainian_volunteer_is_written_to_in_ukrainian():
+    assert "uk" in LANGUAGES
+    message = a_message("claim_confirmed", "uk")
+    text = message.get_body(("plain",)).get_content()
+    assert message["Subject"].startswith("Ви записані: Küche, ")
+    assert message["Content-Language"] == "uk"
+    assert "Доброго дня, Anna!" in text and "у Dorftreff Gehrde" in text
+    assert "З повагою, команда Dorftreff Gehrde" in text

@@ -11,11 +11,24 @@ import pytest
 from events.shifts import VolunteerShiftClaimed
 from events.sites import SiteAdded
 from events.trainings import VolunteerQualified
-from events.volunteers import VolunteerErased, VolunteerHomeSitesChosen, VolunteerRegistered
+from events.volunteers import (
+    FeedTokenRenewed,
+    VolunteerErased,
+    VolunteerHomeSitesChosen,
+    VolunteerPhoneChanged,
+    VolunteerRegistered,
+)
 from services.commands.decider import given
 from services.commands.rejections import NotFound
 from services.shifts.eligibility import obstacles
-from services.volunteers.decider import HOME_SITES, ChooseHomeSites
+from services.volunteers.decider import (
+    FEED_TOKEN,
+    HOME_SITES,
+    PHONE,
+    ChangePhone,
+    ChooseHomeSites,
+    RenewFeedToken,
+)
 from services.volunteers.state import VOLUNTEER as VOLUNTEER_STREAM
 from tests.deciding import streams_touched, when
 
@@ -80,3 +93,32 @@ def test_a_shift_i_hold_at_the_same_time_stands_in_the_way_but_not_the_shift_its
     assert obstacles(me, same_time).overlapping == [held["id"]]
     assert not obstacles(me, held)
     assert not obstacles(me, shift(hours_ahead=26))  # touching: [24h, 26h) and [26h, 28h)
+
+
+def test_renewing_the_feed_link_raises_its_generation_each_time():
+    renew = RenewFeedToken(volunteer_id=VOLUNTEER, now=NOW)
+
+    first = when(FEED_TOKEN, renew, REGISTERED)
+    second = when(FEED_TOKEN, renew, REGISTERED, *first)
+
+    assert first == [FeedTokenRenewed(volunteer_id=VOLUNTEER, generation=1)]
+    assert second == [FeedTokenRenewed(volunteer_id=VOLUNTEER, generation=2)]
+    assert given(FEED_TOKEN, REGISTERED, *first, *second)[
+        VOLUNTEER_STREAM(VOLUNTEER)].feed_generation == 2
+    assert streams_touched(FEED_TOKEN, renew, REGISTERED) == [f"volunteer-{VOLUNTEER}"]
+    with pytest.raises(NotFound):
+        when(FEED_TOKEN, renew, REGISTERED, VolunteerErased(volunteer_id=VOLUNTEER))
+    with pytest.raises(NotFound):
+        when(FEED_TOKEN, renew)
+
+
+def test_a_changed_phone_number_is_recorded_as_given_unless_the_volunteer_is_gone():
+    change = ChangePhone(volunteer_id=VOLUNTEER, phone=b"ciphertext", now=NOW)
+
+    assert when(PHONE, change, REGISTERED) == [
+        VolunteerPhoneChanged(volunteer_id=VOLUNTEER, phone=b"ciphertext")]
+    removed = ChangePhone(volunteer_id=VOLUNTEER, phone=None, now=NOW)
+    assert when(PHONE, removed, REGISTERED) == [
+        VolunteerPhoneChanged(volunteer_id=VOLUNTEER, phone=None)]
+    with pytest.raises(NotFound):
+        when(PHONE, change, REGISTERED, VolunteerErased(volunteer_id=VOLUNTEER))

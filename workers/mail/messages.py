@@ -19,7 +19,7 @@ import jinja2
 from babel.dates import format_date, format_time
 from icalendar import Calendar, Event as CalendarEvent
 
-from projections.catalogues import compiled
+from projections.catalogues import babel_locale, compiled
 from projections.notifier import (
     CLAIM_CONFIRMED,
     HANDED_OVER,
@@ -36,7 +36,7 @@ from projections.notifier import (
 )
 
 HERE = Path(__file__).parent
-LANGUAGES = ("de", "en")
+LANGUAGES = ("de", "en", "uk")
 BERLIN = ZoneInfo("Europe/Berlin")
 WITH_CALENDAR = {CLAIM_CONFIRMED: "PUBLISH", MOVED_UP: "PUBLISH", REMINDER: "PUBLISH",
                  SHIFT_CANCELLED: "CANCEL", HANDED_OVER: "CANCEL",
@@ -56,12 +56,14 @@ def words(language: str):
 
 
 def when(starts_at: datetime, ends_at: datetime, language: str) -> str:
-    """``Samstag, 10. Oktober 2026, 09:00–13:00 Uhr`` on the Berlin wall clock."""
+    """``Samstag, 10. Oktober 2026, 09:00–13:00 Uhr`` on the Berlin wall clock, by Babel in the
+    language's locale (``Saturday 10 October 2026``, ``субота, 10 жовтня 2026 р.``)."""
     start, end = starts_at.astimezone(BERLIN), ends_at.astimezone(BERLIN)
+    locale = babel_locale(language)
     return words(language)("time_span") % {
-        "date": format_date(start.date(), "full", locale=language),
-        "start": format_time(start.time(), "HH:mm", locale=language),
-        "end": format_time(end.time(), "HH:mm", locale=language)}
+        "date": format_date(start.date(), "full", locale=locale),
+        "start": format_time(start, "short", tzinfo=BERLIN, locale=locale),
+        "end": format_time(end, "short", tzinfo=BERLIN, locale=locale)}
 
 
 def _link(kind: str, params: dict[str, Any], public_url: str) -> tuple[str, str]:
