@@ -12,6 +12,7 @@ import asyncpg
 from babel.dates import format_date
 
 from events.sealed import decrypt
+from projections.catalogues import babel_locale
 from projections.coordinator_digest import sealed_names
 from workers.mail.messages import BERLIN, LANGUAGES, when, words
 
@@ -44,7 +45,7 @@ def _lines(params: dict[str, Any], names: dict[str, str | None],
             "person": names.get(q["volunteer_id"]) or _("coordinator_digest.erased"),
             "qualification_name": q["names"].get(language) or q["names"].get("de", ""),
             "date": format_date(datetime.fromisoformat(q["valid_until"]).astimezone(BERLIN)
-                                .date(), "long", locale=language)}
+                                .date(), "long", locale=babel_locale(language))}
             for q in params.get("qualifications", [])]),
     ]
     return [{"heading": _(heading), "lines": lines} for heading, lines in sections if lines]

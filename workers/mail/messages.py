@@ -82,8 +82,9 @@ def expiry(params: dict[str, Any], language: str) -> dict[str, str]:
     if "valid_until" not in params:
         return {}
     until = datetime.fromisoformat(params["valid_until"]).astimezone(BERLIN)
-    return {"qualification_name": params["names"].get(language) or params["qualification"],
-            "date": format_date(until.date(), "long", locale=language)}
+    return {"qualification_name": (params["names"].get(language) or params["names"].get("de")
+                                  or params["qualification"]),
+            "date": format_date(until.date(), "long", locale=babel_locale(language))}
 
 
 def _body(kind: str, params: dict[str, Any]) -> str:
