@@ -166,7 +166,7 @@ def test_the_warning_names_the_qualification_and_the_date_in_the_volunteers_lang
                             "Dorftreff Gehrde")
     message = compose(row(QUALIFICATION_EXPIRING, language, params), "anna@example.org",
                       "Anna", "Dorftreff <t@example.org>", "https://treffpunkt.example")
-    day = "1. März" if language == "de" else "March 1"
+    day = "1. März" if language == "de" else "1 March"
     assert message["Subject"].startswith(subject) and day in message["Subject"]
     assert line in text(message) and "Dorftreff Gehrde" in text(message)
     assert "https://treffpunkt.example/volunteer/trainings" in text(message)
