@@ -85,9 +85,10 @@ async def choose_password(commands: CommandHandler, pool: asyncpg.Pool, keys: Ke
         now=datetime.now(UTC)), EventMetadata(actor=f"{actor}:{link.account_id}"))
 
 
-NOT_INVITED, INVITED, CHOSEN = "not_invited", "invited", "chosen"
+NO_ACCOUNT, NOT_CHOSEN, CHOSEN = "no_account", "not_chosen", "chosen"
 """Where a volunteer stands with its account: none yet; an account whose password no link has
-changed yet (an invitation not yet used); or a password it has chosen itself."""
+changed yet (an invitation not yet used, or a password someone else set); or a password it has
+chosen itself through a link."""
 
 
 async def invitation_standing(commands: CommandHandler,
@@ -96,8 +97,8 @@ async def invitation_standing(commands: CommandHandler,
     for account_id in (await commands.state(VOLUNTEER(volunteer_id))).account_ids:
         account = await commands.state(ACCOUNT(account_id))
         if account.active:
-            return (CHOSEN if account.password_changes > 0 else INVITED), account_id
-    return NOT_INVITED, None
+            return (CHOSEN if account.password_changes > 0 else NOT_CHOSEN), account_id
+    return NO_ACCOUNT, None
 
 
 async def invite(commands: CommandHandler, store: EventStore, pool: asyncpg.Pool, keys: Keys,

@@ -42,6 +42,12 @@ def qualification_rows(held: dict[str, datetime], named: Callable[[str], str],
                    for code, until in held.items()), key=lambda row: row["name"].casefold())
 
 
+def months_until(moment: datetime) -> list[date]:
+    """The first days of the months of ``moment``'s Berlin year up to its own month."""
+    day = moment.astimezone(BERLIN).date()
+    return [date(day.year, month, 1) for month in range(1, day.month + 1)]
+
+
 def year_of(moment: datetime) -> Period:
     year = moment.astimezone(BERLIN).year
     return Period(first_day=date(year, 1, 1), last_day=date(year, 12, 31))
@@ -85,7 +91,7 @@ async def volunteer_profile(
                       if here(row) and row["enrolled"] and row["status"] != "cancelled"
                       and row["ends_at"] > moment],
         "year": period.first_day.year,
-        "months": [(date.fromisoformat(f"{month}-01"), shown)
-                   for month, shown in hours.months.items()],
+        "months": [(first, hours.months.get(f"{first:%Y-%m}", 0.0))
+                   for first in months_until(moment)],
         "hours": hours.hours,
     }
