@@ -38,8 +38,7 @@ from services.pages.auditor import number
 from services.pages.coordinator import FORM, no_such_site
 from services.pages.forms import FormError, form_metadata, fresh_key
 from services.pages.i18n import language_of, translator
-from services.pages.local_time import local
-from services.pages.people_profile import volunteer_profile
+from services.pages.people_profile import qualification_rows, volunteer_profile
 from services.pages.people_reads import site_volunteers
 from services.pages.refusals import refusal_message
 from services.pages.rendering import page
@@ -205,11 +204,8 @@ class PeoplePages(Controller):
             standing, _ = await password_links.invitation_standing(commands, person["id"])
             people.append({**person, "email": profile.email, "phone": profile.phone,
                            "standing": standing,
-                           "qualifications": sorted(
-                               ({"name": named(q), "valid_until": local(until),
-                                 "valid": until > moment}
-                                for q, until in state.qualifications.items()),
-                               key=lambda q: q["name"])})
+                           "qualifications": qualification_rows(state.qualifications, named,
+                                                                moment)})
         offers, _ = await read_models.read(directory.DIRECTORY, min_position,
                                            lambda connection: directory.offers(connection,
                                                                                site_id))
