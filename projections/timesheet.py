@@ -18,7 +18,7 @@ from uuid import UUID
 import msgspec
 
 from events.interface import Store
-from projections.figures import BERLIN, Counted, Tally, tally, total
+from projections.figures import BERLIN, Counted, Facts, Tally, by_month, tally, total
 from projections.funding import FundingHistory
 from projections.funding_report import (
     FundingSettings,
@@ -118,3 +118,32 @@ async def funding_timesheet(
 ) -> Timesheet:
     head, (history,), _ = await sealed_history(store, as_of, up_to=up_to)
     return timesheet_of(history, period, as_of, site_ids, head)
+
+
+class PersonMonths(msgspec.Struct, kw_only=True):
+    """One volunteer's hours in the period, per Europe/Berlin month (``2026-03``) and in all:
+    the timesheet's figures for that person (the same facts and sums), so its ``hours`` is the
+    timesheet's ``people[].hours`` for it."""
+
+    months: dict[str, float]
+    hours: float
+
+
+def person_months_of(history: FundingHistory, volunteer_id: UUID, period: Period,
+                     as_of: datetime, site_ids: frozenset[UUID] | None) -> PersonMonths:
+    everyone = history.per_person()
+    theirs = Facts(shifts=[row for row in everyone.shifts if row["volunteer_id"] == volunteer_id],
+                   hours=[row for row in everyone.hours if row["volunteer_id"] == volunteer_id],
+                   offer_of_session=everyone.offer_of_session, rates=everyone.rates)
+    sums = tally(theirs, by_month, from_=period.start, to=period.end, now=as_of,
+                 site_ids=site_ids)
+    return PersonMonths(months={month: sums[month].shown().volunteer_hours
+                                for month in sorted(sums)},
+                        hours=total(sums.values()).shown().volunteer_hours)
+
+
+async def person_months(store: Store, volunteer_id: UUID, period: Period, as_of: datetime,
+                        site_ids: frozenset[UUID] | None) -> PersonMonths:
+    """A volunteer's hours per month, replayed from the sealed history as the timesheet is."""
+    _, (history,), _ = await sealed_history(store, as_of)
+    return person_months_of(history, volunteer_id, period, as_of, site_ids)

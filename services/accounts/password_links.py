@@ -85,6 +85,22 @@ async def choose_password(commands: CommandHandler, pool: asyncpg.Pool, keys: Ke
         now=datetime.now(UTC)), EventMetadata(actor=f"{actor}:{link.account_id}"))
 
 
+NO_ACCOUNT, NOT_CHOSEN, CHOSEN = "no_account", "not_chosen", "chosen"
+"""Where a volunteer stands with its account: none yet; an account whose password no link has
+changed yet (an invitation not yet used, or a password someone else set); or a password it has
+chosen itself through a link."""
+
+
+async def invitation_standing(commands: CommandHandler,
+                              volunteer_id: UUID) -> tuple[str, UUID | None]:
+    """The volunteer's standing (the rule ``invite`` acts on) and its open account, if any."""
+    for account_id in (await commands.state(VOLUNTEER(volunteer_id))).account_ids:
+        account = await commands.state(ACCOUNT(account_id))
+        if account.active:
+            return (CHOSEN if account.password_changes > 0 else NOT_CHOSEN), account_id
+    return NO_ACCOUNT, None
+
+
 async def invite(commands: CommandHandler, store: EventStore, pool: asyncpg.Pool, keys: Keys,
                  volunteer_id: UUID, *, actor: str) -> int:
     """Create the volunteer's account (a random password nobody knows) and mail it a link to
@@ -94,15 +110,14 @@ async def invite(commands: CommandHandler, store: EventStore, pool: asyncpg.Pool
     person = await volunteers.profile(store, pool, volunteer_id)
     if person.erased or person.email is None:
         raise Conflict("volunteer_id", "the volunteer was erased", code="erased")
-    for account_id in (await commands.state(VOLUNTEER(volunteer_id))).account_ids:
-        account = await commands.state(ACCOUNT(account_id))
-        if account.active and account.password_changes > 0:
-            raise Conflict("volunteer_id", "the volunteer has chosen a password already",
-                           code="has_account")
-        if account.active:
-            await mail_link(pool, keys, account_id=account_id, address=person.email,
-                            kind=INVITATION, purpose=links.INVITATION, issued_at_change=0)
-            return await store.newest_position()
+    standing, account_id = await invitation_standing(commands, volunteer_id)
+    if standing == CHOSEN:
+        raise Conflict("volunteer_id", "the volunteer has chosen a password already",
+                       code="has_account")
+    if account_id is not None:
+        await mail_link(pool, keys, account_id=account_id, address=person.email,
+                        kind=INVITATION, purpose=links.INVITATION, issued_at_change=0)
+        return await store.newest_position()
     result, account_id = await register_account(
         commands, pool, keys, email=person.email, password=secrets.token_urlsafe(32),
         role=VOLUNTEER_ROLE, site_ids=[], volunteer_id=volunteer_id, actor=actor)

@@ -1,6 +1,8 @@
 """The coordinator's volunteers ("Ehrenamtliche"): the site's volunteers with how to reach them
-and their qualifications; a new volunteer (registered at the coordinator's sites); and hours
-worked outside shifts (a timesheet line), which count in the funding report as shift hours do.
+and their qualifications; a new volunteer (registered at the coordinator's sites); inviting one
+that has no password yet (as ``POST /api/volunteers/{id}/invitation`` does); one volunteer's
+profile (``people_profile``); and hours worked outside shifts (a timesheet line), which count
+in the funding report as shift hours do.
 
 Thin adapters: ``services.volunteers.forms`` and ``services.hours.forms`` read the forms as the
 API reads its bodies; the commands run through ``CommandHandler.handle``.
@@ -14,13 +16,16 @@ from uuid import UUID
 
 import asyncpg
 import msgspec
+from babel.dates import format_date
 from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
+from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Template
 
 from events.store import EventStore
 from projections import directory
+from services.accounts import password_links
 from services.auth.guards import ADMIN, COORDINATOR, for_site, from_path, requires_roles
 from services.auth.tokens import Principal
 from services.commands.handler import CommandHandler
@@ -29,10 +34,11 @@ from services.commands.rejections import Rejection
 from services.hours import forms as hours_forms
 from services.hours.decider import HOURS
 from services.pages import coordinator_reads as reads
+from services.pages.auditor import number
 from services.pages.coordinator import FORM, no_such_site
 from services.pages.forms import FormError, form_metadata, fresh_key
 from services.pages.i18n import language_of, translator
-from services.pages.local_time import local
+from services.pages.people_profile import qualification_rows, volunteer_profile
 from services.pages.people_reads import site_volunteers
 from services.pages.refusals import refusal_message
 from services.pages.rendering import page
@@ -40,11 +46,17 @@ from services.reads.read_models import ReadModels
 from services.reads.routes import MinPosition
 from services.volunteers import forms as volunteer_forms
 from services.volunteers import service as volunteers
+from services.volunteers.access import coordinator_of_the_volunteer
 from services.volunteers.state import VOLUNTEER
 
 STAFF_OF_SITE = for_site(from_path("site_id"))
+OF_THE_VOLUNTEER = coordinator_of_the_volunteer(from_path("volunteer_id"))
 DONE = Annotated[str | None, QueryParameter(name="done", max_length=32)]
-DONE_WORDS = ("added", "hours")
+DONE_WORDS = ("added", "hours", "invited")
+INVITE_REFUSALS = {
+    "has_account": "people.invite_has_account",
+    "erased": "people.invite_erased",
+}
 
 
 class PeoplePage(msgspec.Struct, kw_only=True):
@@ -57,6 +69,8 @@ class PeoplePage(msgspec.Struct, kw_only=True):
     hours: hours_forms.HoursForm = msgspec.field(default_factory=hours_forms.HoursForm)
     hours_errors: dict[str, str] = {}
     done: str | None = None
+    invite_errors: dict[str, str] = {}
+    """Volunteer id -> why its invitation was refused."""
     person_key: str = msgspec.field(default_factory=fresh_key)
     hours_key: str = msgspec.field(default_factory=fresh_key)
 
@@ -104,6 +118,51 @@ class PeoplePages(Controller):
         return Redirect(f"/coordinator/sites/{site_id}/volunteers?min_position="
                         f"{result.position}&done=added", status_code=303)
 
+    @post("/volunteers/{volunteer_id:uuid}/invitation", guards=[OF_THE_VOLUNTEER])
+    async def invite(
+        self, site_id: FromPath[UUID], volunteer_id: FromPath[UUID],
+        request: Request[Principal, Any, Any], commands: NamedDependency[CommandHandler],
+        read_models: NamedDependency[ReadModels], store: NamedDependency[EventStore],
+        pool: NamedDependency[asyncpg.Pool],
+    ) -> Template | Redirect:
+        """The volunteer's account and a mailed link to choose a password (7 days)."""
+        try:
+            position = await password_links.invite(
+                commands, store, pool, request.app.state.secret_keys, volunteer_id,
+                actor=f"account:{request.user.account_id}")
+        except Rejection as rejection:
+            t = translator(language_of(request))
+            return await self._page(request, commands, read_models, store, pool, site_id, None,
+                                    status_code=rejection.status, invite_errors={
+                                        str(volunteer_id): t(INVITE_REFUSALS.get(
+                                        str(rejection.members.get("code")),
+                                        "people.invite_refused"))})
+        return Redirect(f"/coordinator/sites/{site_id}/volunteers?min_position={position}"
+                        "&done=invited", status_code=303)
+
+    @get("/volunteers/{volunteer_id:uuid}", guards=[OF_THE_VOLUNTEER])
+    async def profile(
+        self, site_id: FromPath[UUID], volunteer_id: FromPath[UUID],
+        request: Request[Principal, Any, Any], commands: NamedDependency[CommandHandler],
+        read_models: NamedDependency[ReadModels], store: NamedDependency[EventStore],
+        pool: NamedDependency[asyncpg.Pool], min_position: MinPosition = None,
+    ) -> Template:
+        site, _ = await reads.site_and_rooms(read_models, site_id, min_position)
+        if site is None:
+            return no_such_site(request)
+        _, named = await reads.qualifications(read_models, language_of(request))
+        principal = request.user
+        shown = await volunteer_profile(
+            commands, read_models, store, pool, volunteer_id,
+            frozenset(principal.site_ids) if principal.role == COORDINATOR else None, named,
+            min_position)
+        if shown is None:
+            raise NotFoundException()
+        language = language_of(request)
+        return page(request, "coordinator/volunteer.html", site=site, person=shown,
+                    number=number(language),
+                    month_name=lambda day: format_date(day, "LLLL", locale=language))
+
     @post("/hours")
     async def record_hours(
         self, site_id: FromPath[UUID], request: Request[Principal, Any, Any],
@@ -142,12 +201,11 @@ class PeoplePages(Controller):
         for person in await site_volunteers(read_models, store, pool, site_id, min_position):
             profile = await volunteers.profile(store, pool, person["id"])
             state = await commands.state(VOLUNTEER(person["id"]))
+            standing, _ = await password_links.invitation_standing(commands, person["id"])
             people.append({**person, "email": profile.email, "phone": profile.phone,
-                           "qualifications": sorted(
-                               ({"name": named(q), "valid_until": local(until),
-                                 "valid": until > moment}
-                                for q, until in state.qualifications.items()),
-                               key=lambda q: q["name"])})
+                           "standing": standing,
+                           "qualifications": qualification_rows(state.qualifications, named,
+                                                                moment)})
         offers, _ = await read_models.read(directory.DIRECTORY, min_position,
                                            lambda connection: directory.offers(connection,
                                                                                site_id))

@@ -72,7 +72,8 @@ class ShiftPages(Controller):
             shift_board.SHIFT_BOARD, min_position,
             lambda connection: shift_board.shifts(connection, site_id=site_id, start=start,
                                                   end=end))
-        shifts = [found for row in rows if (found := await roster(store, pool, row["id"]))]
+        shifts = [found for row in rows
+                  if (found := await roster(read_models, store, pool, row["id"], min_position))]
         days: dict[Any, list[dict[str, Any]]] = {}
         for shift in shifts:
             days.setdefault(shift["starts_at"].date(), []).append(shift)
@@ -97,13 +98,12 @@ class ShiftPages(Controller):
     @get("/shifts/{shift_id:uuid}/removal/{volunteer_id:uuid}", guards=[STAFF_OF_SHIFT])
     async def confirm_removal(
         self, shift_id: FromPath[UUID], volunteer_id: FromPath[UUID],
-        request: Request[Principal, Any, Any], store: NamedDependency[EventStore],
-        pool: NamedDependency[asyncpg.Pool],
+        request: Request[Principal, Any, Any], read_models: NamedDependency[ReadModels],
+        store: NamedDependency[EventStore], pool: NamedDependency[asyncpg.Pool],
     ) -> Template:
         """The question before a volunteer is taken off a shift."""
         t = translator(language_of(request))
-        shift = await roster(store, pool, shift_id)
-        assert shift is not None  # the guard found its site
+        shift = await _roster_of(read_models, store, pool, shift_id)
         if volunteer_id not in {p["id"] for p in [*shift["claimed"], *shift["waitlist"]]}:
             raise NotFoundException()  # nobody's name is shown but of those on the shift
         name = (await names_of(store, pool, [volunteer_id]))[volunteer_id] or t("roster.erased")
@@ -163,10 +163,11 @@ class ShiftPages(Controller):
     @get("/shifts/{shift_id:uuid}/cancellation", guards=[STAFF_OF_SHIFT])
     async def confirm_cancellation(
         self, shift_id: FromPath[UUID], request: Request[Principal, Any, Any],
-        store: NamedDependency[EventStore], pool: NamedDependency[asyncpg.Pool],
+        read_models: NamedDependency[ReadModels], store: NamedDependency[EventStore],
+        pool: NamedDependency[asyncpg.Pool],
     ) -> Template:
         """The question before a shift is cancelled, with the reason everyone is told."""
-        return await _cancel_question(request, store, pool, shift_id,
+        return await _cancel_question(request, read_models, store, pool, shift_id,
                                       shift_forms.CancelShiftForm(request_key=fresh_key()))
 
     @post("/shifts/{shift_id:uuid}/cancellation", guards=[STAFF_OF_SHIFT])
@@ -182,7 +183,7 @@ class ShiftPages(Controller):
                 SHIFTS, shift_forms.cancel_command(shift_id, data, now()),
                 form_metadata(request, "cancel-shift", data.request_key))
         except FormError as error:
-            return await _cancel_question(request, store, pool, shift_id, data,
+            return await _cancel_question(request, read_models, store, pool, shift_id, data,
                                           error=t(error.key))
         except Rejection as rejection:
             return await self._shift_page(request, read_models, store, pool, shift_id, None,
@@ -223,8 +224,7 @@ class ShiftPages(Controller):
         store: EventStore, pool: asyncpg.Pool, shift_id: UUID, min_position: int | None, *,
         status_code: int = 200, **shown: Any,
     ) -> Template:
-        shift = await roster(store, pool, shift_id)
-        assert shift is not None  # the guard found its site
+        shift = await _roster_of(read_models, store, pool, shift_id, min_position)
         site, _ = await reads.site_and_rooms(read_models, shift["site_id"], None)
         people = await site_volunteers(read_models, store, pool, shift["site_id"], min_position)
         holding = {p["id"] for p in [*shift["claimed"], *shift["waitlist"]]}
@@ -244,13 +244,22 @@ async def _missing(rejection: Rejection, request: Request[Any, Any, Any],
     return ", ".join(named(str(q)) for q in rejection.members.get("missing", []))
 
 
-async def _cancel_question(request: Request[Any, Any, Any], store: EventStore,
-                           pool: asyncpg.Pool, shift_id: UUID,
+async def _roster_of(read_models: ReadModels, store: EventStore, pool: asyncpg.Pool,
+                     shift_id: UUID, min_position: int | None = None) -> dict[str, Any]:
+    """The shift's roster; 404 while the read model has not seen the shift (the guard found
+    it in its stream: it was created just now, and the reader asked without its position)."""
+    shift = await roster(read_models, store, pool, shift_id, min_position)
+    if shift is None:
+        raise NotFoundException()
+    return shift
+
+
+async def _cancel_question(request: Request[Any, Any, Any], read_models: ReadModels,
+                           store: EventStore, pool: asyncpg.Pool, shift_id: UUID,
                            form: shift_forms.CancelShiftForm,
                            error: str | None = None) -> Template:
     t = translator(language_of(request))
-    shift = await roster(store, pool, shift_id)
-    assert shift is not None  # the guard found its site
+    shift = await _roster_of(read_models, store, pool, shift_id)
     told = len(shift["claimed"]) + len(shift["waitlist"])
     return page(request, "coordinator/confirm.html", status_code=422 if error else 200,
                 heading=t("roster.cancel_heading"),

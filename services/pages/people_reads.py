@@ -1,8 +1,8 @@
 """What the coordinator's shift and volunteer pages read about people: the site's volunteers
 by name, and a shift's roster (who holds it, who waits in which order, who served and when).
 
-The roster is folded from the shift's own stream with its one fold (``SHIFT``), so it shows
-exactly what the next command will be decided on; names are decrypted only here.
+The roster is the ``shift_roster`` read model's, read after the reader's own change
+(``min_position``); names are decrypted only here.
 """
 
 from __future__ import annotations
@@ -14,13 +14,13 @@ from uuid import UUID
 
 import asyncpg
 
-from events.shifts import ShiftAttendanceConfirmed, ShiftCreated
 from events.store import EventStore
 from events.volunteers import VolunteerRegistered
+from projections.shift_roster import CLAIMED, SHIFT_ROSTER, WAITLISTED
+from projections.shift_roster import roster as shift_roster
 from projections.volunteer_sites import VOLUNTEER_SITES, volunteers_at
 from services.pages.local_time import local
 from services.reads.read_models import ReadModels
-from services.shifts.state import SHIFT
 from services.volunteers import service as volunteers
 
 REGISTERED = VolunteerRegistered.__struct_config__.tag
@@ -60,44 +60,33 @@ def _person(volunteer_id: UUID, names: dict[UUID, str | None], **more: Any) -> d
     return {"id": volunteer_id, "name": names.get(volunteer_id), **more}
 
 
-async def roster(store: EventStore, pool: asyncpg.Pool, shift_id: UUID) -> dict[str, Any] | None:
-    """The shift as its stream stands: title, times, places, who holds it, the waitlist in
-    order, and the latest confirmation of who served (with actual times)."""
-    stream = SHIFT(shift_id)
-    state = SHIFT.initial
-    created: ShiftCreated | None = None
-    served: ShiftAttendanceConfirmed | None = None
-    for recorded in await store.read_stream(stream.id):
-        state = SHIFT.evolve(state, recorded.event)
-        match recorded.event:
-            case ShiftCreated():
-                created = recorded.event
-            case ShiftAttendanceConfirmed():
-                served = recorded.event
-    if created is None:
+async def roster(read_models: ReadModels, store: EventStore, pool: asyncpg.Pool,
+                 shift_id: UUID, min_position: int | None = None) -> dict[str, Any] | None:
+    """The shift as the ``shift_roster`` read model has it once it applied ``min_position``
+    (the position of the reader's own change): title, times, places, who holds it, the
+    waitlist in order, and the latest confirmation of who served (with actual times)."""
+    row, _ = await read_models.read(SHIFT_ROSTER, min_position,
+                                    lambda connection: shift_roster(connection, shift_id))
+    if row is None:
         return None
-    people = [*state.claimed, *state.waitlist]
-    if served is not None:
-        people += [*served.present, *served.walk_ins]
-    names = await names_of(store, pool, people)
+    claimed = [p["volunteer_id"] for p in row["places"] if p["status"] == CLAIMED]
+    waitlist = [p["volunteer_id"] for p in row["places"] if p["status"] == WAITLISTED]
+    present, walk_ins, times = row["present"], row["walk_ins"], row["times"]
+    names = await names_of(store, pool, [*claimed, *waitlist, *present, *walk_ins])
 
     def served_time(volunteer_id: UUID) -> tuple[datetime, datetime]:
-        span = served.times.get(volunteer_id) if served else None
-        started, ended = (span.started_at, span.ended_at) if span else (state.starts_at,
-                                                                       state.ends_at)
+        started, ended = times.get(volunteer_id, (row["starts_at"], row["ends_at"]))
         return local(started), local(ended)
 
     return {
-        "id": shift_id, "site_id": created.site_id, "title": created.title,
-        "session_id": created.session_id, "starts_at": local(created.starts_at),
-        "ends_at": local(created.ends_at), "capacity": state.capacity,
-        "required": list(state.required), "cancelled": state.cancelled,
-        "claimed": [_person(v, names, times=served_time(v)) for v in state.claimed],
-        "waitlist": [_person(v, names, place=n) for n, v in enumerate(state.waitlist, 1)],
-        "confirmed": served is not None,
-        "present": set(served.present) if served else set(),
-        "walk_ins": [_person(v, names, times=served_time(v))
-                     for v in (served.walk_ins if served else [])],
-        "served": [_person(v, names, times=served_time(v))
-                   for v in ([*served.present, *served.walk_ins] if served else [])],
+        "id": shift_id, "site_id": row["site_id"], "title": row["title"],
+        "session_id": row["session_id"], "starts_at": local(row["starts_at"]),
+        "ends_at": local(row["ends_at"]), "capacity": row["capacity"],
+        "required": list(row["required_qualifications"]), "cancelled": row["cancelled"],
+        "claimed": [_person(v, names, times=served_time(v)) for v in claimed],
+        "waitlist": [_person(v, names, place=n) for n, v in enumerate(waitlist, 1)],
+        "confirmed": row["confirmed"],
+        "present": set(present),
+        "walk_ins": [_person(v, names, times=served_time(v)) for v in walk_ins],
+        "served": [_person(v, names, times=served_time(v)) for v in [*present, *walk_ins]],
     }

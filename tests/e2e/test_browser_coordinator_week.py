@@ -1,4 +1,5 @@
-"""A coordinator's week in a real browser over the demo programme (issue 20): the week's shifts
+"""A coordinator's week in a real browser over the demo programme (issue 20): a qualification
+defined in the admin's catalogue and required by a weekly shift series, the week's shifts
 with who holds them and who waits, assigning and removing (after a confirmation page), who
 served with a walk-in and actual times, and the hours in the figures. Nothing through the API:
 every step is a page, as a coordinator of one Dorftreff does it.
@@ -21,6 +22,7 @@ from events.store import EventStore
 from projections import directory, volunteer_sites
 from services.commands.handler import CommandHandler
 from services.pages.local_time import BERLIN
+from services.platform.settings import DEMO_ADMIN_EMAIL
 from services.trainings.decider import TRAININGS, EnrollInTraining, PlanTraining
 from services.volunteers.state import VOLUNTEER
 from tests.e2e.test_browser_coordinator import policy_violations
@@ -36,6 +38,8 @@ pytestmark = [pytest.mark.e2e, pytest.mark.timeout(400)]
 
 PHONE = {"width": 390, "height": 844}
 COORDINATOR = "koordination.eggermuehlen@treffpunkt.example"
+PLANT_CARE = "Blumenpflege (Test)"
+"""The qualification the walk defines first and its weekly shift series then requires."""
 
 async_api = pytest.importorskip("playwright.async_api")
 expect = async_api.expect
@@ -103,6 +107,23 @@ async def test_a_coordinator_walks_the_week_in_the_browser(site, past_training):
                                                 locale="de-DE")
             refused = policy_violations(context)
             page = await context.new_page()
+            # The admin keeps the catalogue: a new qualification, which a shift then requires.
+            await page.goto("/coordinator/qualifications/")
+            await page.get_by_label("E-Mail").fill(DEMO_ADMIN_EMAIL)
+            await page.get_by_label("Passwort").fill(DEMO_PASSWORD)
+            await page.get_by_role("button", name="Anmelden").click()
+            await page.wait_for_url(lambda url: "/sign-in" not in url)
+            await page.goto("/coordinator/qualifications/")
+            defined = page.locator("form[action='/coordinator/qualifications/']")
+            await defined.get_by_label("Code").fill("plant_care_test")
+            await defined.get_by_label("Name (Deutsch)").fill(PLANT_CARE)
+            await defined.get_by_label("Name (Englisch)").fill("Plant care (test)")
+            await defined.get_by_label("Gültig für (Monate)").fill("24")
+            await defined.get_by_role("button", name="Speichern").click()
+            await expect(page.get_by_role("status")).to_have_text("Gespeichert: plant_care_test.")
+            await expect(page.locator("table.figures")).to_contain_text(PLANT_CARE)
+            await context.clear_cookies()
+
             await page.goto("/coordinator")
             await page.get_by_label("E-Mail").fill(COORDINATOR)
             await page.get_by_label("Passwort").fill(DEMO_PASSWORD)
@@ -223,7 +244,13 @@ async def test_a_coordinator_walks_the_week_in_the_browser(site, past_training):
             await added.get_by_role("button", name="Eintragen").click()
             await expect(page.get_by_role("status")).to_have_text("Die Person ist eingetragen.")
             await expect(page.locator(".people-table")).to_contain_text("Greta Tiemann")
+            await page.get_by_role("button", name="Greta Tiemann einladen").click()
+            await expect(page.get_by_role("status")).to_contain_text("Die Einladung ist unterwegs")
             await photographed(page, "volunteers")
+            # The profile of the one who ran the errand: its hours include the errand's.
+            await page.locator(".people-table tbody th a").first.click()
+            await expect(page.locator("#hours-total")).not_to_have_text("0")
+            await photographed(page, "profile")
             hours_after = await volunteer_hours(page, site_path, other_than=hours_served)
             assert hours_after == pytest.approx(hours_served + 1.5)
             await photographed(page, "statistics-after")
@@ -280,12 +307,15 @@ async def test_a_coordinator_walks_the_week_in_the_browser(site, past_training):
                 (monday + timedelta(days=14)).isoformat())
             await weekly.get_by_label("Ausgenommene Tage").fill(
                 (monday + timedelta(days=7)).isoformat())
+            await weekly.get_by_label(PLANT_CARE).check()
             await weekly.get_by_role("button", name="Schicht anlegen").click()
             await expect(page.get_by_role("status")).to_have_text("Die Schicht ist angelegt.")
             for week, count in ((0, 1), (7, 0), (14, 1)):
                 await page.goto(f"{site_path}/shifts?week={monday + timedelta(days=week)}")
                 await expect(page.locator(".shift-row", has_text="Blumen gießen")
                              ).to_have_count(count)
+            await expect(page.locator(".shift-row", has_text="Blumen gießen").locator(
+                ".badge", has_text=PLANT_CARE)).to_be_visible()
             await page.goto(f"{site_path}/plan")
             training = page.locator("form[action$='/trainings']")
             await training.get_by_label("Raum").select_option(index=0)

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from dateutil.relativedelta import relativedelta
 
+from projections.shift_roster import SHIFT_ROSTER
 from projections.training_records import TRAINING_RECORDS
 from projections.volunteer_sites import VOLUNTEER_SITES
 from services.pages.session import SESSION_COOKIE
@@ -641,7 +642,7 @@ async def test_a_removal_or_unenrolment_question_names_only_someone_on_the_shift
     await world.created(COORDINATOR_A, f"/api/trainings/{training['id']}/enrollments",
                         {"volunteer_id": str(world.alice)})
     with workers(database_url, servers.redis_url, broker_namespace, 1) as (worker,):
-        await wait_until_caught_up(pool, [TRAINING_RECORDS], worker)
+        await wait_until_caught_up(pool, [TRAINING_RECORDS, SHIFT_ROSTER], worker)
     await sign_in_as(world, COORDINATOR_A)
     removal = f"/coordinator/shifts/{shift['id']}/removal"
     unenrolment = f"/coordinator/trainings/{training['id']}/unenrolment"

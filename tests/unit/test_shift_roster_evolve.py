@@ -7,6 +7,7 @@ import pytest
 
 from events.base import PositionedEvent
 from events.shifts import (
+    ServiceTime,
     ShiftAttendanceConfirmed,
     ShiftCancelled,
     ShiftClaimed,
@@ -15,7 +16,7 @@ from events.shifts import (
     ShiftWaitlisted,
 )
 from projections.row_changes import fold
-from projections.shift_roster import PLACES, SCHEMA, SHIFTS, changes
+from projections.shift_roster import PLACES, SCHEMA, SHIFTS, TIMES, changes
 
 pytestmark = pytest.mark.unit
 
@@ -62,3 +63,26 @@ def test_a_cancelled_shift_has_no_places_left():
                   ShiftWaitlisted(shift_id=SHIFT, volunteer_id=b),
                   ShiftCancelled(shift_id=SHIFT, reason="x", released=[a], waitlist=[b]))
     assert folded[SHIFTS][(SHIFT,)]["cancelled"] is True and places(folded) == []
+
+
+def test_who_served_keeps_each_ones_time_the_actual_one_or_the_shifts():
+    a, b = uuid4(), uuid4()
+    early = ServiceTime(started_at=START, ended_at=START + (END - START) / 2)
+    confirmed = dict(shift_id=SHIFT, starts_at=START, ends_at=END)
+    folded = rows(CREATED, ShiftAttendanceConfirmed(present=[a], walk_ins=[b],
+                                                    times={b: early}, **confirmed))
+    shift = folded[SHIFTS][(SHIFT,)]
+    assert (shift["title"], shift["starts_at"], shift["confirmed"]) == ("Küche", START, True)
+    assert {key[1]: (row["started_at"], row["ended_at"])
+            for key, row in folded[TIMES].items()} == {
+        a: (START, END), b: (early.started_at, early.ended_at)}
+    # A later confirmation without actual times gives each it names the shift's time again.
+    again = rows(CREATED, ShiftAttendanceConfirmed(present=[a], walk_ins=[b], times={b: early},
+                                                   **confirmed),
+                 ShiftAttendanceConfirmed(present=[a], walk_ins=[b], reason="doch ganz",
+                                          **confirmed))
+    assert again[TIMES][(SHIFT, b)]["ended_at"] == END
+
+
+def test_a_shift_nobody_confirmed_yet_is_not_confirmed():
+    assert rows(CREATED)[SHIFTS][(SHIFT,)]["confirmed"] is False

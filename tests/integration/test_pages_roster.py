@@ -1,0 +1,69 @@
+"""The coordinator's roster page reads the ``shift_roster`` read model: right after assigning,
+removing or cancelling, the page it is sent to (with the change's ``min_position``) shows the
+change, and a cancelled shift keeps its page."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from tests.integration.test_accounts_api import (
+    ADMIN,
+    COORDINATOR_A,
+    world,  # noqa: F401 - a fixture
+)
+from tests.integration.test_pages_coordinator import csrf_of, sign_in_as, text_of
+from tests.integration.test_pages_volunteer_profile import (  # noqa: F401 - projector: a fixture
+    GRETA,
+    api,
+    projector,
+)
+
+pytestmark = [pytest.mark.integration, pytest.mark.timeout(120)]
+
+
+def holders(html: str) -> list[str]:
+    listed = re.search(r'<ol class="list roster">(.*?)</ol>', html, re.S).group(1)
+    return re.findall(r'<span class="name">([^<]+)</span>', listed)
+
+
+async def answer(world, html: str, action: str, **fields: str):  # noqa: F811
+    key = re.search(r'name="request_key" value="([^"]+)"', html).group(1)
+    response = await world.client.post(action, follow_redirects=False, data={
+        "_csrf_token": csrf_of(html), "request_key": key, **fields})
+    assert response.status_code == 303, response.text
+    assert "min_position=" in response.headers["location"]
+    return await world.client.get(response.headers["location"])
+
+
+async def test_the_roster_page_shows_the_coordinators_own_change_at_once(
+        world, projector):  # noqa: F811
+    site, alice = world.targets["site_id"], world.targets["volunteer_id"]
+    greta = (await api(world, "POST", "/api/volunteers", GRETA, caller=COORDINATOR_A))["id"]
+    starts = datetime.now(UTC).replace(microsecond=0) + timedelta(days=2)
+    shift = (await api(world, "POST", "/api/shifts", {
+        "site_id": str(site), "title": "Tresen", "starts_at": starts.isoformat(),
+        "ends_at": (starts + timedelta(hours=2)).isoformat(), "capacity": 2}, caller=ADMIN))["id"]
+    claimed = await api(world, "POST", f"/api/shifts/{shift}/claims",
+                        {"volunteer_id": str(alice)})
+    await sign_in_as(world, COORDINATOR_A)
+    path = f"/coordinator/shifts/{shift}"
+    before = await world.client.get(path, params={"min_position": str(claimed["position"])})
+    assert holders(before.text) == ["Alice Beispiel-Unique"]
+
+    assigned = await answer(world, before.text, f"{path}/roster/assign", volunteer_id=greta)
+    assert "Eingeteilt." in text_of(assigned.text)
+    assert holders(assigned.text) == ["Alice Beispiel-Unique", "Greta Neu"]
+
+    question = await world.client.get(f"{path}/removal/{alice}")
+    removed = await answer(world, question.text, f"{path}/roster/remove", volunteer_id=str(alice))
+    assert "Ausgetragen." in text_of(removed.text)
+    assert holders(removed.text) == ["Greta Neu"]
+
+    question = await world.client.get(f"{path}/cancellation")
+    cancelled = await answer(world, question.text, f"{path}/cancellation", reason="Glatteis")
+    page = text_of(cancelled.text)
+    assert "Tresen" in page and "Diese Schicht ist abgesagt." in page
+    assert holders(cancelled.text) == []
