@@ -112,7 +112,7 @@ async def test_a_qualification_running_out_is_told_once_in_the_volunteers_langua
     assert german["Subject"] == (
         f"Ihre Qualifikation Hygieneschulung läuft am "
         f"{format_date(until.astimezone(BERLIN).date(), 'long', locale='de')} ab")
-    assert "Hallo Anna Lehmann," in text_of(german) and "Ihr Dorftreff Dorftreff Gehrde" \
+    assert "Hallo Anna Lehmann," in text_of(german) and "Ihr Team vom Dorftreff Gehrde" \
         in text_of(german)
     assert "https://treffpunkt.bersenbrueck.example/volunteer/trainings" in text_of(german)
     english, = inbox.to("fatma@example.org")
