@@ -19,6 +19,9 @@ class AccountRegistered(Event, tag="account.registered", frozen=True, kw_only=Tr
     role: str
     site_ids: list[UUID] = []
     volunteer_id: UUID | None = None
+    invited: bool = False
+    """Created by an invitation with a password nobody knows: no password was ever set until
+    the invitation's link chooses one (only such an account accepts an invitation)."""
 
 
 class AccountEmailClaimed(Event, tag="account.email_claimed", frozen=True, kw_only=True):

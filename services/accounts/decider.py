@@ -40,6 +40,7 @@ class RegisterAccount(msgspec.Struct, frozen=True, kw_only=True):
     site_ids: list[UUID]
     volunteer_id: UUID | None
     now: datetime
+    invited: bool = False
 
 
 class CloseAccount(msgspec.Struct, frozen=True, kw_only=True):
@@ -82,6 +83,7 @@ def decide_register(
                     role=command.role,
                     site_ids=command.site_ids,
                     volunteer_id=command.volunteer_id,
+                    invited=command.invited,
                 ),
             ]
     raise AssertionError("unreachable")
@@ -162,6 +164,8 @@ class ChangePassword(msgspec.Struct, frozen=True, kw_only=True):
     issued_at_change: int
     password_hash: str
     sign_out_everywhere: bool = False
+    invitation: bool = False
+    """The link is an invitation: only an account nobody ever set a password of accepts it."""
     now: datetime
 
 
@@ -171,6 +175,9 @@ def _decide_password(command: ChangePassword, states: States) -> list[Event]:
         raise NotFound("token", "this link's account is closed", code="link_invalid")
     if account.password_changes != command.issued_at_change:
         raise Conflict("token", "this link was used already", code="link_spent")
+    if command.invitation and account.password_set:
+        raise Conflict("token", "this account has a password already: ask for a new one with "
+                       "'forgot password'", code="has_password")
     return [AccountPasswordChanged(account_id=command.account_id,
                                    password_hash=command.password_hash,
                                    sign_out_everywhere=command.sign_out_everywhere,

@@ -82,30 +82,33 @@ async def choose_password(commands: CommandHandler, pool: asyncpg.Pool, keys: Ke
     return await commands.handle(PASSWORDS, ChangePassword(
         account_id=link.account_id, issued_at_change=link.issued_at_change,
         password_hash=password_hash, sign_out_everywhere=sign_out_everywhere,
-        now=datetime.now(UTC)), EventMetadata(actor=f"{actor}:{link.account_id}"))
+        invitation=link.purpose == links.INVITATION, now=datetime.now(UTC)), EventMetadata(actor=f"{actor}:{link.account_id}"))
 
 
 async def invite(commands: CommandHandler, store: EventStore, pool: asyncpg.Pool, keys: Keys,
                  volunteer_id: UUID, *, actor: str) -> int:
     """Create the volunteer's account (a random password nobody knows) and mail it a link to
     choose its own, valid 7 days; inviting again before it was used mails a new link (the old
-    one keeps working until either is used). Returns the position of what it stored (the
+    one keeps working until either is used). Only an account an invitation created, whose
+    password nobody has chosen yet, is invited: one with a password (an admin's, or chosen
+    through a link) is ``Conflict`` (409, ``has_password``): that is "forgot password". Returns the position of what it stored (the
     account, or the store's newest position when the account was there)."""
     person = await volunteers.profile(store, pool, volunteer_id)
     if person.erased or person.email is None:
         raise Conflict("volunteer_id", "the volunteer was erased", code="erased")
     for account_id in (await commands.state(VOLUNTEER(volunteer_id))).account_ids:
         account = await commands.state(ACCOUNT(account_id))
-        if account.active and account.password_changes > 0:
-            raise Conflict("volunteer_id", "the volunteer has chosen a password already",
-                           code="has_account")
+        if account.active and account.password_set:
+            raise Conflict("volunteer_id", "the volunteer's account has a password already: "
+                           "the volunteer can ask for a new one (forgot password)",
+                           code="has_password")
         if account.active:
             await mail_link(pool, keys, account_id=account_id, address=person.email,
                             kind=INVITATION, purpose=links.INVITATION, issued_at_change=0)
             return await store.newest_position()
     result, account_id = await register_account(
         commands, pool, keys, email=person.email, password=secrets.token_urlsafe(32),
-        role=VOLUNTEER_ROLE, site_ids=[], volunteer_id=volunteer_id, actor=actor)
+        role=VOLUNTEER_ROLE, site_ids=[], volunteer_id=volunteer_id, actor=actor, invited=True)
     await mail_link(pool, keys, account_id=account_id, address=person.email, kind=INVITATION,
                     purpose=links.INVITATION, issued_at_change=0)
     return result.position

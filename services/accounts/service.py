@@ -52,6 +52,7 @@ async def register_account(
     volunteer_id: UUID | None,
     actor: str,
     idempotency_key: str | None = None,
+    invited: bool = False,
 ) -> tuple[CommandResult, UUID]:
     """Claim the e-mail, create the account and, for a volunteer, link it: one atomic append.
 
@@ -77,6 +78,7 @@ async def register_account(
         site_ids=site_ids,
         volunteer_id=volunteer_id,
         now=datetime.now(UTC),
+        invited=invited,
     )
 
     try:

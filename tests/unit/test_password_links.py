@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from uuid import uuid4
 
+import msgspec
 import pytest
 
 from events.accounts import AccountClosed, AccountPasswordChanged, AccountRegistered
@@ -26,6 +27,16 @@ REGISTERED = AccountRegistered(account_id=ACCOUNT_ID, email_digest="d", password
 def change(issued_at_change: int, everywhere: bool = False) -> ChangePassword:
     return ChangePassword(account_id=ACCOUNT_ID, issued_at_change=issued_at_change,
                           password_hash="new", sign_out_everywhere=everywhere, now=NOW)
+
+
+def test_an_invitation_link_is_refused_by_an_account_whose_password_someone_chose():
+    invited = msgspec.structs.replace(REGISTERED, invited=True)
+    invitation = msgspec.structs.replace(change(0), invitation=True)
+    with pytest.raises(Conflict) as refused:
+        when(PASSWORDS, invitation, REGISTERED)  # created with a password by an admin
+    assert refused.value.field == "token" and refused.value.members["code"] == "has_password"
+    assert when(PASSWORDS, invitation, invited)[0].changes == 1
+    assert when(PASSWORDS, change(0), REGISTERED)[0].changes == 1  # a reset still works
 
 
 def test_a_link_changes_the_password_once_and_spends_every_link_issued_before():
