@@ -36,24 +36,35 @@ from services.volunteers.state import VOLUNTEER
 
 
 async def mail_link(pool: asyncpg.Pool, keys: Keys, *, account_id: UUID, address: str,
-                    kind: str, purpose: str, issued_at_change: int, language: str = "de") -> None:
-    """Queue the e-mail carrying a new link; the address is kept only as ciphertext."""
+                    kind: str, purpose: str, issued_at_change: int, language: str = "de",
+                    at_most_an_hour: int | None = None) -> None:
+    """Queue the e-mail carrying a new link; the address is kept only as ciphertext. With
+    ``at_most_an_hour``: not if the account got that many of this kind within the hour."""
     token = links.issue(keys.tokens, account_id, purpose, issued_at_change, datetime.now(UTC))
     key = await credential_key(pool, account_id)
-    await queue_direct(
-        pool, key=f"{purpose}:{hashlib.sha256(token.encode()).hexdigest()[:32]}", kind=kind,
-        subject_id=account_id, recipient=personal_data.encrypt(key, account_id, address),
-        language=language, params={"token": token})
+    async with pool.acquire() as connection, connection.transaction():
+        if at_most_an_hour is not None:
+            # Counted and queued under a lock of the account's: parallel requests wait for
+            # each other's row instead of all seeing room for one more.
+            await connection.execute("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))",
+                                     f"password-link:{kind}:{account_id}")
+            if await sent_lately(connection, account_id, kind) >= at_most_an_hour:
+                return
+        await queue_direct(
+            connection, key=f"{purpose}:{hashlib.sha256(token.encode()).hexdigest()[:32]}",
+            kind=kind, subject_id=account_id,
+            recipient=personal_data.encrypt(key, account_id, address), language=language,
+            params={"token": token})
 
 
 RESETS_PER_HOUR = 3
 """Reset mails one account gets at most within an hour; further requests send nothing."""
 
 
-async def sent_lately(pool: asyncpg.Pool, account_id: UUID) -> int:
-    return await pool.fetchval(
+async def sent_lately(connection: asyncpg.Connection, account_id: UUID, kind: str) -> int:
+    return await connection.fetchval(
         """SELECT count(*) FROM outbox WHERE volunteer_id = $1 AND kind = $2
-              AND queued_at > now() - interval '1 hour'""", account_id, PASSWORD_RESET)
+              AND queued_at > now() - interval '1 hour'""", account_id, kind)
 
 
 async def request_reset(commands: CommandHandler, pool: asyncpg.Pool, keys: Keys,
@@ -63,11 +74,10 @@ async def request_reset(commands: CommandHandler, pool: asyncpg.Pool, keys: Keys
     account = await open_account(commands, keys.email_digest(email))
     if account is None or account.registered is None:
         return
-    if await sent_lately(pool, account.registered.account_id) >= RESETS_PER_HOUR:
-        return  # nobody floods a mailbox through this form
     await mail_link(pool, keys, account_id=account.registered.account_id,
                     address=normalise_email(email), kind=PASSWORD_RESET, purpose=links.RESET,
-                    issued_at_change=account.password_changes)
+                    issued_at_change=account.password_changes,
+                    at_most_an_hour=RESETS_PER_HOUR)  # nobody floods a mailbox through this
 
 
 async def choose_password(commands: CommandHandler, pool: asyncpg.Pool, keys: Keys, *,

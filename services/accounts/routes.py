@@ -14,7 +14,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
 from services.accounts import password_links, service
-from services.auth import tokens
+from services.auth import client_limits, tokens
 from services.auth.guards import ADMIN, requires_roles
 from services.auth.closed_accounts import closed_accounts
 from services.auth.revoked_tokens import revoke
@@ -92,11 +92,12 @@ class SignInController(Controller):
 
     @post("/password-reset", exclude_from_auth=True, status_code=202,
           summary="Ask for a link to choose a new password (the same answer for any e-mail)",
-          responses=WRITE_PROBLEMS)
+          responses={**WRITE_PROBLEMS, **problem_responses(429)})
     async def password_reset(
         self, data: JSONBody[PasswordResetRequest], commands: NamedDependency[CommandHandler],
         pool: NamedDependency[asyncpg.Pool], request: Request[Principal, Any, Any],
     ) -> Response[ResetRequested]:
+        await client_limits.admit(request, client_limits.RESET_REQUESTS)
         # The lookup and the mail happen after the answer: its time tells nothing.
         return Response(ResetRequested(), status_code=202, background=BackgroundTask(
             password_links.request_reset, commands, pool, request.app.state.secret_keys,
@@ -104,11 +105,12 @@ class SignInController(Controller):
 
     @post("/password-reset/{token:str}", exclude_from_auth=True, status_code=204,
           summary="Choose a new password with a mailed link (spends the link)",
-          responses=WRITE_PROBLEMS)
+          responses={**WRITE_PROBLEMS, **problem_responses(429)})
     async def choose_password(
         self, token: FromPath[str], data: JSONBody[NewPassword], commands: NamedDependency[CommandHandler],
         pool: NamedDependency[asyncpg.Pool], request: Request[Principal, Any, Any],
     ) -> None:
+        await client_limits.admit(request, client_limits.LINK_USES)
         result = await password_links.choose_password(
             commands, pool, request.app.state.secret_keys, token=token, password=data.password,
             sign_out_everywhere=data.sign_out_everywhere)

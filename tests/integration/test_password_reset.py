@@ -3,13 +3,17 @@ received: the same answer for any e-mail, a link that works once, other tokens k
 
 from __future__ import annotations
 
+import asyncio
 import re
 from datetime import UTC, datetime, timedelta
 from uuid import uuid4
 
 import pytest
 
-from services.accounts import links
+from events.catalog import registry
+from events.store import EventStore
+from services.accounts import links, password_links
+from services.commands.handler import CommandHandler
 from services.platform.keys import derive_keys
 from tests.integration.test_accounts_api import (
     PASSWORD,
@@ -161,3 +165,30 @@ async def test_at_most_three_reset_mails_an_hour_reach_one_account(world, pool):
         assert answer.status_code == 202
     assert await pool.fetchval(
         "SELECT count(*) FROM outbox WHERE kind = 'password_reset'") == 3
+
+
+async def test_parallel_requests_reach_one_account_at_most_three_times(world, pool):  # noqa: F811
+    """The work each request's answer leaves behind (``request_reset``), eight at once: the
+    test client answers one request at a time, so they are run side by side here."""
+    commands = CommandHandler(EventStore(pool, registry))
+    await asyncio.gather(*(password_links.request_reset(commands, pool, derive_keys(SECRET),
+                                                        EMAIL) for _ in range(8)))
+    assert await pool.fetchval(
+        "SELECT count(*) FROM outbox WHERE kind = 'password_reset'") == 3
+
+
+async def test_one_client_asks_for_links_and_uses_them_a_limited_number_of_times(
+    world, pool  # noqa: F811
+):
+    """Counted per client address before any lookup: the eleventh request waits, whatever
+    e-mail or link it names, known or not."""
+    client = world.client
+    for email in [EMAIL, "nobody@example.org"] * 5:
+        assert (await client.post("/api/auth/password-reset",
+                                  json={"email": email})).status_code == 202
+    for email in (EMAIL, "nobody@example.org"):
+        waits = await client.post("/api/auth/password-reset", json={"email": email})
+        assert waits.status_code == 429 and int(waits.headers["Retry-After"]) > 0
+    forged = f"{links.issue(b'not our key', uuid4(), links.RESET, 0, datetime.now(UTC))}"
+    uses = [await choose(client, forged) for _ in range(11)]
+    assert [use.status_code for use in uses] == [422] * 10 + [429]
