@@ -139,17 +139,25 @@ async def test_forgotten_password_in_the_pages_same_page_for_anyone_then_the_lin
         assert sent.status_code == 200 and "Link gilt eine Stunde" in sent.text
     token = await mailed_link(pool, smtp_port)
 
-    shown = await client.get(f"/password/{token}")
+    opened = await client.get(f"/password/{token}", follow_redirects=False)
+    assert opened.status_code == 303 and opened.headers["location"] == "/password-choice"
+    assert opened.headers["referrer-policy"] == "no-referrer"
+    cookie = opened.headers["set-cookie"]
+    assert "HttpOnly" in cookie and "Path=/password-choice" in cookie and "Max-Age=900" in cookie
+    shown = await client.get(opened.headers["location"])
     assert shown.status_code == 200 and 'autocomplete="new-password"' in shown.text
-    short = await client.post(f"/password/{token}", data={
+    assert token not in shown.text and shown.headers["referrer-policy"] == "no-referrer"
+    short = await client.post("/password-choice", data={
         "password": "kurz", "_csrf_token": csrf_of(shown.text)})
     assert short.status_code == 422 and "mindestens 8 Zeichen" in short.text
-    saved = await client.post(f"/password/{token}", data={
+    saved = await client.post("/password-choice", data={
         "password": "im-browser-gewaehlt", "_csrf_token": csrf_of(shown.text)},
         follow_redirects=False)
     assert saved.status_code == 303 and saved.headers["location"] == "/sign-in?password_set=1"
+    assert 'treffpunkt_password_link=""' in saved.headers["set-cookie"]
     assert "Ihr Passwort ist gespeichert" in (await client.get(saved.headers["location"])).text
-    again = await client.post(f"/password/{token}", data={
+    client.cookies.set("treffpunkt_password_link", token, path="/password-choice")
+    again = await client.post("/password-choice", data={
         "password": "noch-ein-passwort", "_csrf_token": csrf_of(shown.text)})
     assert again.status_code == 409 and "schon benutzt" in again.text
     signed_in = await client.post("/api/auth/token",

@@ -14,6 +14,7 @@ from services.accounts import links
 from services.accounts.decider import PASSWORDS, ChangePassword
 from services.auth.closed_accounts import ended_by
 from services.commands.rejections import Conflict, Invalid, NotFound
+from services.platform.problems import loggable_path
 from tests.deciding import when
 
 pytestmark = pytest.mark.unit
@@ -78,3 +79,10 @@ def test_a_link_is_read_back_and_a_forged_or_expired_one_refused():
     invitation = links.read(key, links.issue(key, ACCOUNT_ID, links.INVITATION, 0, NOW),
                             NOW + timedelta(days=6, hours=23))
     assert invitation.purpose == "invitation"
+
+
+def test_a_log_line_never_holds_a_links_token():
+    token = links.issue(b"k" * 32, ACCOUNT_ID, links.RESET, 0, NOW)
+    for path in (f"/password/{token}", f"/api/auth/password-reset/{token}"):
+        assert token not in loggable_path(path) and loggable_path(path).endswith("[token]")
+    assert loggable_path("/api/auth/password-reset") == "/api/auth/password-reset"
