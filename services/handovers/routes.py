@@ -77,6 +77,15 @@ async def whom_it_was_offered(connection: Connection, _: BaseRouteHandler) -> No
         raise PermissionDeniedException("This shift was offered to someone else")
 
 
+async def who_offered_it(connection: Connection, _: BaseRouteHandler) -> None:
+    """Only the volunteer who made an offer withdraws it (an unknown one: the rule's 404)."""
+    caller = _volunteer_of(connection)
+    offered = await commands_of(connection).state(
+        HANDOVER(await from_path("handover_id")(connection)))
+    if offered.exists and offered.from_volunteer_id != caller:
+        raise PermissionDeniedException("Only who offered it withdraws an offer")
+
+
 async def _decided(commands: CommandHandler, request: Request[Principal, Any, Any],
                    command: AcceptHandover | WithdrawHandover) -> Positioned:
     result = await commands.handle(HANDOVERS, command, metadata_for(request))
@@ -112,9 +121,9 @@ class HandoversController(Controller):
         return await _decided(commands, request, AcceptHandover(
             handover_id=handover_id, volunteer_id=_volunteer_of(request), now=now()))
 
-    @post("/api/handovers/{handover_id:uuid}/withdrawal", status_code=200,
-          summary="Take my offer back before anyone accepts it; I keep the shift. 409 when "
-          "taken or withdrawn already, 404 when it is not my offer", responses=WRITE_PROBLEMS)
+    @post("/api/handovers/{handover_id:uuid}/withdrawal", guards=[who_offered_it],
+          status_code=200, summary="Take my offer back before anyone accepts it; I keep the "
+          "shift. 409 when taken or withdrawn already", responses=WRITE_PROBLEMS)
     async def withdraw(
         self, handover_id: FromPath[UUID], commands: NamedDependency[CommandHandler],
         request: Request[Principal, Any, Any],

@@ -179,7 +179,7 @@ async def test_the_holder_withdraws_an_offer_and_then_nobody_can_accept_it(world
     shift = await a_held_shift(world)
     handover = await offer(world, shift, world.bernd)
     by_other = await world.call(VOLUNTEER_OTHER, "POST", f"/api/handovers/{handover}/withdrawal")
-    assert by_other.status_code == 404, by_other.text
+    assert by_other.status_code == 403, by_other.text
 
     withdrawn = await world.call(VOLUNTEER_SELF, "POST", f"/api/handovers/{handover}/withdrawal")
 

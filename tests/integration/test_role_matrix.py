@@ -174,6 +174,7 @@ ROUTES: list[Route] = [
           body=lambda t: {}),
     # Offered by Alice to site A's volunteers: she is one (and then told it is her own, 409).
     Route("POST", "/api/handovers/{handover_id}/acceptance", {VOLUNTEER_SELF}),
+    Route("POST", "/api/handovers/{handover_id}/withdrawal", {VOLUNTEER_SELF}),
     Route("POST", "/api/shifts/{shift_id}/attendance", STAFF_A,
           body=lambda t: {"present": [str(t.ids["volunteer_id"])]}),
     Route("GET", "/api/shifts/{shift_id}/roster", STAFF_A),
