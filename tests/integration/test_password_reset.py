@@ -200,3 +200,18 @@ async def test_one_client_asks_for_links_and_uses_them_a_limited_number_of_times
     forged = f"{links.issue(b'not our key', uuid4(), links.RESET, 0, datetime.now(UTC))}"
     uses = [await choose(client, forged) for _ in range(11)]
     assert [use.status_code for use in uses] == [422] * 10 + [429]
+
+
+async def test_the_forgotten_password_page_waits_after_ten_requests_from_one_client(
+    world, pool  # noqa: F811
+):
+    client = world.client
+    form = await client.get("/password-reset")
+    for email in [EMAIL, "nobody@example.org"] * 5:
+        sent = await client.post("/password-reset", data={
+            "email": email, "_csrf_token": csrf_of(form.text)})
+        assert sent.status_code == 200
+    waits = await client.post("/password-reset", data={
+        "email": "nobody@example.org", "_csrf_token": csrf_of(form.text)})
+    assert waits.status_code == 429 and "Zu viele Versuche" in waits.text
+    assert int(waits.headers["Retry-After"]) > 0
