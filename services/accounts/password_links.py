@@ -92,7 +92,8 @@ async def choose_password(commands: CommandHandler, pool: asyncpg.Pool, keys: Ke
     return await commands.handle(PASSWORDS, ChangePassword(
         account_id=link.account_id, issued_at_change=link.issued_at_change,
         password_hash=password_hash, sign_out_everywhere=sign_out_everywhere,
-        invitation=link.purpose == links.INVITATION, now=datetime.now(UTC)), EventMetadata(actor=f"{actor}:{link.account_id}"))
+        invitation=link.purpose == links.INVITATION, now=datetime.now(UTC)),
+        EventMetadata(actor=f"{actor}:{link.account_id}"))
 
 
 async def invite(commands: CommandHandler, store: EventStore, pool: asyncpg.Pool, keys: Keys,
@@ -101,8 +102,9 @@ async def invite(commands: CommandHandler, store: EventStore, pool: asyncpg.Pool
     choose its own, valid 7 days; inviting again before it was used mails a new link (the old
     one keeps working until either is used). Only an account an invitation created, whose
     password nobody has chosen yet, is invited: one with a password (an admin's, or chosen
-    through a link) is ``Conflict`` (409, ``has_password``): that is "forgot password". Returns the position of what it stored (the
-    account, or the store's newest position when the account was there)."""
+    through a link) is ``Conflict`` (409, ``has_password``): that is "forgot password".
+    Returns the position of what it stored (the account, or the store's newest position when
+    the account was there)."""
     person = await volunteers.profile(store, pool, volunteer_id)
     if person.erased or person.email is None:
         raise Conflict("volunteer_id", "the volunteer was erased", code="erased")

@@ -172,5 +172,5 @@ def _withdraw(command: WithdrawHandover, handover: HandoverState) -> HandoverWit
                              from_volunteer_id=command.volunteer_id)
 
 
-HANDOVERS = Decider(commands=(OfferHandover, AcceptHandover, WithdrawHandover), kinds=(HANDOVER, SHIFT, VOLUNTEER),
-                    streams=streams, decide=decide)
+HANDOVERS = Decider(commands=(OfferHandover, AcceptHandover, WithdrawHandover),
+                    kinds=(HANDOVER, SHIFT, VOLUNTEER), streams=streams, decide=decide)

@@ -50,6 +50,14 @@ async def holders(pool, shift: UUID) -> tuple[UUID, ...]:
     return (await CommandHandler(EventStore(pool, registry)).state(SHIFT(shift))).claimed
 
 
+async def open_offers(pool, position: int, **which) -> list:
+    """The read model's open offers once it has applied ``position``."""
+    rows, _ = await ReadModels(pool, EventStore(pool, registry)).read(
+        handovers.HANDOVERS, position,
+        lambda c: handovers.open_offers(c, since=datetime.now(UTC), **which))
+    return rows
+
+
 async def offer(world: World, shift: UUID, to: UUID | None = None) -> str:
     body = {} if to is None else {"to_volunteer_id": str(to)}
     return (await world.created(VOLUNTEER_SELF,
@@ -170,9 +178,7 @@ async def test_an_offer_closes_with_the_claim_it_offered_and_stays_closed_after_
     assert refused.status_code == 409, refused.text
     assert refused.json()["code"] == "handover_closed" and "handover_id" in refused.text
     assert await holders(pool, shift) == (world.alice,)
-    rows, _ = await ReadModels(pool, EventStore(pool, registry)).read(handovers.HANDOVERS, again["position"], lambda c: (
-        handovers.open_offers(c, since=datetime.now(UTC), shift_ids=[shift])))
-    assert rows == []
+    assert await open_offers(pool, again["position"], shift_ids=[shift]) == []
 
 
 async def test_the_holder_withdraws_an_offer_and_then_nobody_can_accept_it(world, worker, pool):
@@ -189,7 +195,4 @@ async def test_the_holder_withdraws_an_offer_and_then_nobody_can_accept_it(world
     twice = await world.call(VOLUNTEER_SELF, "POST", f"/api/handovers/{handover}/withdrawal")
     assert twice.status_code == 409
     assert await holders(pool, shift) == (world.alice,)
-    rows, _ = await ReadModels(pool, EventStore(pool, registry)).read(handovers.HANDOVERS, withdrawn.json()["position"],
-                                          lambda c: handovers.open_offers(
-                                              c, since=datetime.now(UTC), by=world.alice))
-    assert rows == []
+    assert await open_offers(pool, withdrawn.json()["position"], by=world.alice) == []
