@@ -90,6 +90,25 @@ async def test_a_mailed_link_sets_the_password_once_and_other_tokens_keep_workin
     assert kept.status_code == 200
 
 
+async def test_the_token_may_travel_in_the_body_instead_of_the_path(
+    world, pool, smtp_port  # noqa: F811
+):
+    client = world.client
+    await client.post("/api/auth/password-reset", json={"email": EMAIL})
+    token = await mailed_link(pool, smtp_port)
+    chosen = await client.post("/api/auth/password-choice",
+                               json={"token": token, "password": "im-koerper-gewaehlt"})
+    assert chosen.status_code == 204, chosen.text
+    again = await client.post("/api/auth/password-choice",
+                              json={"token": token, "password": "noch-ein-passwort"})
+    assert again.status_code == 409 and "token" in again.text
+    missing = await client.post("/api/auth/password-choice", json={"password": "ohne-link-1"})
+    assert missing.status_code in (400, 422) and "token" in missing.text
+    signed_in = await client.post("/api/auth/token",
+                                  json={"email": EMAIL, "password": "im-koerper-gewaehlt"})
+    assert signed_in.status_code == 200
+
+
 async def test_a_forged_expired_or_earlier_link_is_refused_naming_the_token(
     world, pool, smtp_port  # noqa: F811
 ):

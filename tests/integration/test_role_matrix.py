@@ -138,6 +138,8 @@ ROUTES: list[Route] = [
           body=lambda t: {"email": "nobody-here@example.org"}),
     Route("POST", "/api/auth/password-reset/{token}", ANYONE,
           body=lambda t: {"password": "a-new-password"}),
+    Route("POST", "/api/auth/password-choice", ANYONE,
+          body=lambda t: {"password": "a-new-password", "token": t.extra["token"]}),
     Route("POST", "/api/accounts", {ADMIN},
           body=lambda t: {"email": f"{uuid4().hex}@example.org", "password": PASSWORD,
                           "role": "auditor"}),
