@@ -84,8 +84,8 @@ class VolunteerHandovers(Controller):
         holder = volunteer_id_of(request)
         try:
             held = await self._held(read_models, holder, shift_id)
-            choosable = [] if held is None else await self._colleagues(
-                (read_models, store, pool), held["site_id"], holder)
+            choosable = [] if held is None or data.to != "colleague" else await (
+                self._colleagues((read_models, store, pool), held["site_id"], holder))
             colleague = data.colleague_id({person["id"] for person in choosable})
             metadata = form_metadata(request, "handover", data.request_key)
             result = await commands.handle(
