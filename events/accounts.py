@@ -23,6 +23,9 @@ class AccountRegistered(Event, tag="account.registered", frozen=True, kw_only=Tr
     """A coordinator's address, sealed under the account's own key (subject_keys), so that the
     weekly digest can be mailed to it (opened only when sending); None for other roles and
     for accounts registered before it was kept."""
+    invited: bool = False
+    """Created by an invitation with a password nobody knows: no password was ever set until
+    the invitation's link chooses one (only such an account accepts an invitation)."""
 
 
 class AccountEmailClaimed(Event, tag="account.email_claimed", frozen=True, kw_only=True):

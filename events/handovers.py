@@ -26,6 +26,9 @@ class HandoverOffered(Event, tag="handover.offered", frozen=True, kw_only=True):
     title: str
     starts_at: datetime
     ends_at: datetime
+    claim: int | None = None
+    """Which of the holder's claims of the shift is offered (1 for its first, 2 after it released
+    and claimed again, ...): the offer ends with that claim. None in offers stored before."""
 
 
 class HandoverAccepted(Event, tag="handover.accepted", frozen=True, kw_only=True):
@@ -40,4 +43,12 @@ class HandoverAccepted(Event, tag="handover.accepted", frozen=True, kw_only=True
     ends_at: datetime
 
 
-EVENTS = (HandoverOffered, HandoverAccepted)
+class HandoverWithdrawn(Event, tag="handover.withdrawn", frozen=True, kw_only=True):
+    """The holder took the offer back before anyone accepted it; it keeps the shift."""
+
+    handover_id: UUID
+    shift_id: UUID
+    from_volunteer_id: UUID
+
+
+EVENTS = (HandoverOffered, HandoverAccepted, HandoverWithdrawn)

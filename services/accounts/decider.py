@@ -43,6 +43,7 @@ class RegisterAccount(msgspec.Struct, frozen=True, kw_only=True):
     now: datetime
     email: bytes | None = None
     """A coordinator's address, sealed under the account's key (``AccountRegistered.email``)."""
+    invited: bool = False
 
 
 class CloseAccount(msgspec.Struct, frozen=True, kw_only=True):
@@ -86,6 +87,7 @@ def decide_register(
                     site_ids=command.site_ids,
                     volunteer_id=command.volunteer_id,
                     email=command.email,
+                    invited=command.invited,
                 ),
             ]
     raise AssertionError("unreachable")
@@ -166,6 +168,8 @@ class ChangePassword(msgspec.Struct, frozen=True, kw_only=True):
     issued_at_change: int
     password_hash: str
     sign_out_everywhere: bool = False
+    invitation: bool = False
+    """The link is an invitation: only an account nobody ever set a password of accepts it."""
     now: datetime
 
 
@@ -175,6 +179,9 @@ def _decide_password(command: ChangePassword, states: States) -> list[Event]:
         raise NotFound("token", "this link's account is closed", code="link_invalid")
     if account.password_changes != command.issued_at_change:
         raise Conflict("token", "this link was used already", code="link_spent")
+    if command.invitation and account.password_set:
+        raise Conflict("token", "this account has a password already: ask for a new one with "
+                       "'forgot password'", code="has_password")
     return [AccountPasswordChanged(account_id=command.account_id,
                                    password_hash=command.password_hash,
                                    sign_out_everywhere=command.sign_out_everywhere,

@@ -54,6 +54,7 @@ async def register_account(
     volunteer_id: UUID | None,
     actor: str,
     idempotency_key: str | None = None,
+    invited: bool = False,
 ) -> tuple[CommandResult, UUID]:
     """Claim the e-mail, create the account and, for a volunteer, link it: one atomic append.
 
@@ -82,6 +83,7 @@ async def register_account(
         # Only a coordinator is mailed at its account's address (the weekly digest).
         email=(personal_data.encrypt(key, account_id, normalise_email(email))
                if role == COORDINATOR else None),
+        invited=invited,
     )
 
     try:

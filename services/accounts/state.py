@@ -37,6 +37,12 @@ class Account(msgspec.Struct, frozen=True, kw_only=True):
     def active(self) -> bool:
         return self.registered is not None and not self.closed
 
+    @property
+    def password_set(self) -> bool:
+        """Someone chose this account's password: whoever created it, or a link since."""
+        return self.registered is not None and (
+            not self.registered.invited or self.password_changes > 0)
+
 
 def evolve_claim(state: EmailClaim, event: Event) -> EmailClaim:
     """The e-mail claim stream."""

@@ -56,57 +56,22 @@ return 0
 """
 
 
-class SignInThrottle:
-    def __init__(
-        self,
-        redis: aioredis.Redis,
-        namespace: str,
-        *,
-        attempts_allowed: int = ATTEMPTS_ALLOWED,
-        client_attempts_allowed: int = CLIENT_ATTEMPTS_ALLOWED,
-        email_ceiling: int = EMAIL_CEILING,
-        window_seconds: int = WINDOW_SECONDS,
-    ) -> None:
+class _Counters:
+    """Counts in Redis, each expiring a window after its first attempt; in this process's
+    memory while Redis is unreachable (never failing open)."""
+
+    def __init__(self, redis: aioredis.Redis, prefix: str, window_seconds: int) -> None:
         self._redis = redis
-        self._prefix = f"{namespace}:signin-attempts:"
-        self._allowed = attempts_allowed
-        self._client_allowed = client_attempts_allowed
-        self._email_ceiling = email_ceiling
+        self._prefix = prefix
         self._window = window_seconds
         self._local: dict[str, tuple[int, float]] = {}
 
-    def _keys(self, digest: str, client: str | None) -> tuple[str, str, str]:
-        """The pair's, the client's and the e-mail's counter."""
-        client = client or UNKNOWN_CLIENT
-        return (f"{self._prefix}pair:{digest}:{client}", f"{self._prefix}client:{client}",
-                f"{self._prefix}email:{digest}")
-
-    async def admit(self, digest: str, client: str | None = None) -> int:
-        """Count an attempt for the e-mail's digest from the client's; 0 if it may go ahead,
-        else the seconds to wait (Retry-After)."""
-        keys = self._keys(digest, client)
+    async def _count(self, keys: tuple[str, ...]) -> list[tuple[int, int]]:
+        """Each counter's count with this attempt, and the seconds left of its window."""
         try:
-            counts = await self._count_in_redis(keys)
+            return await self._count_in_redis(keys)
         except (aioredis.RedisError, OSError):
-            counts = [self._count_locally(key) for key in keys]
-        (pair, pair_ttl), (by_client, client_ttl), (by_email, _) = counts
-        under_attack = by_email > self._email_ceiling
-        waits = []
-        if pair > self._allowed or (under_attack and pair > 1):
-            waits.append(pair_ttl)
-        if by_client > self._client_allowed:
-            waits.append(client_ttl)
-        return max((max(wait, 1) for wait in waits), default=0)
-
-    async def succeeded(self, digest: str, client: str | None = None) -> None:
-        keys = self._keys(digest, client)
-        self._local.pop(keys[0], None)
-        for key in keys[1:]:
-            self._take_back_locally(key)
-        try:
-            await self._redis.eval(_SUCCEEDED, len(keys), *keys)
-        except (aioredis.RedisError, OSError):
-            pass
+            return [self._count_locally(key) for key in keys]
 
     async def _count_in_redis(self, keys: tuple[str, ...]) -> list[tuple[int, int]]:
         async with self._redis.pipeline(transaction=True) as pipe:
@@ -136,3 +101,70 @@ class SignInThrottle:
             del self._local[key]
         while len(self._local) >= _LOCAL_LIMIT:
             del self._local[next(iter(self._local))]
+
+
+class SignInThrottle(_Counters):
+    def __init__(
+        self,
+        redis: aioredis.Redis,
+        namespace: str,
+        *,
+        attempts_allowed: int = ATTEMPTS_ALLOWED,
+        client_attempts_allowed: int = CLIENT_ATTEMPTS_ALLOWED,
+        email_ceiling: int = EMAIL_CEILING,
+        window_seconds: int = WINDOW_SECONDS,
+    ) -> None:
+        super().__init__(redis, f"{namespace}:signin-attempts:", window_seconds)
+        self._allowed = attempts_allowed
+        self._client_allowed = client_attempts_allowed
+        self._email_ceiling = email_ceiling
+
+    def _keys(self, digest: str, client: str | None) -> tuple[str, str, str]:
+        """The pair's, the client's and the e-mail's counter."""
+        client = client or UNKNOWN_CLIENT
+        return (f"{self._prefix}pair:{digest}:{client}", f"{self._prefix}client:{client}",
+                f"{self._prefix}email:{digest}")
+
+    async def admit(self, digest: str, client: str | None = None) -> int:
+        """Count an attempt for the e-mail's digest from the client's; 0 if it may go ahead,
+        else the seconds to wait (Retry-After)."""
+        keys = self._keys(digest, client)
+        (pair, pair_ttl), (by_client, client_ttl), (by_email, _) = await self._count(keys)
+        under_attack = by_email > self._email_ceiling
+        waits = []
+        if pair > self._allowed or (under_attack and pair > 1):
+            waits.append(pair_ttl)
+        if by_client > self._client_allowed:
+            waits.append(client_ttl)
+        return max((max(wait, 1) for wait in waits), default=0)
+
+    async def succeeded(self, digest: str, client: str | None = None) -> None:
+        keys = self._keys(digest, client)
+        self._local.pop(keys[0], None)
+        for key in keys[1:]:
+            self._take_back_locally(key)
+        try:
+            await self._redis.eval(_SUCCEEDED, len(keys), *keys)
+        except (aioredis.RedisError, OSError):
+            pass
+
+
+LINK_REQUESTS_ALLOWED = 10
+LINK_WINDOW_SECONDS = 900
+
+
+class ClientLimit(_Counters):
+    """At most ``allowed`` requests of one kind per client address in a window: asking for a
+    password link, or using one (each use hashes a password). Counted before anything is looked
+    up, so a wait says nothing about an e-mail or a link."""
+
+    def __init__(self, redis: aioredis.Redis, namespace: str, kind: str, *,
+                 allowed: int = LINK_REQUESTS_ALLOWED,
+                 window_seconds: int = LINK_WINDOW_SECONDS) -> None:
+        super().__init__(redis, f"{namespace}:{kind}:", window_seconds)
+        self._allowed = allowed
+
+    async def admit(self, client: str | None) -> int:
+        """0 if the client's request may go ahead, else the seconds to wait (Retry-After)."""
+        (count, ttl), = await self._count((f"{self._prefix}{client or UNKNOWN_CLIENT}",))
+        return max(ttl, 1) if count > self._allowed else 0

@@ -3,8 +3,13 @@
 Offering is decided on the shift (the holder must hold it), the handover and the colleague
 asked; nothing moves: until someone accepts, the holder keeps the shift. Accepting is decided
 on the handover, the shift and both volunteers' streams, with the claim's own rules for the
-taker (``require_can_take``), and moves the place in one atomic append across all four. A
-place the holder no longer holds (released, or handed over already) cannot be accepted: 409.
+taker (``require_can_take``), and moves the place in one atomic append across all four.
+
+An offer is closed, and accepting it is 409, once it is accepted, once its holder withdraws it,
+and once the claim it offered ends (released, handed over through another offer, the shift
+cancelled): the offer names which of the holder's claims of the shift it offers
+(``ShiftState.claims_of``), so a place released and claimed again is not offered by the old
+offer.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from uuid import UUID
 import msgspec
 
 from events.base import Event
-from events.handovers import HandoverAccepted, HandoverOffered
+from events.handovers import HandoverAccepted, HandoverOffered, HandoverWithdrawn
 from events.shifts import ShiftClaimReleased, ShiftWaitlistLeft, VolunteerShiftReleased
 from services.commands.decider import Decider, States, Stream
 from services.commands.rejections import Conflict, Invalid, NotFound
@@ -42,7 +47,14 @@ class AcceptHandover(msgspec.Struct, frozen=True, kw_only=True):
     now: datetime
 
 
-HandoverCommand = OfferHandover | AcceptHandover
+class WithdrawHandover(msgspec.Struct, frozen=True, kw_only=True):
+    handover_id: UUID
+    volunteer_id: UUID
+    """Who withdraws: only the holder who offered it."""
+    now: datetime
+
+
+HandoverCommand = OfferHandover | AcceptHandover | WithdrawHandover
 
 
 def streams(command: HandoverCommand, loaded: States) -> list[Stream[Any]]:
@@ -52,6 +64,8 @@ def streams(command: HandoverCommand, loaded: States) -> list[Stream[Any]]:
             return [SHIFT(command.shift_id), handover]
         case OfferHandover(to_volunteer_id=colleague):
             return [SHIFT(command.shift_id), handover, VOLUNTEER(colleague)]
+        case WithdrawHandover():
+            return [handover]
         case AcceptHandover():
             offered: HandoverState = loaded[handover]
             if offered.shift_id is None or offered.from_volunteer_id is None:
@@ -68,11 +82,15 @@ def decide(command: HandoverCommand, states: States) -> list[Event]:
             return [_offer(command, handover, states[SHIFT(command.shift_id)], states)]
         case AcceptHandover():
             return _accept(command, handover, states)
+        case WithdrawHandover():
+            return [_withdraw(command, handover)]
     raise TypeError(f"unknown command {command!r}")
 
 
-def _require_open(shift: ShiftState, holder: UUID, now: datetime) -> None:
-    """The holder still holds a place on a shift that has not begun."""
+def _require_open(shift: ShiftState, holder: UUID, now: datetime,
+                  claim: int | None = None) -> None:
+    """The holder still holds a place (``claim``: that claim of its) on a shift that has not
+    begun."""
     if not shift.exists:
         raise NotFound("shift_id", "no such shift", code="shift_not_found")
     assert shift.starts_at is not None
@@ -80,9 +98,9 @@ def _require_open(shift: ShiftState, holder: UUID, now: datetime) -> None:
         raise Conflict("shift_id", "the shift was cancelled", code="cancelled")
     if now >= shift.starts_at:
         raise Conflict("shift_id", "the shift has started", code="shift_started")
-    if holder not in shift.claimed:
-        raise Conflict("handover_id", "the place is no longer held by who offered it",
-                       code="handover_taken")
+    if holder not in shift.claimed or claim not in (None, shift.claims_of.get(holder)):
+        raise Conflict("handover_id", "this offer has ended: who offered it no longer holds "
+                       "the place it offered", code="handover_closed")
 
 
 def _offer(command: OfferHandover, handover: HandoverState, shift: ShiftState,
@@ -107,22 +125,22 @@ def _offer(command: OfferHandover, handover: HandoverState, shift: ShiftState,
     return HandoverOffered(handover_id=command.handover_id, shift_id=command.shift_id,
                            site_id=shift.site_id, from_volunteer_id=command.volunteer_id,
                            to_volunteer_id=colleague, title=shift.title,
-                           starts_at=shift.starts_at, ends_at=shift.ends_at)
+                           starts_at=shift.starts_at, ends_at=shift.ends_at,
+                           claim=shift.claims_of.get(command.volunteer_id))
 
 
 def _accept(command: AcceptHandover, handover: HandoverState, states: States) -> list[Event]:
     if not handover.exists:
         raise NotFound("handover_id", "no such handover", code="handover_not_found")
     assert handover.shift_id is not None and handover.from_volunteer_id is not None
-    if handover.accepted_by is not None:
-        raise Conflict("handover_id", "taken already", code="handover_taken")
+    _require_not_closed(handover)
     taker, holder = command.volunteer_id, handover.from_volunteer_id
     if handover.to_volunteer_id not in (None, taker):
         raise Conflict("volunteer_id", "offered to someone else", code="not_offered_to_you")
     if taker == holder:
         raise Conflict("volunteer_id", "is the holder", code="to_self")
     shift = states[SHIFT(handover.shift_id)]
-    _require_open(shift, holder, command.now)
+    _require_open(shift, holder, command.now, handover.claim)
     require_can_take(handover.shift_id, taker, shift, states[VOLUNTEER(taker)], command.now)
     assert shift.site_id is not None and shift.starts_at is not None
     assert shift.ends_at is not None
@@ -138,5 +156,21 @@ def _accept(command: AcceptHandover, handover: HandoverState, states: States) ->
     return events
 
 
-HANDOVERS = Decider(commands=(OfferHandover, AcceptHandover), kinds=(HANDOVER, SHIFT, VOLUNTEER),
-                    streams=streams, decide=decide)
+def _require_not_closed(handover: HandoverState) -> None:
+    if handover.accepted_by is not None:
+        raise Conflict("handover_id", "taken already", code="handover_taken")
+    if handover.withdrawn:
+        raise Conflict("handover_id", "the holder withdrew this offer", code="handover_withdrawn")
+
+
+def _withdraw(command: WithdrawHandover, handover: HandoverState) -> HandoverWithdrawn:
+    if not handover.exists or handover.from_volunteer_id != command.volunteer_id:
+        raise NotFound("handover_id", "no such offer of yours", code="handover_not_found")
+    _require_not_closed(handover)
+    assert handover.shift_id is not None
+    return HandoverWithdrawn(handover_id=command.handover_id, shift_id=handover.shift_id,
+                             from_volunteer_id=command.volunteer_id)
+
+
+HANDOVERS = Decider(commands=(OfferHandover, AcceptHandover, WithdrawHandover),
+                    kinds=(HANDOVER, SHIFT, VOLUNTEER), streams=streams, decide=decide)

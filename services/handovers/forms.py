@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 from typing import Annotated
 from uuid import UUID
@@ -17,17 +18,23 @@ from services.pages.forms import FormError
 
 class HandoverForm(msgspec.Struct):
     to: Annotated[str, msgspec.Meta(max_length=20)] = "site"
-    """``site``: every volunteer of the shift's site; ``colleague``: the one named by e-mail."""
-    email: Annotated[str, msgspec.Meta(max_length=254)] = ""
+    """``site``: every volunteer of the shift's site; ``colleague``: the one chosen by name."""
+    colleague: Annotated[str, msgspec.Meta(max_length=36)] = ""
+    """The chosen colleague's volunteer id, from the list of the site's volunteers (chosen by
+    name, not typed as an e-mail address: the form tells nothing about who has an account)."""
     request_key: Annotated[str, msgspec.Meta(max_length=64)] = ""
 
-    def colleague_email(self) -> str | None:
-        """The colleague's e-mail address, or None for an offer to the site."""
+    def colleague_id(self, choosable: Collection[UUID]) -> UUID | None:
+        """The colleague chosen among ``choosable``, or None for an offer to the site."""
         if self.to != "colleague":
             return None
-        if "@" not in self.email.strip():
-            raise FormError("email", "handover.email_needed")
-        return self.email.strip()
+        try:
+            chosen = UUID(self.colleague)
+        except ValueError:
+            raise FormError("colleague", "handover.colleague_needed") from None
+        if chosen not in choosable:
+            raise FormError("colleague", "handover.colleague_needed")
+        return chosen
 
 
 def handover_command(shift_id: UUID, holder: UUID, colleague: UUID | None,

@@ -18,7 +18,12 @@ from services.auth.guards import VOLUNTEER, Connection, from_path, principal_of
 from services.auth.tokens import Principal
 from services.commands.handler import CommandHandler, entity_id
 from services.commands.http import Created, Positioned, metadata_for, now
-from services.handovers.decider import HANDOVERS, AcceptHandover, OfferHandover
+from services.handovers.decider import (
+    HANDOVERS,
+    AcceptHandover,
+    OfferHandover,
+    WithdrawHandover,
+)
 from services.handovers.state import HANDOVER, HandoverState
 from services.platform.problems import WRITE_PROBLEMS
 from services.platform.resources import commands_of, read_models_of
@@ -72,6 +77,21 @@ async def whom_it_was_offered(connection: Connection, _: BaseRouteHandler) -> No
         raise PermissionDeniedException("This shift was offered to someone else")
 
 
+async def who_offered_it(connection: Connection, _: BaseRouteHandler) -> None:
+    """Only the volunteer who made an offer withdraws it (an unknown one: the rule's 404)."""
+    caller = _volunteer_of(connection)
+    offered = await commands_of(connection).state(
+        HANDOVER(await from_path("handover_id")(connection)))
+    if offered.exists and offered.from_volunteer_id != caller:
+        raise PermissionDeniedException("Only who offered it withdraws an offer")
+
+
+async def _decided(commands: CommandHandler, request: Request[Principal, Any, Any],
+                   command: AcceptHandover | WithdrawHandover) -> Positioned:
+    result = await commands.handle(HANDOVERS, command, metadata_for(request))
+    return Positioned(position=result.position)
+
+
 class HandoversController(Controller):
     tags = ["shifts"]
 
@@ -98,7 +118,15 @@ class HandoversController(Controller):
         self, handover_id: FromPath[UUID], commands: NamedDependency[CommandHandler],
         request: Request[Principal, Any, Any],
     ) -> Positioned:
-        result = await commands.handle(HANDOVERS, AcceptHandover(
-            handover_id=handover_id, volunteer_id=_volunteer_of(request), now=now(),
-        ), metadata_for(request))
-        return Positioned(position=result.position)
+        return await _decided(commands, request, AcceptHandover(
+            handover_id=handover_id, volunteer_id=_volunteer_of(request), now=now()))
+
+    @post("/api/handovers/{handover_id:uuid}/withdrawal", guards=[who_offered_it],
+          status_code=200, summary="Take my offer back before anyone accepts it; I keep the "
+          "shift. 409 when taken or withdrawn already", responses=WRITE_PROBLEMS)
+    async def withdraw(
+        self, handover_id: FromPath[UUID], commands: NamedDependency[CommandHandler],
+        request: Request[Principal, Any, Any],
+    ) -> Positioned:
+        return await _decided(commands, request, WithdrawHandover(
+            handover_id=handover_id, volunteer_id=_volunteer_of(request), now=now()))

@@ -54,7 +54,7 @@ OF_THE_VOLUNTEER = coordinator_of_the_volunteer(from_path("volunteer_id"))
 DONE = Annotated[str | None, QueryParameter(name="done", max_length=32)]
 DONE_WORDS = ("added", "hours", "invited")
 INVITE_REFUSALS = {
-    "has_account": "people.invite_has_account",
+    "has_password": "people.invite_has_account",
     "erased": "people.invite_erased",
 }
 

@@ -60,6 +60,8 @@ WORDS: dict[str, str] = {
     "site_not_found@site_ids": "rejected.site_not_found",
     # handing a shift over
     "handover_taken": "rejected.handover_taken",
+    "handover_closed": "rejected.handover_closed",
+    "handover_withdrawn": "rejected.handover_withdrawn",
     "not_offered_to_you": "rejected.not_offered_to_you",
     "to_self": "rejected.to_self",
     "cancelled@shift_id": "rejected.cancelled",

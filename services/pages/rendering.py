@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import msgspec
@@ -19,6 +20,7 @@ def page(
     *,
     status_code: int = 200,
     cookies: list[Cookie] | None = None,
+    headers: Mapping[str, str] | None = None,
     **context: Any,
 ) -> Template:
     """The page ``template`` showing ``shown`` (the page's context Struct, its fields the
@@ -36,5 +38,5 @@ def page(
         context={"lang": language, "t": translator(language), "user": user, **context},
         status_code=status_code,
         cookies=cookies,
-        headers={"Cache-Control": "no-store", "Content-Language": language},
+        headers={"Cache-Control": "no-store", "Content-Language": language, **(headers or {})},
     )

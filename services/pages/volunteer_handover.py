@@ -1,6 +1,7 @@
 """Handing a shift over on the volunteer's phone: offering my place (to everyone at the
-Dorftreff, or to a colleague by e-mail address) and the places offered to me, each taken with
-one tap or saying why I cannot take it."""
+Dorftreff, or to a colleague chosen by name among its volunteers), the places offered to me,
+each taken with one tap or saying why I cannot take it, and my own open offers, each withdrawn
+with one tap."""
 
 from __future__ import annotations
 
@@ -8,24 +9,26 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 from uuid import UUID
 
+import asyncpg
 from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
+from events.store import EventStore
 from projections import directory, handovers, volunteer_schedule
-from services.accounts.service import find_account
 from services.auth.guards import VOLUNTEER, requires_roles
 from services.auth.tokens import Principal
 from services.commands.handler import CommandHandler
 from services.commands.http import now
 from services.commands.rejections import Rejection
-from services.handovers.decider import HANDOVERS, AcceptHandover
+from services.handovers.decider import HANDOVERS, AcceptHandover, WithdrawHandover
 from services.handovers.forms import HandoverForm, handover_command
 from services.handovers.routes import may_accept, sites_of_the_volunteer
 from services.handovers.state import HANDOVER
 from services.pages.forms import FORM, FormError, form_metadata, fresh_key
 from services.pages.i18n import language_of
+from services.pages.people_reads import site_volunteers
 from services.pages.local_time import day_label, local, time_span
 from services.pages.rendering import page
 from services.pages.volunteer import (
@@ -45,6 +48,10 @@ from services.shifts.state import SHIFT
 from services.volunteers.state import VOLUNTEER as VOLUNTEER_STREAM
 
 
+People = tuple[ReadModels, EventStore, asyncpg.Pool]
+"""What reading the site's volunteers by name takes."""
+
+
 def when_and_where(row: dict[str, Any], sites: list[dict[str, Any]],
                    language: str) -> dict[str, Any]:
     site_of = {site["id"]: site for site in sites}
@@ -61,28 +68,34 @@ class VolunteerHandovers(Controller):
     @get("/my-shifts/{shift_id:uuid}/handover")
     async def offer_form(
         self, shift_id: FromPath[UUID], request: Request[Principal, Any, Any],
-        read_models: NamedDependency[ReadModels],
+        read_models: NamedDependency[ReadModels], store: NamedDependency[EventStore],
+        pool: NamedDependency[asyncpg.Pool],
     ) -> Template | Redirect:
-        return await self._offer_page(request, read_models, shift_id, HandoverForm())
+        return await self._offer_page(request, (read_models, store, pool), shift_id,
+                                      HandoverForm())
 
     @post("/my-shifts/{shift_id:uuid}/handover")
     async def offer(
         self, shift_id: FromPath[UUID], request: Request[Principal, Any, Any],
         read_models: NamedDependency[ReadModels], commands: NamedDependency[CommandHandler],
+        store: NamedDependency[EventStore], pool: NamedDependency[asyncpg.Pool],
         data: Annotated[HandoverForm, FORM],
     ) -> Template | Redirect:
         holder = volunteer_id_of(request)
         try:
-            colleague = await self._colleague(request, commands, data)
+            held = await self._held(read_models, holder, shift_id)
+            choosable = [] if held is None or data.to != "colleague" else await (
+                self._colleagues((read_models, store, pool), held["site_id"], holder))
+            colleague = data.colleague_id({person["id"] for person in choosable})
             metadata = form_metadata(request, "handover", data.request_key)
             result = await commands.handle(
                 HANDOVERS, handover_command(shift_id, holder, colleague, metadata, now()),
                 metadata)
         except FormError as error:
-            return await self._offer_page(request, read_models, shift_id, data,
+            return await self._offer_page(request, (read_models, store, pool), shift_id, data,
                                           error=(error.key, {}), status_code=422)
         except (Rejection, Problem) as problem:
-            return await self._offer_page(request, read_models, shift_id, data,
+            return await self._offer_page(request, (read_models, store, pool), shift_id, data,
                                           error=refusal(problem, language_of(request)),
                                           status_code=status_of(problem))
         return Redirect(f"/volunteer/my-shifts?min_position={result.position}&done=offered",
@@ -112,39 +125,60 @@ class VolunteerHandovers(Controller):
             return await self._offered_page(request, read_models, commands, None,
                                             error=(error.key, {}), status_code=403)
         except (Rejection, Problem) as problem:
-            return await self._offered_page(request, read_models, commands, None,
-                                            error=refusal(problem, language_of(request)),
-                                            status_code=status_of(problem))
+            return await self._refused(request, read_models, commands, problem)
         return Redirect(f"/volunteer/my-shifts?min_position={result.position}&done=taken_over",
                         status_code=303)
 
-    async def _colleague(self, request: Request[Principal, Any, Any], commands: CommandHandler,
-                         form: HandoverForm) -> UUID | None:
-        email = form.colleague_email()
-        if email is None:
-            return None
-        keys = request.app.state.secret_keys
-        account = await find_account(commands, keys.email_digest(email))
-        if account is None or account.volunteer_id is None:
-            raise FormError("email", "handover.no_colleague")
-        return account.volunteer_id
+    @post("/handovers/{handover_id:uuid}/withdrawal")
+    async def withdraw(
+        self, handover_id: FromPath[UUID], request: Request[Principal, Any, Any],
+        read_models: NamedDependency[ReadModels], commands: NamedDependency[CommandHandler],
+    ) -> Template | Redirect:
+        try:
+            result = await commands.handle(HANDOVERS, WithdrawHandover(
+                handover_id=handover_id, volunteer_id=volunteer_id_of(request), now=now(),
+            ), form_metadata(request, "withdraw", f"{handover_id}"))
+        except (Rejection, Problem) as problem:
+            return await self._refused(request, read_models, commands, problem)
+        return Redirect(f"/volunteer/handovers?min_position={result.position}&done=withdrawn",
+                        status_code=303)
+
+    async def _refused(self, request: Request[Principal, Any, Any], read_models: ReadModels,
+                       commands: CommandHandler, problem: Rejection | Problem) -> Template:
+        """The offers page again, saying why the tap did nothing."""
+        return await self._offered_page(request, read_models, commands, None,
+                                        error=refusal(problem, language_of(request)),
+                                        status_code=status_of(problem))
+
+    async def _held(self, read_models: ReadModels, holder: UUID,
+                    shift_id: UUID) -> dict[str, Any] | None:
+        """The holder's row of the shift in its schedule, if it holds a place."""
+        mine = await Reads(read_models, None)(
+            volunteer_schedule.VOLUNTEER_SCHEDULE,
+            lambda c: volunteer_schedule.schedule(c, holder, None, None))
+        return next((row for row in mine if row["shift_id"] == shift_id
+                     and not row["waitlisted"]), None)
+
+    async def _colleagues(self, people: People, site_id: UUID,
+                          holder: UUID) -> list[dict[str, Any]]:
+        """The site's volunteers (registered or active there, not erased) but the holder, by
+        name: whom the holder may choose."""
+        return [person for person in await site_volunteers(*people, site_id)
+                if person["id"] != holder]
 
     async def _offer_page(
-        self, request: Request[Principal, Any, Any], read_models: ReadModels, shift_id: UUID,
+        self, request: Request[Principal, Any, Any], people: People, shift_id: UUID,
         form: HandoverForm, *, error: tuple[str, dict[str, Any]] | None = None,
         status_code: int = 200,
     ) -> Template | Redirect:
         holder = volunteer_id_of(request)
-        read = Reads(read_models, None)
-        sites = await read(directory.DIRECTORY, directory.sites)
-        mine = await read(volunteer_schedule.VOLUNTEER_SCHEDULE,
-                          lambda c: volunteer_schedule.schedule(c, holder, None, None))
-        held = next((row for row in mine if row["shift_id"] == shift_id
-                     and not row["waitlisted"]), None)
+        held = await self._held(people[0], holder, shift_id)
         if held is None:
             return Redirect("/volunteer/my-shifts", status_code=303)
+        sites = await Reads(people[0], None)(directory.DIRECTORY, directory.sites)
         return page(request, "volunteer/handover.html", status_code=status_code,
                     shift=when_and_where(held, sites, language_of(request)), form=form,
+                    colleagues=await self._colleagues(people, held["site_id"], holder),
                     error=error, request_key=form.request_key or fresh_key())
 
     async def _offered_page(
@@ -159,6 +193,8 @@ class VolunteerHandovers(Controller):
         sites = await read(directory.DIRECTORY, directory.sites)
         offers = await read(handovers.HANDOVERS, lambda c: handovers.open_offers(
             c, since=datetime.now(UTC), to=taker, site_ids=my_sites))
+        mine = await read(handovers.HANDOVERS, lambda c: handovers.open_offers(
+            c, since=datetime.now(UTC), by=taker))
         me = await commands.state(VOLUNTEER_STREAM(taker))
         named = qualification_names(language, await catalogue_names(read))
         shown = []
@@ -174,4 +210,6 @@ class VolunteerHandovers(Controller):
                           "missing": ", ".join(named(q) for q in standing.missing),
                           "named": offer["to_volunteer_id"] == taker})
         return page(request, "volunteer/handovers.html", status_code=status_code,
-                    offers=shown, error=error, behind=read.behind)
+                    offers=shown, error=error, behind=read.behind,
+                    mine=[when_and_where(offer, sites, language) for offer in mine],
+                    done=request.query_params.get("done"))

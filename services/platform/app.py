@@ -16,6 +16,7 @@ from services.funding.routes import FundingSettingsController
 from services.handovers.routes import HandoversController
 from services.hours.routes import HoursController
 from services.auth.middleware import TokenAuthentication
+from services.auth.client_limits import client_limits
 from services.auth.throttle import SignInThrottle
 from services.platform.json_bodies import JSONRequest
 from services.platform.keys import derive_keys, secret_of
@@ -57,6 +58,7 @@ def create_app(settings: Settings) -> Litestar:
         async with open_resources(settings) as resources:
             app.state.resources = resources
             app.state.sign_in_throttle = SignInThrottle(resources.redis, settings.broker_namespace)
+            app.state.client_limits = client_limits(resources.redis, settings.broker_namespace)
             yield
 
     app = Litestar(

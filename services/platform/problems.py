@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from http import HTTPStatus
 from typing import Any
 
@@ -22,6 +23,15 @@ from services.commands.rejections import Rejection
 from services.commands.text import explain
 
 log = logging.getLogger(__name__)
+
+_LINK_PATHS = re.compile(r"\A(/password/|/api/auth/password-reset/)[^/]+")
+
+
+def loggable_path(path: str) -> str:
+    """The path for a log line: a password link's token (it sets a password) left out."""
+    return _LINK_PATHS.sub(r"\1[token]", path)
+
+
 PROBLEM_JSON = "application/problem+json"
 
 # The database going away, seen from a request: refused or reset connections, a timeout, the
@@ -121,7 +131,7 @@ def handle_exception(request: Request[Any, Any, Any], exc: Exception) -> Respons
             "The database is not reachable right now; nothing was lost. Try again shortly.",
             headers={"Retry-After": "2"},
         )
-    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    log.exception("unhandled error on %s %s", request.method, loggable_path(request.url.path))
     return problem_response(
         HTTP_500_INTERNAL_SERVER_ERROR, "Internal error", "Something went wrong on our side."
     )

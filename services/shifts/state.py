@@ -33,6 +33,8 @@ class ShiftState(msgspec.Struct, frozen=True, kw_only=True):
     waitlist: tuple[UUID, ...] = ()
     attendance_confirmed: bool = False
     cancelled: bool = False
+    claims_of: dict[UUID, int] = {}
+    """How many times each volunteer claimed a place (a handover offers one of them)."""
 
 
 def evolve(state: ShiftState, event: Event) -> ShiftState:
@@ -48,10 +50,12 @@ def evolve(state: ShiftState, event: Event) -> ShiftState:
                 required=tuple(event.required_qualifications),
             )
         case ShiftClaimed(volunteer_id=volunteer_id):
+            claims = state.claims_of.get(volunteer_id, 0) + 1
             return msgspec.structs.replace(
                 state,
                 claimed=(*state.claimed, volunteer_id),
                 waitlist=tuple(v for v in state.waitlist if v != volunteer_id),
+                claims_of={**state.claims_of, volunteer_id: claims},
             )
         case ShiftWaitlisted(volunteer_id=volunteer_id):
             return msgspec.structs.replace(state, waitlist=(*state.waitlist, volunteer_id))

@@ -71,6 +71,7 @@ async def test_a_volunteer_who_forgot_her_password_chooses_a_new_one_from_the_ma
     message, = await delivered(pool, smtp_port)
     link = f"{base_url}/password/{link_in(message)}"
     await page.goto(link)
+    assert page.url == f"{base_url}/password-choice"  # the token left the address bar
     await page.get_by_label("Neues Passwort").fill("kurz")
     await photographed(page, "password-choose")
     await page.get_by_label("Neues Passwort").fill("erikas-neues-passwort")

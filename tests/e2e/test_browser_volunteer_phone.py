@@ -163,10 +163,22 @@ async def test_a_volunteer_walks_through_the_phone_pages(browser, site):  # noqa
     await page.locator(f'li[data-shift-id="{site.shift_id}"]').get_by_role(
         "button", name="Übernehmen").click()
     await page.wait_for_url("**/volunteer/my-shifts?**")
+    # first offered to everyone and withdrawn again from "Ihre Angebote"
+    await page.locator(f'li[data-shift-id="{site.shift_id}"]').get_by_role(
+        "link", name="Weitergeben").click()
+    await page.get_by_role("button", name="Anbieten").click()
+    await page.wait_for_url("**/volunteer/my-shifts?**")
+    await page.locator(f'li[data-shift-id="{site.shift_id}"]').get_by_role(
+        "link", name="Ansehen oder zurückziehen").click()
+    await photographed(page, "handover-mine")
+    await page.get_by_role("button", name="Angebot für").click()
+    await page.get_by_text("Ihr Angebot ist zurückgezogen.").wait_for()
+    await page.goto("/volunteer/my-shifts")
     await page.locator(f'li[data-shift-id="{site.shift_id}"]').get_by_role(
         "link", name="Weitergeben").click()
     await page.get_by_label("An eine Kollegin oder einen Kollegen").check()
-    await page.get_by_label("E-Mail der Kollegin oder des Kollegen").fill(JUERGEN)
+    await page.get_by_label("Kollegin oder Kollege", exact=True).select_option(
+        label="Jürgen Brandes")
     await photographed(page, "handover-offer")
     await page.get_by_role("button", name="Anbieten").click()
     await page.wait_for_url("**/volunteer/my-shifts?**")

@@ -15,7 +15,9 @@ from events.catalog import registry
 from events.base import EventMetadata
 from events.store import EventStore
 from services.commands.handler import CommandHandler
+from projections import handovers
 from services.commands.rejections import Rejection
+from services.reads.read_models import ReadModels
 from services.shifts.decider import SHIFTS, ReleaseClaim
 from services.shifts.state import SHIFT
 from services.volunteers.state import VOLUNTEER
@@ -46,6 +48,14 @@ async def a_held_shift(world: World, *, capacity: int = 1, hours_ahead: int = 48
 async def holders(pool, shift: UUID) -> tuple[UUID, ...]:
     """Who holds the shift, by its stream folded afresh from the store."""
     return (await CommandHandler(EventStore(pool, registry)).state(SHIFT(shift))).claimed
+
+
+async def open_offers(pool, position: int, **which) -> list:
+    """The read model's open offers once it has applied ``position``."""
+    rows, _ = await ReadModels(pool, EventStore(pool, registry)).read(
+        handovers.HANDOVERS, position,
+        lambda c: handovers.open_offers(c, since=datetime.now(UTC), **which))
+    return rows
 
 
 async def offer(world: World, shift: UUID, to: UUID | None = None) -> str:
@@ -151,3 +161,38 @@ async def test_a_handover_raced_against_a_release_ends_with_exactly_one_holder(w
         for volunteer in (world.alice, world.bernd, carla):
             holds = shift in (await fresh.state(VOLUNTEER(volunteer))).claimed
             assert holds == (volunteer in claimed), (volunteer, released, accepted)
+
+
+async def test_an_offer_closes_with_the_claim_it_offered_and_stays_closed_after_a_new_claim(
+    world, worker, pool
+):
+    shift = await a_held_shift(world)
+    handover = await offer(world, shift, world.bernd)
+    released = await world.call(VOLUNTEER_SELF, "DELETE",
+                                f"/api/shifts/{shift}/claims/{world.alice}")
+    assert released.status_code in (200, 204), released.text
+    again = await world.created(VOLUNTEER_SELF, f"/api/shifts/{shift}/claims", {})
+
+    refused = await world.call(VOLUNTEER_OTHER, "POST", f"/api/handovers/{handover}/acceptance")
+
+    assert refused.status_code == 409, refused.text
+    assert refused.json()["code"] == "handover_closed" and "handover_id" in refused.text
+    assert await holders(pool, shift) == (world.alice,)
+    assert await open_offers(pool, again["position"], shift_ids=[shift]) == []
+
+
+async def test_the_holder_withdraws_an_offer_and_then_nobody_can_accept_it(world, worker, pool):
+    shift = await a_held_shift(world)
+    handover = await offer(world, shift, world.bernd)
+    by_other = await world.call(VOLUNTEER_OTHER, "POST", f"/api/handovers/{handover}/withdrawal")
+    assert by_other.status_code == 403, by_other.text
+
+    withdrawn = await world.call(VOLUNTEER_SELF, "POST", f"/api/handovers/{handover}/withdrawal")
+
+    assert withdrawn.status_code == 200, withdrawn.text
+    refused = await world.call(VOLUNTEER_OTHER, "POST", f"/api/handovers/{handover}/acceptance")
+    assert refused.status_code == 409 and refused.json()["code"] == "handover_withdrawn"
+    twice = await world.call(VOLUNTEER_SELF, "POST", f"/api/handovers/{handover}/withdrawal")
+    assert twice.status_code == 409
+    assert await holders(pool, shift) == (world.alice,)
+    assert await open_offers(pool, withdrawn.json()["position"], by=world.alice) == []

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.integration.test_accounts_api import (
+    ADMIN,
     COORDINATOR_A,
     COORDINATOR_B,
     bearer,
@@ -62,3 +63,15 @@ async def test_inviting_again_before_the_link_was_used_mails_a_new_one(
     first, second = map(link_in, await delivered(pool, smtp_port))
     assert (await choose(client, second, "gretas-passwort")).status_code == 204
     assert (await choose(client, first, "gretas-passwort")).status_code == 409
+
+
+async def test_an_account_created_with_a_password_is_never_invited(world, pool):  # noqa: F811
+    """An admin chose this account's password: an invitation (a second way to set it, without
+    the reset's limits) is refused, naming the volunteer; "forgot password" is the way."""
+    admin = bearer(world.tokens[ADMIN])
+    alice = world.targets["volunteer_id"]
+    refused = await world.client.post(f"/api/volunteers/{alice}/invitation", headers=admin)
+    assert refused.status_code == 409, refused.text
+    assert "volunteer_id" in refused.text
+    assert "has_password" in refused.text
+    assert await pool.fetchval("SELECT count(*) FROM outbox WHERE kind = 'invitation'") == 0

@@ -4,6 +4,7 @@ qualifications with a warning before they expire; my home villages in the profil
 
 from __future__ import annotations
 
+import asyncio
 import re
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -232,22 +233,34 @@ async def test_cancelling_asks_first_and_carries_my_message_to_the_coordinator(
     assert str(shift) not in after.text.split("</h1>", 1)[1].split('id="feed"')[0]
 
 
-async def test_a_shift_handed_over_to_a_colleague_by_email_moves_when_accepted(
+async def test_a_shift_handed_over_to_a_colleague_chosen_by_name_moves_when_accepted(
     world, worker, pool
 ):
+    """The colleague is chosen by name among the site's volunteers: no e-mail address is typed,
+    so the form cannot tell which addresses have accounts."""
     shift = await a_shift(world, title="Kuchen backen")
+    other = await a_shift(world, title="Spülen", hours_ahead=100)  # Bernd serves there too
+    await world.created(VOLUNTEER_OTHER, f"/api/shifts/{other}/claims", {})
     claimed = await world.created(VOLUNTEER_SELF, f"/api/shifts/{shift}/claims", {})
     await signed_in_as(world, VOLUNTEER_SELF)
     await world.client.get(f"/volunteer/my-shifts?min_position={claimed['position']}")
-    form = await world.client.get(f"/volunteer/my-shifts/{shift}/handover")
+    for _ in range(50):  # until the worker has seen Bernd's claim at the site
+        form = await world.client.get(f"/volunteer/my-shifts/{shift}/handover")
+        if f'value="{world.bernd}"' in form.text:
+            break
+        await asyncio.sleep(0.1)
     assert "Bis jemand zusagt, bleibt die Schicht Ihre." in form.text
+    assert 'type="email"' not in form.text
+    assert f'<option value="{world.bernd}" >Bernd</option>' in form.text
+    assert f'value="{world.alice}"' not in form.text  # not to myself
 
-    unknown = await world.client.post(f"/volunteer/my-shifts/{shift}/handover", data={
-        "_csrf_token": csrf_of(form.text), "to": "colleague", "email": "nobody@example.org"})
-    assert unknown.status_code == 422 and "finden wir niemanden" in unknown.text
+    for chosen in ("", str(uuid4()), "nobody@example.org"):
+        refused = await world.client.post(f"/volunteer/my-shifts/{shift}/handover", data={
+            "_csrf_token": csrf_of(form.text), "to": "colleague", "colleague": chosen})
+        assert refused.status_code == 422 and "aus der Liste" in refused.text
     offered = await world.client.post(f"/volunteer/my-shifts/{shift}/handover", data={
         "_csrf_token": csrf_of(form.text), "to": "colleague",
-        "email": "volunteer_other@example.org"}, follow_redirects=False)
+        "colleague": str(world.bernd)}, follow_redirects=False)
     assert offered.status_code == 303, offered.text
     mine = await world.client.get(offered.headers["location"])
     assert "bis jemand zusagt, bleibt die Schicht Ihre" in shift_item(mine.text, shift)
@@ -311,3 +324,34 @@ async def test_a_volunteer_switches_to_ukrainian_it_is_remembered_and_back(world
     assert "Guten Tag, Alice!" in back.text
     # Dates in Ukrainian pages by Babel's uk locale: "7 груд. 2026 р. по 13 груд. 2026 р."
     assert re.search(r"\d{1,2} \w+\. \d{4}\u202fр\. по \d{1,2} \w+\. \d{4}\u202fр\.", kept.text)
+
+
+async def test_i_withdraw_my_offer_from_the_handovers_page_and_keep_the_shift(
+    world, worker, pool
+):
+    shift = await a_shift(world, title="Tische decken")
+    claimed = await world.created(VOLUNTEER_SELF, f"/api/shifts/{shift}/claims", {})
+    offered = await world.created(VOLUNTEER_SELF,
+                                  f"/api/shifts/{shift}/claims/{world.alice}/handover", {})
+    await signed_in_as(world, VOLUNTEER_SELF)
+    page = await world.client.get(f"/volunteer/handovers?min_position={offered['position']}")
+    assert "Ihre Angebote" in page.text and "Tische decken" in page.text
+    action = f'action="/volunteer/handovers/{offered["id"]}/withdrawal"'
+    assert action in page.text
+
+    withdrawn = await world.client.post(f"/volunteer/handovers/{offered['id']}/withdrawal",
+                                        data={"_csrf_token": csrf_of(page.text)},
+                                        follow_redirects=False)
+
+    assert withdrawn.status_code == 303, withdrawn.text
+    after = await world.client.get(withdrawn.headers["location"])
+    assert "Ihr Angebot ist zurückgezogen" in after.text and action not in after.text
+    position = withdrawn.headers["location"].split("min_position=")[1].split("&")[0]
+    mine = await world.client.get(f"/volunteer/my-shifts?min_position={position}")
+    assert "Tische decken" in shift_item(mine.text, shift)
+    assert "bis jemand zusagt" not in shift_item(mine.text, shift)
+    assert claimed["position"] < int(position)
+    again = await world.client.post(f"/volunteer/handovers/{offered['id']}/withdrawal",
+                                    data={"_csrf_token": csrf_of(after.text)},
+                                    follow_redirects=False)  # a second tap: the same answer
+    assert again.status_code == 303 and again.headers["location"] == withdrawn.headers["location"]

@@ -138,6 +138,8 @@ ROUTES: list[Route] = [
           body=lambda t: {"email": "nobody-here@example.org"}),
     Route("POST", "/api/auth/password-reset/{token}", ANYONE,
           body=lambda t: {"password": "a-new-password"}),
+    Route("POST", "/api/auth/password-choice", ANYONE,
+          body=lambda t: {"password": "a-new-password", "token": t.extra["token"]}),
     Route("POST", "/api/accounts", {ADMIN},
           body=lambda t: {"email": f"{uuid4().hex}@example.org", "password": PASSWORD,
                           "role": "auditor"}),
@@ -174,6 +176,7 @@ ROUTES: list[Route] = [
           body=lambda t: {}),
     # Offered by Alice to site A's volunteers: she is one (and then told it is her own, 409).
     Route("POST", "/api/handovers/{handover_id}/acceptance", {VOLUNTEER_SELF}),
+    Route("POST", "/api/handovers/{handover_id}/withdrawal", {VOLUNTEER_SELF}),
     Route("POST", "/api/shifts/{shift_id}/attendance", STAFF_A,
           body=lambda t: {"present": [str(t.ids["volunteer_id"])]}),
     Route("GET", "/api/shifts/{shift_id}/roster", STAFF_A),

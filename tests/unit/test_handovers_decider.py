@@ -7,7 +7,7 @@ from uuid import uuid4
 
 import pytest
 
-from events.handovers import HandoverAccepted, HandoverOffered
+from events.handovers import HandoverAccepted, HandoverOffered, HandoverWithdrawn
 from events.shifts import (
     ShiftCancelled,
     ShiftClaimed,
@@ -19,7 +19,12 @@ from events.shifts import (
 )
 from services.commands.decider import given
 from services.commands.rejections import Conflict, Invalid, NotFound
-from services.handovers.decider import HANDOVERS, AcceptHandover, OfferHandover
+from services.handovers.decider import (
+    HANDOVERS,
+    AcceptHandover,
+    OfferHandover,
+    WithdrawHandover,
+)
 from services.shifts.state import SHIFT as SHIFT_STREAM
 from tests.deciding import streams_touched, when
 from tests.unit.test_shifts_decider import (
@@ -40,10 +45,10 @@ HELD = (ShiftClaimed(shift_id=SHIFT, volunteer_id=ANNA),
         VolunteerShiftClaimed(volunteer_id=ANNA, shift_id=SHIFT, starts_at=START, ends_at=END))
 
 
-def offered(to=BERND) -> HandoverOffered:
+def offered(to=BERND, claim=1) -> HandoverOffered:
     return HandoverOffered(handover_id=HANDOVER, shift_id=SHIFT, site_id=SITE,
                            from_volunteer_id=ANNA, to_volunteer_id=to, title="Küche",
-                           starts_at=START, ends_at=END)
+                           starts_at=START, ends_at=END, claim=claim)
 
 
 def world(*more):
@@ -110,9 +115,42 @@ def test_a_place_released_meanwhile_cannot_be_accepted():
 
     with pytest.raises(Conflict) as refused:
         when(HANDOVERS, accept(), *world(offered(), *released))
-    assert refused.value.members["code"] == "handover_taken"
+    assert refused.value.members["code"] == "handover_closed"
     with pytest.raises(Conflict):
         when(HANDOVERS, accept(), *world(offered(), ShiftCancelled(shift_id=SHIFT, reason="x")))
+
+
+def test_an_offer_ends_with_the_claim_it_offered_even_when_the_holder_claims_again():
+    released_and_claimed_again = (
+        ShiftClaimReleased(shift_id=SHIFT, volunteer_id=ANNA),
+        VolunteerShiftReleased(volunteer_id=ANNA, shift_id=SHIFT), *HELD)
+    with pytest.raises(Conflict) as refused:
+        when(HANDOVERS, accept(), *world(offered(), *released_and_claimed_again))
+    assert refused.value.members["code"] == "handover_closed"
+    assert refused.value.field == "handover_id"
+    offer = OfferHandover(handover_id=HANDOVER, shift_id=SHIFT, volunteer_id=ANNA,
+                          to_volunteer_id=BERND, now=NOW)  # a new offer offers the new claim
+    assert when(HANDOVERS, offer, *world(*released_and_claimed_again)) == [offered(claim=2)]
+
+
+def test_the_holder_withdraws_an_open_offer_and_no_one_accepts_it_after():
+    withdraw = WithdrawHandover(handover_id=HANDOVER, volunteer_id=ANNA, now=NOW)
+    withdrawn, = when(HANDOVERS, withdraw, *world(offered()))
+    assert withdrawn == HandoverWithdrawn(handover_id=HANDOVER, shift_id=SHIFT,
+                                          from_volunteer_id=ANNA)
+    assert streams_touched(HANDOVERS, withdraw, *world(offered())) == [f"handover-{HANDOVER}"]
+    with pytest.raises(Conflict) as refused:
+        when(HANDOVERS, accept(), *world(offered(), withdrawn))
+    assert refused.value.members["code"] == "handover_withdrawn"
+    with pytest.raises(Conflict):
+        when(HANDOVERS, withdraw, *world(offered(), withdrawn))
+    with pytest.raises(NotFound):  # only who offered it
+        when(HANDOVERS, WithdrawHandover(handover_id=HANDOVER, volunteer_id=BERND, now=NOW),
+             *world(offered()))
+    taken = when(HANDOVERS, accept(), *world(offered()))
+    with pytest.raises(Conflict) as late:
+        when(HANDOVERS, withdraw, *world(offered(), *taken))
+    assert late.value.members["code"] == "handover_taken"
 
 
 def test_the_taker_needs_the_claims_qualification_and_no_overlap():

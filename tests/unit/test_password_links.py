@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from uuid import uuid4
 
+import msgspec
 import pytest
 
 from events.accounts import AccountClosed, AccountPasswordChanged, AccountRegistered
@@ -13,6 +14,7 @@ from services.accounts import links
 from services.accounts.decider import PASSWORDS, ChangePassword
 from services.auth.closed_accounts import ended_by
 from services.commands.rejections import Conflict, Invalid, NotFound
+from services.platform.problems import loggable_path
 from tests.deciding import when
 
 pytestmark = pytest.mark.unit
@@ -26,6 +28,16 @@ REGISTERED = AccountRegistered(account_id=ACCOUNT_ID, email_digest="d", password
 def change(issued_at_change: int, everywhere: bool = False) -> ChangePassword:
     return ChangePassword(account_id=ACCOUNT_ID, issued_at_change=issued_at_change,
                           password_hash="new", sign_out_everywhere=everywhere, now=NOW)
+
+
+def test_an_invitation_link_is_refused_by_an_account_whose_password_someone_chose():
+    invited = msgspec.structs.replace(REGISTERED, invited=True)
+    invitation = msgspec.structs.replace(change(0), invitation=True)
+    with pytest.raises(Conflict) as refused:
+        when(PASSWORDS, invitation, REGISTERED)  # created with a password by an admin
+    assert refused.value.field == "token" and refused.value.members["code"] == "has_password"
+    assert when(PASSWORDS, invitation, invited)[0].changes == 1
+    assert when(PASSWORDS, change(0), REGISTERED)[0].changes == 1  # a reset still works
 
 
 def test_a_link_changes_the_password_once_and_spends_every_link_issued_before():
@@ -67,3 +79,10 @@ def test_a_link_is_read_back_and_a_forged_or_expired_one_refused():
     invitation = links.read(key, links.issue(key, ACCOUNT_ID, links.INVITATION, 0, NOW),
                             NOW + timedelta(days=6, hours=23))
     assert invitation.purpose == "invitation"
+
+
+def test_a_log_line_never_holds_a_links_token():
+    token = links.issue(b"k" * 32, ACCOUNT_ID, links.RESET, 0, NOW)
+    for path in (f"/password/{token}", f"/api/auth/password-reset/{token}"):
+        assert token not in loggable_path(path) and loggable_path(path).endswith("[token]")
+    assert loggable_path("/api/auth/password-reset") == "/api/auth/password-reset"

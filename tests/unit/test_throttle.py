@@ -5,7 +5,7 @@ import asyncio
 import pytest
 import redis.asyncio as aioredis
 
-from services.auth.throttle import SignInThrottle
+from services.auth.throttle import ClientLimit, SignInThrottle
 
 pytestmark = pytest.mark.unit
 
@@ -87,3 +87,11 @@ async def test_many_successful_sign_ins_behind_one_address_use_up_nothing():
     for n in range(10):
         assert await throttle.admit(f"person-{n}", "office") == 0
         await throttle.succeeded(f"person-{n}", "office")
+
+
+async def test_a_client_limit_counts_each_client_apart_and_in_memory_without_redis():
+    limit = ClientLimit(UnreachableRedis(), "t", "password-links", allowed=2, window_seconds=60)
+    waits = [await limit.admit("one") for _ in range(3)]
+    assert waits[:2] == [0, 0] and 58 <= waits[2] <= 60
+    assert await limit.admit("two") == 0
+    assert await limit.admit(None) == 0  # an unknown client has a count of its own
