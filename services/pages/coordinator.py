@@ -51,6 +51,7 @@ from services.trainings.decider import TRAININGS
 STAFF_OF_SITE = for_site(from_path("site_id"))
 WEEK = Annotated[str | None, QueryParameter(name="week")]
 BOOKED = Annotated[int | None, QueryParameter(name="booked", ge=0)]
+SKIPPED = Annotated[int | None, QueryParameter(name="skipped", ge=0)]
 CANCELLED = Annotated[int | None, QueryParameter(name="cancelled", ge=0)]
 HELD_WITHIN_DAYS = Annotated[int, QueryParameter(name="within_days", ge=1, le=366)]
 RECORDED = Annotated[bool, QueryParameter(name="recorded")]
@@ -84,7 +85,10 @@ class WeekPage(msgspec.Struct, kw_only=True):
     form: room_forms.BookingForm
     errors: dict[str, str] = {}
     conflicts: list[dict[str, Any]] = []
+    free_dates: room_forms.BookingForm | None = None
+    """The refused series' form leaving its taken dates out, for "only the free dates"."""
     booked: int | None = None
+    skipped: int | None = None
     cancelled: int | None = None
     cancel_error: str | None = None
     request_key: str = msgspec.field(default_factory=fresh_key)
@@ -148,9 +152,11 @@ class CoordinatorPages(Controller):
         self, site_id: FromPath[UUID], request: Request[Principal, Any, Any],
         read_models: NamedDependency[ReadModels], week: WEEK = None,
         min_position: MinPosition = None, booked: BOOKED = None, cancelled: CANCELLED = None,
+        skipped: SKIPPED = None,
     ) -> Template:
         return await self._week_page(request, read_models, site_id, week_of(week),
-                                     min_position, booked=booked, cancelled=cancelled)
+                                     min_position, booked=booked, cancelled=cancelled,
+                                     skipped=skipped)
 
     @post("/sites/{site_id:uuid}/bookings", guards=[STAFF_OF_SITE])
     async def book(
@@ -172,18 +178,21 @@ class CoordinatorPages(Controller):
                                          errors={error.field: t(error.key)})
         except Rejection as rejection:
             if rejection.members.get("code") == "room_taken":
-                return await self._week_page(request, read_models, site_id, week, None,
-                                             status_code=409, form=data,
-                                             conflicts=local_conflicts(rejection))
-            field = room_forms.FIELD_OF.get(rejection.field, "title")
+                return await self._week_page(
+                    request, read_models, site_id, week, None, status_code=409, form=data,
+                    conflicts=local_conflicts(rejection),
+                    free_dates=room_forms.free_dates_form(data, command,
+                                                          rejection.members.get("taken", [])))
+            field = room_forms.FIELD_OF.get(rejection.field.split("[")[0], "title")
             return await self._week_page(request, read_models, site_id, week, None,
                                          status_code=rejection.status, form=data,
                                          errors={field: refusal_message(rejection, t)})
         booked = first_of(result, RoomBooked)
         first_day = local(booked.occurrences[0].starts_at).date()
+        skipped = f"&skipped={len(booked.exdates)}" if booked.exdates else ""
         return Redirect(
             f"/coordinator/sites/{site_id}/week?week={monday_of(first_day).isoformat()}"
-            f"&min_position={result.position}&booked={len(booked.occurrences)}",
+            f"&min_position={result.position}&booked={len(booked.occurrences)}{skipped}",
             status_code=303,
         )
 
