@@ -11,7 +11,7 @@ Each page's template gets one context Struct.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -34,9 +34,10 @@ from services.offers.state import SESSION
 from services.pages import coordinator_reads as reads
 from services.pages.forms import FORM, FormError, form_metadata, form_uuid, fresh_key, parse_date
 from services.pages.i18n import language_of, translator
-from services.pages.local_time import local, monday_of, this_week
+from services.pages.local_time import BERLIN, local, monday_of, this_week
 from services.pages.refusals import refusal_message
 from services.pages.rendering import page
+from services.pages.week_plan import DayPlan, day_plans
 from services.reads.read_models import ReadModels
 from services.reads.routes import MinPosition
 from services.rooms import forms as room_forms
@@ -83,6 +84,7 @@ class WeekPage(msgspec.Struct, kw_only=True):
     rooms: list[dict[str, Any]]
     monday: date
     form: room_forms.BookingForm
+    plans: list[DayPlan] = []
     errors: dict[str, str] = {}
     conflicts: list[dict[str, Any]] = []
     free_dates: room_forms.BookingForm | None = None
@@ -388,10 +390,15 @@ class CoordinatorPages(Controller):
         site, rooms = await reads.site_and_rooms(read_models, site_id, min_position)
         if site is None:
             return no_such_site(request)
+        rooms = await reads.week_of_rooms(read_models, rooms, monday, min_position)
+        shifts = await reads.week_of_shifts(read_models, site_id, monday, min_position)
+        plans = day_plans(monday, datetime.now(BERLIN).date(), rooms, shifts,
+                          translator(language_of(request))("week.shifts"),
+                          booking_href=lambda room, entry: f"#{entry['anchor']}",
+                          shift_href=lambda shift: f"/coordinator/shifts/{shift['id']}")
         context = WeekPage(
-            site=site, sites=await reads.sites_of(read_models, request.user),
-            rooms=await reads.week_of_rooms(read_models, rooms, monday, min_position),
-            monday=monday, form=shown.pop("form", None)
+            site=site, sites=await reads.sites_of(read_models, request.user), rooms=rooms,
+            plans=plans, monday=monday, form=shown.pop("form", None)
             or room_forms.BookingForm(date=monday.isoformat()), **shown)
         return page(request, "coordinator/week.html", context, status_code=status_code)
 
