@@ -1,6 +1,8 @@
 """The week plan ("Wochenplan"): each day of a site's week as a grid, its rooms and its shifts
 as columns and the time running down in half-hour rows, each booking or shift a block spanning
-its rows. Pure: it places what the room calendar and the shift board read.
+its rows. A room with nothing that day gets no column but is named as free all day: on a phone
+the columns that matter fit beside the hours. Pure: it places what the room calendar and the
+shift board read.
 
 Rows follow the Berlin wall clock (the times the page prints), so a day of a clock change has
 the same rows as any other. The page's stylesheet allows no inline styles (the CSP), so a block
@@ -51,6 +53,7 @@ class Column(msgspec.Struct, kw_only=True):
     first: int
     """Its first grid column line."""
     lanes: int = 1
+    shifts: bool = False
 
 
 class DayPlan(msgspec.Struct, kw_only=True):
@@ -60,6 +63,8 @@ class DayPlan(msgspec.Struct, kw_only=True):
     blocks: list[Block]
     hours: list[tuple[int, str]]
     """Each full hour's row and label (``07:00``)."""
+    free_rooms: list[str] = []
+    """The rooms with nothing that day: named, not given a column."""
     last_row_line: int
 
 
@@ -122,19 +127,24 @@ def day_plans(monday: date, today: date, rooms: list[dict[str, Any]],
     first, last = window(spans, days)
     plans = []
     for index, day in enumerate(days):
-        groups: list[tuple[str, list[dict[str, Any]]]] = [
-            (room["name"], [{**e, "href": booking_href(room, e)} for e in room["days"][index][1]])
+        groups: list[tuple[str, list[dict[str, Any]], bool]] = [
+            (room["name"], [{**e, "href": booking_href(room, e)} for e in room["days"][index][1]],
+             False)
             for room in rooms]
         groups.append((shifts_name, [
             {**s, "kind": "shift", "cancelled": False, "href": shift_href(s)}
-            for s in shifts if s["starts_at"].date() == day]))
+            for s in shifts if s["starts_at"].date() == day], True))
         columns, blocks, line = [], [], 2
-        for name, entries in groups:
+        free = [name for name, entries, _ in groups[:-1] if not entries]
+        for name, entries, of_shifts in groups:
+            if not entries:
+                continue  # named among the rooms free all day (a phone has no room to spare)
             entries = sorted(entries, key=lambda e: (e["starts_at"], e["ends_at"]))
             rows = [_rows(e["starts_at"], e["ends_at"], day, first, last) for e in entries]
             lanes, needed = _lanes(rows)
             needed = min(needed, MAX_COLUMN_LINE - line)
-            columns.append(Column(name=name, first=line, lanes=max(needed, 1)))
+            columns.append(Column(name=name, first=line, lanes=max(needed, 1),
+                                  shifts=of_shifts))
             for entry, (row_start, row_end), lane in zip(entries, rows, lanes):
                 blocks.append(Block(
                     kind=entry["kind"], title=entry["title"], starts_at=entry["starts_at"],
@@ -146,6 +156,6 @@ def day_plans(monday: date, today: date, rooms: list[dict[str, Any]],
         hours = [(2 + (minute - first) // SLOT_MINUTES, f"{minute // 60:02d}:00")
                  for minute in range(first, last, 60)]
         plans.append(DayPlan(day=day, today=day == today, columns=columns, blocks=blocks,
-                             hours=hours,
+                             hours=hours, free_rooms=free,
                              last_row_line=2 + (last - first) // SLOT_MINUTES))
     return plans

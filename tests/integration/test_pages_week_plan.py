@@ -53,6 +53,8 @@ def next_clock_change() -> date:
 
 
 async def test_the_week_plan_places_bookings_and_shifts_on_their_half_hour_rows(world, projector):
+    await world.created(COORDINATOR_A, f"/api/sites/{world.site_a}/rooms",
+                        {"name": "Küche", "capacity": 8})
     tuesday = weekday_ahead(2, 1)
     choir = tuesday + timedelta(hours=16, minutes=30)
     booked = await world.created(COORDINATOR_A, f"/api/rooms/{world.room_a}/bookings", {
@@ -72,6 +74,8 @@ async def test_the_week_plan_places_bookings_and_shifts_on_their_half_hour_rows(
     assert response.status_code == 200, response.text
     section = day_section(response.text, tuesday.date())
     assert "<h3" in section and f"Di {tuesday:%d.%m.%Y}" in text_of(section)
+    # A room with nothing that day gets no column, it is named free all day.
+    assert "Den ganzen Tag frei: Küche" in text_of(section) and ">Küche<" not in section
     # Row 1 holds the columns' names; 07:00 is row 2, each half hour one row further.
     assert re.search(r'class="plan-head cs-2 ce-3">Saal<', section)
     assert re.search(r'class="plan-head shifts cs-3 ce-5">Schichten<', section)  # 2 lanes
