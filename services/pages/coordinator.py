@@ -94,6 +94,7 @@ class WeekPage(msgspec.Struct, kw_only=True):
     cancelled: int | None = None
     cancel_error: str | None = None
     request_key: str = msgspec.field(default_factory=fresh_key)
+    free_dates_key: str = msgspec.field(default_factory=fresh_key)
     sunday: date | None = None
     previous_week: date | None = None
     next_week: date | None = None
