@@ -110,9 +110,10 @@ async def test_the_week_plan_in_the_browser(site):
                        until=saturday + timedelta(days=14))
             conflicts = page.locator("#conflicts")
             await expect(conflicts).to_contain_text("Elternabend")
-            await page.set_viewport_size(PHONE)
-            await page.screenshot(path=str(SCREENSHOTS / "week-plan-conflicts-phone.png"))
-            await page.set_viewport_size(DESKTOP)
+            card = page.locator("section.card", has=page.locator("#book-heading"))
+            for label, size in (("phone", PHONE), ("desktop", DESKTOP)):
+                await page.set_viewport_size(size)
+                await card.screenshot(path=str(SCREENSHOTS / f"week-plan-conflicts-{label}.png"))
             await page.get_by_role("button", name="Nur die freien Termine buchen").click()
             await expect(page.get_by_role("status")).to_contain_text(
                 "Ausgelassen, weil der Raum belegt ist: 1 Termin(e).")
