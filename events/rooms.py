@@ -47,6 +47,9 @@ class RoomBooked(Event, tag="room.booked", frozen=True, kw_only=True):
     """Set when the booking is an offer's session (its stream ``session-<id>``)."""
     training_id: UUID | None = None
     """Set when the booking is a training's (its stream ``training-<id>``)."""
+    exdates: list[datetime] = []
+    """Starts (UTC) of the series' occurrences left out: asked for, or taken when only the
+    free dates were booked; ``occurrences`` lists the others."""
 
 
 class RoomOccurrencesCancelled(Event, tag="room.occurrences_cancelled", frozen=True, kw_only=True):

@@ -11,7 +11,7 @@ Each page's template gets one context Struct.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -34,9 +34,10 @@ from services.offers.state import SESSION
 from services.pages import coordinator_reads as reads
 from services.pages.forms import FORM, FormError, form_metadata, form_uuid, fresh_key, parse_date
 from services.pages.i18n import language_of, translator
-from services.pages.local_time import local, monday_of, this_week
+from services.pages.local_time import BERLIN, local, monday_of, this_week
 from services.pages.refusals import refusal_message
 from services.pages.rendering import page
+from services.pages.week_plan import DayPlan, day_plans
 from services.reads.read_models import ReadModels
 from services.reads.routes import MinPosition
 from services.rooms import forms as room_forms
@@ -51,6 +52,7 @@ from services.trainings.decider import TRAININGS
 STAFF_OF_SITE = for_site(from_path("site_id"))
 WEEK = Annotated[str | None, QueryParameter(name="week")]
 BOOKED = Annotated[int | None, QueryParameter(name="booked", ge=0)]
+SKIPPED = Annotated[int | None, QueryParameter(name="skipped", ge=0)]
 CANCELLED = Annotated[int | None, QueryParameter(name="cancelled", ge=0)]
 HELD_WITHIN_DAYS = Annotated[int, QueryParameter(name="within_days", ge=1, le=366)]
 RECORDED = Annotated[bool, QueryParameter(name="recorded")]
@@ -82,12 +84,17 @@ class WeekPage(msgspec.Struct, kw_only=True):
     rooms: list[dict[str, Any]]
     monday: date
     form: room_forms.BookingForm
+    plans: list[DayPlan] = []
     errors: dict[str, str] = {}
     conflicts: list[dict[str, Any]] = []
+    free_dates: room_forms.BookingForm | None = None
+    """The refused series' form leaving its taken dates out, for "only the free dates"."""
     booked: int | None = None
+    skipped: int | None = None
     cancelled: int | None = None
     cancel_error: str | None = None
     request_key: str = msgspec.field(default_factory=fresh_key)
+    free_dates_key: str = msgspec.field(default_factory=fresh_key)
     sunday: date | None = None
     previous_week: date | None = None
     next_week: date | None = None
@@ -148,9 +155,11 @@ class CoordinatorPages(Controller):
         self, site_id: FromPath[UUID], request: Request[Principal, Any, Any],
         read_models: NamedDependency[ReadModels], week: WEEK = None,
         min_position: MinPosition = None, booked: BOOKED = None, cancelled: CANCELLED = None,
+        skipped: SKIPPED = None,
     ) -> Template:
         return await self._week_page(request, read_models, site_id, week_of(week),
-                                     min_position, booked=booked, cancelled=cancelled)
+                                     min_position, booked=booked, cancelled=cancelled,
+                                     skipped=skipped)
 
     @post("/sites/{site_id:uuid}/bookings", guards=[STAFF_OF_SITE])
     async def book(
@@ -172,18 +181,21 @@ class CoordinatorPages(Controller):
                                          errors={error.field: t(error.key)})
         except Rejection as rejection:
             if rejection.members.get("code") == "room_taken":
-                return await self._week_page(request, read_models, site_id, week, None,
-                                             status_code=409, form=data,
-                                             conflicts=local_conflicts(rejection))
-            field = room_forms.FIELD_OF.get(rejection.field, "title")
+                return await self._week_page(
+                    request, read_models, site_id, week, None, status_code=409, form=data,
+                    conflicts=local_conflicts(rejection),
+                    free_dates=room_forms.free_dates_form(data, command,
+                                                          rejection.members.get("taken", [])))
+            field = room_forms.FIELD_OF.get(rejection.field.split("[")[0], "title")
             return await self._week_page(request, read_models, site_id, week, None,
                                          status_code=rejection.status, form=data,
                                          errors={field: refusal_message(rejection, t)})
         booked = first_of(result, RoomBooked)
         first_day = local(booked.occurrences[0].starts_at).date()
+        skipped = f"&skipped={len(booked.exdates)}" if booked.exdates else ""
         return Redirect(
             f"/coordinator/sites/{site_id}/week?week={monday_of(first_day).isoformat()}"
-            f"&min_position={result.position}&booked={len(booked.occurrences)}",
+            f"&min_position={result.position}&booked={len(booked.occurrences)}{skipped}",
             status_code=303,
         )
 
@@ -379,10 +391,15 @@ class CoordinatorPages(Controller):
         site, rooms = await reads.site_and_rooms(read_models, site_id, min_position)
         if site is None:
             return no_such_site(request)
+        rooms = await reads.week_of_rooms(read_models, rooms, monday, min_position)
+        shifts = await reads.week_of_shifts(read_models, site_id, monday, min_position)
+        plans = day_plans(monday, datetime.now(BERLIN).date(), rooms, shifts,
+                          translator(language_of(request))("week.shifts"),
+                          booking_href=lambda room, entry: f"#{entry['anchor']}",
+                          shift_href=lambda shift: f"/coordinator/shifts/{shift['id']}")
         context = WeekPage(
-            site=site, sites=await reads.sites_of(read_models, request.user),
-            rooms=await reads.week_of_rooms(read_models, rooms, monday, min_position),
-            monday=monday, form=shown.pop("form", None)
+            site=site, sites=await reads.sites_of(read_models, request.user), rooms=rooms,
+            plans=plans, monday=monday, form=shown.pop("form", None)
             or room_forms.BookingForm(date=monday.isoformat()), **shown)
         return page(request, "coordinator/week.html", context, status_code=status_code)
 

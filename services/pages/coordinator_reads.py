@@ -17,6 +17,7 @@ from projections import (
     directory,
     qualification_catalogue,
     room_calendar,
+    shift_board,
     training_records,
 )
 from services.auth.roles import ADMIN
@@ -36,6 +37,7 @@ def _entry(occurrence: dict[str, Any], moment: datetime) -> dict[str, Any]:
             "cancelled": occurrence["cancelled"], "starts_at": local(occurrence["starts_at"]),
             "ends_at": local(occurrence["ends_at"]), "booking_id": occurrence["booking_id"],
             "occurrence": occurrence["starts_at"].astimezone(UTC).isoformat(),
+            "anchor": f"b-{occurrence['booking_id']}-{int(occurrence['starts_at'].timestamp())}",
             "ahead": occurrence["starts_at"] > moment and not occurrence["cancelled"],
             "request_key": fresh_key()}
 
@@ -72,6 +74,19 @@ async def week_of_rooms(read_models: ReadModels, rooms: list[dict[str, Any]], mo
         ]}
         for room in rooms
     ]
+
+
+async def week_of_shifts(read_models: ReadModels, site_id: UUID, monday: date,
+                         min_position: int | None) -> list[dict[str, Any]]:
+    """The site's shifts (not cancelled) overlapping the week from ``monday``, in Berlin time,
+    with how many hold a place."""
+    start, end = week_bounds(monday)
+    rows, _ = await read_models.read(
+        shift_board.SHIFT_BOARD, min_position,
+        lambda connection: shift_board.shifts(connection, site_id=site_id, start=start,
+                                              end=end))
+    return [{**row, "starts_at": local(row["starts_at"]), "ends_at": local(row["ends_at"])}
+            for row in rows]
 
 
 async def sites_of(read_models: ReadModels, principal: Principal) -> list[dict[str, Any]]:

@@ -21,7 +21,7 @@ from services.commands.checks import require_aware, require_lines, require_posit
 from services.commands.decider import Decider, States, Stream
 from services.offers.state import SESSION
 from services.commands.rejections import Conflict, Invalid, NotFound, Rejection
-from services.rooms.recurrence import expand
+from services.rooms.recurrence import expand, without_exdates
 from services.rooms.state import ROOM, RoomState
 from services.shifts.decider import cancel as cancel_shift
 from services.shifts.state import SHIFT
@@ -45,6 +45,11 @@ class BookRoom(msgspec.Struct, frozen=True, kw_only=True):
     starts_at: datetime
     ends_at: datetime
     recurrence: Recurrence | None = None
+    exdates: list[datetime] = []
+    """Starts of the series' occurrences left out (each must be one of the rule's)."""
+    free_dates_only: bool = False
+    """Leave out every occurrence the room is taken at, instead of refusing the series; refused
+    still if none is free."""
     now: datetime
 
 
@@ -118,6 +123,17 @@ def decide(command: RoomCommand, states: States) -> list[Event]:
             require_text("title", command.title)
             occurrences = expand(command.starts_at, command.ends_at, command.recurrence,
                                  command.now)
+            if command.exdates:
+                if command.recurrence is None:
+                    raise Invalid("recurrence.exdates", "only a series has exdates",
+                                  code="not_a_series")
+                occurrences = without_exdates(occurrences, command.exdates)
+            exdates = [exdate.astimezone(UTC) for exdate in command.exdates]
+            if command.free_dates_only:
+                taken = set(taken_starts(state, occurrences))
+                if len(taken) < len(occurrences):
+                    exdates = sorted({*exdates, *taken})
+                    occurrences = [o for o in occurrences if o.starts_at not in taken]
             return [
                 book(
                     state,
@@ -126,6 +142,7 @@ def decide(command: RoomCommand, states: States) -> list[Event]:
                     title=command.title.strip(),
                     occurrences=occurrences,
                     recurrence=command.recurrence,
+                    exdates=exdates,
                 )
             ]
         case CancelBooking(), RoomState(exists=False):
@@ -145,8 +162,11 @@ def book(
     recurrence: Recurrence | None = None,
     session_id: UUID | None = None,
     training_id: UUID | None = None,
+    exdates: list[datetime] | None = None,
 ) -> RoomBooked:
-    """The booking event, or Conflict ``room_taken`` listing every active occurrence in the way."""
+    """The booking event, or Conflict ``room_taken`` listing every active occurrence in the way
+    (``conflicts``) and the starts of the asked occurrences they take (``taken``: a series'
+    exdates to book its free dates only)."""
     if booking_id in state.bookings:
         raise Conflict("booking_id", "this booking exists already", code="exists")
     conflicts = conflicts_with(state, occurrences)
@@ -156,6 +176,7 @@ def book(
             f"the room is booked at {len(conflicts)} overlapping time(s)",
             code="room_taken",
             conflicts=conflicts,
+            taken=taken_starts(state, occurrences),
         )
     return RoomBooked(
         room_id=room_id,
@@ -165,6 +186,7 @@ def book(
         recurrence=recurrence,
         session_id=session_id,
         training_id=training_id,
+        exdates=exdates or [],
     )
 
 
@@ -184,6 +206,19 @@ def conflicts_with(state: RoomState, occurrences: list[Occurrence]) -> list[dict
                 "ends_at": ends_at,
             }
     return [found[key] for key in sorted(found)]
+
+
+def taken_starts(state: RoomState, occurrences: list[Occurrence]) -> list[datetime]:
+    """The starts of those of ``occurrences`` that overlap an active occurrence, in order."""
+    return [occurrence.starts_at for occurrence in occurrences
+            if _overlapping(state.slots, occurrence)]
+
+
+def _overlapping(slots: tuple[tuple[datetime, datetime, UUID], ...], occurrence: Occurrence
+                 ) -> bool:
+    # Active slots never overlap: the last one starting before the end ends latest.
+    index = bisect_left(slots, occurrence.ends_at, key=lambda slot: slot[0])
+    return index > 0 and slots[index - 1][1] > occurrence.starts_at
 
 
 def _cancel(command: CancelBooking, state: RoomState, states: States) -> list[Event]:

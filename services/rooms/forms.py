@@ -4,7 +4,7 @@ read into the commands behind ``POST /api/rooms/{id}/bookings`` and ``DELETE ...
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import UTC, datetime, time
 from typing import Annotated
 from uuid import UUID
 
@@ -16,6 +16,7 @@ from services.commands.handler import entity_id
 from services.pages.forms import FormError, form_uuid, parse_date, wall_clock_range
 from services.pages.local_time import BERLIN
 from services.rooms.decider import BookRoom, CancelBooking
+from services.rooms.recurrence import expand, without_exdates
 
 Short = Annotated[str, msgspec.Meta(max_length=64)]
 
@@ -31,6 +32,9 @@ class BookingForm(msgspec.Struct):
     weekly: Annotated[str, msgspec.Meta(max_length=8)] = ""
     until: Annotated[str, msgspec.Meta(max_length=32)] = ""
     request_key: Short = ""
+    exdates: Annotated[str, msgspec.Meta(max_length=16_000)] = ""
+    """The dates left out, as UTC instants separated by spaces: sent by the button "only the
+    free dates" under a refusal's conflicts, naming the series' taken occurrences."""
 
 
 class CancelForm(msgspec.Struct):
@@ -50,7 +54,7 @@ class CancelForm(msgspec.Struct):
 FIELD_OF = {
     "title": "title", "room_id": "room_id", "starts_at": "start", "ends_at": "end",
     "recurrence": "until", "recurrence.until": "until", "recurrence.rrule": "until",
-    "recurrence.count": "until",
+    "recurrence.count": "until", "recurrence.exdates": "until",
 }
 """The form field a command's refusal is shown next to (any other: the title)."""
 
@@ -74,11 +78,37 @@ def booking_times(form: BookingForm) -> tuple[UUID, datetime, datetime, Recurren
 
 
 def booking_command(form: BookingForm, metadata: EventMetadata, now: datetime) -> BookRoom:
-    """The booking the form asks for: one date, or weekly until a last day (inclusive)."""
+    """The booking the form asks for: one date, or weekly until a last day (inclusive),
+    without the dates it leaves out."""
     room_id, starts_at, ends_at, recurrence = booking_times(form)
     return BookRoom(room_id=room_id, booking_id=entity_id(metadata, "booking"),
                     title=form.title.strip(), starts_at=starts_at, ends_at=ends_at,
-                    recurrence=recurrence, now=now)
+                    recurrence=recurrence, exdates=exdates_of(form), now=now)
+
+
+def exdates_of(form: BookingForm) -> list[datetime]:
+    try:
+        exdates = [datetime.fromisoformat(value) for value in form.exdates.split()]
+    except ValueError:
+        raise FormError("until", "booking.exdates_unreadable") from None
+    if any(exdate.tzinfo is None for exdate in exdates):
+        raise FormError("until", "booking.exdates_unreadable")
+    return exdates
+
+
+def free_dates_form(form: BookingForm, command: BookRoom, taken: list[datetime]
+                    ) -> BookingForm | None:
+    """The form of the refused series ``command`` again, leaving out also its ``taken``
+    dates: what the button "only the free dates" sends; None for one date or none free."""
+    if command.recurrence is None:
+        return None
+    asked = without_exdates(expand(command.starts_at, command.ends_at, command.recurrence,
+                                   command.now), command.exdates)
+    if len(asked) <= len(taken):
+        return None
+    left_out = sorted({*command.exdates, *taken}, key=lambda moment: moment.astimezone(UTC))
+    return msgspec.structs.replace(
+        form, exdates=" ".join(moment.astimezone(UTC).isoformat() for moment in left_out))
 
 
 def occurrence_of(form: CancelForm) -> datetime:

@@ -25,7 +25,7 @@ import dateutil.rrule
 from dateutil.rrule import DAILY, rrule, rrulestr
 
 from events.rooms import Occurrence, Recurrence
-from services.commands.checks import HORIZON, require_range
+from services.commands.checks import HORIZON, require_aware, require_range
 from services.commands.rejections import Invalid
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -73,6 +73,24 @@ def expand(
                 code="occurrences_overlap",
             )
     return occurrences
+
+
+def without_exdates(expanded: list[Occurrence], exdates: list[datetime]) -> list[Occurrence]:
+    """The occurrences of a series without those starting at an exdate; a 422 naming the field
+    if an exdate is not the start of one of them, or if none is left."""
+    starts = {occurrence.starts_at for occurrence in expanded}
+    left_out = set()
+    for index, exdate in enumerate(exdates):
+        field = f"recurrence.exdates[{index}]"
+        require_aware(field, exdate)
+        if exdate.astimezone(UTC) not in starts:
+            raise Invalid(field, "is not the start of an occurrence of the series",
+                          code="not_an_occurrence")
+        left_out.add(exdate.astimezone(UTC))
+    kept = [occurrence for occurrence in expanded if occurrence.starts_at not in left_out]
+    if not kept:
+        raise Invalid("recurrence.exdates", "leave no occurrence", code="no_occurrences")
+    return kept
 
 
 def _rule(recurrence: Recurrence, first: datetime) -> rrule:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -27,6 +28,7 @@ from services.commands.http import (
 from services.commands.text import LINES
 from services.platform.problems import WRITE_PROBLEMS
 from services.reads.routes import aware
+from services.rooms.recurrence import MAX_OCCURRENCES
 from services.rooms.decider import ROOMS, AddRoom, BookRoom, CancelBooking
 from services.rooms.state import ROOM
 
@@ -47,6 +49,12 @@ class NewRecurrence(msgspec.Struct, forbid_unknown_fields=True):
         return Recurrence(rrule=self.rrule, until=self.until, count=self.count)
 
 
+class NewBookingRecurrence(NewRecurrence, forbid_unknown_fields=True):
+    exdates: Annotated[list[Aware], msgspec.Meta(
+        max_length=MAX_OCCURRENCES,
+        description="Starts of occurrences of the rule to leave out (each must be one)")] = []
+
+
 CancelReason = Annotated[str | None, QueryParameter(
     max_length=1000, description="Why (passed on to the volunteers of linked shifts)")]
 
@@ -55,13 +63,20 @@ class NewBooking(msgspec.Struct, forbid_unknown_fields=True):
     title: Title
     starts_at: Aware
     ends_at: Aware
-    recurrence: NewRecurrence | None = None
+    recurrence: NewBookingRecurrence | None = None
+    free_dates_only: Annotated[bool, msgspec.Meta(description=(
+        "Book only the occurrences the room is free at, leaving the taken ones out (they are "
+        "answered as exdates); 409 room_taken only if none is free. Without it a series "
+        "with any conflict is refused whole, its 409 listing the conflicts and, in taken, "
+        "the starts to send as recurrence.exdates"))] = False
 
 
 class Booked(msgspec.Struct):
     id: UUID
     occurrences: list[Occurrence]
     position: int
+    exdates: list[datetime] = []
+    """The series' occurrences left out (asked for, or taken with ``free_dates_only``)."""
 
 
 class RoomsController(Controller):
@@ -89,7 +104,8 @@ class RoomsController(Controller):
     @post(
         "/rooms/{room_id:uuid}/bookings",
         guards=[for_site(site_of(ROOM, "room_id"))],
-        summary="Book a room, once or as a series; 409 with the conflicts when it is taken",
+        summary="Book a room, once or as a series (with exdates, or its free dates only); "
+                "409 with the conflicts when it is taken",
         responses=WRITE_PROBLEMS,
     )
     async def book(
@@ -100,11 +116,13 @@ class RoomsController(Controller):
         result = await commands.handle(ROOMS, BookRoom(
             room_id=room_id, booking_id=entity_id(metadata, "booking"), title=data.title,
             starts_at=data.starts_at, ends_at=data.ends_at,
-            recurrence=data.recurrence.recurrence() if data.recurrence else None, now=now(),
+            recurrence=data.recurrence.recurrence() if data.recurrence else None,
+            exdates=data.recurrence.exdates if data.recurrence else [],
+            free_dates_only=data.free_dates_only, now=now(),
         ), metadata)
         booked = first_of(result, RoomBooked)
         return Booked(id=booked.booking_id, occurrences=booked.occurrences,
-                      position=result.position)
+                      position=result.position, exdates=booked.exdates)
 
     @delete(
         "/rooms/{room_id:uuid}/bookings/{booking_id:uuid}",

@@ -17,12 +17,11 @@ import msgspec
 from events.base import Event
 from events.rooms import Occurrence, Recurrence
 from events.shifts import ShiftSeriesCreated
-from services.commands.checks import require_aware
 from services.commands.decider import Decider, States, Stream
-from services.commands.rejections import Conflict, Invalid, NotFound, Rejection
+from services.commands.rejections import Conflict, NotFound, Rejection
 from services.qualifications.decider import catalogue_streams, require_defined
 from services.qualifications.state import QUALIFICATION
-from services.rooms.recurrence import expand
+from services.rooms.recurrence import expand, without_exdates
 from services.shifts.decider import CreateShift, shift_created
 from services.shifts.state import SHIFT, SHIFT_SERIES
 from services.offers.state import SESSION
@@ -51,20 +50,9 @@ def shift_id_of(series_id: UUID, starts_at: datetime) -> UUID:
 def occurrences(command: CreateShiftSeries) -> list[Occurrence]:
     """The rule's occurrences without the ``exdates``; a 422 naming the field if none is left
     or an exdate is not one of them."""
-    expanded = expand(command.starts_at, command.ends_at, command.recurrence, command.now)
-    starts = {occurrence.starts_at for occurrence in expanded}
-    left_out = set()
-    for index, exdate in enumerate(command.exdates):
-        field = f"recurrence.exdates[{index}]"
-        require_aware(field, exdate)
-        if exdate.astimezone(UTC) not in starts:
-            raise Invalid(field, "is not the start of an occurrence of the series",
-                          code="not_an_occurrence")
-        left_out.add(exdate.astimezone(UTC))
-    kept = [occurrence for occurrence in expanded if occurrence.starts_at not in left_out]
-    if not kept:
-        raise Invalid("recurrence.exdates", "leave no occurrence", code="no_occurrences")
-    return kept
+    return without_exdates(
+        expand(command.starts_at, command.ends_at, command.recurrence, command.now),
+        command.exdates)
 
 
 def streams(command: CreateShiftSeries, loaded: States) -> list[Stream[Any]]:

@@ -17,14 +17,8 @@ from services.commands.handler import CommandHandler, entity_id
 from services.commands.http import Aware, Title, first_of, metadata_for, now
 from services.commands.text import Code
 from services.platform.problems import WRITE_PROBLEMS
-from services.rooms.recurrence import MAX_OCCURRENCES
-from services.rooms.routes import NewRecurrence
+from services.rooms.routes import NewBookingRecurrence
 from services.shifts.series import SHIFT_SERIES_DECIDER, CreateShiftSeries
-
-
-class NewSeriesRecurrence(NewRecurrence, forbid_unknown_fields=True):
-    exdates: Annotated[list[Aware], msgspec.Meta(max_length=MAX_OCCURRENCES)] = []
-    """Starts of occurrences to leave out."""
 
 
 class NewShiftSeries(msgspec.Struct, forbid_unknown_fields=True):
@@ -33,7 +27,7 @@ class NewShiftSeries(msgspec.Struct, forbid_unknown_fields=True):
     starts_at: Aware
     ends_at: Aware
     capacity: Annotated[int, msgspec.Meta(ge=1, le=10_000)]
-    recurrence: NewSeriesRecurrence
+    recurrence: NewBookingRecurrence
     required_qualifications: Annotated[list[Code], msgspec.Meta(max_length=50)] = []
 
 

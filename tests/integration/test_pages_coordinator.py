@@ -156,6 +156,51 @@ async def test_a_booking_in_a_taken_room_shows_the_conflicts_beside_the_form_and
     assert await event_count(pool) == before
 
 
+def weekday_ahead(weeks: int, weekday: int) -> datetime:
+    """The date ``weekday`` (0: Monday) at least ``weeks`` weeks ahead, at midnight in Berlin."""
+    today = datetime.now(BERLIN_ZONE).date()
+    day = today + timedelta(weeks=weeks, days=(weekday - today.weekday()) % 7)
+    return datetime.combine(day, time(), tzinfo=BERLIN_ZONE)
+
+
+async def test_a_refused_series_books_its_free_dates_only_on_request_atomically(
+        world, projector, pool):
+    tuesday = weekday_ahead(2, 1)
+    taken = tuesday + timedelta(days=7, hours=15)
+    await world.created(COORDINATOR_A, f"/api/rooms/{world.room_a}/bookings", {
+        "title": "Seniorencafé", "starts_at": iso(taken),
+        "ends_at": iso(taken + timedelta(hours=2))})
+    await sign_in_as(world, COORDINATOR_A)
+    last = tuesday + timedelta(days=14)
+    before = await event_count(pool)
+    refused = await book(world, title="Chorprobe", date=f"{tuesday:%Y-%m-%d}", start="16:30",
+                         end="18:00", weekly="1", until=f"{last:%Y-%m-%d}")
+    assert refused.status_code == 409, refused.text
+    page = text_of(refused.text)
+    assert (f"Di {taken:%d.%m.} 15:00–17:00: Seniorencafé" in page
+            and "Nur die freien Termine buchen" in page)
+    assert await event_count(pool) == before
+    # The button sends the same series with the taken date as an exdate.
+    button = refused.text[refused.text.index('class="free-dates"'):]
+    fields = dict(re.findall(r'<input type="hidden" name="([a-z_]+)" value="([^"]*)"',
+                             button[:button.index("</form>")]))
+    assert fields["exdates"] == (taken + timedelta(minutes=90)).astimezone(UTC).isoformat()
+    response = await world.client.post(f"/coordinator/sites/{world.site_a}/bookings",
+                                       data=fields, follow_redirects=False)
+    assert response.status_code == 303, response.text
+    assert response.headers["location"].endswith("&booked=2&skipped=1")
+    assert await event_types(pool, before) == ["room.booked"]  # one atomic append
+    week = text_of((await world.client.get(response.headers["location"])).text)
+    assert "Gebucht: 2 Termin(e). Ausgelassen, weil der Raum belegt ist: 1 Termin(e)." in week
+    assert f"Di {tuesday:%d.%m.} 16:30–18:00 Chorprobe" in week
+    following = text_of((await world.client.get(week_path(world), params={
+        "week": f"{taken:%Y-%m-%d}"})).text)
+    assert "Chorprobe" not in following and "15:00–17:00 Seniorencafé" in following
+    third = text_of((await world.client.get(week_path(world), params={
+        "week": f"{last:%Y-%m-%d}"})).text)
+    assert f"Di {last:%d.%m.} 16:30–18:00 Chorprobe" in third
+
+
 async def test_bad_input_is_named_beside_its_field_and_nothing_is_stored(world, projector, pool):
     await sign_in_as(world, COORDINATOR_A)
     before = await event_count(pool)

@@ -40,6 +40,7 @@ from tests.integration.test_accounts_api import (
 )
 
 pytestmark = pytest.mark.integration
+BERLIN = ZoneInfo("Europe/Berlin")
 
 # The write routes of this area, and who may call them (the scope checks are tested below).
 WRITE_ROUTES = {
@@ -234,6 +235,37 @@ async def test_an_overlapping_booking_is_refused_with_its_conflicts(world, pool)
         "ends_at": berlin(WEDNESDAY, "20:00")})
     assert session.status_code == 409 and session.json()["conflicts"][0]["title"] == "Yoga"
     assert await event_count(pool) == before
+
+
+async def test_a_series_books_its_free_dates_only_on_request_in_one_append(world, pool):
+    room = world.room_a
+    # Wednesdays 18:00 Berlin from two weeks ahead; the second one is taken by Yoga.
+    today = datetime.now(BERLIN).date()
+    first_day = today + timedelta(days=14 + (2 - today.weekday()) % 7)
+    first = datetime.combine(first_day, datetime.min.time().replace(hour=18), tzinfo=BERLIN)
+    second = first + timedelta(days=7)
+    await world.created(COORDINATOR_A, f"/api/rooms/{room}/bookings", {
+        "title": "Yoga", "starts_at": iso(second), "ends_at": iso(second + timedelta(hours=1))})
+    series = {"title": "Chor", "starts_at": iso(first),
+              "ends_at": iso(first + timedelta(hours=2)),
+              "recurrence": {"rrule": "FREQ=WEEKLY", "count": 3}}
+    before = await event_count(pool)
+    refused = await world.call(COORDINATOR_A, "POST", f"/api/rooms/{room}/bookings", series)
+    assert refused.status_code == 409, refused.text
+    assert [datetime.fromisoformat(t) for t in refused.json()["taken"]] == [second]
+
+    booked = await world.created(COORDINATOR_A, f"/api/rooms/{room}/bookings",
+                                 {**series, "free_dates_only": True})
+    assert [datetime.fromisoformat(o["starts_at"]) for o in booked["occurrences"]] == [
+        first, first + timedelta(days=14)]
+    assert [datetime.fromisoformat(t) for t in booked["exdates"]] == [second]
+    assert await event_types(pool, before) == ["room.booked"]
+
+    # The same with the exdates named: refused naming the one that is not an occurrence.
+    wrong = await world.call(COORDINATOR_A, "POST", f"/api/rooms/{room}/bookings", {
+        **series, "recurrence": {"rrule": "FREQ=WEEKLY", "count": 3,
+                                 "exdates": [iso(first + timedelta(days=1))]}})
+    assert wrong.status_code == 422 and "recurrence.exdates[0]" in wrong.text, wrong.text
 
 
 async def test_offers_sessions_and_attendance(world, pool):

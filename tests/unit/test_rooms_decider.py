@@ -123,6 +123,52 @@ def test_a_series_with_conflicts_is_refused_whole_listing_every_conflict():
     ]
 
 
+def test_a_refused_series_names_the_starts_of_its_occurrences_that_are_taken():
+    history = (ADDED, booked(at(7, 16), at(7, 17)), booked(at(28, 17), at(28, 18)))
+    with pytest.raises(Conflict) as rejected:
+        when(ROOMS, book(at(7, 16), at(7, 18), Recurrence(rrule="FREQ=WEEKLY", count=4)),
+             *history)
+    # 18:00 Berlin: 16:00Z until the clock change (25 October), then 17:00Z.
+    assert rejected.value.members["taken"] == [at(7, 16), at(28, 17)]
+
+
+def test_only_the_free_dates_of_a_series_are_booked_on_request():
+    in_the_way = booked(at(14, 16), at(14, 17), "Chor")
+    weekly = Recurrence(rrule="FREQ=WEEKLY", count=3)
+    [event] = when(ROOMS, book(at(7, 16), at(7, 18), weekly, free_dates_only=True),
+                   ADDED, in_the_way)
+    assert [o.starts_at for o in event.occurrences] == [at(7, 16), at(21, 16)]
+    assert event.exdates == [at(14, 16)]
+
+
+def test_free_dates_only_is_refused_listing_the_conflicts_when_no_date_is_free():
+    in_the_way = booked(at(7, 16), at(7, 17), "Chor")
+    with pytest.raises(Conflict) as rejected:
+        when(ROOMS, book(at(7, 16), at(7, 18), free_dates_only=True), ADDED, in_the_way)
+    assert rejected.value.members["code"] == "room_taken"
+    assert rejected.value.members["taken"] == [at(7, 16)]
+
+
+def test_exdates_leave_a_series_occurrence_out_and_are_recorded():
+    in_the_way = booked(at(14, 16), at(14, 17), "Chor")
+    weekly = Recurrence(rrule="FREQ=WEEKLY", count=3)
+    [event] = when(ROOMS, book(at(7, 16), at(7, 18), weekly, exdates=[at(14, 16)]),
+                   ADDED, in_the_way)
+    assert [o.starts_at for o in event.occurrences] == [at(7, 16), at(21, 16)]
+    assert event.exdates == [at(14, 16)]
+
+
+@pytest.mark.parametrize(("recurrence", "exdate", "field"), [
+    (Recurrence(rrule="FREQ=WEEKLY", count=3), at(8, 16), "recurrence.exdates[0]"),
+    (None, at(7, 16), "recurrence.exdates"),
+    (Recurrence(rrule="FREQ=WEEKLY", count=1), at(7, 16), "recurrence.exdates"),
+])
+def test_exdates_off_the_series_or_leaving_nothing_are_refused(recurrence, exdate, field):
+    with pytest.raises(Invalid) as rejected:
+        when(ROOMS, book(at(7, 16), at(7, 18), recurrence, exdates=[exdate]), ADDED)
+    assert rejected.value.field == field
+
+
 def test_a_cancelled_occurrence_frees_its_time():
     existing = booked(at(5, 10), at(5, 12))
     cancelled = RoomOccurrencesCancelled(
