@@ -122,7 +122,7 @@ async def test_the_invite_button_mails_the_volunteer_a_link_to_choose_a_password
     assert invited.status_code == 303, invited.text
     after = await world.client.get(invited.headers["location"])
     assert "Die Einladung ist unterwegs" in text_of(after.text)
-    assert "Konto angelegt, Passwort noch nicht selbst gewählt" in text_of(after.text)
+    assert "Eingeladen, Passwort noch nicht gewählt" in text_of(after.text)
 
     message, = await delivered(pool, smtp_port)
     assert message["To"].addresses[0].addr_spec == GRETA["email"]
