@@ -46,6 +46,8 @@ class Volunteer(msgspec.Struct, frozen=True, kw_only=True):
     reminder_hours_before: int | None = None
     """The reminder time the volunteer chose in its notification settings; None while it never
     chose one (and 0 once it turned reminders off)."""
+    notification_settings: NotificationSettingsChanged | None = None
+    """The settings it chose last (None: the defaults), which turning one kind off keeps."""
 
     @property
     def active(self) -> bool:
@@ -85,7 +87,8 @@ def evolve(state: Volunteer, event: Event) -> Volunteer:
             return msgspec.structs.replace(state, home_site_ids=tuple(site_ids))
         case NotificationSettingsChanged(reminder_hours_before=hours, off=off):
             return msgspec.structs.replace(
-                state, reminder_hours_before=0 if REMINDER in off else hours)
+                state, reminder_hours_before=0 if REMINDER in off else hours,
+                notification_settings=event)
         case VolunteerShiftClaimed(shift_id=shift_id, starts_at=starts_at, ends_at=ends_at):
             return msgspec.structs.replace(
                 state, claimed={**state.claimed, shift_id: (starts_at, ends_at)}

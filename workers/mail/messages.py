@@ -19,12 +19,14 @@ import jinja2
 from babel.dates import format_date, format_time
 from icalendar import Calendar, Event as CalendarEvent
 
+from projections import unsubscribe
 from projections.catalogues import compiled
 from projections.notifier import (
     CLAIM_CONFIRMED,
     HANDED_OVER,
     HANDOVER_OFFERED,
     INVITATION,
+    KINDS,
     MOVED_UP,
     PASSWORD_RESET,
     REMINDER,
@@ -105,13 +107,23 @@ def shift_calendar(shift_id: UUID, params: dict[str, Any], method: str, key: str
     return calendar.to_ical()
 
 
+def unsubscribe_link(row: dict[str, Any], public_url: str, key: bytes | None) -> str | None:
+    """The signed link turning the row's kind off for its volunteer; None for a message the
+    volunteer cannot turn off (a password link) or without a key."""
+    if key is None or row["kind"] not in KINDS or row.get("volunteer_id") is None:
+        return None
+    return unsubscribe.url(public_url, key, row["volunteer_id"], row["kind"])
+
+
 def compose(row: dict[str, Any], address: str, name: str | None, sender: str,
-            public_url: str) -> EmailMessage:
-    """The e-mail for an outbox row (``kind``, ``language``, ``params``, ``key``, ...)."""
+            public_url: str, *, unsubscribe_key: bytes | None = None) -> EmailMessage:
+    """The e-mail for an outbox row (``kind``, ``language``, ``params``, ``key``,
+    ``volunteer_id``, ...), with a one-click unsubscribe (RFC 8058) where it has a link."""
     language = row["language"] if row["language"] in LANGUAGES else "de"
     _ = words(language)
     params = dict(row["params"])
     kind = row["kind"]
+    unsubscribe_url = unsubscribe_link(row, public_url, unsubscribe_key)
     values = {**params, "name": name or "", "when": when(
         datetime.fromisoformat(params["starts_at"]), datetime.fromisoformat(params["ends_at"]),
         language) if "starts_at" in params else ""}
@@ -124,6 +136,8 @@ def compose(row: dict[str, Any], address: str, name: str | None, sender: str,
         "link_label": _(link_label),
         "link": link,
         "signature": _("signature") % values if params.get("site") else _("signature.plain"),
+        "unsubscribe_label": _("unsubscribe.footer"),
+        "unsubscribe": unsubscribe_url,
     }
     message = EmailMessage()
     message["Subject"] = context["subject"]
@@ -132,6 +146,9 @@ def compose(row: dict[str, Any], address: str, name: str | None, sender: str,
     message["Date"] = formatdate(localtime=False, usegmt=True)
     message["Message-ID"] = message_id(row["key"], sender)
     message["Auto-Submitted"] = "auto-generated"
+    if unsubscribe_url is not None:
+        message["List-Unsubscribe"] = f"<{unsubscribe_url}>"
+        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message.set_content(_templates.get_template("message.txt").render(context))
     message.add_alternative(_templates.get_template("message.html").render(context),
                             subtype="html")

@@ -145,7 +145,8 @@ async def _deliver_one(pool: asyncpg.Pool, settings: smtp.MailSettings,
         return 0
     try:
         message = compose({**row, "params": json.loads(row["params"])}, address, name,
-                          settings.sender, settings.public_url)
+                          settings.sender, settings.public_url,
+                          unsubscribe_key=settings.unsubscribe_key)
     except Exception as error:  # a message that cannot be written blocks no other
         log.exception("mail %s (%s) could not be composed", row["key"], row["kind"])
         await finish(pool, row["key"], "failed", f"not composed ({type(error).__name__})")

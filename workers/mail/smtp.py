@@ -4,6 +4,8 @@ TLS from the start; user and password from the URL."""
 
 from __future__ import annotations
 
+import functools
+import logging
 import os
 from email.message import EmailMessage
 from urllib.parse import unquote, urlsplit
@@ -11,6 +13,9 @@ from urllib.parse import unquote, urlsplit
 import aiosmtplib
 import msgspec
 
+from projections import unsubscribe
+
+log = logging.getLogger(__name__)
 TIMEOUT_SECONDS = 30.0
 
 
@@ -30,6 +35,9 @@ class MailSettings(msgspec.Struct, frozen=True, kw_only=True):
     """None: no server configured; nothing is sent (each message is suppressed)."""
     sender: str
     public_url: str
+    unsubscribe_key: bytes | None = None
+    """Signs each message's unsubscribe link (from ``TREFFPUNKT_SECRET_KEY``, which the
+    launcher always passes); None: messages go without one (and a warning is logged)."""
 
 
 def smtp_server(url: str) -> SmtpServer | None:
@@ -53,7 +61,19 @@ def mail_settings() -> MailSettings:
         server=smtp_server(os.environ.get("TREFFPUNKT_SMTP_URL", "")),
         sender=(os.environ.get("TREFFPUNKT_MAIL_FROM", "").strip()
                 or f"Treffpunkt <treffpunkt@{host}>"),
-        public_url=public_url)
+        public_url=public_url, unsubscribe_key=_unsubscribe_key())
+
+
+def _unsubscribe_key() -> bytes | None:
+    return _key_of(os.environ.get("TREFFPUNKT_SECRET_KEY", ""))
+
+
+@functools.cache  # the settings are read every pass: warned once
+def _key_of(secret: str) -> bytes | None:
+    if not secret:
+        log.warning("no TREFFPUNKT_SECRET_KEY: e-mails go without an unsubscribe link")
+        return None
+    return unsubscribe.key_from_secret(secret)
 
 
 def connection(server: SmtpServer) -> aiosmtplib.SMTP:
