@@ -22,6 +22,7 @@ from litestar.types.file_types import FileInfo
 
 from services.auth.middleware import TokenAuthentication
 from services.platform.keys import Keys
+from services.pages.admin_outbox import OutboxPages
 from services.pages.admin_qualifications import QualificationPages
 from services.pages.auditor import AuditorPages
 from services.pages.coordinator import CoordinatorPages
@@ -71,7 +72,7 @@ def page_handlers() -> list[ControllerRouterHandler]:
         route_handlers=[SessionPages, HomePage, CoordinatorPages, VolunteerPages, AuditorPages,
                         VolunteerHome, VolunteerProfile, VolunteerHandovers, PasswordPages,
                         ShiftPages, OfferPages, TrainingPages, PeoplePages,
-                        FigurePages, QualificationPages, UnsubscribePage],
+                        FigurePages, QualificationPages, OutboxPages, UnsubscribePage],
         middleware=[DefineMiddleware(TokenAuthentication, sources=(session_cookie,))],
         exception_handlers={
             NotAuthorizedException: to_sign_in,

@@ -146,6 +146,7 @@ def compose(row: dict[str, Any], address: str, name: str | None, sender: str,
     message["Date"] = formatdate(localtime=False, usegmt=True)
     message["Message-ID"] = message_id(row["key"], sender)
     message["Auto-Submitted"] = "auto-generated"
+    message["X-Treffpunkt-Kind"] = kind  # for filters, and the local mailbox's list
     if unsubscribe_url is not None:
         message["List-Unsubscribe"] = f"<{unsubscribe_url}>"
         message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
