@@ -21,7 +21,7 @@ from services.commands.handler import CommandHandler
 from services.commands.http import now
 from services.commands.rejections import Rejection
 from services.notifications.decider import NOTIFICATION_SETTINGS, TurnOffNotification
-from services.pages.i18n import FULL_LANGUAGES, language_of, translator
+from services.pages.i18n import FULL_LANGUAGES, LANGUAGE_COOKIE, language_of, translator
 from services.pages.rendering import page
 
 ACTOR = "unsubscribe-link"
@@ -67,8 +67,10 @@ class UnsubscribePage(Controller):
 
 
 def _language(request: Request[Any, Any, Any], settings: dict[str, Any] | None) -> str | None:
-    """The volunteer's language, unless the page's own switch (``?lang=``) chose another."""
-    if request.query_params.get("lang") in FULL_LANGUAGES or settings is None:
+    """The volunteer's language, unless the page's own switch (``?lang=``, then its cookie)
+    chose another."""
+    chosen = request.query_params.get("lang") or request.cookies.get(LANGUAGE_COOKIE)
+    if chosen in FULL_LANGUAGES or settings is None:
         return None
     return settings["language"] if settings["language"] in FULL_LANGUAGES else None
 

@@ -76,6 +76,8 @@ class LocalMailbox:
 
         from services.platform.embedded import free_port
 
+        # aiosmtpd logs each command, recipients' addresses too: only its warnings, please.
+        logging.getLogger("mail.log").setLevel(logging.WARNING)
         mailbox.Maildir(self.folder, create=True)
         self._controller = Controller(Handler(self.folder), hostname="127.0.0.1",
                                       port=free_port())

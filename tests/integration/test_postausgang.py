@@ -6,6 +6,7 @@ its attachment by name."""
 
 from __future__ import annotations
 
+import logging
 import re
 
 import msgspec
@@ -40,8 +41,9 @@ async def sign_in(client: AsyncTestClient, email: str, password: str) -> None:
 
 
 async def test_a_confirmation_delivered_through_the_local_mailbox_is_read_by_the_admin_only(
-    world, pool, database_url, servers, broker_namespace, tmp_path  # noqa: F811
+    world, pool, database_url, servers, broker_namespace, tmp_path, caplog  # noqa: F811
 ):
+    caplog.set_level(logging.INFO)  # aiosmtpd's own INFO lines would name the recipient
     mailbox = LocalMailbox(tmp_path)
     url = mailbox.start()
     try:
@@ -54,6 +56,7 @@ async def test_a_confirmation_delivered_through_the_local_mailbox_is_read_by_the
             await eventually(sent, what="the confirmation sent", worker=worker)
     finally:
         mailbox.stop()
+    assert not [r for r in caplog.records if "alice@example.org" in r.getMessage()]
 
     settings = msgspec.structs.replace(
         settings_for(database_url, servers.redis_url, broker_namespace), data_dir=tmp_path)
@@ -66,7 +69,7 @@ async def test_a_confirmation_delivered_through_the_local_mailbox_is_read_by_the
         assert 'href="/coordinator/outbox/"' in (await client.get("/")).text
         listed = await client.get("/coordinator/outbox/")
         assert listed.status_code == 200, listed.text
-        row, = re.findall(r"<tr>(.*?)</tr>", listed.text.split("<tbody>")[1], re.S)
+        row, = re.findall(r"<li>(.*?)</li>", listed.text.split('<ol class="mails">')[1], re.S)
         assert "Eingetragen: Mittagstisch" in row and "alice@example.org" in row
         assert "<code>claim_confirmed</code>" in row
         link, = re.findall(r'href="(/coordinator/outbox/[^"]+)"', row)
