@@ -8,6 +8,7 @@ from uuid import uuid4
 import pytest
 
 from projections.notifier import KINDS
+from tests.mail import on_the_wire
 from workers.mail.messages import LANGUAGES, compose
 
 pytestmark = pytest.mark.unit
@@ -20,8 +21,8 @@ PARAMS = {"site": "Dorftreff Gehrde", "title": "Küche", "starts_at": "2026-10-1
 def a_message(kind: str, language: str, **params):
     row = {"kind": kind, "language": language, "key": f"1:{kind}:x", "shift_id": uuid4(),
            "params": {**PARAMS, **params}}
-    return compose(row, "anna@example.org", "Anna", "Dorftreff <t@example.org>",
-                   "https://treffpunkt.example")
+    return on_the_wire(compose(row, "anna@example.org", "Anna", "Dorftreff <t@example.org>",
+                   "https://treffpunkt.example"))
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import functools
 import logging
 import os
-from email.message import EmailMessage
+from email.message import Message
 from urllib.parse import unquote, urlsplit
 
 import aiosmtplib
@@ -84,7 +84,7 @@ def connection(server: SmtpServer) -> aiosmtplib.SMTP:
         username=server.username, password=server.password, timeout=TIMEOUT_SECONDS)
 
 
-async def send(client: aiosmtplib.SMTP, message: EmailMessage) -> str:
+async def send(client: aiosmtplib.SMTP, message: Message) -> str:
     """Send one message on an open connection; the server's answer to its data."""
     _, answer = await client.send_message(message)
     return answer
