@@ -10,8 +10,10 @@ notifications.py``); these take a fraction of that for the same message on the w
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
+import time
 from datetime import UTC, datetime
 from email import encoders
 from email.charset import QP, Charset
@@ -101,6 +103,18 @@ def message_id(key: str, sender: str) -> str:
 
 def shift_calendar(shift_id: UUID, params: dict[str, Any], method: str, key: str, *,
                    training: bool = False) -> bytes:
+    return _calendar(shift_id, params["starts_at"], params["ends_at"], params["title"],
+                     params["site"], method, training, int(time.time() // CALENDAR_REUSE_SECONDS))
+
+
+CALENDAR_REUSE_SECONDS = 60
+"""How long one shift's calendar (the same for everyone told about it) is reused: its
+``DTSTAMP``, by which calendar apps order updates of a ``UID``, is at most this old."""
+
+
+@functools.lru_cache(maxsize=256)  # icalendar took half of composing a message
+def _calendar(shift_id: UUID, starts_at: str, ends_at: str, title: str, site: str | None,
+              method: str, training: bool, _period: int) -> bytes:
     calendar = Calendar()
     calendar.add("prodid", "-//Treffpunkt//Schichten//DE")
     calendar.add("version", "2.0")
@@ -108,12 +122,11 @@ def shift_calendar(shift_id: UUID, params: dict[str, Any], method: str, key: str
     event = CalendarEvent()
     event.add("uid", f"{'training' if training else 'shift'}-{shift_id}@treffpunkt")
     event.add("dtstamp", datetime.now(UTC))
-    event.add("dtstart", datetime.fromisoformat(params["starts_at"]).astimezone(UTC))
-    event.add("dtend", datetime.fromisoformat(params["ends_at"]).astimezone(UTC))
-    event.add("summary", f"{params['title']} ({params['site']})" if params["site"]
-              else params["title"])
-    if params["site"]:
-        event.add("location", params["site"])
+    event.add("dtstart", datetime.fromisoformat(starts_at).astimezone(UTC))
+    event.add("dtend", datetime.fromisoformat(ends_at).astimezone(UTC))
+    event.add("summary", f"{title} ({site})" if site else title)
+    if site:
+        event.add("location", site)
     if method == "CANCEL":
         event.add("status", "CANCELLED")
     calendar.add_component(event)
