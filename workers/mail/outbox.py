@@ -152,7 +152,7 @@ async def _deliver_one(pool: asyncpg.Pool, settings: smtp.MailSettings,
         await finish(pool, row["key"], "failed", f"not composed ({type(error).__name__})")
         return 0
     try:
-        answer = await smtp.send(client, message)
+        answer = await smtp.send(client, message, settings.sender, address)
     except aiosmtplib.SMTPRecipientsRefused as error:
         refusal = error.recipients[0] if error.recipients else None
         if refusal is not None and refusal.code >= 500:

@@ -7,7 +7,10 @@ from __future__ import annotations
 import functools
 import logging
 import os
+from email._policybase import Compat32
 from email.message import Message
+from email.utils import parseaddr
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import aiosmtplib
@@ -84,7 +87,25 @@ def connection(server: SmtpServer) -> aiosmtplib.SMTP:
         username=server.username, password=server.password, timeout=TIMEOUT_SECONDS)
 
 
-async def send(client: aiosmtplib.SMTP, message: Message) -> str:
-    """Send one message on an open connection; the server's answer to its data."""
-    _, answer = await client.send_message(message)
+class _OnTheWire(Compat32):
+    """``compat32`` with CRLF, and a short cut: a header of plain ASCII that fits its line is
+    written as it is. (Through the ``Header`` machinery, each of a message's thirty-odd headers
+    cost about a tenth of a millisecond to come out exactly the same.)"""
+
+    def _fold(self, name: str, value: Any, sanitize: bool) -> str:
+        if (isinstance(value, str) and value.isascii() and "\n" not in value
+                and "\r" not in value and len(name) + 2 + len(value) <= self.max_line_length):
+            return f"{name}: {value}{self.linesep}"
+        return super()._fold(name, value, sanitize)  # type: ignore[misc]
+
+
+ON_THE_WIRE = _OnTheWire(linesep="\r\n")
+
+
+async def send(client: aiosmtplib.SMTP, message: Message, sender: str, recipient: str) -> str:
+    """Send one message on an open connection to ``recipient`` (the envelope's; ``sender``
+    as ``TREFFPUNKT_MAIL_FROM``); the server's answer to its data."""
+    _, answer = await client.sendmail(
+        parseaddr(sender)[1], [recipient], message.as_bytes(policy=ON_THE_WIRE),
+        mail_options=[] if recipient.isascii() else ["SMTPUTF8"])
     return answer
