@@ -17,6 +17,8 @@ from services.volunteers.state import VOLUNTEER
 
 LANGUAGES = ("de", "en", "uk")
 MOST_REMINDER_HOURS = 24 * 14
+DEFAULT_REMINDER_HOURS = 48
+"""As the notifier's table, for a volunteer who never chose."""
 
 
 class ChangeNotificationSettings(msgspec.Struct, frozen=True, kw_only=True):
@@ -27,16 +29,28 @@ class ChangeNotificationSettings(msgspec.Struct, frozen=True, kw_only=True):
     now: datetime
 
 
-def streams(command: ChangeNotificationSettings, loaded: States) -> list[Stream[Any]]:
+class TurnOffNotification(msgspec.Struct, frozen=True, kw_only=True):
+    """One kind turned off, the rest of the settings kept: an e-mail's unsubscribe link."""
+
+    volunteer_id: UUID
+    kind: str
+    now: datetime
+
+
+def streams(command: ChangeNotificationSettings | TurnOffNotification,
+            loaded: States) -> list[Stream[Any]]:
     return [VOLUNTEER(command.volunteer_id)]
 
 
-def decide(command: ChangeNotificationSettings, states: States) -> list[Event]:
+def decide(command: ChangeNotificationSettings | TurnOffNotification,
+           states: States) -> list[Event]:
     volunteer = states[VOLUNTEER(command.volunteer_id)]
     if not volunteer.registered:
         raise NotFound("volunteer_id", "no such volunteer")
     if volunteer.erased:
         raise Conflict("volunteer_id", "this volunteer's personal data is erased")
+    if isinstance(command, TurnOffNotification):
+        return turn_off(command, volunteer.notification_settings)
     if command.language not in LANGUAGES:
         raise Invalid("language", f"must be one of {', '.join(LANGUAGES)}",
                       code="unknown_language")
@@ -51,5 +65,20 @@ def decide(command: ChangeNotificationSettings, states: States) -> list[Event]:
         reminder_hours_before=command.reminder_hours_before, off=sorted(set(command.off)))]
 
 
-NOTIFICATION_SETTINGS = Decider(commands=(ChangeNotificationSettings,), kinds=(VOLUNTEER,),
+def turn_off(command: TurnOffNotification,
+             settings: NotificationSettingsChanged | None) -> list[Event]:
+    if command.kind not in KINDS:
+        raise Invalid("kind", "unknown kind", code="unknown_kind")
+    off = set(settings.off) if settings else set()
+    if command.kind in off:
+        raise Conflict("kind", "this kind is off already", code="already_off")
+    return [NotificationSettingsChanged(
+        volunteer_id=command.volunteer_id,
+        language=settings.language if settings else LANGUAGES[0],
+        reminder_hours_before=(settings.reminder_hours_before if settings
+                               else DEFAULT_REMINDER_HOURS),
+        off=sorted(off | {command.kind}))]
+
+
+NOTIFICATION_SETTINGS = Decider(commands=(ChangeNotificationSettings, TurnOffNotification), kinds=(VOLUNTEER,),
                                 streams=streams, decide=decide)

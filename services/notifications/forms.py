@@ -18,7 +18,6 @@ from services.pages.forms import FormError
 
 REMINDER_CHOICES = (2, 24, 48, 72)
 """Hours before a shift offered in the select (the API takes any from 1 to 336)."""
-DEFAULT_REMINDER_HOURS = 48
 NO_REMINDER = "none"
 CHOSEN_KINDS = tuple(kind for kind in KINDS if kind != REMINDER)
 """The kinds ticked as checkboxes; the reminder is the select."""

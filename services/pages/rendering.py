@@ -21,13 +21,15 @@ def page(
     status_code: int = 200,
     cookies: list[Cookie] | None = None,
     headers: Mapping[str, str] | None = None,
+    language: str | None = None,
     **context: Any,
 ) -> Template:
     """The page ``template`` showing ``shown`` (the page's context Struct, its fields the
-    template's names) and ``context``, with what every page needs."""
+    template's names) and ``context``, with what every page needs; in ``language`` if given
+    (a page about one volunteer, opened from its e-mail), else the request's."""
     if shown is not None:
         context = {**msgspec.structs.asdict(shown), **context}
-    language = language_of(request)
+    language = language or language_of(request)
     cookies = list(cookies or [])
     if request.query_params.get("lang") in LANGUAGES:
         cookies.append(Cookie(key=LANGUAGE_COOKIE, value=language, path="/", samesite="lax",

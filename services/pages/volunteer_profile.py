@@ -28,10 +28,13 @@ from services.commands.decider import Decider
 from services.commands.handler import CommandHandler, CommandResult
 from services.commands.http import now
 from services.commands.rejections import Rejection
-from services.notifications.decider import NOTIFICATION_SETTINGS, ChangeNotificationSettings
+from services.notifications.decider import (
+    DEFAULT_REMINDER_HOURS,
+    NOTIFICATION_SETTINGS,
+    ChangeNotificationSettings,
+)
 from services.notifications.forms import (
     CHOSEN_KINDS,
-    DEFAULT_REMINDER_HOURS,
     NO_REMINDER,
     reminder_choices,
     settings_command,

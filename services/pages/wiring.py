@@ -22,6 +22,7 @@ from litestar.types.file_types import FileInfo
 
 from services.auth.middleware import TokenAuthentication
 from services.platform.keys import Keys
+from services.pages.admin_outbox import OutboxPages
 from services.pages.admin_qualifications import QualificationPages
 from services.pages.auditor import AuditorPages
 from services.pages.coordinator import CoordinatorPages
@@ -33,6 +34,7 @@ from services.pages.coordinator_trainings import TrainingPages
 from services.pages.i18n import language_of, translator
 from services.pages.rendering import page
 from services.pages.password import PasswordPages
+from services.pages.unsubscribe import PATHS as UNSUBSCRIBE_PATHS, UnsubscribePage
 from services.pages.routes import HomePage, SessionPages
 from services.pages.volunteer import VolunteerPages
 from services.programme.pages import PAGE_PATHS as PROGRAMME_PAGES
@@ -43,7 +45,7 @@ from services.pages.session import secure_cookies_forced, session_cookie, to_sig
 
 HERE = Path(__file__).parent
 PAGE_PATHS = (r"^/($|sign-in$|sign-out$|static/|volunteer(/|$)|coordinator(/|$)|auditor(/|$)"
-              r"|password-reset$|password/)")
+              r"|password-reset$|password/|" + UNSUBSCRIBE_PATHS + ")")
 """The pages' paths: the session cookie's, never the bearer middleware's."""
 API_PATHS = r"^/(api|health|ready|metrics|schema)(/|$)"
 """Paths that are not pages: the bearer middleware's, never the cookie's, and free of CSRF."""
@@ -70,7 +72,7 @@ def page_handlers() -> list[ControllerRouterHandler]:
         route_handlers=[SessionPages, HomePage, CoordinatorPages, VolunteerPages, AuditorPages,
                         VolunteerHome, VolunteerProfile, VolunteerHandovers, PasswordPages,
                         ShiftPages, OfferPages, TrainingPages, PeoplePages,
-                        FigurePages, QualificationPages],
+                        FigurePages, QualificationPages, OutboxPages, UnsubscribePage],
         middleware=[DefineMiddleware(TokenAuthentication, sources=(session_cookie,))],
         exception_handlers={
             NotAuthorizedException: to_sign_in,
@@ -92,4 +94,5 @@ def csrf_config(keys: Keys) -> CSRFConfig:
     secret = hmac.new(keys.tokens, b"treffpunkt/csrf", hashlib.sha256).hexdigest()
     return CSRFConfig(secret=secret, cookie_name="treffpunkt_csrf", cookie_httponly=True,
                       cookie_samesite="lax", cookie_secure=secure_cookies_forced(),
-                      exclude=[API_PATHS, PROGRAMME_PAGES])  # public pages set no cookie
+                      # public pages set no cookie; a mail provider's one-click POST has none
+                      exclude=[API_PATHS, PROGRAMME_PAGES, "^/" + UNSUBSCRIBE_PATHS])

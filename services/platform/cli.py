@@ -22,6 +22,7 @@ from services.platform.api_process import ensure_port_free, reuse_port_socket
 from services.platform.database import migrate
 from services.platform.embedded import EmbeddedServers
 from services.platform.keys import derive_keys, secret_of
+from services.platform.local_mailbox import LocalMailbox
 from services.qualifications.seed import seed_catalogue
 from services.platform.settings import Settings, data_dir_from_env, env_settings
 
@@ -129,6 +130,7 @@ async def prepare(settings: Settings, demo: bool) -> None:
 
 def serve_forever(args: argparse.Namespace) -> int:
     embedded = EmbeddedServers(data_dir_from_env())
+    local_mailbox = LocalMailbox(data_dir_from_env())
     children: list[subprocess.Popen[bytes]] = []
     stopping = False
 
@@ -159,6 +161,11 @@ def serve_forever(args: argparse.Namespace) -> int:
             "REDIS_URL": redis_url,
             "TREFFPUNKT_SECRET_KEY": secret_of(settings),
         }
+        if not os.environ.get("TREFFPUNKT_SMTP_URL", "").strip():
+            # No server named: mail goes through a real SMTP hop into the data folder.
+            env["TREFFPUNKT_SMTP_URL"] = local_mailbox.start()
+            log.info("no TREFFPUNKT_SMTP_URL: e-mails go to the local mailbox %s "
+                     "(the admin's page Postausgang)", local_mailbox.folder)
         python = sys.executable
         children.append(
             subprocess.Popen(
@@ -194,6 +201,7 @@ def serve_forever(args: argparse.Namespace) -> int:
                 child.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 child.kill()
+        local_mailbox.stop()
         embedded.stop()
         log.info("stopped")
 

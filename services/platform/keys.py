@@ -1,4 +1,4 @@
-"""Keys derived from the one secret: one for tokens, one for e-mail digests.
+"""Keys derived from the one secret: tokens, e-mail digests, feeds, unsubscribe links.
 
 The secret is ``TREFFPUNKT_SECRET_KEY`` (the launcher always passes one to its processes), else
 a random secret kept in the data folder, so that an app started on its own still finds the
@@ -20,6 +20,7 @@ from uuid import UUID
 
 import msgspec
 
+from projections import unsubscribe
 from services.platform.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -30,6 +31,8 @@ class Keys(msgspec.Struct, frozen=True):
     emails: bytes
     feeds: bytes
     """Signs the per-volunteer secrets of the calendar feeds (``?token=``)."""
+    unsubscribe: bytes
+    """Signs the e-mails' one-click unsubscribe links (``projections/unsubscribe.py``)."""
 
     def email_digest(self, email: str) -> str:
         return hmac.new(self.emails, normalise_email(email).encode(), hashlib.sha256).hexdigest()
@@ -65,6 +68,7 @@ def derive_keys(secret: str) -> Keys:
         tokens=hmac.new(root, b"treffpunkt/tokens", hashlib.sha256).digest(),
         emails=hmac.new(root, b"treffpunkt/emails", hashlib.sha256).digest(),
         feeds=hmac.new(root, b"treffpunkt/feeds", hashlib.sha256).digest(),
+        unsubscribe=unsubscribe.key_from_secret(secret),  # the workers derive it alike
     )
 
 

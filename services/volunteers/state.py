@@ -50,6 +50,8 @@ class Volunteer(msgspec.Struct, frozen=True, kw_only=True):
     chose one (and 0 once it turned reminders off)."""
     feed_generation: int = 0
     """Which secret link opens its calendar feed: renewed from its profile, the old one ends."""
+    notification_settings: NotificationSettingsChanged | None = None
+    """The settings it chose last (None: the defaults), which turning one kind off keeps."""
 
     @property
     def active(self) -> bool:
@@ -91,7 +93,8 @@ def evolve(state: Volunteer, event: Event) -> Volunteer:
             return msgspec.structs.replace(state, feed_generation=generation)
         case NotificationSettingsChanged(reminder_hours_before=hours, off=off):
             return msgspec.structs.replace(
-                state, reminder_hours_before=0 if REMINDER in off else hours)
+                state, reminder_hours_before=0 if REMINDER in off else hours,
+                notification_settings=event)
         case VolunteerShiftClaimed(shift_id=shift_id, starts_at=starts_at, ends_at=ends_at):
             return msgspec.structs.replace(
                 state, claimed={**state.claimed, shift_id: (starts_at, ends_at)}

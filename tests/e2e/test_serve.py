@@ -123,6 +123,9 @@ def test_without_urls_it_runs_embedded_servers_keeps_their_data_and_stops_them()
         wait_until_ready(first, port)
         first_output = interrupt(first)
         assert "created the admin account" in first_output
+        # Without TREFFPUNKT_SMTP_URL mail goes through its own SMTP server into the data folder.
+        assert "e-mails go to the local mailbox" in first_output
+        assert (data_dir / "mail" / "cur").is_dir()
         assert not (data_dir / "postgres" / "postmaster.pid").exists(), "PostgreSQL still runs"
 
         port = free_port()

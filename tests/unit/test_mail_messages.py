@@ -11,6 +11,7 @@ import pytest
 from babel.messages.pofile import read_po
 
 from projections.notifier import KINDS, QUALIFICATION_EXPIRING
+from tests.mail import on_the_wire
 from workers.mail.messages import HERE, LANGUAGES, compose
 
 pytestmark = pytest.mark.unit
@@ -25,8 +26,8 @@ PARAMS = {"site": "Dorftreff Gehrde", "title": "Küche", "starts_at": "2026-10-1
 def a_message(kind: str, language: str, **params):
     row = {"kind": kind, "language": language, "key": f"1:{kind}:x", "shift_id": uuid4(),
            "params": {**PARAMS, **params}}
-    return compose(row, "anna@example.org", "Anna", "Dorftreff <t@example.org>",
-                   "https://treffpunkt.example")
+    return on_the_wire(compose(row, "anna@example.org", "Anna", "Dorftreff <t@example.org>",
+                   "https://treffpunkt.example"))
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

@@ -29,6 +29,7 @@ from projections.qualification_warnings import (
     warning_params,
     warnings_due,
 )
+from tests.mail import on_the_wire
 from workers.mail.digest import digest_context
 from workers.mail.messages import compose
 
@@ -164,8 +165,9 @@ def test_the_warning_names_the_qualification_and_the_date_in_the_volunteers_lang
                   valid_until=datetime(NOW.year + 1, 3, 1, 12, tzinfo=UTC))
     params = warning_params(grant, {"de": "Hygieneschulung", "en": "Food hygiene"},
                             "Dorftreff Gehrde")
-    message = compose(row(QUALIFICATION_EXPIRING, language, params), "anna@example.org",
-                      "Anna", "Dorftreff <t@example.org>", "https://treffpunkt.example")
+    message = on_the_wire(compose(row(QUALIFICATION_EXPIRING, language, params),
+                                  "anna@example.org", "Anna", "Dorftreff <t@example.org>",
+                                  "https://treffpunkt.example"))
     day = "1. März" if language == "de" else "1 March"
     assert message["Subject"].startswith(subject) and day in message["Subject"]
     assert line in text(message) and "Dorftreff Gehrde" in text(message)
@@ -186,8 +188,9 @@ def test_the_digest_mail_lists_each_section_with_the_dorftreff_and_names_opened_
     digest_row = row("coordinator_digest", language, params)
     context = digest_context(digest_row, {str(anna.volunteer_id): "Anna Lehmann"},
                              "https://treffpunkt.example")
-    message = compose(digest_row, "koord@example.org", None, "Dorftreff <t@example.org>",
-                      "https://treffpunkt.example", context)
+    message = on_the_wire(compose(digest_row, "koord@example.org", None,
+                                  "Dorftreff <t@example.org>", "https://treffpunkt.example",
+                                  context))
     body, html = text(message), message.get_body(("html",)).get_content()
     assert "2" in message["Subject"] and "Dorftreff Gehrde" in message["Subject"]
     assert heading in body and "Küche" in body and "Erzählcafé" in body

@@ -27,6 +27,7 @@ def refusal(recurrence: Recurrence | None, start: datetime = START, end: datetim
     return refused.value.field, refused.value.members["code"]
 
 
+@pytest.mark.serial  # a time limit: run alone, after the parallel part
 @pytest.mark.parametrize("rule", [
     "FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30",
     "FREQ=WEEKLY;BYMONTH=4;BYMONTHDAY=31",
@@ -69,6 +70,7 @@ def test_a_weekly_until_just_past_the_two_year_mark_keeps_its_last_date_inside()
     assert occurrences[-1].starts_at == datetime(2029, 1, 2, 17, tzinfo=UTC)
 
 
+@pytest.mark.serial
 @pytest.mark.parametrize(("rule", "code"), [
     ("FREQ=DAILY;INTERVAL=0;BYMONTH=2;BYMONTHDAY=30", "bad_rrule"),  # a walk that never moves
     ("FREQ=DAILY;INTERVAL=-1", "bad_rrule"),

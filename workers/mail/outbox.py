@@ -17,7 +17,7 @@ import json
 import logging
 import os
 import re
-from email.message import EmailMessage
+from email.message import Message
 from typing import Any
 
 import aiosmtplib
@@ -47,12 +47,14 @@ UPDATE outbox o SET lease_until = now() + make_interval(secs => $1), attempts = 
 RETURNING o.*"""
 
 _RENEW = """
-UPDATE outbox SET lease_until = now() + make_interval(secs => $2)
+UPDATE outbox o SET lease_until = now() + make_interval(secs => $2)
  WHERE key = $1 AND state = 'queued' AND lease_until = $3
-RETURNING lease_until"""
+RETURNING lease_until,
+          (SELECT key FROM subject_keys WHERE subject_id = o.volunteer_id) AS subject_key"""
 """Renews one row's lease just before it is sent, only if the lease is still this worker's: a
 batch can take longer to send than its lease, and a row whose lease ran out may have been
-taken (and sent) by another worker meanwhile."""
+taken (and sent) by another worker meanwhile. Returns the recipient's key too, read at this
+moment (none once erased), in the same round trip."""
 
 _DUE = """SELECT EXISTS (SELECT 1 FROM outbox WHERE state = 'queued' AND next_attempt_at <= now()
                                              AND (lease_until IS NULL OR lease_until < now()))"""
@@ -96,9 +98,7 @@ async def deliver_due(pool: asyncpg.Pool, settings: smtp.MailSettings | None = N
             return sent
 
 
-async def _opened(pool: asyncpg.Pool, row: dict[str, Any]) -> tuple[str | None, str | None]:
-    key = await pool.fetchval("SELECT key FROM subject_keys WHERE subject_id = $1",
-                              row["volunteer_id"])
+def _opened(row: dict[str, Any], key: bytes | None) -> tuple[str | None, str | None]:
     return (decrypt(key, row["volunteer_id"], row["recipient"]),
             decrypt(key, row["volunteer_id"], row["recipient_name"]))
 
@@ -138,11 +138,11 @@ async def _deliver_over_one_connection(pool: asyncpg.Pool, settings: smtp.MailSe
 
 async def _deliver_one(pool: asyncpg.Pool, settings: smtp.MailSettings,
                        client: aiosmtplib.SMTP, row: dict[str, Any]) -> int:
-    renewed = await pool.fetchval(_RENEW, row["key"], LEASE_SECONDS, row["lease_until"])
+    renewed = await pool.fetchrow(_RENEW, row["key"], LEASE_SECONDS, row["lease_until"])
     if renewed is None:
         return 0  # another worker holds it now (or it is finished): not sent twice
-    row["lease_until"] = renewed
-    address, name = await _opened(pool, row)
+    row["lease_until"] = renewed["lease_until"]
+    address, name = _opened(row, renewed["subject_key"])
     if address is None:
         await finish(pool, row["key"], "suppressed", "erased")
         return 0
@@ -153,7 +153,7 @@ async def _deliver_one(pool: asyncpg.Pool, settings: smtp.MailSettings,
         await finish(pool, row["key"], "failed", f"not composed ({type(error).__name__})")
         return 0
     try:
-        answer = await smtp.send(client, message)
+        answer = await smtp.send(client, message, settings.sender, address)
     except aiosmtplib.SMTPRecipientsRefused as error:
         refusal = error.recipients[0] if error.recipients else None
         if refusal is not None and refusal.code >= 500:
@@ -174,11 +174,12 @@ async def _deliver_one(pool: asyncpg.Pool, settings: smtp.MailSettings,
 
 
 async def _composed(pool: asyncpg.Pool, row: dict[str, Any], address: str, name: str | None,
-                    settings: smtp.MailSettings) -> EmailMessage:
+                    settings: smtp.MailSettings) -> Message:
     row = {**row, "params": json.loads(row["params"])}
     context = (digest_context(row, await opened_names(pool, row["params"]), settings.public_url)
                if row["kind"] == COORDINATOR_DIGEST else None)
-    return compose(row, address, name, settings.sender, settings.public_url, context)
+    return compose(row, address, name, settings.sender, settings.public_url, context,
+                   unsubscribe_key=settings.unsubscribe_key)
 
 
 _ADDRESS = re.compile(r"<?[^\s<>@]+@[^\s<>]+>?")
