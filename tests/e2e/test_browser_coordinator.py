@@ -24,7 +24,7 @@ from services.commands.handler import CommandHandler
 from services.platform.keys import derive_keys
 from tests.dates import berlin, first_monday
 from tests.e2e.test_concurrency_http import Api, served, sign_in
-from tests.integration.test_accounts_api import ADMIN_EMAIL, ADMIN_PASSWORD, PASSWORD, SECRET
+from tests.accounts_world import ADMIN_EMAIL, ADMIN_PASSWORD, PASSWORD, SECRET
 from tests.projection_checks import workers
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(180)]

@@ -20,7 +20,7 @@ from tests.e2e.test_browser_coordinator import async_api, policy_violations
 from tests.e2e.test_browser_volunteer_auditor import browser  # noqa: F401 - a fixture
 from tests.e2e.test_browser_volunteer_phone import PHONE, photographed
 from tests.e2e.test_concurrency_http import Api, served, sign_in
-from tests.integration.test_accounts_api import ADMIN_EMAIL, ADMIN_PASSWORD, PASSWORD, SECRET
+from tests.accounts_world import ADMIN_EMAIL, ADMIN_PASSWORD, PASSWORD, SECRET
 from tests.integration.test_notifications import smtp_port  # noqa: F401 - a fixture
 from tests.integration.test_password_reset import delivered, link_in
 

@@ -31,7 +31,7 @@ from tests.e2e.test_browser_volunteer_auditor import (  # noqa: F401 - browser i
     browser,
 )
 from tests.e2e.test_concurrency_http import served
-from tests.integration.test_accounts_api import SECRET, settings_for
+from tests.accounts_world import SECRET, settings_for
 from tests.pdf_words import Word, overlapping, read, words
 from tests.unit.test_programme_poster import DATE_TOKEN
 from tests.projection_checks import wait_until_caught_up, workers

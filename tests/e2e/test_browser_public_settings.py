@@ -19,7 +19,7 @@ from tests.e2e.test_browser_volunteer_auditor import (  # noqa: F401 - site, bro
     browser,
     site,
 )
-from tests.integration.test_accounts_api import settings_for
+from tests.accounts_world import settings_for
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(400)]
 

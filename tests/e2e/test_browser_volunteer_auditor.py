@@ -26,7 +26,7 @@ from services.demo.seed import seed_demo
 from services.platform.keys import derive_keys
 from tests.e2e.test_browser_coordinator import policy_violations
 from tests.e2e.test_concurrency_http import served
-from tests.integration.test_accounts_api import SECRET, bearer, settings_for
+from tests.accounts_world import SECRET, bearer, settings_for
 from tests.projection_checks import wait_until_caught_up, workers
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300)]

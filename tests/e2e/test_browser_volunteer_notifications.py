@@ -18,7 +18,7 @@ from tests.e2e.test_browser_volunteer_auditor import (  # noqa: F401 - fixtures
     site,
 )
 from tests.e2e.test_browser_volunteer_phone import in_the_menu, photographed, signed_in
-from tests.integration.test_accounts_api import bearer
+from tests.accounts_world import bearer
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(400)]
 

@@ -25,7 +25,7 @@ from tests.e2e.test_browser_volunteer_auditor import (  # noqa: F401 - fixtures
     site,
 )
 from tests.e2e.test_browser_coordinator import policy_violations
-from tests.integration.test_accounts_api import bearer
+from tests.accounts_world import bearer
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(400)]
 

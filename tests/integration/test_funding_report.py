@@ -13,8 +13,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from pypdf import PdfReader
 
-from tests.integration.test_accounts_api import ADMIN, AUDITOR, COORDINATOR_B, bearer
-from tests.integration.test_accounts_api import world  # noqa: F401 - fixture
+from tests.accounts_world import ADMIN, AUDITOR, COORDINATOR_B, bearer
+from tests.accounts_world import world  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.integration
 BERLIN = ZoneInfo("Europe/Berlin")

@@ -21,7 +21,7 @@ from services.reads.read_models import ReadModels
 from services.shifts.decider import SHIFTS, ReleaseClaim
 from services.shifts.state import SHIFT
 from services.volunteers.state import VOLUNTEER
-from tests.integration.test_accounts_api import (
+from tests.accounts_world import (
     ADMIN,
     VOLUNTEER_OTHER,
     VOLUNTEER_SELF,

@@ -10,7 +10,7 @@ import msgspec
 import pytest
 
 from services.platform.app import MAX_BODY_BYTES
-from tests.integration.test_accounts_api import ADMIN, bearer
+from tests.accounts_world import ADMIN, bearer
 from tests.integration.test_pages_session import signed_in
 from tests.integration.test_read_calendars import projector  # noqa: F401 - a fixture
 from tests.integration.test_scheduling_api import (  # noqa: F401 - world is a fixture

@@ -16,7 +16,7 @@ from litestar.testing import AsyncTestClient
 
 from projections.volunteer_schedule import VOLUNTEER_SCHEDULE
 from services.platform.app import create_app
-from tests.integration.test_accounts_api import (
+from tests.accounts_world import (
     ADMIN,
     VOLUNTEER_SELF,
     bearer,

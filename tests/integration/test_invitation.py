@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.integration.test_accounts_api import (
+from tests.accounts_world import (
     ADMIN,
     COORDINATOR_A,
     COORDINATOR_B,

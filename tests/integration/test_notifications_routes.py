@@ -15,7 +15,7 @@ from events.catalog import registry
 from events.store import EventStore
 from projections.notifier import NOTIFIER, queue_due_reminders
 from projections.runner import ensure_projection, run_once
-from tests.integration.test_accounts_api import (
+from tests.accounts_world import (
     ADMIN,
     COORDINATOR_A,
     VOLUNTEER_OTHER,

@@ -12,7 +12,7 @@ import pytest
 from events.catalog import registry
 from events.store import EventStore
 from projections.shift_roster import SHIFT_ROSTER
-from tests.integration.test_accounts_api import COORDINATOR_A
+from tests.accounts_world import COORDINATOR_A
 from tests.integration.test_read_records import read_ok
 from tests.integration.test_scheduling_api import (  # noqa: F401 - world is a fixture
     World,

@@ -20,7 +20,7 @@ from projections.volunteer_sites import VOLUNTEER_SITES
 from services.pages.session import SESSION_COOKIE
 from tests.dates import berlin, clock_change, first_monday, next_year
 from tests.projection_checks import wait_until_caught_up, workers
-from tests.integration.test_accounts_api import PASSWORD
+from tests.accounts_world import PASSWORD
 from tests.integration.test_read_calendars import projector  # noqa: F401 - a fixture
 from tests.integration.test_scheduling_api import (  # noqa: F401 - world is a fixture
     COORDINATOR_A,

@@ -13,7 +13,7 @@ import pytest
 from events.qualifications import QualificationDefined, QualificationName, qualification_id
 from projections.qualification_catalogue import QUALIFICATION_CATALOGUE
 from services.pages.session import SESSION_COOKIE
-from tests.integration.test_accounts_api import ADMIN_EMAIL, ADMIN_PASSWORD
+from tests.accounts_world import ADMIN_EMAIL, ADMIN_PASSWORD
 from tests.integration.test_pages_coordinator import csrf_of, sign_in_as, text_of
 from tests.integration.test_scheduling_api import (  # noqa: F401 - world is a fixture
     COORDINATOR_A,

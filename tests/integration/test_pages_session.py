@@ -18,7 +18,7 @@ from services.auth import tokens
 from services.platform.keys import derive_keys
 from services.pages.session import SESSION_COOKIE
 from tests.helpers import app_client
-from tests.integration.test_accounts_api import ADMIN_EMAIL, ADMIN_PASSWORD, SECRET, settings_for
+from tests.accounts_world import ADMIN_EMAIL, ADMIN_PASSWORD, SECRET, settings_for
 
 pytestmark = pytest.mark.integration
 

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from dateutil.relativedelta import relativedelta
 
-from tests.integration.test_accounts_api import (
+from tests.accounts_world import (
     ADMIN,
     ADMIN_EMAIL,
     ADMIN_PASSWORD,

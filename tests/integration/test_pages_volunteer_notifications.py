@@ -14,7 +14,7 @@ import icalendar
 import pytest
 
 from services.notifications.forms import CHOSEN_KINDS
-from tests.integration.test_accounts_api import VOLUNTEER_SELF
+from tests.accounts_world import VOLUNTEER_SELF
 from tests.integration.test_pages_session import csrf_of
 from tests.integration.test_pages_volunteer_auditor import (  # noqa: F401 - fixtures
     a_shift,

@@ -23,7 +23,7 @@ from services.trainings.decider import (
     EnrollInTraining,
     PlanTraining,
 )
-from tests.integration.test_accounts_api import ADMIN, VOLUNTEER_OTHER, VOLUNTEER_SELF
+from tests.accounts_world import ADMIN, VOLUNTEER_OTHER, VOLUNTEER_SELF
 from tests.integration.test_pages_session import csrf_of
 from tests.integration.test_pages_volunteer_auditor import (  # noqa: F401 - fixtures
     a_shift,

@@ -15,7 +15,7 @@ from events.store import EventStore
 from services.accounts import links, password_links
 from services.commands.handler import CommandHandler
 from services.platform.keys import derive_keys
-from tests.integration.test_accounts_api import (
+from tests.accounts_world import (
     PASSWORD,
     SECRET,
     VOLUNTEER_SELF,

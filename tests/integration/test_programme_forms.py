@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from events.offers import SessionOccurrencesCancelled
-from tests.integration.test_accounts_api import COORDINATOR_A
+from tests.accounts_world import COORDINATOR_A
 from tests.dates import berlin
 from tests.integration.test_pages_coordinator import (
     MONDAY,

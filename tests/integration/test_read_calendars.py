@@ -17,7 +17,7 @@ from projections.room_calendar import ROOM_CALENDAR, occurrence_id
 from projections.shift_board import SHIFT_BOARD
 from projections.volunteer_schedule import VOLUNTEER_SCHEDULE
 from projections.volunteer_sites import VOLUNTEER_SITES
-from tests.integration.test_accounts_api import (
+from tests.accounts_world import (
     ADMIN,
     AUDITOR,
     COORDINATOR_A,

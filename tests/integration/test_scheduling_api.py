@@ -22,7 +22,7 @@ from services.platform.app import create_app
 from services.platform.keys import derive_keys
 from tests.dates import berlin, first_monday, next_year, utc
 from tests.helpers import app_client
-from tests.integration.test_accounts_api import (
+from tests.accounts_world import (
     ADMIN,
     ADMIN_EMAIL,
     ADMIN_PASSWORD,

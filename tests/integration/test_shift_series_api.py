@@ -11,7 +11,7 @@ import pytest
 from events.catalog import registry
 from events.store import EventStore
 from projections.shift_board import SHIFT_BOARD
-from tests.integration.test_accounts_api import COORDINATOR_A, COORDINATOR_B
+from tests.accounts_world import COORDINATOR_A, COORDINATOR_B
 from tests.integration.test_read_records import read_ok
 from tests.integration.test_scheduling_api import (  # noqa: F401 - world is a fixture
     World,

@@ -18,7 +18,7 @@ from services.auth import tokens
 from services.auth.revoked_tokens import REFRESH_SECONDS
 from services.platform.keys import derive_keys
 from services.pages.session import SESSION_COOKIE
-from tests.integration.test_accounts_api import (
+from tests.accounts_world import (
     ADMIN_EMAIL,
     ADMIN_PASSWORD,
     SECRET,

@@ -38,7 +38,7 @@ from projections.volunteer_sites import VOLUNTEER_SITES
 from projections.runner import ensure_projection, record_failure, run_once, run_together
 from services.commands.catalog import occurred_at, stream_of
 from tests.helpers import read_everything
-from tests.integration.test_accounts_api import ADMIN, AUDITOR, COORDINATOR_A, VOLUNTEER_SELF
+from tests.accounts_world import ADMIN, AUDITOR, COORDINATOR_A, VOLUNTEER_SELF
 from tests.integration.test_scheduling_api import World, world  # noqa: F401 - a fixture
 from tests.projection_checks import differing_rows, read_models, rebuild_from_scratch, workers
 
