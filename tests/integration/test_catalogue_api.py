@@ -19,7 +19,7 @@ from projections.qualification_catalogue import QUALIFICATION_CATALOGUE
 from services.commands.handler import CommandHandler
 from services.qualifications.seed import seed_catalogue
 from tests.accounts_world import ADMIN, COORDINATOR_A
-from tests.integration.test_scheduling_api import (  # noqa: F401 - world is a fixture
+from tests.scheduling_world import (  # noqa: F401 - world is a fixture
     World,
     event_count,
     iso,

@@ -29,7 +29,7 @@ from tests.accounts_world import (
 )
 from tests.integration.test_pages_volunteer_auditor import worker  # noqa: F401 - a fixture
 from tests.integration.test_pages_volunteer_phone import qualified
-from tests.integration.test_scheduling_api import World, iso, world  # noqa: F401 - a fixture
+from tests.scheduling_world import World, iso, world  # noqa: F401 - a fixture
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(180)]
 

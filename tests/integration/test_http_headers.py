@@ -23,7 +23,7 @@ from tests.accounts_world import (
     settings_for,
 )
 from tests.integration.test_pages_volunteer_auditor import signed_in_as
-from tests.integration.test_scheduling_api import World, world  # noqa: F401 - a fixture
+from tests.scheduling_world import World, world  # noqa: F401 - a fixture
 from tests.projecting import projecting
 
 pytestmark = pytest.mark.integration

@@ -32,7 +32,7 @@ from tests.integration.test_offer_shifts_api import (
     a_weekly_session,
     cancel_first_occurrence,
 )
-from tests.integration.test_scheduling_api import World, iso, world  # noqa: F401 - a fixture
+from tests.scheduling_world import World, iso, world  # noqa: F401 - a fixture
 from workers.mail.outbox import deliver_due
 
 pytestmark = pytest.mark.integration

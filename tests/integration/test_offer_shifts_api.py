@@ -14,7 +14,7 @@ from events.store import EventStore
 from projections.shift_roster import SHIFT_ROSTER
 from tests.accounts_world import COORDINATOR_A
 from tests.integration.test_read_records import read_ok
-from tests.integration.test_scheduling_api import (  # noqa: F401 - world is a fixture
+from tests.scheduling_world import (  # noqa: F401 - world is a fixture
     World,
     event_count,
     iso,

@@ -20,12 +20,9 @@ from projections.volunteer_sites import VOLUNTEER_SITES
 from services.pages.session import SESSION_COOKIE
 from tests.dates import berlin, clock_change, first_monday, next_year
 from tests.projection_checks import wait_until_caught_up, workers
-from tests.accounts_world import PASSWORD
+from tests.accounts_world import COORDINATOR_A, COORDINATOR_B, PASSWORD, VOLUNTEER_SELF
 from tests.integration.test_read_calendars import projector  # noqa: F401 - a fixture
-from tests.integration.test_scheduling_api import (  # noqa: F401 - world is a fixture
-    COORDINATOR_A,
-    COORDINATOR_B,
-    VOLUNTEER_SELF,
+from tests.scheduling_world import (  # noqa: F401 - world is a fixture
     World,
     event_count,
     event_types,

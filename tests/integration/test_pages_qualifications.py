@@ -13,14 +13,9 @@ import pytest
 from events.qualifications import QualificationDefined, QualificationName, qualification_id
 from projections.qualification_catalogue import QUALIFICATION_CATALOGUE
 from services.pages.session import SESSION_COOKIE
-from tests.accounts_world import ADMIN_EMAIL, ADMIN_PASSWORD
+from tests.accounts_world import ADMIN_EMAIL, ADMIN_PASSWORD, COORDINATOR_A
 from tests.integration.test_pages_coordinator import csrf_of, sign_in_as, text_of
-from tests.integration.test_scheduling_api import (  # noqa: F401 - world is a fixture
-    COORDINATOR_A,
-    World,
-    event_count,
-    world,
-)
+from tests.scheduling_world import World, event_count, world  # noqa: F401 - world is a fixture
 from tests.projecting import projecting
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(120)]

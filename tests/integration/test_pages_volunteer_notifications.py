@@ -21,7 +21,7 @@ from tests.integration.test_pages_volunteer_auditor import (  # noqa: F401 - fix
     signed_in_as,
     worker,
 )
-from tests.integration.test_scheduling_api import World, world  # noqa: F401 - a fixture
+from tests.scheduling_world import World, world  # noqa: F401 - a fixture
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(120)]
 

@@ -34,7 +34,7 @@ from tests.integration.test_pages_volunteer_auditor import (  # noqa: F401 - fix
     stored_types,
     worker,
 )
-from tests.integration.test_scheduling_api import World, iso, world  # noqa: F401 - a fixture
+from tests.scheduling_world import World, iso, world  # noqa: F401 - a fixture
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(120)]
 BERLIN = ZoneInfo("Europe/Berlin")

@@ -27,7 +27,7 @@ from tests.accounts_world import (
     bearer,
 )
 from tests.dates import berlin, utc
-from tests.integration.test_scheduling_api import (  # noqa: F401 - world is a fixture
+from tests.scheduling_world import (  # noqa: F401 - world is a fixture
     WEDNESDAY,
     YEAR,
     World,

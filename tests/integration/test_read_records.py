@@ -21,17 +21,15 @@ from projections.runner import ensure_projection
 from projections.training_records import TRAINING_RECORDS
 from projections.volunteer_sites import VOLUNTEER_SITES
 from services.reads.read_models import MAX_WAIT_SECONDS
-from tests.integration.test_scheduling_api import (  # noqa: F401 - the fixture
+from tests.accounts_world import (
     ADMIN,
     AUDITOR,
     COORDINATOR_A,
     COORDINATOR_B,
     VOLUNTEER_OTHER,
     VOLUNTEER_SELF,
-    World,
-    iso,
-    world,
 )
+from tests.scheduling_world import World, iso, world  # noqa: F401 - the fixture
 from tests.projecting import projecting as projecting_read_models
 
 pytestmark = pytest.mark.integration

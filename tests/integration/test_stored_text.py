@@ -39,7 +39,7 @@ from projections.runner import ensure_projection, record_failure, run_once, run_
 from services.commands.catalog import occurred_at, stream_of
 from tests.helpers import read_everything
 from tests.accounts_world import ADMIN, AUDITOR, COORDINATOR_A, VOLUNTEER_SELF
-from tests.integration.test_scheduling_api import World, world  # noqa: F401 - a fixture
+from tests.scheduling_world import World, world  # noqa: F401 - a fixture
 from tests.projection_checks import differing_rows, read_models, rebuild_from_scratch, workers
 
 pytestmark = pytest.mark.integration
