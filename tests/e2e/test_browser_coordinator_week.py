@@ -25,7 +25,7 @@ from services.pages.local_time import BERLIN
 from services.platform.settings import DEMO_ADMIN_EMAIL
 from services.trainings.decider import TRAININGS, EnrollInTraining, PlanTraining
 from services.volunteers.state import VOLUNTEER
-from tests.e2e.test_browser_coordinator import policy_violations
+from tests.browsing import policy_violations
 from tests.e2e.test_browser_volunteer_auditor import (  # noqa: F401 - site: the demo, served
     CHROMIUM,
     DEMO_PASSWORD,

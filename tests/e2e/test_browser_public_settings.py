@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.test_browser_coordinator import policy_violations
+from tests.browsing import policy_violations
 from tests.e2e.test_browser_coordinator_week import COORDINATOR, PHONE, photographed
 from tests.e2e.test_browser_volunteer_auditor import (  # noqa: F401 - site, browser: fixtures
     DEMO_PASSWORD,

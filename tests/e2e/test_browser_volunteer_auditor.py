@@ -24,7 +24,7 @@ from services.accounts.bootstrap import ensure_admin
 from services.commands.handler import CommandHandler
 from services.demo.seed import seed_demo
 from services.platform.keys import derive_keys
-from tests.e2e.test_browser_coordinator import policy_violations
+from tests.browsing import policy_violations
 from tests.e2e.test_concurrency_http import served
 from tests.accounts_world import SECRET, bearer, settings_for
 from tests.projection_checks import wait_until_caught_up, workers

@@ -24,7 +24,7 @@ from tests.e2e.test_browser_volunteer_auditor import (  # noqa: F401 - fixtures
     browser,
     site,
 )
-from tests.e2e.test_browser_coordinator import policy_violations
+from tests.browsing import policy_violations
 from tests.accounts_world import bearer
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(400)]

@@ -1,0 +1,20 @@
+"""Chromium for the browser tests: playwright (skipping the test where it is missing), the
+browser, the screenshots' folder, and what a page's Content-Security-Policy refused."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+
+async_api = pytest.importorskip("playwright.async_api")
+
+
+def policy_violations(context: Any) -> list[str]:
+    """What the Content-Security-Policy refused on any page of ``context``, as Chromium reports
+    it on the console (the pages must need nothing it forbids: issue 17)."""
+    refused: list[str] = []
+    context.on("console", lambda message: refused.append(message.text)
+               if "Content Security Policy" in message.text else None)
+    return refused
