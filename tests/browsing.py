@@ -3,6 +3,8 @@ browser, the screenshots' folder, and what a page's Content-Security-Policy refu
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,3 +20,25 @@ def policy_violations(context: Any) -> list[str]:
     context.on("console", lambda message: refused.append(message.text)
                if "Content Security Policy" in message.text else None)
     return refused
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+SCREENSHOTS = Path(__file__).resolve().parents[1] / ".treffpunkt" / "screenshots"
+
+
+DESKTOP = {"width": 1280, "height": 900}
+
+
+async_playwright = pytest.importorskip("playwright.async_api").async_playwright
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator[Any]:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    async with async_playwright() as playwright:
+        chromium = await playwright.chromium.launch(executable_path=str(CHROMIUM),
+                                                    args=["--no-sandbox", "--lang=de-DE"])
+        try:
+            yield chromium
+        finally:
+            await chromium.close()

@@ -25,14 +25,8 @@ from services.pages.local_time import BERLIN
 from services.platform.settings import DEMO_ADMIN_EMAIL
 from services.trainings.decider import TRAININGS, EnrollInTraining, PlanTraining
 from services.volunteers.state import VOLUNTEER
-from tests.browsing import policy_violations
-from tests.e2e.test_browser_volunteer_auditor import (  # noqa: F401 - site: the demo, served
-    CHROMIUM,
-    DEMO_PASSWORD,
-    DESKTOP,
-    SCREENSHOTS,
-    site,
-)
+from tests.browsing import CHROMIUM, DESKTOP, SCREENSHOTS, policy_violations
+from tests.served_demo import DEMO_PASSWORD, site
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(400)]
 

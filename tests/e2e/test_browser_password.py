@@ -16,8 +16,7 @@ from events.store import EventStore
 from services.accounts.bootstrap import ensure_admin
 from services.commands.handler import CommandHandler
 from services.platform.keys import derive_keys
-from tests.browsing import async_api, policy_violations
-from tests.e2e.test_browser_volunteer_auditor import browser  # noqa: F401 - a fixture
+from tests.browsing import async_api, browser, policy_violations
 from tests.e2e.test_browser_volunteer_phone import PHONE, photographed
 from tests.e2e.test_concurrency_http import Api, served, sign_in
 from tests.accounts_world import ADMIN_EMAIL, ADMIN_PASSWORD, PASSWORD, SECRET

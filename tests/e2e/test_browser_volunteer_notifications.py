@@ -11,12 +11,8 @@ import httpx
 import msgspec
 import pytest
 
-from tests.e2e.test_browser_volunteer_auditor import (  # noqa: F401 - fixtures
-    ANNA,
-    DEMO_PASSWORD,
-    browser,
-    site,
-)
+from tests.served_demo import ANNA, DEMO_PASSWORD, site
+from tests.browsing import browser  # noqa: F401 - fixtures
 from tests.e2e.test_browser_volunteer_phone import in_the_menu, photographed, signed_in
 from tests.accounts_world import bearer
 

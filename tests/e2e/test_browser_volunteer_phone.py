@@ -14,17 +14,8 @@ import httpx
 import icalendar
 import pytest
 
-from tests.e2e.test_browser_volunteer_auditor import (  # noqa: F401 - fixtures
-    ANNA,
-    BERLIN,
-    DEMO_PASSWORD,
-    DESKTOP,
-    JUERGEN,
-    SCREENSHOTS,
-    browser,
-    site,
-)
-from tests.browsing import policy_violations
+from tests.served_demo import ANNA, BERLIN, DEMO_PASSWORD, JUERGEN, site
+from tests.browsing import DESKTOP, SCREENSHOTS, browser, policy_violations
 from tests.accounts_world import bearer
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(400)]
