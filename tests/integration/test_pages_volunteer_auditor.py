@@ -23,7 +23,7 @@ from tests.accounts_world import (
     VOLUNTEER_OTHER,
     VOLUNTEER_SELF,
 )
-from tests.integration.test_pages_session import csrf_of
+from tests.pages_session import csrf_of
 from tests.scheduling_world import World, iso, world  # noqa: F401 - a fixture
 from tests.helpers import seal_everything
 from tests.projection_checks import workers

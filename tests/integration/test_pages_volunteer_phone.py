@@ -24,7 +24,7 @@ from services.trainings.decider import (
     PlanTraining,
 )
 from tests.accounts_world import ADMIN, VOLUNTEER_OTHER, VOLUNTEER_SELF
-from tests.integration.test_pages_session import csrf_of
+from tests.pages_session import csrf_of
 from tests.integration.test_pages_volunteer_auditor import (  # noqa: F401 - fixtures
     a_shift,
     on_the_board,

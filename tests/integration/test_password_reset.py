@@ -28,7 +28,7 @@ from tests.integration.test_notifications import (
     smtp_settings,
     text_of,
 )
-from tests.integration.test_pages_session import csrf_of
+from tests.pages_session import csrf_of
 from workers.mail.outbox import deliver_due
 
 pytestmark = pytest.mark.integration

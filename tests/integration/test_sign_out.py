@@ -25,7 +25,7 @@ from tests.accounts_world import (
     bearer,
     settings_for,
 )
-from tests.integration.test_pages_session import client, csrf_of, signed_in  # noqa: F401
+from tests.pages_session import client, csrf_of, signed_in  # noqa: F401
 
 pytestmark = pytest.mark.integration
 
