@@ -25,7 +25,7 @@ from tests.scheduling_world import (  # noqa: F401 - world is a fixture
     iso,
     world,
 )
-from tests.integration.test_read_records import read_ok
+from tests.reading import read_ok
 from tests.projecting import projecting
 
 pytestmark = pytest.mark.integration

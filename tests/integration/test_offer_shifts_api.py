@@ -13,7 +13,7 @@ from events.catalog import registry
 from events.store import EventStore
 from projections.shift_roster import SHIFT_ROSTER
 from tests.accounts_world import COORDINATOR_A
-from tests.integration.test_read_records import read_ok
+from tests.reading import read_ok
 from tests.scheduling_world import (  # noqa: F401 - world is a fixture
     World,
     event_count,
