@@ -20,7 +20,7 @@ from services.demo.seed import seed_demo
 from services.platform.keys import derive_keys
 from tests.accounts_world import SECRET, bearer, settings_for
 from tests.browsing import CHROMIUM
-from tests.e2e.test_concurrency_http import served
+from tests.serving import served
 from tests.projection_checks import wait_until_caught_up, workers
 
 

@@ -23,7 +23,7 @@ from services.accounts.bootstrap import ensure_admin
 from services.commands.handler import CommandHandler
 from services.platform.keys import derive_keys
 from tests.dates import berlin, first_monday
-from tests.e2e.test_concurrency_http import Api, served, sign_in
+from tests.serving import Api, served, sign_in
 from tests.accounts_world import ADMIN_EMAIL, ADMIN_PASSWORD, PASSWORD, SECRET
 from tests.browsing import async_api, policy_violations
 from tests.projection_checks import workers

@@ -18,7 +18,7 @@ from services.commands.handler import CommandHandler
 from services.platform.keys import derive_keys
 from tests.browsing import async_api, browser, policy_violations
 from tests.e2e.test_browser_volunteer_phone import PHONE, photographed
-from tests.e2e.test_concurrency_http import Api, served, sign_in
+from tests.serving import Api, served, sign_in
 from tests.accounts_world import ADMIN_EMAIL, ADMIN_PASSWORD, PASSWORD, SECRET
 from tests.integration.test_notifications import smtp_port  # noqa: F401 - a fixture
 from tests.integration.test_password_reset import delivered, link_in

@@ -25,7 +25,7 @@ from services.demo.seed import _people, seed_demo
 from services.pages.local_time import BERLIN
 from services.platform.keys import derive_keys
 from tests.browsing import CHROMIUM, SCREENSHOTS, browser, policy_violations
-from tests.e2e.test_concurrency_http import served
+from tests.serving import served
 from tests.accounts_world import SECRET, settings_for
 from tests.pdf_words import Word, overlapping, read, words
 from tests.unit.test_programme_poster import DATE_TOKEN
