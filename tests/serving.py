@@ -1,4 +1,4 @@
-"""Serving the app in tests as its own process on a free port (uvicorn, as in production), and a
+"""Serving the app in tests: under uvicorn on a free port, in the test's event loop, with a
 small API client that signs in over real HTTP."""
 
 from __future__ import annotations
