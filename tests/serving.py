@@ -1,11 +1,19 @@
 """Serving the app in tests: under uvicorn on a free port, in the test's event loop, with a
-small API client that signs in over real HTTP."""
+small API client that signs in over real HTTP; or as ``treffpunkt serve``, a process of its own,
+started, awaited until ready and stopped with Ctrl-C."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -64,3 +72,49 @@ async def sign_in(client: httpx.AsyncClient, email: str, password: str) -> str:
     response = await client.post("/api/auth/token", json={"email": email, "password": password})
     assert response.status_code == 200, response.text
     return response.json()["access_token"]
+
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def start_service(env: dict[str, str], port: int, *, demo: bool = True
+                  ) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "services.platform.cli", "serve", *(["--demo"] if demo else [])],
+        cwd=ROOT,
+        env={**env, "PORT": str(port)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+
+
+def wait_until_ready(process: subprocess.Popen[bytes], port: int, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"the service exited early:\n{process.stdout.read().decode()}")
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/ready", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    process.kill()
+    raise AssertionError(f"not ready within {timeout} s:\n{process.stdout.read().decode()}")
+
+
+def interrupt(process: subprocess.Popen[bytes]) -> str:
+    process.send_signal(signal.SIGINT)
+    try:
+        output, _ = process.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        raise AssertionError("the service did not stop within 30 s of Ctrl-C") from None
+    assert process.returncode == 0, output.decode()
+    return output.decode()
+
+
+def base_env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
+    env["TREFFPUNKT_BROKER_NAMESPACE"] = f"treffpunkt-e2e-{uuid.uuid4().hex[:8]}"
+    return env

@@ -25,7 +25,7 @@ import httpx
 import pytest
 
 from services.platform.embedded import EmbeddedPostgres, EmbeddedRedis, free_port
-from tests.e2e.test_serve import base_env
+from tests.serving import base_env
 
 pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[2]
