@@ -20,7 +20,7 @@ from tests.browsing import async_api, browser, policy_violations
 from tests.e2e.test_browser_volunteer_phone import PHONE, photographed
 from tests.serving import Api, served, sign_in
 from tests.accounts_world import ADMIN_EMAIL, ADMIN_PASSWORD, PASSWORD, SECRET
-from tests.integration.test_notifications import smtp_port  # noqa: F401 - a fixture
+from tests.mailbox import smtp_port  # noqa: F401 - a fixture
 from tests.integration.test_password_reset import delivered, link_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(180)]

@@ -21,7 +21,7 @@ from tests.accounts_world import (
     VOLUNTEER_OTHER,
     VOLUNTEER_SELF,
 )
-from tests.integration.test_notifications import (
+from tests.mailbox import (
     calendar_of,
     smtp_port,  # noqa: F401 - a fixture
     smtp_server,

@@ -22,7 +22,7 @@ from tests.accounts_world import (
     bearer,
     world,  # noqa: F401 - a fixture
 )
-from tests.integration.test_notifications import (
+from tests.mailbox import (
     smtp_port,  # noqa: F401 - a fixture
     smtp_server,
     smtp_settings,
