@@ -27,7 +27,7 @@ from tests.accounts_world import (
     VOLUNTEER_SELF,
     register_volunteer,
 )
-from tests.integration.test_pages_volunteer_auditor import worker  # noqa: F401 - a fixture
+from tests.volunteer_pages import worker  # noqa: F401 - a fixture
 from tests.integration.test_pages_volunteer_phone import qualified
 from tests.scheduling_world import World, iso, world  # noqa: F401 - a fixture
 

@@ -22,7 +22,7 @@ from tests.accounts_world import (
     bearer,
     settings_for,
 )
-from tests.integration.test_pages_volunteer_auditor import signed_in_as
+from tests.volunteer_pages import signed_in_as
 from tests.scheduling_world import World, world  # noqa: F401 - a fixture
 from tests.projecting import projecting
 

@@ -16,7 +16,7 @@ import pytest
 from services.notifications.forms import CHOSEN_KINDS
 from tests.accounts_world import VOLUNTEER_SELF
 from tests.pages_session import csrf_of
-from tests.integration.test_pages_volunteer_auditor import (  # noqa: F401 - fixtures
+from tests.volunteer_pages import (  # noqa: F401 - fixtures
     a_shift,
     signed_in_as,
     worker,

@@ -25,7 +25,7 @@ from services.trainings.decider import (
 )
 from tests.accounts_world import ADMIN, VOLUNTEER_OTHER, VOLUNTEER_SELF
 from tests.pages_session import csrf_of
-from tests.integration.test_pages_volunteer_auditor import (  # noqa: F401 - fixtures
+from tests.volunteer_pages import (  # noqa: F401 - fixtures
     a_shift,
     on_the_board,
     post_form,
