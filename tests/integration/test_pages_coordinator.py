@@ -21,7 +21,7 @@ from services.pages.session import SESSION_COOKIE
 from tests.dates import berlin, clock_change, first_monday, next_year
 from tests.projection_checks import wait_until_caught_up, workers
 from tests.accounts_world import COORDINATOR_A, COORDINATOR_B, PASSWORD, VOLUNTEER_SELF
-from tests.integration.test_read_calendars import projector  # noqa: F401 - a fixture
+from tests.calendar_projector import projector  # noqa: F401 - a fixture
 from tests.scheduling_world import (  # noqa: F401 - world is a fixture
     World,
     event_count,

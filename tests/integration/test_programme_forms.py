@@ -17,7 +17,7 @@ from tests.integration.test_pages_coordinator import (
     sign_in_as,
     week_path,
 )
-from tests.integration.test_read_calendars import projector  # noqa: F401 - a fixture
+from tests.calendar_projector import projector  # noqa: F401 - a fixture
 from tests.scheduling_world import event_count, world  # noqa: F401 - a fixture
 
 pytestmark = pytest.mark.integration
