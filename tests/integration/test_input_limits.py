@@ -13,7 +13,7 @@ import pytest
 from dateutil.relativedelta import relativedelta
 
 from tests.accounts_world import ADMIN, COORDINATOR_A, PASSWORD, bearer
-from tests.integration.test_pages_coordinator import book, sign_in_as, week_path
+from tests.coordinator_pages import book, sign_in_as, week_path
 from tests.calendar_projector import projector  # noqa: F401 - a fixture
 from tests.scheduling_world import World, event_count, world  # noqa: F401
 

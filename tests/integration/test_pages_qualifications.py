@@ -14,7 +14,7 @@ from events.qualifications import QualificationDefined, QualificationName, quali
 from projections.qualification_catalogue import QUALIFICATION_CATALOGUE
 from services.pages.session import SESSION_COOKIE
 from tests.accounts_world import ADMIN_EMAIL, ADMIN_PASSWORD, COORDINATOR_A
-from tests.integration.test_pages_coordinator import csrf_of, sign_in_as, text_of
+from tests.coordinator_pages import csrf_of, sign_in_as, text_of
 from tests.scheduling_world import World, event_count, world  # noqa: F401 - world is a fixture
 from tests.projecting import projecting
 

@@ -8,7 +8,7 @@ import pytest
 from events.offers import SessionOccurrencesCancelled
 from tests.accounts_world import COORDINATOR_A
 from tests.dates import berlin
-from tests.integration.test_pages_coordinator import (
+from tests.coordinator_pages import (
     MONDAY,
     cancel_form_of,
     cancel_link_of,
