@@ -17,7 +17,7 @@ from services.accounts.bootstrap import ensure_admin
 from services.commands.handler import CommandHandler
 from services.platform.keys import derive_keys
 from tests.browsing import async_api, browser, policy_violations
-from tests.e2e.test_browser_volunteer_phone import PHONE, photographed
+from tests.phone_browsing import PHONE, photographed
 from tests.serving import Api, served, sign_in
 from tests.accounts_world import ADMIN_EMAIL, ADMIN_PASSWORD, PASSWORD, SECRET
 from tests.mailbox import smtp_port  # noqa: F401 - a fixture

@@ -13,7 +13,7 @@ import pytest
 
 from tests.served_demo import ANNA, DEMO_PASSWORD, site
 from tests.browsing import browser  # noqa: F401 - fixtures
-from tests.e2e.test_browser_volunteer_phone import in_the_menu, photographed, signed_in
+from tests.phone_browsing import in_the_menu, photographed, signed_in
 from tests.accounts_world import bearer
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(400)]
