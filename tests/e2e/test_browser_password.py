@@ -21,7 +21,7 @@ from tests.phone_browsing import PHONE, photographed
 from tests.serving import Api, served, sign_in
 from tests.accounts_world import ADMIN_EMAIL, ADMIN_PASSWORD, PASSWORD, SECRET
 from tests.mailbox import smtp_port  # noqa: F401 - a fixture
-from tests.integration.test_password_reset import delivered, link_in
+from tests.reset_mail import delivered, link_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(180)]
 

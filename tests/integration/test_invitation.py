@@ -13,7 +13,7 @@ from tests.accounts_world import (
     world,  # noqa: F401 - a fixture
 )
 from tests.mailbox import smtp_port, text_of  # noqa: F401 - a fixture
-from tests.integration.test_password_reset import choose, delivered, link_in
+from tests.reset_mail import choose, delivered, link_in
 
 pytestmark = pytest.mark.integration
 

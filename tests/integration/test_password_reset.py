@@ -4,7 +4,6 @@ received: the same answer for any e-mail, a link that works once, other tokens k
 from __future__ import annotations
 
 import asyncio
-import re
 from datetime import UTC, datetime, timedelta
 from uuid import uuid4
 
@@ -22,35 +21,13 @@ from tests.accounts_world import (
     bearer,
     world,  # noqa: F401 - a fixture
 )
-from tests.mailbox import (
-    smtp_port,  # noqa: F401 - a fixture
-    smtp_server,
-    smtp_settings,
-    text_of,
-)
+from tests.mailbox import smtp_port, text_of
 from tests.pages_session import csrf_of
-from workers.mail.outbox import deliver_due
+from tests.reset_mail import choose, delivered, link_in
 
 pytestmark = pytest.mark.integration
 
 EMAIL = f"{VOLUNTEER_SELF}@example.org"
-LINK = re.compile(r"https://treffpunkt\.bersenbrueck\.example/password/(\S+)")
-
-
-async def choose(client, token: str, password: str = "noch-ein-passwort", **more):
-    return await client.post(f"/api/auth/password-reset/{token}",
-                             json={"password": password, **more})
-
-
-async def delivered(pool, port: int) -> list:
-    """The outbox delivered to a real SMTP server: the messages it received."""
-    with smtp_server(port) as inbox:
-        await deliver_due(pool, smtp_settings(port))
-    return inbox.messages
-
-
-def link_in(message) -> str:
-    return LINK.search(text_of(message)).group(1)
 
 
 async def mailed_link(pool, port: int) -> str:
