@@ -28,7 +28,7 @@ from tests.browsing import CHROMIUM, SCREENSHOTS, browser, policy_violations
 from tests.serving import served
 from tests.accounts_world import SECRET, settings_for
 from tests.pdf_words import Word, overlapping, read, words
-from tests.unit.test_programme_poster import DATE_TOKEN
+from tests.date_tokens import DATE_TOKEN
 from tests.projection_checks import wait_until_caught_up, workers
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300)]

@@ -5,7 +5,6 @@ markup in stored text printed as written."""
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 from uuid import uuid4
@@ -16,13 +15,11 @@ import pytest
 from services.commands.rejections import Invalid
 from services.programme.poster import day_token, month_of, poster_data, poster_pdf, size_of
 from services.programme.reads import ProgrammeDate, Site
+from tests.date_tokens import DATE_TOKEN
 from tests.pdf_words import overlapping, read, words
 
 pytestmark = pytest.mark.unit
 
-DATE_TOKEN = re.compile(r"(?<![\d.])\d{1,2}\.\d{1,2}\.(?![\d:])")
-"""A date as the poster writes it on an offer's dates line: ``3.2.`` (``3.2.:`` begins the note
-of a cancellation's reason; ``127.0.0.1`` in the footer's address is no date)."""
 
 SITE = Site(id=uuid4(), name="Dorftreff Eggermühlen", village="Eggermühlen",
             address="Altes Pfarrhaus, Kirchstraße 5, 49577 Eggermühlen",
