@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from tests.browsing import DESKTOP, browser, policy_violations
-from tests.e2e.test_browser_coordinator_week import COORDINATOR, PHONE, photographed
+from tests.week_browsing import COORDINATOR, PHONE, photographed
 from tests.served_demo import DEMO_PASSWORD, Site, site
 from tests.accounts_world import settings_for
 
