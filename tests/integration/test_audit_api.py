@@ -23,7 +23,7 @@ from tests.accounts_world import (  # noqa: F401 - world is a fixture
     bearer,
     world,
 )
-from tests.integration.test_ledger import as_attacker
+from tests.ledger_attack import as_attacker
 
 pytestmark = pytest.mark.integration
 AUDIT_ROUTES = ("/api/audit/events", "/api/audit/verify", "/api/audit/export")
