@@ -28,7 +28,7 @@ from tests.accounts_world import (
     register_volunteer,
 )
 from tests.volunteer_pages import worker  # noqa: F401 - a fixture
-from tests.integration.test_pages_volunteer_phone import qualified
+from tests.qualifying import qualified
 from tests.scheduling_world import World, iso, world  # noqa: F401 - a fixture
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(180)]
