@@ -28,7 +28,7 @@ from tests.mailbox import (
     smtp_settings,
     text_of,
 )
-from tests.integration.test_offer_shifts_api import (
+from tests.weekly_sessions import (
     a_weekly_session,
     cancel_first_occurrence,
 )
