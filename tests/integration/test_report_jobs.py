@@ -34,8 +34,8 @@ from tests.accounts_world import (
     settings_for,
 )
 from tests.accounts_world import world  # noqa: F401 - fixture
-from tests.integration.test_funding_report import get, period, post, recorded_instant, table_of
-from tests.integration.test_funding_report import programme  # noqa: F401 - fixture
+from tests.funding_programme import get, period, post, recorded_instant, table_of
+from tests.funding_programme import programme  # noqa: F401 - fixture
 from tests.projection_checks import log_of, workers
 
 pytestmark = pytest.mark.integration
