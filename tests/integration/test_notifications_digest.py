@@ -39,7 +39,7 @@ from services.auth.roles import COORDINATOR as COORDINATOR_ROLE
 from services.notifications.decider import NOTIFICATION_SETTINGS, ChangeNotificationSettings
 from services.platform.keys import derive_keys
 from services.volunteers import service as volunteers
-from tests.integration.test_accounts_api import SECRET
+from tests.accounts_world import SECRET
 from tests.integration.test_notifications import (  # noqa: F401 - fixtures
     World,
     eventually,

@@ -9,11 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tests.integration.test_accounts_api import (
-    ADMIN,
-    COORDINATOR_A,
-    world,  # noqa: F401 - a fixture
-)
+from tests.accounts_world import ADMIN, COORDINATOR_A, world
 from tests.integration.test_pages_coordinator import csrf_of, sign_in_as, text_of
 from tests.integration.test_pages_volunteer_profile import (  # noqa: F401 - projector: a fixture
     GRETA,
