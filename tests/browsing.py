@@ -11,6 +11,7 @@ import pytest
 
 
 async_api = pytest.importorskip("playwright.async_api")
+expect = async_api.expect
 
 
 def policy_violations(context: Any) -> list[str]:

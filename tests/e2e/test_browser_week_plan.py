@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.test_browser_coordinator_week import COORDINATOR, PHONE, expect, photographed
-from tests.browsing import CHROMIUM, DESKTOP, SCREENSHOTS, policy_violations
+from tests.week_browsing import COORDINATOR, PHONE, photographed
+from tests.browsing import CHROMIUM, DESKTOP, SCREENSHOTS, expect, policy_violations
 from tests.served_demo import DEMO_PASSWORD, site
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300)]
