@@ -40,17 +40,8 @@ from services.notifications.decider import NOTIFICATION_SETTINGS, ChangeNotifica
 from services.platform.keys import derive_keys
 from services.volunteers import service as volunteers
 from tests.accounts_world import SECRET
-from tests.integration.test_notifications import (  # noqa: F401 - fixtures
-    World,
-    eventually,
-    mail_env,
-    smtp_port,
-    smtp_server,
-    smtp_settings,
-    states,
-    text_of,
-    world,
-)
+from tests.notifications_world import World, eventually, states, world  # noqa: F401 - fixtures
+from tests.mailbox import mail_env, smtp_port, smtp_server, smtp_settings, text_of
 from tests.integration.test_stored_text import stored
 from tests.projection_checks import workers
 from tests.scenarios import COORDINATOR
