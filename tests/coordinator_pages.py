@@ -4,9 +4,10 @@ March next year, booking through its form, and reading a page's text, links and 
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from html import unescape
 from urllib.parse import parse_qs, urlsplit
+from zoneinfo import ZoneInfo
 
 from services.pages.session import SESSION_COOKIE
 from tests.accounts_world import PASSWORD
@@ -84,3 +85,13 @@ async def cancel_form_of(world: World, html: str, starts_at: str, scope: str,
     fields = dict(re.findall(r'<input type="hidden" name="([a-z_]+)" value="([^"]*)">',
                              question))
     return {**fields, "reason": reason, "_csrf_token": csrf_of(question)}
+
+
+BERLIN_ZONE = ZoneInfo("Europe/Berlin")
+
+
+def weekday_ahead(weeks: int, weekday: int) -> datetime:
+    """The date ``weekday`` (0: Monday) at least ``weeks`` weeks ahead, at midnight in Berlin."""
+    today = datetime.now(BERLIN_ZONE).date()
+    day = today + timedelta(weeks=weeks, days=(weekday - today.weekday()) % 7)
+    return datetime.combine(day, time(), tzinfo=BERLIN_ZONE)

@@ -8,7 +8,6 @@ import json
 import re
 from datetime import UTC, date, datetime, time, timedelta
 from html import unescape
-from zoneinfo import ZoneInfo
 
 import pytest
 from dateutil.relativedelta import relativedelta
@@ -20,6 +19,7 @@ from tests.dates import berlin, clock_change, next_year
 from tests.projection_checks import wait_until_caught_up, workers
 from tests.accounts_world import COORDINATOR_A, COORDINATOR_B, VOLUNTEER_SELF
 from tests.calendar_projector import projector  # noqa: F401 - a fixture
+from tests.coordinator_pages import BERLIN_ZONE, weekday_ahead
 from tests.coordinator_pages import (
     MONDAY,
     book,
@@ -41,7 +41,6 @@ from tests.scheduling_world import (  # noqa: F401 - world is a fixture
 )
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(120)]
-BERLIN_ZONE = ZoneInfo("Europe/Berlin")
 
 
 def week_title(monday: date, word: str = "Woche") -> str:
@@ -110,13 +109,6 @@ async def test_a_booking_in_a_taken_room_shows_the_conflicts_beside_the_form_and
     assert f'value="{on(15).isoformat()}"' in response.text
     assert 'name="weekly" type="checkbox" value="1" checked' in response.text
     assert await event_count(pool) == before
-
-
-def weekday_ahead(weeks: int, weekday: int) -> datetime:
-    """The date ``weekday`` (0: Monday) at least ``weeks`` weeks ahead, at midnight in Berlin."""
-    today = datetime.now(BERLIN_ZONE).date()
-    day = today + timedelta(weeks=weeks, days=(weekday - today.weekday()) % 7)
-    return datetime.combine(day, time(), tzinfo=BERLIN_ZONE)
 
 
 async def test_a_refused_series_books_its_free_dates_only_on_request_atomically(

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from tests.accounts_world import ADMIN, COORDINATOR_A, world
-from tests.integration.test_pages_coordinator import csrf_of, sign_in_as, text_of
+from tests.coordinator_pages import csrf_of, sign_in_as, text_of
 from tests.integration.test_pages_volunteer_profile import (  # noqa: F401 - projector: a fixture
     GRETA,
     api,

@@ -10,12 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.integration.test_pages_coordinator import (
-    sign_in_as,
-    text_of,
-    week_path,
-    weekday_ahead,
-)
+from tests.coordinator_pages import sign_in_as, text_of, week_path, weekday_ahead
 from tests.calendar_projector import projector  # noqa: F401 - a fixture
 from tests.accounts_world import COORDINATOR_A
 from tests.scheduling_world import iso, world  # noqa: F401 - world is a fixture
