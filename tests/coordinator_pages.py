@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
 
 from services.pages.session import SESSION_COOKIE
-from tests.accounts_world import PASSWORD
+from tests.accounts_world import ADMIN_EMAIL, ADMIN_PASSWORD, PASSWORD
 from tests.dates import berlin, first_monday
 from tests.scheduling_world import World
 
@@ -95,3 +95,12 @@ def weekday_ahead(weeks: int, weekday: int) -> datetime:
     today = datetime.now(BERLIN_ZONE).date()
     day = today + timedelta(weeks=weeks, days=(weekday - today.weekday()) % 7)
     return datetime.combine(day, time(), tzinfo=BERLIN_ZONE)
+
+
+async def sign_in_as_admin(world: World) -> None:
+    world.client.cookies.delete(SESSION_COOKIE)
+    form = await world.client.get("/sign-in")
+    response = await world.client.post("/sign-in", data={
+        "email": ADMIN_EMAIL, "password": ADMIN_PASSWORD, "next": "/",
+        "_csrf_token": csrf_of(form.text)}, follow_redirects=False)
+    assert response.status_code == 303, response.text

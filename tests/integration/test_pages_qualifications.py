@@ -12,8 +12,8 @@ import pytest
 
 from events.qualifications import QualificationDefined, QualificationName, qualification_id
 from projections.qualification_catalogue import QUALIFICATION_CATALOGUE
-from services.pages.session import SESSION_COOKIE
-from tests.accounts_world import ADMIN_EMAIL, ADMIN_PASSWORD, COORDINATOR_A
+from tests.accounts_world import COORDINATOR_A
+from tests.coordinator_pages import sign_in_as_admin
 from tests.coordinator_pages import csrf_of, sign_in_as, text_of
 from tests.scheduling_world import World, event_count, world  # noqa: F401 - world is a fixture
 from tests.projecting import projecting
@@ -26,15 +26,6 @@ PATH = "/coordinator/qualifications/"
 def projector(database_url: str) -> Iterator[None]:
     with projecting(database_url, [QUALIFICATION_CATALOGUE]):
         yield
-
-
-async def sign_in_as_admin(world: World) -> None:
-    world.client.cookies.delete(SESSION_COOKIE)
-    form = await world.client.get("/sign-in")
-    response = await world.client.post("/sign-in", data={
-        "email": ADMIN_EMAIL, "password": ADMIN_PASSWORD, "next": "/",
-        "_csrf_token": csrf_of(form.text)}, follow_redirects=False)
-    assert response.status_code == 303, response.text
 
 
 async def define(world: World, **fields: str) -> object:

@@ -16,8 +16,7 @@ from projections.notifier import NOTIFIER
 from services.pages.local_time import BERLIN
 from tests.accounts_world import ADMIN, COORDINATOR_A, COORDINATOR_B, bearer, world
 from tests.mailbox import smtp_port
-from tests.coordinator_pages import csrf_of, sign_in_as, text_of
-from tests.integration.test_pages_qualifications import sign_in_as_admin
+from tests.coordinator_pages import csrf_of, sign_in_as, sign_in_as_admin, text_of
 from tests.reset_mail import delivered
 from tests.projecting import projecting
 
