@@ -1,5 +1,6 @@
-"""The coordinator's pages under test: signed in through the form, the week of a site in early
-March next year, booking through its form, and reading a page's text, links and forms."""
+"""The coordinator's pages under test: signed in through the form (a coordinator or the admin),
+the week of a site in early March next year, a weekday some weeks ahead, booking through the
+week's form, and reading a page's text, links and forms."""
 
 from __future__ import annotations
 
