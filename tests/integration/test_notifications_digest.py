@@ -42,7 +42,7 @@ from services.volunteers import service as volunteers
 from tests.accounts_world import SECRET
 from tests.notifications_world import World, eventually, states, world  # noqa: F401 - fixtures
 from tests.mailbox import mail_env, smtp_port, smtp_server, smtp_settings, text_of
-from tests.integration.test_stored_text import stored
+from tests.storing import stored
 from tests.projection_checks import workers
 from tests.scenarios import COORDINATOR
 from workers.mail.outbox import deliver_due
