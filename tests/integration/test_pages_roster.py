@@ -11,7 +11,7 @@ import pytest
 
 from tests.accounts_world import ADMIN, COORDINATOR_A, world
 from tests.coordinator_pages import csrf_of, sign_in_as, text_of
-from tests.integration.test_pages_volunteer_profile import (  # noqa: F401 - projector: a fixture
+from tests.volunteer_profile import (  # noqa: F401 - projector: a fixture
     GRETA,
     api,
     projector,
