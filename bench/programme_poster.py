@@ -13,7 +13,7 @@ import time
 from datetime import date
 
 from services.programme.poster import poster_data, poster_pdf, poster_tag
-from tests.unit.test_programme_poster import SITE, URL, february
+from tests.poster_programme import SITE, URL, february
 
 
 def main() -> None:

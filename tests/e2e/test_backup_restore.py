@@ -31,7 +31,8 @@ from projections.catalog import PROJECTIONS
 from services.platform.database import migrate
 from services.platform.embedded import EmbeddedPostgres
 from tests.conftest import database_url_named
-from tests.e2e.test_faults import ROOT, base_env, interrupt, own_folder, start_service
+from tests.fault_service import ROOT, interrupt, own_folder, start_service
+from tests.serving import base_env
 from tests.helpers import read_everything, seal_everything
 from tests.projection_checks import (
     differing_rows,

@@ -23,8 +23,9 @@ from services.accounts.bootstrap import ensure_admin
 from services.commands.handler import CommandHandler
 from services.platform.keys import derive_keys
 from tests.dates import berlin, first_monday
-from tests.e2e.test_concurrency_http import Api, served, sign_in
-from tests.integration.test_accounts_api import ADMIN_EMAIL, ADMIN_PASSWORD, PASSWORD, SECRET
+from tests.serving import Api, served, sign_in
+from tests.accounts_world import ADMIN_EMAIL, ADMIN_PASSWORD, PASSWORD, SECRET
+from tests.browsing import async_api, policy_violations
 from tests.projection_checks import workers
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(180)]
@@ -37,8 +38,6 @@ WIDTHS = {"phone": 375, "desktop": 1280}
 COORDINATOR_EMAIL = "koordination.linden@example.org"
 WEDNESDAYS = [first_monday(3) + timedelta(days=2, weeks=week) for week in range(5)]
 """Five Wednesdays from early March next year: the café is on the third."""
-
-async_api = pytest.importorskip("playwright.async_api")
 
 
 @pytest.fixture
@@ -68,15 +67,6 @@ async def site(database_url, servers, broker_namespace, pool) -> AsyncIterator[d
                     "title": "Seniorencafé", "starts_at": berlin(WEDNESDAYS[2], "14:00"),
                     "ends_at": berlin(WEDNESDAYS[2], "17:00")})
                 yield {"base_url": base_url, "site_id": site["id"], "saal": saal["id"]}
-
-
-def policy_violations(context: Any) -> list[str]:
-    """What the Content-Security-Policy refused on any page of ``context``, as Chromium reports
-    it on the console (the pages must need nothing it forbids: issue 17)."""
-    refused: list[str] = []
-    context.on("console", lambda message: refused.append(message.text)
-               if "Content Security Policy" in message.text else None)
-    return refused
 
 
 async def screenshots(page: Any, name: str) -> None:

@@ -25,19 +25,12 @@ from services.pages.local_time import BERLIN
 from services.platform.settings import DEMO_ADMIN_EMAIL
 from services.trainings.decider import TRAININGS, EnrollInTraining, PlanTraining
 from services.volunteers.state import VOLUNTEER
-from tests.e2e.test_browser_coordinator import policy_violations
-from tests.e2e.test_browser_volunteer_auditor import (  # noqa: F401 - site: the demo, served
-    CHROMIUM,
-    DEMO_PASSWORD,
-    DESKTOP,
-    SCREENSHOTS,
-    site,
-)
+from tests.browsing import CHROMIUM, DESKTOP, policy_violations
+from tests.served_demo import DEMO_PASSWORD, site
+from tests.week_browsing import COORDINATOR, photographed
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(400)]
 
-PHONE = {"width": 390, "height": 844}
-COORDINATOR = "koordination.eggermuehlen@treffpunkt.example"
 PLANT_CARE = "Blumenpflege (Test)"
 """The qualification the walk defines first and its weekly shift series then requires."""
 
@@ -68,20 +61,6 @@ async def past_training(site, pool) -> str:
         await commands.handle(TRAININGS, EnrollInTraining(
             training_id=training_id, volunteer_id=volunteer_id, now=planned), metadata)
     return "Erste Hilfe Auffrischung (Test)"
-
-
-async def photographed(page: Any, name: str) -> None:
-    """The page at phone and desktop width, whole; no wider than the phone."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    for label, size in (("phone", PHONE), ("desktop", DESKTOP)):
-        await page.set_viewport_size(size)
-        await page.screenshot(path=str(SCREENSHOTS / f"coordinator-week-{name}-{label}.png"),
-                              full_page=True)
-    await page.set_viewport_size(PHONE)
-    overflow = await page.evaluate(
-        "document.documentElement.scrollWidth - document.documentElement.clientWidth")
-    await page.set_viewport_size(DESKTOP)
-    assert overflow <= 0, f"{name}: {overflow} px wider than a 390 px phone"
 
 
 async def volunteer_hours(page: Any, site_path: str, other_than: float | None = None) -> float:

@@ -16,13 +16,12 @@ from events.store import EventStore
 from services.accounts.bootstrap import ensure_admin
 from services.commands.handler import CommandHandler
 from services.platform.keys import derive_keys
-from tests.e2e.test_browser_coordinator import async_api, policy_violations
-from tests.e2e.test_browser_volunteer_auditor import browser  # noqa: F401 - a fixture
-from tests.e2e.test_browser_volunteer_phone import PHONE, photographed
-from tests.e2e.test_concurrency_http import Api, served, sign_in
-from tests.integration.test_accounts_api import ADMIN_EMAIL, ADMIN_PASSWORD, PASSWORD, SECRET
-from tests.integration.test_notifications import smtp_port  # noqa: F401 - a fixture
-from tests.integration.test_password_reset import delivered, link_in
+from tests.browsing import async_api, browser, policy_violations
+from tests.phone_browsing import PHONE, photographed
+from tests.serving import Api, served, sign_in
+from tests.accounts_world import ADMIN_EMAIL, ADMIN_PASSWORD, PASSWORD, SECRET
+from tests.mailbox import smtp_port  # noqa: F401 - a fixture
+from tests.reset_mail import delivered, link_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(180)]
 

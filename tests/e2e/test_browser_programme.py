@@ -24,16 +24,11 @@ from services.demo import programme as plan
 from services.demo.seed import _people, seed_demo
 from services.pages.local_time import BERLIN
 from services.platform.keys import derive_keys
-from tests.e2e.test_browser_coordinator import policy_violations
-from tests.e2e.test_browser_volunteer_auditor import (  # noqa: F401 - browser is a fixture
-    CHROMIUM,
-    SCREENSHOTS,
-    browser,
-)
-from tests.e2e.test_concurrency_http import served
-from tests.integration.test_accounts_api import SECRET, settings_for
+from tests.browsing import CHROMIUM, SCREENSHOTS, browser, policy_violations
+from tests.serving import served
+from tests.accounts_world import SECRET, settings_for
 from tests.pdf_words import Word, overlapping, read, words
-from tests.unit.test_programme_poster import DATE_TOKEN
+from tests.date_tokens import DATE_TOKEN
 from tests.projection_checks import wait_until_caught_up, workers
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300)]

@@ -10,16 +10,10 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.test_browser_coordinator import policy_violations
-from tests.e2e.test_browser_coordinator_week import COORDINATOR, PHONE, photographed
-from tests.e2e.test_browser_volunteer_auditor import (  # noqa: F401 - site, browser: fixtures
-    DEMO_PASSWORD,
-    DESKTOP,
-    Site,
-    browser,
-    site,
-)
-from tests.integration.test_accounts_api import settings_for
+from tests.browsing import DESKTOP, browser, policy_violations
+from tests.week_browsing import COORDINATOR, PHONE, photographed
+from tests.served_demo import DEMO_PASSWORD, Site, site
+from tests.accounts_world import settings_for
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(400)]
 

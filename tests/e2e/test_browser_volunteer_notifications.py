@@ -11,14 +11,10 @@ import httpx
 import msgspec
 import pytest
 
-from tests.e2e.test_browser_volunteer_auditor import (  # noqa: F401 - fixtures
-    ANNA,
-    DEMO_PASSWORD,
-    browser,
-    site,
-)
-from tests.e2e.test_browser_volunteer_phone import in_the_menu, photographed, signed_in
-from tests.integration.test_accounts_api import bearer
+from tests.served_demo import ANNA, DEMO_PASSWORD, site
+from tests.browsing import browser  # noqa: F401 - fixtures
+from tests.phone_browsing import in_the_menu, photographed, signed_in
+from tests.accounts_world import bearer
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(400)]
 

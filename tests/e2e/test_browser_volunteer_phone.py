@@ -14,52 +14,16 @@ import httpx
 import icalendar
 import pytest
 
-from tests.e2e.test_browser_volunteer_auditor import (  # noqa: F401 - fixtures
-    ANNA,
-    BERLIN,
-    DEMO_PASSWORD,
-    DESKTOP,
-    JUERGEN,
-    SCREENSHOTS,
-    browser,
-    site,
-)
-from tests.e2e.test_browser_coordinator import policy_violations
-from tests.integration.test_accounts_api import bearer
+from tests.served_demo import ANNA, BERLIN, DEMO_PASSWORD, JUERGEN, site
+from tests.browsing import browser
+from tests.accounts_world import bearer
+from tests.phone_browsing import in_the_menu, photographed, signed_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(400)]
 
-PHONE = {"width": 390, "height": 844}
 COORDINATOR = "koordination@treffpunkt.example"
 RARE = ["child_protection", "hospice_basics", "fire_safety", "hearing_loss", "digital_help"]
 """Qualifications no demo volunteer holds all of."""
-
-
-async def photographed(page: Any, name: str) -> None:
-    """The page at 390 and 1280 px, whole; on the phone it never scrolls sideways."""
-    await page.set_viewport_size(PHONE)
-    width = await page.evaluate("document.documentElement.scrollWidth")
-    assert width <= PHONE["width"], f"{name} scrolls sideways on a phone: {width} px"
-    await page.screenshot(path=str(SCREENSHOTS / f"phone-{name}-390.png"), full_page=True)
-    await page.set_viewport_size(DESKTOP)
-    await page.screenshot(path=str(SCREENSHOTS / f"phone-{name}-1280.png"), full_page=True)
-    await page.set_viewport_size(PHONE)
-
-
-async def in_the_menu(page: Any, name: str) -> None:
-    await page.get_by_role("navigation").get_by_role("link", name=name).click()
-
-
-async def signed_in(browser: Any, base_url: str, email: str) -> tuple[Any, Any]:
-    context = await browser.new_context(base_url=base_url, viewport=PHONE, locale="de-DE")
-    context.refused_by_policy = policy_violations(context)
-    page = await context.new_page()
-    await page.goto("/")
-    await page.get_by_label("E-Mail").fill(email)
-    await page.get_by_label("Passwort").fill(DEMO_PASSWORD)
-    await page.get_by_role("button", name="Anmelden").click()
-    await page.wait_for_url("**/volunteer/")
-    return context, page
 
 
 async def staged(base_url: str) -> dict[str, Any]:

@@ -10,13 +10,9 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.e2e.test_browser_volunteer_auditor import (  # noqa: F401 - fixtures
-    ANNA,
-    DEMO_PASSWORD,
-    browser,
-    site,
-)
-from tests.e2e.test_browser_volunteer_phone import in_the_menu, photographed, signed_in
+from tests.served_demo import ANNA, DEMO_PASSWORD, site
+from tests.browsing import browser  # noqa: F401 - fixtures
+from tests.phone_browsing import in_the_menu, photographed, signed_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(400)]
 

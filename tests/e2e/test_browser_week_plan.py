@@ -15,15 +15,9 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.test_browser_coordinator import policy_violations
-from tests.e2e.test_browser_coordinator_week import COORDINATOR, PHONE, expect, photographed
-from tests.e2e.test_browser_volunteer_auditor import (  # noqa: F401 - site: the demo, served
-    CHROMIUM,
-    DEMO_PASSWORD,
-    DESKTOP,
-    SCREENSHOTS,
-    site,
-)
+from tests.week_browsing import COORDINATOR, PHONE, photographed
+from tests.browsing import CHROMIUM, DESKTOP, SCREENSHOTS, expect, policy_violations
+from tests.served_demo import DEMO_PASSWORD, site
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300)]
 

@@ -5,87 +5,26 @@ against the test's own PostgreSQL database and the real Redis, called by many ht
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections import Counter
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from typing import Any
 from uuid import UUID
 
 import httpx
-import msgspec
 import pytest
-import uvicorn
 
 from events.catalog import registry
 from events.store import EventStore
 from services.accounts.bootstrap import ensure_admin
 from services.commands.handler import CommandHandler
-from services.platform.app import create_app
 from services.auth import tokens
-from services.platform.embedded import free_port
 from services.platform.keys import derive_keys
 from tests.dates import next_year
-from tests.integration.test_accounts_api import (
-    ADMIN_EMAIL,
-    ADMIN_PASSWORD,
-    PASSWORD,
-    SECRET,
-    bearer,
-    settings_for,
-)
+from tests.accounts_world import ADMIN_EMAIL, ADMIN_PASSWORD, PASSWORD, SECRET
+from tests.serving import Api, served, sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(90)]
 YEAR = next_year()
-
-
-@contextlib.asynccontextmanager
-async def served(database_url: str, redis_url: str, broker_namespace: str,
-                 ) -> AsyncIterator[str]:
-    """The app under uvicorn in this event loop; yields its base URL."""
-    # These tests send 50 commands at once to one process on purpose, to meet the rules under
-    # contention: no bound on requests in flight (tests/e2e/test_in_flight.py tests the bound).
-    settings = settings_for(database_url, redis_url, broker_namespace)
-    app = create_app(msgspec.structs.replace(settings, max_in_flight=0))
-    port = free_port()
-    # Keep-alive well past any pause of the test: with uvicorn's 5 s, a pooled connection the
-    # server closes just as the client reuses it fails the request (a ReadError) under load.
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
-                                           log_level="warning", lifespan="on",
-                                           timeout_keep_alive=120))
-    task = asyncio.create_task(server.serve())
-    try:
-        while not server.started:
-            if task.done():
-                task.result()
-                raise AssertionError("uvicorn stopped before it started")
-            await asyncio.sleep(0.02)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        await asyncio.wait_for(task, 30)
-
-
-class Api:
-    def __init__(self, client: httpx.AsyncClient, token: str) -> None:
-        self.client = client
-        self.token = token
-
-    async def post(self, path: str, json: Any = None, token: str | None = None,
-                   **headers: str) -> httpx.Response:
-        return await self.client.post(path, json=json,
-                                      headers={**bearer(token or self.token), **headers})
-
-    async def created(self, path: str, json: Any) -> dict[str, Any]:
-        response = await self.post(path, json)
-        assert response.status_code == 201, response.text
-        return response.json()
-
-
-async def sign_in(client: httpx.AsyncClient, email: str, password: str) -> str:
-    response = await client.post("/api/auth/token", json={"email": email, "password": password})
-    assert response.status_code == 200, response.text
-    return response.json()["access_token"]
 
 
 @pytest.fixture

@@ -22,8 +22,8 @@ from services.accounts.bootstrap import ensure_admin
 from services.commands.handler import CommandHandler
 from services.platform.embedded import free_port
 from services.platform.keys import derive_keys
-from tests.e2e.test_faults import ADMIN_EMAIL, ADMIN_PASSWORD, ROOT, wait_for_api
-from tests.e2e.test_serve import base_env
+from tests.fault_service import ADMIN_EMAIL, ADMIN_PASSWORD, ROOT, wait_for_api
+from tests.serving import base_env
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(90)]
 LIMIT = 4

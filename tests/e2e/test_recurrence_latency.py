@@ -19,7 +19,7 @@ import httpx
 import pytest
 
 from services.platform.embedded import free_port
-from tests.e2e.test_serve import base_env, interrupt, start_service, wait_until_ready
+from tests.serving import base_env, interrupt, start_service, wait_until_ready
 
 pytestmark = [pytest.mark.e2e, pytest.mark.serial, pytest.mark.timeout(120)]
 

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import os
 import shutil
-import signal
 import socket
 import subprocess
-import sys
 import time
 import uuid
-from pathlib import Path
 
 import asyncpg
 import httpx
@@ -18,52 +14,9 @@ import pytest
 
 from services.platform.embedded import free_port
 from services.platform.http_protocol import MAX_HEAD_BYTES
+from tests.serving import ROOT, base_env, interrupt, start_service, wait_until_ready
 
 pytestmark = pytest.mark.e2e
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def start_service(env: dict[str, str], port: int, *, demo: bool = True
-                  ) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "services.platform.cli", "serve", *(["--demo"] if demo else [])],
-        cwd=ROOT,
-        env={**env, "PORT": str(port)},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-
-
-def wait_until_ready(process: subprocess.Popen[bytes], port: int, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"the service exited early:\n{process.stdout.read().decode()}")
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/ready", timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    process.kill()
-    raise AssertionError(f"not ready within {timeout} s:\n{process.stdout.read().decode()}")
-
-
-def interrupt(process: subprocess.Popen[bytes]) -> str:
-    process.send_signal(signal.SIGINT)
-    try:
-        output, _ = process.communicate(timeout=30)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        raise AssertionError("the service did not stop within 30 s of Ctrl-C") from None
-    assert process.returncode == 0, output.decode()
-    return output.decode()
-
-
-def base_env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
-    env["TREFFPUNKT_BROKER_NAMESPACE"] = f"treffpunkt-e2e-{uuid.uuid4().hex[:8]}"
-    return env
 
 
 async def test_the_service_runs_on_given_servers_with_a_worker_sealing_the_history(

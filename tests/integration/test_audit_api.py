@@ -14,7 +14,7 @@ from events.catalog import registry
 from events.store import EventStore
 from tests.conftest import ROOT
 from tests.helpers import read_everything, seal_everything
-from tests.integration.test_accounts_api import (  # noqa: F401 - world is a fixture
+from tests.accounts_world import (  # noqa: F401 - world is a fixture
     ADMIN,
     ALICE,
     AUDITOR,
@@ -23,7 +23,7 @@ from tests.integration.test_accounts_api import (  # noqa: F401 - world is a fix
     bearer,
     world,
 )
-from tests.integration.test_ledger import as_attacker
+from tests.ledger_attack import as_attacker
 
 pytestmark = pytest.mark.integration
 AUDIT_ROUTES = ("/api/audit/events", "/api/audit/verify", "/api/audit/export")

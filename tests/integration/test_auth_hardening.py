@@ -30,7 +30,7 @@ from services.auth import tokens
 from services.platform.keys import derive_keys, secret_of
 from services.pages.session import SESSION_COOKIE
 from services.platform.settings import Settings
-from tests.integration.test_accounts_api import (
+from tests.accounts_world import (
     ADMIN,
     ADMIN_EMAIL,
     ADMIN_PASSWORD,

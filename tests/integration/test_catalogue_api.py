@@ -18,14 +18,14 @@ from events.trainings import TrainingPlanned
 from projections.qualification_catalogue import QUALIFICATION_CATALOGUE
 from services.commands.handler import CommandHandler
 from services.qualifications.seed import seed_catalogue
-from tests.integration.test_accounts_api import ADMIN, COORDINATOR_A
-from tests.integration.test_scheduling_api import (  # noqa: F401 - world is a fixture
+from tests.accounts_world import ADMIN, COORDINATOR_A
+from tests.scheduling_world import (  # noqa: F401 - world is a fixture
     World,
     event_count,
     iso,
     world,
 )
-from tests.integration.test_read_records import read_ok
+from tests.reading import read_ok
 from tests.projecting import projecting
 
 pytestmark = pytest.mark.integration

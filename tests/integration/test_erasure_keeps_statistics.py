@@ -7,15 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tests.integration.test_accounts_api import all_table_text, register_volunteer
-from tests.integration.test_read_records import held_session, projecting, read_ok, until
-from tests.integration.test_scheduling_api import (  # noqa: F401 - the fixture
-    ADMIN,
-    AUDITOR,
-    COORDINATOR_A,
-    iso,
-    world,
-)
+from tests.accounts_world import ADMIN, AUDITOR, COORDINATOR_A, all_table_text, register_volunteer
+from tests.reading import held_session, projecting, read_ok, until
+from tests.scheduling_world import iso, world  # noqa: F401 - the fixture
 
 pytestmark = pytest.mark.integration
 

@@ -20,8 +20,8 @@ from projections import admin
 from projections.catalog import PROJECTIONS
 from projections.runner import ensure_projection, run_together
 from tests.helpers import seal_everything
-from tests.integration.test_accounts_api import ADMIN, AUDITOR, COORDINATOR_A
-from tests.integration.test_scheduling_api import World, world  # noqa: F401 - a fixture
+from tests.accounts_world import ADMIN, AUDITOR, COORDINATOR_A
+from tests.scheduling_world import World, world  # noqa: F401 - a fixture
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(180)]
 

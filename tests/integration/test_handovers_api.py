@@ -21,15 +21,15 @@ from services.reads.read_models import ReadModels
 from services.shifts.decider import SHIFTS, ReleaseClaim
 from services.shifts.state import SHIFT
 from services.volunteers.state import VOLUNTEER
-from tests.integration.test_accounts_api import (
+from tests.accounts_world import (
     ADMIN,
     VOLUNTEER_OTHER,
     VOLUNTEER_SELF,
     register_volunteer,
 )
-from tests.integration.test_pages_volunteer_auditor import worker  # noqa: F401 - a fixture
-from tests.integration.test_pages_volunteer_phone import qualified
-from tests.integration.test_scheduling_api import World, iso, world  # noqa: F401 - a fixture
+from tests.volunteer_pages import worker  # noqa: F401 - a fixture
+from tests.qualifying import qualified
+from tests.scheduling_world import World, iso, world  # noqa: F401 - a fixture
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(180)]
 

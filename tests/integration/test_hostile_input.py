@@ -10,10 +10,10 @@ import msgspec
 import pytest
 
 from services.platform.app import MAX_BODY_BYTES
-from tests.integration.test_accounts_api import ADMIN, bearer
-from tests.integration.test_pages_session import signed_in
-from tests.integration.test_read_calendars import projector  # noqa: F401 - a fixture
-from tests.integration.test_scheduling_api import (  # noqa: F401 - world is a fixture
+from tests.accounts_world import ADMIN, bearer
+from tests.pages_session import signed_in
+from tests.calendar_projector import projector  # noqa: F401 - a fixture
+from tests.scheduling_world import (  # noqa: F401 - world is a fixture
     YEAR,
     World,
     world,

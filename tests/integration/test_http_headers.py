@@ -16,14 +16,14 @@ from litestar.testing import AsyncTestClient
 
 from projections.volunteer_schedule import VOLUNTEER_SCHEDULE
 from services.platform.app import create_app
-from tests.integration.test_accounts_api import (
+from tests.accounts_world import (
     ADMIN,
     VOLUNTEER_SELF,
     bearer,
     settings_for,
 )
-from tests.integration.test_pages_volunteer_auditor import signed_in_as
-from tests.integration.test_scheduling_api import World, world  # noqa: F401 - a fixture
+from tests.volunteer_pages import signed_in_as
+from tests.scheduling_world import World, world  # noqa: F401 - a fixture
 from tests.projecting import projecting
 
 pytestmark = pytest.mark.integration

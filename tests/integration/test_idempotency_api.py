@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from tests.integration.test_accounts_api import ADMIN, COORDINATOR_A, PASSWORD, VOLUNTEER_SELF
-from tests.integration.test_scheduling_api import (  # noqa: F401 - world is a fixture
+from tests.accounts_world import ADMIN, COORDINATOR_A, PASSWORD, VOLUNTEER_SELF
+from tests.scheduling_world import (  # noqa: F401 - world is a fixture
     YEAR,
     event_count,
     world,

@@ -12,10 +12,10 @@ from uuid import uuid4
 import pytest
 from dateutil.relativedelta import relativedelta
 
-from tests.integration.test_accounts_api import ADMIN, COORDINATOR_A, PASSWORD, bearer
-from tests.integration.test_pages_coordinator import book, sign_in_as, week_path
-from tests.integration.test_read_calendars import projector  # noqa: F401 - a fixture
-from tests.integration.test_scheduling_api import World, event_count, world  # noqa: F401
+from tests.accounts_world import ADMIN, COORDINATOR_A, PASSWORD, bearer
+from tests.coordinator_pages import book, sign_in_as, week_path
+from tests.calendar_projector import projector  # noqa: F401 - a fixture
+from tests.scheduling_world import World, event_count, world  # noqa: F401
 
 pytestmark = pytest.mark.integration
 

@@ -5,15 +5,15 @@ from __future__ import annotations
 
 import pytest
 
-from tests.integration.test_accounts_api import (
+from tests.accounts_world import (
     ADMIN,
     COORDINATOR_A,
     COORDINATOR_B,
     bearer,
     world,  # noqa: F401 - a fixture
 )
-from tests.integration.test_notifications import smtp_port, text_of  # noqa: F401 - a fixture
-from tests.integration.test_password_reset import choose, delivered, link_in
+from tests.mailbox import smtp_port, text_of  # noqa: F401 - a fixture
+from tests.reset_mail import choose, delivered, link_in
 
 pytestmark = pytest.mark.integration
 

@@ -18,6 +18,7 @@ from events.base import Event, EventMetadata, EventRegistry
 from events.hashing import content_digest, event_hash, ledger_hash
 from events.store import APPEND, EventStore, PendingEvent, StreamWrite, init_connection
 from tests.helpers import seal_everything
+from tests.ledger_attack import as_attacker
 
 pytestmark = pytest.mark.integration
 METADATA = EventMetadata(actor="account:test")
@@ -55,17 +56,6 @@ async def history(pool) -> EventStore:
         "SELECT stream_id FROM events WHERE position = $1", position_of(2, 3)
     ) == "session-2"
     return store
-
-
-async def as_attacker(pool, *statements: str, arguments: tuple = ()) -> None:
-    """A superuser who switches the append-only triggers off and rewrites rows."""
-    async with pool.acquire() as connection, connection.transaction():
-        await connection.execute("ALTER TABLE events DISABLE TRIGGER USER")
-        await connection.execute("ALTER TABLE ledger DISABLE TRIGGER USER")
-        for statement in statements:
-            await connection.execute(statement, *(arguments if "$1" in statement else ()))
-        await connection.execute("ALTER TABLE events ENABLE TRIGGER USER")
-        await connection.execute("ALTER TABLE ledger ENABLE TRIGGER USER")
 
 
 async def everything_stored(pool) -> list[ledger.StoredEvent]:

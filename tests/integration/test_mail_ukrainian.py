@@ -11,14 +11,8 @@ from babel.dates import format_date
 from projections.notifier import NOTIFIER
 from projections.runner import ensure_projection, run_once
 from services.notifications.decider import NOTIFICATION_SETTINGS, ChangeNotificationSettings
-from tests.integration.test_notifications import (  # noqa: F401 - fixtures
-    World,
-    smtp_port,
-    smtp_server,
-    smtp_settings,
-    text_of,
-    world,
-)
+from tests.notifications_world import World, world  # noqa: F401 - fixtures
+from tests.mailbox import smtp_port, smtp_server, smtp_settings, text_of
 from tests.scenarios import COORDINATOR
 from workers.mail.messages import BERLIN
 from workers.mail.outbox import deliver_due

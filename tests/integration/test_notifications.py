@@ -4,160 +4,32 @@ a real SMTP server (aiosmtpd), read back with the standard ``email`` package."""
 from __future__ import annotations
 
 import asyncio
-import email
-import socket
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
-from email.message import EmailMessage
-from email.policy import default
-from uuid import UUID, uuid4
 
 import pytest
-from aiosmtpd.controller import Controller
-from icalendar import Calendar
 
 from events.base import EventMetadata
 from events.interface import PendingEvent, StreamWrite
 from events.shifts import ShiftCancelled
 from projections.notifier import NOTIFIER, queue_due_reminders
 from projections.runner import ensure_projection, run_once, start_rebuild
-from services.commands.handler import CommandHandler
 from services.notifications.decider import NOTIFICATION_SETTINGS, ChangeNotificationSettings
-from services.shifts.decider import ClaimShift, ReleaseClaim
-from services.sites.decider import AddSite
 from services.volunteers import service as volunteers
-from tests.projection_checks import kill, log_of, start_worker, workers
-from tests.scenarios import COORDINATOR, a_shift, run
+from tests.mailbox import (
+    Inbox,
+    calendar_of,
+    mail_env,
+    smtp_port,
+    smtp_server,
+    smtp_settings,
+    text_of,
+)
+from tests.notifications_world import eventually, states, world
+from tests.projection_checks import kill, start_worker, workers
+from tests.scenarios import COORDINATOR, a_shift
 from workers.mail.outbox import CONNECTIONS, deliver_due
-from workers.mail.smtp import MailSettings, smtp_server as parse_smtp_url
 
 pytestmark = pytest.mark.integration
-
-
-class Inbox:
-    """An aiosmtpd handler keeping what arrived; refuses the recipients in ``refuse``."""
-
-    def __init__(self) -> None:
-        self.messages: list[EmailMessage] = []
-        self.refuse: set[str] = set()
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
-        if address in self.refuse:
-            return "550 5.1.1 mailbox unavailable"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802
-        self.messages.append(email.message_from_bytes(envelope.content, policy=default))
-        return "250 2.0.0 accepted"
-
-    def to(self, address: str) -> list[EmailMessage]:
-        return [m for m in self.messages if address in m["To"]]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture
-def smtp_port() -> int:
-    return free_port()
-
-
-@contextmanager
-def smtp_server(port: int, inbox: Inbox | None = None) -> Iterator[Inbox]:
-    inbox = inbox or Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield inbox
-    finally:
-        controller.stop()
-
-
-def mail_env(port: int, **more: str) -> dict[str, str]:
-    return {"TREFFPUNKT_SMTP_URL": f"smtp://127.0.0.1:{port}",
-            "TREFFPUNKT_MAIL_FROM": "Dorftreff <treffpunkt@bersenbrueck.example>",
-            "TREFFPUNKT_PUBLIC_URL": "https://treffpunkt.bersenbrueck.example", **more}
-
-
-def smtp_settings(port: int) -> MailSettings:
-    env = mail_env(port)
-    return MailSettings(server=parse_smtp_url(env["TREFFPUNKT_SMTP_URL"]),
-                        sender=env["TREFFPUNKT_MAIL_FROM"], public_url=env["TREFFPUNKT_PUBLIC_URL"])
-
-
-async def eventually(check, timeout: float = 30, what: str = "", worker=None):
-    deadline = time.monotonic() + timeout
-    while True:
-        result = await check()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            log = log_of(worker) if worker is not None else ""
-            raise AssertionError(f"timed out waiting for {what}\n{log}")
-        await asyncio.sleep(0.1)
-
-
-async def states(pool) -> dict[str, str]:
-    return {row["key"]: row["state"] for row in await pool.fetch("SELECT key, state FROM outbox")}
-
-
-class World:
-    def __init__(self, pool, store) -> None:
-        self.pool, self.store = pool, store
-        self.commands = CommandHandler(store)
-        self.now = datetime.now(UTC)
-
-    async def site(self, name: str = "Dorftreff Gehrde") -> UUID:
-        site = uuid4()
-        await run(self.commands, AddSite(site_id=site, name=name, village="Gehrde",
-                                         now=self.now), COORDINATOR)
-        return site
-
-    async def volunteer(self, name: str, address: str) -> UUID:
-        _, volunteer_id = await volunteers.register(self.commands, self.pool, name, address,
-                                                    None, "account-coordinator")
-        return volunteer_id
-
-    async def shift(self, site: UUID, capacity: int, in_days: float = 5) -> UUID:
-        start = (self.now + timedelta(days=in_days)).replace(microsecond=0)
-        return await a_shift(self.commands, site, capacity, start=start)
-
-    async def claim(self, shift: UUID, volunteer: UUID) -> None:
-        await run(self.commands, ClaimShift(shift_id=shift, volunteer_id=volunteer,
-                                            now=datetime.now(UTC)), COORDINATOR)
-
-    async def helpers_claiming_one_shift(self, count: int) -> list[str]:
-        """``count`` volunteers, each holding a place on one shift; their addresses."""
-        shift = await self.shift(await self.site(), capacity=count)
-        addresses = [f"helper{n}@example.org" for n in range(count)]
-        for n, address in enumerate(addresses):
-            await self.claim(shift, await self.volunteer(f"Helfer {n}", address))
-        return addresses
-
-    async def release(self, shift: UUID, volunteer: UUID) -> None:
-        await run(self.commands, ReleaseClaim(shift_id=shift, volunteer_id=volunteer,
-                                              now=datetime.now(UTC)), COORDINATOR)
-
-
-@pytest.fixture
-def world(pool, store) -> World:
-    return World(pool, store)
-
-
-def calendar_of(message: EmailMessage) -> Calendar:
-    parts = [part for part in message.walk() if part.get_content_type() == "text/calendar"]
-    assert len(parts) == 1, [part.get_content_type() for part in message.walk()]
-    return Calendar.from_ical(parts[0].get_payload(decode=True))
-
-
-def text_of(message: EmailMessage) -> str:
-    return message.get_body(("plain",)).get_content()
 
 
 async def test_claims_waitlist_and_moving_up_are_mailed_once_each_in_german_with_the_shift(

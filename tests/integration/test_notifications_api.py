@@ -9,7 +9,7 @@ import pytest
 
 from projections.notifier import NOTIFIER
 from tests.integration import test_accounts_api as accounts
-from tests.integration.test_accounts_api import world  # noqa: F401 - this module's fixture
+from tests.accounts_world import world  # noqa: F401 - this module's fixture
 from tests.projecting import projecting
 
 pytestmark = pytest.mark.integration

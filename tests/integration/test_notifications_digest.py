@@ -39,19 +39,10 @@ from services.auth.roles import COORDINATOR as COORDINATOR_ROLE
 from services.notifications.decider import NOTIFICATION_SETTINGS, ChangeNotificationSettings
 from services.platform.keys import derive_keys
 from services.volunteers import service as volunteers
-from tests.integration.test_accounts_api import SECRET
-from tests.integration.test_notifications import (  # noqa: F401 - fixtures
-    World,
-    eventually,
-    mail_env,
-    smtp_port,
-    smtp_server,
-    smtp_settings,
-    states,
-    text_of,
-    world,
-)
-from tests.integration.test_stored_text import stored
+from tests.accounts_world import SECRET
+from tests.notifications_world import World, eventually, states, world  # noqa: F401 - fixtures
+from tests.mailbox import mail_env, smtp_port, smtp_server, smtp_settings, text_of
+from tests.storing import stored
 from tests.projection_checks import workers
 from tests.scenarios import COORDINATOR
 from workers.mail.outbox import deliver_due

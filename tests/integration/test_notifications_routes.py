@@ -15,24 +15,24 @@ from events.catalog import registry
 from events.store import EventStore
 from projections.notifier import NOTIFIER, queue_due_reminders
 from projections.runner import ensure_projection, run_once
-from tests.integration.test_accounts_api import (
+from tests.accounts_world import (
     ADMIN,
     COORDINATOR_A,
     VOLUNTEER_OTHER,
     VOLUNTEER_SELF,
 )
-from tests.integration.test_notifications import (
+from tests.mailbox import (
     calendar_of,
     smtp_port,  # noqa: F401 - a fixture
     smtp_server,
     smtp_settings,
     text_of,
 )
-from tests.integration.test_offer_shifts_api import (
+from tests.weekly_sessions import (
     a_weekly_session,
     cancel_first_occurrence,
 )
-from tests.integration.test_scheduling_api import World, iso, world  # noqa: F401 - a fixture
+from tests.scheduling_world import World, iso, world  # noqa: F401 - a fixture
 from workers.mail.outbox import deliver_due
 
 pytestmark = pytest.mark.integration

@@ -4,46 +4,19 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Any
-from urllib.parse import quote
 
 import pytest
 
 from events.catalog import registry
 from events.store import EventStore
 from projections.shift_roster import SHIFT_ROSTER
-from tests.integration.test_accounts_api import COORDINATOR_A
-from tests.integration.test_read_records import read_ok
-from tests.integration.test_scheduling_api import (  # noqa: F401 - world is a fixture
-    World,
-    event_count,
-    iso,
-    world,
-)
+from tests.accounts_world import COORDINATOR_A
+from tests.reading import read_ok
+from tests.scheduling_world import World, event_count, world
 from tests.projecting import projecting
+from tests.weekly_sessions import a_weekly_session, cancel_first_occurrence
 
 pytestmark = pytest.mark.integration
-
-
-async def a_weekly_session(world: World, offer: str, first: datetime, count: int = 3) -> dict:
-    return await world.created(COORDINATOR_A, f"/api/offers/{offer}/sessions", {
-        "room_id": str(world.room_a), "starts_at": iso(first),
-        "ends_at": iso(first + timedelta(hours=2)),
-        "recurrence": {"rrule": "FREQ=WEEKLY", "count": count}})
-
-
-async def cancel_first_occurrence(world: World, store: EventStore, session: dict,
-                                  reason: str) -> Any:
-    """The coordinator cancels the session's first occurrence (its room booking's)."""
-    [scheduled_first] = [r.event for r in await store.read_stream(f"session-{session['id']}")
-                         if r.type == "session.scheduled"]
-    occurrence = session["occurrences"][0]["starts_at"]
-    cancelled = await world.call(
-        COORDINATOR_A, "DELETE",
-        f"/api/rooms/{world.room_a}/bookings/{scheduled_first.booking_id}"
-        f"?occurrence={quote(occurrence)}&reason={quote(reason)}")
-    assert cancelled.status_code == 200, cancelled.text
-    return cancelled
 
 
 async def test_every_session_of_the_offer_gets_its_shifts_and_a_cancelled_one_takes_them_along(

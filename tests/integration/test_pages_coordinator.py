@@ -8,8 +8,6 @@ import json
 import re
 from datetime import UTC, date, datetime, time, timedelta
 from html import unescape
-from urllib.parse import parse_qs, urlsplit
-from zoneinfo import ZoneInfo
 
 import pytest
 from dateutil.relativedelta import relativedelta
@@ -17,15 +15,24 @@ from dateutil.relativedelta import relativedelta
 from projections.shift_roster import SHIFT_ROSTER
 from projections.training_records import TRAINING_RECORDS
 from projections.volunteer_sites import VOLUNTEER_SITES
-from services.pages.session import SESSION_COOKIE
-from tests.dates import berlin, clock_change, first_monday, next_year
+from tests.dates import berlin, clock_change, next_year
 from tests.projection_checks import wait_until_caught_up, workers
-from tests.integration.test_accounts_api import PASSWORD
-from tests.integration.test_read_calendars import projector  # noqa: F401 - a fixture
-from tests.integration.test_scheduling_api import (  # noqa: F401 - world is a fixture
-    COORDINATOR_A,
-    COORDINATOR_B,
-    VOLUNTEER_SELF,
+from tests.accounts_world import COORDINATOR_A, COORDINATOR_B, VOLUNTEER_SELF
+from tests.calendar_projector import projector  # noqa: F401 - a fixture
+from tests.coordinator_pages import BERLIN_ZONE, weekday_ahead
+from tests.coordinator_pages import (
+    MONDAY,
+    book,
+    cancel_form_of,
+    cancel_link_of,
+    csrf_of,
+    in_utc,
+    on,
+    sign_in_as,
+    text_of,
+    week_path,
+)
+from tests.scheduling_world import (  # noqa: F401 - world is a fixture
     World,
     event_count,
     event_types,
@@ -34,62 +41,10 @@ from tests.integration.test_scheduling_api import (  # noqa: F401 - world is a f
 )
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(120)]
-BERLIN_ZONE = ZoneInfo("Europe/Berlin")
-MONDAY = first_monday(3)
-"""The Monday of a week in early March next year: winter time, two weeks clear of the clock
-change at the end of March (tests that cross it start from ``clock_change``)."""
-
-
-def on(days: int) -> date:
-    """The day ``days`` after ``MONDAY``: ``on(1)`` is its Tuesday, ``on(8)`` the next one."""
-    return MONDAY + timedelta(days=days)
 
 
 def week_title(monday: date, word: str = "Woche") -> str:
     return f"{word} {monday:%d.%m.}–{monday + timedelta(days=6):%d.%m.%Y}"
-
-
-def in_utc(day: date, clock: str) -> str:
-    """A Berlin wall-clock time as the week view's links carry it: UTC, ISO 8601."""
-    return datetime.fromisoformat(berlin(day, clock)).astimezone(UTC).isoformat()
-
-
-def csrf_of(html: str) -> str:
-    match = re.search(r'name="_csrf_token" value="([^"]+)"', html)
-    assert match, "the page carries no CSRF token"
-    return match.group(1)
-
-
-def text_of(html: str) -> str:
-    """The page's visible text, tags dropped and spaces collapsed (for reading assertions)."""
-    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html)))
-
-
-async def sign_in_as(world: World, caller: str) -> None:
-    """Signs in through the form; the CSRF cookie stays, so a token read earlier stays valid."""
-    world.client.cookies.delete(SESSION_COOKIE)
-    form = await world.client.get("/sign-in")
-    response = await world.client.post("/sign-in", data={
-        "email": f"{caller}@example.org", "password": PASSWORD, "next": "/coordinator",
-        "_csrf_token": csrf_of(form.text)}, follow_redirects=False)
-    assert response.status_code == 303, response.text
-    assert world.client.cookies.get(SESSION_COOKIE)
-
-
-def week_path(world: World) -> str:
-    return f"/coordinator/sites/{world.site_a}/week"
-
-
-async def book(world: World, **fields: str) -> object:
-    form = await world.client.get(week_path(world), params={"week": fields.get("date", "")})
-    assert form.status_code == 200, form.text
-    key = re.search(r'name="request_key" value="([^"]+)"', form.text).group(1)
-    return await world.client.post(
-        f"/coordinator/sites/{world.site_a}/bookings",
-        data={"room_id": str(world.room_a), "request_key": key,
-              "_csrf_token": csrf_of(form.text), **fields},
-        follow_redirects=False,
-    )
 
 
 async def test_a_coordinator_sees_the_week_of_its_site_with_every_booking_in_berlin_time(
@@ -154,13 +109,6 @@ async def test_a_booking_in_a_taken_room_shows_the_conflicts_beside_the_form_and
     assert f'value="{on(15).isoformat()}"' in response.text
     assert 'name="weekly" type="checkbox" value="1" checked' in response.text
     assert await event_count(pool) == before
-
-
-def weekday_ahead(weeks: int, weekday: int) -> datetime:
-    """The date ``weekday`` (0: Monday) at least ``weeks`` weeks ahead, at midnight in Berlin."""
-    today = datetime.now(BERLIN_ZONE).date()
-    day = today + timedelta(weeks=weeks, days=(weekday - today.weekday()) % 7)
-    return datetime.combine(day, time(), tzinfo=BERLIN_ZONE)
 
 
 async def test_a_refused_series_books_its_free_dates_only_on_request_atomically(
@@ -569,25 +517,6 @@ async def test_a_training_in_a_taken_room_shows_the_conflicts_and_stores_nothing
 
 
 # Cancelling from the week view ------------------------------------------------------------------
-
-
-def cancel_link_of(html: str, starts_at: str, scope: str) -> str:
-    """The week entry's link to the question before cancelling it (``starts_at``: UTC, ISO)."""
-    for href in re.findall(r'href="([^"]*/cancellations\?[^"]*)"', html):
-        query = parse_qs(urlsplit(unescape(href)).query)
-        if query["occurrence"] == [starts_at] and query["scope"] == [scope]:
-            return unescape(href)
-    raise AssertionError(f"no cancel link for {starts_at}")
-
-
-async def cancel_form_of(world: World, html: str, starts_at: str, scope: str,
-                         reason: str = "Heizung defekt") -> dict[str, str]:
-    """The question's form (asked before anything is cancelled), answered with ``reason``."""
-    question = (await world.client.get(cancel_link_of(html, starts_at, scope))).text
-    assert "Ja, absagen" in question
-    fields = dict(re.findall(r'<input type="hidden" name="([a-z_]+)" value="([^"]*)">',
-                             question))
-    return {**fields, "reason": reason, "_csrf_token": csrf_of(question)}
 
 
 async def test_one_date_or_the_rest_of_a_series_is_cancelled_from_the_week_view(

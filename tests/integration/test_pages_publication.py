@@ -17,14 +17,9 @@ from projections.directory import DIRECTORY
 from projections.programme import PROGRAMME
 from projections.qualification_catalogue import QUALIFICATION_CATALOGUE
 from projections.room_calendar import ROOM_CALENDAR
-from tests.integration.test_pages_coordinator import csrf_of, sign_in_as, text_of
-from tests.integration.test_scheduling_api import (  # noqa: F401 - world is a fixture
-    COORDINATOR_A,
-    COORDINATOR_B,
-    World,
-    event_count,
-    world,
-)
+from tests.coordinator_pages import csrf_of, sign_in_as, text_of
+from tests.accounts_world import COORDINATOR_A, COORDINATOR_B
+from tests.scheduling_world import World, event_count, world  # noqa: F401 - world is a fixture
 from tests.projecting import projecting
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(120)]

@@ -12,15 +12,10 @@ import pytest
 
 from events.qualifications import QualificationDefined, QualificationName, qualification_id
 from projections.qualification_catalogue import QUALIFICATION_CATALOGUE
-from services.pages.session import SESSION_COOKIE
-from tests.integration.test_accounts_api import ADMIN_EMAIL, ADMIN_PASSWORD
-from tests.integration.test_pages_coordinator import csrf_of, sign_in_as, text_of
-from tests.integration.test_scheduling_api import (  # noqa: F401 - world is a fixture
-    COORDINATOR_A,
-    World,
-    event_count,
-    world,
-)
+from tests.accounts_world import COORDINATOR_A
+from tests.coordinator_pages import sign_in_as_admin
+from tests.coordinator_pages import csrf_of, sign_in_as, text_of
+from tests.scheduling_world import World, event_count, world  # noqa: F401 - world is a fixture
 from tests.projecting import projecting
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(120)]
@@ -31,15 +26,6 @@ PATH = "/coordinator/qualifications/"
 def projector(database_url: str) -> Iterator[None]:
     with projecting(database_url, [QUALIFICATION_CATALOGUE]):
         yield
-
-
-async def sign_in_as_admin(world: World) -> None:
-    world.client.cookies.delete(SESSION_COOKIE)
-    form = await world.client.get("/sign-in")
-    response = await world.client.post("/sign-in", data={
-        "email": ADMIN_EMAIL, "password": ADMIN_PASSWORD, "next": "/",
-        "_csrf_token": csrf_of(form.text)}, follow_redirects=False)
-    assert response.status_code == 303, response.text
 
 
 async def define(world: World, **fields: str) -> object:

@@ -9,13 +9,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tests.integration.test_accounts_api import (
-    ADMIN,
-    COORDINATOR_A,
-    world,  # noqa: F401 - a fixture
-)
-from tests.integration.test_pages_coordinator import csrf_of, sign_in_as, text_of
-from tests.integration.test_pages_volunteer_profile import (  # noqa: F401 - projector: a fixture
+from tests.accounts_world import ADMIN, COORDINATOR_A, world
+from tests.coordinator_pages import csrf_of, sign_in_as, text_of
+from tests.volunteer_profile import (  # noqa: F401 - projector: a fixture
     GRETA,
     api,
     projector,

@@ -2,53 +2,19 @@
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime, timedelta
 from uuid import uuid4
 
 import msgspec
 import pytest
-from litestar.testing import AsyncTestClient
 
-from events.catalog import registry
-from events.store import EventStore
-from services.accounts.bootstrap import ensure_admin
-from services.commands.handler import CommandHandler
 from services.auth import tokens
 from services.platform.keys import derive_keys
 from services.pages.session import SESSION_COOKIE
-from tests.helpers import app_client
-from tests.integration.test_accounts_api import ADMIN_EMAIL, ADMIN_PASSWORD, SECRET, settings_for
+from tests.accounts_world import ADMIN_EMAIL, ADMIN_PASSWORD, SECRET
+from tests.pages_session import client, csrf_of, sign_in_form, signed_in
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-async def client(database_url, servers, broker_namespace, pool):
-    await ensure_admin(CommandHandler(EventStore(pool, registry)), pool, derive_keys(SECRET), ADMIN_EMAIL,
-                       ADMIN_PASSWORD)
-    async with app_client(settings_for(database_url, servers.redis_url, broker_namespace)) as client:
-        yield client
-
-
-def csrf_of(html: str) -> str:
-    match = re.search(r'name="_csrf_token" value="([^"]+)"', html)
-    assert match, "the form carries no CSRF token"
-    return match.group(1)
-
-
-async def sign_in_form(client: AsyncTestClient, next_path: str = "/") -> str:
-    response = await client.get("/sign-in", params={"next": next_path})
-    assert response.status_code == 200
-    assert "text/html" in response.headers["content-type"]
-    return csrf_of(response.text)
-
-
-async def signed_in(client: AsyncTestClient) -> None:
-    token = await sign_in_form(client)
-    response = await client.post("/sign-in", data={
-        "email": ADMIN_EMAIL, "password": ADMIN_PASSWORD, "next": "/", "_csrf_token": token}, follow_redirects=False)
-    assert response.status_code == 303, response.text
 
 
 async def test_a_page_without_a_session_sends_the_browser_to_sign_in(client):

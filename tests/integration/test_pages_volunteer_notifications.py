@@ -14,14 +14,14 @@ import icalendar
 import pytest
 
 from services.notifications.forms import CHOSEN_KINDS
-from tests.integration.test_accounts_api import VOLUNTEER_SELF
-from tests.integration.test_pages_session import csrf_of
-from tests.integration.test_pages_volunteer_auditor import (  # noqa: F401 - fixtures
+from tests.accounts_world import VOLUNTEER_SELF
+from tests.pages_session import csrf_of
+from tests.volunteer_pages import (  # noqa: F401 - fixtures
     a_shift,
     signed_in_as,
     worker,
 )
-from tests.integration.test_scheduling_api import World, world  # noqa: F401 - a fixture
+from tests.scheduling_world import World, world  # noqa: F401 - a fixture
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(120)]
 

@@ -13,19 +13,10 @@ from uuid import UUID, uuid4
 
 import pytest
 
-from events.catalog import registry
-from events.base import EventMetadata
-from events.store import EventStore
-from services.commands.handler import CommandHandler
-from services.trainings.decider import (
-    TRAININGS,
-    CompleteTraining,
-    EnrollInTraining,
-    PlanTraining,
-)
-from tests.integration.test_accounts_api import ADMIN, VOLUNTEER_OTHER, VOLUNTEER_SELF
-from tests.integration.test_pages_session import csrf_of
-from tests.integration.test_pages_volunteer_auditor import (  # noqa: F401 - fixtures
+from tests.accounts_world import ADMIN, VOLUNTEER_OTHER, VOLUNTEER_SELF
+from tests.pages_session import csrf_of
+from tests.qualifying import qualified
+from tests.volunteer_pages import (  # noqa: F401 - fixtures
     a_shift,
     on_the_board,
     post_form,
@@ -34,31 +25,10 @@ from tests.integration.test_pages_volunteer_auditor import (  # noqa: F401 - fix
     stored_types,
     worker,
 )
-from tests.integration.test_scheduling_api import World, iso, world  # noqa: F401 - a fixture
+from tests.scheduling_world import World, iso, world  # noqa: F401 - a fixture
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(120)]
 BERLIN = ZoneInfo("Europe/Berlin")
-
-
-async def qualified(world: World, pool, qualification: str, *, months: int,
-                    days_ago: int) -> int:
-    """Alice attended a training ``days_ago`` granting ``qualification`` for ``months``: told
-    on a simulated clock, as the demo tells its year."""
-    commands = CommandHandler(EventStore(pool, registry))
-    metadata = EventMetadata(actor="test")
-    training_id = uuid4()
-    starts = datetime.now(UTC) - timedelta(days=days_ago)
-    before = starts - timedelta(days=7)
-    await commands.handle(TRAININGS, PlanTraining(
-        training_id=training_id, booking_id=uuid4(), site_id=world.site_a, room_id=world.room_a,
-        title=f"Kurs {qualification}", qualification=qualification, valid_for_months=months,
-        starts_at=starts, ends_at=starts + timedelta(hours=2), capacity=5, now=before), metadata)
-    await commands.handle(TRAININGS, EnrollInTraining(
-        training_id=training_id, volunteer_id=world.alice, now=before), metadata)
-    done = await commands.handle(TRAININGS, CompleteTraining(
-        training_id=training_id, attended=[world.alice], now=starts + timedelta(hours=3)),
-        metadata)
-    return done.position
 
 
 async def test_the_start_page_greets_me_by_name_with_my_next_shift(world, worker):

@@ -11,40 +11,14 @@ from uuid import uuid4
 
 import pytest
 
-from projections.catalog import PROJECTIONS
-from projections.notifier import NOTIFIER
 from services.pages.local_time import BERLIN
-from tests.integration.test_accounts_api import (
-    ADMIN,
-    COORDINATOR_A,
-    COORDINATOR_B,
-    bearer,
-    world,  # noqa: F401 - a fixture
-)
-from tests.integration.test_notifications import smtp_port  # noqa: F401 - a fixture
-from tests.integration.test_pages_coordinator import csrf_of, sign_in_as, text_of
-from tests.integration.test_pages_qualifications import sign_in_as_admin
-from tests.integration.test_password_reset import delivered
-from tests.projecting import projecting
+from tests.accounts_world import COORDINATOR_A, COORDINATOR_B, world
+from tests.mailbox import smtp_port
+from tests.coordinator_pages import csrf_of, sign_in_as, sign_in_as_admin, text_of
+from tests.reset_mail import delivered
+from tests.volunteer_profile import GRETA, api, projector
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(120)]
-
-GRETA = {"name": "Greta Neu", "email": "greta.neu@example.org", "phone": "05439 1234"}
-
-
-@pytest.fixture
-def projector(database_url):
-    """Every read model the pages read, kept live (not the notifier: only the invitation is
-    to reach the mailbox)."""
-    with projecting(database_url, [p for p in PROJECTIONS if p is not NOTIFIER]):
-        yield
-
-
-async def api(world, method, path, body=None, caller=ADMIN, **params):  # noqa: F811
-    response = await world.client.request(method, path, json=body, params=params or None,
-                                          headers=bearer(world.tokens[caller]))
-    assert response.status_code in (200, 201, 202), f"{path}: {response.text}"
-    return response.json()
 
 
 def profile_path(site_id, volunteer_id) -> str:

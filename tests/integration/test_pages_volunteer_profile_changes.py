@@ -12,13 +12,10 @@ import pytest
 
 from events.catalog import registry
 from events.store import EventStore
-from tests.integration.test_accounts_api import PASSWORD, VOLUNTEER_SELF, bearer
-from tests.integration.test_pages_session import csrf_of
-from tests.integration.test_pages_volunteer_auditor import (  # noqa: F401 - fixtures
-    signed_in_as,
-    worker,
-)
-from tests.integration.test_scheduling_api import World, world  # noqa: F401 - a fixture
+from tests.accounts_world import PASSWORD, VOLUNTEER_SELF, bearer
+from tests.pages_session import csrf_of
+from tests.volunteer_pages import signed_in_as, worker  # noqa: F401 - fixtures
+from tests.scheduling_world import World, world  # noqa: F401 - a fixture
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(120)]
 ALICE_EMAIL = f"{VOLUNTEER_SELF}@example.org"

@@ -10,18 +10,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.integration.test_pages_coordinator import (
-    sign_in_as,
-    text_of,
-    week_path,
-    weekday_ahead,
-)
-from tests.integration.test_read_calendars import projector  # noqa: F401 - a fixture
-from tests.integration.test_scheduling_api import (  # noqa: F401 - world is a fixture
-    COORDINATOR_A,
-    iso,
-    world,
-)
+from tests.coordinator_pages import sign_in_as, text_of, week_path, weekday_ahead
+from tests.calendar_projector import projector  # noqa: F401 - a fixture
+from tests.accounts_world import COORDINATOR_A
+from tests.scheduling_world import iso, world  # noqa: F401 - world is a fixture
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(120)]
 BERLIN = ZoneInfo("Europe/Berlin")

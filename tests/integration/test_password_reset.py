@@ -4,7 +4,6 @@ received: the same answer for any e-mail, a link that works once, other tokens k
 from __future__ import annotations
 
 import asyncio
-import re
 from datetime import UTC, datetime, timedelta
 from uuid import uuid4
 
@@ -15,42 +14,20 @@ from events.store import EventStore
 from services.accounts import links, password_links
 from services.commands.handler import CommandHandler
 from services.platform.keys import derive_keys
-from tests.integration.test_accounts_api import (
+from tests.accounts_world import (
     PASSWORD,
     SECRET,
     VOLUNTEER_SELF,
     bearer,
     world,  # noqa: F401 - a fixture
 )
-from tests.integration.test_notifications import (
-    smtp_port,  # noqa: F401 - a fixture
-    smtp_server,
-    smtp_settings,
-    text_of,
-)
-from tests.integration.test_pages_session import csrf_of
-from workers.mail.outbox import deliver_due
+from tests.mailbox import smtp_port, text_of
+from tests.pages_session import csrf_of
+from tests.reset_mail import choose, delivered, link_in
 
 pytestmark = pytest.mark.integration
 
 EMAIL = f"{VOLUNTEER_SELF}@example.org"
-LINK = re.compile(r"https://treffpunkt\.bersenbrueck\.example/password/(\S+)")
-
-
-async def choose(client, token: str, password: str = "noch-ein-passwort", **more):
-    return await client.post(f"/api/auth/password-reset/{token}",
-                             json={"password": password, **more})
-
-
-async def delivered(pool, port: int) -> list:
-    """The outbox delivered to a real SMTP server: the messages it received."""
-    with smtp_server(port) as inbox:
-        await deliver_due(pool, smtp_settings(port))
-    return inbox.messages
-
-
-def link_in(message) -> str:
-    return LINK.search(text_of(message)).group(1)
 
 
 async def mailed_link(pool, port: int) -> str:

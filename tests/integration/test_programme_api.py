@@ -14,8 +14,8 @@ from litestar.testing import AsyncTestClient
 
 from projections.programme import PROGRAMME
 from services.platform.app import create_app
-from tests.integration.test_accounts_api import ADMIN, COORDINATOR_A, settings_for
-from tests.integration.test_scheduling_api import World, world  # noqa: F401 - a fixture
+from tests.accounts_world import ADMIN, COORDINATOR_A, settings_for
+from tests.scheduling_world import World, world  # noqa: F401 - a fixture
 from tests.projecting import projecting
 
 pytestmark = pytest.mark.integration

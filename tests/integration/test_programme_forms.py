@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 
 from events.offers import SessionOccurrencesCancelled
-from tests.integration.test_accounts_api import COORDINATOR_A
+from tests.accounts_world import COORDINATOR_A
 from tests.dates import berlin
-from tests.integration.test_pages_coordinator import (
+from tests.coordinator_pages import (
     MONDAY,
     cancel_form_of,
     cancel_link_of,
@@ -17,8 +17,8 @@ from tests.integration.test_pages_coordinator import (
     sign_in_as,
     week_path,
 )
-from tests.integration.test_read_calendars import projector  # noqa: F401 - a fixture
-from tests.integration.test_scheduling_api import event_count, world  # noqa: F401 - a fixture
+from tests.calendar_projector import projector  # noqa: F401 - a fixture
+from tests.scheduling_world import event_count, world  # noqa: F401 - a fixture
 
 pytestmark = pytest.mark.integration
 

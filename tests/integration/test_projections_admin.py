@@ -25,7 +25,7 @@ from services.platform.app import create_app
 from services.platform.settings import Settings
 from tests.helpers import read_everything
 from tests.history import write_history_in_bulk
-from tests.integration.test_projection_runner import EventsPerStream, write_events
+from tests.toy_projection import EventsPerStream, write_events
 from tests.projection_checks import differing_rows, read_models
 
 pytestmark = pytest.mark.integration

@@ -3,7 +3,6 @@ after real commands, with the projections applied by a catch-up loop like the wo
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -12,12 +11,8 @@ from uuid import UUID
 import icalendar
 import pytest
 
-from projections.directory import DIRECTORY
-from projections.room_calendar import ROOM_CALENDAR, occurrence_id
-from projections.shift_board import SHIFT_BOARD
-from projections.volunteer_schedule import VOLUNTEER_SCHEDULE
-from projections.volunteer_sites import VOLUNTEER_SITES
-from tests.integration.test_accounts_api import (
+from projections.room_calendar import occurrence_id
+from tests.accounts_world import (
     ADMIN,
     AUDITOR,
     COORDINATOR_A,
@@ -26,27 +21,18 @@ from tests.integration.test_accounts_api import (
     VOLUNTEER_SELF,
     bearer,
 )
+from tests.calendar_projector import READ_MODELS, projector
 from tests.dates import berlin, utc
-from tests.integration.test_scheduling_api import (  # noqa: F401 - world is a fixture
+from tests.scheduling_world import (  # noqa: F401 - world is a fixture
     WEDNESDAY,
     YEAR,
     World,
     world,
 )
-from tests.projecting import projecting
 
 pytestmark = pytest.mark.integration
 
-READ_MODELS = (DIRECTORY, ROOM_CALENDAR, SHIFT_BOARD, VOLUNTEER_SCHEDULE, VOLUNTEER_SITES)
 EVERY_ROLE = (ADMIN, COORDINATOR_A, COORDINATOR_B, VOLUNTEER_SELF, VOLUNTEER_OTHER, AUDITOR)
-
-
-@pytest.fixture
-def projector(database_url: str) -> Iterator[None]:
-    """The read models kept up to date while the test runs (tests/projecting.py); with
-    ``volunteer_sites``, which says whose schedule a coordinator may read."""
-    with projecting(database_url, READ_MODELS):
-        yield
 
 
 async def read(world: World, caller: str, path: str, after: int, **params: str) -> Any:

@@ -25,7 +25,7 @@ from services.auth import tokens
 from services.platform.embedded import free_port
 from services.platform.keys import derive_keys
 from services.reports import jobs
-from tests.integration.test_accounts_api import (
+from tests.accounts_world import (
     ADMIN,
     AUDITOR,
     COORDINATOR_A,
@@ -33,9 +33,9 @@ from tests.integration.test_accounts_api import (
     bearer,
     settings_for,
 )
-from tests.integration.test_accounts_api import world  # noqa: F401 - fixture
-from tests.integration.test_funding_report import get, period, post, recorded_instant, table_of
-from tests.integration.test_funding_report import programme  # noqa: F401 - fixture
+from tests.accounts_world import world  # noqa: F401 - fixture
+from tests.funding_programme import get, period, post, recorded_instant, table_of
+from tests.funding_programme import programme  # noqa: F401 - fixture
 from tests.projection_checks import log_of, workers
 
 pytestmark = pytest.mark.integration

@@ -26,7 +26,7 @@ from services.platform.settings import Settings
 from events.store import EventStore
 from projections.runner import ensure_projection, run_once
 from projections.volunteer_sites import VOLUNTEER_SITES, active_at_any
-from tests.integration.test_accounts_api import (
+from tests.accounts_world import (
     ADMIN,
     ADMIN_EMAIL,
     ADMIN_PASSWORD,

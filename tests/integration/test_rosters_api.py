@@ -13,9 +13,9 @@ from events.store import EventStore
 from projections.shift_board import SHIFT_BOARD
 from projections.shift_roster import SHIFT_ROSTER
 from projections.volunteer_schedule import VOLUNTEER_SCHEDULE
-from tests.integration.test_accounts_api import ADMIN, COORDINATOR_A, COORDINATOR_B
-from tests.integration.test_read_records import read_ok
-from tests.integration.test_scheduling_api import (  # noqa: F401 - world is a fixture
+from tests.accounts_world import ADMIN, COORDINATOR_A, COORDINATOR_B
+from tests.reading import read_ok
+from tests.scheduling_world import (  # noqa: F401 - world is a fixture
     World,
     event_count,
     iso,

@@ -38,7 +38,7 @@ from services.platform.embedded import free_port
 from services.platform.keys import derive_keys
 from services.platform.settings import Settings
 from tests.dates import next_year
-from tests.integration.test_accounts_api import (
+from tests.accounts_world import (
     ADMIN_EMAIL,
     ADMIN_PASSWORD,
     PASSWORD,

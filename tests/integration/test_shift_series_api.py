@@ -11,9 +11,9 @@ import pytest
 from events.catalog import registry
 from events.store import EventStore
 from projections.shift_board import SHIFT_BOARD
-from tests.integration.test_accounts_api import COORDINATOR_A, COORDINATOR_B
-from tests.integration.test_read_records import read_ok
-from tests.integration.test_scheduling_api import (  # noqa: F401 - world is a fixture
+from tests.accounts_world import COORDINATOR_A, COORDINATOR_B
+from tests.reading import read_ok
+from tests.scheduling_world import (  # noqa: F401 - world is a fixture
     World,
     event_count,
     world,

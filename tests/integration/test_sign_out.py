@@ -18,14 +18,14 @@ from services.auth import tokens
 from services.auth.revoked_tokens import REFRESH_SECONDS
 from services.platform.keys import derive_keys
 from services.pages.session import SESSION_COOKIE
-from tests.integration.test_accounts_api import (
+from tests.accounts_world import (
     ADMIN_EMAIL,
     ADMIN_PASSWORD,
     SECRET,
     bearer,
     settings_for,
 )
-from tests.integration.test_pages_session import client, csrf_of, signed_in  # noqa: F401
+from tests.pages_session import client, csrf_of, signed_in  # noqa: F401
 
 pytestmark = pytest.mark.integration
 

@@ -17,7 +17,7 @@ import icalendar
 import msgspec
 import pytest
 
-from events.base import Event, EventMetadata
+from events.base import Event
 from events.handovers import HandoverOffered
 from events.offers import AttendanceCorrected, AttendanceRecorded, OfferCreated, SessionScheduled
 from events.rooms import Occurrence, RoomAdded, RoomBooked
@@ -29,41 +29,25 @@ from events.shifts import (
     VolunteerShiftClaimed,
 )
 from events.sites import SiteAdded
-from events.store import EventStore, PendingEvent, StreamWrite
+from events.store import EventStore
 from events.trainings import TrainingCompleted, TrainingPlanned, VolunteerQualified
 from projections import admin
 from projections.catalog import PROJECTIONS
 from projections.directory import DIRECTORY
 from projections.volunteer_sites import VOLUNTEER_SITES
 from projections.runner import ensure_projection, record_failure, run_once, run_together
-from services.commands.catalog import occurred_at, stream_of
 from tests.helpers import read_everything
-from tests.integration.test_accounts_api import ADMIN, AUDITOR, COORDINATOR_A, VOLUNTEER_SELF
-from tests.integration.test_scheduling_api import World, world  # noqa: F401 - a fixture
+from tests.accounts_world import ADMIN, AUDITOR, COORDINATOR_A, VOLUNTEER_SELF
+from tests.scheduling_world import World, world  # noqa: F401 - a fixture
 from tests.projection_checks import differing_rows, read_models, rebuild_from_scratch, workers
+from tests.storing import stored
 
 pytestmark = pytest.mark.integration
 
-OLD_INSTANCE = EventMetadata(actor="account:an-older-version")
 HELD = datetime(2026, 3, 2, 9, tzinfo=UTC)
 """An occurrence of last March: counted, served, in the funding report."""
 COMING = datetime.now(UTC).replace(microsecond=0) + timedelta(days=3)
 """An occurrence a few days ahead: in the calendar feeds."""
-
-
-async def stored(store: EventStore, *events: Event) -> int:
-    """Append each event to its stream as the stream stands, past every check; the position of
-    the last, once every one of them is readable."""
-    position = 0
-    for event in events:
-        stream = stream_of(event).id
-        version = len(await store.read_stream(stream))
-        pending = PendingEvent(event=event, occurred_at=occurred_at(event, datetime.now(UTC)))
-        result = await store.append(StreamWrite(stream, version, [pending]),
-                                    metadata=OLD_INSTANCE)
-        position = result.position
-    await read_everything(store, await store.count())
-    return position
 
 
 async def caught_up(pool: asyncpg.Pool, store: EventStore) -> dict[str, admin.ProjectionStatus]:

@@ -13,7 +13,7 @@ import pytest
 from projections.volunteer_sites import VOLUNTEER_SITES
 from services.auth import tokens
 from services.platform.keys import derive_keys
-from tests.integration.test_accounts_api import (
+from tests.accounts_world import (
     ADMIN,
     COORDINATOR_A,
     COORDINATOR_B,

@@ -13,7 +13,7 @@ from uuid import uuid4
 import pytest
 from pypdf import PdfReader
 
-from tests.integration.test_accounts_api import (
+from tests.accounts_world import (
     ADMIN,
     ALICE,
     AUDITOR,
@@ -22,7 +22,7 @@ from tests.integration.test_accounts_api import (
     bearer,
     register_volunteer,
 )
-from tests.integration.test_accounts_api import world  # noqa: F401 - fixture
+from tests.accounts_world import world  # noqa: F401 - fixture
 from tests.helpers import seal_everything
 
 pytestmark = pytest.mark.integration

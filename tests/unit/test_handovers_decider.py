@@ -27,7 +27,7 @@ from services.handovers.decider import (
 )
 from services.shifts.state import SHIFT as SHIFT_STREAM
 from tests.deciding import streams_touched, when
-from tests.unit.test_shifts_decider import (
+from tests.shift_facts import (
     CREATED,
     END,
     NOW,

@@ -3,29 +3,16 @@ words for every German message, and the placeholders agree."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
-from string import Formatter
 
 import pytest
-from babel.messages.pofile import read_po
 
-from services.pages.i18n import DOMAIN, FULL_LANGUAGES, LANGUAGES, LOCALE, translator
+from services.pages.i18n import FULL_LANGUAGES, LANGUAGES, translator
+from tests.message_catalogues import NAMED, catalogue, placeholders
 
 pytestmark = pytest.mark.unit
 
 SERVICES = Path(__file__).resolve().parents[2] / "services"
-KEY = r"[a-z_]+\.[a-z_0-9.]+"
-NAMED = [
-    re.compile(rf"""\bt\(\s*["']({KEY})["']"""),  # t("booking.title") in templates and code
-    re.compile(rf"""FormError\(\s*["'][a-z_]+["'],\s*["']({KEY})["']"""),
-    re.compile(rf"""^\s+"[a-z_@.]+":\s*"({KEY})",""", re.MULTILINE),  # the refusals' table
-]
-
-
-def catalogue(language: str) -> dict[str, str]:
-    with (LOCALE / language / "LC_MESSAGES" / f"{DOMAIN}.po").open("rb") as file:
-        return {message.id: message.string for message in read_po(file) if message.id}
 
 
 def named_ids() -> set[str]:
@@ -33,10 +20,6 @@ def named_ids() -> set[str]:
                *SERVICES.glob("*/forms.py")]
     return {found for path in sources for pattern in NAMED
             for found in pattern.findall(path.read_text(encoding="utf-8"))}
-
-
-def placeholders(text: str) -> set[str]:
-    return {name for _, name, _, _ in Formatter().parse(text) if name}
 
 
 def test_every_message_the_pages_name_has_german_words():

@@ -9,7 +9,7 @@ import pytest
 from litestar.testing import RequestFactory
 
 from services.pages.i18n import PUBLIC_LANGUAGES, language_of
-from tests.unit.test_page_catalogues import NAMED, catalogue, placeholders
+from tests.message_catalogues import NAMED, catalogue, placeholders
 
 pytestmark = pytest.mark.unit
 

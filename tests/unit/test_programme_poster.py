@@ -5,51 +5,19 @@ markup in stored text printed as written."""
 
 from __future__ import annotations
 
-import re
 from collections import Counter
-from datetime import UTC, date, datetime, timedelta
-from uuid import uuid4
+from datetime import date
 
 import msgspec
 import pytest
 
 from services.commands.rejections import Invalid
 from services.programme.poster import day_token, month_of, poster_data, poster_pdf, size_of
-from services.programme.reads import ProgrammeDate, Site
+from tests.date_tokens import DATE_TOKEN
 from tests.pdf_words import overlapping, read, words
+from tests.poster_programme import SITE, URL, february
 
 pytestmark = pytest.mark.unit
-
-DATE_TOKEN = re.compile(r"(?<![\d.])\d{1,2}\.\d{1,2}\.(?![\d:])")
-"""A date as the poster writes it on an offer's dates line: ``3.2.`` (``3.2.:`` begins the note
-of a cancellation's reason; ``127.0.0.1`` in the footer's address is no date)."""
-
-SITE = Site(id=uuid4(), name="Dorftreff Eggermühlen", village="Eggermühlen",
-            address="Altes Pfarrhaus, Kirchstraße 5, 49577 Eggermühlen",
-            contact="Tel. 05436 9990-10 · Di und Fr 9–12 Uhr")
-URL = "https://treffpunkt.example/programm/eggermuehlen"
-LONG_TITLE = ("Offener Gesprächskreis für pflegende Angehörige mit Kinderbetreuung, Fahrdienst "
-              "und Kaffee im Gemeinschaftsraum des Alten Pfarrhauses")
-OFFERS = [(LONG_TITLE, 0, 17, "Gruppenraum"), ("Mittagstisch", 1, 11, "Saal"),
-          ("*fett* #eval(\"1\") $x$", 1, 15, "Küche"), ("Sitzgymnastik", 3, 9, "Saal"),
-          ("Zeitungscafé", 4, 8, "Küche"), ("Naturspaziergang an der Hase", 5, 13, "Saal")]
-
-
-def february(cancel_on: int = 18) -> list[ProgrammeDate]:
-    found = []
-    for title, weekday, hour, room in OFFERS:
-        for day in range(1, 29):
-            if date(2027, 2, day).weekday() != weekday:
-                continue
-            start = datetime(2027, 2, day, hour, tzinfo=UTC)
-            cancelled = title == "Sitzgymnastik" and day == cancel_on
-            found.append(ProgrammeDate(
-                id=uuid4(), session_id=uuid4(), offer_id=uuid4(), site_id=SITE.id,
-                site=SITE.name, village=SITE.village, title=title, category="community",
-                description=None, room_id=uuid4(), room=room, starts_at=start,
-                ends_at=start + timedelta(hours=2), cancelled=cancelled,
-                cancellation_reason="Der Saal wird renoviert." if cancelled else None))
-    return sorted(found, key=lambda d: d.starts_at)
 
 
 def test_every_date_of_the_month_is_on_the_poster_once_and_no_words_overlap():

@@ -12,7 +12,6 @@ from events.shifts import (
     ShiftCancelled,
     ShiftClaimed,
     ShiftClaimReleased,
-    ShiftCreated,
     ShiftWaitlisted,
     ShiftWaitlistLeft,
     VolunteerShiftClaimed,
@@ -20,8 +19,7 @@ from events.shifts import (
 )
 from events.qualifications import qualification_id
 from events.sites import SiteAdded
-from events.trainings import VolunteerQualified
-from events.volunteers import VolunteerErased, VolunteerRegistered
+from events.volunteers import VolunteerErased
 from services.commands.decider import given
 from services.commands.rejections import Conflict, Invalid, NotFound
 from services.shifts.decider import (
@@ -35,30 +33,23 @@ from services.shifts.decider import (
 from services.shifts.state import SHIFT as SHIFT_STREAM
 from tests.catalogue import defined
 from tests.deciding import streams_touched, when
+from tests.shift_facts import (
+    CREATED,
+    END,
+    NOW,
+    SESSION,
+    SHIFT,
+    SITE,
+    START,
+    able,
+    qualified,
+    volunteer,
+)
 
 pytestmark = pytest.mark.unit
 
-NOW = datetime(2026, 10, 1, 8, tzinfo=UTC)
-SITE, SHIFT, SESSION = uuid4(), uuid4(), uuid4()
-START, END = datetime(2026, 10, 10, 9, tzinfo=UTC), datetime(2026, 10, 10, 13, tzinfo=UTC)
 SITE_ADDED = SiteAdded(site_id=SITE, name="A", village="B")
 CATALOGUE = (defined("food_hygiene"), defined("first_aid"))
-CREATED = ShiftCreated(shift_id=SHIFT, site_id=SITE, title="Küche", starts_at=START, ends_at=END,
-                       capacity=2, required_qualifications=["food_hygiene"])
-
-
-def volunteer(volunteer_id, *events):
-    registered = VolunteerRegistered(volunteer_id=volunteer_id, name=b"n", email=b"e")
-    return (registered, *events)
-
-
-def qualified(volunteer_id, until=datetime(2027, 10, 1, tzinfo=UTC), name="food_hygiene"):
-    return VolunteerQualified(volunteer_id=volunteer_id, qualification=name, valid_until=until,
-                              training_id=uuid4())
-
-
-def able(volunteer_id, *events):
-    return volunteer(volunteer_id, qualified(volunteer_id), *events)
 
 
 def claimed(volunteer_id):
