@@ -4,7 +4,7 @@ volunteers and a qualification catalogue; counting stored events; instants as th
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -129,3 +129,11 @@ async def event_types(pool, after: int = 0) -> list[str]:
 YEAR = next_year()
 WEDNESDAY = first_monday(3) + timedelta(days=2)
 """A Wednesday in early March next year (winter time); its weekday matters to weekly series."""
+
+
+async def a_shift(world: World, capacity: int = 1, days: int = 5) -> str:
+    """A two-hour Mittagstisch shift at site A, ``days`` from now, created by the admin."""
+    starts = datetime.now(UTC).replace(microsecond=0) + timedelta(days=days)
+    return (await world.created(ADMIN, "/api/shifts", {
+        "site_id": str(world.site_a), "title": "Mittagstisch", "starts_at": iso(starts),
+        "ends_at": iso(starts + timedelta(hours=2)), "capacity": capacity}))["id"]

@@ -32,19 +32,12 @@ from tests.weekly_sessions import (
     a_weekly_session,
     cancel_first_occurrence,
 )
-from tests.scheduling_world import World, iso, world  # noqa: F401 - a fixture
+from tests.scheduling_world import World, a_shift, iso, world  # noqa: F401 - a fixture
 from workers.mail.outbox import deliver_due
 
 pytestmark = pytest.mark.integration
 
 PUBLIC = "https://treffpunkt.bersenbrueck.example"
-
-
-async def a_shift(world: World, capacity: int = 1, days: int = 5) -> str:
-    starts = datetime.now(UTC).replace(microsecond=0) + timedelta(days=days)
-    return (await world.created(ADMIN, "/api/shifts", {
-        "site_id": str(world.site_a), "title": "Mittagstisch", "starts_at": iso(starts),
-        "ends_at": iso(starts + timedelta(hours=2)), "capacity": capacity}))["id"]
 
 
 async def mailed(pool, port: int) -> list[EmailMessage]:

@@ -16,13 +16,13 @@ from litestar.testing import AsyncTestClient
 from services.pages.session import SESSION_COOKIE
 from services.platform.app import create_app
 from services.platform.local_mailbox import LocalMailbox
-from tests.integration.test_accounts_api import ADMIN_EMAIL, ADMIN_PASSWORD, PASSWORD, SECRET
-from tests.integration.test_notifications import eventually, states
-from tests.integration.test_notifications_routes import a_shift
-from tests.integration.test_pages_coordinator import csrf_of
-from tests.integration.test_scheduling_api import (  # noqa: F401 - world is a fixture
+from tests.accounts_world import ADMIN_EMAIL, ADMIN_PASSWORD, PASSWORD, SECRET
+from tests.coordinator_pages import csrf_of
+from tests.notifications_world import eventually, states
+from tests.scheduling_world import (  # noqa: F401 - world is a fixture
     COORDINATOR_A,
     VOLUNTEER_SELF,
+    a_shift,
     settings_for,
     world,
 )

@@ -14,15 +14,14 @@ from events.catalog import registry
 from events.store import EventStore
 from projections.notifier import NOTIFIER
 from projections.runner import ensure_projection, run_once
-from tests.integration.test_accounts_api import SECRET, VOLUNTEER_SELF
-from tests.integration.test_notifications import (
+from tests.accounts_world import SECRET, VOLUNTEER_SELF
+from tests.mailbox import (
     mail_env,
     smtp_port,  # noqa: F401 - a fixture
     smtp_server,
     text_of,
 )
-from tests.integration.test_notifications_routes import a_shift
-from tests.integration.test_scheduling_api import event_count, world  # noqa: F401 - a fixture
+from tests.scheduling_world import a_shift, event_count, world  # noqa: F401 - a fixture
 from workers.mail.outbox import deliver_due
 
 pytestmark = pytest.mark.integration
