@@ -52,7 +52,9 @@ async def test_a_confirmation_delivered_through_the_local_mailbox_is_read_by_the
         with workers(database_url, servers.redis_url, broker_namespace, 1, env={
                 "TREFFPUNKT_SMTP_URL": url, "TREFFPUNKT_SECRET_KEY": SECRET}) as (worker,):
             async def sent():
-                return list((await states(pool)).values()) == ["sent"]
+                # (the coordinators' weekly digest may be decided meanwhile: nothing to tell)
+                return [state for key, state in (await states(pool)).items()
+                        if ":claim_confirmed:" in key] == ["sent"]
             await eventually(sent, what="the confirmation sent", worker=worker)
     finally:
         mailbox.stop()
