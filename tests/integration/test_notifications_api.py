@@ -8,7 +8,7 @@ import asyncio
 import pytest
 
 from projections.notifier import NOTIFIER
-from tests.integration import test_accounts_api as accounts
+from tests import accounts_world as accounts
 from tests.accounts_world import world  # noqa: F401 - this module's fixture
 from tests.projecting import projecting
 

@@ -20,10 +20,13 @@ def imports_of_test_modules(source: str) -> list[str]:
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.ImportFrom) and node.module and is_test_module(node.module):
             found.append(f"{node.lineno}: from {node.module}")
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            found += [f"{node.lineno}: from {node.module} import {alias.name}"
+                      for alias in node.names if is_test_module(f"{node.module}.{alias.name}")]
         elif isinstance(node, ast.Import):
             found += [f"{node.lineno}: import {alias.name}"
                       for alias in node.names if is_test_module(alias.name)]
-    return found
+    return sorted(found, key=lambda line: int(line.split(":")[0]))
 
 
 def test_the_checker_sees_every_form_of_importing_a_test_module():
@@ -33,11 +36,13 @@ def test_the_checker_sees_every_form_of_importing_a_test_module():
         "import tests.e2e.test_serve\n"
         "def later():\n"
         "    from tests.unit.test_ledger import as_attacker\n"
+        "from tests.integration import test_accounts_api as accounts\n"
     )
     assert imports_of_test_modules(source) == [
         "2: from tests.integration.test_accounts_api",
         "3: import tests.e2e.test_serve",
         "5: from tests.unit.test_ledger",
+        "6: from tests.integration import test_accounts_api",
     ]
 
 
