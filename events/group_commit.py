@@ -1,8 +1,10 @@
 """Group commit: the appends waiting in one process are written together, one statement and one
 transaction per group, so a busy process pays one round trip and one commit for many appends.
 
-An append is queued and written as soon as the writer is free: alone when the process is quiet
-(no waiting window), together with everything that arrived meanwhile when it is busy. A group
+When the process is quiet (no group in flight, none waiting) an append is written at once by
+its caller's own task: no hand-off to a writer task and back, which on its own cost more event-
+loop turns than the statement. Appends arriving while a group is written wait and go together in
+the next one, written by a writer task as soon as a writer is free (no waiting window). A group
 never holds two appends of one stream (the later waits for the next group) nor one event id
 twice; each append keeps its own expected versions, so one that conflicts fails alone. A caller
 returns when its group has committed (or failed): nothing is acknowledged before it is durable.
@@ -64,6 +66,8 @@ class GroupCommit:
 
     async def submit(self, prepared: PreparedAppend) -> Any:
         """The outcome of this append once its group committed or failed."""
+        if not self._writers and not self._waiting:
+            return await self._write_alone(prepared)
         if len(self._waiting) >= self.max_waiting:
             raise AppendQueueFull(
                 f"{len(self._waiting)} appends are waiting in this process already; "
@@ -71,6 +75,24 @@ class GroupCommit:
             )
         queued = Queued(prepared, asyncio.get_running_loop().create_future())
         self._waiting.append(queued)
+        self._start_writer()
+        return await queued.future
+
+    async def _write_alone(self, prepared: PreparedAppend) -> Any:
+        """A quiet process's append, written in its caller's task as a group of one (a writer in
+        flight like any other: what arrives meanwhile waits for the next group)."""
+        self._writers += 1
+        self._busy_streams.update(prepared.stream_ids)
+        try:
+            [outcome] = await self._write_group([prepared])
+        finally:
+            self._busy_streams.difference_update(prepared.stream_ids)
+            self._writers -= 1
+            if self._waiting:
+                self._start_writer()
+        return outcome
+
+    def _start_writer(self) -> None:
         if self._writers < self._max_in_flight and not self._starting:
             # The writer takes its group when it first runs: everything submitted in this
             # turn of the event loop goes together.
@@ -79,7 +101,6 @@ class GroupCommit:
             task = asyncio.get_running_loop().create_task(self._writer())
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
-        return await queued.future
 
     async def _writer(self) -> None:
         try:
