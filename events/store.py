@@ -30,6 +30,7 @@ from events.interface import (
     prepare,
 )
 from events.rows import AFTER_IN_READ_ORDER, COLUMNS, READ_ORDER, READABLE, stored_event
+from events.spare_connection import SpareConnection
 
 __all__ = [
     "APPEND", "APPEND_ONE_EVENT", "APPEND_ONE_PER_STREAM", "NOTIFY_CHANNEL", "AppendQueueFull", "AppendResult", "ConcurrencyError",
@@ -345,6 +346,7 @@ class EventStore:
         self.registry = registry
         self._on_commit = on_commit
         self._transaction_ids_checked = False
+        self._connection = SpareConnection(pool)
         self._group_commit = GroupCommit(
             self._write_group, max_waiting=max_waiting, max_in_flight=max_in_flight)
 
@@ -383,12 +385,12 @@ class EventStore:
             statement, arguments = APPEND_ONE_PER_STREAM, _one_per_stream(arguments)
         try:
             try:
-                rows = await self._pool.fetch(statement, *arguments)
+                rows = await self._fetch(statement, arguments)
             except _RACED:
                 # Two writers passed the version checks at once and a unique index let only
                 # one through. Once more, now that the winner has committed: the version check
                 # names the conflict (or the stored events, if they were these).
-                rows = await self._pool.fetch(statement, *arguments)
+                rows = await self._fetch(statement, arguments)
         except _RACED:
             return [_ALONE] * len(appends)
         outcomes: list[int | _Conflict | str] = [_ALONE] * len(appends)
@@ -401,6 +403,17 @@ class EventStore:
                 outcomes[number] = _Conflict(stream_id, version, expected)
         return outcomes
 
+    async def _fetch(self, statement: str, arguments: Sequence[Any]) -> list[asyncpg.Record]:
+        """An append's statement on the writing connection (``SpareConnection``)."""
+        connection = await self._connection.acquire()
+        try:
+            rows = await connection.fetch(statement, *arguments)
+        except BaseException:
+            await self._connection.release(connection)
+            raise
+        await self._connection.put_back(connection)
+        return rows
+
     async def _write_one_event(self, prepared: PreparedAppend) -> int | _Conflict | str:
         """``_write_group`` for a group of one append of one event (``APPEND_ONE_EVENT``)."""
         [event] = prepared.events
@@ -411,9 +424,9 @@ class EventStore:
         )
         try:
             try:
-                position, version = await self._pool.fetchrow(APPEND_ONE_EVENT, *arguments)
+                [(position, version)] = await self._fetch(APPEND_ONE_EVENT, arguments)
             except _RACED:  # as in _write_group
-                position, version = await self._pool.fetchrow(APPEND_ONE_EVENT, *arguments)
+                [(position, version)] = await self._fetch(APPEND_ONE_EVENT, arguments)
         except _RACED:
             return _ALONE
         if position is None:

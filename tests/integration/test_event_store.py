@@ -196,6 +196,24 @@ async def test_appends_beyond_the_bounded_queue_are_refused_at_once(pool):
     assert (await store.append(write("q-9", 0), metadata=METADATA)).position > 0  # free again
 
 
+async def test_appends_following_closely_share_a_connection_that_a_quiet_store_gives_back(
+    database_url,
+):
+    pool = await create_pool(database_url, min_size=2, max_size=2)
+    store = EventStore(pool, contract_registry())
+    try:
+        for version in range(5):
+            await store.append(write("close", version), metadata=METADATA)
+            assert pool.get_idle_size() == 1  # the writer keeps its connection for the next
+            assert await pool.fetchval("SELECT 1") == 1  # the others still have the other
+        await asyncio.sleep(0.1)
+        assert pool.get_idle_size() == 2  # quiet: nothing held
+        await store.append(write("close", 5), metadata=METADATA)
+        await asyncio.wait_for(pool.close(), 1)  # closing does not wait for a kept connection long
+    finally:
+        pool.terminate()
+
+
 # --- idempotency ---------------------------------------------------------------------------
 
 
