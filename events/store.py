@@ -29,7 +29,9 @@ from events.interface import (
     StreamWrite,
     prepare,
 )
-from events.rows import AFTER_IN_READ_ORDER, COLUMNS, READ_ORDER, READABLE, stored_event
+from events.rows import (
+    AFTER_IN_READ_ORDER, COLUMNS, READ_ORDER, READABLE, stored_event, stored_events,
+)
 from events.spare_connection import SpareConnection
 
 __all__ = [
@@ -478,7 +480,7 @@ class EventStore:
 
         With ``types`` (tags), events of other types keep their place in the list but are not
         decoded (their ``event`` is None): decoding is most of the cost of reading."""
-        decode = self.registry.decode
+        decode = self.registry.decoder()
         return [
             PositionedEvent(
                 position,
@@ -493,8 +495,10 @@ class EventStore:
     ) -> tuple[int, list[StoredEvent]]:
         rows = await self._pool.fetch(
             _READ_TYPES_SINCE, list(types), str(horizon), recorded_within)
-        found = [row for row in rows if row["position"] is not None]  # else: none, horizon only
-        return rows[0]["horizon"], self._decoded(found)
+        decode = self.registry.decoder()
+        # Rows of the horizon and ``COLUMNS``: taken by name. A row without an event: none found.
+        found = [stored_event(row, decode) for row in rows if row["position"] is not None]
+        return rows[0]["horizon"], found
 
     async def head_position(self) -> int:
         """The position of the last event readable by ``read_all`` now (0 if none)."""
@@ -547,5 +551,4 @@ class EventStore:
         return await ledger.verify(self._pool)
 
     def _decoded(self, rows: Sequence[asyncpg.Record]) -> list[StoredEvent]:
-        decode = self.registry.decode
-        return [stored_event(row, decode) for row in rows]
+        return stored_events(rows, self.registry.decoder())
