@@ -58,6 +58,9 @@ class GroupCommit:
         self._busy_streams: set[str] = set()
         self._writers = 0
         self._starting = False
+        self._quiet = True
+        """False from a writer task's group until its callers have run on: they come back
+        together (many writers) and go together again, not one alone and the rest after it."""
         self._tasks: set[asyncio.Task[None]] = set()  # referenced while they run
 
     @property
@@ -66,7 +69,7 @@ class GroupCommit:
 
     async def submit(self, prepared: PreparedAppend) -> Any:
         """The outcome of this append once its group committed or failed."""
-        if not self._writers and not self._waiting:
+        if not self._writers and not self._waiting and self._quiet:
             return await self._write_alone(prepared)
         if len(self._waiting) >= self.max_waiting:
             raise AppendQueueFull(
@@ -161,3 +164,10 @@ class GroupCommit:
             for queued, outcome in zip(group, outcomes, strict=True):
                 if not queued.future.done():
                     queued.future.set_result(outcome)
+        if self._quiet:
+            self._quiet = False
+            # Runs after the callers just woken (callbacks run in the order they were queued).
+            asyncio.get_running_loop().call_soon(self._settle)
+
+    def _settle(self) -> None:
+        self._quiet = True

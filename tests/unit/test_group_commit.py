@@ -70,6 +70,21 @@ async def test_appends_arriving_with_a_quiet_processs_first_go_together_in_the_n
     assert recorder.groups == [[["s-0"]], [[f"s-{i}"] for i in range(1, 5)]]
 
 
+async def test_the_callers_of_a_group_coming_back_at_once_go_together_again():
+    recorder, commit, first = await a_group_in_flight(max_in_flight=1)
+
+    async def twice(stream: str) -> None:
+        for _ in range(2):
+            await commit.submit(append_to(stream))
+
+    callers = [asyncio.ensure_future(twice(stream)) for stream in ("b", "c", "d")]
+    await asyncio.sleep(0.01)
+    recorder.release.set()
+    await asyncio.gather(first, *callers)
+    # Not the first of them alone as if the process were quiet, and the others after it.
+    assert recorder.groups == [[["a"]], [["b"], ["c"], ["d"]], [["b"], ["c"], ["d"]]]
+
+
 async def test_appends_arriving_while_a_group_is_written_go_together_in_the_next():
     recorder, commit, first = await a_group_in_flight(max_in_flight=1)
     later = [asyncio.ensure_future(commit.submit(append_to(f"b-{i}"))) for i in range(3)]
