@@ -1,10 +1,11 @@
 """Group commit: the appends waiting in one process are written together, one statement and one
 transaction per group, so a busy process pays one round trip and one commit for many appends.
 
-When the process is quiet (no group in flight, none waiting) an append is written at once by
-its caller's own task: no hand-off to a writer task and back, which on its own cost more event-
-loop turns than the statement. Appends arriving while a group is written wait and go together in
-the next one, written by a writer task as soon as a writer is free (no waiting window). A group
+When the process is quiet (no group in flight, none waiting), an append waits one turn of the
+event loop for others arriving with it; if none did, its caller's own task writes it, with no
+hand-off to a writer task and back (which cost more event-loop turns than the statement). Else
+they go together, like the appends arriving while a group is written: those wait and go
+together in the next group, written by a writer task as soon as a writer is free. A group
 never holds two appends of one stream (the later waits for the next group) nor one event id
 twice; each append keeps its own expected versions, so one that conflicts fails alone. A caller
 returns when its group has committed (or failed): nothing is acknowledged before it is durable.
@@ -69,17 +70,34 @@ class GroupCommit:
 
     async def submit(self, prepared: PreparedAppend) -> Any:
         """The outcome of this append once its group committed or failed."""
-        if not self._writers and not self._waiting and self._quiet:
-            return await self._write_alone(prepared)
-        if len(self._waiting) >= self.max_waiting:
+        first = not self._writers and not self._waiting and not self._starting and self._quiet
+        if first:
+            if await self._nobody_joins():
+                return await self._write_alone(prepared)
+        elif len(self._waiting) >= self.max_waiting:
             raise AppendQueueFull(
                 f"{len(self._waiting)} appends are waiting in this process already; "
                 "nothing was written, try again shortly"
             )
         queued = Queued(prepared, asyncio.get_running_loop().create_future())
-        self._waiting.append(queued)
+        if first:
+            self._waiting.appendleft(queued)  # it came first: it leads the group that joined it
+        else:
+            self._waiting.append(queued)
         self._start_writer()
         return await queued.future
+
+    async def _nobody_joins(self) -> bool:
+        """One turn of the event loop in which the appends arriving together with a quiet
+        process's first may join it (they wait: no writer starts meanwhile); whether none did."""
+        self._starting = True
+        try:
+            await asyncio.sleep(0)
+        finally:
+            self._starting = False
+            if self._waiting:
+                self._start_writer()  # for those that joined (and this one, unless cancelled)
+        return not self._waiting
 
     async def _write_alone(self, prepared: PreparedAppend) -> Any:
         """A quiet process's append, written in its caller's task as a group of one (a writer in

@@ -62,12 +62,13 @@ async def test_a_quiet_process_writes_an_append_at_once_in_its_callers_own_task(
     assert recorder.groups == [[["a"]], [["b"]]]
 
 
-async def test_appends_arriving_with_a_quiet_processs_first_go_together_in_the_next_group():
+async def test_appends_arriving_together_are_written_as_one_group_in_order():
     recorder = Recorder()
     commit = GroupCommit(recorder.write)
     outcomes = await asyncio.gather(*(commit.submit(append_to(f"s-{i}")) for i in range(5)))
     assert outcomes == [f"s-{i}" for i in range(5)]
-    assert recorder.groups == [[["s-0"]], [[f"s-{i}"] for i in range(1, 5)]]
+    assert recorder.groups == [[[f"s-{i}"] for i in range(5)]]
+    assert recorder.tasks[0] not in asyncio.all_tasks()  # a writer task's, now ended
 
 
 async def test_the_callers_of_a_group_coming_back_at_once_go_together_again():
@@ -128,19 +129,31 @@ async def test_a_group_in_flight_holds_back_its_streams_from_a_parallel_group():
 async def test_a_failed_group_fails_each_of_its_appends_and_the_next_group_goes_on():
     calls = 0
 
-    async def failing_twice(appends: Sequence[PreparedAppend]) -> list[int]:
+    async def failing_once(appends: Sequence[PreparedAppend]) -> list[int]:
         nonlocal calls
         calls += 1
         await asyncio.sleep(0)
-        if calls <= 2:  # the first append alone, then the group of the others
+        if calls == 1:
             raise ConnectionResetError("gone")
         return [7] * len(appends)
 
-    commit = GroupCommit(failing_twice)
+    commit = GroupCommit(failing_once)
     outcomes = await asyncio.gather(
-        *(commit.submit(append_to(f"s-{i}")) for i in range(4)), return_exceptions=True)
-    assert all(isinstance(o, ConnectionResetError) for o in outcomes) and calls == 2
+        *(commit.submit(append_to(f"s-{i}")) for i in range(3)), return_exceptions=True)
+    assert all(isinstance(o, ConnectionResetError) for o in outcomes)
     assert await commit.submit(append_to("s-0")) == 7
+
+
+async def test_an_append_of_a_quiet_process_cancelled_before_it_is_written_leaves_the_rest():
+    recorder = Recorder()
+    commit = GroupCommit(recorder.write)
+    first = asyncio.ensure_future(commit.submit(append_to("a")))
+    later = asyncio.ensure_future(commit.submit(append_to("b")))
+    await asyncio.sleep(0)  # the first waits its one turn for others, the later joined it
+    assert commit.waiting == 1
+    first.cancel()
+    assert await asyncio.wait_for(later, 1) == "b"
+    assert recorder.groups == [[["b"]]]
 
 
 async def test_an_append_cancelled_while_waiting_is_not_written():
