@@ -139,6 +139,20 @@ class EventRegistry:
             version += 1
         return msgspec.convert(raw, event_type)
 
+    def decoder(self) -> Callable[[str, int, bytes | str], Event]:
+        """``decode`` for a batch of events: each tag's current version looked up in one dict
+        (in a projection's or a reader's batch nearly every event is of its current shape)."""
+        current = {tag: event_type.schema_version for tag, event_type in self._types.items()}
+        union = self._union_decoder().decode
+        decode = self.decode
+
+        def decoded(tag: str, schema_version: int, data: bytes | str) -> Event:
+            if current.get(tag) == schema_version:
+                return union(data)
+            return decode(tag, schema_version, data)  # upcast, or UnknownEventType
+
+        return decoded
+
     def _union_decoder(self) -> msgspec.json.Decoder[Any]:
         if self._decoder is None:
             union = tuple(self._types.values())

@@ -1,8 +1,11 @@
 """Group commit: the appends waiting in one process are written together, one statement and one
 transaction per group, so a busy process pays one round trip and one commit for many appends.
 
-An append is queued and written as soon as the writer is free: alone when the process is quiet
-(no waiting window), together with everything that arrived meanwhile when it is busy. A group
+When the process is quiet (no group in flight, none waiting), an append waits one turn of the
+event loop for others arriving with it; if none did, its caller's own task writes it, with no
+hand-off to a writer task and back (which cost more event-loop turns than the statement). Else
+they go together, like the appends arriving while a group is written: those wait and go
+together in the next group, written by a writer task as soon as a writer is free. A group
 never holds two appends of one stream (the later waits for the next group) nor one event id
 twice; each append keeps its own expected versions, so one that conflicts fails alone. A caller
 returns when its group has committed (or failed): nothing is acknowledged before it is durable.
@@ -56,6 +59,9 @@ class GroupCommit:
         self._busy_streams: set[str] = set()
         self._writers = 0
         self._starting = False
+        self._quiet = True
+        """False from a writer task's group until its callers have run on: they come back
+        together (many writers) and go together again, not one alone and the rest after it."""
         self._tasks: set[asyncio.Task[None]] = set()  # referenced while they run
 
     @property
@@ -64,13 +70,50 @@ class GroupCommit:
 
     async def submit(self, prepared: PreparedAppend) -> Any:
         """The outcome of this append once its group committed or failed."""
-        if len(self._waiting) >= self.max_waiting:
+        first = not self._writers and not self._waiting and not self._starting and self._quiet
+        if first:
+            if await self._nobody_joins():
+                return await self._write_alone(prepared)
+        elif len(self._waiting) >= self.max_waiting:
             raise AppendQueueFull(
                 f"{len(self._waiting)} appends are waiting in this process already; "
                 "nothing was written, try again shortly"
             )
         queued = Queued(prepared, asyncio.get_running_loop().create_future())
-        self._waiting.append(queued)
+        if first:
+            self._waiting.appendleft(queued)  # it came first: it leads the group that joined it
+        else:
+            self._waiting.append(queued)
+        self._start_writer()
+        return await queued.future
+
+    async def _nobody_joins(self) -> bool:
+        """One turn of the event loop in which the appends arriving together with a quiet
+        process's first may join it (they wait: no writer starts meanwhile); whether none did."""
+        self._starting = True
+        try:
+            await asyncio.sleep(0)
+        finally:
+            self._starting = False
+            if self._waiting:
+                self._start_writer()  # for those that joined (and this one, unless cancelled)
+        return not self._waiting
+
+    async def _write_alone(self, prepared: PreparedAppend) -> Any:
+        """A quiet process's append, written in its caller's task as a group of one (a writer in
+        flight like any other: what arrives meanwhile waits for the next group)."""
+        self._writers += 1
+        self._busy_streams.update(prepared.stream_ids)
+        try:
+            [outcome] = await self._write_group([prepared])
+        finally:
+            self._busy_streams.difference_update(prepared.stream_ids)
+            self._writers -= 1
+            if self._waiting:
+                self._start_writer()
+        return outcome
+
+    def _start_writer(self) -> None:
         if self._writers < self._max_in_flight and not self._starting:
             # The writer takes its group when it first runs: everything submitted in this
             # turn of the event loop goes together.
@@ -79,7 +122,6 @@ class GroupCommit:
             task = asyncio.get_running_loop().create_task(self._writer())
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
-        return await queued.future
 
     async def _writer(self) -> None:
         try:
@@ -140,3 +182,10 @@ class GroupCommit:
             for queued, outcome in zip(group, outcomes, strict=True):
                 if not queued.future.done():
                     queued.future.set_result(outcome)
+        if self._quiet:
+            self._quiet = False
+            # Runs after the callers just woken (callbacks run in the order they were queued).
+            asyncio.get_running_loop().call_soon(self._settle)
+
+    def _settle(self) -> None:
+        self._quiet = True

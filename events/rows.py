@@ -6,7 +6,7 @@ Only ``events/`` writes SQL against the table; every stored event leaves it as a
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 import asyncpg
 import msgspec
@@ -58,6 +58,23 @@ def stored_event(row: asyncpg.Record, decode: Decode | None = None) -> StoredEve
         hash=row["hash"],
         event=decode(tag, schema_version, data) if decode is not None else None,
     )
+
+
+def stored_events(rows: Iterable[asyncpg.Record], decode: Decode) -> list[StoredEvent]:
+    """``stored_event`` of many rows of ``COLUMNS`` alone, decoded: the columns taken by place
+    (one unpacking instead of thirteen look-ups by name per row, the most of a read's cost after
+    the decoding itself)."""
+    return [
+        StoredEvent(
+            position=position, transaction_id=transaction_id, event_id=event_id,
+            stream_id=stream_id, stream_version=stream_version, type=tag,
+            schema_version=schema_version, data=data, metadata=metadata,
+            occurred_at=occurred_at, recorded_at=recorded_at, prev_hash=prev_hash, hash=hash_,
+            event=decode(tag, schema_version, data),
+        )
+        for (position, transaction_id, event_id, stream_id, stream_version, tag, schema_version,
+             data, metadata, occurred_at, recorded_at, prev_hash, hash_) in rows
+    ]
 
 
 def sealed_event(row: asyncpg.Record) -> StoredEvent:

@@ -133,6 +133,17 @@ def test_upcasters_are_applied_one_version_after_another():
     assert applied == [1, 2, 2]
 
 
+def test_the_batch_decoder_decodes_upcasts_and_refuses_as_decode_does():
+    decode = registry_with_upcaster().decoder()
+    stored_v1 = b'{"type":"test.place_named","label":"Dorftreff in Ahlten"}'
+    place = PlaceNamed(name="Dorftreff", village="Ahlten")
+    assert decode("test.place_named", 1, stored_v1) == place
+    current = b'{"type":"test.place_named","name":"Dorftreff","village":"Ahlten"}'
+    assert decode("test.place_named", 2, current) == place
+    with pytest.raises(UnknownEventType):
+        decode("test.nothing", 1, b"{}")
+
+
 def test_an_old_shape_without_an_upcaster_is_refused_clearly():
     registry = EventRegistry()
     registry.register(PlaceNamed)
