@@ -190,3 +190,26 @@ def differing_rows(live: ReadModels, rebuilt: ReadModels) -> list[tuple[str, str
         differences += [(table, "live only", row) for row in (mine - theirs).elements()]
         differences += [(table, "rebuild only", row) for row in (theirs - mine).elements()]
     return differences
+
+
+async def run_until_caught_up(
+    pool: asyncpg.Pool, store: EventStore, *projections: Projection, timeout: float = 30
+) -> None:
+    """``run_once`` each projection until it has applied every event written so far.
+
+    One pass is not always enough: an event is readable once every older transaction of the
+    whole PostgreSQL cluster has ended (``events.rows.READABLE`` uses the snapshot's xmin), so
+    on a server shared with other databases (tests running side by side, say) another
+    database's open transaction holds the horizon back for a moment."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        everything = await pool.fetchval("SELECT count(*) FROM events")
+        readable = (await store.lag_after(0)).events
+        applied = 0
+        for projection in projections:
+            applied += await run_once(pool, store, projection)
+        if readable == everything and applied == 0:
+            return  # everything was readable, and a pass after that found nothing to apply
+        assert asyncio.get_running_loop().time() < deadline, (
+            f"not caught up within {timeout} s: {readable} of {everything} events readable")
+        await asyncio.sleep(0.02)

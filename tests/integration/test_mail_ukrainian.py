@@ -9,13 +9,14 @@ import pytest
 from babel.dates import format_date
 
 from projections.notifier import NOTIFIER
-from projections.runner import ensure_projection, run_once
+from projections.runner import ensure_projection
 from services.notifications.decider import NOTIFICATION_SETTINGS, ChangeNotificationSettings
 from tests.notifications_world import World, world  # noqa: F401 - fixtures
 from tests.mailbox import smtp_port, smtp_server, smtp_settings, text_of
 from tests.scenarios import COORDINATOR
 from workers.mail.messages import BERLIN
 from workers.mail.outbox import deliver_due
+from tests.projection_checks import run_until_caught_up
 
 pytestmark = pytest.mark.integration
 UKRAINIAN_MONTHS = ("січня", "лютого", "березня", "квітня", "травня", "червня", "липня",
@@ -33,7 +34,7 @@ async def test_a_volunteer_who_chose_ukrainian_gets_the_confirmation_in_ukrainia
         now=datetime.now(UTC)), COORDINATOR)
     await world.claim(shift, olena)
     await ensure_projection(pool, NOTIFIER)
-    await run_once(pool, world.store, NOTIFIER)
+    await run_until_caught_up(pool, world.store, NOTIFIER)
     with smtp_server(smtp_port) as inbox:
         await deliver_due(pool, smtp_settings(smtp_port))
 

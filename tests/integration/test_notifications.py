@@ -12,7 +12,7 @@ from events.base import EventMetadata
 from events.interface import PendingEvent, StreamWrite
 from events.shifts import ShiftCancelled
 from projections.notifier import NOTIFIER, queue_due_reminders
-from projections.runner import ensure_projection, run_once, start_rebuild
+from projections.runner import ensure_projection, start_rebuild
 from services.notifications.decider import NOTIFICATION_SETTINGS, ChangeNotificationSettings
 from services.volunteers import service as volunteers
 from tests.mailbox import (
@@ -25,7 +25,7 @@ from tests.mailbox import (
     text_of,
 )
 from tests.notifications_world import eventually, states, world
-from tests.projection_checks import kill, start_worker, workers
+from tests.projection_checks import kill, run_until_caught_up, start_worker, workers
 from tests.scenarios import COORDINATOR, a_shift
 from workers.mail.outbox import CONNECTIONS, deliver_due
 
@@ -73,7 +73,7 @@ async def test_claims_waitlist_and_moving_up_are_mailed_once_each_in_german_with
 
         # A rebuild of the notifier replays every event but queues and sends nothing again.
         await start_rebuild(pool, NOTIFIER)
-        await run_once(pool, world.store, NOTIFIER)
+        await run_until_caught_up(pool, world.store, NOTIFIER)
         await asyncio.sleep(3)  # more than a tick of the worker's delivery
         assert len(inbox.messages) == 3
         assert await pool.fetchval("SELECT count(*) FROM outbox") == 3
@@ -181,7 +181,7 @@ async def test_the_reminder_comes_48_hours_before_on_the_wall_clock_across_the_c
     shift = await a_shift(world.commands, site, 2, start=starts_at)
     await world.claim(shift, anna)
     await ensure_projection(pool, NOTIFIER)
-    await run_once(pool, world.store, NOTIFIER)
+    await run_until_caught_up(pool, world.store, NOTIFIER)
     # 48 h before on the wall clock: Saturday 09:00 CEST = 07:00 UTC (not 08:00 UTC).
     assert await queue_due_reminders(pool, datetime(2027, 10, 30, 6, 59, tzinfo=UTC)) == 0
     assert await queue_due_reminders(pool, datetime(2027, 10, 30, 7, 0, tzinfo=UTC)) == 1
@@ -201,13 +201,13 @@ async def test_a_reminder_of_a_place_released_before_it_was_sent_is_suppressed(
     shift = await world.shift(site, capacity=2, in_days=1)  # inside the 48 hours
     await world.claim(shift, anna)
     await ensure_projection(pool, NOTIFIER)
-    await run_once(pool, world.store, NOTIFIER)
+    await run_until_caught_up(pool, world.store, NOTIFIER)
     # Claimed inside the window: the confirmation says it all, no reminder on top.
     assert await queue_due_reminders(pool, datetime.now(UTC)) == 0
     await pool.execute("UPDATE outbox SET queued_at = now() - interval '2 days'")
     assert await queue_due_reminders(pool, datetime.now(UTC)) == 1
     await world.release(shift, anna)
-    await run_once(pool, world.store, NOTIFIER)
+    await run_until_caught_up(pool, world.store, NOTIFIER)
     with smtp_server(smtp_port) as inbox:
         await deliver_due(pool, smtp_settings(smtp_port))
     assert [m["Subject"].split(":")[0] for m in inbox.messages] == ["Eingetragen"]
@@ -231,7 +231,7 @@ async def test_a_volunteer_who_chose_english_and_turned_off_the_waitlist_is_told
     await world.claim(other_shift, other)
     await world.claim(other_shift, fatma)  # full: the waitlist, which she turned off
     await ensure_projection(pool, NOTIFIER)
-    await run_once(pool, world.store, NOTIFIER)
+    await run_until_caught_up(pool, world.store, NOTIFIER)
     with smtp_server(smtp_port) as inbox:
         await deliver_due(pool, smtp_settings(smtp_port))
     told, = inbox.to("fatma@example.org")

@@ -23,7 +23,7 @@ from projections.coordinator_digest import queue_due_digests
 from projections.notifier import NOTIFIER
 from projections.qualification_catalogue import QUALIFICATION_CATALOGUE
 from projections.qualification_warnings import queue_due_warnings
-from projections.runner import ensure_projection, run_once, start_rebuild
+from projections.runner import ensure_projection, start_rebuild
 from projections.shift_board import SHIFT_BOARD
 from projections.training_records import TRAINING_RECORDS
 from projections.volunteer_sites import VOLUNTEER_SITES
@@ -43,7 +43,7 @@ from tests.accounts_world import SECRET
 from tests.notifications_world import World, eventually, states, world  # noqa: F401 - fixtures
 from tests.mailbox import mail_env, smtp_port, smtp_server, smtp_settings, text_of
 from tests.storing import stored
-from tests.projection_checks import workers
+from tests.projection_checks import run_until_caught_up, workers
 from tests.scenarios import COORDINATOR
 from workers.mail.outbox import deliver_due
 
@@ -59,7 +59,7 @@ READ_MODELS = (NOTIFIER, TRAINING_RECORDS, QUALIFICATION_CATALOGUE, SHIFT_BOARD,
 async def caught_up(world: World) -> None:
     for projection in READ_MODELS:
         await ensure_projection(world.pool, projection)
-        await run_once(world.pool, world.store, projection)
+        await run_until_caught_up(world.pool, world.store, projection)
 
 
 async def qualified(world: World, site: UUID, volunteer: UUID, valid_until: datetime) -> None:

@@ -14,7 +14,7 @@ import pytest
 from events.catalog import registry
 from events.store import EventStore
 from projections.notifier import NOTIFIER, queue_due_reminders
-from projections.runner import ensure_projection, run_once
+from projections.runner import ensure_projection
 from tests.accounts_world import (
     ADMIN,
     COORDINATOR_A,
@@ -34,6 +34,7 @@ from tests.weekly_sessions import (
 )
 from tests.scheduling_world import World, a_shift, iso, world  # noqa: F401 - a fixture
 from workers.mail.outbox import deliver_due
+from tests.projection_checks import run_until_caught_up
 
 pytestmark = pytest.mark.integration
 
@@ -44,7 +45,7 @@ async def mailed(pool, port: int) -> list[EmailMessage]:
     """Let the notifier follow the history, then deliver the outbox to a real SMTP server."""
     store = EventStore(pool, registry)
     await ensure_projection(pool, NOTIFIER)
-    await run_once(pool, store, NOTIFIER)
+    await run_until_caught_up(pool, store, NOTIFIER)
     with smtp_server(port) as inbox:
         await deliver_due(pool, smtp_settings(port))
     assert await pool.fetchval("SELECT count(*) FROM outbox WHERE state <> 'sent'") == 0

@@ -13,7 +13,7 @@ import pytest
 from events.catalog import registry
 from events.store import EventStore
 from projections.notifier import NOTIFIER
-from projections.runner import ensure_projection, run_once
+from projections.runner import ensure_projection
 from tests.accounts_world import SECRET, VOLUNTEER_SELF
 from tests.mailbox import (
     mail_env,
@@ -23,6 +23,7 @@ from tests.mailbox import (
 )
 from tests.scheduling_world import a_shift, event_count, world  # noqa: F401 - a fixture
 from workers.mail.outbox import deliver_due
+from tests.projection_checks import run_until_caught_up
 
 pytestmark = pytest.mark.integration
 
@@ -31,7 +32,7 @@ PUBLIC = "https://treffpunkt.bersenbrueck.example"
 
 async def queue(pool) -> None:
     await ensure_projection(pool, NOTIFIER)
-    await run_once(pool, EventStore(pool, registry), NOTIFIER)
+    await run_until_caught_up(pool, EventStore(pool, registry), NOTIFIER)
 
 
 async def mailed(pool, port: int, monkeypatch) -> list[EmailMessage]:
