@@ -1,7 +1,8 @@
 """A coordinator's week in a real browser over the demo programme (issue 20): a qualification
 defined in the admin's catalogue and required by a weekly shift series, the week's shifts
 with who holds them and who waits, assigning and removing (after a confirmation page), who
-served with a walk-in and actual times, and the hours in the figures. Nothing through the API:
+served with a walk-in and actual times, a training planned and someone whose first aid runs
+out enrolled into it from the refresher list, and the hours in the figures. Nothing through the API:
 every step is a page, as a coordinator of one Dorftreff does it.
 
 Each page is photographed at phone (390 px) and desktop (1280 px) width under
@@ -23,7 +24,13 @@ from projections import directory, volunteer_sites
 from services.commands.handler import CommandHandler
 from services.pages.local_time import BERLIN
 from services.platform.settings import DEMO_ADMIN_EMAIL
-from services.trainings.decider import TRAININGS, EnrollInTraining, PlanTraining
+from services.trainings.decider import (
+    TRAININGS,
+    CompleteTraining,
+    EnrollInTraining,
+    PlanTraining,
+)
+from services.volunteers import service as volunteers
 from services.volunteers.state import VOLUNTEER
 from tests.browsing import CHROMIUM, DESKTOP, policy_violations
 from tests.served_demo import DEMO_PASSWORD, site
@@ -63,6 +70,37 @@ async def past_training(site, pool) -> str:
     return "Erste Hilfe Auffrischung (Test)"
 
 
+@pytest.fixture
+async def first_aid_running_out(site, pool) -> str:
+    """A volunteer of Eggermühlen without first aid, trained in it 23 months ago (valid for 24),
+    so that it runs out within the refresher list's 60 days; written as the demo writes (each
+    command at its moment). Returns the volunteer's name."""
+    store = EventStore(pool, registry)
+    commands = CommandHandler(store)
+    village = next(s for s in await directory.sites(pool) if s["village"] == "Eggermühlen")
+    room = (await directory.rooms(pool, village["id"]))[0]
+    for volunteer_id in await volunteer_sites.volunteers_at(pool, village["id"]):
+        state = await commands.state(VOLUNTEER(volunteer_id))
+        if state.active and "first_aid" not in state.qualifications:
+            break
+    else:
+        raise AssertionError("every volunteer of Eggermühlen has first aid")
+    held = datetime.combine(date.today() - timedelta(days=700), time(18), BERLIN)
+    planned, training_id = held - timedelta(days=7), uuid4()
+    metadata = EventMetadata(actor="test:first-aid-running-out")
+    await commands.handle(TRAININGS, PlanTraining(
+        training_id=training_id, booking_id=uuid4(), site_id=village["id"], room_id=room["id"],
+        title="Erste Hilfe (Test, vor 23 Monaten)", qualification="first_aid",
+        valid_for_months=24, starts_at=held, ends_at=held + timedelta(hours=2), capacity=6,
+        now=planned), metadata)
+    await commands.handle(TRAININGS, EnrollInTraining(
+        training_id=training_id, volunteer_id=volunteer_id, now=planned), metadata)
+    await commands.handle(TRAININGS, CompleteTraining(
+        training_id=training_id, attended=[volunteer_id], now=held + timedelta(hours=3)),
+        metadata)
+    return (await volunteers.profile(store, pool, volunteer_id)).name
+
+
 async def volunteer_hours(page: Any, site_path: str, other_than: float | None = None) -> float:
     """The year's volunteer hours on the figures page (Zahlen); with ``other_than``, asked again
     until the read model shows a change (a worker folds the history behind the page)."""
@@ -76,7 +114,8 @@ async def volunteer_hours(page: Any, site_path: str, other_than: float | None = 
     raise AssertionError(f"the volunteer hours stayed {other_than}")
 
 
-async def test_a_coordinator_walks_the_week_in_the_browser(site, past_training):
+async def test_a_coordinator_walks_the_week_in_the_browser(site, past_training,
+                                                            first_aid_running_out):
     demo = site.base_url
     async with async_api.async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=str(CHROMIUM),
@@ -322,6 +361,13 @@ async def test_a_coordinator_walks_the_week_in_the_browser(site, past_training):
             await page.get_by_role("button", name="Ja, abmelden").click()
             await expect(page.get_by_role("status")).to_have_text("Abgemeldet.")
             await expect(kurs).to_contain_text("Angemeldet: 0 von 8")
+            # Refreshers: whose first aid runs out soon goes into the course just planned.
+            running_out = page.locator("ul.refreshers > li", has_text=first_aid_running_out)
+            await running_out.get_by_role("button", name="Anmelden: Erste Hilfe am Kind").click()
+            await expect(page.get_by_role("status")).to_have_text("Angemeldet.")
+            await expect(page.locator("ul.refreshers > li", has_text=first_aid_running_out)
+                         ).to_contain_text("angemeldet: Erste Hilfe am Kind")
+            await expect(kurs).to_contain_text("Angemeldet: 1 von 8")
             held = page.locator("section.training",
                                 has=page.get_by_role("heading", name=past_training))
             await expect(held.locator("input[name=attended]")).to_have_count(2)
