@@ -11,9 +11,10 @@ Each page is photographed at phone (390 px) and desktop (1280 px) width under
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from typing import Any
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import pytest
 
@@ -31,7 +32,7 @@ from services.trainings.decider import (
     PlanTraining,
 )
 from services.volunteers import service as volunteers
-from services.volunteers.state import VOLUNTEER
+from services.volunteers.state import VOLUNTEER, Volunteer as VolunteerState
 from tests.browsing import CHROMIUM, DESKTOP, policy_violations
 from tests.served_demo import DEMO_PASSWORD, site
 from tests.week_browsing import COORDINATOR, photographed
@@ -45,57 +46,55 @@ async_api = pytest.importorskip("playwright.async_api")
 expect = async_api.expect
 
 
-@pytest.fixture
-async def past_training(site, pool) -> str:
-    """A first-aid training of Eggermühlen held yesterday morning with two volunteers of the
-    village enrolled, written as the demo writes its year (commands given at their moment),
-    so that the walk can confirm who attended. Returns its title."""
+async def first_aid_course(pool, title: str, held: datetime, hours: int,
+                           pick: Callable[[VolunteerState], bool], *, count: int,
+                           actor: str) -> tuple[EventStore, list[UUID], UUID, EventMetadata]:
+    """A first-aid course in Eggermühlen held at ``held`` (planned two weeks before) with the
+    first ``count`` active volunteers of the village that ``pick`` accepts enrolled, written as
+    the demo writes its year (each command at its moment)."""
     store = EventStore(pool, registry)
     commands = CommandHandler(store)
     village = next(s for s in await directory.sites(pool) if s["village"] == "Eggermühlen")
     room = (await directory.rooms(pool, village["id"]))[0]
-    volunteers = [v for v in await volunteer_sites.volunteers_at(pool, village["id"])
-                  if (await commands.state(VOLUNTEER(v))).active][:2]
-    held = datetime.combine(date.today() - timedelta(days=1), time(6), BERLIN)
+    chosen = []
+    for volunteer_id in await volunteer_sites.volunteers_at(pool, village["id"]):
+        state = await commands.state(VOLUNTEER(volunteer_id))
+        if state.active and pick(state) and len(chosen) < count:
+            chosen.append(volunteer_id)
+    assert len(chosen) == count, f"fewer than {count} volunteers of Eggermühlen to enrol"
     planned, training_id = held - timedelta(days=14), uuid4()
-    metadata = EventMetadata(actor="test:past-training")
+    metadata = EventMetadata(actor=actor)
     await commands.handle(TRAININGS, PlanTraining(
         training_id=training_id, booking_id=uuid4(), site_id=village["id"], room_id=room["id"],
-        title="Erste Hilfe Auffrischung (Test)", qualification="first_aid",
-        valid_for_months=24, starts_at=held, ends_at=held + timedelta(hours=1), capacity=6,
-        now=planned), metadata)
-    for volunteer_id in volunteers:
+        title=title, qualification="first_aid", valid_for_months=24, starts_at=held,
+        ends_at=held + timedelta(hours=hours), capacity=6, now=planned), metadata)
+    for volunteer_id in chosen:
         await commands.handle(TRAININGS, EnrollInTraining(
             training_id=training_id, volunteer_id=volunteer_id, now=planned), metadata)
-    return "Erste Hilfe Auffrischung (Test)"
+    return store, chosen, training_id, metadata
+
+
+@pytest.fixture
+async def past_training(site, pool) -> str:
+    """A first-aid course held yesterday morning with two volunteers enrolled, so that the walk
+    can confirm who attended. Returns its title."""
+    title = "Erste Hilfe Auffrischung (Test)"
+    held = datetime.combine(date.today() - timedelta(days=1), time(6), BERLIN)
+    await first_aid_course(pool, title, held, 1, lambda state: True, count=2,
+                           actor="test:past-training")
+    return title
 
 
 @pytest.fixture
 async def first_aid_running_out(site, pool) -> str:
-    """A volunteer of Eggermühlen without first aid, trained in it 23 months ago (valid for 24),
-    so that it runs out within the refresher list's 60 days; written as the demo writes (each
-    command at its moment). Returns the volunteer's name."""
-    store = EventStore(pool, registry)
-    commands = CommandHandler(store)
-    village = next(s for s in await directory.sites(pool) if s["village"] == "Eggermühlen")
-    room = (await directory.rooms(pool, village["id"]))[0]
-    for volunteer_id in await volunteer_sites.volunteers_at(pool, village["id"]):
-        state = await commands.state(VOLUNTEER(volunteer_id))
-        if state.active and "first_aid" not in state.qualifications:
-            break
-    else:
-        raise AssertionError("every volunteer of Eggermühlen has first aid")
+    """A volunteer without first aid, trained in it 23 months ago (valid for 24), so that it
+    runs out within the refresher list's 60 days. Returns the volunteer's name."""
     held = datetime.combine(date.today() - timedelta(days=700), time(18), BERLIN)
-    planned, training_id = held - timedelta(days=7), uuid4()
-    metadata = EventMetadata(actor="test:first-aid-running-out")
-    await commands.handle(TRAININGS, PlanTraining(
-        training_id=training_id, booking_id=uuid4(), site_id=village["id"], room_id=room["id"],
-        title="Erste Hilfe (Test, vor 23 Monaten)", qualification="first_aid",
-        valid_for_months=24, starts_at=held, ends_at=held + timedelta(hours=2), capacity=6,
-        now=planned), metadata)
-    await commands.handle(TRAININGS, EnrollInTraining(
-        training_id=training_id, volunteer_id=volunteer_id, now=planned), metadata)
-    await commands.handle(TRAININGS, CompleteTraining(
+    store, (volunteer_id,), training_id, metadata = await first_aid_course(
+        pool, "Erste Hilfe (Test, vor 23 Monaten)", held, 2,
+        lambda state: "first_aid" not in state.qualifications, count=1,
+        actor="test:first-aid-running-out")
+    await CommandHandler(store).handle(TRAININGS, CompleteTraining(
         training_id=training_id, attended=[volunteer_id], now=held + timedelta(hours=3)),
         metadata)
     return (await volunteers.profile(store, pool, volunteer_id)).name
