@@ -74,6 +74,29 @@ async def add_site(client: AsyncTestClient, admin: str, name: str) -> UUID:
     return UUID(created.json()["id"])
 
 
+async def role_accounts(client: AsyncTestClient, admin: str, site_a: UUID, site_b: UUID,
+                        alice: UUID, bernd: UUID) -> dict[str, str | None]:
+    """An account for each role (a coordinator of each site, Alice and Bernd as volunteers, an
+    auditor), each signed in: the role's token by its name, the admin's included."""
+    accounts = {
+        COORDINATOR_A: {"role": "coordinator", "site_ids": [str(site_a)]},
+        COORDINATOR_B: {"role": "coordinator", "site_ids": [str(site_b)]},
+        VOLUNTEER_SELF: {"role": "volunteer", "volunteer_id": str(alice)},
+        VOLUNTEER_OTHER: {"role": "volunteer", "volunteer_id": str(bernd)},
+        AUDITOR: {"role": "auditor"},
+    }
+    signed_in: dict[str, str | None] = {ADMIN: admin}
+    for name, fields in accounts.items():
+        email = f"{name}@example.org"
+        response = await client.post(
+            "/api/accounts", json={"email": email, "password": PASSWORD, **fields},
+            headers=bearer(admin),
+        )
+        assert response.status_code == 201, response.text
+        signed_in[name] = await sign_in(client, email, PASSWORD)
+    return signed_in
+
+
 @pytest.fixture
 async def world(database_url, servers, broker_namespace, pool):
     await ensure_admin(CommandHandler(EventStore(pool, registry)), pool, derive_keys(SECRET), ADMIN_EMAIL,
@@ -84,22 +107,7 @@ async def world(database_url, servers, broker_namespace, pool):
         bernd = await register_volunteer(client, admin, {"name": "Bernd",
                                                          "email": "bernd@example.org"})
         site_a, site_b = [await add_site(client, admin, name) for name in ("Treff A", "Treff B")]
-        accounts = {
-            COORDINATOR_A: {"role": "coordinator", "site_ids": [str(site_a)]},
-            COORDINATOR_B: {"role": "coordinator", "site_ids": [str(site_b)]},
-            VOLUNTEER_SELF: {"role": "volunteer", "volunteer_id": str(alice)},
-            VOLUNTEER_OTHER: {"role": "volunteer", "volunteer_id": str(bernd)},
-            AUDITOR: {"role": "auditor"},
-        }
-        signed_in: dict[str, str | None] = {ADMIN: admin}
-        for name, fields in accounts.items():
-            email = f"{name}@example.org"
-            response = await client.post(
-                "/api/accounts", json={"email": email, "password": PASSWORD, **fields},
-                headers=bearer(admin),
-            )
-            assert response.status_code == 201, response.text
-            signed_in[name] = await sign_in(client, email, PASSWORD)
+        signed_in = await role_accounts(client, admin, site_a, site_b, alice, bernd)
         signed_in |= {
             "no token": None,
             "expired token": expired_token(),

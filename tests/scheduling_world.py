@@ -29,6 +29,7 @@ from tests.accounts_world import (
     VOLUNTEER_SELF,
     bearer,
     register_volunteer,
+    role_accounts,
     settings_for,
     sign_in,
 )
@@ -95,22 +96,7 @@ async def world(database_url, servers, broker_namespace, pool):
             assert response.status_code == 201, response.text
             sites.append(UUID(response.json()["id"]))
         site_a, site_b = sites
-        accounts = {
-            COORDINATOR_A: {"role": "coordinator", "site_ids": [str(site_a)]},
-            COORDINATOR_B: {"role": "coordinator", "site_ids": [str(site_b)]},
-            VOLUNTEER_SELF: {"role": "volunteer", "volunteer_id": str(alice)},
-            VOLUNTEER_OTHER: {"role": "volunteer", "volunteer_id": str(bernd)},
-            AUDITOR: {"role": "auditor"},
-        }
-        signed_in = {ADMIN: admin}
-        for name, fields in accounts.items():
-            email = f"{name}@example.org"
-            response = await client.post(
-                "/api/accounts", json={"email": email, "password": PASSWORD, **fields},
-                headers=bearer(admin),
-            )
-            assert response.status_code == 201, response.text
-            signed_in[name] = await sign_in(client, email, PASSWORD)
+        signed_in = await role_accounts(client, admin, site_a, site_b, alice, bernd)
         room = await client.post(f"/api/sites/{site_a}/rooms", headers=bearer(admin),
                                  json={"name": "Saal", "capacity": 40})
         assert room.status_code == 201, room.text
