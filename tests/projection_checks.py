@@ -123,6 +123,12 @@ def wait_for_stopping_workers() -> None:
         _stopping.pop().join()
 
 
+async def stored_and_readable(pool: asyncpg.Pool, store: EventStore) -> tuple[int, int]:
+    """How many events are stored, and how many of them the store's read barrier lets through."""
+    everything = await pool.fetchval("SELECT count(*) FROM events")
+    return everything, (await store.lag_after(0)).events
+
+
 async def wait_until_caught_up(
     pool: asyncpg.Pool,
     projections: Sequence[Projection],
@@ -135,9 +141,8 @@ async def wait_until_caught_up(
         while True:
             if worker is not None and worker.poll() is not None:
                 raise AssertionError(f"the worker exited:\n{log_of(worker)}")
-            everything = await pool.fetchval("SELECT count(*) FROM events")
             store = EventStore(pool, registry)
-            readable = (await store.lag_after(0)).events
+            everything, readable = await stored_and_readable(pool, store)
             statuses = await admin.status(pool, store, projections)
             if readable == everything and all(
                 s.generation is not None and s.lag.events == 0 and s.rebuilding is None
@@ -203,8 +208,7 @@ async def run_until_caught_up(
     database's open transaction holds the horizon back for a moment."""
     deadline = asyncio.get_running_loop().time() + timeout
     while True:
-        everything = await pool.fetchval("SELECT count(*) FROM events")
-        readable = (await store.lag_after(0)).events
+        everything, readable = await stored_and_readable(pool, store)
         applied = 0
         for projection in projections:
             applied += await run_once(pool, store, projection)
@@ -221,8 +225,8 @@ async def every_event_readable(pool: asyncpg.Pool, timeout: float = 30) -> int:
     store = EventStore(pool, registry)
     deadline = asyncio.get_running_loop().time() + timeout
     while True:
-        everything = await pool.fetchval("SELECT count(*) FROM events")
-        if (await store.lag_after(0)).events == everything:
+        everything, readable = await stored_and_readable(pool, store)
+        if readable == everything:
             return everything
         assert asyncio.get_running_loop().time() < deadline, "events stayed unreadable"
         await asyncio.sleep(0.02)
