@@ -43,3 +43,10 @@ async def browser() -> AsyncIterator[Any]:
             yield chromium
         finally:
             await chromium.close()
+
+
+async def sign_in_on(page: Any, email: str, password: str) -> None:
+    """Fill the sign-in form the page shows and send it (the caller waits for where it leads)."""
+    await page.get_by_label("E-Mail").fill(email)
+    await page.get_by_label("Passwort").fill(password)
+    await page.get_by_role("button", name="Anmelden").click()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.browsing import DESKTOP, SCREENSHOTS, policy_violations
+from tests.browsing import DESKTOP, SCREENSHOTS, policy_violations, sign_in_on
 from tests.served_demo import DEMO_PASSWORD
 
 
@@ -32,8 +32,6 @@ async def signed_in(browser: Any, base_url: str, email: str) -> tuple[Any, Any]:
     context.refused_by_policy = policy_violations(context)
     page = await context.new_page()
     await page.goto("/")
-    await page.get_by_label("E-Mail").fill(email)
-    await page.get_by_label("Passwort").fill(DEMO_PASSWORD)
-    await page.get_by_role("button", name="Anmelden").click()
+    await sign_in_on(page, email, DEMO_PASSWORD)
     await page.wait_for_url("**/volunteer/")
     return context, page

@@ -33,7 +33,7 @@ from services.trainings.decider import (
 )
 from services.volunteers import service as volunteers
 from services.volunteers.state import VOLUNTEER, Volunteer as VolunteerState
-from tests.browsing import CHROMIUM, DESKTOP, policy_violations
+from tests.browsing import CHROMIUM, DESKTOP, policy_violations, sign_in_on
 from tests.served_demo import DEMO_PASSWORD, site
 from tests.week_browsing import COORDINATOR, photographed
 
@@ -126,9 +126,7 @@ async def test_a_coordinator_walks_the_week_in_the_browser(site, past_training,
             page = await context.new_page()
             # The admin keeps the catalogue: a new qualification, which a shift then requires.
             await page.goto("/coordinator/qualifications/")
-            await page.get_by_label("E-Mail").fill(DEMO_ADMIN_EMAIL)
-            await page.get_by_label("Passwort").fill(DEMO_PASSWORD)
-            await page.get_by_role("button", name="Anmelden").click()
+            await sign_in_on(page, DEMO_ADMIN_EMAIL, DEMO_PASSWORD)
             await page.wait_for_url(lambda url: "/sign-in" not in url)
             await page.goto("/coordinator/qualifications/")
             defined = page.locator("form[action='/coordinator/qualifications/']")
@@ -142,9 +140,7 @@ async def test_a_coordinator_walks_the_week_in_the_browser(site, past_training,
             await context.clear_cookies()
 
             await page.goto("/coordinator")
-            await page.get_by_label("E-Mail").fill(COORDINATOR)
-            await page.get_by_label("Passwort").fill(DEMO_PASSWORD)
-            await page.get_by_role("button", name="Anmelden").click()
+            await sign_in_on(page, COORDINATOR, DEMO_PASSWORD)
             await page.wait_for_url("**/coordinator/sites/*/week")
 
             site_path = page.url.removesuffix("/week")

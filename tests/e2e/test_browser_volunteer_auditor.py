@@ -12,8 +12,7 @@ from typing import Any
 
 import pytest
 
-from tests.browsing import policy_violations
-from tests.browsing import DESKTOP, SCREENSHOTS, browser
+from tests.browsing import DESKTOP, SCREENSHOTS, browser, policy_violations, sign_in_on
 from tests.served_demo import ANNA, BERLIN, DEMO_PASSWORD, JUERGEN, Site, site
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300)]
@@ -39,9 +38,7 @@ async def signed_in(browser: Any, site: Site, email: str, path: str, name: str |
     assert "/sign-in" in page.url
     if name:
         await photographed(page, name)
-    await page.get_by_label("E-Mail").fill(email)
-    await page.get_by_label("Passwort").fill(DEMO_PASSWORD)
-    await page.get_by_role("button", name="Anmelden").click()
+    await sign_in_on(page, email, DEMO_PASSWORD)
     await page.wait_for_url(f"**{path}")
     return context, page
 

@@ -16,7 +16,14 @@ from typing import Any
 import pytest
 
 from tests.week_browsing import COORDINATOR, PHONE, photographed
-from tests.browsing import CHROMIUM, DESKTOP, SCREENSHOTS, expect, policy_violations
+from tests.browsing import (
+    CHROMIUM,
+    DESKTOP,
+    SCREENSHOTS,
+    expect,
+    policy_violations,
+    sign_in_on,
+)
 from tests.served_demo import DEMO_PASSWORD, site
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300)]
@@ -48,9 +55,7 @@ async def test_the_week_plan_in_the_browser(site):
             refused = policy_violations(context)
             page = await context.new_page()
             await page.goto("/coordinator")
-            await page.get_by_label("E-Mail").fill(COORDINATOR)
-            await page.get_by_label("Passwort").fill(DEMO_PASSWORD)
-            await page.get_by_role("button", name="Anmelden").click()
+            await sign_in_on(page, COORDINATOR, DEMO_PASSWORD)
             await page.wait_for_url("**/coordinator/sites/*/week")
 
             # This week: today's day is marked, the demo's bookings and shifts are blocks.
