@@ -14,6 +14,7 @@ from collections.abc import Iterator, Sequence
 from events.catalog import registry
 from events.store import EventStore, create_pool
 from projections.runner import Projection, ensure_projection, run_once
+from tests.projection_checks import run_until_caught_up
 
 
 @contextlib.contextmanager
@@ -29,9 +30,9 @@ def projecting(database_url: str, projections: Sequence[Projection]) -> Iterator
         try:
             for projection in projections:
                 await ensure_projection(pool, projection)
-            # What the test wrote before the block is read when the block starts.
-            for projection in projections:
-                await run_once(pool, store, projection)
+            # What the test wrote before the block is read when the block starts, also while
+            # another database's open transaction holds the readable horizon back.
+            await run_until_caught_up(pool, store, *projections)
             ready.set()
             while not stop.is_set():
                 for projection in projections:
