@@ -19,6 +19,7 @@ import pytest
 
 from events.catalog import registry
 from events.store import EventStore
+from projections.catalog import PROJECTIONS
 from services.accounts.bootstrap import ensure_admin
 from services.commands.handler import CommandHandler
 from services.platform.keys import derive_keys
@@ -26,7 +27,7 @@ from tests.dates import berlin, first_monday
 from tests.serving import Api, served, sign_in
 from tests.accounts_world import ADMIN_EMAIL, ADMIN_PASSWORD, PASSWORD, SECRET
 from tests.browsing import async_api, policy_violations
-from tests.projection_checks import workers
+from tests.projection_checks import wait_until_caught_up, workers
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(180)]
 
@@ -47,7 +48,8 @@ async def site(database_url, servers, broker_namespace, pool) -> AsyncIterator[d
         pytest.skip("no Chromium on this machine (apt-get install -y chromium)")
     await ensure_admin(CommandHandler(EventStore(pool, registry)), pool, derive_keys(SECRET), ADMIN_EMAIL,
                        ADMIN_PASSWORD)
-    with workers(database_url, servers.redis_url, broker_namespace, 1, wait_on_exit=False):
+    with workers(database_url, servers.redis_url, broker_namespace, 1,
+                 wait_on_exit=False) as started:
         async with served(database_url, servers.redis_url, broker_namespace) as base_url:
             async with httpx.AsyncClient(base_url=base_url, timeout=30) as client:
                 api = Api(client, await sign_in(client, ADMIN_EMAIL, ADMIN_PASSWORD))
@@ -66,7 +68,9 @@ async def site(database_url, servers, broker_namespace, pool) -> AsyncIterator[d
                 await api.created(f"/api/rooms/{saal['id']}/bookings", {
                     "title": "Seniorencafé", "starts_at": berlin(WEDNESDAYS[2], "14:00"),
                     "ends_at": berlin(WEDNESDAYS[2], "17:00")})
-                yield {"base_url": base_url, "site_id": site["id"], "saal": saal["id"]}
+            # The coordinator's start page finds the site in the directory read model.
+            await wait_until_caught_up(pool, PROJECTIONS, started[0], timeout=120)
+            yield {"base_url": base_url, "site_id": site["id"], "saal": saal["id"]}
 
 
 async def screenshots(page: Any, name: str) -> None:
