@@ -258,23 +258,34 @@ SELECT $1::bigint || ':' || $2 || ':' || v.volunteer_id, $2, v.volunteer_id, s.s
                           'place', (SELECT count(*) FROM {notifier_holdings} w
                                      WHERE w.shift_id = s.shift_id AND w.status = 'waitlisted'
                                        AND w.since <= h.since AND h.status = 'waitlisted'))
-         || $5::jsonb
+         || $4::jsonb
   FROM {notifier_shifts} s
-  JOIN {notifier_volunteers} v
-    ON CASE WHEN $4::uuid IS NOT NULL THEN v.volunteer_id = $4
-            WHEN $6 = 'site'
-            THEN v.volunteer_id IN (SELECT volunteer_id FROM {notifier_members}
-                                     WHERE site_id = s.site_id)
-             AND v.volunteer_id NOT IN (SELECT volunteer_id FROM {notifier_holdings}
-                                         WHERE shift_id = s.shift_id AND status = 'claimed')
-            ELSE v.volunteer_id IN (SELECT volunteer_id FROM {notifier_holdings}
-                                     WHERE shift_id = s.shift_id) END
+  JOIN {notifier_volunteers} v ON RECIPIENTS
   LEFT JOIN {notifier_holdings} h ON h.shift_id = s.shift_id AND h.volunteer_id = v.volunteer_id
   LEFT JOIN {notifier_sites} si ON si.site_id = s.site_id
  WHERE s.shift_id = $3 AND NOT v.erased AND NOT ($2 = ANY (v.off))
    AND s.starts_at > now()
    AND $1 > (SELECT position FROM notifier_horizon)
 ON CONFLICT (key) DO NOTHING"""
+_QUEUE_TO = {
+    "volunteer": _QUEUE.replace("RECIPIENTS", "v.volunteer_id = $5"),
+    "site": _QUEUE.replace("RECIPIENTS", """v.volunteer_id IN (
+                SELECT volunteer_id FROM {notifier_members} WHERE site_id = s.site_id)
+           AND v.volunteer_id NOT IN (SELECT volunteer_id FROM {notifier_holdings}
+                                       WHERE shift_id = s.shift_id AND status = 'claimed')"""),
+    "holders": _QUEUE.replace("RECIPIENTS", """v.volunteer_id IN (
+                SELECT volunteer_id FROM {notifier_holdings} WHERE shift_id = s.shift_id)"""),
+}
+"""The notice's recipients, one statement each: chosen in one statement (a ``CASE`` in the
+join, whose only reusable plan scans every volunteer), PostgreSQL planned each notice anew,
+0.5 ms a notice instead of 0.1 (``bench/notifications.py``)."""
+
+
+def _queue(notice: Notice) -> tuple[str, tuple[Any, ...]]:
+    """The statement queueing ``notice`` and its arguments after the common four."""
+    if notice.volunteer_id is not None:
+        return _QUEUE_TO["volunteer"], (notice.volunteer_id,)
+    return _QUEUE_TO["site" if notice.audience == "site" else "holders"], ()
 
 
 class Notifier:
@@ -318,10 +329,10 @@ class Notifier:
                 sql, arguments = HOLDING_CHANGES[kind](event, positioned.position)
                 await connection.execute(sql.format(**tables), *arguments)
             for notice in NOTICES.get(kind, _nothing)(event):
+                sql, recipient = _queue(notice)
                 await connection.execute(
-                    _QUEUE.format(**tables), positioned.position, notice.kind, notice.shift_id,
-                    notice.volunteer_id, msgspec.json.encode(notice.params).decode(),
-                    notice.audience)
+                    sql.format(**tables), positioned.position, notice.kind, notice.shift_id,
+                    msgspec.json.encode(notice.params).decode(), *recipient)
         if events:
             await connection.execute(
                 "UPDATE notifier_horizon SET position = greatest(position, $1)",

@@ -72,6 +72,7 @@ def words(language: str):
     return compiled(HERE / "locale", language if language in LANGUAGES else "de", "mail").gettext
 
 
+@functools.lru_cache(maxsize=1024)  # the same for everyone told about a shift; Babel is slow
 def when(starts_at: datetime, ends_at: datetime, language: str) -> str:
     """``Samstag, 10. Oktober 2026, 09:00–13:00 Uhr`` on the Berlin wall clock, by Babel in the
     language's locale (``Saturday 10 October 2026``, ``субота, 10 жовтня 2026 р.``)."""
@@ -111,8 +112,14 @@ def _body(kind: str, params: dict[str, Any]) -> str:
     return f"{kind}.body"
 
 
+@functools.lru_cache(maxsize=16)  # the one sender, for every message
+def sender_address(sender: str) -> str:
+    """The address of ``TREFFPUNKT_MAIL_FROM`` (``Name <address>``)."""
+    return parseaddr(sender)[1]
+
+
 def message_id(key: str, sender: str) -> str:
-    domain = parseaddr(sender)[1].rpartition("@")[2] or "treffpunkt.invalid"
+    domain = sender_address(sender).rpartition("@")[2] or "treffpunkt.invalid"
     return f"<{hashlib.sha256(key.encode()).hexdigest()[:40]}@{domain}>"
 
 
@@ -158,12 +165,31 @@ def unsubscribe_link(row: dict[str, Any], public_url: str, key: bytes | None) ->
 
 def _boundary() -> str:
     # Random, so no text contains it: the generator then need not search the parts for it
-    # (it compiled a new regular expression for every part it made a boundary for).
-    return f"=_{secrets.token_hex(16)}"
+    # (it compiled a new regular expression for every part it made a boundary for). 96 bits:
+    # short enough that "multipart/alternative; boundary=..." fits its line unfolded.
+    return f"=_{secrets.token_hex(12)}"
+
+
+class _Utf8Header(Header):
+    """A header of non-ASCII text, encoded (RFC 2047) once per text and line layout: a shift's
+    subject is the same for everyone told about it."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text, "utf-8")
+        self.text = text
+
+    def encode(self, splitchars: str = ";, \t", maxlinelen: int | None = None,
+               linesep: str = "\n") -> str:
+        return _encoded(self.text, splitchars, maxlinelen, linesep)
+
+
+@functools.lru_cache(maxsize=1024)
+def _encoded(text: str, splitchars: str, maxlinelen: int | None, linesep: str) -> str:
+    return Header(text, "utf-8").encode(splitchars, maxlinelen, linesep)
 
 
 def _header(value: str) -> str | Header:
-    return value if value.isascii() else Header(value, "utf-8")
+    return value if value.isascii() else _Utf8Header(value)
 
 
 def _calendar_part(ics: bytes, method: str) -> MIMEBase:

@@ -47,6 +47,10 @@ UPDATE outbox o SET lease_until = now() + make_interval(secs => $1), attempts = 
 RETURNING o.*"""
 
 _RENEW = """
+WITH accepted AS (
+  UPDATE outbox SET state = 'sent', detail = $5, finished_at = now(), lease_until = NULL,
+                    params = params - 'token'
+   WHERE key = $4 AND state = 'queued')
 UPDATE outbox o SET lease_until = now() + make_interval(secs => $2)
  WHERE key = $1 AND state = 'queued' AND lease_until = $3
 RETURNING lease_until,
@@ -54,7 +58,8 @@ RETURNING lease_until,
 """Renews one row's lease just before it is sent, only if the lease is still this worker's: a
 batch can take longer to send than its lease, and a row whose lease ran out may have been
 taken (and sent) by another worker meanwhile. Returns the recipient's key too, read at this
-moment (none once erased), in the same round trip."""
+moment (none once erased), and records the connection's previous message as sent (key $4, the
+server's answer $5; none: NULL), all in one round trip."""
 
 _DUE = """SELECT EXISTS (SELECT 1 FROM outbox WHERE state = 'queued' AND next_attempt_at <= now()
                                              AND (lease_until IS NULL OR lease_until < now()))"""
@@ -117,17 +122,41 @@ async def _deliver(pool: asyncpg.Pool, settings: smtp.MailSettings,
                                       for part in slices)))
 
 
+class _Accepted:
+    """The message a connection's server accepted last, not yet recorded as sent: recorded
+    with the next row's lease renewal (one round trip for both, still before that row is
+    sent), or on its own after the connection's last message."""
+
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self.pool = pool
+        self.key: str | None = None
+        self.answer: str | None = None
+
+    def taken(self) -> tuple[str | None, str | None]:
+        """The key and answer for ``_RENEW`` to record (None, None: nothing to record)."""
+        taken, self.key, self.answer = (self.key, self.answer), None, None
+        return taken
+
+    async def record(self) -> None:
+        key, answer = self.taken()
+        if key is not None:
+            await finish(self.pool, key, "sent", answer)
+
+
 async def _deliver_over_one_connection(pool: asyncpg.Pool, settings: smtp.MailSettings,
                                        rows: list[dict[str, Any]]) -> int:
     assert settings.server is not None
     sent = 0
+    accepted = _Accepted(pool)
     try:
         async with smtp.connection(settings.server) as client:
             for row in rows:
-                sent += await _deliver_one(pool, settings, client, row)
+                sent += await _deliver_one(pool, settings, client, row, accepted)
+            await accepted.record()
     except (aiosmtplib.SMTPException, OSError, asyncio.TimeoutError) as error:
         # The connection failed (server down, refused greeting or login): all not yet
         # finished wait for their next attempt.
+        await accepted.record()
         detail = _answer(error)
         log.warning("SMTP server %r unavailable (%s); %d messages wait for a retry",
                     settings.server, type(error).__name__, len(rows) - sent)
@@ -137,8 +166,9 @@ async def _deliver_over_one_connection(pool: asyncpg.Pool, settings: smtp.MailSe
 
 
 async def _deliver_one(pool: asyncpg.Pool, settings: smtp.MailSettings,
-                       client: aiosmtplib.SMTP, row: dict[str, Any]) -> int:
-    renewed = await pool.fetchrow(_RENEW, row["key"], LEASE_SECONDS, row["lease_until"])
+                       client: aiosmtplib.SMTP, row: dict[str, Any], accepted: _Accepted) -> int:
+    renewed = await pool.fetchrow(_RENEW, row["key"], LEASE_SECONDS, row["lease_until"],
+                                  *accepted.taken())
     if renewed is None:
         return 0  # another worker holds it now (or it is finished): not sent twice
     row["lease_until"] = renewed["lease_until"]
@@ -169,7 +199,7 @@ async def _deliver_one(pool: asyncpg.Pool, settings: smtp.MailSettings,
         else:
             await retry_later(pool, row, _answer(error))
         return 0
-    await finish(pool, row["key"], "sent", answer[:500])
+    accepted.key, accepted.answer = row["key"], answer[:500]
     return 1
 
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 import functools
 import logging
 import os
+import re
 from email._policybase import Compat32
 from email.message import Message
-from email.utils import parseaddr
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -17,6 +17,7 @@ import aiosmtplib
 import msgspec
 
 from projections import unsubscribe
+from workers.mail.messages import sender_address
 
 log = logging.getLogger(__name__)
 TIMEOUT_SECONDS = 30.0
@@ -93,10 +94,18 @@ class _OnTheWire(Compat32):
     cost about a tenth of a millisecond to come out exactly the same.)"""
 
     def _fold(self, name: str, value: Any, sanitize: bool) -> str:
-        if (isinstance(value, str) and value.isascii() and "\n" not in value
-                and "\r" not in value and len(name) + 2 + len(value) <= self.max_line_length):
-            return f"{name}: {value}{self.linesep}"
+        if isinstance(value, str) and value.isascii() and "\n" not in value and "\r" not in value:
+            if len(name) + 2 + len(value) <= self.max_line_length:
+                return f"{name}: {value}{self.linesep}"
+            if _ONE_WORD.fullmatch(value):
+                # Too long, and nowhere to fold (a signed link): ``Header`` puts it alone on
+                # the next line.
+                return f"{name}: {self.linesep} {value}{self.linesep}"
         return super()._fold(name, value, sanitize)  # type: ignore[misc]
+
+
+_ONE_WORD = re.compile(r"[!-~]+")
+"""Printable ASCII without a space: one word, that ``Header`` cannot split."""
 
 
 ON_THE_WIRE = _OnTheWire(linesep="\r\n")
@@ -106,6 +115,6 @@ async def send(client: aiosmtplib.SMTP, message: Message, sender: str, recipient
     """Send one message on an open connection to ``recipient`` (the envelope's; ``sender``
     as ``TREFFPUNKT_MAIL_FROM``); the server's answer to its data."""
     _, answer = await client.sendmail(
-        parseaddr(sender)[1], [recipient], message.as_bytes(policy=ON_THE_WIRE),
+        sender_address(sender), [recipient], message.as_bytes(policy=ON_THE_WIRE),
         mail_options=[] if recipient.isascii() else ["SMTPUTF8"])
     return answer
