@@ -150,13 +150,14 @@ async def _deliver_over_one_connection(pool: asyncpg.Pool, settings: smtp.MailSe
     accepted = _Accepted(pool)
     try:
         async with smtp.connection(settings.server) as client:
-            for row in rows:
-                sent += await _deliver_one(pool, settings, client, row, accepted)
-            await accepted.record()
+            try:
+                for row in rows:
+                    sent += await _deliver_one(pool, settings, client, row, accepted)
+            finally:  # whatever stopped the loop, the last accepted message is recorded first
+                await accepted.record()
     except (aiosmtplib.SMTPException, OSError, asyncio.TimeoutError) as error:
         # The connection failed (server down, refused greeting or login): all not yet
         # finished wait for their next attempt.
-        await accepted.record()
         detail = _answer(error)
         log.warning("SMTP server %r unavailable (%s); %d messages wait for a retry",
                     settings.server, type(error).__name__, len(rows) - sent)
