@@ -6,6 +6,9 @@ In one run, against an aiosmtpd sink in this process:
   2. throughput: ``--messages`` claims already stored, then the notifier's catch-up and the
      outbox's delivery (the very functions a worker runs, here without the Dramatiq/Redis hop)
      until the last confirmation is accepted (messages/s, and × the reference);
+     1 and 2 alternate for ``--rounds`` rounds, each ratio against the reference measured right
+     before it, and the median ratio is the figure (this machine's speed swings by a factor of
+     three within minutes, so a reference measured once says little about a later phase);
   3. latency: claims written at half the reference's rate (or as fast as one writer can, if
      slower) while the worker's loop catches up and delivers every 50 ms: time from a claim's
      commit to its confirmation accepted by the sink, p50 / p99.
@@ -108,19 +111,19 @@ async def worker_pass(pool, store, settings) -> None:
     await deliver_due(pool, settings)
 
 
-async def run(url: str, count: int) -> None:
+async def run(url: str, count: int, rounds: int) -> None:
     sink = Sink()
     port = 2525 + os.getpid() % 1000
     controller = Controller(sink, hostname="127.0.0.1", port=port)
     controller.start()
     try:
         async with fresh_database(url, "treffpunkt_bench_mail") as bench_url:
-            await measure(bench_url, sink, port, count)
+            await measure(bench_url, sink, port, count, rounds)
     finally:
         controller.stop()
 
 
-async def measure(bench_url: str, sink: Sink, port: int, count: int) -> None:
+async def measure(bench_url: str, sink: Sink, port: int, count: int, rounds: int) -> None:
     pool = await create_pool(bench_url, min_size=2, max_size=8)
     try:
         store = EventStore(pool, registry)
@@ -131,18 +134,22 @@ async def measure(bench_url: str, sink: Sink, port: int, count: int) -> None:
                                 public_url="https://treffpunkt.example",
                                 unsubscribe_key=unsubscribe.key_from_secret("bench"))
 
-        ref_rate = await reference(port, count, 6000)
-        print(f"reference: plain aiosmtplib loop, {count} messages: {ref_rate:,.0f} messages/s")
-
-        people = await world(pool, commands, count, "batch")
-        for shift, volunteer, _ in people:
-            await claim(commands, shift, volunteer)
-        started = time.perf_counter()
-        await worker_pass(pool, store, settings)
-        seconds = time.perf_counter() - started
-        sent = sum(1 for address in sink.accepted if address.startswith("batch"))
-        print(f"throughput: {sent} confirmations, event to accepted mail, in {seconds:.2f} s: "
-              f"{sent / seconds:,.0f} messages/s ({sent / seconds / ref_rate:.2f} × reference)")
+        ratios = []
+        for round_ in range(1, rounds + 1):
+            people = await world(pool, commands, count, f"batch{round_}-")
+            for shift, volunteer, _ in people:
+                await claim(commands, shift, volunteer)
+            ref_rate = await reference(port, count, 6000)
+            started = time.perf_counter()
+            await worker_pass(pool, store, settings)
+            seconds = time.perf_counter() - started
+            sent = sum(1 for address in sink.accepted if address.startswith(f"batch{round_}-"))
+            ratios.append(sent / seconds / ref_rate)
+            print(f"round {round_}: reference (plain aiosmtplib loop) {ref_rate:,.0f} messages/s; "
+                  f"{sent} confirmations, event to accepted mail, in {seconds:.2f} s: "
+                  f"{sent / seconds:,.0f} messages/s ({ratios[-1]:.2f} × reference)")
+        print(f"throughput: median {statistics.median(ratios):.2f} × reference over {rounds} "
+              f"rounds ({', '.join(f'{r:.2f}' for r in ratios)})")
 
         people = await world(pool, commands, count, "paced")
         interval = 1 / (0.5 * ref_rate)
@@ -175,8 +182,9 @@ async def measure(bench_url: str, sink: Sink, port: int, count: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--messages", type=int, default=2000)
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
-    asyncio.run(with_database_server(lambda url: run(url, args.messages))())
+    asyncio.run(with_database_server(lambda url: run(url, args.messages, args.rounds))())
 
 
 if __name__ == "__main__":
