@@ -16,7 +16,10 @@ and its raw single-row INSERT with 16 connections, measured in the same run on a
 their own; the writes alone are printed as a ratio of both (issue 23's target (a): at least 0.25
 × the raw INSERT at 16 clients). For the writes alone, the reads alone and the
 reference, the CPU each request (or append) cost the API processes, PostgreSQL, the workers and
-the load generator, from /proc (PostgreSQL only when it runs on this machine). Then the
+the load generator, from /proc: only this run's processes (the service's own children, the
+PostgreSQL backends of the run's databases, and only when the server runs on this machine), so
+other work on a shared machine does not count; PostgreSQL's background processes (WAL writer,
+checkpointer) do not count either. Then the
 invariants, each PASS or FAIL: no shift holds more than its capacity, no room has two active
 bookings that overlap, every read model equals a rebuild from scratch.
 """
@@ -294,12 +297,16 @@ def quantiles(values: list[float]) -> tuple[float, float]:
 ROLES = ("API", "PostgreSQL", "workers", "load generator")
 
 
-def cpu_seconds() -> dict[str, float]:
+def cpu_seconds(service: int | None = None, database: str | None = None) -> dict[str, float]:
     """CPU seconds (user and system) spent so far by the processes of each role on this machine.
 
-    Read from /proc: PostgreSQL is counted only when it runs here (the system server does)."""
+    Read from /proc, and only this run's: the API processes and workers of the service whose
+    session leader is ``service``, the PostgreSQL backends connected to ``database`` (counted
+    only when the server runs here; the system server does). Other sessions' services and
+    tests on the same machine and server do not count."""
     tick = os.sysconf("SC_CLK_TCK")
     spent = dict.fromkeys(ROLES, 0.0)
+    backend = f" {database} " if database else None
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -308,11 +315,12 @@ def cpu_seconds() -> dict[str, float]:
             fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue  # ended meanwhile, or not ours to read
-        if "services.platform.api_process" in command:
+        ours = int(fields[3]) == service  # the session: the service's own children
+        if ours and "services.platform.api_process" in command:
             role = "API"
-        elif "dramatiq" in command:
+        elif ours and "dramatiq" in command:
             role = "workers"
-        elif command.startswith("postgres"):
+        elif backend is not None and command.startswith("postgres") and backend in command:
             role = "PostgreSQL"
         elif int(entry.name) == os.getpid():
             role = "load generator"
@@ -324,7 +332,7 @@ def cpu_seconds() -> dict[str, float]:
 
 def cpu_per_request(before: dict[str, float], after: dict[str, float],
                     requests: int) -> dict[str, float]:
-    """Milliseconds of CPU per request, by role, between two ``cpu_seconds()``."""
+    """Milliseconds of CPU per request, by role, between two ``cpu_seconds(...)``."""
     return {role: 1000 * (after[role] - before[role]) / max(requests, 1) for role in ROLES}
 
 
@@ -354,9 +362,9 @@ async def reference_rates(server_url: str) -> tuple[Reference, Reference]:
             store = EventStore(pool, REGISTRY)
             await store_append_concurrent(store, 800, Streams("warmup"))
             await raw_insert_concurrent(raw_pool, 800, Streams("raw-warmup"))
-            append = await _timed(lambda: store_append_concurrent(
+            append = await _timed(name, lambda: store_append_concurrent(
                 store, REFERENCE_EVENTS, Streams("timed")))
-            insert = await _timed(lambda: raw_insert_concurrent(
+            insert = await _timed(name, lambda: raw_insert_concurrent(
                 raw_pool, REFERENCE_EVENTS, Streams("raw-timed")))
             return append, insert
         finally:
@@ -366,12 +374,13 @@ async def reference_rates(server_url: str) -> tuple[Reference, Reference]:
         await drop_database(server_url, name)
 
 
-async def _timed(work: Callable[[], Awaitable[int]]) -> Reference:
-    before = cpu_seconds()
+async def _timed(database: str, work: Callable[[], Awaitable[int]]) -> Reference:
+    before = cpu_seconds(database=database)
     started = time.perf_counter()
     await work()
     rate = REFERENCE_EVENTS / (time.perf_counter() - started)
-    return Reference(rate, cpu_per_request(before, cpu_seconds(), REFERENCE_EVENTS))
+    return Reference(rate, cpu_per_request(before, cpu_seconds(database=database),
+                                           REFERENCE_EVENTS))
 
 
 # --- the invariants ----------------------------------------------------------------------------
@@ -447,16 +456,16 @@ async def main(args: argparse.Namespace) -> int:
             for number, clients in enumerate(args.clients):
                 ceiling_seconds = min(args.seconds, 10)
                 health = await run_floor(port, clients, ceiling_seconds)
-                before = cpu_seconds()
+                before = cpu_seconds(process.pid, name)
                 writes_only, writes_elapsed = await run_mix(
                     port, world, clients, ceiling_seconds, 100 + number, write_share=1.0)
                 cpu[f"a write, writes alone, {clients} clients"] = cpu_per_request(
-                    before, cpu_seconds(), len(writes_only.writes))
-                before = cpu_seconds()
+                    before, cpu_seconds(process.pid, name), len(writes_only.writes))
+                before = cpu_seconds(process.pid, name)
                 reads_only, reads_elapsed = await run_mix(
                     port, world, clients, ceiling_seconds, 200 + number, write_share=0.0)
                 cpu[f"a read, reads alone, {clients} clients"] = cpu_per_request(
-                    before, cpu_seconds(), len(reads_only.reads))
+                    before, cpu_seconds(process.pid, name), len(reads_only.reads))
                 ceilings[clients] = (health, len(writes_only.writes) / writes_elapsed,
                                      len(reads_only.reads) / reads_elapsed)
                 samples, elapsed = await run_mix(port, world, clients, args.seconds, number)
