@@ -11,10 +11,15 @@ requests refused at an API process's bound (503 with Retry-After; the client the
 and how fast, answers by status, and the projection lag when the run ends. Before each mix,
 three ceilings, up to 10 s each with the same clients: only ``GET /health`` (the cheapest route)
 times the mix's write share, the writes per second if every request cost no more; only the mix's
-writes, no reads at all; only its reads. For reference, bench/store.py's 16-writer append case,
-measured in the same run on a database of its own. For the writes alone, the reads alone and the
+writes, no reads at all; only its reads. For reference, bench/store.py's 16-writer append case
+and its raw single-row INSERT with 16 connections, measured in the same run on a database of
+their own; the writes alone are printed as a ratio of both (issue 23's target (a): at least 0.25
+× the raw INSERT at 16 clients). For the writes alone, the reads alone and the
 reference, the CPU each request (or append) cost the API processes, PostgreSQL, the workers and
-the load generator, from /proc (PostgreSQL only when it runs on this machine). Then the
+the load generator, from /proc: only this run's processes (the service's own children, the
+PostgreSQL backends of the run's databases, and only when the server runs on this machine), so
+other work on a shared machine does not count; PostgreSQL's background processes (WAL writer,
+checkpointer) do not count either. Then the
 invariants, each PASS or FAIL: no shift holds more than its capacity, no room has two active
 bookings that overlap, every read model equals a rebuild from scratch.
 """
@@ -31,10 +36,12 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import asyncpg
 import httpx
 
 HERE = Path(__file__).resolve().parent
@@ -43,7 +50,13 @@ sys.path.insert(0, str(ROOT))
 
 from bench.claims import drop_database, fresh_database  # noqa: E402
 from bench.keepalive import Connection  # noqa: E402
-from bench.store import REGISTRY, WRITERS, Streams, store_append_concurrent  # noqa: E402
+from bench.store import (  # noqa: E402
+    REGISTRY,
+    WRITERS,
+    Streams,
+    raw_insert_concurrent,
+    store_append_concurrent,
+)
 from events.catalog import registry  # noqa: E402
 from events.store import EventStore, create_pool  # noqa: E402
 from projections import admin  # noqa: E402
@@ -63,6 +76,7 @@ SITES, ROOMS_PER_SITE, SHIFTS_PER_SITE, VOLUNTEERS = 4, 3, 10, 32
 REFERENCE_EVENTS = 8000
 WRITE_SHARE = 0.20  # of the mix: 15 % claims and releases, 5 % bookings
 CLAIM_SHARE_OF_WRITES = 0.75
+WRITES_ALONE_TARGET = 0.25  # × the raw 16-connection INSERT reference (issue 23, target (a))
 RETRY_AFTER_SECONDS = 1.0  # what a refusal (503, services/platform/in_flight.py) asks of a client
 _TODAY = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
 BOOKINGS_FROM = _TODAY + timedelta(days=14 - _TODAY.weekday())  # a Monday, 1-2 weeks ahead
@@ -283,12 +297,16 @@ def quantiles(values: list[float]) -> tuple[float, float]:
 ROLES = ("API", "PostgreSQL", "workers", "load generator")
 
 
-def cpu_seconds() -> dict[str, float]:
+def cpu_seconds(service: int | None = None, database: str | None = None) -> dict[str, float]:
     """CPU seconds (user and system) spent so far by the processes of each role on this machine.
 
-    Read from /proc: PostgreSQL is counted only when it runs here (the system server does)."""
+    Read from /proc, and only this run's: the API processes and workers of the service whose
+    session leader is ``service``, the PostgreSQL backends connected to ``database`` (counted
+    only when the server runs here; the system server does). Other sessions' services and
+    tests on the same machine and server do not count."""
     tick = os.sysconf("SC_CLK_TCK")
     spent = dict.fromkeys(ROLES, 0.0)
+    backend = f" {database} " if database else None
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -297,11 +315,12 @@ def cpu_seconds() -> dict[str, float]:
             fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue  # ended meanwhile, or not ours to read
-        if "services.platform.api_process" in command:
+        ours = int(fields[3]) == service  # the session: the service's own children
+        if ours and "services.platform.api_process" in command:
             role = "API"
-        elif "dramatiq" in command:
+        elif ours and "dramatiq" in command:
             role = "workers"
-        elif command.startswith("postgres"):
+        elif backend is not None and command.startswith("postgres") and backend in command:
             role = "PostgreSQL"
         elif int(entry.name) == os.getpid():
             role = "load generator"
@@ -313,30 +332,55 @@ def cpu_seconds() -> dict[str, float]:
 
 def cpu_per_request(before: dict[str, float], after: dict[str, float],
                     requests: int) -> dict[str, float]:
-    """Milliseconds of CPU per request, by role, between two ``cpu_seconds()``."""
+    """Milliseconds of CPU per request, by role, between two ``cpu_seconds(...)``."""
     return {role: 1000 * (after[role] - before[role]) / max(requests, 1) for role in ROLES}
 
 
-# --- the reference: bench/store.py's 16-writer append case --------------------------------------
+# --- the references: bench/store.py's 16-writer append case and raw 16-connection INSERT -------
 
 
-async def reference_append_rate(server_url: str) -> tuple[float, dict[str, float]]:
-    """Appends per second, and the CPU per append by role."""
+@dataclass
+class Reference:
+    rate: float
+    """Events (rows) per second."""
+    cpu: dict[str, float]
+    """Milliseconds of CPU per event (row), by role."""
+
+
+async def reference_rates(server_url: str) -> tuple[Reference, Reference]:
+    """bench/store.py's 16-writer cases on a database of their own: the store's append (one
+    event per append, group commit) and the raw single-row INSERT with 16 connections into a
+    table like ``events`` (issue 23's reference for the writes alone)."""
     name, url = await fresh_database(server_url)
     try:
         pool = await create_pool(url, min_size=WRITERS, max_size=WRITERS)
+        raw_pool = await asyncpg.create_pool(url, min_size=WRITERS, max_size=WRITERS)
         try:
+            await raw_pool.execute(
+                "CREATE TABLE bench_raw "
+                "(LIKE events INCLUDING DEFAULTS INCLUDING IDENTITY INCLUDING INDEXES)")
             store = EventStore(pool, REGISTRY)
             await store_append_concurrent(store, 800, Streams("warmup"))
-            before = cpu_seconds()
-            started = time.perf_counter()
-            await store_append_concurrent(store, REFERENCE_EVENTS, Streams("timed"))
-            rate = REFERENCE_EVENTS / (time.perf_counter() - started)
-            return rate, cpu_per_request(before, cpu_seconds(), REFERENCE_EVENTS)
+            await raw_insert_concurrent(raw_pool, 800, Streams("raw-warmup"))
+            append = await _timed(name, lambda: store_append_concurrent(
+                store, REFERENCE_EVENTS, Streams("timed")))
+            insert = await _timed(name, lambda: raw_insert_concurrent(
+                raw_pool, REFERENCE_EVENTS, Streams("raw-timed")))
+            return append, insert
         finally:
+            await raw_pool.close()
             await pool.close()
     finally:
         await drop_database(server_url, name)
+
+
+async def _timed(database: str, work: Callable[[], Awaitable[int]]) -> Reference:
+    before = cpu_seconds(database=database)
+    started = time.perf_counter()
+    await work()
+    rate = REFERENCE_EVENTS / (time.perf_counter() - started)
+    return Reference(rate, cpu_per_request(before, cpu_seconds(database=database),
+                                           REFERENCE_EVENTS))
 
 
 # --- the invariants ----------------------------------------------------------------------------
@@ -388,15 +432,19 @@ async def projection_lag(database_url: str) -> str:
 async def main(args: argparse.Namespace) -> int:
     server_url = os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
     redis_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
-    reference, reference_cpu = await reference_append_rate(server_url)
-    print(f"store reference: append, {WRITERS} writers: {reference:,.0f} events/s")
+    append_reference, insert_reference = await reference_rates(server_url)
+    reference = append_reference.rate
+    print(f"load average at start {os.getloadavg()[0]:.2f}")
+    print(f"store reference: append, {WRITERS} writers: {reference:,.0f} events/s; "
+          f"raw INSERT, {WRITERS} connections: {insert_reference.rate:,.0f} rows/s")
 
     name, database_url = await fresh_database(server_url)
     port = free_port()
     process = start_service(database_url, redis_url, port)
     rows: list[tuple[int, Samples, float, str]] = []
     ceilings: dict[int, tuple[float, float, float]] = {}
-    cpu: dict[str, dict[str, float]] = {"an append, store reference": reference_cpu}
+    cpu: dict[str, dict[str, float]] = {"an append, store reference": append_reference.cpu,
+                                        "a row, raw INSERT reference": insert_reference.cpu}
     try:
         limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", limits=limits,
@@ -408,16 +456,16 @@ async def main(args: argparse.Namespace) -> int:
             for number, clients in enumerate(args.clients):
                 ceiling_seconds = min(args.seconds, 10)
                 health = await run_floor(port, clients, ceiling_seconds)
-                before = cpu_seconds()
+                before = cpu_seconds(process.pid, name)
                 writes_only, writes_elapsed = await run_mix(
                     port, world, clients, ceiling_seconds, 100 + number, write_share=1.0)
                 cpu[f"a write, writes alone, {clients} clients"] = cpu_per_request(
-                    before, cpu_seconds(), len(writes_only.writes))
-                before = cpu_seconds()
+                    before, cpu_seconds(process.pid, name), len(writes_only.writes))
+                before = cpu_seconds(process.pid, name)
                 reads_only, reads_elapsed = await run_mix(
                     port, world, clients, ceiling_seconds, 200 + number, write_share=0.0)
                 cpu[f"a read, reads alone, {clients} clients"] = cpu_per_request(
-                    before, cpu_seconds(), len(reads_only.reads))
+                    before, cpu_seconds(process.pid, name), len(reads_only.reads))
                 ceilings[clients] = (health, len(writes_only.writes) / writes_elapsed,
                                      len(reads_only.reads) / reads_elapsed)
                 samples, elapsed = await run_mix(port, world, clients, args.seconds, number)
@@ -449,6 +497,12 @@ async def main(args: argparse.Namespace) -> int:
               f"{writes_alone:>7.0f} ({writes_alone / reference:.2f}) | {reads_alone:>13.0f}")
     print("  (writes/s no run of this mix can pass: with every request as cheap as GET /health,\n"
           "   and with no reads at all; in brackets × the store reference)")
+    insert = insert_reference.rate
+    for clients, (_health, writes_alone, _reads_alone) in ceilings.items():
+        verdict = "met" if writes_alone >= WRITES_ALONE_TARGET * insert else "MISSED"
+        print(f"writes alone, {clients} clients: {writes_alone / insert:.3f} × raw INSERT "
+              f"{WRITERS} connections ({insert:,.0f} rows/s; target {WRITES_ALONE_TARGET}: "
+              f"{verdict}), {writes_alone / reference:.3f} × store append {WRITERS} writers")
     print(f"\n{'CPU ms per':<34} | " + " | ".join(f"{role:>14}" for role in ROLES)
           + f" | {'total':>6}")
     for what, spent in cpu.items():

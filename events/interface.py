@@ -136,6 +136,12 @@ def prepare(
     )
 
 
+def one_each(streams: Sequence[tuple[str, int]]) -> None:
+    """Refuse a ``read_streams`` that names a stream twice (its answer would be ambiguous)."""
+    if len({stream_id for stream_id, _ in streams}) != len(streams):
+        raise ValueError("each stream may be named only once in read_streams")
+
+
 class Store(Protocol):
     """An event store: what a command handler, a projection runner and a report need."""
 
@@ -153,6 +159,13 @@ class Store(Protocol):
 
     async def read_stream(self, stream_id: str, after_version: int = 0) -> list[StoredEvent]:
         """The stream's events after ``after_version``, decoded, in version order."""
+        ...
+
+    async def read_streams(
+        self, streams: Sequence[tuple[str, int]]
+    ) -> list[list[StoredEvent]]:
+        """For each (stream id, after version), as ``read_stream``, in the order given, all
+        read at once (one round trip, one snapshot). Each stream id at most once."""
         ...
 
     async def read_append(self, event_id: UUID) -> list[StoredEvent]:

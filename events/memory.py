@@ -15,7 +15,7 @@ on a conflict is exercised too.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Collection, Iterator
+from collections.abc import Awaitable, Callable, Collection, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
@@ -29,6 +29,7 @@ from events.interface import (
     EventIdsPartlyStored,
     Lag,
     StreamWrite,
+    one_each,
     prepare,
 )
 from events.ledger import Verification, verify_events
@@ -119,6 +120,14 @@ class InMemoryEventStore:
     async def read_stream(self, stream_id: str, after_version: int = 0) -> list[StoredEvent]:
         await asyncio.sleep(0)
         return self._decoded(self._streams.get(stream_id, [])[max(after_version, 0):])
+
+    async def read_streams(
+        self, streams: Sequence[tuple[str, int]]
+    ) -> list[list[StoredEvent]]:
+        await asyncio.sleep(0)
+        one_each(streams)
+        return [self._decoded(self._streams.get(stream_id, [])[max(after_version, 0):])
+                for stream_id, after_version in streams]
 
     async def read_append(self, event_id: UUID) -> list[StoredEvent]:
         await asyncio.sleep(0)

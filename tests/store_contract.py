@@ -139,6 +139,20 @@ class StoreContract:
         assert await store.read_stream("note-1", after_version=3) == []
         assert await store.read_stream("nobody") == []
 
+    async def test_several_streams_are_read_at_once_each_after_its_version(self, store):
+        await store.append(write("note-1", 0, "a", "b"), metadata=METADATA)
+        await store.append(write("note-2", 0, "other"), write("note-1", 2, "c"), metadata=METADATA)
+        await store.append(write("note-0", 0, "x", "y", "z"), metadata=METADATA)
+        read = await store.read_streams([("note-2", 0), ("note-1", 1), ("nobody", 0),
+                                         ("note-0", 2)])
+        assert [[e.event.text for e in events] for events in read] == [
+            ["other"], ["b", "c"], [], ["z"]]
+        assert read[1] == await store.read_stream("note-1", after_version=1)
+        assert await store.read_streams([("note-1", 0)]) == [await store.read_stream("note-1")]
+        assert await store.read_streams([]) == []
+        with pytest.raises(ValueError):
+            await store.read_streams([("note-1", 0), ("note-1", 2)])
+
     async def test_each_event_hash_chains_the_digest_of_its_content_to_its_predecessor(self, store):
         await store.append(write("note-1", 0, "a", "b"), metadata=METADATA)
         await store.append(write("note-1", 2, "c"), write("note-2", 0, "d"), metadata=METADATA)

@@ -195,17 +195,26 @@ class CommandHandler:
                 stream for stream in decider.streams(command, states) if stream not in loaded))
             if not wanted:
                 return loaded
-            folded = await asyncio.gather(*(self._fold(stream) for stream in wanted))
-            loaded.update(zip(wanted, folded, strict=True))
+            loaded.update(zip(wanted, await self._fold_all(wanted), strict=True))
 
     async def _fold(self, stream: Stream[Any]) -> tuple[int, Any]:
-        version, state = self._cache.get(stream, (0, stream.kind.initial))
-        evolve = stream.kind.evolve
-        for recorded in await self.store.read_stream(stream.id, version):
-            state = evolve(state, recorded.event)
-            version = recorded.stream_version
-        self._put(stream, version, state)
-        return version, state
+        [folded] = await self._fold_all([stream])
+        return folded
+
+    async def _fold_all(self, streams: list[Stream[Any]]) -> list[tuple[int, Any]]:
+        """Each stream folded on from its cached state, all read in one round trip."""
+        cached = [self._cache.get(stream, (0, stream.kind.initial)) for stream in streams]
+        read = await self.store.read_streams(
+            [(stream.id, version) for stream, (version, _) in zip(streams, cached, strict=True)])
+        folded = []
+        for stream, (version, state), recorded_events in zip(streams, cached, read, strict=True):
+            evolve = stream.kind.evolve
+            for recorded in recorded_events:
+                state = evolve(state, recorded.event)
+                version = recorded.stream_version
+            self._put(stream, version, state)
+            folded.append((version, state))
+        return folded
 
     def _remember(
         self,
