@@ -222,7 +222,6 @@ SELECT {COLUMNS} FROM events
  ORDER BY stream_version"""
 
 
-
 def _read_streams_statement(count: int) -> str:
     """``_READ_STREAM`` for ``count`` streams at once ($1, $2 the first's id and version, $3,
     $4 the second's, ...): a branch per stream, each the same index range scan as the single
