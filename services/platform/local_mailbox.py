@@ -78,6 +78,7 @@ class LocalMailbox:
 
         # aiosmtpd logs each command, recipients' addresses too: only its warnings, please.
         logging.getLogger("mail.log").setLevel(logging.WARNING)
+        self.folder.parent.mkdir(parents=True, exist_ok=True)  # a fresh checkout has none
         mailbox.Maildir(self.folder, create=True)
         self._controller = Controller(Handler(self.folder), hostname="127.0.0.1",
                                       port=free_port())

@@ -96,3 +96,13 @@ async def test_without_a_local_mailbox_the_page_says_where_mail_goes(
         await sign_in(client, ADMIN_EMAIL, ADMIN_PASSWORD)
         page = await client.get("/coordinator/outbox/")
         assert page.status_code == 200 and "TREFFPUNKT_SMTP_URL" in page.text
+
+
+def test_the_local_mailbox_starts_in_a_data_folder_not_made_yet(tmp_path):
+    # With DATABASE_URL and REDIS_URL set, nothing else makes the data folder before it.
+    mailbox = LocalMailbox(tmp_path / "fresh-checkout" / ".treffpunkt")
+    try:
+        assert mailbox.start().startswith("smtp://127.0.0.1:")
+        assert (mailbox.folder / "cur").is_dir()
+    finally:
+        mailbox.stop()
