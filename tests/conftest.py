@@ -117,7 +117,9 @@ async def database_url(servers: Servers, template_database: str) -> AsyncIterato
 
 @pytest.fixture
 async def pool(database_url: str) -> AsyncIterator[asyncpg.Pool]:
-    pool = await create_pool(database_url, min_size=1, max_size=20)
+    # As many as an API process's pool: a burst (150 volunteers registered at once) opens them
+    # all, and they stay open until the test ends. Four test processes share a server's 100.
+    pool = await create_pool(database_url, min_size=1, max_size=10)
     try:
         yield pool
     finally:
