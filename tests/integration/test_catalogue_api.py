@@ -19,6 +19,7 @@ from projections.qualification_catalogue import QUALIFICATION_CATALOGUE
 from services.commands.handler import CommandHandler
 from services.qualifications.seed import seed_catalogue
 from tests.accounts_world import ADMIN, COORDINATOR_A
+from tests.helpers import read_everything
 from tests.scheduling_world import (  # noqa: F401 - world is a fixture
     World,
     event_count,
@@ -115,6 +116,9 @@ async def test_codes_stored_before_the_catalogue_are_defined_once_from_the_histo
         await store.append(StreamWrite(stream, 0, [PendingEvent(event=event, occurred_at=starts)]),
                            metadata=EventMetadata(actor="before-the-catalogue"))
     commands = CommandHandler(store)
+    # The history is read through the store's barrier, which another database's open
+    # transaction on a shared server holds back for a moment: seeded once it is readable.
+    await read_everything(store, 2)
 
     assert sorted(await seed_catalogue(commands, store, "system")) == ["Hygiene", "first_aid"]
     assert await seed_catalogue(commands, store, "system") == []
