@@ -23,11 +23,10 @@ VENV = ROOT / ".venv"
 LOCK = ROOT / "requirements.lock"
 STAMP = VENV / ".installed-lock"
 TEST_PROCESSES = 4
-"""Test processes of the whole suite with embedded servers: each process starts its own."""
-TEST_PROCESSES_SHARING_A_SERVER = 2
-"""With DATABASE_URL the processes share one PostgreSQL, and a test with its served processes
-and workers holds up to about 25 connections at its peak: two stay well inside the 100 a
-default server allows (four reached 100). TREFFPUNKT_TEST_PROCESSES chooses another number."""
+"""Test processes of the whole suite (TREFFPUNKT_TEST_PROCESSES chooses another number). With
+embedded servers each process starts its own; with DATABASE_URL they share one PostgreSQL,
+where a process holds at most about 20 connections at a test's peak (its pools, the app's, a
+worker's): four stay inside the 100 a default server allows."""
 
 
 def venv_python() -> Path:
@@ -86,9 +85,7 @@ def run_whole_suite(pytest: list[str]) -> int:
     """Most tests wait on PostgreSQL, a worker or a browser rather than on the CPU, so the suite
     runs in several processes (pytest-xdist, a file's tests in one process so module fixtures are
     built once); the few tests that hold a latency to a figure run afterwards, alone."""
-    shared = "DATABASE_URL" in os.environ
-    workers = os.environ.get("TREFFPUNKT_TEST_PROCESSES",
-                             str(TEST_PROCESSES_SHARING_A_SERVER if shared else TEST_PROCESSES))
+    workers = os.environ.get("TREFFPUNKT_TEST_PROCESSES", str(TEST_PROCESSES))
     parallel = [*pytest, "-n", workers, "--dist", "loadfile", "-m", "not serial"]
     print(f"== the suite in {workers} processes, then the latency tests alone ==", flush=True)
     first = subprocess.run(parallel).returncode

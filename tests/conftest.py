@@ -26,6 +26,7 @@ from events.catalog import registry
 from events.store import EventStore, create_pool
 from services.platform.database import migrate
 from services.platform.embedded import EmbeddedServers
+from tests.databases import a_copy_of, on_the_server
 from tests.projection_checks import wait_for_stopping_workers
 
 if TYPE_CHECKING:
@@ -95,9 +96,8 @@ def servers() -> Iterator[Servers]:
 
 @pytest.fixture(scope="session")
 async def template_database(servers: Servers) -> AsyncIterator[str]:
-    admin = await asyncpg.connect(servers.database_url)
+    await on_the_server(servers, f'CREATE DATABASE "{servers.template}"')
     try:
-        await admin.execute(f'CREATE DATABASE "{servers.template}"')
         connection = await asyncpg.connect(servers.database_url_for(servers.template))
         try:
             await migrate(connection)
@@ -105,26 +105,21 @@ async def template_database(servers: Servers) -> AsyncIterator[str]:
             await connection.close()
         yield servers.template
     finally:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{servers.template}" WITH (FORCE)')
-        await admin.close()
+        await on_the_server(servers, f'DROP DATABASE IF EXISTS "{servers.template}" WITH (FORCE)')
 
 
 @pytest.fixture
 async def database_url(servers: Servers, template_database: str) -> AsyncIterator[str]:
     """A fresh, migrated database of this test's own."""
-    name = f"treffpunkt_test_{servers.run_id}_{uuid.uuid4().hex[:8]}"
-    admin = await asyncpg.connect(servers.database_url)
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template_database}"')
-        yield servers.database_url_for(name)
-    finally:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
+    async with a_copy_of(servers, template_database) as url:
+        yield url
 
 
 @pytest.fixture
 async def pool(database_url: str) -> AsyncIterator[asyncpg.Pool]:
-    pool = await create_pool(database_url, min_size=1, max_size=20)
+    # As many as an API process's pool: a burst (150 volunteers registered at once) opens them
+    # all, and they stay open until the test ends. Four test processes share a server's 100.
+    pool = await create_pool(database_url, min_size=1, max_size=10)
     try:
         yield pool
     finally:
@@ -148,3 +143,13 @@ async def demo(servers: Servers, template_database: str) -> AsyncIterator[Seeded
 
     async with a_seeded_store(servers, template_database) as seeded:
         yield seeded
+
+
+@pytest.fixture(scope="session")
+async def demo_template(servers: Servers, template_database: str) -> AsyncIterator[str]:
+    """The served demo (``tests/served_demo.py``) once per process: seeded, its read models caught
+    up by a worker; each browser test serves a copy of it."""
+    from tests.served_demo import a_served_demo_template
+
+    async with a_served_demo_template(servers, template_database) as name:
+        yield name

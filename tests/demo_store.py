@@ -22,6 +22,7 @@ from services.demo import seed as demo_module
 from services.demo.seed import BERLIN, seed_demo
 from services.platform.keys import derive_keys
 from services.platform.settings import Settings
+from tests.databases import a_copy_of
 from tests.helpers import read_everything
 
 SECRET = "demo-test-secret"
@@ -64,14 +65,11 @@ async def a_seeded_store(servers, template_database: str,
                          started: datetime | None = None) -> AsyncIterator[Seeded]:
     """A fresh database holding the first admin, then the demo seeded as if begun at
     ``started`` (by default now); dropped afterwards."""
-    name = f"treffpunkt_test_{servers.run_id}_{uuid4().hex[:8]}"
-    admin = await asyncpg.connect(servers.database_url)
-    await admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template_database}"')
-    pool = await create_pool(servers.database_url_for(name), min_size=1, max_size=4)
-    try:
+    async with (a_copy_of(servers, template_database) as database_url,
+                await create_pool(database_url, min_size=1, max_size=4) as pool):
         store = EventStore(pool, registry)
-        settings = Settings(database_url=servers.database_url_for(name),
-                            redis_url=servers.redis_url, secret_key=SECRET,
+        settings = Settings(database_url=database_url, redis_url=servers.redis_url,
+                            secret_key=SECRET,
                             broker_namespace=f"treffpunkt-test-{uuid4().hex[:8]}")
         await ensure_admin(CommandHandler(store), pool, derive_keys(SECRET), settings.admin_email,
                            settings.admin_password)
@@ -82,7 +80,3 @@ async def a_seeded_store(servers, template_database: str,
         seconds = time.monotonic() - clock
         events = await read_everything(store, await pool.fetchval("SELECT count(*) FROM events"))
         yield Seeded(settings, pool, store, events, started, seconds)
-    finally:
-        await pool.close()
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()

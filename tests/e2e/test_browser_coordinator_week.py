@@ -75,29 +75,29 @@ async def first_aid_course(pool, title: str, held: datetime, hours: int,
 
 
 @pytest.fixture
-async def past_training(site, pool) -> str:
+async def past_training(site) -> str:
     """A first-aid course held yesterday morning with two volunteers enrolled, so that the walk
     can confirm who attended. Returns its title."""
     title = "Erste Hilfe Auffrischung (Test)"
     held = datetime.combine(date.today() - timedelta(days=1), time(6), BERLIN)
-    await first_aid_course(pool, title, held, 1, lambda state: True, count=2,
+    await first_aid_course(site.pool, title, held, 1, lambda state: True, count=2,
                            actor="test:past-training")
     return title
 
 
 @pytest.fixture
-async def first_aid_running_out(site, pool) -> str:
+async def first_aid_running_out(site) -> str:
     """A volunteer without first aid, trained in it 23 months ago (valid for 24), so that it
     runs out within the refresher list's 60 days. Returns the volunteer's name."""
     held = datetime.combine(date.today() - timedelta(days=700), time(18), BERLIN)
     store, (volunteer_id,), training_id, metadata = await first_aid_course(
-        pool, "Erste Hilfe (Test, vor 23 Monaten)", held, 2,
+        site.pool, "Erste Hilfe (Test, vor 23 Monaten)", held, 2,
         lambda state: "first_aid" not in state.qualifications, count=1,
         actor="test:first-aid-running-out")
     await CommandHandler(store).handle(TRAININGS, CompleteTraining(
         training_id=training_id, attended=[volunteer_id], now=held + timedelta(hours=3)),
         metadata)
-    return (await volunteers.profile(store, pool, volunteer_id)).name
+    return (await volunteers.profile(store, site.pool, volunteer_id)).name
 
 
 async def volunteer_hours(page: Any, site_path: str, other_than: float | None = None) -> float:

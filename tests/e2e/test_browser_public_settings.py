@@ -64,9 +64,9 @@ async def test_the_coordinator_sets_what_the_public_programme_shows(browser, sit
     await context.close()
 
 
-async def test_the_admin_keeps_the_qualification_catalogue(browser, site, database_url,
-                                                           servers, broker_namespace):
-    settings = settings_for(database_url, servers.redis_url, broker_namespace)
+async def test_the_admin_keeps_the_qualification_catalogue(browser, site, servers,
+                                                           broker_namespace):
+    settings = settings_for(site.database_url, servers.redis_url, broker_namespace)
     context, page = await signed_in(browser, site, settings.admin_email,
                                     settings.admin_password)
     await page.get_by_role("link", name="Qualifikationen (Katalog)").click()

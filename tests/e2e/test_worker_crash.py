@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 
 import asyncpg
 import pytest
@@ -22,7 +23,9 @@ from tests.projection_checks import (
 
 pytestmark = pytest.mark.e2e
 
-HISTORY = 20_000
+HISTORY = int(os.environ.get("TREFFPUNKT_WORKER_CRASH_EVENTS", "6000"))
+"""Enough for many batches of every read model (1,000 events each), so a worker is killed in
+the middle of one; TREFFPUNKT_WORKER_CRASH_EVENTS=20000 for the long run."""
 
 # A worker's transaction is open (a batch being applied) while some read model has applied
 # part of the history, but not all of it.
