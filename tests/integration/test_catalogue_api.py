@@ -120,6 +120,7 @@ async def test_codes_stored_before_the_catalogue_are_defined_once_from_the_histo
 
     assert sorted(await seed_catalogue(commands, store, "system")) == ["Hygiene", "first_aid"]
     assert await seed_catalogue(commands, store, "system") == []
+    await every_event_readable(pool)  # the definitions just stored, too
     defined = [r.event for r in await store.read_all() if r.type == "qualification.defined"]
     assert {(e.code, e.name.de, e.default_valid_for_months) for e in defined} == {
         ("Hygiene", "Hygiene", 24), ("first_aid", "first_aid", 36)}
