@@ -402,15 +402,8 @@ class EventStore:
         statement = APPEND
         if len(arguments[0]) == len(arguments[3]):  # one event per stream
             statement, arguments = APPEND_ONE_PER_STREAM, _one_per_stream(arguments)
-        try:
-            try:
-                rows = await self._fetch(statement, arguments)
-            except _RACED:
-                # Two writers passed the version checks at once and a unique index let only
-                # one through. Once more, now that the winner has committed: the version check
-                # names the conflict (or the stored events, if they were these).
-                rows = await self._fetch(statement, arguments)
-        except _RACED:
+        rows = await self._fetch_once_more_if_raced(statement, arguments)
+        if rows is None:
             return [_ALONE] * len(appends)
         outcomes: list[int | _Conflict | str] = [_ALONE] * len(appends)
         for number, position, stream_id, version, expected in rows:
@@ -421,6 +414,22 @@ class EventStore:
             if not isinstance(seen, _Conflict) or stream_id < seen.stream_id:
                 outcomes[number] = _Conflict(stream_id, version, expected)
         return outcomes
+
+    async def _fetch_once_more_if_raced(
+        self, statement: str, arguments: Sequence[Any]
+    ) -> list[asyncpg.Record] | None:
+        """An append statement's rows; None if it raced twice (``_ALONE``).
+
+        Two writers can pass the version checks at once, and a unique index lets only one
+        through. Once more, now that the winner has committed: the version check names the
+        conflict (or the stored events, if they were these)."""
+        try:
+            try:
+                return await self._fetch(statement, arguments)
+            except _RACED:
+                return await self._fetch(statement, arguments)
+        except _RACED:
+            return None
 
     async def _fetch(self, statement: str, arguments: Sequence[Any]) -> list[asyncpg.Record]:
         """An append's statement on the writing connection (``SpareConnection``)."""
@@ -441,13 +450,10 @@ class EventStore:
             event.stream_id, expected, event.event_id, event.type, event.schema_version,
             event.data, event.metadata, event.occurred_at, digest_of(event),
         )
-        try:
-            try:
-                [(position, version)] = await self._fetch(APPEND_ONE_EVENT, arguments)
-            except _RACED:  # as in _write_group
-                [(position, version)] = await self._fetch(APPEND_ONE_EVENT, arguments)
-        except _RACED:
+        rows = await self._fetch_once_more_if_raced(APPEND_ONE_EVENT, arguments)
+        if rows is None:
             return _ALONE
+        [(position, version)] = rows
         if position is None:
             return _Conflict(event.stream_id, version, expected)
         return position
