@@ -199,8 +199,9 @@ def differing_rows(live: ReadModels, rebuilt: ReadModels) -> list[tuple[str, str
 
 async def run_until_caught_up(
     pool: asyncpg.Pool, store: EventStore, *projections: Projection, timeout: float = 30
-) -> None:
-    """``run_once`` each projection until it has applied every event written so far.
+) -> int:
+    """``run_once`` each projection until it has applied every event written so far; how
+    many events that is.
 
     One pass is not always enough: an event is readable once every older transaction of the
     whole PostgreSQL cluster has ended (``events.rows.READABLE`` uses the snapshot's xmin), so
@@ -213,20 +214,14 @@ async def run_until_caught_up(
         for projection in projections:
             applied += await run_once(pool, store, projection)
         if readable == everything and applied == 0:
-            return  # everything was readable, and a pass after that found nothing to apply
+            return everything  # all readable, and a pass after that found nothing to apply
         assert asyncio.get_running_loop().time() < deadline, (
             f"not caught up within {timeout} s: {readable} of {everything} events readable")
         await asyncio.sleep(0.02)
 
 
 async def every_event_readable(pool: asyncpg.Pool, timeout: float = 30) -> int:
-    """Wait until every stored event is readable (see ``run_until_caught_up``: another
-    database's open transaction on a shared server holds the horizon back); their number."""
-    store = EventStore(pool, registry)
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        everything, readable = await stored_and_readable(pool, store)
-        if readable == everything:
-            return everything
-        assert asyncio.get_running_loop().time() < deadline, "events stayed unreadable"
-        await asyncio.sleep(0.02)
+    """Wait until every stored event is readable (``run_until_caught_up`` with no read model:
+    another database's open transaction on a shared server holds the horizon back); their
+    number."""
+    return await run_until_caught_up(pool, EventStore(pool, registry), timeout=timeout)
