@@ -26,7 +26,7 @@ from events.catalog import registry
 from events.store import EventStore, create_pool
 from services.platform.database import migrate
 from services.platform.embedded import EmbeddedServers
-from tests.databases import a_copy_of, on_the_server
+from tests.databases import a_copy_of, a_database
 from tests.projection_checks import wait_for_stopping_workers
 
 if TYPE_CHECKING:
@@ -96,16 +96,13 @@ def servers() -> Iterator[Servers]:
 
 @pytest.fixture(scope="session")
 async def template_database(servers: Servers) -> AsyncIterator[str]:
-    await on_the_server(servers, f'CREATE DATABASE "{servers.template}"')
-    try:
-        connection = await asyncpg.connect(servers.database_url_for(servers.template))
+    async with a_database(servers, servers.template) as url:
+        connection = await asyncpg.connect(url)
         try:
             await migrate(connection)
         finally:
             await connection.close()
         yield servers.template
-    finally:
-        await on_the_server(servers, f'DROP DATABASE IF EXISTS "{servers.template}" WITH (FORCE)')
 
 
 @pytest.fixture

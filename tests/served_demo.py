@@ -27,7 +27,7 @@ from services.demo.seed import seed_demo
 from services.platform.keys import derive_keys
 from tests.accounts_world import SECRET, bearer, settings_for
 from tests.browsing import CHROMIUM
-from tests.databases import a_copy_of, on_the_server
+from tests.databases import a_copy_of, a_database
 from tests.serving import served
 from tests.projection_checks import wait_until_caught_up, workers
 
@@ -68,9 +68,7 @@ async def a_served_demo_template(servers, template_database: str) -> AsyncIterat
     """A database holding the first admin and the demo seeded, with every read model caught up
     by a worker that has stopped again: nothing stays connected to it, so it can be copied."""
     name = f"treffpunkt_template_{servers.run_id}_demo"
-    await on_the_server(servers, f'CREATE DATABASE "{name}" TEMPLATE "{template_database}"')
-    try:
-        url = servers.database_url_for(name)
+    async with a_database(servers, name, template_database) as url:
         namespace = f"treffpunkt-test-{uuid4().hex[:8]}"
         settings = settings_for(url, servers.redis_url, namespace)
         async with await create_pool(url, min_size=1, max_size=4) as pool:
@@ -81,8 +79,6 @@ async def a_served_demo_template(servers, template_database: str) -> AsyncIterat
             with workers(url, servers.redis_url, namespace, count=1) as started:
                 await wait_until_caught_up(pool, PROJECTIONS, started[0], timeout=120)
         yield name
-    finally:
-        await on_the_server(servers, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture
