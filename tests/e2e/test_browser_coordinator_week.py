@@ -21,7 +21,7 @@ import pytest
 from events.base import EventMetadata
 from events.catalog import registry
 from events.store import EventStore
-from projections import directory, volunteer_sites
+from projections import directory, training_records, volunteer_sites
 from services.commands.handler import CommandHandler
 from services.pages.local_time import BERLIN
 from services.platform.settings import DEMO_ADMIN_EMAIL
@@ -48,10 +48,13 @@ expect = async_api.expect
 
 async def first_aid_course(pool, title: str, held: datetime, hours: int,
                            pick: Callable[[VolunteerState], bool], *, count: int,
-                           actor: str) -> tuple[EventStore, list[UUID], UUID, EventMetadata]:
+                           actor: str, not_booked_into_a_coming_one: bool = False,
+                           ) -> tuple[EventStore, list[UUID], UUID, EventMetadata]:
     """A first-aid course in Eggermühlen held at ``held`` (planned two weeks before) with the
-    first ``count`` active volunteers of the village that ``pick`` accepts enrolled, written as
-    the demo writes its year (each command at its moment)."""
+    first ``count`` active volunteers of the village that ``pick`` accepts enrolled (with
+    ``not_booked_into_a_coming_one``, only those the demo has not enrolled in a coming first-aid
+    course: the refresher list offers them none), written as the demo writes its year (each
+    command at its moment)."""
     store = EventStore(pool, registry)
     commands = CommandHandler(store)
     village = next(s for s in await directory.sites(pool) if s["village"] == "Eggermühlen")
@@ -59,7 +62,9 @@ async def first_aid_course(pool, title: str, held: datetime, hours: int,
     chosen = []
     for volunteer_id in await volunteer_sites.volunteers_at(pool, village["id"]):
         state = await commands.state(VOLUNTEER(volunteer_id))
-        if state.active and pick(state) and len(chosen) < count:
+        if state.active and pick(state) and len(chosen) < count and not (
+                not_booked_into_a_coming_one
+                and await booked_into_a_coming_first_aid_course(pool, volunteer_id)):
             chosen.append(volunteer_id)
     assert len(chosen) == count, f"fewer than {count} volunteers of Eggermühlen to enrol"
     planned, training_id = held - timedelta(days=14), uuid4()
@@ -72,6 +77,12 @@ async def first_aid_course(pool, title: str, held: datetime, hours: int,
         await commands.handle(TRAININGS, EnrollInTraining(
             training_id=training_id, volunteer_id=volunteer_id, now=planned), metadata)
     return store, chosen, training_id, metadata
+
+
+async def booked_into_a_coming_first_aid_course(pool, volunteer_id: UUID) -> bool:
+    return any(t["enrolled"] and t["qualification"] == "first_aid"
+               for t in await training_records.upcoming(
+                   pool, since=datetime.now(BERLIN), site_ids=None, volunteer_id=volunteer_id))
 
 
 @pytest.fixture
@@ -87,13 +98,14 @@ async def past_training(site) -> str:
 
 @pytest.fixture
 async def first_aid_running_out(site) -> str:
-    """A volunteer without first aid, trained in it 23 months ago (valid for 24), so that it
-    runs out within the refresher list's 60 days. Returns the volunteer's name."""
+    """A volunteer without first aid and not booked into a coming first-aid course, trained in
+    it 23 months ago (valid for 24), so that it runs out within the refresher list's 60 days and
+    the list offers the course the walk plans. Returns the volunteer's name."""
     held = datetime.combine(date.today() - timedelta(days=700), time(18), BERLIN)
     store, (volunteer_id,), training_id, metadata = await first_aid_course(
         site.pool, "Erste Hilfe (Test, vor 23 Monaten)", held, 2,
         lambda state: "first_aid" not in state.qualifications, count=1,
-        actor="test:first-aid-running-out")
+        actor="test:first-aid-running-out", not_booked_into_a_coming_one=True)
     await CommandHandler(store).handle(TRAININGS, CompleteTraining(
         training_id=training_id, attended=[volunteer_id], now=held + timedelta(hours=3)),
         metadata)
