@@ -59,12 +59,14 @@ def at(days: float) -> str:
     return (datetime.now(UTC).replace(microsecond=0) + timedelta(days=days)).isoformat()
 
 
-def routes(world: World, ids: dict[str, str], index: int) -> list[tuple[str, str, Any, str]]:
+def routes(world: World, ids: dict[str, Any], index: int) -> list[tuple[str, str, Any, str]]:
     """Each write route with ``T`` where the hostile text goes: (method, path, body, caller).
     Times move with ``index`` so that a valid value is not refused as a room conflict."""
     site, room, alice = str(world.site_a), str(world.room_a), str(world.alice)
     slot = 20 + index / 24
     soon, later = at(slot), at(slot + 1 / 48)
+    # Trainings take the room too: a year later, apart from the bookings.
+    training, training_ends = at(slot + 365), at(slot + 365 + 1 / 48)
     return [
         ("POST", "/api/sites", {"name": "T", "village": "T"}, ADMIN),
         ("POST", f"/api/sites/{site}/rooms", {"name": "T", "capacity": 5}, ADMIN),
@@ -83,6 +85,8 @@ def routes(world: World, ids: dict[str, str], index: int) -> list[tuple[str, str
          {"occurrence_starts_at": ids["held"], "visitors": 5, "breakdown": {"T": 1},
           "reason": "T"}, COORDINATOR_A),
         ("POST", "/api/shifts", {"site_id": site, "title": "T", "starts_at": soon,
+                                 "ends_at": later, "capacity": 2}, COORDINATOR_A),
+        ("POST", "/api/shifts", {"site_id": site, "title": "Tresen", "starts_at": soon,
                                  "ends_at": later, "capacity": 2,
                                  "required_qualifications": ["T"]}, COORDINATOR_A),
         ("POST", f"/api/shifts/{ids['shift']}/claims", {"volunteer_id": "T"}, COORDINATOR_A),
@@ -90,14 +94,19 @@ def routes(world: World, ids: dict[str, str], index: int) -> list[tuple[str, str
         ("POST", f"/api/shifts/{ids['past_shift']}/attendance",
          {"present": [alice], "reason": "T"}, COORDINATOR_A),
         ("POST", "/api/trainings", {"site_id": site, "room_id": room, "title": "T",
+                                    "qualification": "hygiene", "valid_for_months": 12,
+                                    "starts_at": training, "ends_at": training_ends,
+                                    "capacity": 5}, COORDINATOR_A),
+        ("POST", "/api/trainings", {"site_id": site, "room_id": room, "title": "Hygiene",
                                     "qualification": "T", "valid_for_months": 12,
-                                    "starts_at": soon, "ends_at": later, "capacity": 5},
-         COORDINATOR_A),
+                                    "starts_at": training, "ends_at": training_ends,
+                                    "capacity": 5}, COORDINATOR_A),
         ("POST", f"/api/trainings/{ids['training']}/enrollments", {"volunteer_id": "T"},
          COORDINATOR_A),
         ("POST", f"/api/trainings/{ids['training']}/completion", {"attended": ["T"]},
          COORDINATOR_A),
-        ("POST", "/api/volunteers", {"name": "T", "email": "fuzz@example.org", "phone": "T"},
+        ("POST", "/api/volunteers", {"name": "T", "email": "fuzz@example.org"}, ADMIN),
+        ("POST", "/api/volunteers", {"name": "Fuzz", "email": "fuzz@example.org", "phone": "T"},
          ADMIN),
         ("POST", f"/api/volunteers/{alice}/hours",
          {"site_id": site, "activity": "T", "started_at": at(-3), "ended_at": at(-2.9)},
@@ -110,6 +119,28 @@ def routes(world: World, ids: dict[str, str], index: int) -> list[tuple[str, str
          {"provider": "T", "programme": "T", "funding_reference": "T",
           "eur_per_volunteer_hour": 12.5, "valid_from": "2026-01-01"}, ADMIN),
         ("POST", "/api/auth/token", {"email": "T", "password": "T"}, ADMIN),
+        ("POST", "/api/sites", {"name": "Treff", "village": "Linden", "address": "T",
+                                "contact": "T"}, ADMIN),
+        ("PUT", f"/api/sites/{site}/contact", {"address": "T", "contact": "T"}, COORDINATOR_A),
+        ("PUT", f"/api/offers/{ids['offer']}/publication",
+         {"public": True, "public_description": "T"}, COORDINATOR_A),
+        ("POST", f"/api/offers/{ids['weekly_offer']}/shift-plans",
+         {"title": "T", "starts_at_time": "11:00", "ends_at_time": "12:00", "capacity": 2},
+         COORDINATOR_A),
+        ("POST", "/api/shift-series", {"site_id": site, "title": "T", "starts_at": soon,
+                                       "ends_at": later, "capacity": 2,
+                                       "recurrence": {"rrule": "FREQ=DAILY", "count": 2}},
+         COORDINATOR_A),
+        ("POST", f"/api/shifts/{ids['shifts_to_cancel'][index]}/cancellation", {"reason": "T"},
+         COORDINATOR_A),
+        ("POST", "/api/qualifications", {"code": "T", "name": {"de": "T", "en": "T"},
+                                         "default_valid_for_months": 12}, ADMIN),
+        ("POST", "/api/qualifications", {"code": f"fuzz_{index}", "name": {"de": "T", "en": "T"},
+                                         "default_valid_for_months": 12}, ADMIN),
+        ("PUT", f"/api/volunteers/{alice}/notification-settings",
+         {"language": "T", "off": ["T"]}, ADMIN),
+        ("POST", "/api/auth/password-choice", {"token": "T", "password": "T"}, ADMIN),
+        ("POST", "/api/auth/password-reset", {"email": "T"}, ADMIN),
     ]
 
 
@@ -124,7 +155,7 @@ def with_text(value: Any, text: str) -> Any:
     return value
 
 
-async def setting_up(world: World) -> dict[str, str]:
+async def setting_up(world: World) -> dict[str, Any]:
     """An offer with a session held three days ago, a booking, a shift ahead and one served,
     a training, and a timesheet line: what the routes with ids in their paths need."""
     site, room = str(world.site_a), str(world.room_a)
@@ -146,9 +177,18 @@ async def setting_up(world: World) -> dict[str, str]:
         "valid_for_months": 12, "starts_at": at(12), "ends_at": at(12.1), "capacity": 5})
     line = await world.created(COORDINATOR_A, f"/api/volunteers/{world.alice}/hours", {
         "site_id": site, "activity": "Aufbau", "started_at": at(-4), "ended_at": at(-3.9)})
+    weekly_offer = await world.created(COORDINATOR_A, "/api/offers", {
+        "site_id": site, "title": "Singen", "category": "community"})
+    await world.created(COORDINATOR_A, f"/api/offers/{weekly_offer['id']}/sessions", {
+        "room_id": room, "starts_at": at(30), "ends_at": at(30.05),
+        "recurrence": {"rrule": "FREQ=WEEKLY", "count": 2}})
+    shifts_to_cancel = [(await world.created(COORDINATOR_A, "/api/shifts", {
+        "site_id": site, "title": f"Abbau {index}", "starts_at": at(13), "ends_at": at(13.1),
+        "capacity": 1}))["id"] for index in range(EXAMPLES)]
     return {"offer": offer["id"], "session": session["id"], "held": held_at,
             "booking": booking["id"], "shift": shift["id"], "past_shift": past_shift["id"],
-            "training": training["id"], "line": line["id"]}
+            "training": training["id"], "line": line["id"], "weekly_offer": weekly_offer["id"],
+            "shifts_to_cancel": shifts_to_cancel}
 
 
 async def test_hostile_text_through_every_write_route_never_5xx_and_every_read_model_catches_up(
