@@ -182,6 +182,37 @@ async def test_the_timesheet_comes_in_three_formats_and_says_gelöscht_once_eras
     assert other.status_code == 403
 
 
+async def test_text_a_spreadsheet_takes_for_a_formula_reaches_the_timesheet_csv_neutralised(
+    world,  # noqa: F811
+):
+    """Issue 17, item 3: the timesheet's CSV neutralises names, sites, activities and the
+    funding fields as the funding report's does (a leading ``'``), and numbers stay numbers."""
+    site = (await ok(world, "POST", "/api/sites", {"name": "@Treff", "village": "Rieste"})
+            ).json()["id"]
+    volunteer = await register_volunteer(world.client, world.tokens[ADMIN], {
+        "name": "=HYPERLINK(\"http://evil.example\")", "email": f"{uuid4()}@example.org"})
+    await ok(world, "PUT", "/api/funding/settings", {
+        "provider": "+49 5461 0", "programme": "-Ehrenamt", "funding_reference": "@SG-1",
+        "eur_per_volunteer_hour": 15.0, "valid_from": "2026-01-01"})
+    started = datetime.now(UTC).replace(microsecond=0) - timedelta(days=1)
+    await ok(world, "POST", f"/api/volunteers/{volunteer}/hours", {
+        "site_id": site, "activity": "-1+1", "started_at": started.isoformat(),
+        "ended_at": (started + timedelta(hours=2)).isoformat()})
+    day = started.date()
+    spreadsheet = await ok(world, "GET", "/api/reports/funding/timesheet", caller=AUDITOR,
+                           format="csv", site_id=site, **{
+                               "from": (day - timedelta(days=1)).isoformat(),
+                               "to": (day + timedelta(days=1)).isoformat()})
+    rows = list(csv.reader(io.StringIO(spreadsheet.content.decode("utf-8-sig")), delimiter=";"))
+    assert ["Träger", "'+49 5461 0"] in rows and ["Förderprogramm", "'-Ehrenamt"] in rows
+    assert ["Förderkennzeichen", "'@SG-1"] in rows and ["Standorte", "'@Treff"] in rows
+    [line] = [row for row in rows if row[2:3] == ["'@Treff"]]
+    assert line[0] == "'=HYPERLINK(\"http://evil.example\")" and line[3] == "'-1+1"
+    assert line[4:] == ["2,00", "30,00"]  # numbers stay numbers
+    cells = [cell for row in rows for cell in row]
+    assert not any(cell.startswith(("=", "+", "-", "@")) for cell in cells), cells
+
+
 async def test_a_head_check_finds_a_real_head_and_refuses_a_made_up_one(world, pool):  # noqa: F811
     await seal_everything(pool)
     report = await ok(world, "GET", "/api/reports/funding", caller=AUDITOR)
