@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import httpx
 import icalendar
@@ -180,6 +180,12 @@ async def test_a_volunteer_walks_through_the_phone_pages(browser, site):  # noqa
     await in_the_menu(page, "Meine Schichten")
     subscribe = await page.get_by_role("link", name="Im Kalender abonnieren").get_attribute("href")
     assert subscribe.startswith("webcal://") and "/shifts.ics?token=" in subscribe
+    google = await page.get_by_role("link", name="Zu Google Kalender hinzufügen").get_attribute(
+        "href")
+    assert google == "https://calendar.google.com/calendar/r?" + urlencode({"cid": subscribe})
+    download = page.get_by_role("link", name="Datei für Apple/Outlook laden")
+    assert await download.get_attribute("download") == "treffpunkt.ics"
+    assert urlsplit(await download.get_attribute("href"))[2:4] == urlsplit(subscribe)[2:4]
     await photographed(page, "my-shifts-calendar")
     address = urlsplit(subscribe)  # on TREFFPUNKT_PUBLIC_URL: fetched from the test's server
     async with httpx.AsyncClient(base_url=site.base_url, timeout=30) as client:
