@@ -1,5 +1,5 @@
-"""The volunteer's phone in the browser tests: a 390 px wide screen, signing in on it, the menu,
-and the page photographed at phone and desktop width."""
+"""The volunteer's phone in the browser tests: a 390 px wide screen without JavaScript, signing
+in on it, the menu, and the page photographed at phone and desktop width."""
 
 from __future__ import annotations
 
@@ -27,11 +27,16 @@ async def in_the_menu(page: Any, name: str) -> None:
     await page.get_by_role("navigation").get_by_role("link", name=name).click()
 
 
-async def signed_in(browser: Any, base_url: str, email: str) -> tuple[Any, Any]:
-    context = await browser.new_context(base_url=base_url, viewport=PHONE, locale="de-DE")
+async def signed_in(browser: Any, base_url: str, email: str,
+                    lands: str = "volunteer/") -> tuple[Any, Any]:
+    """A new phone's browser signed in as ``email``, on the page it lands on (``lands``), with
+    JavaScript turned off: no task on the volunteer's pages needs it."""
+    context = await browser.new_context(base_url=base_url, viewport=PHONE, locale="de-DE",
+                                        java_script_enabled=False)
     context.refused_by_policy = policy_violations(context)
     page = await context.new_page()
     await page.goto("/")
     await sign_in_on(page, email, DEMO_PASSWORD)
-    await page.wait_for_url("**/volunteer/")
+    await page.wait_for_url(f"**/{lands}")
+    await page.get_by_role("button", name="Abmelden").wait_for(state="attached")  # signed in
     return context, page

@@ -1,14 +1,15 @@
 """A volunteer's phone (390 px) in a real browser over the demo year: signing in to the start
 page, choosing the home village, this week's shifts there, a claim, a refusal said before the
 tap, the waitlist place, cancelling with confirmation, a handover offered and accepted by a
-colleague, joining a training, and Ukrainian and back. Each page is photographed at 390 and
-1280 px under .treffpunkt/screenshots/, and no page scrolls sideways on the phone."""
+colleague (both schedules and the coordinator's roster show it), joining a training, and
+Ukrainian and back. Each page is photographed at 390 and 1280 px under
+.treffpunkt/screenshots/, and no page scrolls sideways on the phone."""
 
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import httpx
 import icalendar
@@ -158,6 +159,13 @@ async def test_a_volunteer_walks_through_the_phone_pages(browser, site):  # noqa
     assert await his.locator(f'li[data-shift-id="{site.shift_id}"]').count() == 1
     await page.goto("/volunteer/my-shifts")
     assert await page.locator(f'li[data-shift-id="{site.shift_id}"]').count() == 0
+    # and the coordinator's roster has Jürgen in Anna's place
+    office, desk = await signed_in(browser, site.base_url, COORDINATOR, lands="")
+    position = urlsplit(his.url).query.split("min_position=")[1].split("&")[0]
+    await desk.goto(f"/coordinator/shifts/{site.shift_id}?min_position={position}")
+    holders = await desk.locator("ol.roster:not(.waitlist)").inner_text()
+    assert "Jürgen Brandes" in holders and "Anna" not in holders
+    await photographed(desk, "handover-roster")
 
     # A training of my village
     await in_the_menu(page, "Schulungen")
@@ -172,6 +180,12 @@ async def test_a_volunteer_walks_through_the_phone_pages(browser, site):  # noqa
     await in_the_menu(page, "Meine Schichten")
     subscribe = await page.get_by_role("link", name="Im Kalender abonnieren").get_attribute("href")
     assert subscribe.startswith("webcal://") and "/shifts.ics?token=" in subscribe
+    google = await page.get_by_role("link", name="Zu Google Kalender hinzufügen").get_attribute(
+        "href")
+    assert google == "https://calendar.google.com/calendar/r?" + urlencode({"cid": subscribe})
+    download = page.get_by_role("link", name="Datei für Apple/Outlook laden")
+    assert await download.get_attribute("download") == "treffpunkt.ics"
+    assert urlsplit(await download.get_attribute("href"))[2:4] == urlsplit(subscribe)[2:4]
     await photographed(page, "my-shifts-calendar")
     address = urlsplit(subscribe)  # on TREFFPUNKT_PUBLIC_URL: fetched from the test's server
     async with httpx.AsyncClient(base_url=site.base_url, timeout=30) as client:
@@ -193,5 +207,6 @@ async def test_a_volunteer_walks_through_the_phone_pages(browser, site):  # noqa
     await page.get_by_text("Guten Tag, Anna").wait_for()
 
     assert anna.refused_by_policy == [] and juergen.refused_by_policy == []
-    await anna.close()
-    await juergen.close()
+    assert office.refused_by_policy == []
+    for context in (anna, juergen, office):
+        await context.close()

@@ -1,6 +1,8 @@
 """Handing a shift over through HTTP (API.md, "Second wave"): offered to a colleague or to the
 site, accepted in one atomic step with the claim's rules, 409 when taken; and raced against a
-release of the same place by another process, never two holders nor a place lost."""
+release of the same place by another process, or against that place claimed elsewhere (freed
+and taken by another volunteer, or claimed by the taker on another device): never two holders
+nor a place lost."""
 
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ from services.commands.handler import CommandHandler
 from projections import handovers
 from services.commands.rejections import Rejection
 from services.reads.read_models import ReadModels
-from services.shifts.decider import SHIFTS, ReleaseClaim
+from services.shifts.decider import SHIFTS, ClaimShift, ReleaseClaim
 from services.shifts.state import SHIFT
 from services.volunteers.state import VOLUNTEER
 from tests.accounts_world import (
@@ -161,6 +163,63 @@ async def test_a_handover_raced_against_a_release_ends_with_exactly_one_holder(w
         for volunteer in (world.alice, world.bernd, carla):
             holds = shift in (await fresh.state(VOLUNTEER(volunteer))).claimed
             assert holds == (volunteer in claimed), (volunteer, released, accepted)
+
+
+async def test_a_handover_raced_against_its_place_claimed_elsewhere_ends_with_one_holder(
+    world, pool
+):
+    """Another process frees Alice's place and gives it to Carla, or Bernd claims the shift
+    from another device, while Bernd accepts the offer: one of them holds it, once."""
+    carla = await register_volunteer(world.client, world.tokens[ADMIN],
+                                     {"name": "Carla", "email": "carla@example.org"})
+    other_process = CommandHandler(EventStore(pool, registry))
+    metadata = EventMetadata(actor="test:other-process")
+
+    async def outcome(shift: UUID, command: ReleaseClaim | ClaimShift) -> str:
+        await asyncio.sleep(random.uniform(0, 0.03))
+        try:
+            await other_process.handle(SHIFTS, command, metadata)
+            return "done"
+        except Rejection as rejection:
+            return str(rejection.members.get("code"))
+
+    async def freed_and_taken_by_carla(shift: UUID) -> tuple[str, str]:
+        now = datetime.now(UTC)
+        released = await outcome(shift, ReleaseClaim(shift_id=shift, volunteer_id=world.alice,
+                                                     now=now))
+        return released, await outcome(shift, ClaimShift(shift_id=shift, volunteer_id=carla,
+                                                         now=now))
+
+    async def claimed_by_bernd_elsewhere(shift: UUID) -> str:
+        return await outcome(shift, ClaimShift(shift_id=shift, volunteer_id=world.bernd,
+                                               now=datetime.now(UTC)))
+
+    for round_ in range(12):
+        shift = await a_held_shift(world, hours_ahead=48 + 3 * round_)
+        handover = await offer(world, shift, world.bernd)
+
+        async def accept() -> int:
+            await asyncio.sleep(random.uniform(0, 0.03))
+            answer = await world.call(VOLUNTEER_OTHER, "POST",
+                                      f"/api/handovers/{handover}/acceptance")
+            return answer.status_code
+
+        by_carla = round_ % 2 == 0
+        elsewhere, accepted = await asyncio.gather(
+            freed_and_taken_by_carla(shift) if by_carla else claimed_by_bernd_elsewhere(shift),
+            accept())
+        state = await CommandHandler(EventStore(pool, registry)).state(SHIFT(shift))
+        if by_carla:
+            assert (elsewhere, accepted) in {(("done", "done"), 409), (("no_claim", "done"), 200)}
+            assert state.claimed == ((world.bernd,) if accepted == 200 else (carla,))
+            assert state.waitlist == ((carla,) if accepted == 200 else ())
+        else:  # claimed first: Bernd waits, then takes the place and leaves the waitlist
+            assert accepted == 200 and elsewhere in {"done", "already_claimed"}, elsewhere
+            assert state.claimed == (world.bernd,) and state.waitlist == ()
+        fresh = CommandHandler(EventStore(pool, registry))
+        for volunteer in (world.alice, world.bernd, carla):
+            holds = shift in (await fresh.state(VOLUNTEER(volunteer))).claimed
+            assert holds == (volunteer in state.claimed), (volunteer, elsewhere, accepted)
 
 
 async def test_an_offer_closes_with_the_claim_it_offered_and_stays_closed_after_a_new_claim(

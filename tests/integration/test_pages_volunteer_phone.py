@@ -175,6 +175,20 @@ async def test_a_full_shift_says_warteliste_and_the_place_i_would_get_then_the_p
     assert "Platz 1 auf der Warteliste" in shift_item(mine.text, shift)
 
 
+async def test_a_shift_at_the_time_of_one_i_hold_says_so_before_the_tap(world, worker):
+    held = await a_shift(world, title="Früh")
+    same_time = await a_shift(world, title="Auch früh", hours_ahead=49, site=world.site_b)
+    claimed = await world.created(VOLUNTEER_SELF, f"/api/shifts/{held}/claims", {})
+    await signed_in_as(world, VOLUNTEER_SELF)
+
+    board = await world.client.get(
+        f"/volunteer/shifts?village=all&min_position={claimed['position']}")
+
+    item = shift_item(board.text, same_time)
+    assert "Nicht möglich: Zur selben Zeit haben Sie schon eine andere Schicht." in item
+    assert "<button" not in item
+
+
 async def test_cancelling_asks_first_and_carries_my_message_to_the_coordinator(
     world, worker, pool
 ):
