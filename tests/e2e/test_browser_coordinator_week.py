@@ -2,7 +2,8 @@
 defined in the admin's catalogue and required by a weekly shift series, the week's shifts
 with who holds them and who waits, assigning and removing (after a confirmation page), who
 served with a walk-in and actual times, a training planned and someone whose first aid runs
-out enrolled into it from the refresher list, and the hours in the figures. Nothing through the API:
+out enrolled into it from the refresher list, and the hours in the figures and the funding
+report. Nothing through the API (the walk counts its requests to /api/: none):
 every step is a page, as a coordinator of one Dorftreff does it.
 
 Each page is photographed at phone (390 px) and desktop (1280 px) width under
@@ -14,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 from uuid import UUID, uuid4
 
 import pytest
@@ -39,6 +41,7 @@ from tests.week_browsing import COORDINATOR, photographed
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(400)]
 
+AUDITOR = "pruefung@treffpunkt.example"
 PLANT_CARE = "Blumenpflege (Test)"
 """The qualification the walk defines first and its weekly shift series then requires."""
 
@@ -135,6 +138,9 @@ async def test_a_coordinator_walks_the_week_in_the_browser(site, past_training,
             context = await browser.new_context(base_url=demo, viewport=DESKTOP,
                                                 locale="de-DE")
             refused = policy_violations(context)
+            api_calls = []  # every step is a page: not one request to /api/
+            context.on("request", lambda request: api_calls.append(request.url)
+                       if urlsplit(request.url).path.startswith("/api/") else None)
             page = await context.new_page()
             # The admin keeps the catalogue: a new qualification, which a shift then requires.
             await page.goto("/coordinator/qualifications/")
@@ -279,6 +285,25 @@ async def test_a_coordinator_walks_the_week_in_the_browser(site, past_training,
             hours_after = await volunteer_hours(page, site_path, other_than=hours_served)
             assert hours_after == pytest.approx(hours_served + 1.5)
             await photographed(page, "statistics-after")
+            # The funding report (the auditor's page) shows the same year's hours.
+            auditor = await browser.new_context(base_url=demo, viewport=DESKTOP, locale="de-DE")
+            refused_to_auditor = policy_violations(auditor)
+            report = await auditor.new_page()
+            await report.goto("/auditor/report")
+            await sign_in_on(report, AUDITOR, DEMO_PASSWORD)
+            await report.wait_for_url("**/auditor/report")
+            year = date.today().year
+            await report.get_by_label("Von (Tag)").fill(f"{year}-01-01")
+            await report.get_by_label("Bis (Tag)").fill(f"{year}-12-31")
+            await report.get_by_label("Standort").select_option(
+                value=site_path.rsplit("/", 1)[1])
+            await report.get_by_role("button", name="Anzeigen").click()
+            await report.wait_for_url("**/auditor/report?from=**")
+            reported = await report.locator(
+                '.totals div:has(dt:text-is("Ehrenamtsstunden")) dd').inner_text()
+            assert float(reported.replace(",", ".")) == pytest.approx(hours_after)
+            await auditor.close()
+            assert refused_to_auditor == []
 
             # Next week's Zeitungscafé: assign someone, then take someone off, after a question.
             await page.get_by_role("link", name="Schichten", exact=True).click()
@@ -384,5 +409,6 @@ async def test_a_coordinator_walks_the_week_in_the_browser(site, past_training,
             await expect(held).to_contain_text("abgeschlossen")
             await photographed(page, "trainings-done")
             assert refused == []
+            assert api_calls == []
         finally:
             await browser.close()
