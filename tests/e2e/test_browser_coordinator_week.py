@@ -197,6 +197,17 @@ async def test_a_coordinator_walks_the_week_in_the_browser(site, past_training,
             await plan.get_by_role("button", name="Schichten für jeden Termin anlegen").click()
             await expect(page.get_by_role("status")).to_contain_text("Schichten angelegt")
             await photographed(page, "offers")
+            # Someone takes the first date's shift; cancelling the date then releases them.
+            await page.goto(f"{site_path}/shifts?week={first_sunday.isoformat()}")
+            await page.locator(".shift-row a", has_text="Aufbau und Tresen").click()
+            first_date_shift = page.url
+            assign = page.locator("form.assign-form")
+            helper = (await assign.locator("option").nth(1).inner_text()).strip()
+            await assign.get_by_label("Ehrenamtliche einteilen").select_option(label=helper)
+            await assign.get_by_role("button", name="Einteilen").click()
+            await expect(page.get_by_role("status")).to_have_text("Eingeteilt.")
+            await expect(page.locator("ol.roster:not(.waitlist)")).to_contain_text(helper)
+            await page.get_by_role("link", name="Angebote", exact=True).click()
             await games.locator(".dates li a").first.click()
             await expect(page.get_by_role("heading", name="Termin absagen?")).to_be_visible()
             await page.get_by_label("Grund", exact=True).fill("Saal wird renoviert")
@@ -207,6 +218,9 @@ async def test_a_coordinator_walks_the_week_in_the_browser(site, past_training,
             # The cancelled date's shift went with it; the next date's is there to fill.
             await page.goto(f"{site_path}/shifts?week={first_sunday.isoformat()}")
             await expect(page.locator(".shift-row", has_text="Aufbau und Tresen")).to_have_count(0)
+            await page.goto(first_date_shift)
+            await expect(page.get_by_text("Diese Schicht ist abgesagt.")).to_be_visible()
+            await expect(page.locator("ol.roster:not(.waitlist) li")).to_have_count(0)
             await page.goto(
                 f"{site_path}/shifts?week={(first_sunday + timedelta(days=7)).isoformat()}")
             await expect(page.locator(".shift-row.unfilled", has_text="Aufbau und Tresen")

@@ -71,6 +71,7 @@ async def test_the_roster_page_shows_the_coordinators_own_change_at_once(
     page = text_of(cancelled.text)
     assert "Tresen" in page and "Diese Schicht ist abgesagt." in page
     assert holders(cancelled.text) == []
+    assert "open-place" not in cancelled.text  # a cancelled shift has no places to fill
 
 
 async def test_assigning_to_a_full_shift_says_the_person_waits(world, projector):  # noqa: F811
