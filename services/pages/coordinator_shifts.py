@@ -21,6 +21,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Template
 
+from events.shifts import ShiftWaitlisted
 from events.store import EventStore
 from projections import shift_board
 from services.auth.guards import ADMIN, COORDINATOR, for_site, from_path, requires_roles
@@ -45,7 +46,7 @@ from services.shifts.state import SHIFT
 STAFF_OF_SITE = for_site(from_path("site_id"))
 STAFF_OF_SHIFT = for_site(site_of(SHIFT, "shift_id"))
 DONE = Annotated[str | None, QueryParameter(name="done", max_length=32)]
-DONE_WORDS = ("assigned", "removed", "served", "cancelled")
+DONE_WORDS = ("assigned", "waitlisted", "removed", "served", "cancelled")
 ROSTER_CHANGES = {"assign": "assigned", "remove": "removed"}
 WALK_IN_ROWS = 3
 
@@ -157,6 +158,8 @@ class ShiftPages(Controller):
                 status_code=rejection.status, **{error: refusal_message(
                     rejection, t, on_behalf=True, missing=await _missing(
                         rejection, request, read_models))})
+        if any(isinstance(event, ShiftWaitlisted) for event in result.events):
+            done = "waitlisted"  # the shift was full: assigned to its waitlist
         return Redirect(f"/coordinator/shifts/{shift_id}?min_position={result.position}"
                         f"&done={done}", status_code=303)
 

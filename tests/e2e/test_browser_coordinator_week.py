@@ -2,7 +2,8 @@
 defined in the admin's catalogue and required by a weekly shift series, the week's shifts
 with who holds them and who waits, assigning and removing (after a confirmation page), who
 served with a walk-in and actual times, a training planned and someone whose first aid runs
-out enrolled into it from the refresher list, and the hours in the figures. Nothing through the API:
+out enrolled into it from the refresher list, and the hours in the figures and the funding
+report. Nothing through the API (the walk counts its requests to /api/: none):
 every step is a page, as a coordinator of one Dorftreff does it.
 
 Each page is photographed at phone (390 px) and desktop (1280 px) width under
@@ -14,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 from uuid import UUID, uuid4
 
 import pytest
@@ -39,6 +41,7 @@ from tests.week_browsing import COORDINATOR, photographed
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(400)]
 
+AUDITOR = "pruefung@treffpunkt.example"
 PLANT_CARE = "Blumenpflege (Test)"
 """The qualification the walk defines first and its weekly shift series then requires."""
 
@@ -135,6 +138,9 @@ async def test_a_coordinator_walks_the_week_in_the_browser(site, past_training,
             context = await browser.new_context(base_url=demo, viewport=DESKTOP,
                                                 locale="de-DE")
             refused = policy_violations(context)
+            api_calls = []  # every step is a page: not one request to /api/
+            context.on("request", lambda request: api_calls.append(request.url)
+                       if urlsplit(request.url).path.startswith("/api/") else None)
             page = await context.new_page()
             # The admin keeps the catalogue: a new qualification, which a shift then requires.
             await page.goto("/coordinator/qualifications/")
@@ -191,6 +197,17 @@ async def test_a_coordinator_walks_the_week_in_the_browser(site, past_training,
             await plan.get_by_role("button", name="Schichten für jeden Termin anlegen").click()
             await expect(page.get_by_role("status")).to_contain_text("Schichten angelegt")
             await photographed(page, "offers")
+            # Someone takes the first date's shift; cancelling the date then releases them.
+            await page.goto(f"{site_path}/shifts?week={first_sunday.isoformat()}")
+            await page.locator(".shift-row a", has_text="Aufbau und Tresen").click()
+            first_date_shift = page.url
+            assign = page.locator("form.assign-form")
+            helper = (await assign.locator("option").nth(1).inner_text()).strip()
+            await assign.get_by_label("Ehrenamtliche einteilen").select_option(label=helper)
+            await assign.get_by_role("button", name="Einteilen").click()
+            await expect(page.get_by_role("status")).to_have_text("Eingeteilt.")
+            await expect(page.locator("ol.roster:not(.waitlist)")).to_contain_text(helper)
+            await page.get_by_role("link", name="Angebote", exact=True).click()
             await games.locator(".dates li a").first.click()
             await expect(page.get_by_role("heading", name="Termin absagen?")).to_be_visible()
             await page.get_by_label("Grund", exact=True).fill("Saal wird renoviert")
@@ -201,6 +218,9 @@ async def test_a_coordinator_walks_the_week_in_the_browser(site, past_training,
             # The cancelled date's shift went with it; the next date's is there to fill.
             await page.goto(f"{site_path}/shifts?week={first_sunday.isoformat()}")
             await expect(page.locator(".shift-row", has_text="Aufbau und Tresen")).to_have_count(0)
+            await page.goto(first_date_shift)
+            await expect(page.get_by_text("Diese Schicht ist abgesagt.")).to_be_visible()
+            await expect(page.locator("ol.roster:not(.waitlist) li")).to_have_count(0)
             await page.goto(
                 f"{site_path}/shifts?week={(first_sunday + timedelta(days=7)).isoformat()}")
             await expect(page.locator(".shift-row.unfilled", has_text="Aufbau und Tresen")
@@ -279,24 +299,57 @@ async def test_a_coordinator_walks_the_week_in_the_browser(site, past_training,
             hours_after = await volunteer_hours(page, site_path, other_than=hours_served)
             assert hours_after == pytest.approx(hours_served + 1.5)
             await photographed(page, "statistics-after")
+            # The funding report (the auditor's page) shows the same year's hours.
+            auditor = await browser.new_context(base_url=demo, viewport=DESKTOP, locale="de-DE")
+            refused_to_auditor = policy_violations(auditor)
+            report = await auditor.new_page()
+            await report.goto("/auditor/report")
+            await sign_in_on(report, AUDITOR, DEMO_PASSWORD)
+            await report.wait_for_url("**/auditor/report")
+            year = date.today().year
+            await report.get_by_label("Von (Tag)").fill(f"{year}-01-01")
+            await report.get_by_label("Bis (Tag)").fill(f"{year}-12-31")
+            await report.get_by_label("Standort").select_option(
+                value=site_path.rsplit("/", 1)[1])
+            await report.get_by_role("button", name="Anzeigen").click()
+            await report.wait_for_url("**/auditor/report?from=**")
+            reported = await report.locator(
+                '.totals div:has(dt:text-is("Ehrenamtsstunden")) dd').inner_text()
+            assert float(reported.replace(",", ".")) == pytest.approx(hours_after)
+            await auditor.close()
+            assert refused_to_auditor == []
 
-            # Next week's Zeitungscafé: assign someone, then take someone off, after a question.
+            # Next week's Zeitungscafé: assign people until the shift is full and one waits,
+            # then take a holder off, after a question: the first waiting moves up.
             await page.get_by_role("link", name="Schichten", exact=True).click()
             await page.get_by_role("link", name="Nächste Woche →").click()
             await page.locator(".shift-row a", has_text="Ausschank").first.click()
             assign = page.locator("form.assign-form")
-            helper = (await assign.locator("option").nth(1).inner_text()).strip()
-            await assign.get_by_label("Ehrenamtliche einteilen").select_option(label=helper)
-            await assign.get_by_role("button", name="Einteilen").click()
-            await expect(page.get_by_role("status")).to_have_text("Eingeteilt.")
             roster = page.locator("section", has=page.locator("#holders-heading"))
-            await expect(roster).to_contain_text(helper)
+            waiting = page.locator("ol.waitlist li .name")
+            said = page.get_by_role("status").or_(page.get_by_role("alert"))
+            turned_away = []
+            while not await waiting.count():
+                assert len(turned_away) < 3, f"nobody could be assigned: {turned_away}"
+                helper = (await assign.locator("option").nth(1 + len(turned_away))
+                          .inner_text()).strip()
+                await assign.get_by_label("Ehrenamtliche einteilen").select_option(label=helper)
+                async with page.expect_navigation():
+                    await assign.get_by_role("button", name="Einteilen").click()
+                await expect(said).to_be_visible()
+                outcome = (await said.inner_text()).strip()
+                if outcome not in ("Eingeteilt.",
+                                   "Die Schicht ist voll: auf die Warteliste gesetzt."):
+                    turned_away.append(f"{helper}: {outcome}")  # an overlap, a qualification
+                    continue
+                await expect(roster).to_contain_text(helper)
+            await expect(page.get_by_role("status")).to_have_text(
+                "Die Schicht ist voll: auf die Warteliste gesetzt.")
+            await expect(page.locator("ol.waitlist")).to_contain_text(f"1. {helper}")
             await photographed(page, "roster")
             holders = page.locator("ol.roster:not(.waitlist)")
             first = (await holders.locator("li .name").first.inner_text()).strip()
-            waiting = page.locator("ol.waitlist li .name")
-            next_up = ((await waiting.first.inner_text()).split(". ", 1)[1].strip()
-                       if await waiting.count() else None)
+            next_up = (await waiting.first.inner_text()).split(". ", 1)[1].strip()
             await holders.locator("li a.remove").first.click()
             await expect(page.get_by_role("heading", name="Aus der Schicht austragen?")).to_be_visible()
             await expect(page.locator(".question")).to_contain_text(first)
@@ -304,8 +357,7 @@ async def test_a_coordinator_walks_the_week_in_the_browser(site, past_training,
             await page.get_by_role("button", name="Ja, austragen").click()
             await expect(page.get_by_role("status")).to_have_text("Ausgetragen.")
             await expect(holders).not_to_contain_text(first)
-            if next_up:  # the first on the waitlist moved up
-                await expect(holders).to_contain_text(next_up)
+            await expect(holders).to_contain_text(next_up)  # the first waiting moved up
             await photographed(page, "removed")
             # The whole shift cancelled: a question first, and a reason everyone is told.
             await page.get_by_role("link", name="Schicht absagen …").click()
@@ -384,5 +436,6 @@ async def test_a_coordinator_walks_the_week_in_the_browser(site, past_training,
             await expect(held).to_contain_text("abgeschlossen")
             await photographed(page, "trainings-done")
             assert refused == []
+            assert api_calls == []
         finally:
             await browser.close()
