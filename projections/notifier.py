@@ -1,11 +1,12 @@
 """The notifier: follows the history like a read model and decides who is told what.
 
-Its own tables (sites, shifts, volunteers, who holds or waits for which shift) are a read model
-like any other, in generations. What it decides goes into ``outbox`` (migration 0003), outside
-the generations, in the same transaction as the checkpoint, keyed by its cause
-(``<event position>:<kind>:<volunteer>``): a batch applied again after a crash queues nothing
-twice. A rebuild replays the history but queues nothing at or below ``notifier_horizon``, the
-highest position ever decided on, so a rebuild never sends anything again.
+Its own tables (sites, shifts, volunteers, who holds or waits for which shift, whom each
+handover offered a place) are a read model like any other, in generations. What it decides goes
+into ``outbox`` (migration 0003), outside the generations, in the same transaction as the
+checkpoint, keyed by its cause (``<event position>:<kind>:<volunteer>``): a batch applied again
+after a crash queues nothing twice. A rebuild replays the history but queues nothing at or
+below ``notifier_horizon``, the highest position ever decided on, so a rebuild never sends
+anything again.
 
 A new event that tells someone something is a row of ``NOTICES`` (event type -> the notices
 it gives); the message's words are the kind's entries in the mail catalogue
@@ -40,6 +41,7 @@ SITES, SHIFTS = "notifier_sites", "notifier_shifts"
 VOLUNTEERS, HOLDINGS = "notifier_volunteers", "notifier_holdings"
 MEMBERS = "notifier_members"
 COORDINATORS = "notifier_coordinators"
+HANDOVERS = "notifier_handovers"
 OUTBOX = "outbox"
 
 CLAIM_CONFIRMED = "claim_confirmed"
@@ -49,6 +51,7 @@ SHIFT_CANCELLED = "shift_cancelled"
 REMINDER = "reminder"
 HANDOVER_OFFERED = "handover_offered"
 HANDED_OVER = "handed_over"
+HANDOVER_WITHDRAWN = "handover_withdrawn"
 PASSWORD_RESET = "password_reset"
 INVITATION = "invitation"
 """Kinds sent on request, not decided on the history (queued by ``queue_direct``)."""
@@ -58,8 +61,8 @@ TRAINING_CANCELLED = "training_cancelled"
 QUALIFICATION_EXPIRING = "qualification_expiring"
 """Queued by a periodic pass (``projections/qualification_warnings.py``)."""
 KINDS = (CLAIM_CONFIRMED, WAITLISTED, MOVED_UP, SHIFT_CANCELLED, REMINDER, HANDOVER_OFFERED,
-         HANDED_OVER, TRAINING_ENROLLED, TRAINING_REMINDER, TRAINING_CANCELLED,
-         QUALIFICATION_EXPIRING)
+         HANDED_OVER, HANDOVER_WITHDRAWN, TRAINING_ENROLLED, TRAINING_REMINDER,
+         TRAINING_CANCELLED, QUALIFICATION_EXPIRING)
 """Every kind of message a volunteer may be sent (and may turn off)."""
 COORDINATOR_DIGEST = "coordinator_digest"
 """The coordinators' weekly digest (``projections/coordinator_digest.py``), to an account."""
@@ -67,7 +70,8 @@ COORDINATOR_DIGEST = "coordinator_digest"
 
 class Notice(msgspec.Struct, frozen=True, kw_only=True):
     """Tell ``volunteer_id`` (or, without one, everyone holding or waiting for the shift; with
-    ``audience="site"`` every volunteer of the shift's site not holding a place on it)
+    ``audience="site"`` every volunteer of the shift's site not holding a place on it; with
+    ``audience="offered_to"`` the colleague the handover ``params["handover_id"]`` named)
     ``kind`` about ``shift_id``; ``params`` are values of the event the message shows."""
 
     kind: str
@@ -82,6 +86,13 @@ def _handover_offered(e: handovers.HandoverOffered) -> list[Notice]:
                    audience="site", params={"handover_id": str(e.handover_id)})]
 
 
+def _handover_withdrawn(e: handovers.HandoverWithdrawn) -> list[Notice]:
+    # The event does not say whom the offer named: the notifier's own table remembers it. An
+    # offer to the whole site is withdrawn silently (its queued offers are suppressed).
+    return [Notice(kind=HANDOVER_WITHDRAWN, shift_id=e.shift_id, audience="offered_to",
+                   params={"handover_id": str(e.handover_id)})]
+
+
 NOTICES: dict[type[Event], Callable[[Any], list[Notice]]] = {
     shifts.ShiftClaimed: lambda e: [Notice(
         kind=MOVED_UP if e.from_waitlist else CLAIM_CONFIRMED,
@@ -91,6 +102,7 @@ NOTICES: dict[type[Event], Callable[[Any], list[Notice]]] = {
     shifts.ShiftCancelled: lambda e: [Notice(kind=SHIFT_CANCELLED, shift_id=e.shift_id,
                                       params={"reason": e.reason})],
     handovers.HandoverOffered: _handover_offered,
+    handovers.HandoverWithdrawn: _handover_withdrawn,
     # A training is kept as a shift of the notifier's tables (its enrolments as held places).
     trainings.TrainingEnrolled: lambda e: [Notice(kind=TRAINING_ENROLLED, shift_id=e.training_id,
                                            volunteer_id=e.volunteer_id)],
@@ -214,6 +226,20 @@ def _gone(
     return _released(e.volunteer_id, e.shift_id)
 
 
+def _offered(e: handovers.HandoverOffered) -> tuple[str, tuple[Any, ...]]:
+    return ("""INSERT INTO {notifier_handovers} (handover_id, to_volunteer_id)
+               VALUES ($1, $2) ON CONFLICT (handover_id) DO NOTHING""",
+            (e.handover_id, e.to_volunteer_id))
+
+
+def _offer_closed(handover_id: UUID, detail: str) -> tuple[str, tuple[Any, ...]]:
+    # An offer withdrawn or taken is no offer any more: its mails not yet sent never are.
+    return ("""UPDATE outbox SET state = 'suppressed', detail = $2, finished_at = now()
+                WHERE kind = 'handover_offered' AND state = 'queued'
+                  AND params->>'handover_id' = $1""",
+            (str(handover_id), detail))
+
+
 def _cancelled(shift_id: UUID) -> tuple[str, tuple[Any, ...]]:
     # The holders stay in the table until the notices are queued (the releases follow later).
     return ("""WITH gone AS (UPDATE {notifier_shifts} SET cancelled = true WHERE shift_id = $1)
@@ -236,6 +262,9 @@ CHANGES: dict[type[Event], Callable[..., tuple[str, tuple[Any, ...]]]] = {
     trainings.TrainingPlanned: _training,
     trainings.TrainingEnrollmentCancelled: lambda e: _released(e.volunteer_id, e.training_id),
     trainings.TrainingCancelled: lambda e: _cancelled(e.training_id),
+    handovers.HandoverOffered: _offered,
+    handovers.HandoverWithdrawn: lambda e: _offer_closed(e.handover_id, "withdrawn"),
+    handovers.HandoverAccepted: lambda e: _offer_closed(e.handover_id, "accepted"),
     AccountRegistered: _coordinator,
     AccountClosed: _account_closed,
     AccountEmailSealed: lambda e: (
@@ -275,6 +304,13 @@ _QUEUE_TO = {
                                        WHERE shift_id = s.shift_id AND status = 'claimed')"""),
     "holders": _QUEUE.replace("RECIPIENTS", """v.volunteer_id IN (
                 SELECT volunteer_id FROM {notifier_holdings} WHERE shift_id = s.shift_id)"""),
+    # Not who never heard of the offer: its mail to them was suppressed by this very withdrawal.
+    "offered_to": _QUEUE.replace("RECIPIENTS", """v.volunteer_id = (
+                SELECT to_volunteer_id FROM {notifier_handovers} WHERE handover_id = $5::uuid)
+           AND NOT EXISTS (SELECT 1 FROM outbox o
+                            WHERE o.kind = 'handover_offered' AND o.state = 'suppressed'
+                              AND o.detail = 'withdrawn' AND o.volunteer_id = v.volunteer_id
+                              AND o.params->>'handover_id' = $5::uuid::text)"""),
 }
 """The notice's recipients, one statement each: chosen in one statement (a ``CASE`` in the
 join, whose only reusable plan scans every volunteer), PostgreSQL planned each notice anew,
@@ -285,6 +321,8 @@ def _queue(notice: Notice) -> tuple[str, tuple[Any, ...]]:
     """The statement queueing ``notice`` and its arguments after the common four."""
     if notice.volunteer_id is not None:
         return _QUEUE_TO["volunteer"], (notice.volunteer_id,)
+    if notice.audience == "offered_to":
+        return _QUEUE_TO["offered_to"], (UUID(notice.params["handover_id"]),)
     return _QUEUE_TO["site" if notice.audience == "site" else "holders"], ()
 
 
@@ -307,6 +345,7 @@ class Notifier:
                     PRIMARY KEY (site_id, volunteer_id)""",
         COORDINATORS: """account_id uuid PRIMARY KEY, site_ids uuid[] NOT NULL, email bytea,
                          closed boolean NOT NULL DEFAULT false""",
+        HANDOVERS: "handover_id uuid PRIMARY KEY, to_volunteer_id uuid",
     }
     indexes = ("CREATE INDEX ON {notifier_holdings} (shift_id)",)
     event_types = frozenset(

@@ -1,20 +1,23 @@
 """What the second wave's routes tell by e-mail, through the real routes, the notifier and the
 outbox's delivery to a real SMTP server (aiosmtpd): a coordinator's cancellation and a session's
 cancellation cascade tell holders and waitlist; a handover offered tells the colleague (or the
-site's volunteers) with a link, its acceptance confirms the taker and tells the giver; a
-training's enrolment is confirmed and reminded, its cancellation told."""
+site's volunteers) with a link, its acceptance confirms the taker and tells the giver; an
+offer withdrawn tells the colleague it named, and an offer withdrawn or taken before its mails
+went out sends none of them; a training's enrolment is confirmed and reminded, its cancellation
+told."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
+from uuid import UUID
 
 import pytest
 
 from events.catalog import registry
 from events.store import EventStore
 from projections.notifier import NOTIFIER, queue_due_reminders
-from projections.runner import ensure_projection
+from projections.runner import ensure_projection, start_rebuild
 from tests.accounts_world import (
     ADMIN,
     COORDINATOR_A,
@@ -41,15 +44,41 @@ pytestmark = pytest.mark.integration
 PUBLIC = "https://treffpunkt.bersenbrueck.example"
 
 
-async def mailed(pool, port: int) -> list[EmailMessage]:
-    """Let the notifier follow the history, then deliver the outbox to a real SMTP server."""
-    store = EventStore(pool, registry)
+async def decided(pool) -> None:
+    """Let the notifier follow the history (it queues; nothing is delivered)."""
     await ensure_projection(pool, NOTIFIER)
-    await run_until_caught_up(pool, store, NOTIFIER)
+    await run_until_caught_up(pool, EventStore(pool, registry), NOTIFIER)
+
+
+async def mailed(pool, port: int, *, all_sent: bool = True) -> list[EmailMessage]:
+    """Let the notifier follow the history, then deliver the outbox to a real SMTP server."""
+    await decided(pool)
     with smtp_server(port) as inbox:
         await deliver_due(pool, smtp_settings(port))
-    assert await pool.fetchval("SELECT count(*) FROM outbox WHERE state <> 'sent'") == 0
+    if all_sent:
+        assert await pool.fetchval("SELECT count(*) FROM outbox WHERE state <> 'sent'") == 0
     return inbox.messages
+
+
+async def an_offer(world: World, to: UUID | None = None) -> str:
+    """Alice claims a shift and offers it to ``to`` (None: site A's volunteers): the offer."""
+    shift = await a_shift(world)
+    await world.created(VOLUNTEER_SELF, f"/api/shifts/{shift}/claims", {})
+    handover = (await world.created(
+        VOLUNTEER_SELF, f"/api/shifts/{shift}/claims/{world.alice}/handover",
+        {"to_volunteer_id": str(to)} if to else {}))["id"]
+    return handover
+
+
+async def withdraw(world: World, handover: str) -> None:
+    withdrawn = await world.call(VOLUNTEER_SELF, "POST", f"/api/handovers/{handover}/withdrawal")
+    assert withdrawn.status_code == 200, withdrawn.text
+
+
+async def offers_in_the_outbox(pool) -> list[tuple[str, str, str | None]]:
+    return [tuple(row) for row in await pool.fetch(
+        """SELECT params->>'handover_id', state, detail FROM outbox
+            WHERE kind = 'handover_offered' ORDER BY queued_at""")]
 
 
 def to(messages: list[EmailMessage], address: str, subject: str) -> list[EmailMessage]:
@@ -98,11 +127,7 @@ async def test_a_cancelled_session_tells_the_holders_of_its_shifts(
 async def test_a_handover_tells_the_colleague_with_a_link_and_its_acceptance_both_sides(
     world, pool, smtp_port  # noqa: F811
 ):
-    shift = await a_shift(world)
-    await world.created(VOLUNTEER_SELF, f"/api/shifts/{shift}/claims", {})
-    handover = (await world.created(
-        VOLUNTEER_SELF, f"/api/shifts/{shift}/claims/{world.alice}/handover",
-        {"to_volunteer_id": str(world.bernd)}))["id"]
+    handover = await an_offer(world, world.bernd)
     offered, = to(await mailed(pool, smtp_port), "bernd@example.org", "Können Sie übernehmen?")
     assert "Mittagstisch" in offered["Subject"]
     assert f"{PUBLIC}/volunteer/handovers" in text_of(offered)
@@ -129,6 +154,69 @@ async def test_a_handover_to_the_site_tells_its_other_volunteers_not_the_giver(
     messages = await mailed(pool, smtp_port)
     assert len(to(messages, "bernd@example.org", "Können Sie übernehmen?")) == 1
     assert to(messages, "alice@example.org", "Können Sie übernehmen?") == []
+
+
+async def test_a_named_offer_withdrawn_tells_the_colleague_it_is_off_once(
+    world, pool, smtp_port  # noqa: F811
+):
+    handover = await an_offer(world, world.bernd)
+    assert len(to(await mailed(pool, smtp_port), "bernd@example.org", "Können Sie")) == 1
+
+    await withdraw(world, handover)
+    messages = await mailed(pool, smtp_port)
+    told, = to(messages, "bernd@example.org", "Angebot zurückgezogen: Mittagstisch")
+    assert "ist zurückgezogen" in text_of(told) and "Dorftreff Linden" in text_of(told)
+    assert f"{PUBLIC}/volunteer/handovers" in text_of(told)
+    assert told["X-Treffpunkt-Kind"] == "handover_withdrawn"
+    assert len(messages) == 1  # the holder, who withdrew it, is told nothing
+
+    # A rebuild of the notifier remembers the offer again but queues nothing again.
+    queued = await pool.fetchval("SELECT count(*) FROM outbox")
+    await start_rebuild(pool, NOTIFIER)
+    assert await mailed(pool, smtp_port) == []
+    assert await pool.fetchval("SELECT count(*) FROM outbox") == queued
+    assert await pool.fetchval("SELECT to_volunteer_id FROM notifier_handovers") == world.bernd
+
+
+async def test_a_named_offer_withdrawn_before_its_mail_went_out_tells_the_colleague_nothing(
+    world, pool, smtp_port  # noqa: F811
+):
+    handover = await an_offer(world, world.bernd)
+    await decided(pool)  # the offer is queued, not yet sent
+    await withdraw(world, handover)
+    messages = await mailed(pool, smtp_port, all_sent=False)
+    assert to(messages, "bernd@example.org", "") == []  # neither the offer nor its withdrawal
+    assert await offers_in_the_outbox(pool) == [(handover, "suppressed", "withdrawn")]
+
+
+async def test_a_site_offer_withdrawn_before_its_mails_went_out_sends_none(
+    world, pool, smtp_port  # noqa: F811
+):
+    earlier = await a_shift(world, capacity=2, days=3)  # Bernd is one of site A's volunteers
+    await world.created(VOLUNTEER_OTHER, f"/api/shifts/{earlier}/claims", {})
+    handover = await an_offer(world)
+    await decided(pool)
+    assert await offers_in_the_outbox(pool) == [(handover, "queued", None)]
+
+    await withdraw(world, handover)
+    messages = await mailed(pool, smtp_port, all_sent=False)
+    assert to(messages, "bernd@example.org", "Können Sie") == []
+    assert to(messages, "bernd@example.org", "Angebot zurückgezogen") == []  # no noise
+    assert await offers_in_the_outbox(pool) == [(handover, "suppressed", "withdrawn")]
+
+
+async def test_an_offer_taken_before_its_mail_went_out_sends_no_offer(
+    world, pool, smtp_port  # noqa: F811
+):
+    handover = await an_offer(world, world.bernd)
+    await decided(pool)
+    accepted = await world.call(VOLUNTEER_OTHER, "POST", f"/api/handovers/{handover}/acceptance")
+    assert accepted.status_code == 200, accepted.text
+    messages = await mailed(pool, smtp_port, all_sent=False)
+    assert to(messages, "bernd@example.org", "Können Sie") == []
+    assert len(to(messages, "bernd@example.org", "Eingetragen: Mittagstisch")) == 1
+    assert len(to(messages, "alice@example.org", "Übergeben: Mittagstisch")) == 1
+    assert await offers_in_the_outbox(pool) == [(handover, "suppressed", "accepted")]
 
 
 async def test_an_enrolment_is_confirmed_reminded_before_and_a_cancelled_training_told(

@@ -52,6 +52,19 @@ def test_a_handover_offer_links_to_the_offers_page():
     assert "https://treffpunkt.example/volunteer/handovers" in text
 
 
+@pytest.mark.parametrize("language, link", [("de", "Andere Angebote ansehen"),
+                                            ("en", "See other offers"),
+                                            ("uk", "Переглянути інші пропозиції")])
+def test_a_withdrawn_offer_says_so_and_links_to_the_other_offers(language, link):
+    message = a_message("handover_withdrawn", language)
+    text = message.get_body(("plain",)).get_content()
+    assert message["Subject"].startswith(
+        {"de": "Angebot zurückgezogen: Küche", "en": "Offer withdrawn: Küche",
+         "uk": "Пропозицію відкликано: Küche"}[language])
+    assert f"{link}\nhttps://treffpunkt.example/volunteer/handovers" in text
+    assert message.get_content_type() == "multipart/alternative"  # nothing for the calendar
+
+
 def mail_catalogue(language: str) -> dict[str, str]:
     with (HERE / "locale" / language / "LC_MESSAGES" / "mail.po").open("rb") as file:
         return {message.id: message.string for message in read_po(file) if message.id}

@@ -38,6 +38,7 @@ from projections.notifier import (
     CLAIM_CONFIRMED,
     HANDED_OVER,
     HANDOVER_OFFERED,
+    HANDOVER_WITHDRAWN,
     INVITATION,
     KINDS,
     MOVED_UP,
@@ -88,6 +89,8 @@ def _link(kind: str, params: dict[str, Any], public_url: str) -> tuple[str, str]
     """The message's one link: (catalogue msgid of its label, address)."""
     if kind == HANDOVER_OFFERED:
         return "link.handover", f"{public_url}/volunteer/handovers"
+    if kind == HANDOVER_WITHDRAWN:
+        return "link.other_offers", f"{public_url}/volunteer/handovers"
     if kind in (PASSWORD_RESET, INVITATION):
         return f"link.{kind}", f"{public_url}/password/{params['token']}"
     if kind == QUALIFICATION_EXPIRING:
