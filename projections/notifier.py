@@ -1,12 +1,13 @@
 """The notifier: follows the history like a read model and decides who is told what.
 
-Its own tables (sites, shifts, volunteers, who holds or waits for which shift, whom each
-handover offered a place) are a read model like any other, in generations. What it decides goes
-into ``outbox`` (migration 0003), outside the generations, in the same transaction as the
-checkpoint, keyed by its cause (``<event position>:<kind>:<volunteer>``): a batch applied again
-after a crash queues nothing twice. A rebuild replays the history but queues nothing at or
-below ``notifier_horizon``, the highest position ever decided on, so a rebuild never sends
-anything again.
+Its own tables (sites, shifts, volunteers, who holds or waits for which shift) are a read model
+like any other, in generations. What it decides goes into ``outbox`` (migration 0003), outside
+the generations, in the same transaction as the checkpoint, keyed by its cause
+(``<event position>:<kind>:<volunteer>``): a batch applied again after a crash queues nothing
+twice. A rebuild replays the history but queues nothing at or below ``notifier_horizon``, the
+highest position ever decided on, so a rebuild never sends anything again. What an event does
+not say but an earlier message does (whom a withdrawn handover offer named) is read from that
+message's outbox row.
 
 A new event that tells someone something is a row of ``NOTICES`` (event type -> the notices
 it gives); the message's words are the kind's entries in the mail catalogue
@@ -41,7 +42,6 @@ SITES, SHIFTS = "notifier_sites", "notifier_shifts"
 VOLUNTEERS, HOLDINGS = "notifier_volunteers", "notifier_holdings"
 MEMBERS = "notifier_members"
 COORDINATORS = "notifier_coordinators"
-HANDOVERS = "notifier_handovers"
 OUTBOX = "outbox"
 
 CLAIM_CONFIRMED = "claim_confirmed"
@@ -83,12 +83,13 @@ class Notice(msgspec.Struct, frozen=True, kw_only=True):
 
 def _handover_offered(e: handovers.HandoverOffered) -> list[Notice]:
     return [Notice(kind=HANDOVER_OFFERED, shift_id=e.shift_id, volunteer_id=e.to_volunteer_id,
-                   audience="site", params={"handover_id": str(e.handover_id)})]
+                   audience="site", params={"handover_id": str(e.handover_id),
+                                            "named": e.to_volunteer_id is not None})]
 
 
 def _handover_withdrawn(e: handovers.HandoverWithdrawn) -> list[Notice]:
-    # The event does not say whom the offer named: the notifier's own table remembers it. An
-    # offer to the whole site is withdrawn silently (its queued offers are suppressed).
+    # The event does not say whom the offer named: the offer's own mail to them does (``named``).
+    # An offer to the whole site is withdrawn silently (its queued offers are suppressed).
     return [Notice(kind=HANDOVER_WITHDRAWN, shift_id=e.shift_id, audience="offered_to",
                    params={"handover_id": str(e.handover_id)})]
 
@@ -226,12 +227,6 @@ def _gone(
     return _released(e.volunteer_id, e.shift_id)
 
 
-def _offered(e: handovers.HandoverOffered) -> tuple[str, tuple[Any, ...]]:
-    return ("""INSERT INTO {notifier_handovers} (handover_id, to_volunteer_id)
-               VALUES ($1, $2) ON CONFLICT (handover_id) DO NOTHING""",
-            (e.handover_id, e.to_volunteer_id))
-
-
 def _offer_closed(handover_id: UUID, detail: str) -> tuple[str, tuple[Any, ...]]:
     # An offer withdrawn or taken is no offer any more: its mails not yet sent never are.
     return ("""UPDATE outbox SET state = 'suppressed', detail = $2, finished_at = now()
@@ -262,7 +257,6 @@ CHANGES: dict[type[Event], Callable[..., tuple[str, tuple[Any, ...]]]] = {
     trainings.TrainingPlanned: _training,
     trainings.TrainingEnrollmentCancelled: lambda e: _released(e.volunteer_id, e.training_id),
     trainings.TrainingCancelled: lambda e: _cancelled(e.training_id),
-    handovers.HandoverOffered: _offered,
     handovers.HandoverWithdrawn: lambda e: _offer_closed(e.handover_id, "withdrawn"),
     handovers.HandoverAccepted: lambda e: _offer_closed(e.handover_id, "accepted"),
     AccountRegistered: _coordinator,
@@ -304,13 +298,12 @@ _QUEUE_TO = {
                                        WHERE shift_id = s.shift_id AND status = 'claimed')"""),
     "holders": _QUEUE.replace("RECIPIENTS", """v.volunteer_id IN (
                 SELECT volunteer_id FROM {notifier_holdings} WHERE shift_id = s.shift_id)"""),
-    # Not who never heard of the offer: its mail to them was suppressed by this very withdrawal.
-    "offered_to": _QUEUE.replace("RECIPIENTS", """v.volunteer_id = (
-                SELECT to_volunteer_id FROM {notifier_handovers} WHERE handover_id = $5::uuid)
-           AND NOT EXISTS (SELECT 1 FROM outbox o
-                            WHERE o.kind = 'handover_offered' AND o.state = 'suppressed'
-                              AND o.detail = 'withdrawn' AND o.volunteer_id = v.volunteer_id
-                              AND o.params->>'handover_id' = $5::uuid::text)"""),
+    # Whom the offer named and whose mail of it was not suppressed: who never heard of the
+    # offer (its mail was suppressed by this very withdrawal, or never queued) is not told.
+    "offered_to": _QUEUE.replace("RECIPIENTS", """v.volunteer_id IN (
+                SELECT o.volunteer_id FROM outbox o
+                 WHERE o.kind = 'handover_offered' AND o.params->>'handover_id' = $5::text
+                   AND (o.params->>'named')::boolean AND o.state <> 'suppressed')"""),
 }
 """The notice's recipients, one statement each: chosen in one statement (a ``CASE`` in the
 join, whose only reusable plan scans every volunteer), PostgreSQL planned each notice anew,
@@ -322,7 +315,7 @@ def _queue(notice: Notice) -> tuple[str, tuple[Any, ...]]:
     if notice.volunteer_id is not None:
         return _QUEUE_TO["volunteer"], (notice.volunteer_id,)
     if notice.audience == "offered_to":
-        return _QUEUE_TO["offered_to"], (UUID(notice.params["handover_id"]),)
+        return _QUEUE_TO["offered_to"], (notice.params["handover_id"],)
     return _QUEUE_TO["site" if notice.audience == "site" else "holders"], ()
 
 
@@ -345,7 +338,6 @@ class Notifier:
                     PRIMARY KEY (site_id, volunteer_id)""",
         COORDINATORS: """account_id uuid PRIMARY KEY, site_ids uuid[] NOT NULL, email bytea,
                          closed boolean NOT NULL DEFAULT false""",
-        HANDOVERS: "handover_id uuid PRIMARY KEY, to_volunteer_id uuid",
     }
     indexes = ("CREATE INDEX ON {notifier_holdings} (shift_id)",)
     event_types = frozenset(

@@ -170,12 +170,11 @@ async def test_a_named_offer_withdrawn_tells_the_colleague_it_is_off_once(
     assert told["X-Treffpunkt-Kind"] == "handover_withdrawn"
     assert len(messages) == 1  # the holder, who withdrew it, is told nothing
 
-    # A rebuild of the notifier remembers the offer again but queues nothing again.
+    # A rebuild of the notifier replays the offer and its withdrawal but queues nothing again.
     queued = await pool.fetchval("SELECT count(*) FROM outbox")
     await start_rebuild(pool, NOTIFIER)
     assert await mailed(pool, smtp_port) == []
     assert await pool.fetchval("SELECT count(*) FROM outbox") == queued
-    assert await pool.fetchval("SELECT to_volunteer_id FROM notifier_handovers") == world.bernd
 
 
 async def test_a_named_offer_withdrawn_before_its_mail_went_out_tells_the_colleague_nothing(
@@ -203,6 +202,18 @@ async def test_a_site_offer_withdrawn_before_its_mails_went_out_sends_none(
     assert to(messages, "bernd@example.org", "Können Sie") == []
     assert to(messages, "bernd@example.org", "Angebot zurückgezogen") == []  # no noise
     assert await offers_in_the_outbox(pool) == [(handover, "suppressed", "withdrawn")]
+
+
+async def test_a_site_offer_withdrawn_after_its_mails_went_out_tells_no_one(
+    world, pool, smtp_port  # noqa: F811
+):
+    earlier = await a_shift(world, capacity=2, days=3)  # Bernd is one of site A's volunteers
+    await world.created(VOLUNTEER_OTHER, f"/api/shifts/{earlier}/claims", {})
+    handover = await an_offer(world)
+    assert len(to(await mailed(pool, smtp_port), "bernd@example.org", "Können Sie")) == 1
+
+    await withdraw(world, handover)
+    assert await mailed(pool, smtp_port) == []  # everyone at the site: withdrawn silently
 
 
 async def test_an_offer_taken_before_its_mail_went_out_sends_no_offer(
