@@ -46,12 +46,13 @@ def compiled(locale_dir: Path, language: str, domain: str) -> NullTranslations:
 ROOT = Path(__file__).resolve().parents[1]
 MAPPING = ROOT / "babel.cfg"
 DOMAINS = {
-    "pages": ("services", ROOT / "services" / "pages" / "locale", {"t": None, "FormError": (2,)}),
+    "pages": ("services", ROOT / "services" / "pages" / "locale",
+              {"t": None, "FormError": (2,), "form_uuid": (3,), "Refused": (3,)}),
     "mail": ("workers/mail", ROOT / "workers" / "mail" / "locale", {"_": None}),
 }
 """Each domain: the folder its sources are in (its sections of ``babel.cfg``), its ``locale``
 folder (``<domain>.pot`` and ``<language>/LC_MESSAGES/<domain>.po``) and the functions that name
-its message ids (``FormError``'s second argument)."""
+its message ids (``FormError``'s second argument, the third of ``form_uuid`` and ``Refused``)."""
 SOURCE_LANGUAGE = "de"
 WIDTH = 96
 """Lines of the ``.po`` files are wrapped as Babel wrote them first, so an update rewraps nothing."""
