@@ -3,6 +3,7 @@
 
     python3 tasks.py start   # the service with demo data on http://127.0.0.1:8000
     python3 tasks.py test    # the whole test suite
+    python3 tasks.py catalogues  # extract the message ids (Babel), update each language's .po
 
 Both create ./.venv from the pinned requirements.lock (hash-checked) when it is missing or the
 lock changed. Only Python 3.11 or newer is needed; PostgreSQL and Redis come embedded unless
@@ -66,13 +67,16 @@ def ensure_chromium() -> None:
 def main() -> int:
     command = sys.argv[1] if len(sys.argv) > 1 else ""
     rest = sys.argv[2:]
-    if command not in {"start", "test"}:
+    if command not in {"start", "test", "catalogues"}:
         print(__doc__)
         return 2
     ensure_environment()
     os.chdir(ROOT)
     if command == "start":
         args = [str(VENV / "bin" / "treffpunkt"), "serve", "--demo", *rest]
+        os.execv(args[0], args)
+    if command == "catalogues":  # babel.cfg says where; projections/catalogues.py how
+        args = [str(venv_python()), "-m", "projections.catalogues"]
         os.execv(args[0], args)
     ensure_chromium()
     pytest = [str(venv_python()), "-m", "pytest"]

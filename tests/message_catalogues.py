@@ -20,8 +20,9 @@ NAMED = [
 
 
 def catalogue(language: str) -> dict[str, str]:
+    """The words of each id the language has words for (an untranslated id falls back to German)."""
     with (LOCALE / language / "LC_MESSAGES" / f"{DOMAIN}.po").open("rb") as file:
-        return {message.id: message.string for message in read_po(file) if message.id}
+        return {message.id: message.string for message in read_po(file) if message.string}
 
 
 def placeholders(text: str) -> set[str]:

@@ -261,7 +261,7 @@ class CoordinatorPages(Controller):
         series = form.scope == "series"
         return page(
             request, "coordinator/confirm.html", status_code=422 if error else 200,
-            heading=t("cancel.series_heading" if series else "cancel.heading"),
+            heading=t("cancel.series_heading") if series else t("cancel.heading"),
             question=(t("cancel.series_question", title=booking.title, when=when) if series
                       else t("cancel.question", title=booking.title, when=when)),
             consequence=t("cancel.session_consequence") if booking.session_id else None,

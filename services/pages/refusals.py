@@ -102,7 +102,7 @@ ON_BEHALF: dict[str, str] = {
     "erased": "roster.no_volunteer",
     # trainings
     "already_enrolled": "trainings.already_enrolled",
-    "full": "trainings.full",
+    "full": "trainings.is_full",
     "training_started": "trainings.started",
     "not_enrolled": "trainings.not_enrolled",
     "not_held_yet": "trainings.not_held_yet",
