@@ -75,8 +75,8 @@ def main() -> int:
     if command == "start":
         args = [str(VENV / "bin" / "treffpunkt"), "serve", "--demo", *rest]
         os.execv(args[0], args)
-    if command == "catalogues":  # babel.cfg says where; projections/catalogues.py how
-        args = [str(venv_python()), "-m", "projections.catalogues"]
+    if command == "catalogues":  # babel.cfg says where; projections/catalogue_extraction.py how
+        args = [str(venv_python()), "-m", "projections.catalogue_extraction"]
         os.execv(args[0], args)
     ensure_chromium()
     pytest = [str(venv_python()), "-m", "pytest"]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from projections.catalogues import DOMAINS, ROOT, catalogue, template, written
+from projections.catalogue_extraction import DOMAINS, ROOT, catalogue, template, written
 
 pytestmark = pytest.mark.unit
 
