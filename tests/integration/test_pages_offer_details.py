@@ -11,7 +11,7 @@ import pytest
 from events.offers import OfferDetailsChanged
 from tests.accounts_world import COORDINATOR_A, COORDINATOR_B
 from tests.coordinator_pages import sign_in_as
-from tests.integration.test_pages_publication import (
+from tests.offers_pages import (
     after_redirect,
     badge_of,
     last_event,
