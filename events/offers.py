@@ -38,6 +38,17 @@ class OfferPublicationChanged(Event, tag="offer.publication_changed", frozen=Tru
     public_description: str | None = None
 
 
+class OfferDetailsChanged(Event, tag="offer.details_changed", frozen=True, kw_only=True):
+    """The offer's title, category and staff description from now on (all three, as a whole:
+    ``description`` None has none). What was valid before stays in the history, so a report
+    replayed as of an earlier instant names the offer as it was then."""
+
+    offer_id: UUID
+    title: str
+    category: str
+    description: str | None = None
+
+
 class OfferSessionAdded(Event, tag="offer.session_added", frozen=True, kw_only=True):
     """The offer hears of a session scheduled for it (so that its shift plans reach it)."""
 
@@ -107,7 +118,10 @@ class AttendanceCorrected(Event, tag="session.attendance_corrected", frozen=True
     previous_visitors: int
 
 
-OfferEvent = OfferCreated | OfferPublicationChanged | OfferSessionAdded | OfferShiftsPlanned
+OfferEvent = (
+    OfferCreated | OfferPublicationChanged | OfferDetailsChanged | OfferSessionAdded
+    | OfferShiftsPlanned
+)
 SessionEvent = (
     SessionScheduled | SessionOccurrencesCancelled | AttendanceRecorded | AttendanceCorrected
     | SessionShiftLinked
@@ -115,6 +129,7 @@ SessionEvent = (
 EVENTS = (
     OfferCreated,
     OfferPublicationChanged,
+    OfferDetailsChanged,
     OfferSessionAdded,
     OfferShiftsPlanned,
     SessionScheduled,

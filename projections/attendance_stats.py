@@ -39,6 +39,7 @@ from events.offers import (
     AttendanceCorrected,
     AttendanceRecorded,
     OfferCreated,
+    OfferDetailsChanged,
     SessionOccurrencesCancelled,
     SessionScheduled,
 )
@@ -59,7 +60,15 @@ from projections.figures import (
     tally,
     total,
 )
-from projections.row_changes import Evolve, RowProjection, Rows, Schema, Upsert, fold
+from projections.row_changes import (
+    Evolve,
+    RowProjection,
+    Rows,
+    Schema,
+    Update,
+    Upsert,
+    fold,
+)
 
 NAME = "attendance_stats"
 SITES = "attendance_stats_sites"
@@ -111,6 +120,13 @@ def _site(event: SiteAdded) -> list[Upsert]:
 def _offer(event: OfferCreated) -> list[Upsert]:
     return [Upsert(OFFERS, {"offer_id": event.offer_id}, {
         "site_id": event.site_id, "title": event.title, "category": event.category})]
+
+
+@evolve.on(OfferDetailsChanged)
+def _offer_changed(event: OfferDetailsChanged) -> list[Update]:
+    # Only from now on: a fold "as of" an earlier instant names the offer as it was then.
+    return [Update(OFFERS, {"offer_id": event.offer_id},
+                   {"title": event.title, "category": event.category})]
 
 
 @evolve.on(SessionScheduled)

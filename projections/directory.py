@@ -7,10 +7,10 @@ from uuid import UUID
 
 import asyncpg
 
-from events.offers import OfferCreated
+from events.offers import OfferCreated, OfferDetailsChanged
 from events.rooms import RoomAdded
 from events.sites import SiteAdded
-from projections.row_changes import Evolve, RowChange, RowProjection, Schema, Upsert
+from projections.row_changes import Evolve, RowChange, RowProjection, Schema, Update, Upsert
 
 
 SITES, ROOMS, OFFERS = "directory_sites", "directory_rooms", "directory_offers"
@@ -38,6 +38,12 @@ def _offer(event: OfferCreated) -> list[RowChange]:
     return [Upsert(OFFERS, {"offer_id": event.offer_id}, {
         "site_id": event.site_id, "title": event.title, "category": event.category,
         "description": event.description})]
+
+
+@evolve.on(OfferDetailsChanged)
+def _offer_changed(event: OfferDetailsChanged) -> list[RowChange]:
+    return [Update(OFFERS, {"offer_id": event.offer_id}, {
+        "title": event.title, "category": event.category, "description": event.description})]
 
 
 DIRECTORY = RowProjection(

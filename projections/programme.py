@@ -17,6 +17,7 @@ import asyncpg
 
 from events.offers import (
     OfferCreated,
+    OfferDetailsChanged,
     OfferPublicationChanged,
     SessionOccurrencesCancelled,
     SessionScheduled,
@@ -66,6 +67,13 @@ def _offer(event: OfferCreated) -> list[RowChange]:
 def _publication(event: OfferPublicationChanged) -> list[RowChange]:
     return [Update(OFFERS, {"offer_id": event.offer_id},
                    {"public": event.public, "description": event.public_description})]
+
+
+@evolve.on(OfferDetailsChanged)
+def _details(event: OfferDetailsChanged) -> list[RowChange]:
+    # The staff's description stays out: the public one is the publication's.
+    return [Update(OFFERS, {"offer_id": event.offer_id},
+                   {"title": event.title, "category": event.category})]
 
 
 @evolve.on(SessionScheduled)

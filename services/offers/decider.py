@@ -18,6 +18,7 @@ from events.offers import (
     AttendanceCorrected,
     AttendanceRecorded,
     OfferCreated,
+    OfferDetailsChanged,
     OfferPublicationChanged,
     OfferSessionAdded,
     SessionScheduled,
@@ -55,6 +56,16 @@ class SetOfferPublication(msgspec.Struct, frozen=True, kw_only=True):
     now: datetime
 
 
+class ChangeOffer(msgspec.Struct, frozen=True, kw_only=True):
+    """The offer's title, category and staff description from now on (all three)."""
+
+    offer_id: UUID
+    title: str
+    category: str
+    description: str | None = None
+    now: datetime
+
+
 class ScheduleSession(msgspec.Struct, frozen=True, kw_only=True):
     session_id: UUID
     booking_id: UUID
@@ -77,7 +88,9 @@ class RecordAttendance(msgspec.Struct, frozen=True, kw_only=True):
     now: datetime
 
 
-OfferCommand = CreateOffer | SetOfferPublication | ScheduleSession | RecordAttendance
+OfferCommand = (
+    CreateOffer | SetOfferPublication | ChangeOffer | ScheduleSession | RecordAttendance
+)
 PUBLIC_DESCRIPTION_LENGTH = 2000
 
 
@@ -90,7 +103,7 @@ def streams(command: OfferCommand, loaded: States) -> list[Stream[Any]]:
             plans = loaded[OFFER(command.offer_id)].shift_plans
             return [OFFER(command.offer_id), ROOM(command.room_id), SESSION(command.session_id),
                     *(shift_streams(plans, command.session_id, _ahead(command)) if plans else ())]
-        case SetOfferPublication():
+        case SetOfferPublication() | ChangeOffer():
             return [OFFER(command.offer_id)]
     return [SESSION(command.session_id)]
 
@@ -113,6 +126,8 @@ def decide(command: OfferCommand, states: States) -> list[Event]:
                              states[ROOM(command.room_id)], states[SESSION(command.session_id)])
         case SetOfferPublication():
             return [_publication(command, states[OFFER(command.offer_id)])]
+        case ChangeOffer():
+            return [_change(command, states[OFFER(command.offer_id)])]
         case RecordAttendance():
             return [_attendance(command, states[SESSION(command.session_id)])]
     raise TypeError(f"unknown command {command!r}")
@@ -123,15 +138,7 @@ def _create(command: CreateOffer, site_exists: bool, offer: OfferState) -> list[
         raise NotFound("site_id", "no such site", code="site_not_found")
     if offer.exists:
         raise Conflict("offer_id", "this offer exists already", code="exists")
-    require_text("title", command.title)
-    if command.description is not None:
-        require_lines("description", command.description, 5000)
-    if command.category not in CATEGORIES:
-        raise Invalid(
-            "category",
-            f"must be one of {', '.join(sorted(CATEGORIES))}",
-            code="unknown_category",
-        )
+    _require_details(command.title, command.category, command.description)
     return [
         OfferCreated(
             offer_id=command.offer_id,
@@ -143,6 +150,33 @@ def _create(command: CreateOffer, site_exists: bool, offer: OfferState) -> list[
             public_description=_public_description(command.public_description),
         )
     ]
+
+
+def _require_details(title: str, category: str, description: str | None) -> None:
+    """An offer's title, category and staff description, as creating and changing take them."""
+    require_text("title", title)
+    if description is not None:
+        require_lines("description", description, 5000)
+    if category not in CATEGORIES:
+        raise Invalid(
+            "category",
+            f"must be one of {', '.join(sorted(CATEGORIES))}",
+            code="unknown_category",
+        )
+
+
+def _change(command: ChangeOffer, offer: OfferState) -> Event:
+    """New words for the offer. A change to what it says already is refused (``unchanged``):
+    the history records changes, and the handler appends no empty ones."""
+    if not offer.exists:
+        raise NotFound("offer_id", "no such offer", code="offer_not_found")
+    _require_details(command.title, command.category, command.description)
+    title, description = command.title.strip(), (command.description or "").strip() or None
+    if (title, command.category, description) == (
+            offer.title, offer.category, (offer.description or "").strip() or None):
+        raise Conflict("title", "the offer says so already", code="unchanged")
+    return OfferDetailsChanged(offer_id=command.offer_id, title=title,
+                               category=command.category, description=description)
 
 
 def _public_description(text: str | None) -> str | None:
@@ -239,5 +273,6 @@ def _attendance(command: RecordAttendance, session: SessionState) -> Event:
 
 
 
-OFFERS = Decider(commands=(CreateOffer, SetOfferPublication, ScheduleSession, RecordAttendance),
+OFFERS = Decider(commands=(CreateOffer, SetOfferPublication, ChangeOffer, ScheduleSession,
+                           RecordAttendance),
                  kinds=(SITE, OFFER, ROOM, SESSION, SHIFT), streams=streams, decide=decide)

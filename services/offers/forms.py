@@ -1,4 +1,5 @@
-"""The coordinator's forms of offers: a new offer (``POST /api/offers``), its sessions, once or
+"""The coordinator's forms of offers: a new offer (``POST /api/offers``), its title, category and
+description changed (``PUT /api/offers/{id}``), its sessions, once or
 weekly (``POST /api/offers/{id}/sessions``), and a visitor count
 (``POST /api/sessions/{id}/attendance``: a second count of an occurrence is a correction and
 needs a reason, the decider's rule, shown at the field)."""
@@ -15,6 +16,7 @@ from events.base import EventMetadata
 from events.offers import CATEGORIES
 from services.commands.handler import entity_id
 from services.offers.decider import (
+    ChangeOffer,
     CreateOffer,
     RecordAttendance,
     ScheduleSession,
@@ -123,10 +125,33 @@ def publication_command(offer_id: UUID, form: PublicationForm,
                                now=now)
 
 
+class DetailsForm(msgspec.Struct):
+    """An offer's title, category and staff description, changed (``PUT /api/offers/{id}``)."""
+
+    title: Annotated[str, msgspec.Meta(max_length=500)] = ""
+    category: Annotated[str, msgspec.Meta(max_length=64)] = ""
+    description: Annotated[str, msgspec.Meta(max_length=6000)] = ""
+    request_key: Annotated[str, msgspec.Meta(max_length=64)] = ""
+
+
+DETAILS_FIELDS = ("title", "category", "description")
+
+
+def _category(value: str) -> str:
+    if value not in CATEGORIES:
+        raise FormError("category", "offers.choose_category")
+    return value
+
+
+def details_command(offer_id: UUID, form: DetailsForm, now: datetime) -> ChangeOffer:
+    return ChangeOffer(offer_id=offer_id, title=form.title.strip(),
+                       category=_category(form.category),
+                       description=form.description.strip() or None, now=now)
+
+
 def offer_command(site_id: UUID, form: OfferForm, metadata: EventMetadata,
                   now: datetime) -> CreateOffer:
-    if form.category not in CATEGORIES:
-        raise FormError("category", "offers.choose_category")
+    _category(form.category)
     return CreateOffer(offer_id=entity_id(metadata, "offer"), site_id=site_id,
                        title=form.title.strip(), category=form.category,
                        description=form.description.strip() or None,

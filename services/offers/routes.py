@@ -29,6 +29,7 @@ from services.commands.text import LINES, Code, Description, Reason
 from services.offers.decider import (
     OFFERS,
     PUBLIC_DESCRIPTION_LENGTH,
+    ChangeOffer,
     CreateOffer,
     RecordAttendance,
     ScheduleSession,
@@ -52,6 +53,13 @@ class NewOffer(msgspec.Struct, forbid_unknown_fields=True):
     public: bool = True
     """Listed in the public programme (``GET /api/programme``)."""
     public_description: PublicDescription | None = None
+
+
+class OfferDetails(msgspec.Struct, forbid_unknown_fields=True):
+    title: Title
+    category: str
+    description: Description | None = None
+    """Left out or null: the offer has no description from now on."""
 
 
 class Publication(msgspec.Struct, forbid_unknown_fields=True):
@@ -107,6 +115,18 @@ class OffersController(Controller):
             public_description=data.public_description, now=now(),
         ), metadata)
         return Created(id=offer_id, position=result.position)
+
+    @put("/offers/{offer_id:uuid}", guards=[for_site(site_of(OFFER, "offer_id"))],
+         summary="Change the offer's title, category and description",
+         responses=WRITE_PROBLEMS)
+    async def change(
+        self, offer_id: FromPath[UUID], data: JSONBody[OfferDetails],
+        commands: NamedDependency[CommandHandler], request: Request[Principal, Any, Any],
+    ) -> Positioned:
+        result = await commands.handle(OFFERS, ChangeOffer(
+            offer_id=offer_id, title=data.title, category=data.category,
+            description=data.description, now=now()), metadata_for(request))
+        return Positioned(position=result.position)
 
     @put("/offers/{offer_id:uuid}/publication", guards=[for_site(site_of(OFFER, "offer_id"))],
          summary="Whether the offer is in the public programme, and its public description",

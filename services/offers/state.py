@@ -13,6 +13,7 @@ from events.offers import (
     AttendanceCorrected,
     AttendanceRecorded,
     OfferCreated,
+    OfferDetailsChanged,
     OfferPublicationChanged,
     OfferSessionAdded,
     OfferShiftsPlanned,
@@ -28,6 +29,8 @@ class OfferState(msgspec.Struct, frozen=True, kw_only=True):
     site_id: UUID | None = None
     title: str = ""
     category: str = ""
+    description: str | None = None
+    """The staff's description (``offer.created``, ``offer.details_changed``)."""
     sessions: tuple[UUID, ...] = ()
     """Sessions scheduled since offers hear of them (``offer.session_added``)."""
     shift_plans: tuple[OfferShiftsPlanned, ...] = ()
@@ -58,7 +61,11 @@ class SessionState(msgspec.Struct, frozen=True, kw_only=True):
 def evolve_offer(state: OfferState, event: Event) -> OfferState:
     match event:
         case OfferCreated(site_id=site_id, title=title, category=category):
-            return OfferState(exists=True, site_id=site_id, title=title, category=category)
+            return OfferState(exists=True, site_id=site_id, title=title, category=category,
+                              description=event.description)
+        case OfferDetailsChanged(title=title, category=category, description=description):
+            return msgspec.structs.replace(state, title=title, category=category,
+                                           description=description)
         case OfferSessionAdded(session_id=session_id):
             return msgspec.structs.replace(state, sessions=(*state.sessions, session_id))
         case OfferShiftsPlanned():
@@ -93,7 +100,8 @@ def evolve_session(state: SessionState, event: Event) -> SessionState:
 
 
 OFFER = StreamKind("offer", OfferState(), evolve_offer, dict.fromkeys(
-    (OfferCreated, OfferPublicationChanged, OfferSessionAdded, OfferShiftsPlanned), "offer_id"))
+    (OfferCreated, OfferPublicationChanged, OfferDetailsChanged, OfferSessionAdded,
+     OfferShiftsPlanned), "offer_id"))
 def visitors_counted_at(event: Event, now: datetime) -> datetime:
     """Visitors were there when the occurrence began, whenever they are counted."""
     match event:

@@ -1,5 +1,5 @@
 """The coordinator's offers ("Angebote"): the site's offers with their coming dates, a new
-offer, and its sessions once or weekly (the room booked in the same step, conflicts listed
+offer, its title, category and description changed ("Bearbeiten"), and its sessions once or weekly (the room booked in the same step, conflicts listed
 beside the form); a date is cancelled through the week view's question (with a reason). Per
 offer, whether the public programme lists it and its public description; and the Dorftreff's
 address and contact line the public programme shows.
@@ -28,7 +28,7 @@ from services.commands.handler import CommandHandler
 from services.commands.http import now
 from services.commands.rejections import Rejection
 from services.offers import forms as offer_forms
-from services.offers.decider import OFFERS, SetOfferPublication
+from services.offers.decider import OFFERS, ChangeOffer, SetOfferPublication
 from services.offers.staffing import STAFFING
 from services.offers.state import OFFER
 from services.pages import coordinator_reads as reads
@@ -46,7 +46,7 @@ from services.sites.decider import SITES, SetSiteContact
 STAFF_OF_SITE = for_site(from_path("site_id"))
 DAYS_AHEAD = 35
 DONE = Annotated[str | None, QueryParameter(name="done", max_length=32)]
-DONE_WORDS = ("offer", "sessions", "shift_plan", "publication", "contact")
+DONE_WORDS = ("offer", "details", "sessions", "shift_plan", "publication", "contact")
 
 
 class OffersPage(msgspec.Struct, kw_only=True):
@@ -67,6 +67,10 @@ class OffersPage(msgspec.Struct, kw_only=True):
     plan_offer: str | None = None
     """The offer whose shift plan was refused (its input kept, the reason beside it)."""
     plan_errors: dict[str, str] = {}
+    details: offer_forms.DetailsForm | None = None
+    details_offer: str | None = None
+    """The offer whose edit form was refused (its input kept, the reason beside it)."""
+    details_errors: dict[str, str] = {}
     publication: offer_forms.PublicationForm | None = None
     publication_offer: str | None = None
     """The offer whose publication form was refused (its input kept, the reason beside it)."""
@@ -175,6 +179,24 @@ class OfferPages(Controller):
         return Redirect(f"/coordinator/sites/{site_id}/offers?min_position={result.position}"
                         "&done=shift_plan", status_code=303)
 
+    @post("/offers/{offer_id:uuid}/details")
+    async def change(
+        self, site_id: FromPath[UUID], offer_id: FromPath[UUID],
+        request: Request[Principal, Any, Any], commands: NamedDependency[CommandHandler],
+        read_models: NamedDependency[ReadModels],
+        data: Annotated[offer_forms.DetailsForm, FORM],
+    ) -> Template | Redirect:
+        """The offer's title, category and description from now on."""
+        async def command() -> ChangeOffer:
+            if (await commands.state(OFFER(offer_id))).site_id != site_id:
+                raise FormError("title", "offers.no_offer")
+            return offer_forms.details_command(offer_id, data, now())
+
+        return await self._decided(
+            request, commands, read_models, site_id, OFFERS, command, data.request_key,
+            offer_forms.DETAILS_FIELDS, "details", f"#offer-{offer_id}",
+            details=data, details_offer=str(offer_id))
+
     @post("/offers/{offer_id:uuid}/publication")
     async def publish(
         self, site_id: FromPath[UUID], offer_id: FromPath[UUID],
@@ -251,6 +273,7 @@ class OfferPages(Controller):
             site=site, rooms=rooms, categories=sorted(CATEGORIES), catalogue=catalogue,
             offers=[{**o, **published.get(o["id"], {"public": None}),
                      "session_key": fresh_key(), "plan_key": fresh_key(),
-                     "publication_key": fresh_key()} for o in offers],
+                     "publication_key": fresh_key(), "details_key": fresh_key()}
+                    for o in offers],
             **shown)
         return page(request, "coordinator/offers.html", context, status_code=status_code)

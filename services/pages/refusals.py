@@ -14,6 +14,7 @@ from services.commands.rejections import Rejection
 WORDS: dict[str, str] = {
     # code, or "code@field" (the field's beginning): the i18n key of its words
     "blank": "form.required",
+    "unchanged@title": "offers.unchanged",
     # the qualification catalogue
     "exists@code": "qualifications.unchanged",
     "too_long@default_valid_for_months": "qualifications.months_invalid",

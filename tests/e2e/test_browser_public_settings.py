@@ -1,14 +1,16 @@
 """What the public sees, set in the browser (issues 24 and 20): the coordinator of Eggermühlen
 takes an offer out of the public programme and gives the Dorftreff's address and contact line
 on the offers page, and the public page follows; the admin defines and renames a qualification
-of the catalogue from the start page. Pages photographed at 390 and 1280 px under
-``.treffpunkt/screenshots/coordinator-week-public-settings-*.png``."""
+of the catalogue from the start page; the coordinator corrects an offer's name with the
+keyboard alone. Pages photographed at 390 and 1280 px under
+``.treffpunkt/screenshots/coordinator-week-public-settings-*.png`` and ``…-offer-edited-*.png``."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import pytest
+from playwright.async_api import expect
 
 from tests.browsing import DESKTOP, browser, policy_violations
 from tests.week_browsing import COORDINATOR, PHONE, photographed
@@ -61,6 +63,31 @@ async def test_the_coordinator_sets_what_the_public_programme_shows(browser, sit
     assert title not in shown
     assert "Kirchstraße 7, 49577 Eggermühlen" in shown
     assert "Mo–Fr 9–12 Uhr, Tel. 05462 4711" in shown
+    await context.close()
+
+
+async def test_the_coordinator_corrects_an_offers_name_with_the_keyboard_alone(browser, site):
+    context, page = await signed_in(browser, site, COORDINATOR, DEMO_PASSWORD)
+    await page.goto("/coordinator/")
+    await page.get_by_role("link", name="Angebote").first.click()
+    await page.wait_for_url("**/offers")
+    offer = page.locator("section.offer").last
+    title = await offer.locator("h2").evaluate("h => h.firstChild.textContent.trim()")
+    await offer.get_by_text("Bearbeiten", exact=True).focus()
+    await page.keyboard.press("Enter")  # opens the form
+    form = offer.locator("form[action$='/details']")
+    name = form.get_by_label("Name des Angebots")
+    assert await name.input_value() == title  # filled with what it says now
+    await name.focus()
+    await page.keyboard.press("End")
+    await page.keyboard.type(" (neu)")
+    await page.keyboard.press("Enter")  # submits the form
+    await page.wait_for_url("**done=details**")
+    await expect(page.get_by_role("status")).to_contain_text("Gespeichert: Titel")
+    assert await page.locator("section.offer h2", has_text=f"{title} (neu)").count() == 1
+    await page.locator("section.offer details").last.evaluate("d => d.open = true")
+    await photographed(page, "offer-edited")
+    assert context.refused_by_policy == []
     await context.close()
 
 

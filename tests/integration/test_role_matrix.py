@@ -156,6 +156,8 @@ ROUTES: list[Route] = [
           body=lambda t: {"site_id": str(t.ids["site_id"]), "title": "Mittagstisch",
                           "category": "community"}),
     Route("POST", "/api/offers/{offer_id}/sessions", STAFF_A, body=session),
+    Route("PUT", "/api/offers/{offer_id}", STAFF_A,
+          body=lambda t: {"title": f"Mittagstisch {uuid4().hex[:4]}", "category": "community"}),
     Route("PUT", "/api/offers/{offer_id}/publication", STAFF_A,
           body=lambda t: {"public": True, "public_description": "Für alle."}),
     Route("POST", "/api/offers/{offer_id}/shift-plans", STAFF_A,

@@ -51,6 +51,7 @@ WRITE_ROUTES = {
     ("DELETE", "/api/trainings/{training_id}/enrollments/{volunteer_id}"),
     ("POST", "/api/trainings/{training_id}/completion"),
     ("PUT", "/api/sites/{site_id}/contact"),
+    ("PUT", "/api/offers/{offer_id}"),
     ("PUT", "/api/offers/{offer_id}/publication"),
 }
 

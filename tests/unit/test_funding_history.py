@@ -21,7 +21,7 @@ from projections.timesheet import funding_timesheet
 from services.commands.handler import CommandHandler
 from services.funding.decider import ChangeFundingSettings
 from services.hours.decider import RecordHours
-from services.offers.decider import CreateOffer, RecordAttendance, ScheduleSession
+from services.offers.decider import ChangeOffer, CreateOffer, RecordAttendance, ScheduleSession
 from services.rooms.decider import CancelBooking
 from services.shifts.decider import ClaimShift, ConfirmShiftAttendance
 from events.rooms import Recurrence
@@ -177,3 +177,21 @@ async def test_the_timesheet_splits_each_shift_per_person_and_adds_up_to_the_rep
     assert sheet.hours == report.totals.volunteer_hours == 10.5
     assert {line.activity for line in sheet.lines} == {"Küche", "Fahrdienst"}
     assert all(line.day == date(2026, 10, 10) for line in sheet.lines)
+
+
+async def test_a_report_as_of_before_a_renaming_names_the_offer_as_it_was_then(world):
+    store, handler, site, _, offers = world
+    lunch, _, _ = offers["Mittagstisch"]
+    before = await between()
+    await run(handler, ChangeOffer(offer_id=lunch, title="Mittagstisch im Saal",
+                                   category="participation", now=PLANNED), CLERK)
+
+    def named(report) -> dict:
+        return {offer.offer_id: (offer.title, offer.category)
+                for site_figures in report.sites for offer in site_figures.offers}
+
+    then = await funding_report(store, YEAR, before, None)
+    now = await funding_report(store, YEAR, None, None)
+    assert named(then)[lunch] == ("Mittagstisch", "community")
+    assert named(now)[lunch] == ("Mittagstisch im Saal", "participation")
+    assert (await funding_changes(store, YEAR, before, instant())).changes == []

@@ -9,13 +9,20 @@ from events.offers import (
     AttendanceCorrected,
     AttendanceRecorded,
     OfferCreated,
+    OfferDetailsChanged,
     OfferSessionAdded,
     SessionOccurrencesCancelled,
     SessionScheduled,
 )
 from events.rooms import Occurrence, Recurrence, RoomAdded, RoomBooked
 from events.sites import SiteAdded
-from services.offers.decider import OFFERS, CreateOffer, RecordAttendance, ScheduleSession
+from services.offers.decider import (
+    OFFERS,
+    ChangeOffer,
+    CreateOffer,
+    RecordAttendance,
+    ScheduleSession,
+)
 from services.commands.rejections import Conflict, Invalid, NotFound
 from tests.deciding import streams_touched, when
 
@@ -84,6 +91,68 @@ def test_an_offer_needs_a_known_category():
     with pytest.raises(Invalid) as rejected:
         when(OFFERS, create(category="gardening"), SITE_ADDED)
     assert rejected.value.field == "category"
+
+
+
+def change(**changes) -> ChangeOffer:
+    values = dict(offer_id=OFFER, title="Mittagstisch", category="community", now=NOW)
+    return ChangeOffer(**(values | changes))
+
+
+FIXED = OfferDetailsChanged(offer_id=OFFER, title="Mittagstisch im Saal", category="participation",
+                            description="Jeden Dienstag.")
+
+
+def test_an_offers_title_category_and_description_are_changed_from_now_on():
+    assert when(OFFERS, change(title=" Mittagstisch im Saal ", category="participation",
+                               description=" Jeden Dienstag. "), OFFER_CREATED) == [FIXED]
+
+
+def test_a_change_says_all_three_and_leaving_out_the_description_removes_it():
+    described = OfferCreated(offer_id=OFFER, site_id=SITE, title="Mittagstisch",
+                             category="community", description="Alt")
+    assert when(OFFERS, change(description="  "), described) == [OfferDetailsChanged(
+        offer_id=OFFER, title="Mittagstisch", category="community", description=None)]
+
+
+def test_a_changed_offer_books_later_sessions_with_its_new_title():
+    [booked, *_] = when(OFFERS, ScheduleSession(
+        session_id=SESSION, booking_id=uuid4(), offer_id=OFFER, room_id=ROOM,
+        starts_at=at(6, 10), ends_at=at(6, 12), now=NOW), OFFER_CREATED, FIXED, ROOM_ADDED)
+    assert booked.title == "Mittagstisch im Saal"
+
+
+def test_a_change_that_changes_nothing_is_refused():
+    with pytest.raises(Conflict) as rejected:
+        when(OFFERS, change(title=" Mittagstisch "), OFFER_CREATED)
+    assert (rejected.value.field, rejected.value.members["code"]) == ("title", "unchanged")
+    with pytest.raises(Conflict):
+        when(OFFERS, change(title="Mittagstisch im Saal", category="participation",
+                            description="Jeden Dienstag.\n"), OFFER_CREATED, FIXED)
+
+
+def test_changing_needs_an_existing_offer():
+    with pytest.raises(NotFound) as rejected:
+        when(OFFERS, change())
+    assert rejected.value.field == "offer_id"
+
+
+@pytest.mark.parametrize(("changes", "field"), [
+    ({"title": "   "}, "title"),
+    ({"title": "Mittags\ntisch"}, "title"),
+    ({"title": "x" * 201}, "title"),
+    ({"description": "Kaffee\x07"}, "description"),
+    ({"description": "x" * 5001}, "description"),
+    ({"category": "sports"}, "category"),
+])
+def test_a_change_is_checked_as_creating_is(changes, field):
+    with pytest.raises(Invalid) as rejected:
+        when(OFFERS, change(**changes), OFFER_CREATED)
+    assert rejected.value.field == field
+
+
+def test_changing_an_offer_touches_only_its_stream():
+    assert streams_touched(OFFERS, change(title="Neu"), OFFER_CREATED) == [f"offer-{OFFER}"]
 
 
 # --- sessions
