@@ -19,7 +19,7 @@ import re
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 from uuid import UUID, uuid4
 
 import pytest
@@ -145,6 +145,14 @@ async def uncounted_session(site) -> str:
     return f"{held:%d.%m.%Y %H:%M}"
 
 
+def seen_from(page: Any) -> str:
+    """``&min_position=…`` of the page a change led to (its redirect's), for a page opened by its
+    address next: that page then waits until the worker behind the pages has folded the change,
+    as the pages a change leads to do."""
+    position = parse_qs(urlsplit(page.url).query).get("min_position")
+    return f"&min_position={position[0]}" if position else ""
+
+
 def _day_of(line: str) -> date:
     """The date of a line of the Angebote page's dates ("Di 08.12.2026 12:00–14:00 …")."""
     found = re.search(r"(\d{2})\.(\d{2})\.(\d{4})", line)
@@ -244,9 +252,10 @@ async def test_a_coordinator_walks_the_week_in_the_browser(site, past_training,
             await plan.get_by_role("button", name="Schichten für jeden Termin anlegen").click()
             await expect(page.get_by_role("status")).to_contain_text("Schichten angelegt")
             await photographed(page, "offers")
+            planned = seen_from(page)
             # The Schichten page has the shift on every coming Mittagstisch date, still to fill.
             for day in coming:
-                await page.goto(f"{site_path}/shifts?week={day.isoformat()}")
+                await page.goto(f"{site_path}/shifts?week={day.isoformat()}{planned}")
                 washing_up = page.locator(f'section[aria-labelledby="day-{day.isoformat()}"] '
                                           ".shift-row", has_text=WASHING_UP)
                 await expect(washing_up).to_have_class(re.compile(r"\bunfilled\b"))
@@ -315,16 +324,17 @@ async def test_a_coordinator_walks_the_week_in_the_browser(site, past_training,
             await photographed(page, "cancel-date-confirm")
             await page.get_by_role("button", name="Ja, absagen").click()
             await expect(page.get_by_role("status")).to_have_text("Abgesagt: 1 Termin(e).")
+            cancelled = seen_from(page)
             await page.get_by_role("link", name="Angebote", exact=True).click()
             await expect(first_date).to_have_class(re.compile(r"\bcancelled\b"))
-            await page.goto(first_date_shift)
+            await page.goto(f"{first_date_shift}?{cancelled.lstrip('&')}")
             await expect(page.get_by_text("Diese Schicht ist abgesagt.")).to_be_visible()
             await expect(page.locator("ol.roster li")).to_have_count(0)
             for name in still_on:
                 await expect(roster).not_to_contain_text(name)
             await photographed(page, "cancelled-shift")
             # The date's shifts are off its day in the Schichten page; the next date's stays.
-            await page.goto(f"{site_path}/shifts?week={coming[0].isoformat()}")
+            await page.goto(f"{site_path}/shifts?week={coming[0].isoformat()}{cancelled}")
             that_day = page.locator(f'section[aria-labelledby="day-{coming[0].isoformat()}"]')
             await expect(that_day.locator(".shift-row", has_text=WASHING_UP)).to_have_count(0)
             if coming[0] > date.today():  # the demo's own kitchen shift had not begun either
@@ -473,8 +483,10 @@ async def test_a_coordinator_walks_the_week_in_the_browser(site, past_training,
             await weekly.get_by_label(PLANT_CARE).check()
             await weekly.get_by_role("button", name="Schicht anlegen").click()
             await expect(page.get_by_role("status")).to_have_text("Die Schicht ist angelegt.")
+            created = seen_from(page)
             for week, count in ((0, 1), (7, 0), (14, 1)):
-                await page.goto(f"{site_path}/shifts?week={monday + timedelta(days=week)}")
+                await page.goto(
+                    f"{site_path}/shifts?week={monday + timedelta(days=week)}{created}")
                 await expect(page.locator(".shift-row", has_text="Blumen gießen")
                              ).to_have_count(count)
             await expect(page.locator(".shift-row", has_text="Blumen gießen").locator(
