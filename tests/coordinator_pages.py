@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from html import unescape
 from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
 
 from services.pages.session import SESSION_COOKIE
-from tests.accounts_world import ADMIN_EMAIL, ADMIN_PASSWORD, PASSWORD
+from tests.accounts_world import ADMIN_EMAIL, ADMIN_PASSWORD, COORDINATOR_A, PASSWORD
 from tests.dates import berlin, first_monday
 from tests.scheduling_world import World
 
@@ -86,6 +87,23 @@ async def cancel_form_of(world: World, html: str, starts_at: str, scope: str,
     fields = dict(re.findall(r'<input type="hidden" name="([a-z_]+)" value="([^"]*)">',
                              question))
     return {**fields, "reason": reason, "_csrf_token": csrf_of(question)}
+
+
+async def a_session_dates_question(world: World, title: str, category: str, day: date,
+                                   start: str, end: str) -> tuple[dict[str, Any], str, str]:
+    """An offer of site A held weekly (twice) from ``day``, ``start``-``end`` Berlin time, and
+    coordinator A signed in: the session as created, the week view of ``MONDAY`` and the
+    question before the first date is cancelled (HTML)."""
+    offer = await world.created(COORDINATOR_A, "/api/offers", {
+        "site_id": str(world.site_a), "title": title, "category": category})
+    session = await world.created(COORDINATOR_A, f"/api/offers/{offer['id']}/sessions", {
+        "room_id": str(world.room_a), "starts_at": berlin(day, start),
+        "ends_at": berlin(day, end), "recurrence": {"rrule": "FREQ=WEEKLY", "count": 2}})
+    await sign_in_as(world, COORDINATOR_A)
+    html = (await world.client.get(week_path(world), params={
+        "week": MONDAY.isoformat(), "min_position": str(session["position"])})).text
+    question = (await world.client.get(cancel_link_of(html, in_utc(day, start), "occurrence"))).text
+    return session, html, question
 
 
 BERLIN_ZONE = ZoneInfo("Europe/Berlin")

@@ -8,6 +8,7 @@ import json
 import re
 from datetime import UTC, date, datetime, time, timedelta
 from html import unescape
+from html.parser import HTMLParser
 
 import pytest
 from dateutil.relativedelta import relativedelta
@@ -22,6 +23,7 @@ from tests.calendar_projector import projector  # noqa: F401 - a fixture
 from tests.coordinator_pages import BERLIN_ZONE, weekday_ahead
 from tests.coordinator_pages import (
     MONDAY,
+    a_session_dates_question,
     book,
     cancel_form_of,
     cancel_link_of,
@@ -564,6 +566,48 @@ async def test_one_date_or_the_rest_of_a_series_is_cancelled_from_the_week_view(
     assert again.status_code == 409
     assert "Dieser Termin ist schon abgesagt." in text_of(again.text)
     assert await event_count(pool) == before
+
+
+class _Checks(HTMLParser):
+    """The classes of the elements around each ``.check`` (a box and its words) of a page."""
+
+    VOID = frozenset({"input", "br", "img", "meta", "link", "hr"})
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.open: list[set[str]] = []
+        self.around: list[set[str]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        classes = set((dict(attrs).get("class") or "").split())
+        if "check" in classes:
+            self.around.append(set().union(*self.open))
+        if tag not in self.VOID:
+            self.open.append(classes)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag not in self.VOID and self.open:
+            self.open.pop()
+
+
+async def test_the_public_reason_box_of_a_session_dates_question_sits_beside_its_words(
+        world, projector):
+    """The stylesheet lays a ``.check`` out as a row (box, then its words) only inside the
+    containers it names. The question before a session's date is cancelled (``.confirm``) was
+    none of them: "Grund öffentlich zeigen" stood as a bold line like a heading, its box alone
+    and centred on the line above, at phone and desktop width."""
+    *_, question = await a_session_dates_question(world, "Mittagstisch", "community", on(1),
+                                                  "12:00", "14:00")
+    assert "Grund öffentlich zeigen" in text_of(question)
+    checks = _Checks()
+    checks.feed(question)
+    assert checks.around, "the question shows no box"
+    stylesheet = (await world.client.get("/static/treffpunkt.css")).text
+    laid_out = {container for selectors, body in re.findall(r"([^{}]+)\{([^{}]*)\}", stylesheet)
+                if re.search(r"display:\s*flex", body)
+                for container in re.findall(r"\.([\w-]+) \.check\b(?![\w-])", selectors)}
+    for around in checks.around:
+        assert around & laid_out, f"a box in {sorted(around)}: no row layout for it"
 
 
 async def test_only_dates_still_ahead_can_be_cancelled_and_only_by_the_sites_coordinators(

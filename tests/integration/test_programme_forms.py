@@ -6,17 +6,7 @@ from __future__ import annotations
 import pytest
 
 from events.offers import SessionOccurrencesCancelled
-from tests.accounts_world import COORDINATOR_A
-from tests.dates import berlin
-from tests.coordinator_pages import (
-    MONDAY,
-    cancel_form_of,
-    cancel_link_of,
-    in_utc,
-    on,
-    sign_in_as,
-    week_path,
-)
+from tests.coordinator_pages import a_session_dates_question, cancel_form_of, in_utc, on
 from tests.calendar_projector import projector  # noqa: F401 - a fixture
 from tests.scheduling_world import event_count, world  # noqa: F401 - a fixture
 
@@ -25,16 +15,8 @@ pytestmark = pytest.mark.integration
 
 async def test_a_sessions_date_is_cancelled_with_a_reason_for_the_public(
         world, projector, store, pool):
-    offer = await world.created(COORDINATOR_A, "/api/offers", {
-        "site_id": str(world.site_a), "title": "Sitzgymnastik", "category": "movement"})
-    session = await world.created(COORDINATOR_A, f"/api/offers/{offer['id']}/sessions", {
-        "room_id": str(world.room_a), "starts_at": berlin(on(3), "10:00"),
-        "ends_at": berlin(on(3), "11:00"), "recurrence": {"rrule": "FREQ=WEEKLY", "count": 2}})
-    await sign_in_as(world, COORDINATOR_A)
-    html = (await world.client.get(week_path(world), params={
-        "week": MONDAY.isoformat(), "min_position": str(session["position"])})).text
-    question = (await world.client.get(
-        cancel_link_of(html, in_utc(on(3), "10:00"), "occurrence"))).text
+    session, html, question = await a_session_dates_question(
+        world, "Sitzgymnastik", "movement", on(3), "10:00", "11:00")
     assert "Grund öffentlich zeigen" in question
     fields = await cancel_form_of(world, html, in_utc(on(3), "10:00"), "occurrence")
     before = await event_count(pool)
