@@ -84,7 +84,8 @@ class Notice(msgspec.Struct, frozen=True, kw_only=True):
 def _handover_offered(e: handovers.HandoverOffered) -> list[Notice]:
     return [Notice(kind=HANDOVER_OFFERED, shift_id=e.shift_id, volunteer_id=e.to_volunteer_id,
                    audience="site", params={"handover_id": str(e.handover_id),
-                                            "named": e.to_volunteer_id is not None})]
+                                            "named": e.to_volunteer_id is not None,
+                                            "from": str(e.from_volunteer_id)})]
 
 
 def _handover_withdrawn(e: handovers.HandoverWithdrawn) -> list[Notice]:
@@ -212,12 +213,14 @@ def _holding(status: str) -> Callable[[Any], tuple[str, tuple[Any, ...]]]:
 
 
 def _released(volunteer_id: UUID, shift_id: UUID) -> tuple[str, tuple[Any, ...]]:
-    # A reminder queued but not yet sent for a place given up is suppressed, not sent.
+    # A reminder queued but not yet sent for a place given up is suppressed, not sent; so are
+    # the mails offering that place to colleagues (the offer ended with the claim).
     return ("""WITH gone AS (DELETE FROM {notifier_holdings}
                               WHERE volunteer_id = $1 AND shift_id = $2)
                UPDATE outbox SET state = 'suppressed', detail = 'released', finished_at = now()
-                WHERE volunteer_id = $1 AND shift_id = $2
-                  AND kind IN ('reminder', 'training_reminder') AND state = 'queued'""",
+                WHERE shift_id = $2 AND state = 'queued'
+                  AND (volunteer_id = $1 AND kind IN ('reminder', 'training_reminder')
+                       OR kind = 'handover_offered' AND params->>'from' = $1::text)""",
             (volunteer_id, shift_id))
 
 
@@ -237,10 +240,11 @@ def _offer_closed(handover_id: UUID, detail: str) -> tuple[str, tuple[Any, ...]]
 
 def _cancelled(shift_id: UUID) -> tuple[str, tuple[Any, ...]]:
     # The holders stay in the table until the notices are queued (the releases follow later).
+    # Reminders and offers of its places to colleagues not yet sent are not sent.
     return ("""WITH gone AS (UPDATE {notifier_shifts} SET cancelled = true WHERE shift_id = $1)
                UPDATE outbox SET state = 'suppressed', detail = 'cancelled', finished_at = now()
-                WHERE shift_id = $1 AND kind IN ('reminder', 'training_reminder')
-                  AND state = 'queued'""",
+                WHERE shift_id = $1 AND state = 'queued'
+                  AND kind IN ('reminder', 'training_reminder', 'handover_offered')""",
             (shift_id,))
 
 

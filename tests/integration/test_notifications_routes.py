@@ -2,8 +2,8 @@
 outbox's delivery to a real SMTP server (aiosmtpd): a coordinator's cancellation and a session's
 cancellation cascade tell holders and waitlist; a handover offered tells the colleague (or the
 site's volunteers) with a link, its acceptance confirms the taker and tells the giver; an
-offer withdrawn tells the colleague it named, and an offer withdrawn or taken before its mails
-went out sends none of them; a training's enrolment is confirmed and reminded, its cancellation
+offer withdrawn tells the colleague it named, and an offer withdrawn, taken, given up or
+cancelled before its mails went out sends none of them; a training's enrolment is confirmed and reminded, its cancellation
 told."""
 
 from __future__ import annotations
@@ -214,6 +214,31 @@ async def test_a_site_offer_withdrawn_after_its_mails_went_out_tells_no_one(
 
     await withdraw(world, handover)
     assert await mailed(pool, smtp_port) == []  # everyone at the site: withdrawn silently
+
+
+async def test_an_offer_whose_place_is_given_up_or_cancelled_before_its_mail_went_out_sends_none(
+    world, pool, smtp_port  # noqa: F811
+):
+    offers = []
+    for days in (2, 3):  # two shifts on two days: the holder holds both
+        shift = await a_shift(world, days=days)
+        await world.created(VOLUNTEER_SELF, f"/api/shifts/{shift}/claims", {})
+        offers.append((shift, (await world.created(
+            VOLUNTEER_SELF, f"/api/shifts/{shift}/claims/{world.alice}/handover",
+            {"to_volunteer_id": str(world.bernd)}))["id"]))
+    await decided(pool)  # both offers queued, not yet sent
+    (given_up, released), (called_off, cancelled) = offers
+    left = await world.call(VOLUNTEER_SELF, "DELETE",
+                            f"/api/shifts/{given_up}/claims/{world.alice}")
+    assert left.status_code < 300, left.text
+    off = await world.call(COORDINATOR_A, "POST", f"/api/shifts/{called_off}/cancellation",
+                           {"reason": "Wasserschaden"})
+    assert off.status_code == 200, off.text
+
+    messages = await mailed(pool, smtp_port, all_sent=False)
+    assert to(messages, "bernd@example.org", "Können Sie") == []
+    assert sorted(await offers_in_the_outbox(pool)) == sorted([
+        (released, "suppressed", "released"), (cancelled, "suppressed", "cancelled")])
 
 
 async def test_an_offer_taken_before_its_mail_went_out_sends_no_offer(
