@@ -212,40 +212,46 @@ def _holding(status: str) -> Callable[[Any], tuple[str, tuple[Any, ...]]]:
     return change
 
 
-def _released(volunteer_id: UUID, shift_id: UUID) -> tuple[str, tuple[Any, ...]]:
+# An event ends only what was caused before it (``cause_position`` below its position; a
+# reminder's cause is the claim it reminds of, rows queued before causes were kept count as
+# before): replayed by a rebuild, an old release must not suppress what a later claim of the
+# same place queued.
+
+def _released(volunteer_id: UUID, shift_id: UUID, position: int) -> tuple[str, tuple[Any, ...]]:
     # A reminder queued but not yet sent for a place given up is suppressed, not sent; so are
     # the mails offering that place to colleagues (the offer ended with the claim).
     return ("""WITH gone AS (DELETE FROM {notifier_holdings}
                               WHERE volunteer_id = $1 AND shift_id = $2)
                UPDATE outbox SET state = 'suppressed', detail = 'released', finished_at = now()
-                WHERE shift_id = $2 AND state = 'queued'
+                WHERE shift_id = $2 AND state = 'queued' AND coalesce(cause_position, 0) < $3
                   AND (volunteer_id = $1 AND kind IN ('reminder', 'training_reminder')
                        OR kind = 'handover_offered' AND params->>'from' = $1::text)""",
-            (volunteer_id, shift_id))
+            (volunteer_id, shift_id, position))
 
 
 def _gone(
-    e: shifts.ShiftClaimReleased | shifts.ShiftWaitlistLeft,
+    e: shifts.ShiftClaimReleased | shifts.ShiftWaitlistLeft, position: int,
 ) -> tuple[str, tuple[Any, ...]]:
-    return _released(e.volunteer_id, e.shift_id)
+    return _released(e.volunteer_id, e.shift_id, position)
 
 
-def _offer_closed(handover_id: UUID, detail: str) -> tuple[str, tuple[Any, ...]]:
+def _offer_closed(handover_id: UUID, detail: str,
+                  position: int) -> tuple[str, tuple[Any, ...]]:
     # An offer withdrawn or taken is no offer any more: its mails not yet sent never are.
     return ("""UPDATE outbox SET state = 'suppressed', detail = $2, finished_at = now()
                 WHERE kind = 'handover_offered' AND state = 'queued'
-                  AND params->>'handover_id' = $1""",
-            (str(handover_id), detail))
+                  AND params->>'handover_id' = $1 AND cause_position < $3""",
+            (str(handover_id), detail, position))
 
 
-def _cancelled(shift_id: UUID) -> tuple[str, tuple[Any, ...]]:
+def _cancelled(shift_id: UUID, position: int) -> tuple[str, tuple[Any, ...]]:
     # The holders stay in the table until the notices are queued (the releases follow later).
     # Reminders and offers of its places to colleagues not yet sent are not sent.
     return ("""WITH gone AS (UPDATE {notifier_shifts} SET cancelled = true WHERE shift_id = $1)
                UPDATE outbox SET state = 'suppressed', detail = 'cancelled', finished_at = now()
-                WHERE shift_id = $1 AND state = 'queued'
+                WHERE shift_id = $1 AND state = 'queued' AND coalesce(cause_position, 0) < $2
                   AND kind IN ('reminder', 'training_reminder', 'handover_offered')""",
-            (shift_id,))
+            (shift_id, position))
 
 
 CHANGES: dict[type[Event], Callable[..., tuple[str, tuple[Any, ...]]]] = {
@@ -255,14 +261,7 @@ CHANGES: dict[type[Event], Callable[..., tuple[str, tuple[Any, ...]]]] = {
     VolunteerHomeSitesChosen: _member,
     VolunteerErased: _erased,
     NotificationSettingsChanged: _settings,
-    shifts.ShiftClaimReleased: _gone,
-    shifts.ShiftWaitlistLeft: _gone,
-    shifts.ShiftCancelled: lambda e: _cancelled(e.shift_id),
     trainings.TrainingPlanned: _training,
-    trainings.TrainingEnrollmentCancelled: lambda e: _released(e.volunteer_id, e.training_id),
-    trainings.TrainingCancelled: lambda e: _cancelled(e.training_id),
-    handovers.HandoverWithdrawn: lambda e: _offer_closed(e.handover_id, "withdrawn"),
-    handovers.HandoverAccepted: lambda e: _offer_closed(e.handover_id, "accepted"),
     AccountRegistered: _coordinator,
     AccountClosed: _account_closed,
     AccountEmailSealed: lambda e: (
@@ -270,10 +269,21 @@ CHANGES: dict[type[Event], Callable[..., tuple[str, tuple[Any, ...]]]] = {
         (e.account_id, e.email)),
 }
 """Event type -> its change to the notifier's tables (SQL, arguments)."""
-HOLDING_CHANGES = {shifts.ShiftClaimed: _holding("claimed"),
-                   shifts.ShiftWaitlisted: _holding("waitlisted"),
-                   trainings.TrainingEnrolled: _holding("claimed")}
-"""As ``CHANGES``, for the changes that need the event's position too."""
+POSITIONED_CHANGES: dict[type[Event], Callable[[Any, int], tuple[str, tuple[Any, ...]]]] = {
+    shifts.ShiftClaimed: _holding("claimed"),
+    shifts.ShiftWaitlisted: _holding("waitlisted"),
+    trainings.TrainingEnrolled: _holding("claimed"),
+    shifts.ShiftClaimReleased: _gone,
+    shifts.ShiftWaitlistLeft: _gone,
+    shifts.ShiftCancelled: lambda e, at: _cancelled(e.shift_id, at),
+    trainings.TrainingEnrollmentCancelled: lambda e, at: _released(e.volunteer_id,
+                                                                   e.training_id, at),
+    trainings.TrainingCancelled: lambda e, at: _cancelled(e.training_id, at),
+    handovers.HandoverWithdrawn: lambda e, at: _offer_closed(e.handover_id, "withdrawn", at),
+    handovers.HandoverAccepted: lambda e, at: _offer_closed(e.handover_id, "accepted", at),
+}
+"""As ``CHANGES``, for the changes that need the event's position too (a holding's order; what
+an event ends in the outbox)."""
 
 _QUEUE = """
 INSERT INTO outbox (key, kind, volunteer_id, shift_id, cause_position, language, recipient,
@@ -302,12 +312,14 @@ _QUEUE_TO = {
                                        WHERE shift_id = s.shift_id AND status = 'claimed')"""),
     "holders": _QUEUE.replace("RECIPIENTS", """v.volunteer_id IN (
                 SELECT volunteer_id FROM {notifier_holdings} WHERE shift_id = s.shift_id)"""),
-    # Whom the offer named and whose mail of it was not suppressed: who never heard of the
-    # offer (its mail was suppressed by this very withdrawal, or never queued) is not told.
+    # Whom the offer named and whose mail of it went out or may have (a worker took it): who
+    # never heard of the offer (its mail suppressed before any attempt, by this very withdrawal
+    # too, or never queued) is not told.
     "offered_to": _QUEUE.replace("RECIPIENTS", """v.volunteer_id IN (
                 SELECT o.volunteer_id FROM outbox o
                  WHERE o.kind = 'handover_offered' AND o.params->>'handover_id' = $5::text
-                   AND (o.params->>'named')::boolean AND o.state <> 'suppressed')"""),
+                   AND (o.params->>'named')::boolean
+                   AND (o.state <> 'suppressed' OR o.attempts > 0))"""),
 }
 """The notice's recipients, one statement each: chosen in one statement (a ``CASE`` in the
 join, whose only reusable plan scans every volunteer), PostgreSQL planned each notice anew,
@@ -346,7 +358,7 @@ class Notifier:
     indexes = ("CREATE INDEX ON {notifier_holdings} (shift_id)",)
     event_types = frozenset(
         event_type.__struct_config__.tag
-        for event_type in (*CHANGES, *HOLDING_CHANGES, *NOTICES))
+        for event_type in (*CHANGES, *POSITIONED_CHANGES, *NOTICES))
 
     async def apply(self, connection: Pipeline, tables: Mapping[str, str],
                     events: Sequence[PositionedEvent]) -> None:
@@ -360,8 +372,8 @@ class Notifier:
             if kind in CHANGES:
                 sql, arguments = CHANGES[kind](event)
                 await connection.execute(sql.format(**tables), *arguments)
-            if kind in HOLDING_CHANGES:
-                sql, arguments = HOLDING_CHANGES[kind](event, positioned.position)
+            if kind in POSITIONED_CHANGES:
+                sql, arguments = POSITIONED_CHANGES[kind](event, positioned.position)
                 await connection.execute(sql.format(**tables), *arguments)
             for notice in NOTICES.get(kind, _nothing)(event):
                 sql, recipient = _queue(notice)
@@ -382,11 +394,11 @@ NOTIFIER = Notifier()
 
 
 _DUE_REMINDERS = """
-INSERT INTO outbox (key, kind, volunteer_id, shift_id, language, recipient, recipient_name,
-                    params)
+INSERT INTO outbox (key, kind, volunteer_id, shift_id, cause_position, language, recipient,
+                    recipient_name, params)
 SELECT 'reminder:' || s.shift_id || ':' || v.volunteer_id || ':'
            || extract(epoch FROM s.starts_at)::bigint,
-       k.kind, v.volunteer_id, s.shift_id, v.language, v.email, v.name,
+       k.kind, v.volunteer_id, s.shift_id, h.since, v.language, v.email, v.name,
        jsonb_build_object('site', coalesce(si.name, ''), 'title', s.title,
                           'starts_at', s.starts_at, 'ends_at', s.ends_at)
   FROM notifier_holdings h

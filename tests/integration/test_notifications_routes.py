@@ -241,6 +241,35 @@ async def test_an_offer_whose_place_is_given_up_or_cancelled_before_its_mail_wen
         (released, "suppressed", "released"), (cancelled, "suppressed", "cancelled")])
 
 
+async def test_a_rebuild_replaying_an_old_release_ends_nothing_queued_after_it(
+    world, pool, smtp_port  # noqa: F811
+):
+    """Alice gives a place up, claims it again, offers it to Bernd and is due a reminder: a
+    rebuild of the notifier replays the old release, which must not suppress either."""
+    shift = await a_shift(world, days=5)
+    await world.created(VOLUNTEER_SELF, f"/api/shifts/{shift}/claims", {})
+    left = await world.call(VOLUNTEER_SELF, "DELETE", f"/api/shifts/{shift}/claims/{world.alice}")
+    assert left.status_code < 300, left.text
+    await world.created(VOLUNTEER_SELF, f"/api/shifts/{shift}/claims", {})
+    await world.created(VOLUNTEER_SELF, f"/api/shifts/{shift}/claims/{world.alice}/handover",
+                        {"to_volunteer_id": str(world.bernd)})
+    await decided(pool)
+    async with pool.acquire() as connection:  # an hour before the shift: the reminder is due
+        assert await queue_due_reminders(
+            connection, datetime.now(UTC) + timedelta(days=5, hours=-1)) == 1
+
+    def waiting():
+        return pool.fetch("""SELECT kind, state FROM outbox
+                              WHERE kind IN ('reminder', 'handover_offered') ORDER BY kind""")
+
+    assert [tuple(row) for row in await waiting()] == [("handover_offered", "queued"),
+                                                        ("reminder", "queued")]
+    await start_rebuild(pool, NOTIFIER)
+    await decided(pool)
+    assert [tuple(row) for row in await waiting()] == [("handover_offered", "queued"),
+                                                        ("reminder", "queued")]
+
+
 async def test_an_offer_taken_before_its_mail_went_out_sends_no_offer(
     world, pool, smtp_port  # noqa: F811
 ):
