@@ -16,6 +16,7 @@ from uuid import UUID
 import msgspec
 from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
+from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Template
 
@@ -47,6 +48,13 @@ STAFF_OF_SITE = for_site(from_path("site_id"))
 DAYS_AHEAD = 35
 DONE = Annotated[str | None, QueryParameter(name="done", max_length=32)]
 DONE_WORDS = ("offer", "details", "sessions", "shift_plan", "publication", "contact")
+
+
+async def require_offer_of(commands: CommandHandler, site_id: UUID, offer_id: UUID) -> None:
+    """An offer of another site (or none) is not on this site's page: ``404``, not a refusal
+    shown beside a form the page does not have."""
+    if (await commands.state(OFFER(offer_id))).site_id != site_id:
+        raise NotFoundException("no such offer at this site")
 
 
 class OffersPage(msgspec.Struct, kw_only=True):
@@ -129,8 +137,7 @@ class OfferPages(Controller):
         t = translator(language_of(request))
         refused: dict[str, Any] = {"session": data, "session_offer": str(offer_id)}
         try:
-            if (await commands.state(OFFER(offer_id))).site_id != site_id:
-                raise FormError("title", "offers.no_offer")
+            await require_offer_of(commands, site_id, offer_id)
             metadata = form_metadata(request, "sessions", data.request_key)
             result = await commands.handle(
                 OFFERS, offer_forms.session_command(offer_id, data, metadata, now()), metadata)
@@ -161,8 +168,7 @@ class OfferPages(Controller):
         t = translator(language_of(request))
         refused: dict[str, Any] = {"shift_plan": data, "plan_offer": str(offer_id)}
         try:
-            if (await commands.state(OFFER(offer_id))).site_id != site_id:
-                raise FormError("title", "offers.no_offer")
+            await require_offer_of(commands, site_id, offer_id)
             metadata = form_metadata(request, "shift-plan", data.request_key)
             result = await commands.handle(STAFFING, offer_forms.shift_plan_command(
                 offer_id, data, metadata, now()), metadata)
@@ -188,8 +194,7 @@ class OfferPages(Controller):
     ) -> Template | Redirect:
         """The offer's title, category and description from now on."""
         async def command() -> ChangeOffer:
-            if (await commands.state(OFFER(offer_id))).site_id != site_id:
-                raise FormError("title", "offers.no_offer")
+            await require_offer_of(commands, site_id, offer_id)
             return offer_forms.details_command(offer_id, data, now())
 
         return await self._decided(
@@ -206,8 +211,7 @@ class OfferPages(Controller):
     ) -> Template | Redirect:
         """Whether the offer is in the public programme, and its public description."""
         async def command() -> SetOfferPublication:
-            if (await commands.state(OFFER(offer_id))).site_id != site_id:
-                raise FormError("public", "offers.no_offer")
+            await require_offer_of(commands, site_id, offer_id)
             return offer_forms.publication_command(offer_id, data, now())
 
         return await self._decided(

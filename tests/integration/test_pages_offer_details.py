@@ -10,7 +10,7 @@ import pytest
 
 from events.offers import OfferDetailsChanged
 from tests.accounts_world import COORDINATOR_A, COORDINATOR_B
-from tests.coordinator_pages import sign_in_as
+from tests.coordinator_pages import csrf_of, sign_in_as
 from tests.offers_pages import (
     after_redirect,
     badge_of,
@@ -78,5 +78,13 @@ async def test_an_offer_is_edited_from_a_form_filled_with_what_it_says_now(
                                          category="participation", description=None)
 
     await sign_in_as(world, COORDINATOR_B)
-    other = await world.client.post(path, data={"title": "Fremd", "category": "community"})
-    assert other.status_code == 403
+    own_site = path.replace(str(world.site_a), str(world.site_b))
+    own_page = await world.client.get(own_site.removesuffix(f"/{offer_id}/details"))
+    fields = {"_csrf_token": csrf_of(own_page.text), "title": "Fremd", "category": "community"}
+    other = await world.client.post(path, data=fields)
+    assert other.status_code == 403, other.text  # not a coordinator of site A
+    # nor through an address of its own site naming site A's offer
+    for form in ("details", "publication", "shift-plans", "sessions"):
+        other = await world.client.post(own_site.replace("/details", f"/{form}"), data=fields)
+        assert other.status_code == 404, (form, other.status_code)
+    assert await event_count(pool) == before + 1
