@@ -32,7 +32,7 @@ from events.store import EventStore, PendingEvent, StreamWrite
 from services.commands.catalog import decider_for
 from services.commands.decider import Decider, States, Stream
 from services.commands.handler import CommandHandler, CommandResult
-from services.offers.decider import CreateOffer, RecordAttendance, ScheduleSession
+from services.offers.decider import ChangeOffer, CreateOffer, RecordAttendance, ScheduleSession
 from services.commands.rejections import Rejection
 from services.qualifications.decider import DefineQualification
 from services.rooms.decider import AddRoom, BookRoom, CancelBooking
@@ -163,6 +163,12 @@ class Writer:
                             category=self.rng.choice(CATEGORIES), now=BOOKING_TIME)
             )
             self.offers.append(offer_id)
+        elif self.rng.random() < 0.3:  # renamed: the read models follow offer.details_changed
+            await self.do(
+                ChangeOffer(offer_id=self.rng.choice(self.offers),
+                            title=f"Sitzgymnastik {self.rng.randrange(1000)}",
+                            category=self.rng.choice(CATEGORIES), now=BOOKING_TIME)
+            )
         room = self.rng.choice(self.rooms)
         session_id, starts_at = uuid4(), room.next_start()
         scheduled = await self.do(
