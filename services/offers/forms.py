@@ -97,7 +97,6 @@ class OfferForm(msgspec.Struct):
     request_key: Annotated[str, msgspec.Meta(max_length=64)] = ""
 
 
-OFFER_FIELDS = ("title", "category", "description", "public", "public_description")
 
 
 class PublicationForm(msgspec.Struct):
@@ -135,6 +134,7 @@ class DetailsForm(msgspec.Struct):
 
 
 DETAILS_FIELDS = ("title", "category", "description")
+OFFER_FIELDS = (*DETAILS_FIELDS, *PUBLICATION_FIELDS)
 
 
 def _category(value: str) -> str:
