@@ -60,14 +60,27 @@ async def mailed(pool, port: int, *, all_sent: bool = True) -> list[EmailMessage
     return inbox.messages
 
 
-async def an_offer(world: World, to: UUID | None = None) -> str:
-    """Alice claims a shift and offers it to ``to`` (None: site A's volunteers): the offer."""
-    shift = await a_shift(world)
+async def an_offered_shift(world: World, to: UUID | None = None,
+                           days: int = 5) -> tuple[str, str]:
+    """Alice claims a shift ``days`` from now and offers it to ``to`` (None: site A's
+    volunteers): the shift and the offer."""
+    shift = await a_shift(world, days=days)
     await world.created(VOLUNTEER_SELF, f"/api/shifts/{shift}/claims", {})
     handover = (await world.created(
         VOLUNTEER_SELF, f"/api/shifts/{shift}/claims/{world.alice}/handover",
         {"to_volunteer_id": str(to)} if to else {}))["id"]
-    return handover
+    return shift, handover
+
+
+async def an_offer(world: World, to: UUID | None = None) -> str:
+    return (await an_offered_shift(world, to))[1]
+
+
+async def a_site_offer(world: World) -> str:
+    """An offer to site A's volunteers, Bernd one of them (he holds an earlier shift there)."""
+    earlier = await a_shift(world, capacity=2, days=3)
+    await world.created(VOLUNTEER_OTHER, f"/api/shifts/{earlier}/claims", {})
+    return await an_offer(world)
 
 
 async def withdraw(world: World, handover: str) -> None:
@@ -146,11 +159,7 @@ async def test_a_handover_tells_the_colleague_with_a_link_and_its_acceptance_bot
 async def test_a_handover_to_the_site_tells_its_other_volunteers_not_the_giver(
     world, pool, smtp_port  # noqa: F811
 ):
-    earlier = await a_shift(world, capacity=2, days=3)  # Bernd is one of site A's volunteers
-    await world.created(VOLUNTEER_OTHER, f"/api/shifts/{earlier}/claims", {})
-    shift = await a_shift(world)
-    await world.created(VOLUNTEER_SELF, f"/api/shifts/{shift}/claims", {})
-    await world.created(VOLUNTEER_SELF, f"/api/shifts/{shift}/claims/{world.alice}/handover", {})
+    await a_site_offer(world)
     messages = await mailed(pool, smtp_port)
     assert len(to(messages, "bernd@example.org", "Können Sie übernehmen?")) == 1
     assert to(messages, "alice@example.org", "Können Sie übernehmen?") == []
@@ -191,9 +200,7 @@ async def test_a_named_offer_withdrawn_before_its_mail_went_out_tells_the_collea
 async def test_a_site_offer_withdrawn_before_its_mails_went_out_sends_none(
     world, pool, smtp_port  # noqa: F811
 ):
-    earlier = await a_shift(world, capacity=2, days=3)  # Bernd is one of site A's volunteers
-    await world.created(VOLUNTEER_OTHER, f"/api/shifts/{earlier}/claims", {})
-    handover = await an_offer(world)
+    handover = await a_site_offer(world)
     await decided(pool)
     assert await offers_in_the_outbox(pool) == [(handover, "queued", None)]
 
@@ -207,9 +214,7 @@ async def test_a_site_offer_withdrawn_before_its_mails_went_out_sends_none(
 async def test_a_site_offer_withdrawn_after_its_mails_went_out_tells_no_one(
     world, pool, smtp_port  # noqa: F811
 ):
-    earlier = await a_shift(world, capacity=2, days=3)  # Bernd is one of site A's volunteers
-    await world.created(VOLUNTEER_OTHER, f"/api/shifts/{earlier}/claims", {})
-    handover = await an_offer(world)
+    handover = await a_site_offer(world)
     assert len(to(await mailed(pool, smtp_port), "bernd@example.org", "Können Sie")) == 1
 
     await withdraw(world, handover)
@@ -219,15 +224,10 @@ async def test_a_site_offer_withdrawn_after_its_mails_went_out_tells_no_one(
 async def test_an_offer_whose_place_is_given_up_or_cancelled_before_its_mail_went_out_sends_none(
     world, pool, smtp_port  # noqa: F811
 ):
-    offers = []
-    for days in (2, 3):  # two shifts on two days: the holder holds both
-        shift = await a_shift(world, days=days)
-        await world.created(VOLUNTEER_SELF, f"/api/shifts/{shift}/claims", {})
-        offers.append((shift, (await world.created(
-            VOLUNTEER_SELF, f"/api/shifts/{shift}/claims/{world.alice}/handover",
-            {"to_volunteer_id": str(world.bernd)}))["id"]))
+    # two shifts on two days (the holder holds both), each offered to Bernd
+    given_up, released = await an_offered_shift(world, world.bernd, days=2)
+    called_off, cancelled = await an_offered_shift(world, world.bernd, days=3)
     await decided(pool)  # both offers queued, not yet sent
-    (given_up, released), (called_off, cancelled) = offers
     left = await world.call(VOLUNTEER_SELF, "DELETE",
                             f"/api/shifts/{given_up}/claims/{world.alice}")
     assert left.status_code < 300, left.text
